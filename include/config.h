@@ -1,0 +1,72 @@
+/* config.h - the INI configuration: how to reach the login database, how the client
+ * registry is mapped, and per-client overrides. */
+#ifndef OFB_CONFIG_H
+#define OFB_CONFIG_H
+
+#include "error.h"
+
+/* How to reach one database: either a full ODBC connection string or a DSN. */
+struct ofb_dbconn {
+	char *connect;        /* ODBC connection string, or NULL */
+	char *dsn;            /* DSN name from odbc.ini, or NULL */
+	char *user;           /* optional */
+	char *password;       /* optional, literal (discouraged) */
+	char *password_env;   /* optional: name of an environment variable holding it */
+	char *password_file;  /* optional: file whose first line is the password */
+};
+
+/* Where the login database registers its clients. Defaults in parentheses. */
+struct ofb_registry_map {
+	char *table;          /* clients */
+	char *col_id;         /* id */
+	char *col_name;       /* name */
+	char *col_connect;    /* connect */
+	char *col_files;      /* files_dir */
+	char *col_offline;    /* offline */
+};
+
+struct ofb_client_override {
+	char *id;
+	struct ofb_dbconn conn;  /* fields left NULL are not overridden */
+	char *files;             /* files folder, or NULL */
+};
+
+struct ofb_config {
+	char *path;
+	struct ofb_dbconn login;
+	struct ofb_registry_map reg;
+	struct ofb_client_override *overrides;
+	size_t n_overrides;
+	/* [backup] section */
+	char *backup_dir;        /* default output folder (NULL: current folder) */
+	/* Problems that do not stop loading (unknown keys or sections), one message each. */
+	char **warnings;
+	size_t n_warnings;
+};
+
+/* Load path. Returns 0, or -1 with err set as a usage/config error (exit 2):
+ * file missing or unreadable, no [login] connect/dsn, both connect and dsn, bad values. */
+int ofb_config_load(const char *path, struct ofb_config *cfg, struct ofb_error *err);
+void ofb_config_free(struct ofb_config *cfg);
+
+/* The override for client id, or NULL. */
+const struct ofb_client_override *ofb_config_client(const struct ofb_config *cfg,
+						    const char *id);
+
+/* Default config path: $OFBACKUP_CONFIG, else /etc/ofbackup/ofbackup.ini. */
+const char *ofb_config_default_path(void);
+
+/* The ODBC connection string for conn: connect as given, or "DSN=..;" for a dsn, plus
+ * UID/PWD from user and the resolved password (password, password_env, password_file).
+ * Values with ';', '{' or '}' are braced. Returns a malloc'd string, or NULL with err set. */
+char *ofb_dbconn_string(const struct ofb_dbconn *conn, struct ofb_error *err);
+
+/* Copy of connstr with the value of every PWD=/Password= key replaced by "***",
+ * safe for messages and the manifest. */
+char *ofb_mask_secrets(const char *connstr);
+
+/* Copy src into dst (deep), then apply the non-NULL fields of over. */
+void ofb_dbconn_copy(struct ofb_dbconn *dst, const struct ofb_dbconn *src);
+void ofb_dbconn_free(struct ofb_dbconn *c);
+
+#endif

@@ -1,0 +1,79 @@
+/* driver.h - what differs between database engines, behind one interface. Each engine is
+ * one file in drivers/ exporting one const struct ofb_driver. A hook an engine does not
+ * need stays NULL; the ofb_drv_* wrappers below then apply the generic ODBC behaviour, so
+ * the core never calls through a raw pointer. */
+#ifndef OFB_DRIVER_H
+#define OFB_DRIVER_H
+
+#include "error.h"
+#include "util.h"
+
+struct ofb_db;
+struct ofb_table;
+struct ofb_column;
+
+/* Non-zero when this driver serves the engine reporting dbms_name (SQL_DBMS_NAME). */
+typedef int ofb_drv_matches_fn(const char *dbms_name);
+/* Run once after connecting (time zone, SQL mode, text encoding...). */
+typedef int ofb_drv_session_fn(struct ofb_db *db, struct ofb_error *err);
+/* Open a transaction whose reads all see one consistent snapshot; warn (not fail) through
+ * *warning (malloc'd) when the engine can only give a weaker guarantee. */
+typedef int ofb_drv_snapshot_fn(struct ofb_db *db, char **warning, struct ofb_error *err);
+/* Catalog and schema names to pass to SQLTables etc. (malloc'd, NULL for "any"). */
+typedef int ofb_drv_scope_fn(struct ofb_db *db, char **catalog, char **schema,
+			     struct ofb_error *err);
+/* Correct what the engine's ODBC catalog reports for a column (portable type, identity). */
+typedef void ofb_drv_refine_fn(struct ofb_column *col);
+/* Add what the catalog functions do not tell: identity column and its next value,
+ * the engine's own CREATE statement. */
+typedef int ofb_drv_table_extra_fn(struct ofb_db *db, struct ofb_table *t,
+				   struct ofb_error *err);
+/* Append the engine's column type for a portable column to sql (restore, import). */
+typedef void ofb_drv_type_ddl_fn(const struct ofb_column *col, struct buf *sql);
+/* Append the clause that limits a query to n rows (after ORDER BY). */
+typedef void ofb_drv_limit_fn(struct buf *sql, unsigned long n);
+
+struct ofb_driver {
+	const char *name;                    /* "sqlite", "postgresql", "mariadb", "sqlserver" */
+	ofb_drv_matches_fn *matches;
+	/* Appended to the connection string (e.g. streaming options); keys the user already
+	 * set win. NULL when none. */
+	const char *connect_options;
+	char quote_open;                     /* identifier quotes; 0 means '"' */
+	char quote_close;
+	/* Rows per chunk when the ODBC driver buffers whole result sets, so tables are read
+	 * in primary-key order, one chunk per query (keyset pagination). 0: one query. */
+	unsigned long chunk_rows;
+	ofb_drv_session_fn *session_setup;
+	ofb_drv_snapshot_fn *begin_snapshot;
+	ofb_drv_scope_fn *catalog_scope;
+	ofb_drv_refine_fn *refine_column;
+	ofb_drv_table_extra_fn *table_extra;
+	ofb_drv_type_ddl_fn *type_ddl;
+	ofb_drv_limit_fn *limit_clause;
+};
+
+extern const struct ofb_driver ofb_driver_sqlite;
+extern const struct ofb_driver ofb_driver_postgresql;
+extern const struct ofb_driver ofb_driver_mariadb;
+extern const struct ofb_driver ofb_driver_sqlserver;
+extern const struct ofb_driver ofb_driver_generic;
+
+/* The driver for dbms_name; the generic one when none matches. */
+const struct ofb_driver *ofb_driver_for(const char *dbms_name);
+/* A driver by its name ("sqlite"...), or NULL. */
+const struct ofb_driver *ofb_driver_by_name(const char *name);
+
+/* Wrappers applying the generic behaviour where a hook is NULL. */
+void ofb_drv_quote(const struct ofb_driver *drv, struct buf *sql, const char *ident);
+int ofb_drv_session_setup(struct ofb_db *db, struct ofb_error *err);
+int ofb_drv_begin_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err);
+int ofb_drv_catalog_scope(struct ofb_db *db, char **catalog, char **schema,
+			  struct ofb_error *err);
+void ofb_drv_refine_column(const struct ofb_driver *drv, struct ofb_column *col);
+int ofb_drv_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err);
+void ofb_drv_type_ddl(const struct ofb_driver *drv, const struct ofb_column *col,
+		      struct buf *sql);
+void ofb_drv_limit(const struct ofb_driver *drv, struct buf *sql, unsigned long n);
+
+#endif

@@ -1,0 +1,37 @@
+/* files.h - a client's files folder as a sorted list of entries; the platform-specific
+ * file-system walk lives here (POSIX now; a Windows build replaces files.c only). */
+#ifndef OFB_FILES_H
+#define OFB_FILES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include "error.h"
+
+struct ofb_file_entry {
+	char *rel;            /* path relative to the root, '/'-separated; folders end in '/' */
+	char *full;           /* path to open */
+	int is_dir;
+	uint64_t size;
+	struct timespec mtime;
+};
+
+struct ofb_file_list {
+	struct ofb_file_entry *items;
+	size_t n;
+	uint64_t total_bytes;
+	size_t n_files;
+	size_t n_dirs;
+	/* what was left out (symbolic links, special files), one message each */
+	char **warnings;
+	size_t n_warnings;
+};
+
+/* Walk root recursively. Every folder (also empty ones) and every regular file becomes an
+ * entry; entries are sorted by rel (byte order), a folder before its contents. Symbolic
+ * links and special files are not followed and not stored: each gets a warning.
+ * Errors (root missing or not a folder, unreadable folder) name the path and errno text. */
+int ofb_files_scan(const char *root, struct ofb_file_list *out, struct ofb_error *err);
+void ofb_files_free(struct ofb_file_list *list);
+
+#endif

@@ -1,0 +1,53 @@
+/* odbc.h - one ODBC connection with its engine driver; diagnostics into ofb_error.
+ * All text crosses the ODBC boundary as UTF-16 (the W functions), UTF-8 on our side. */
+#ifndef OFB_ODBC_H
+#define OFB_ODBC_H
+
+#include <sql.h>
+#include <sqlext.h>
+#include "error.h"
+
+struct ofb_driver;
+
+struct ofb_db {
+	SQLHENV env;
+	SQLHDBC dbc;
+	const struct ofb_driver *drv;
+	char *label;          /* masked connection string, for messages */
+	char *dbms_name;
+	char *dbms_version;
+	int in_transaction;
+};
+
+/* Connect with connstr (passwords inside are never put in messages), detect the engine
+ * from SQL_DBMS_NAME, reconnect with the driver's connection options if it has any,
+ * and run its session set-up. */
+int ofb_db_open(struct ofb_db **out, const char *connstr, struct ofb_error *err);
+void ofb_db_close(struct ofb_db *db);
+
+/* Execute a statement that returns no rows. */
+int ofb_db_exec(struct ofb_db *db, const char *sql, struct ofb_error *err);
+/* Run a query and return the first column of the first row as a malloc'd UTF-8 string
+ * (*out NULL for SQL NULL or no row). */
+int ofb_db_query_value(struct ofb_db *db, const char *sql, char **out, struct ofb_error *err);
+/* Autocommit off + begin / commit / rollback. */
+int ofb_db_begin(struct ofb_db *db, struct ofb_error *err);
+int ofb_db_commit(struct ofb_db *db, struct ofb_error *err);
+int ofb_db_rollback(struct ofb_db *db);
+
+/* Allocate a statement handle. */
+int ofb_db_stmt(struct ofb_db *db, SQLHSTMT *stmt, struct ofb_error *err);
+/* Prepare + execute sql on a fresh statement. */
+int ofb_db_query(struct ofb_db *db, const char *sql, SQLHSTMT *stmt, struct ofb_error *err);
+
+/* Fill err with "what: SQLSTATE message" from the handle's diagnostic records. */
+void ofb_odbc_error(struct ofb_error *err, SQLSMALLINT handle_type, SQLHANDLE h,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Column n (1-based) of the current row as malloc'd UTF-8, NULL for SQL NULL.
+ * Returns 0, or -1 with err set. */
+int ofb_get_text(SQLHSTMT stmt, int n, char **out, struct ofb_error *err);
+/* Column n as integer; *is_null set when SQL NULL. */
+int ofb_get_long(SQLHSTMT stmt, int n, long *out, int *is_null, struct ofb_error *err);
+
+#endif

@@ -1,0 +1,22 @@
+/* progress.h - progress on a terminal and messages to the user, by verbosity. The only
+ * module besides the CLI that writes to stderr. */
+#ifndef OFB_PROGRESS_H
+#define OFB_PROGRESS_H
+
+#include <stdint.h>
+
+enum ofb_verbosity { OFB_QUIET = 0, OFB_NORMAL = 1, OFB_VERBOSE = 2 };
+
+void ofb_progress_init(enum ofb_verbosity v);
+enum ofb_verbosity ofb_progress_verbosity(void);
+/* Show "what: rows, bytes" on one refreshing line (at most ~10 times a second); only when
+ * stderr is a terminal and not quiet. */
+void ofb_progress_update(const char *what, uint64_t rows, uint64_t bytes);
+/* Clear the progress line. */
+void ofb_progress_done(void);
+/* Informational line (normal and verbose), detail line (verbose only), warning (always). */
+void ofb_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ofb_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ofb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

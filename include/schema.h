@@ -1,0 +1,121 @@
+/* schema.h - the portable description of a database: tables, columns with a portable and
+ * a native type, keys, indexes, foreign keys, identity state. Read through the ODBC
+ * catalog functions and written as schema.json (docs/FORMAT.md). */
+#ifndef OFB_SCHEMA_H
+#define OFB_SCHEMA_H
+
+#include <stddef.h>
+#include "error.h"
+
+/* Portable column types. The text names (ofb_ptype_name) are part of the package format. */
+enum ofb_ptype {
+	OFB_T_BOOLEAN,
+	OFB_T_SMALLINT,
+	OFB_T_INTEGER,
+	OFB_T_BIGINT,
+	OFB_T_DECIMAL,     /* precision, scale */
+	OFB_T_REAL,        /* 4-byte float */
+	OFB_T_DOUBLE,      /* 8-byte float */
+	OFB_T_CHAR,        /* length */
+	OFB_T_VARCHAR,     /* length */
+	OFB_T_TEXT,        /* unbounded character data */
+	OFB_T_BINARY,      /* length */
+	OFB_T_VARBINARY,   /* length */
+	OFB_T_BLOB,        /* unbounded binary data */
+	OFB_T_DATE,
+	OFB_T_TIME,        /* scale = fractional digits */
+	OFB_T_TIMESTAMP,   /* scale = fractional digits */
+	OFB_T_TIMESTAMPTZ, /* scale = fractional digits */
+	OFB_T_UUID,
+	OFB_T_OTHER        /* kept as text; native_type tells what it was */
+};
+
+/* How values of a type are encoded in a table's CSV file. */
+enum ofb_encoding {
+	OFB_ENC_NUMBER,   /* unquoted decimal text */
+	OFB_ENC_FLOAT,    /* unquoted shortest round-trip text, NaN, Infinity, -Infinity */
+	OFB_ENC_BOOL,     /* unquoted 1 or 0 */
+	OFB_ENC_TEXT,     /* always double-quoted UTF-8 */
+	OFB_ENC_BINARY    /* unquoted \x followed by lowercase hex */
+};
+
+struct ofb_column {
+	char *name;
+	enum ofb_ptype type;
+	long length;          /* CHAR/VARCHAR/BINARY/VARBINARY length; 0 unknown */
+	int precision;        /* DECIMAL precision */
+	int scale;            /* DECIMAL scale, TIME/TIMESTAMP fractional digits */
+	char *native_type;    /* the engine's declared type, e.g. "decimal(12,4)", "int4" */
+	int sql_type;         /* ODBC SQL_DATA_TYPE as reported */
+	int nullable;
+	char *default_value;  /* as the engine reports it, or NULL */
+	int identity;         /* auto-increment / serial / identity column */
+};
+
+struct ofb_key {              /* primary key, unique constraint or index */
+	char *name;
+	int unique;
+	char **columns;
+	int *descending;      /* per column, may be NULL */
+	size_t n_columns;
+};
+
+struct ofb_fkey {
+	char *name;
+	char **columns;
+	char *ref_table;
+	char **ref_columns;
+	size_t n_columns;
+	char *on_update;      /* "CASCADE", "RESTRICT", "SET NULL", "SET DEFAULT", "NO ACTION" */
+	char *on_delete;
+};
+
+struct ofb_table {
+	char *name;
+	struct ofb_column *columns;
+	size_t n_columns;
+	struct ofb_key *primary_key;  /* NULL when the table has none */
+	struct ofb_key *indexes;      /* unique constraints and indexes, not the primary key */
+	size_t n_indexes;
+	struct ofb_fkey *fkeys;
+	size_t n_fkeys;
+	char *identity_column;        /* NULL when none */
+	long long identity_next;      /* next value the engine would hand out; 0 unknown */
+	char *native_ddl;             /* engine's own CREATE statement when it can tell, else NULL */
+	/* filled while dumping */
+	char *entry;                  /* package entry name of the data file */
+	unsigned long long n_rows;
+};
+
+struct ofb_schema {
+	char *engine;          /* driver name: sqlite, postgresql, mariadb, sqlserver */
+	char *dbms_name;       /* SQL_DBMS_NAME */
+	char *dbms_version;    /* SQL_DBMS_VER */
+	char *database;        /* catalog / schema the tables were read from, may be NULL */
+	struct ofb_table *tables;
+	size_t n_tables;
+};
+
+const char *ofb_ptype_name(enum ofb_ptype t);
+/* -1 when name is not a portable type name. */
+int ofb_ptype_parse(const char *name, enum ofb_ptype *t);
+enum ofb_encoding ofb_ptype_encoding(enum ofb_ptype t);
+/* Map an ODBC SQL type (as SQLColumns reports it) to a portable type; fills type,
+ * length, precision, scale of col from the catalog's size and decimal digits. */
+void ofb_column_set_from_sql(struct ofb_column *col, int sql_type, long size, int digits);
+/* "decimal(12,4)", "varchar(40)", "timestamp(6)", "text" ... written into out. */
+void ofb_column_portable_decl(const struct ofb_column *col, char *out, size_t n);
+
+void ofb_table_free(struct ofb_table *t);
+void ofb_schema_free(struct ofb_schema *s);
+struct ofb_table *ofb_schema_find(struct ofb_schema *s, const char *name);
+
+struct ofb_db;
+/* Read every user table of db's current database/schema via the ODBC catalog and the
+ * driver's hooks. Tables are sorted by name. */
+int ofb_schema_read(struct ofb_db *db, struct ofb_schema *out, struct ofb_error *err);
+
+/* schema.json text (malloc'd). */
+char *ofb_schema_to_json(const struct ofb_schema *s);
+
+#endif

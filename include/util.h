@@ -1,0 +1,59 @@
+/* util.h - small helpers: checked allocation, growable byte buffers, UTF-8/UTF-16 conversion. */
+#ifndef OFB_UTIL_H
+#define OFB_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer; always NUL-terminated after len. */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+void buf_init(struct buf *b);
+void buf_free(struct buf *b);
+void buf_reset(struct buf *b);
+void buf_grow(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *data, size_t n);
+void buf_addc(struct buf *b, char c);
+void buf_adds(struct buf *b, const char *s);
+void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Remove the first n bytes. */
+void buf_consume(struct buf *b, size_t n);
+/* Hand the data to the caller (malloc'd, NUL-terminated) and reset. */
+char *buf_detach(struct buf *b);
+
+/* UTF-16 code units as ODBC's SQLWCHAR uses them (unixODBC: 2 bytes). */
+typedef uint16_t ofb_wchar;
+
+/* UTF-8 -> NUL-terminated UTF-16; *n_units (if not NULL) gets the count without the NUL.
+ * Invalid UTF-8 bytes become U+FFFD. */
+ofb_wchar *utf8_to_w(const char *s, size_t *n_units);
+/* UTF-16 (n units, or up to a NUL if n is (size_t)-1) appended to b as UTF-8.
+ * *pending carries a high surrogate across calls (0 when none); unpaired surrogates
+ * become U+FFFD. Pass pending NULL for a complete string. */
+void w_to_utf8(struct buf *b, const ofb_wchar *w, size_t n, uint32_t *pending);
+char *w_to_utf8_dup(const ofb_wchar *w, size_t n);
+/* Non-zero when s[0..n) is valid UTF-8. */
+int utf8_valid(const char *s, size_t n);
+
+/* Shortest decimal text that reads back to the same double / float. */
+void format_double(char *out, size_t n, double v);
+void format_float(char *out, size_t n, float v);
+
+/* Lowercase hex of n bytes appended to b. */
+void buf_add_hex(struct buf *b, const unsigned char *p, size_t n);
+
+/* Case-insensitive ASCII compare. */
+int ascii_casecmp(const char *a, const char *b);
+
+#endif
