@@ -6,8 +6,9 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 SANITIZE ?=
 
+VERSION  = 0.1.0
 WARN     = -Wall -Wextra
-ALL_CPPFLAGS = -Iinclude -I/usr/include/iniparser -D_GNU_SOURCE $(CPPFLAGS)
+ALL_CPPFLAGS = -Iinclude -I/usr/include/iniparser -D_GNU_SOURCE -DOFB_VERSION=\"$(VERSION)\" $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 $(WARN) $(CFLAGS) $(SANITIZE)
 ALL_LDFLAGS  = $(LDFLAGS) $(SANITIZE)
 LIBS     = -lodbc -lzip -liniparser -ljansson -lcrypto

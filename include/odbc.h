@@ -25,6 +25,11 @@ struct ofb_db {
 int ofb_db_open(struct ofb_db **out, const char *connstr, struct ofb_error *err);
 void ofb_db_close(struct ofb_db *db);
 
+/* Like ofb_db_query, with n_args text parameters bound to the '?' markers in order
+ * (NULL entries bind SQL NULL). Parameters are copied; args need not outlive the call. */
+int ofb_db_query_args(struct ofb_db *db, const char *sql, const char *const *args,
+		      size_t n_args, SQLHSTMT *stmt, struct ofb_error *err);
+
 /* Execute a statement that returns no rows. */
 int ofb_db_exec(struct ofb_db *db, const char *sql, struct ofb_error *err);
 /* Run a query and return the first column of the first row as a malloc'd UTF-8 string

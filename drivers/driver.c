@@ -1,0 +1,146 @@
+/* driver.c - choosing an engine driver, and the generic ODBC behaviour behind every hook a
+ * driver leaves NULL. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "odbc.h"
+#include "schema.h"
+
+static int generic_matches(const char *dbms_name)
+{
+	(void)dbms_name;
+	return 1;
+}
+
+const struct ofb_driver ofb_driver_generic = {
+	.name = "generic",
+	.matches = generic_matches,
+};
+
+static const struct ofb_driver *const drivers[] = {
+	&ofb_driver_sqlite,
+	&ofb_driver_postgresql,
+	&ofb_driver_mariadb,
+	&ofb_driver_sqlserver,
+	&ofb_driver_generic,
+};
+
+const struct ofb_driver *ofb_driver_for(const char *dbms_name)
+{
+	for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++)
+		if (drivers[i]->matches(dbms_name ? dbms_name : ""))
+			return drivers[i];
+	return &ofb_driver_generic;
+}
+
+const struct ofb_driver *ofb_driver_by_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++)
+		if (strcmp(drivers[i]->name, name) == 0)
+			return drivers[i];
+	return NULL;
+}
+
+/* Contract: the name is enclosed in the driver's quotes and every closing quote character
+ * inside it is doubled, which is how all supported engines escape it. */
+void ofb_drv_quote(const struct ofb_driver *drv, struct buf *sql, const char *ident)
+{
+	char open = drv->quote_open ? drv->quote_open : '"';
+	char close = drv->quote_close ? drv->quote_close : open;
+
+	buf_addc(sql, open);
+	for (const char *p = ident; *p; p++) {
+		if (*p == close)
+			buf_addc(sql, close);
+		buf_addc(sql, *p);
+	}
+	buf_addc(sql, close);
+}
+
+int ofb_drv_session_setup(struct ofb_db *db, struct ofb_error *err)
+{
+	return db->drv->session_setup ? db->drv->session_setup(db, err) : 0;
+}
+
+int ofb_drv_begin_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err)
+{
+	*warning = NULL;
+	if (db->drv->begin_snapshot)
+		return db->drv->begin_snapshot(db, warning, err);
+	if (ofb_db_begin(db, err) != 0)
+		return -1;
+	*warning = xasprintf("engine '%s' has no known snapshot mode: tables are read in one "
+			     "transaction at the driver's default isolation", db->dbms_name);
+	return 0;
+}
+
+int ofb_drv_catalog_scope(struct ofb_db *db, char **catalog, char **schema,
+			  struct ofb_error *err)
+{
+	*catalog = NULL;
+	*schema = NULL;
+	return db->drv->catalog_scope ? db->drv->catalog_scope(db, catalog, schema, err) : 0;
+}
+
+void ofb_drv_refine_column(const struct ofb_driver *drv, struct ofb_column *col)
+{
+	if (drv->refine_column)
+		drv->refine_column(col);
+}
+
+int ofb_drv_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
+{
+	return db->drv->table_extra ? db->drv->table_extra(db, t, err) : 0;
+}
+
+/* Generic DDL: the SQL-standard spelling of each portable type. */
+static void generic_type_ddl(const struct ofb_column *col, struct buf *sql)
+{
+	switch (col->type) {
+	case OFB_T_BOOLEAN: buf_adds(sql, "BOOLEAN"); break;
+	case OFB_T_SMALLINT: buf_adds(sql, "SMALLINT"); break;
+	case OFB_T_INTEGER: buf_adds(sql, "INTEGER"); break;
+	case OFB_T_BIGINT: buf_adds(sql, "BIGINT"); break;
+	case OFB_T_DECIMAL: buf_addf(sql, "DECIMAL(%d,%d)", col->precision, col->scale); break;
+	case OFB_T_REAL: buf_adds(sql, "REAL"); break;
+	case OFB_T_DOUBLE: buf_adds(sql, "DOUBLE PRECISION"); break;
+	case OFB_T_CHAR: buf_addf(sql, "CHAR(%ld)", col->length > 0 ? col->length : 1); break;
+	case OFB_T_VARCHAR:
+		if (col->length > 0)
+			buf_addf(sql, "VARCHAR(%ld)", col->length);
+		else
+			buf_adds(sql, "VARCHAR(4000)");
+		break;
+	case OFB_T_BINARY: buf_addf(sql, "BINARY(%ld)", col->length > 0 ? col->length : 1); break;
+	case OFB_T_VARBINARY:
+		buf_addf(sql, "VARBINARY(%ld)", col->length > 0 ? col->length : 8000);
+		break;
+	case OFB_T_BLOB: buf_adds(sql, "BLOB"); break;
+	case OFB_T_DATE: buf_adds(sql, "DATE"); break;
+	case OFB_T_TIME: buf_addf(sql, "TIME(%d)", col->scale); break;
+	case OFB_T_TIMESTAMP: buf_addf(sql, "TIMESTAMP(%d)", col->scale); break;
+	case OFB_T_TIMESTAMPTZ: buf_addf(sql, "TIMESTAMP(%d) WITH TIME ZONE", col->scale); break;
+	case OFB_T_UUID: buf_adds(sql, "CHAR(36)"); break;
+	case OFB_T_TEXT:
+	case OFB_T_OTHER: buf_adds(sql, "CLOB"); break;
+	}
+}
+
+void ofb_drv_type_ddl(const struct ofb_driver *drv, const struct ofb_column *col,
+		      struct buf *sql)
+{
+	if (drv->type_ddl)
+		drv->type_ddl(col, sql);
+	else
+		generic_type_ddl(col, sql);
+}
+
+void ofb_drv_limit(const struct ofb_driver *drv, struct buf *sql, unsigned long n)
+{
+	if (drv->limit_clause)
+		drv->limit_clause(sql, n);
+	else
+		buf_addf(sql, " LIMIT %lu", n);
+}

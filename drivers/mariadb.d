@@ -1,0 +1,7 @@
+drivers/mariadb.o: drivers/mariadb.c include/driver.h include/error.h \
+ include/util.h include/odbc.h include/schema.h
+include/driver.h:
+include/error.h:
+include/util.h:
+include/odbc.h:
+include/schema.h:

@@ -1,0 +1,193 @@
+/* postgresql.c - PostgreSQL through psqlODBC: streaming cursors, REPEATABLE READ snapshot,
+ * sequences and identity columns, the types psqlODBC reports imprecisely. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "odbc.h"
+#include "schema.h"
+
+static int pg_matches(const char *dbms_name)
+{
+	return strncasecmp(dbms_name, "PostgreSQL", 10) == 0;
+}
+
+/* psqlODBC reads a whole result into memory unless it declares a cursor and fetches in
+ * batches (UseDeclareFetch); booleans must arrive as SQL_BIT, not as characters; text is
+ * long varchar so that its length is not taken as 8190. */
+#define PG_OPTIONS "UseDeclareFetch=1;Fetch=2000;BoolsAsChar=0;TextAsLongVarchar=1;" \
+		   "MaxLongVarcharSize=0;UnknownsAsLongVarchar=1;ByteaAsLongVarBinary=1"
+
+static int pg_session(struct ofb_db *db, struct ofb_error *err)
+{
+	/* UTC and ISO dates: the text of timestamps does not depend on the server's setup. */
+	return ofb_db_exec(db, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "
+			   "SET IntervalStyle = 'postgres'; SET extra_float_digits = 3", err);
+}
+
+static int pg_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err)
+{
+	(void)warning;
+	if (ofb_db_begin(db, err) != 0)
+		return -1;
+	return ofb_db_exec(db, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", err);
+}
+
+static int pg_scope(struct ofb_db *db, char **catalog, char **schema, struct ofb_error *err)
+{
+	(void)catalog;
+	return ofb_db_query_value(db, "SELECT current_schema()", schema, err);
+}
+
+static void pg_refine(struct ofb_column *col)
+{
+	const char *t = col->native_type;
+
+	if (strcmp(t, "timestamptz") == 0) {
+		col->type = OFB_T_TIMESTAMPTZ;
+	} else if (strcmp(t, "text") == 0) {
+		col->type = OFB_T_TEXT;
+		col->length = 0;
+	} else if (strcmp(t, "varchar") == 0 && col->length <= 0) {
+		col->type = OFB_T_TEXT;
+	} else if (strcmp(t, "bytea") == 0) {
+		col->type = OFB_T_BLOB;
+		col->length = 0;
+	} else if (strcmp(t, "timetz") == 0 || strcmp(t, "json") == 0 ||
+		   strcmp(t, "jsonb") == 0 || strcmp(t, "xml") == 0 ||
+		   strcmp(t, "interval") == 0 || strcmp(t, "money") == 0 ||
+		   strcmp(t, "inet") == 0 || strcmp(t, "cidr") == 0 ||
+		   strcmp(t, "macaddr") == 0) {
+		/* No portable counterpart: keep the server's text. */
+		col->type = OFB_T_OTHER;
+		col->length = 0;
+	} else if (col->type == OFB_T_VARCHAR && strcmp(t, "varchar") != 0 &&
+		   strcmp(t, "bpchar") != 0 && strcmp(t, "char") != 0 && strcmp(t, "name") != 0) {
+		/* Unknown types (enums, domains of text, arrays...) arrive as varchar(255). */
+		col->type = OFB_T_OTHER;
+		col->length = 0;
+	}
+	if (col->default_value && strncmp(col->default_value, "nextval(", 8) == 0)
+		col->identity = 1;
+}
+
+/* Exact precision (numeric without one is unbounded), identity columns, and where each
+ * serial/identity sequence stands. */
+static int pg_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	char *name = NULL, *prec = NULL, *ident = NULL, *seq = NULL, *next = NULL;
+	const char *args[1] = { t->name };
+	struct buf sql;
+	SQLRETURN rc;
+	int ret = -1;
+
+	buf_init(&sql);
+	if (ofb_db_query_args(db,
+			      "SELECT column_name, numeric_precision, is_identity, "
+			      "pg_get_serial_sequence(quote_ident(table_name), column_name) "
+			      "FROM information_schema.columns "
+			      "WHERE table_schema = current_schema() AND table_name = ?",
+			      args, 1, &st, err) != 0)
+		goto out;
+	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
+		struct ofb_column *c = NULL;
+		if (!SQL_SUCCEEDED(rc)) {
+			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read column details");
+			goto out;
+		}
+		free(name), free(prec), free(ident);
+		name = prec = ident = NULL;
+		if (ofb_get_text(st, 1, &name, err) || ofb_get_text(st, 2, &prec, err) ||
+		    ofb_get_text(st, 3, &ident, err) || ofb_get_text(st, 4, &seq, err))
+			goto out;
+		for (size_t i = 0; name && i < t->n_columns; i++)
+			if (strcmp(t->columns[i].name, name) == 0)
+				c = &t->columns[i];
+		if (!c)
+			continue;
+		if (c->type == OFB_T_DECIMAL && !prec) {
+			c->precision = 0;   /* unbounded numeric */
+			c->scale = 0;
+		}
+		if (ident && strcmp(ident, "YES") == 0)
+			c->identity = 1;
+		if (seq && !t->identity_column) {
+			/* The next value nextval() would hand out. */
+			c->identity = 1;
+			buf_reset(&sql);
+			buf_adds(&sql, "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value "
+				 "END FROM ");
+			/* pg_get_serial_sequence returns the name already quoted as needed */
+			buf_adds(&sql, seq);
+			if (ofb_db_query_value(db, sql.data, &next, err) != 0)
+				goto out;
+			t->identity_column = strdup(c->name);
+			t->identity_next = next ? atoll(next) : 0;
+		}
+		free(seq);
+		seq = NULL;
+	}
+	ret = 0;
+out:
+	if (ret != 0)
+		ofb_error_prefix(err, "cannot read column details");
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(name);
+	free(prec);
+	free(ident);
+	free(seq);
+	free(next);
+	buf_free(&sql);
+	return ret;
+}
+
+static void pg_type_ddl(const struct ofb_column *col, struct buf *sql)
+{
+	switch (col->type) {
+	case OFB_T_BOOLEAN: buf_adds(sql, "boolean"); break;
+	case OFB_T_SMALLINT: buf_adds(sql, "smallint"); break;
+	case OFB_T_INTEGER: buf_adds(sql, "integer"); break;
+	case OFB_T_BIGINT: buf_adds(sql, "bigint"); break;
+	case OFB_T_DECIMAL:
+		if (col->precision > 0 && col->precision <= 1000)
+			buf_addf(sql, "numeric(%d,%d)", col->precision, col->scale);
+		else
+			buf_adds(sql, "numeric");
+		break;
+	case OFB_T_REAL: buf_adds(sql, "real"); break;
+	case OFB_T_DOUBLE: buf_adds(sql, "double precision"); break;
+	case OFB_T_CHAR: buf_addf(sql, "char(%ld)", col->length > 0 ? col->length : 1); break;
+	case OFB_T_VARCHAR: buf_addf(sql, "varchar(%ld)", col->length); break;
+	case OFB_T_BINARY:
+	case OFB_T_VARBINARY:
+	case OFB_T_BLOB: buf_adds(sql, "bytea"); break;
+	case OFB_T_DATE: buf_adds(sql, "date"); break;
+	case OFB_T_TIME: buf_addf(sql, "time(%d)", col->scale > 6 ? 6 : col->scale); break;
+	case OFB_T_TIMESTAMP:
+		buf_addf(sql, "timestamp(%d)", col->scale > 6 ? 6 : col->scale);
+		break;
+	case OFB_T_TIMESTAMPTZ:
+		buf_addf(sql, "timestamptz(%d)", col->scale > 6 ? 6 : col->scale);
+		break;
+	case OFB_T_UUID: buf_adds(sql, "uuid"); break;
+	case OFB_T_TEXT:
+	case OFB_T_OTHER: buf_adds(sql, "text"); break;
+	}
+}
+
+const struct ofb_driver ofb_driver_postgresql = {
+	.name = "postgresql",
+	.matches = pg_matches,
+	.connect_options = PG_OPTIONS,
+	.quote_open = '"',
+	.quote_close = '"',
+	.session_setup = pg_session,
+	.begin_snapshot = pg_snapshot,
+	.catalog_scope = pg_scope,
+	.refine_column = pg_refine,
+	.table_extra = pg_table_extra,
+	.type_ddl = pg_type_ddl,
+};

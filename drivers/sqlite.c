@@ -1,0 +1,176 @@
+/* sqlite.c - SQLite through sqliteodbc: typeless columns described by their declared
+ * type, the CREATE statement kept verbatim, rowid/AUTOINCREMENT identity. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "odbc.h"
+#include "schema.h"
+
+static int sqlite_matches(const char *dbms_name)
+{
+	return strncasecmp(dbms_name, "SQLite", 6) == 0;
+}
+
+/* A read transaction: autocommit off makes the driver BEGIN, and the first read takes
+ * the shared lock that keeps every later read on the same state of the file. */
+static int sqlite_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err)
+{
+	char *v = NULL;
+
+	(void)warning;
+	if (ofb_db_begin(db, err) != 0)
+		return -1;
+	if (ofb_db_query_value(db, "SELECT count(*) FROM sqlite_master", &v, err) != 0)
+		return -1;
+	free(v);
+	return 0;
+}
+
+/* "decimal(12,4)" -> 12, 4; returns the number of values read. */
+static int type_args(const char *decl, long *a, long *b)
+{
+	const char *p = strchr(decl, '(');
+
+	if (!p)
+		return 0;
+	return sscanf(p, "(%ld , %ld", a, b);
+}
+
+static int starts(const char *decl, const char *word)
+{
+	return strncasecmp(decl, word, strlen(word)) == 0;
+}
+
+/* sqliteodbc reports catalog sizes and digits that do not come from the declaration
+ * (decimal digits 10 everywhere); the declared type is what the schema said. */
+static void sqlite_refine(struct ofb_column *col)
+{
+	const char *decl = col->native_type;
+	long a = 0, b = 0;
+	int n = type_args(decl, &a, &b);
+
+	switch (col->type) {
+	case OFB_T_DECIMAL:
+	case OFB_T_VARCHAR:
+	case OFB_T_CHAR:
+		break;
+	case OFB_T_INTEGER:
+	case OFB_T_SMALLINT:
+		/* every SQLite integer is 64 bits wide, whatever the declaration says */
+		col->type = OFB_T_BIGINT;
+		return;
+	case OFB_T_TIME:
+	case OFB_T_TIMESTAMP:
+		col->scale = 6;   /* SQLite keeps whatever text was stored */
+		return;
+	default:
+		return;
+	}
+	if (starts(decl, "decimal") || starts(decl, "numeric")) {
+		col->type = OFB_T_DECIMAL;
+		col->precision = n >= 1 ? (int)a : 38;
+		col->scale = n >= 2 ? (int)b : 0;
+		if (n < 1)
+			col->scale = 10;
+	} else if (col->type == OFB_T_VARCHAR || col->type == OFB_T_CHAR) {
+		if (n >= 1 && a > 0)
+			col->length = a;
+		else
+			col->type = OFB_T_TEXT;
+	}
+}
+
+static int sqlite_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	const char *args[1] = { t->name };
+	char *seq = NULL, *max = NULL;
+	struct buf sql;
+	int ret = -1;
+
+	buf_init(&sql);
+	if (ofb_db_query_args(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+			      args, 1, &st, err) != 0)
+		goto out;
+	if (SQL_SUCCEEDED(SQLFetch(st)) && ofb_get_text(st, 1, &t->native_ddl, err) != 0)
+		goto out;
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	st = NULL;
+	/* An INTEGER PRIMARY KEY is the rowid: SQLite numbers new rows after the maximum,
+	 * or after sqlite_sequence's value when declared AUTOINCREMENT. */
+	if (t->primary_key && t->primary_key->n_columns == 1) {
+		for (size_t i = 0; i < t->n_columns; i++) {
+			struct ofb_column *c = &t->columns[i];
+			if (strcmp(c->name, t->primary_key->columns[0]) != 0 ||
+			    strcasecmp(c->native_type, "INTEGER") != 0)
+				continue;
+			c->identity = 1;
+			t->identity_column = strdup(c->name);
+			buf_adds(&sql, "SELECT max(");
+			ofb_drv_quote(db->drv, &sql, c->name);
+			buf_adds(&sql, ") FROM ");
+			ofb_drv_quote(db->drv, &sql, t->name);
+			if (ofb_db_query_value(db, sql.data, &max, err) != 0)
+				goto out;
+			t->identity_next = (max ? atoll(max) : 0) + 1;
+			if (t->native_ddl && strcasestr(t->native_ddl, "AUTOINCREMENT")) {
+				if (ofb_db_query_args(db, "SELECT seq FROM sqlite_sequence WHERE name = ?",
+						      args, 1, &st, err) != 0)
+					goto out;
+				if (SQL_SUCCEEDED(SQLFetch(st)) && ofb_get_text(st, 1, &seq, err) != 0)
+					goto out;
+				if (seq && atoll(seq) + 1 > t->identity_next)
+					t->identity_next = atoll(seq) + 1;
+			}
+			break;
+		}
+	}
+	ret = 0;
+out:
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(seq);
+	free(max);
+	buf_free(&sql);
+	return ret;
+}
+
+/* SQLite accepts any declaration; these keep the portable meaning readable. */
+static void sqlite_type_ddl(const struct ofb_column *col, struct buf *sql)
+{
+	switch (col->type) {
+	case OFB_T_BOOLEAN: buf_adds(sql, "BOOLEAN"); break;
+	case OFB_T_SMALLINT:
+	case OFB_T_INTEGER:
+	case OFB_T_BIGINT: buf_adds(sql, "INTEGER"); break;
+	case OFB_T_DECIMAL: buf_addf(sql, "DECIMAL(%d,%d)", col->precision, col->scale); break;
+	case OFB_T_REAL:
+	case OFB_T_DOUBLE: buf_adds(sql, "REAL"); break;
+	case OFB_T_CHAR: buf_addf(sql, "CHAR(%ld)", col->length); break;
+	case OFB_T_VARCHAR: buf_addf(sql, "VARCHAR(%ld)", col->length); break;
+	case OFB_T_BINARY:
+	case OFB_T_VARBINARY:
+	case OFB_T_BLOB: buf_adds(sql, "BLOB"); break;
+	case OFB_T_DATE: buf_adds(sql, "DATE"); break;
+	case OFB_T_TIME: buf_adds(sql, "TIME"); break;
+	case OFB_T_TIMESTAMP: buf_adds(sql, "TIMESTAMP"); break;
+	case OFB_T_TIMESTAMPTZ: buf_adds(sql, "TIMESTAMPTZ"); break;
+	case OFB_T_UUID: buf_adds(sql, "UUID"); break;
+	case OFB_T_TEXT:
+	case OFB_T_OTHER: buf_adds(sql, "TEXT"); break;
+	}
+}
+
+const struct ofb_driver ofb_driver_sqlite = {
+	.name = "sqlite",
+	.matches = sqlite_matches,
+	.quote_open = '"',
+	.quote_close = '"',
+	.begin_snapshot = sqlite_snapshot,
+	.refine_column = sqlite_refine,
+	.table_extra = sqlite_table_extra,
+	.type_ddl = sqlite_type_ddl,
+};

@@ -1,0 +1,29 @@
+/* backup.h - the three backup kinds: full, partial, client export. */
+#ifndef OFB_BACKUP_H
+#define OFB_BACKUP_H
+
+#include <stddef.h>
+#include "config.h"
+#include "error.h"
+
+enum ofb_kind { OFB_KIND_FULL, OFB_KIND_PARTIAL, OFB_KIND_EXPORT };
+
+const char *ofb_kind_name(enum ofb_kind kind);
+
+struct ofb_backup_opts {
+	enum ofb_kind kind;
+	const char *output;         /* NULL: a dated name in [backup] dir, else the current folder */
+	char *const *clients;       /* partial: the clients to back up; export: exactly one */
+	size_t n_clients;
+	int skip_failed;            /* record unreachable clients as failed instead of stopping */
+};
+
+/* Run a backup. Returns the exit code: OFB_EXIT_OK, OFB_EXIT_WARNINGS (package written,
+ * something skipped), or OFB_EXIT_FAILED / OFB_EXIT_USAGE with err set and no package. */
+int ofb_backup_run(const struct ofb_config *cfg, const struct ofb_backup_opts *opts,
+		   struct ofb_error *err);
+
+/* Default file name: ofbackup-<kind>[-<client>]-YYYYMMDD-HHMMSS.zip (local time). */
+char *ofb_backup_default_name(enum ofb_kind kind, const char *client);
+
+#endif

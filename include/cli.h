@@ -1,0 +1,43 @@
+/* cli.h - the command line: global options, the command table, shared helpers of the
+ * cmd_*.c files. Only this layer prints errors and chooses exit codes. */
+#ifndef OFB_CLI_H
+#define OFB_CLI_H
+
+#include "config.h"
+#include "error.h"
+
+struct ofb_cli {
+	const char *config_path;   /* -c, else ofb_config_default_path() */
+};
+
+typedef int ofb_cmd_fn(struct ofb_cli *cli, int argc, char **argv);
+
+struct ofb_command {
+	const char *name;
+	ofb_cmd_fn *fn;
+	int needs_config;
+	const char *synopsis;      /* after "ofbackup " */
+	const char *help;          /* one line */
+};
+
+extern const struct ofb_command ofb_commands[];
+
+int cmd_clients(struct ofb_cli *cli, int argc, char **argv);
+int cmd_backup(struct ofb_cli *cli, int argc, char **argv);
+int cmd_export(struct ofb_cli *cli, int argc, char **argv);
+int cmd_info(struct ofb_cli *cli, int argc, char **argv);
+
+/* Load the configuration; prints its warnings. Returns 0, or the exit code after printing
+ * the error. */
+int ofb_cli_config(struct ofb_cli *cli, struct ofb_config *cfg);
+/* Print "ofbackup: error: ..." and return err's exit code. */
+int ofb_cli_fail(const struct ofb_error *err);
+/* Print a usage error about the command and return OFB_EXIT_USAGE. */
+int ofb_cli_usage(const char *command, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Print the help of one command. */
+void ofb_cli_command_help(const char *command);
+/* Non-zero when argv has -h/--help before any "--". */
+int ofb_cli_wants_help(int argc, char **argv);
+
+#endif

@@ -1,0 +1,35 @@
+/* registry.h - the clients registered in the login database, with the configuration's
+ * per-client overrides applied. */
+#ifndef OFB_REGISTRY_H
+#define OFB_REGISTRY_H
+
+#include <stddef.h>
+#include "config.h"
+#include "error.h"
+
+struct ofb_db;
+
+struct ofb_client {
+	char *id;
+	char *name;
+	struct ofb_dbconn conn;   /* effective: registry value, then [client.<id>] */
+	char *files_dir;          /* effective; NULL when the client has no files folder */
+	int offline;
+};
+
+/* Read every registered client, sorted by id. Ids that are not safe folder names
+ * (ofb_client_id_valid) and duplicate ids are errors. */
+int ofb_registry_load(struct ofb_db *login, const struct ofb_config *cfg,
+		      struct ofb_client **out, size_t *n, struct ofb_error *err);
+void ofb_clients_free(struct ofb_client *clients, size_t n);
+const struct ofb_client *ofb_client_find(const struct ofb_client *clients, size_t n,
+					 const char *id);
+
+/* Ids become folder names: 1-64 of A-Z a-z 0-9 . _ -, not starting with a dot. */
+int ofb_client_id_valid(const char *id);
+/* How the registry's offline column reads: 1/true/yes/on/t/y or a non-zero number. */
+int ofb_registry_truthy(const char *value);
+/* The registry's connect value: a connection string when it contains '=', else a DSN. */
+void ofb_registry_conn(const char *value, struct ofb_dbconn *conn);
+
+#endif

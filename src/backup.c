@@ -1,0 +1,351 @@
+/* backup.c - a whole backup run: find what to back up, check every database can be
+ * reached, then write the package (login, clients, files, manifest) in one pass. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backup.h"
+#include "dump.h"
+#include "files.h"
+#include "manifest.h"
+#include "odbc.h"
+#include "package.h"
+#include "progress.h"
+#include "registry.h"
+#include "util.h"
+
+struct client_job {
+	const struct ofb_client *client;
+	const char *status;
+	char *reason;
+	struct ofb_dbdump *dump;
+	struct ofb_file_list files;
+	char *files_folder;
+};
+
+struct run {
+	const struct ofb_config *cfg;
+	const struct ofb_backup_opts *opts;
+	struct ofb_client *clients;
+	size_t n_clients;
+	struct client_job *jobs;
+	size_t n_jobs;
+	struct ofb_dbdump *login;
+	struct ofb_manifest manifest;
+	char **warnings;
+	size_t n_warnings;
+};
+
+const char *ofb_kind_name(enum ofb_kind kind)
+{
+	switch (kind) {
+	case OFB_KIND_FULL: return "full";
+	case OFB_KIND_PARTIAL: return "partial";
+	case OFB_KIND_EXPORT: return "export";
+	}
+	return "full";
+}
+
+char *ofb_backup_default_name(enum ofb_kind kind, const char *client)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char stamp[32];
+
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	if (client)
+		return xasprintf("ofbackup-%s-%s-%s.zip", ofb_kind_name(kind), client, stamp);
+	return xasprintf("ofbackup-%s-%s.zip", ofb_kind_name(kind), stamp);
+}
+
+static void add_warning(struct run *r, char *msg)
+{
+	ofb_warn("%s", msg);
+	r->warnings = xrealloc(r->warnings, (r->n_warnings + 1) * sizeof *r->warnings);
+	r->warnings[r->n_warnings++] = msg;
+}
+
+/* Read the registry through a short-lived connection to the login database. */
+static int load_registry(struct run *r, const char *login_conn, struct ofb_error *err)
+{
+	struct ofb_db *db = NULL;
+	int ret = -1;
+
+	if (ofb_db_open(&db, login_conn, err) != 0) {
+		ofb_error_prefix(err, "login database");
+		goto out;
+	}
+	if (ofb_registry_load(db, r->cfg, &r->clients, &r->n_clients, err) != 0)
+		goto out;
+	ret = 0;
+out:
+	ofb_db_close(db);
+	return ret;
+}
+
+/* Which clients this kind of backup covers; unknown names are usage errors. */
+static int select_clients(struct run *r, struct ofb_error *err)
+{
+	const struct ofb_backup_opts *o = r->opts;
+
+	r->jobs = xcalloc(r->n_clients + 1, sizeof *r->jobs);
+	if (o->kind == OFB_KIND_FULL) {
+		for (size_t i = 0; i < r->n_clients; i++)
+			r->jobs[r->n_jobs++].client = &r->clients[i];
+		return 0;
+	}
+	for (size_t i = 0; i < o->n_clients; i++) {
+		const struct ofb_client *c = ofb_client_find(r->clients, r->n_clients,
+							     o->clients[i]);
+		int dup = 0;
+		if (!c) {
+			ofb_error_usage(err, "client '%s' is not registered in the login database "
+					"(see 'ofbackup clients')", o->clients[i]);
+			return -1;
+		}
+		for (size_t j = 0; j < r->n_jobs; j++)
+			dup |= r->jobs[j].client == c;
+		if (!dup)
+			r->jobs[r->n_jobs++].client = c;
+	}
+	return 0;
+}
+
+/* Reach the client's database and list its files; on failure, err says why. */
+static int prepare_client(struct run *r, struct client_job *j, struct ofb_error *err)
+{
+	const struct ofb_client *c = j->client;
+	char *subject = xasprintf("client '%s'", c->id);
+	char *folder = xasprintf("clients/%s/db/", c->id);
+	char *conn = NULL;
+	int ret = -1;
+
+	j->files_folder = xasprintf("clients/%s/files/", c->id);
+	if (!c->conn.connect && !c->conn.dsn) {
+		ofb_error_set(err, "%s has no database: neither its registry entry nor "
+			      "[client.%s] in the configuration names a connection", subject, c->id);
+		goto out;
+	}
+	conn = ofb_dbconn_string(&c->conn, err);
+	if (!conn) {
+		ofb_error_prefix(err, "%s", subject);
+		goto out;
+	}
+	j->dump = ofb_dbdump_new(subject, conn, folder);
+	ofb_progress_update(subject, 0, 0);
+	if (ofb_dbdump_probe(j->dump, err) != 0)
+		goto out;
+	if (c->files_dir) {
+		if (ofb_files_scan(c->files_dir, &j->files, err) != 0) {
+			ofb_error_prefix(err, "%s: files folder", subject);
+			goto out;
+		}
+		for (size_t i = 0; i < j->files.n_warnings; i++)
+			add_warning(r, xasprintf("%s: %s", subject, j->files.warnings[i]));
+	} else {
+		ofb_detail("%s has no files folder registered", subject);
+	}
+	ret = 0;
+out:
+	if (conn) {
+		memset(conn, 0, strlen(conn));   /* it may hold a password */
+		free(conn);
+	}
+	free(subject);
+	free(folder);
+	return ret;
+}
+
+static int add_client_files(struct client_job *j, struct ofb_pkg *pkg, struct ofb_error *err)
+{
+	if (ofb_pkg_add_dir(pkg, j->files_folder, NULL, err) != 0)
+		return -1;
+	for (size_t i = 0; i < j->files.n; i++) {
+		const struct ofb_file_entry *f = &j->files.items[i];
+		char *path = xasprintf("%s%s", j->files_folder, f->rel);
+		int rc = f->is_dir ? ofb_pkg_add_dir(pkg, path, &f->mtime, err)
+				   : ofb_pkg_add_file(pkg, path, f->full, &f->mtime, err);
+		free(path);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int manifest_produce(void *ctx, struct buf *out, int *eof, struct ofb_error *err)
+{
+	char *text = ofb_manifest_json(ctx);
+
+	if (!text) {
+		ofb_error_set(err, "cannot encode manifest.json");
+		return -1;
+	}
+	buf_adds(out, text);
+	buf_addc(out, '\n');
+	free(text);
+	*eof = 1;
+	return 0;
+}
+
+static const struct ofb_entry_ops manifest_ops = {
+	.produce = manifest_produce,
+};
+
+/* Names in the package must be UTF-8; a file whose name is not cannot be stored safely. */
+static void drop_non_utf8(struct run *r, struct client_job *j)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < j->files.n; i++) {
+		struct ofb_file_entry *f = &j->files.items[i];
+		if (utf8_valid(f->rel, strlen(f->rel))) {
+			j->files.items[kept++] = *f;
+			continue;
+		}
+		add_warning(r, xasprintf("client '%s': '%s' is left out: its name is not UTF-8",
+					 j->client->id, f->full));
+		free(f->rel);
+		free(f->full);
+	}
+	j->files.n = kept;
+}
+
+static int write_package(struct run *r, const char *path, struct ofb_error *err)
+{
+	struct ofb_pkg *pkg = ofb_pkg_create(path, err);
+	size_t n_ok = 0;
+	int ret = -1;
+
+	if (!pkg)
+		return -1;
+	if (r->login && ofb_dbdump_add(r->login, pkg, err) != 0)
+		goto out;
+	r->manifest.clients = xcalloc(r->n_jobs + 1, sizeof *r->manifest.clients);
+	for (size_t i = 0; i < r->n_jobs; i++) {
+		struct client_job *j = &r->jobs[i];
+		struct ofb_manifest_client *mc = &r->manifest.clients[i];
+		mc->id = j->client->id;
+		mc->name = j->client->name;
+		mc->status = j->status;
+		mc->reason = j->reason;
+		if (strcmp(j->status, "ok") != 0)
+			continue;
+		drop_non_utf8(r, j);
+		if (ofb_dbdump_add(j->dump, pkg, err) != 0 || add_client_files(j, pkg, err) != 0)
+			goto out;
+		mc->db = j->dump;
+		mc->files_source = j->client->files_dir;
+		mc->files_folder = j->files_folder;
+		mc->files = &j->files;
+		n_ok++;
+	}
+	r->manifest.n_clients = r->n_jobs;
+	r->manifest.kind = ofb_kind_name(r->opts->kind);
+	r->manifest.login = r->login;
+	r->manifest.pkg = pkg;
+	r->manifest.warnings = r->warnings;
+	r->manifest.n_warnings = r->n_warnings;
+	/* Last, so that it is produced after every other entry and can list them all. */
+	if (ofb_pkg_add_lazy(pkg, "manifest.json", &manifest_ops, &r->manifest, NULL, err) != 0)
+		goto out;
+	if (ofb_pkg_commit(pkg, err) != 0)
+		goto out;
+	ofb_progress_done();
+	ofb_info("backup written: %s (%s, %zu client%s, %.1f MiB uncompressed)", path,
+		 r->manifest.kind, n_ok, n_ok == 1 ? "" : "s",
+		 (double)ofb_pkg_bytes(pkg) / (1024.0 * 1024.0));
+	ret = 0;
+out:
+	ofb_progress_done();
+	ofb_pkg_free(pkg);
+	return ret;
+}
+
+static void run_free(struct run *r)
+{
+	for (size_t i = 0; i < r->n_jobs; i++) {
+		ofb_dbdump_free(r->jobs[i].dump);
+		ofb_files_free(&r->jobs[i].files);
+		free(r->jobs[i].reason);
+		free(r->jobs[i].files_folder);
+	}
+	free(r->jobs);
+	ofb_dbdump_free(r->login);
+	ofb_clients_free(r->clients, r->n_clients);
+	for (size_t i = 0; i < r->n_warnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
+	free(r->manifest.clients);
+}
+
+int ofb_backup_run(const struct ofb_config *cfg, const struct ofb_backup_opts *opts,
+		   struct ofb_error *err)
+{
+	struct run r = { .cfg = cfg, .opts = opts };
+	char *login_conn = NULL, *path = NULL;
+	int ret = OFB_EXIT_FAILED;
+
+	ofb_manifest_stamp(&r.manifest);
+	if (opts->kind == OFB_KIND_EXPORT && opts->n_clients != 1) {
+		ofb_error_usage(err, "export takes exactly one client");
+		goto out;
+	}
+	login_conn = ofb_dbconn_string(&cfg->login, err);
+	if (!login_conn) {
+		ofb_error_prefix(err, "login database");
+		goto out;
+	}
+	if (load_registry(&r, login_conn, err) != 0 || select_clients(&r, err) != 0)
+		goto out;
+	if (opts->kind != OFB_KIND_EXPORT) {
+		r.login = ofb_dbdump_new("login database", login_conn, "login/");
+		if (ofb_dbdump_probe(r.login, err) != 0)
+			goto out;
+	}
+	for (size_t i = 0; i < r.n_jobs; i++) {
+		struct client_job *j = &r.jobs[i];
+		struct ofb_error cerr;
+		j->status = "ok";
+		if (j->client->offline && opts->kind == OFB_KIND_FULL) {
+			j->status = "skipped-offline";
+			j->reason = xstrdup("registered offline");
+			add_warning(&r, xasprintf("client '%s' is registered offline: skipped",
+						  j->client->id));
+			continue;
+		}
+		ofb_error_clear(&cerr);
+		if (prepare_client(&r, j, &cerr) == 0)
+			continue;
+		if (!opts->skip_failed || opts->kind == OFB_KIND_EXPORT) {
+			*err = cerr;
+			goto out;
+		}
+		j->status = "failed";
+		j->reason = xstrdup(cerr.msg);
+		add_warning(&r, xasprintf("%s (left out of the backup)", cerr.msg));
+	}
+	if (opts->output) {
+		path = xstrdup(opts->output);
+	} else {
+		char *name = ofb_backup_default_name(opts->kind, opts->kind == OFB_KIND_EXPORT
+								 ? opts->clients[0] : NULL);
+		path = xasprintf("%s/%s", cfg->backup_dir ? cfg->backup_dir : ".", name);
+		free(name);
+	}
+	if (write_package(&r, path, err) != 0)
+		goto out;
+	ret = r.n_warnings ? OFB_EXIT_WARNINGS : OFB_EXIT_OK;
+out:
+	ofb_progress_done();
+	if (ret == OFB_EXIT_FAILED && err->exit_code == OFB_EXIT_USAGE)
+		ret = OFB_EXIT_USAGE;
+	if (login_conn) {
+		memset(login_conn, 0, strlen(login_conn));
+		free(login_conn);
+	}
+	free(path);
+	run_free(&r);
+	return ret;
+}

@@ -1,0 +1,73 @@
+/* cli.c - the command table and what every command shares: configuration, errors, help. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "progress.h"
+
+const struct ofb_command ofb_commands[] = {
+	{ "clients", cmd_clients, 1, "[-c CONFIG] clients",
+	  "list registered clients: id, name, engine, online/offline, reachable" },
+	{ "backup", cmd_backup, 1, "[-c CONFIG] backup [-o FILE] [--skip-failed] [CLIENT...]",
+	  "full backup (login database, all clients, their files); naming clients makes it "
+	  "a partial backup" },
+	{ "export", cmd_export, 1, "[-c CONFIG] export CLIENT [-o FILE]",
+	  "export one client (its database and files, no login database)" },
+	{ "info", cmd_info, 0, "info FILE",
+	  "show what a package holds: kind, date, clients, tables, row counts" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+
+int ofb_cli_fail(const struct ofb_error *err)
+{
+	ofb_progress_done();
+	fprintf(stderr, "ofbackup: error: %s\n", err->set ? err->msg : "unknown failure");
+	return err->exit_code ? err->exit_code : OFB_EXIT_FAILED;
+}
+
+void ofb_cli_command_help(const char *command)
+{
+	for (const struct ofb_command *c = ofb_commands; c->name; c++)
+		if (strcmp(c->name, command) == 0)
+			printf("usage: ofbackup %s\n\n%s\n", c->synopsis, c->help);
+}
+
+int ofb_cli_usage(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ofbackup %s: ", command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	for (const struct ofb_command *c = ofb_commands; c->name; c++)
+		if (strcmp(c->name, command) == 0)
+			fprintf(stderr, "usage: ofbackup %s\n", c->synopsis);
+	return OFB_EXIT_USAGE;
+}
+
+int ofb_cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int ofb_cli_config(struct ofb_cli *cli, struct ofb_config *cfg)
+{
+	struct ofb_error err;
+	const char *path = cli->config_path ? cli->config_path : ofb_config_default_path();
+
+	ofb_error_clear(&err);
+	if (ofb_config_load(path, cfg, &err) != 0)
+		return ofb_cli_fail(&err);
+	for (size_t i = 0; i < cfg->n_warnings; i++)
+		ofb_warn("%s", cfg->warnings[i]);
+	return 0;
+}

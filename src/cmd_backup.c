@@ -1,0 +1,63 @@
+/* cmd_backup.c - "backup" (full or partial) and "export" (one client). */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backup.h"
+#include "cli.h"
+
+static int run(struct ofb_cli *cli, const char *command, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "skip-failed", no_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ofb_backup_opts bo = { .kind = OFB_KIND_FULL };
+	struct ofb_config cfg = { 0 };
+	struct ofb_error err;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			bo.output = optarg;
+			break;
+		case 's':
+			bo.skip_failed = 1;
+			break;
+		default:
+			return ofb_cli_usage(command, "unknown option");
+		}
+	}
+	bo.clients = argv + optind;
+	bo.n_clients = (size_t)(argc - optind);
+	if (strcmp(command, "export") == 0) {
+		if (bo.n_clients != 1)
+			return ofb_cli_usage(command, "name exactly one client to export");
+		bo.kind = OFB_KIND_EXPORT;
+	} else if (bo.n_clients) {
+		bo.kind = OFB_KIND_PARTIAL;
+	}
+	if (bo.output && !*bo.output)
+		return ofb_cli_usage(command, "-o needs a file name");
+	rc = ofb_cli_config(cli, &cfg);
+	if (rc)
+		return rc;
+	ofb_error_clear(&err);
+	rc = ofb_backup_run(&cfg, &bo, &err);
+	if (rc == OFB_EXIT_FAILED || rc == OFB_EXIT_USAGE)
+		rc = ofb_cli_fail(&err);
+	ofb_config_free(&cfg);
+	return rc;
+}
+
+int cmd_backup(struct ofb_cli *cli, int argc, char **argv)
+{
+	return run(cli, "backup", argc, argv);
+}
+
+int cmd_export(struct ofb_cli *cli, int argc, char **argv)
+{
+	return run(cli, "export", argc, argv);
+}

@@ -1,0 +1,93 @@
+/* cmd_clients.c - "clients": the registry, and whether each client's database answers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "driver.h"
+#include "odbc.h"
+#include "progress.h"
+#include "registry.h"
+#include "util.h"
+
+/* Try to connect; fills engine and, on failure, why. */
+static int probe(const struct ofb_client *c, char **engine, struct ofb_error *err)
+{
+	struct ofb_db *db = NULL;
+	char *conn;
+	int ret = -1;
+
+	*engine = NULL;
+	if (!c->conn.connect && !c->conn.dsn) {
+		ofb_error_set(err, "no connection configured");
+		return -1;
+	}
+	conn = ofb_dbconn_string(&c->conn, err);
+	if (!conn)
+		return -1;
+	if (ofb_db_open(&db, conn, err) == 0) {
+		*engine = xasprintf("%s %s", db->drv->name, db->dbms_version);
+		ret = 0;
+	}
+	ofb_db_close(db);
+	memset(conn, 0, strlen(conn));
+	free(conn);
+	return ret;
+}
+
+int cmd_clients(struct ofb_cli *cli, int argc, char **argv)
+{
+	struct ofb_config cfg = { 0 };
+	struct ofb_client *clients = NULL;
+	struct ofb_error err;
+	struct ofb_db *login = NULL;
+	char *conn = NULL;
+	size_t n = 0, unreachable = 0;
+	int rc;
+
+	(void)argv;
+	if (argc > 1)
+		return ofb_cli_usage("clients", "takes no arguments");
+	rc = ofb_cli_config(cli, &cfg);
+	if (rc)
+		return rc;
+	ofb_error_clear(&err);
+	conn = ofb_dbconn_string(&cfg.login, &err);
+	if (!conn || ofb_db_open(&login, conn, &err) != 0 ||
+	    ofb_registry_load(login, &cfg, &clients, &n, &err) != 0) {
+		ofb_error_prefix(&err, "login database");
+		rc = ofb_cli_fail(&err);
+		goto out;
+	}
+	printf("%-16s %-28s %-22s %-8s %s\n", "ID", "NAME", "ENGINE", "STATUS", "REACHABLE");
+	for (size_t i = 0; i < n; i++) {
+		char *engine = NULL;
+		struct ofb_error cerr;
+		int ok;
+		ofb_error_clear(&cerr);
+		ok = probe(&clients[i], &engine, &cerr) == 0;
+		printf("%-16s %-28s %-22s %-8s %s\n", clients[i].id, clients[i].name,
+		       engine ? engine : "?", clients[i].offline ? "offline" : "online",
+		       ok ? "yes" : "no");
+		if (!ok) {
+			if (!clients[i].offline)
+				unreachable++;
+			ofb_detail("client '%s': %s", clients[i].id, cerr.msg);
+		}
+		free(engine);
+	}
+	if (unreachable) {
+		ofb_warn("%zu online client%s cannot be reached (-v shows why)", unreachable,
+			 unreachable == 1 ? "" : "s");
+		rc = OFB_EXIT_WARNINGS;
+	}
+out:
+	if (conn) {
+		memset(conn, 0, strlen(conn));
+		free(conn);
+	}
+	ofb_db_close(login);
+	ofb_clients_free(clients, n);
+	ofb_config_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,78 @@
+/* cmd_info.c - "info": what a package holds, from its manifest. */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "manifest.h"
+#include "progress.h"
+
+static const char *str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+static long long num(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+}
+
+static void print_database(const char *indent, json_t *db)
+{
+	json_t *tables = json_object_get(db, "tables"), *t;
+	long long rows = 0;
+	size_t i;
+
+	json_array_foreach(tables, i, t)
+		rows += num(t, "rows");
+	printf("%sdatabase: %s %s, %zu tables, %lld rows\n", indent, str(db, "engine"),
+	       str(db, "dbms_version"), json_array_size(tables), rows);
+	if (ofb_progress_verbosity() >= OFB_VERBOSE)
+		json_array_foreach(tables, i, t)
+			printf("%s  %-32s %12lld rows\n", indent, str(t, "name"), num(t, "rows"));
+}
+
+int cmd_info(struct ofb_cli *cli, int argc, char **argv)
+{
+	struct ofb_error err;
+	json_t *m, *clients, *c, *warnings, *w;
+	size_t i;
+
+	(void)cli;
+	if (argc != 2)
+		return ofb_cli_usage("info", "name one package file");
+	ofb_error_clear(&err);
+	m = ofb_manifest_load(argv[1], &err);
+	if (!m)
+		return ofb_cli_fail(&err);
+	printf("package:  %s\n", argv[1]);
+	printf("kind:     %s\n", str(m, "kind"));
+	printf("created:  %s on %s by ofbackup %s (format %lld)\n", str(m, "created"),
+	       str(m, "host"), str(m, "tool_version"), num(m, "format_version"));
+	if (json_is_object(json_object_get(m, "login"))) {
+		printf("login:\n");
+		print_database("  ", json_object_get(m, "login"));
+	}
+	clients = json_object_get(m, "clients");
+	printf("clients:  %zu\n", json_array_size(clients));
+	json_array_foreach(clients, i, c) {
+		json_t *files = json_object_get(c, "files");
+		printf("  %s (%s): %s", str(c, "id"), str(c, "name"), str(c, "status"));
+		if (json_is_string(json_object_get(c, "reason")))
+			printf(" - %s", str(c, "reason"));
+		printf("\n");
+		if (json_is_object(json_object_get(c, "database")))
+			print_database("    ", json_object_get(c, "database"));
+		if (json_is_object(files))
+			printf("    files: %lld files, %lld folders, %lld bytes\n", num(files, "files"),
+			       num(files, "folders"), num(files, "bytes"));
+	}
+	warnings = json_object_get(m, "warnings");
+	json_array_foreach(warnings, i, w)
+		printf("warning:  %s\n", json_string_value(w));
+	json_decref(m);
+	return 0;
+}

@@ -1,0 +1,696 @@
+/* dump.c - one database into a package: the snapshot's life cycle across the entries of
+ * that database, and the CSV encoder that streams a table's rows (docs/FORMAT.md). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "driver.h"
+#include "dump.h"
+#include "odbc.h"
+#include "progress.h"
+#include "util.h"
+
+#define PRODUCE_TARGET (64 * 1024)
+#define WCHUNK_UNITS 8192
+#define BCHUNK_BYTES 32768
+
+struct ofb_dbdump {
+	char *subject;
+	char *connstr;
+	char *source;            /* masked */
+	char *folder;
+	struct ofb_schema probed;    /* from ofb_dbdump_probe: fixes the entries */
+	struct ofb_schema schema;    /* read inside the snapshot */
+	struct ofb_db *db;
+	char *warning;
+	size_t n_entries;            /* lazily produced entries of this database */
+	size_t n_closed;
+};
+
+struct ofb_dbdump *ofb_dbdump_new(const char *subject, const char *connstr,
+				  const char *folder)
+{
+	struct ofb_dbdump *d = xcalloc(1, sizeof *d);
+
+	d->subject = xstrdup(subject);
+	d->connstr = xstrdup(connstr);
+	d->source = ofb_mask_secrets(connstr);
+	d->folder = xstrdup(folder);
+	return d;
+}
+
+void ofb_dbdump_free(struct ofb_dbdump *d)
+{
+	if (!d)
+		return;
+	ofb_db_close(d->db);
+	ofb_schema_free(&d->probed);
+	ofb_schema_free(&d->schema);
+	free(d->subject);
+	free(d->connstr);
+	free(d->source);
+	free(d->folder);
+	free(d->warning);
+	free(d);
+}
+
+const struct ofb_schema *ofb_dbdump_schema(const struct ofb_dbdump *d)
+{
+	return &d->schema;
+}
+
+const char *ofb_dbdump_source(const struct ofb_dbdump *d)
+{
+	return d->source;
+}
+
+const char *ofb_dbdump_folder(const struct ofb_dbdump *d)
+{
+	return d->folder;
+}
+
+const char *ofb_dbdump_warning(const struct ofb_dbdump *d)
+{
+	return d->warning;
+}
+
+int ofb_dbdump_probe(struct ofb_dbdump *d, struct ofb_error *err)
+{
+	struct ofb_db *db = NULL;
+	int ret = -1;
+
+	if (ofb_db_open(&db, d->connstr, err) != 0)
+		goto out;
+	if (ofb_schema_read(db, &d->probed, err) != 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret != 0)
+		ofb_error_prefix(err, "%s", d->subject);
+	ofb_db_close(db);
+	return ret;
+}
+
+char *ofb_table_entry_name(const char *folder, const char *table, char **taken,
+			   size_t n_taken)
+{
+	struct buf b;
+	size_t stem_len;
+
+	buf_init(&b);
+	buf_adds(&b, folder);
+	buf_adds(&b, "data/");
+	for (const unsigned char *p = (const unsigned char *)table; *p; p++) {
+		if (isalnum(*p) && *p < 0x80)
+			buf_addc(&b, (char)*p);
+		else if ((*p == '_' || *p == '-') || (*p == '.' && p != (const unsigned char *)table))
+			buf_addc(&b, (char)*p);
+		else
+			buf_addf(&b, "%%%02X", *p);
+	}
+	stem_len = b.len;
+	buf_adds(&b, ".csv");
+	for (int n = 2;; n++) {
+		int clash = 0;
+		for (size_t i = 0; i < n_taken && !clash; i++)
+			clash = ascii_casecmp(taken[i], b.data) == 0;
+		if (!clash)
+			break;
+		b.len = stem_len;
+		b.data[b.len] = '\0';
+		buf_addf(&b, "~%d.csv", n);
+	}
+	return buf_detach(&b);
+}
+
+/* --- the snapshot across a database's entries ------------------------------------------ */
+
+static int same_tables(const struct ofb_schema *a, const struct ofb_schema *b)
+{
+	if (a->n_tables != b->n_tables)
+		return 0;
+	for (size_t i = 0; i < a->n_tables; i++)
+		if (strcmp(a->tables[i].name, b->tables[i].name) != 0)
+			return 0;
+	return 1;
+}
+
+static int group_open(struct ofb_dbdump *d, struct ofb_error *err)
+{
+	int ret = -1;
+
+	if (ofb_db_open(&d->db, d->connstr, err) != 0)
+		goto out;
+	if (ofb_drv_begin_snapshot(d->db, &d->warning, err) != 0)
+		goto out;
+	if (ofb_schema_read(d->db, &d->schema, err) != 0)
+		goto out;
+	if (!same_tables(&d->probed, &d->schema)) {
+		ofb_error_set(err, "its tables changed while the backup was starting; run the "
+			      "backup again");
+		goto out;
+	}
+	for (size_t i = 0; i < d->schema.n_tables; i++)
+		d->schema.tables[i].entry = xstrdup(d->probed.tables[i].entry);
+	ret = 0;
+out:
+	if (ret != 0)
+		ofb_error_prefix(err, "%s", d->subject);
+	return ret;
+}
+
+/* Called when one entry of the database is finished; the last one ends the snapshot. */
+static void group_entry_done(struct ofb_dbdump *d, int ok)
+{
+	struct ofb_error err;
+
+	d->n_closed++;
+	if (!d->db)
+		return;
+	if (!ok) {
+		ofb_db_close(d->db);
+		d->db = NULL;
+		return;
+	}
+	if (d->n_closed == d->n_entries) {
+		/* Read-only work: committing or not changes nothing, but a clean end is polite
+		 * to the server's logs. */
+		ofb_error_clear(&err);
+		ofb_db_commit(d->db, &err);
+		ofb_db_close(d->db);
+		d->db = NULL;
+	}
+}
+
+/* --- schema.json entry ------------------------------------------------------------------ */
+
+struct schema_src {
+	struct ofb_dbdump *d;
+	int done;
+};
+
+static int schema_open(void *ctx, struct ofb_error *err)
+{
+	struct schema_src *s = ctx;
+
+	s->done = 0;
+	ofb_progress_update(s->d->subject, 0, 0);
+	return s->d->db ? 0 : group_open(s->d, err);
+}
+
+static int schema_produce(void *ctx, struct buf *out, int *eof, struct ofb_error *err)
+{
+	struct schema_src *s = ctx;
+	char *text = ofb_schema_to_json(&s->d->schema);
+
+	if (!text) {
+		ofb_error_set(err, "%s: cannot encode its schema as JSON", s->d->subject);
+		return -1;
+	}
+	buf_adds(out, text);
+	buf_addc(out, '\n');
+	free(text);
+	*eof = 1;
+	return 0;
+}
+
+static void schema_close(void *ctx, int ok)
+{
+	struct schema_src *s = ctx;
+
+	group_entry_done(s->d, ok);
+}
+
+static const struct ofb_entry_ops schema_ops = {
+	.open = schema_open,
+	.produce = schema_produce,
+	.close = schema_close,
+	.free = free,
+};
+
+/* --- table data entries ----------------------------------------------------------------- */
+
+struct table_src {
+	struct ofb_dbdump *d;
+	size_t index;               /* into d->schema.tables */
+	struct ofb_entry_info *info;
+	char *label;                /* "client 'acme', table 'order'" for messages */
+	SQLHSTMT st;
+	int header_done;
+	int finished;
+	int in_row;
+	size_t col;                 /* next column of the current row */
+	int in_value;               /* a long value is being streamed in chunks */
+	uint32_t pending;           /* high surrogate carried between chunks */
+	unsigned long long rows;
+	/* keyset pagination for drivers that buffer whole results */
+	unsigned long chunk_rows;
+	unsigned long rows_in_chunk;
+	int use_keyset;             /* else OFFSET paging (no usable primary key) */
+	size_t *key_cols;           /* column indexes of the primary key */
+	size_t n_key;
+	char **key_values;          /* the last row's key values, as text */
+	int have_key;
+	struct buf value;           /* scratch: the current key value */
+	ofb_wchar *wchunk;
+	unsigned char *bchunk;
+};
+
+static struct ofb_table *src_table(struct table_src *t)
+{
+	return &t->d->schema.tables[t->index];
+}
+
+static int is_key_col(struct table_src *t, size_t col, size_t *which)
+{
+	for (size_t i = 0; i < t->n_key; i++)
+		if (t->key_cols[i] == col) {
+			*which = i;
+			return 1;
+		}
+	return 0;
+}
+
+/* SELECT list FROM table [WHERE key after the last one] [ORDER BY key] [LIMIT chunk]. */
+static void build_query(struct table_src *t, struct buf *sql, const char ***args, size_t *n_args)
+{
+	const struct ofb_driver *drv = t->d->db->drv;
+	struct ofb_table *tab = src_table(t);
+
+	*args = NULL;
+	*n_args = 0;
+	buf_adds(sql, "SELECT ");
+	for (size_t i = 0; i < tab->n_columns; i++) {
+		if (i)
+			buf_adds(sql, ", ");
+		ofb_drv_quote(drv, sql, tab->columns[i].name);
+	}
+	buf_adds(sql, " FROM ");
+	ofb_drv_quote(drv, sql, tab->name);
+	if (t->chunk_rows && t->use_keyset && t->have_key) {
+		/* (k1 > ?) OR (k1 = ? AND k2 > ?) ...: a range every engine can use an index for */
+		const char **a = xcalloc(t->n_key * (t->n_key + 1), sizeof *a);
+		buf_adds(sql, " WHERE ");
+		for (size_t i = 0; i < t->n_key; i++) {
+			buf_adds(sql, i ? " OR (" : "(");
+			for (size_t j = 0; j < i; j++) {
+				ofb_drv_quote(drv, sql, tab->columns[t->key_cols[j]].name);
+				buf_adds(sql, " = ? AND ");
+				a[(*n_args)++] = t->key_values[j];
+			}
+			ofb_drv_quote(drv, sql, tab->columns[t->key_cols[i]].name);
+			buf_adds(sql, " > ?)");
+			a[(*n_args)++] = t->key_values[i];
+		}
+		*args = a;
+	}
+	if (t->n_key) {
+		buf_adds(sql, " ORDER BY ");
+		for (size_t i = 0; i < t->n_key; i++) {
+			if (i)
+				buf_adds(sql, ", ");
+			ofb_drv_quote(drv, sql, tab->columns[t->key_cols[i]].name);
+		}
+	} else if (t->chunk_rows) {
+		/* OFFSET paging needs a stable order: every column that can be sorted. */
+		int first = 1;
+		for (size_t i = 0; i < tab->n_columns; i++) {
+			enum ofb_ptype ty = tab->columns[i].type;
+			if (ty == OFB_T_BLOB || ty == OFB_T_TEXT || ty == OFB_T_OTHER)
+				continue;
+			buf_adds(sql, first ? " ORDER BY " : ", ");
+			ofb_drv_quote(drv, sql, tab->columns[i].name);
+			first = 0;
+		}
+	}
+	if (t->chunk_rows) {
+		ofb_drv_limit(drv, sql, t->chunk_rows);
+		if (!t->use_keyset && t->rows)
+			buf_addf(sql, " OFFSET %llu", t->rows);
+	}
+}
+
+static int start_query(struct table_src *t, struct ofb_error *err)
+{
+	struct buf sql;
+	const char **args;
+	size_t n_args;
+	int ret;
+
+	buf_init(&sql);
+	build_query(t, &sql, &args, &n_args);
+	ret = ofb_db_query_args(t->d->db, sql.data, args, n_args, &t->st, err);
+	free(args);
+	buf_free(&sql);
+	t->rows_in_chunk = 0;
+	return ret;
+}
+
+static int table_open(void *ctx, struct ofb_error *err)
+{
+	struct table_src *t = ctx;
+	struct ofb_dbdump *d = t->d;
+	struct ofb_table *tab;
+	int ret = -1;
+
+	if (!d->db && group_open(d, err) != 0)
+		return -1;
+	tab = src_table(t);
+	free(t->label);
+	t->label = xasprintf("%s, table '%s'", d->subject, tab->name);
+	t->chunk_rows = d->db->drv->chunk_rows;
+	t->use_keyset = tab->primary_key != NULL;
+	if (tab->primary_key) {
+		t->n_key = tab->primary_key->n_columns;
+		t->key_cols = xcalloc(t->n_key, sizeof *t->key_cols);
+		t->key_values = xcalloc(t->n_key, sizeof *t->key_values);
+		for (size_t i = 0; i < t->n_key; i++) {
+			size_t c;
+			for (c = 0; c < tab->n_columns; c++)
+				if (strcmp(tab->columns[c].name, tab->primary_key->columns[i]) == 0)
+					break;
+			if (c == tab->n_columns) {
+				ofb_error_set(err, "%s: primary key column '%s' is not a column",
+					      t->label, tab->primary_key->columns[i]);
+				goto out;
+			}
+			t->key_cols[i] = c;
+			if (ofb_ptype_encoding(tab->columns[c].type) == OFB_ENC_BINARY)
+				t->use_keyset = 0;
+		}
+	}
+	if (!t->use_keyset && t->chunk_rows)
+		ofb_detail("%s: no primary key usable for keyset reads; reading by offset",
+			   t->label);
+	t->wchunk = xmalloc((WCHUNK_UNITS + 1) * sizeof *t->wchunk);
+	t->bchunk = xmalloc(BCHUNK_BYTES);
+	if (start_query(t, err) != 0) {
+		ofb_error_prefix(err, "%s", t->label);
+		goto out;
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
+static void add_quoted_utf8(struct buf *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			buf_addc(out, '"');
+		buf_addc(out, s[i]);
+	}
+}
+
+static void normalise_bool(struct buf *out, const char *v)
+{
+	if (strcmp(v, "1") == 0 || strcasecmp(v, "t") == 0 || strcasecmp(v, "true") == 0)
+		buf_addc(out, '1');
+	else if (strcmp(v, "0") == 0 || strcasecmp(v, "f") == 0 || strcasecmp(v, "false") == 0)
+		buf_addc(out, '0');
+	else
+		buf_adds(out, v);   /* e.g. 2 in a MariaDB tinyint(1): kept, not invented */
+}
+
+/* Encode (part of) column t->col of the current row. Leaves t->in_value set while a long
+ * value has more chunks to come. */
+static int encode_column(struct table_src *t, struct buf *out, struct ofb_error *err)
+{
+	struct ofb_column *c = &src_table(t)->columns[t->col];
+	SQLUSMALLINT n = (SQLUSMALLINT)(t->col + 1);
+	size_t key_i = 0;
+	int is_key = is_key_col(t, t->col, &key_i) && t->chunk_rows && t->use_keyset;
+	SQLLEN ind = 0;
+	SQLRETURN rc;
+
+	if (!t->in_value)
+		buf_reset(&t->value);
+	switch (ofb_ptype_encoding(c->type)) {
+	case OFB_ENC_TEXT: {
+		size_t units;
+		rc = SQLGetData(t->st, n, SQL_C_WCHAR, t->wchunk,
+				(WCHUNK_UNITS + 1) * sizeof *t->wchunk, &ind);
+		if (rc == SQL_NO_DATA)
+			break;
+		if (!SQL_SUCCEEDED(rc))
+			goto fail;
+		if (ind == SQL_NULL_DATA)
+			break;
+		if (!t->in_value)
+			buf_addc(out, '"');
+		units = (ind == SQL_NO_TOTAL || (size_t)ind > WCHUNK_UNITS * sizeof *t->wchunk)
+				? WCHUNK_UNITS : (size_t)ind / sizeof *t->wchunk;
+		{
+			struct buf tmp;
+			buf_init(&tmp);
+			w_to_utf8(&tmp, t->wchunk, units, &t->pending);
+			if (rc == SQL_SUCCESS && t->pending) {
+				buf_adds(&tmp, "\xEF\xBF\xBD");
+				t->pending = 0;
+			}
+			add_quoted_utf8(out, tmp.data, tmp.len);
+			if (is_key)
+				buf_add(&t->value, tmp.data, tmp.len);
+			buf_free(&tmp);
+		}
+		if (rc == SQL_SUCCESS_WITH_INFO) {
+			t->in_value = 1;
+			return 0;
+		}
+		buf_addc(out, '"');
+		break;
+	}
+	case OFB_ENC_BINARY: {
+		size_t got;
+		rc = SQLGetData(t->st, n, SQL_C_BINARY, t->bchunk, BCHUNK_BYTES, &ind);
+		if (rc == SQL_NO_DATA)
+			break;
+		if (!SQL_SUCCEEDED(rc))
+			goto fail;
+		if (ind == SQL_NULL_DATA)
+			break;
+		if (!t->in_value)
+			buf_adds(out, "\\x");
+		got = (ind == SQL_NO_TOTAL || ind > BCHUNK_BYTES) ? BCHUNK_BYTES : (size_t)ind;
+		buf_add_hex(out, t->bchunk, got);
+		if (rc == SQL_SUCCESS_WITH_INFO) {
+			t->in_value = 1;
+			return 0;
+		}
+		break;
+	}
+	case OFB_ENC_FLOAT: {
+		char text[64];
+		if (c->type == OFB_T_REAL) {
+			SQLREAL f = 0;
+			rc = SQLGetData(t->st, n, SQL_C_FLOAT, &f, sizeof f, &ind);
+			if (!SQL_SUCCEEDED(rc))
+				goto fail;
+			format_float(text, sizeof text, f);
+		} else {
+			SQLDOUBLE v = 0;
+			rc = SQLGetData(t->st, n, SQL_C_DOUBLE, &v, sizeof v, &ind);
+			if (!SQL_SUCCEEDED(rc))
+				goto fail;
+			format_double(text, sizeof text, v);
+		}
+		if (ind == SQL_NULL_DATA)
+			break;
+		buf_adds(out, text);
+		if (is_key)
+			buf_adds(&t->value, text);
+		break;
+	}
+	case OFB_ENC_NUMBER:
+	case OFB_ENC_BOOL: {
+		/* Short ASCII values; huge decimals arrive in several chunks. */
+		char chunk[256];
+		struct buf v;
+		int is_null = 0;
+		buf_init(&v);
+		for (;;) {
+			rc = SQLGetData(t->st, n, SQL_C_CHAR, chunk, sizeof chunk, &ind);
+			if (rc == SQL_NO_DATA)
+				break;
+			if (!SQL_SUCCEEDED(rc)) {
+				buf_free(&v);
+				goto fail;
+			}
+			if (ind == SQL_NULL_DATA) {
+				is_null = 1;
+				break;
+			}
+			buf_adds(&v, chunk);
+			if (rc == SQL_SUCCESS)
+				break;
+		}
+		if (!is_null) {
+			if (c->type == OFB_T_BOOLEAN)
+				normalise_bool(out, v.data);
+			else
+				buf_add(out, v.data, v.len);
+			if (is_key)
+				buf_add(&t->value, v.data, v.len);
+		}
+		buf_free(&v);
+		break;
+	}
+	}
+	t->in_value = 0;
+	if (is_key) {
+		free(t->key_values[key_i]);
+		t->key_values[key_i] = xstrdup(t->value.data ? t->value.data : "");
+	}
+	return 0;
+fail:
+	ofb_odbc_error(err, SQL_HANDLE_STMT, t->st, "%s: cannot read column '%s' of row %llu",
+		       t->label, c->name, t->rows + 1);
+	return -1;
+}
+
+static void add_header(struct table_src *t, struct buf *out)
+{
+	struct ofb_table *tab = src_table(t);
+
+	for (size_t i = 0; i < tab->n_columns; i++) {
+		if (i)
+			buf_addc(out, ',');
+		buf_addc(out, '"');
+		add_quoted_utf8(out, tab->columns[i].name, strlen(tab->columns[i].name));
+		buf_addc(out, '"');
+	}
+	buf_addc(out, '\n');
+}
+
+static int table_produce(void *ctx, struct buf *out, int *eof, struct ofb_error *err)
+{
+	struct table_src *t = ctx;
+	struct ofb_table *tab = src_table(t);
+	size_t target = out->len + PRODUCE_TARGET;
+
+	if (!t->header_done) {
+		add_header(t, out);
+		t->header_done = 1;
+	}
+	while (out->len < target && !t->finished) {
+		if (!t->in_row) {
+			SQLRETURN rc = SQLFetch(t->st);
+			if (rc == SQL_NO_DATA) {
+				int more = t->chunk_rows && t->rows_in_chunk == t->chunk_rows;
+				SQLFreeHandle(SQL_HANDLE_STMT, t->st);
+				t->st = NULL;
+				if (!more) {
+					t->finished = 1;
+					break;
+				}
+				t->have_key = 1;
+				if (start_query(t, err) != 0) {
+					ofb_error_prefix(err, "%s", t->label);
+					return -1;
+				}
+				continue;
+			}
+			if (!SQL_SUCCEEDED(rc)) {
+				ofb_odbc_error(err, SQL_HANDLE_STMT, t->st,
+					       "%s: cannot read row %llu", t->label, t->rows + 1);
+				return -1;
+			}
+			t->in_row = 1;
+			t->col = 0;
+		}
+		if (!t->in_value && t->col > 0)
+			buf_addc(out, ',');
+		if (encode_column(t, out, err) != 0)
+			return -1;
+		if (t->in_value)
+			continue;
+		if (++t->col == tab->n_columns) {
+			buf_addc(out, '\n');
+			t->in_row = 0;
+			t->rows++;
+			t->rows_in_chunk++;
+			if ((t->rows & 1023) == 0)
+				ofb_progress_update(t->label, t->rows, t->info->size + out->len);
+		}
+	}
+	if (t->finished)
+		*eof = 1;
+	return 0;
+}
+
+static void table_close(void *ctx, int ok)
+{
+	struct table_src *t = ctx;
+	struct ofb_table *tab;
+
+	if (t->st) {
+		SQLFreeHandle(SQL_HANDLE_STMT, t->st);
+		t->st = NULL;
+	}
+	if (ok && t->index < t->d->schema.n_tables) {
+		tab = src_table(t);
+		tab->n_rows = t->rows;
+		t->info->has_rows = 1;
+		t->info->rows = t->rows;
+		ofb_detail("%s: %llu rows", t->label, t->rows);
+	}
+	for (size_t i = 0; i < t->n_key; i++)
+		free(t->key_values[i]);
+	free(t->key_values);
+	free(t->key_cols);
+	t->key_values = NULL;
+	t->key_cols = NULL;
+	t->n_key = 0;
+	free(t->wchunk);
+	free(t->bchunk);
+	t->wchunk = NULL;
+	t->bchunk = NULL;
+	group_entry_done(t->d, ok);
+}
+
+static void table_free(void *ctx)
+{
+	struct table_src *t = ctx;
+
+	buf_free(&t->value);
+	free(t->label);
+	free(t);
+}
+
+static const struct ofb_entry_ops table_ops = {
+	.open = table_open,
+	.produce = table_produce,
+	.close = table_close,
+	.free = table_free,
+};
+
+int ofb_dbdump_add(struct ofb_dbdump *d, struct ofb_pkg *pkg, struct ofb_error *err)
+{
+	struct schema_src *s = xcalloc(1, sizeof *s);
+	char *path = xasprintf("%sschema.json", d->folder);
+	char **taken = xcalloc(d->probed.n_tables + 1, sizeof *taken);
+	int ret = -1;
+
+	s->d = d;
+	d->n_entries = 1 + d->probed.n_tables;
+	if (ofb_pkg_add_lazy(pkg, path, &schema_ops, s, NULL, err) != 0)
+		goto out;
+	for (size_t i = 0; i < d->probed.n_tables; i++) {
+		struct ofb_table *tab = &d->probed.tables[i];
+		struct table_src *t = xcalloc(1, sizeof *t);
+		t->d = d;
+		t->index = i;
+		buf_init(&t->value);
+		tab->entry = ofb_table_entry_name(d->folder, tab->name, taken, i);
+		taken[i] = tab->entry;
+		if (ofb_pkg_add_lazy(pkg, tab->entry, &table_ops, t, &t->info, err) != 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(taken);
+	free(path);
+	return ret;
+}

@@ -1,0 +1,2 @@
+src/error.o: src/error.c include/error.h
+include/error.h:

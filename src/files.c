@@ -1,0 +1,202 @@
+/* files.c - the POSIX walk of a client's files folder into a sorted list of entries. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "files.h"
+#include "util.h"
+
+struct scan {
+	struct ofb_file_list *list;
+	size_t cap_items;
+	size_t cap_warnings;
+};
+
+static struct ofb_file_entry *add_entry(struct scan *sc)
+{
+	struct ofb_file_list *list = sc->list;
+
+	if (list->n == sc->cap_items) {
+		sc->cap_items = sc->cap_items ? sc->cap_items * 2 : 64;
+		if (sc->cap_items > SIZE_MAX / sizeof *list->items)
+			abort();
+		list->items = xrealloc(list->items, sc->cap_items * sizeof *list->items);
+	}
+	memset(&list->items[list->n], 0, sizeof list->items[0]);
+	return &list->items[list->n++];
+}
+
+static void add_warning(struct scan *sc, char *msg)
+{
+	struct ofb_file_list *list = sc->list;
+
+	if (list->n_warnings == sc->cap_warnings) {
+		sc->cap_warnings = sc->cap_warnings ? sc->cap_warnings * 2 : 8;
+		if (sc->cap_warnings > SIZE_MAX / sizeof *list->warnings)
+			abort();
+		list->warnings = xrealloc(list->warnings,
+					  sc->cap_warnings * sizeof *list->warnings);
+	}
+	list->warnings[list->n_warnings++] = msg;
+}
+
+/* One directory entry found in a folder: store it, or note why it was left out. */
+static int add_child(struct scan *sc, const char *full, const char *rel,
+		     struct ofb_error *err)
+{
+	struct ofb_file_entry *e;
+	struct stat st;
+
+	if (lstat(full, &st) != 0) {
+		if (errno == ENOENT) {
+			/* removed between listing the folder and looking at it */
+			add_warning(sc, xasprintf("skipping '%s': it disappeared during the scan",
+						  full));
+			return 0;
+		}
+		ofb_error_set(err, "cannot read file information of '%s': %s", full,
+			      strerror(errno));
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		add_warning(sc, xasprintf("skipping symbolic link '%s'", full));
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+		add_warning(sc, xasprintf("skipping special file '%s'", full));
+		return 0;
+	}
+	e = add_entry(sc);
+	e->full = xstrdup(full);
+	e->mtime = st.st_mtim;
+	if (S_ISDIR(st.st_mode)) {
+		e->rel = xasprintf("%s/", rel);
+		e->is_dir = 1;
+		sc->list->n_dirs++;
+	} else {
+		e->rel = xstrdup(rel);
+		e->size = (uint64_t)st.st_size;
+		sc->list->n_files++;
+		sc->list->total_bytes += e->size;
+	}
+	return 0;
+}
+
+/* List one folder; rel_prefix is "" for the root, else the folder's rel ending in '/'.
+ * Both strings must not live inside the entry array, which may move as entries are added
+ * (the strings an entry points to do not move). */
+static int scan_folder(struct scan *sc, const char *dir_path, const char *rel_prefix,
+		       struct ofb_error *err)
+{
+	struct buf full, rel;
+	struct dirent *d;
+	DIR *dir = NULL;
+	size_t full_base, rel_base;
+	int rc = -1;
+
+	buf_init(&full);
+	buf_init(&rel);
+	buf_adds(&full, dir_path);
+	if (full.len == 0 || full.data[full.len - 1] != '/')
+		buf_addc(&full, '/');
+	full_base = full.len;
+	buf_adds(&rel, rel_prefix);
+	rel_base = rel.len;
+
+	dir = opendir(dir_path);
+	if (!dir) {
+		ofb_error_set(err, "cannot open folder '%s': %s", dir_path, strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		errno = 0;
+		d = readdir(dir);
+		if (!d)
+			break;
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		full.len = full_base;
+		buf_adds(&full, d->d_name);
+		rel.len = rel_base;
+		buf_adds(&rel, d->d_name);
+		if (add_child(sc, full.data, rel.data, err) != 0)
+			goto out;
+	}
+	if (errno != 0) {
+		ofb_error_set(err, "cannot read folder '%s': %s", dir_path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (dir)
+		closedir(dir);
+	buf_free(&rel);
+	buf_free(&full);
+	return rc;
+}
+
+static int compare_rel(const void *a, const void *b)
+{
+	const struct ofb_file_entry *x = a, *y = b;
+
+	/* strcmp compares as unsigned char: byte order, and "dir/" sorts before "dir/x" */
+	return strcmp(x->rel, y->rel);
+}
+
+static int compare_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The root may itself be a symbolic link to a folder: the configuration names it. On
+ * failure *out is left empty, so ofb_files_free(out) is always safe. */
+int ofb_files_scan(const char *root, struct ofb_file_list *out, struct ofb_error *err)
+{
+	struct scan sc = { .list = out };
+	struct stat st;
+	int rc = -1;
+
+	memset(out, 0, sizeof *out);
+	if (stat(root, &st) != 0) {
+		ofb_error_set(err, "cannot read folder '%s': %s", root, strerror(errno));
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ofb_error_set(err, "cannot read folder '%s': %s", root, strerror(ENOTDIR));
+		goto out;
+	}
+	if (scan_folder(&sc, root, "", err) != 0)
+		goto out;
+	/* breadth first without recursion: folders found are appended and visited in turn */
+	for (size_t i = 0; i < out->n; i++) {
+		const char *dir_path = out->items[i].full, *rel_prefix = out->items[i].rel;
+
+		if (out->items[i].is_dir && scan_folder(&sc, dir_path, rel_prefix, err) != 0)
+			goto out;
+	}
+	if (out->n > 1)
+		qsort(out->items, out->n, sizeof out->items[0], compare_rel);
+	/* folders list in no fixed order; sorted warnings make runs comparable */
+	if (out->n_warnings > 1)
+		qsort(out->warnings, out->n_warnings, sizeof out->warnings[0], compare_text);
+	rc = 0;
+out:
+	if (rc != 0)
+		ofb_files_free(out);
+	return rc;
+}
+
+void ofb_files_free(struct ofb_file_list *list)
+{
+	for (size_t i = 0; i < list->n; i++) {
+		free(list->items[i].rel);
+		free(list->items[i].full);
+	}
+	free(list->items);
+	for (size_t i = 0; i < list->n_warnings; i++)
+		free(list->warnings[i]);
+	free(list->warnings);
+	memset(list, 0, sizeof *list);
+}

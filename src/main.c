@@ -1,0 +1,111 @@
+/* main.c - global options and dispatch to a command of the table in cli.c. */
+#include <getopt.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "package.h"
+#include "progress.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: ofbackup [-c CONFIG] [-q | -v] COMMAND [ARGS]\n\n"
+		     "Back up and restore office installations: the login database, every "
+		     "client's\ndatabase and files, into one zip package.\n\ncommands:\n");
+	for (const struct ofb_command *c = ofb_commands; c->name; c++)
+		fprintf(out, "  ofbackup %s\n      %s\n", c->synopsis, c->help);
+	fprintf(out, "\nglobal options:\n"
+		     "  -c CONFIG   configuration file (default: $OFBACKUP_CONFIG, then "
+		     "/etc/ofbackup/ofbackup.ini)\n"
+		     "  -q          quiet: only errors and warnings\n"
+		     "  -v          more detail\n"
+		     "  --help      this help; 'ofbackup COMMAND --help' for one command\n"
+		     "  --version   the program's version\n\n"
+		     "exit codes: 0 ok, 1 failed, 2 usage or configuration error, "
+		     "3 finished with warnings\n");
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	ofb_interrupted = 1;
+}
+
+/* Flush stdout and report a failed write (full disk, closed pipe) as a failure. */
+static int finish_stdout(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "ofbackup: error: cannot write to standard output\n");
+		return rc ? rc : 1;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ofb_cli cli = { 0 };
+	enum ofb_verbosity verbosity = OFB_NORMAL;
+	struct sigaction sa;
+	int opt;
+
+	/* Numbers in packages are always written with a decimal point. */
+	setlocale(LC_ALL, "C");
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	while ((opt = getopt_long(argc, argv, "+hVc:qv", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout);
+			return finish_stdout(0);
+		case 'V':
+			printf("ofbackup %s (package format %d)\n", OFB_VERSION, 1);
+			return finish_stdout(0);
+		case 'c':
+			cli.config_path = optarg;
+			break;
+		case 'q':
+			verbosity = OFB_QUIET;
+			break;
+		case 'v':
+			verbosity = OFB_VERBOSE;
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	ofb_progress_init(verbosity);
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (const struct ofb_command *c = ofb_commands; c->name; c++) {
+		int sub_argc = argc - optind;
+		char **sub_argv = argv + optind;
+		if (strcmp(c->name, argv[optind]) != 0)
+			continue;
+		if (ofb_cli_wants_help(sub_argc, sub_argv)) {
+			ofb_cli_command_help(c->name);
+			return finish_stdout(0);
+		}
+		optind = 0;   /* glibc: start the command's own option parsing afresh */
+		return finish_stdout(c->fn(&cli, sub_argc, sub_argv));
+	}
+	fprintf(stderr, "ofbackup: '%s' is not a command; see 'ofbackup --help'\n", argv[optind]);
+	return 2;
+}

@@ -1,0 +1,399 @@
+/* odbc.c - ODBC connections, statements and diagnostics, all text through the W API. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "odbc.h"
+#include "config.h"
+#include "driver.h"
+#include "util.h"
+
+#define LOGIN_TIMEOUT_SECONDS 20
+
+void ofb_odbc_error(struct ofb_error *err, SQLSMALLINT handle_type, SQLHANDLE h,
+		    const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+	char what[512];
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	buf_init(&b);
+	buf_adds(&b, what);
+	for (SQLSMALLINT i = 1; h && i <= 5; i++) {
+		SQLWCHAR state[6], msg[1024];
+		SQLINTEGER native = 0;
+		SQLSMALLINT len = 0;
+		SQLRETURN rc = SQLGetDiagRecW(handle_type, h, i, state, &native, msg,
+					      (SQLSMALLINT)(sizeof msg / sizeof msg[0]), &len);
+		if (!SQL_SUCCEEDED(rc))
+			break;
+		buf_adds(&b, i == 1 ? ": " : "; ");
+		w_to_utf8(&b, (const ofb_wchar *)state, 5, NULL);
+		buf_addc(&b, ' ');
+		w_to_utf8(&b, (const ofb_wchar *)msg, (size_t)-1, NULL);
+	}
+	ofb_error_set(err, "%s", b.data);
+	buf_free(&b);
+}
+
+static char *get_info_text(SQLHDBC dbc, SQLUSMALLINT what)
+{
+	SQLWCHAR w[256];
+	SQLSMALLINT len = 0;
+
+	if (!SQL_SUCCEEDED(SQLGetInfoW(dbc, what, w, sizeof w, &len)))
+		return xstrdup("");
+	w[sizeof w / sizeof w[0] - 1] = 0;
+	return w_to_utf8_dup((const ofb_wchar *)w, (size_t)-1);
+}
+
+/* Non-zero when the connection string already sets key (case-insensitive). */
+static int connstr_has_key(const char *connstr, const char *key, size_t key_len)
+{
+	const char *p = connstr;
+
+	while (*p) {
+		const char *eq, *end;
+		while (*p == ';' || *p == ' ')
+			p++;
+		eq = strchr(p, '=');
+		if (!eq)
+			break;
+		if ((size_t)(eq - p) == key_len && strncasecmp(p, key, key_len) == 0)
+			return 1;
+		end = eq + 1;
+		if (*end == '{') {
+			for (end++; *end; end++) {
+				if (*end == '}' && end[1] == '}')
+					end++;
+				else if (*end == '}')
+					break;
+			}
+		}
+		end = strchr(end, ';');
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return 0;
+}
+
+/* connstr plus each "key=value" of options whose key it does not set already. */
+static char *merge_options(const char *connstr, const char *options)
+{
+	struct buf b;
+	const char *p = options;
+
+	buf_init(&b);
+	buf_adds(&b, connstr);
+	while (*p) {
+		const char *end = strchr(p, ';');
+		const char *eq = strchr(p, '=');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (eq && (size_t)(eq - p) < len && !connstr_has_key(connstr, p, (size_t)(eq - p))) {
+			if (b.len && b.data[b.len - 1] != ';')
+				buf_addc(&b, ';');
+			buf_add(&b, p, len);
+		}
+		p += len;
+		if (*p == ';')
+			p++;
+	}
+	return buf_detach(&b);
+}
+
+static int driver_connect(struct ofb_db *db, const char *connstr, struct ofb_error *err)
+{
+	ofb_wchar *w = utf8_to_w(connstr, NULL);
+	SQLWCHAR out[1024];
+	SQLSMALLINT out_len = 0;
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, db->env, &db->dbc))) {
+		ofb_odbc_error(err, SQL_HANDLE_ENV, db->env, "cannot allocate an ODBC connection");
+		goto out;
+	}
+	SQLSetConnectAttrW(db->dbc, SQL_ATTR_LOGIN_TIMEOUT,
+			   (SQLPOINTER)(uintptr_t)LOGIN_TIMEOUT_SECONDS, 0);
+	rc = SQLDriverConnectW(db->dbc, NULL, (SQLWCHAR *)w, SQL_NTS, out,
+			       (SQLSMALLINT)(sizeof out / sizeof out[0]), &out_len,
+			       SQL_DRIVER_NOPROMPT);
+	if (!SQL_SUCCEEDED(rc)) {
+		ofb_odbc_error(err, SQL_HANDLE_DBC, db->dbc, "cannot connect to '%s'", db->label);
+		SQLFreeHandle(SQL_HANDLE_DBC, db->dbc);
+		db->dbc = NULL;
+		goto out;
+	}
+	ret = 0;
+out:
+	free(w);
+	return ret;
+}
+
+int ofb_db_open(struct ofb_db **out, const char *connstr, struct ofb_error *err)
+{
+	struct ofb_db *db = xcalloc(1, sizeof *db);
+	char *merged = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	db->label = ofb_mask_secrets(connstr);
+	if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &db->env))) {
+		ofb_error_set(err, "cannot initialise ODBC (unixODBC missing?)");
+		db->env = NULL;
+		goto out;
+	}
+	SQLSetEnvAttr(db->env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
+	if (driver_connect(db, connstr, err) != 0)
+		goto out;
+	db->dbms_name = get_info_text(db->dbc, SQL_DBMS_NAME);
+	db->dbms_version = get_info_text(db->dbc, SQL_DBMS_VER);
+	db->drv = ofb_driver_for(db->dbms_name);
+	if (db->drv->connect_options) {
+		merged = merge_options(connstr, db->drv->connect_options);
+		if (strcmp(merged, connstr) != 0) {
+			SQLDisconnect(db->dbc);
+			SQLFreeHandle(SQL_HANDLE_DBC, db->dbc);
+			db->dbc = NULL;
+			if (driver_connect(db, merged, err) != 0)
+				goto out;
+		}
+	}
+	if (ofb_drv_session_setup(db, err) != 0) {
+		ofb_error_prefix(err, "cannot prepare the session on '%s'", db->label);
+		goto out;
+	}
+	*out = db;
+	db = NULL;
+	ret = 0;
+out:
+	free(merged);
+	ofb_db_close(db);
+	return ret;
+}
+
+void ofb_db_close(struct ofb_db *db)
+{
+	if (!db)
+		return;
+	if (db->dbc) {
+		if (db->in_transaction)
+			ofb_db_rollback(db);
+		SQLDisconnect(db->dbc);
+		SQLFreeHandle(SQL_HANDLE_DBC, db->dbc);
+	}
+	if (db->env)
+		SQLFreeHandle(SQL_HANDLE_ENV, db->env);
+	free(db->label);
+	free(db->dbms_name);
+	free(db->dbms_version);
+	free(db);
+}
+
+int ofb_db_stmt(struct ofb_db *db, SQLHSTMT *stmt, struct ofb_error *err)
+{
+	if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, db->dbc, stmt))) {
+		ofb_odbc_error(err, SQL_HANDLE_DBC, db->dbc, "cannot allocate a statement on '%s'",
+			       db->label);
+		*stmt = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int ofb_db_query(struct ofb_db *db, const char *sql, SQLHSTMT *stmt, struct ofb_error *err)
+{
+	ofb_wchar *w = NULL;
+	SQLRETURN rc;
+
+	if (ofb_db_stmt(db, stmt, err) != 0)
+		return -1;
+	w = utf8_to_w(sql, NULL);
+	rc = SQLExecDirectW(*stmt, (SQLWCHAR *)w, SQL_NTS);
+	free(w);
+	if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, *stmt, "query failed (%s)", sql);
+		SQLFreeHandle(SQL_HANDLE_STMT, *stmt);
+		*stmt = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int ofb_db_query_args(struct ofb_db *db, const char *sql, const char *const *args,
+		      size_t n_args, SQLHSTMT *stmt, struct ofb_error *err)
+{
+	ofb_wchar *w = NULL;
+	ofb_wchar **wargs = xcalloc(n_args ? n_args : 1, sizeof *wargs);
+	SQLLEN *lens = xcalloc(n_args ? n_args : 1, sizeof *lens);
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_stmt(db, stmt, err) != 0)
+		goto out;
+	for (size_t i = 0; i < n_args; i++) {
+		size_t units = 0;
+		if (args[i])
+			wargs[i] = utf8_to_w(args[i], &units);
+		lens[i] = args[i] ? (SQLLEN)(units * sizeof(ofb_wchar)) : SQL_NULL_DATA;
+		rc = SQLBindParameter(*stmt, (SQLUSMALLINT)(i + 1), SQL_PARAM_INPUT, SQL_C_WCHAR,
+				      SQL_WVARCHAR, units ? units : 1, 0, wargs[i],
+				      (SQLLEN)((units + 1) * sizeof(ofb_wchar)), &lens[i]);
+		if (!SQL_SUCCEEDED(rc)) {
+			ofb_odbc_error(err, SQL_HANDLE_STMT, *stmt, "cannot bind parameter %zu of (%s)",
+				       i + 1, sql);
+			goto out;
+		}
+	}
+	w = utf8_to_w(sql, NULL);
+	rc = SQLExecDirectW(*stmt, (SQLWCHAR *)w, SQL_NTS);
+	if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, *stmt, "query failed (%s)", sql);
+		goto out;
+	}
+	/* Drivers read bound parameters at execute time; the result no longer needs them. */
+	SQLFreeStmt(*stmt, SQL_RESET_PARAMS);
+	ret = 0;
+out:
+	if (ret != 0 && *stmt) {
+		SQLFreeHandle(SQL_HANDLE_STMT, *stmt);
+		*stmt = NULL;
+	}
+	for (size_t i = 0; i < n_args; i++)
+		free(wargs[i]);
+	free(wargs);
+	free(lens);
+	free(w);
+	return ret;
+}
+
+int ofb_db_exec(struct ofb_db *db, const char *sql, struct ofb_error *err)
+{
+	SQLHSTMT stmt;
+
+	if (ofb_db_query(db, sql, &stmt, err) != 0)
+		return -1;
+	SQLFreeHandle(SQL_HANDLE_STMT, stmt);
+	return 0;
+}
+
+int ofb_db_query_value(struct ofb_db *db, const char *sql, char **out, struct ofb_error *err)
+{
+	SQLHSTMT stmt;
+	SQLRETURN rc;
+	int ret = -1;
+
+	*out = NULL;
+	if (ofb_db_query(db, sql, &stmt, err) != 0)
+		return -1;
+	rc = SQLFetch(stmt);
+	if (rc == SQL_NO_DATA) {
+		ret = 0;
+	} else if (!SQL_SUCCEEDED(rc)) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, stmt, "query failed (%s)", sql);
+	} else {
+		ret = ofb_get_text(stmt, 1, out, err);
+	}
+	SQLFreeHandle(SQL_HANDLE_STMT, stmt);
+	return ret;
+}
+
+int ofb_db_begin(struct ofb_db *db, struct ofb_error *err)
+{
+	if (!SQL_SUCCEEDED(SQLSetConnectAttrW(db->dbc, SQL_ATTR_AUTOCOMMIT,
+					      (SQLPOINTER)SQL_AUTOCOMMIT_OFF, 0))) {
+		ofb_odbc_error(err, SQL_HANDLE_DBC, db->dbc, "cannot begin a transaction on '%s'",
+			       db->label);
+		return -1;
+	}
+	db->in_transaction = 1;
+	return 0;
+}
+
+static int end_transaction(struct ofb_db *db, SQLSMALLINT how, struct ofb_error *err)
+{
+	int ret = 0;
+
+	if (!db->in_transaction)
+		return 0;
+	if (!SQL_SUCCEEDED(SQLEndTran(SQL_HANDLE_DBC, db->dbc, how))) {
+		if (err)
+			ofb_odbc_error(err, SQL_HANDLE_DBC, db->dbc,
+				       "cannot end the transaction on '%s'", db->label);
+		ret = -1;
+	}
+	SQLSetConnectAttrW(db->dbc, SQL_ATTR_AUTOCOMMIT, (SQLPOINTER)SQL_AUTOCOMMIT_ON, 0);
+	db->in_transaction = 0;
+	return ret;
+}
+
+int ofb_db_commit(struct ofb_db *db, struct ofb_error *err)
+{
+	return end_transaction(db, SQL_COMMIT, err);
+}
+
+int ofb_db_rollback(struct ofb_db *db)
+{
+	return end_transaction(db, SQL_ROLLBACK, NULL);
+}
+
+int ofb_get_text(SQLHSTMT stmt, int n, char **out, struct ofb_error *err)
+{
+	SQLWCHAR chunk[2048];
+	struct buf b;
+	uint32_t pending = 0;
+	int ret = -1;
+
+	*out = NULL;
+	buf_init(&b);
+	for (;;) {
+		SQLLEN ind = 0;
+		SQLRETURN rc = SQLGetData(stmt, (SQLUSMALLINT)n, SQL_C_WCHAR, chunk, sizeof chunk,
+					  &ind);
+		size_t units;
+		if (rc == SQL_NO_DATA)
+			break;
+		if (!SQL_SUCCEEDED(rc)) {
+			ofb_odbc_error(err, SQL_HANDLE_STMT, stmt, "cannot read column %d", n);
+			goto out;
+		}
+		if (ind == SQL_NULL_DATA) {
+			ret = 0;
+			goto out;
+		}
+		if (ind == SQL_NO_TOTAL || (size_t)ind >= sizeof chunk)
+			units = sizeof chunk / sizeof chunk[0] - 1;
+		else
+			units = (size_t)ind / sizeof(SQLWCHAR);
+		w_to_utf8(&b, (const ofb_wchar *)chunk, units, &pending);
+		if (rc == SQL_SUCCESS)
+			break;
+	}
+	if (pending)
+		buf_adds(&b, "\xEF\xBF\xBD");  /* a lone high surrogate at the end */
+	*out = buf_detach(&b);
+	ret = 0;
+out:
+	buf_free(&b);
+	return ret;
+}
+
+int ofb_get_long(SQLHSTMT stmt, int n, long *out, int *is_null, struct ofb_error *err)
+{
+	SQLLEN ind = 0;
+	SQLBIGINT v = 0;
+	SQLRETURN rc = SQLGetData(stmt, (SQLUSMALLINT)n, SQL_C_SBIGINT, &v, sizeof v, &ind);
+
+	if (!SQL_SUCCEEDED(rc)) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, stmt, "cannot read column %d", n);
+		return -1;
+	}
+	*is_null = ind == SQL_NULL_DATA;
+	*out = *is_null ? 0 : (long)v;
+	return 0;
+}

@@ -1,0 +1,465 @@
+/* package.c - the zip writer behind package.h, on libzip: entries are libzip source
+ * callbacks that libzip pulls from during zip_close(), so table data and files stream from
+ * the database or disk through SHA-256 and deflate into the archive. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <zip.h>
+
+#include "package.h"
+
+volatile int ofb_interrupted;
+
+#define PRODUCE_TARGET (64 * 1024)
+
+struct ofb_pkg;
+
+/* One lazy entry as libzip sees it. */
+struct source {
+	struct ofb_pkg *pkg;
+	struct ofb_entry_info *info;
+	const struct ofb_entry_ops *ops;
+	void *ctx;
+	struct buf pending;        /* produced but not yet handed to libzip */
+	int opened;
+	int eof;
+	EVP_MD_CTX *sha;
+	zip_error_t zerr;
+};
+
+struct ofb_pkg {
+	char *final_path;
+	char *temp_path;
+	zip_t *zip;
+	struct ofb_entry_info **entries;
+	size_t n_entries;
+	struct ofb_error first_err;  /* what a producer reported; zip_close only says "read error" */
+	uint64_t bytes;
+	int committed;
+};
+
+static struct ofb_entry_info *new_entry(struct ofb_pkg *pkg, const char *path, int is_dir)
+{
+	struct ofb_entry_info *e = xcalloc(1, sizeof *e);
+
+	e->path = xstrdup(path);
+	e->is_dir = is_dir;
+	pkg->entries = xrealloc(pkg->entries, (pkg->n_entries + 1) * sizeof *pkg->entries);
+	pkg->entries[pkg->n_entries++] = e;
+	return e;
+}
+
+struct ofb_pkg *ofb_pkg_create(const char *final_path, struct ofb_error *err)
+{
+	struct ofb_pkg *pkg = NULL;
+	char *dir_copy = xstrdup(final_path), *base_copy = xstrdup(final_path);
+	const char *dir = dirname(dir_copy), *base = basename(base_copy);
+	struct stat st;
+	int zerr = 0;
+
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		ofb_error_set(err, "cannot write '%s': folder '%s' does not exist", final_path, dir);
+		goto out;
+	}
+	if (access(dir, W_OK) != 0) {
+		ofb_error_set(err, "cannot write '%s': folder '%s' is not writable (%s)", final_path,
+			      dir, strerror(errno));
+		goto out;
+	}
+	if (stat(final_path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		ofb_error_set(err, "cannot write '%s': it is a folder", final_path);
+		goto out;
+	}
+	pkg = xcalloc(1, sizeof *pkg);
+	pkg->final_path = xstrdup(final_path);
+	/* Same folder, so the final rename is atomic; the pid keeps concurrent runs apart. */
+	pkg->temp_path = xasprintf("%s/.%s.%ld.part", dir, base, (long)getpid());
+	unlink(pkg->temp_path);
+	pkg->zip = zip_open(pkg->temp_path, ZIP_CREATE | ZIP_EXCL, &zerr);
+	if (!pkg->zip) {
+		zip_error_t ze;
+		zip_error_init_with_code(&ze, zerr);
+		ofb_error_set(err, "cannot create '%s': %s", pkg->temp_path, zip_error_strerror(&ze));
+		zip_error_fini(&ze);
+		free(pkg->final_path);
+		free(pkg->temp_path);
+		free(pkg);
+		pkg = NULL;
+	}
+out:
+	free(dir_copy);
+	free(base_copy);
+	return pkg;
+}
+
+const char *ofb_pkg_path(const struct ofb_pkg *pkg)
+{
+	return pkg->final_path;
+}
+
+uint64_t ofb_pkg_bytes(const struct ofb_pkg *pkg)
+{
+	return pkg->bytes;
+}
+
+size_t ofb_pkg_entries(const struct ofb_pkg *pkg, struct ofb_entry_info *const **out)
+{
+	*out = pkg->entries;
+	return pkg->n_entries;
+}
+
+static zip_flags_t name_flags(const char *path)
+{
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		if (*p >= 0x80)
+			return ZIP_FL_ENC_UTF_8;
+	return 0;
+}
+
+static void set_mtime(struct ofb_pkg *pkg, zip_int64_t idx, const struct timespec *mtime)
+{
+	if (mtime)
+		zip_file_set_mtime(pkg->zip, (zip_uint64_t)idx, mtime->tv_sec, 0);
+}
+
+int ofb_pkg_add_dir(struct ofb_pkg *pkg, const char *path, const struct timespec *mtime,
+		    struct ofb_error *err)
+{
+	zip_int64_t idx = zip_dir_add(pkg->zip, path, name_flags(path));
+	struct ofb_entry_info *e;
+
+	if (idx < 0) {
+		ofb_error_set(err, "cannot add folder '%s' to the package: %s", path,
+			      zip_strerror(pkg->zip));
+		return -1;
+	}
+	set_mtime(pkg, idx, mtime);
+	e = new_entry(pkg, path, 1);
+	if (mtime) {
+		e->has_mtime = 1;
+		e->mtime = *mtime;
+	}
+	return 0;
+}
+
+static void source_fail(struct source *s, struct ofb_error *err)
+{
+	if (!s->pkg->first_err.set)
+		s->pkg->first_err = *err;
+	zip_error_set(&s->zerr, ZIP_ER_READ, EIO);
+}
+
+static zip_int64_t source_cb(void *userdata, void *data, zip_uint64_t len,
+			     zip_source_cmd_t cmd)
+{
+	struct source *s = userdata;
+	struct ofb_error err;
+
+	ofb_error_clear(&err);
+	switch (cmd) {
+	case ZIP_SOURCE_OPEN:
+		buf_reset(&s->pending);
+		s->eof = 0;
+		s->info->size = 0;
+		if (!s->sha)
+			s->sha = EVP_MD_CTX_new();
+		if (!s->sha || EVP_DigestInit_ex(s->sha, EVP_sha256(), NULL) != 1) {
+			ofb_error_set(&err, "cannot start SHA-256 for '%s'", s->info->path);
+			source_fail(s, &err);
+			return -1;
+		}
+		if (s->ops->open && s->ops->open(s->ctx, &err) != 0) {
+			source_fail(s, &err);
+			return -1;
+		}
+		s->opened = 1;
+		return 0;
+	case ZIP_SOURCE_READ: {
+		size_t n;
+		while (s->pending.len < len && !s->eof) {
+			if (ofb_interrupted) {
+				ofb_error_set(&err, "interrupted while writing '%s'", s->info->path);
+				source_fail(s, &err);
+				return -1;
+			}
+			if (s->ops->produce(s->ctx, &s->pending, &s->eof, &err) != 0) {
+				source_fail(s, &err);
+				return -1;
+			}
+		}
+		n = s->pending.len < len ? s->pending.len : (size_t)len;
+		memcpy(data, s->pending.data, n);
+		EVP_DigestUpdate(s->sha, s->pending.data, n);
+		buf_consume(&s->pending, n);
+		s->info->size += n;
+		s->pkg->bytes += n;
+		return (zip_int64_t)n;
+	}
+	case ZIP_SOURCE_CLOSE: {
+		unsigned char md[32];
+		unsigned int md_len = 0;
+		int ok = s->eof && s->pending.len == 0;
+		if (s->opened && s->ops->close)
+			s->ops->close(s->ctx, ok);
+		s->opened = 0;
+		if (ok && EVP_DigestFinal_ex(s->sha, md, &md_len) == 1) {
+			struct buf hex;
+			buf_init(&hex);
+			buf_add_hex(&hex, md, md_len);
+			snprintf(s->info->sha256, sizeof s->info->sha256, "%s", hex.data);
+			buf_free(&hex);
+		}
+		return 0;
+	}
+	case ZIP_SOURCE_STAT: {
+		zip_stat_t *st = data;
+		if (len < sizeof *st)
+			return -1;
+		zip_stat_init(st);
+		if (s->info->has_mtime) {
+			st->mtime = s->info->mtime.tv_sec;
+			st->valid |= ZIP_STAT_MTIME;
+		}
+		return sizeof *st;
+	}
+	case ZIP_SOURCE_ERROR:
+		return zip_error_to_data(&s->zerr, data, len);
+	case ZIP_SOURCE_FREE:
+		if (s->opened && s->ops->close)
+			s->ops->close(s->ctx, 0);
+		if (s->ops->free)
+			s->ops->free(s->ctx);
+		buf_free(&s->pending);
+		EVP_MD_CTX_free(s->sha);
+		zip_error_fini(&s->zerr);
+		free(s);
+		return 0;
+	case ZIP_SOURCE_SUPPORTS:
+		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ,
+						      ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
+						      ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+	default:
+		zip_error_set(&s->zerr, ZIP_ER_OPNOTSUPP, 0);
+		return -1;
+	}
+}
+
+static int add_lazy(struct ofb_pkg *pkg, const char *path, const struct ofb_entry_ops *ops,
+		    void *ctx, const struct timespec *mtime, struct ofb_entry_info **info,
+		    struct ofb_error *err)
+{
+	struct source *s = xcalloc(1, sizeof *s);
+	zip_source_t *src;
+	zip_int64_t idx;
+
+	s->pkg = pkg;
+	s->ops = ops;
+	s->ctx = ctx;
+	buf_init(&s->pending);
+	zip_error_init(&s->zerr);
+	s->info = new_entry(pkg, path, 0);
+	if (mtime) {
+		s->info->has_mtime = 1;
+		s->info->mtime = *mtime;
+	}
+	if (info)
+		*info = s->info;
+	src = zip_source_function(pkg->zip, source_cb, s);
+	if (!src) {
+		ofb_error_set(err, "cannot add '%s' to the package: %s", path,
+			      zip_strerror(pkg->zip));
+		if (ops->free)
+			ops->free(ctx);
+		buf_free(&s->pending);
+		free(s);
+		return -1;
+	}
+	idx = zip_file_add(pkg->zip, path, src, name_flags(path));
+	if (idx < 0) {
+		ofb_error_set(err, "cannot add '%s' to the package: %s", path,
+			      zip_strerror(pkg->zip));
+		zip_source_free(src);   /* runs ZIP_SOURCE_FREE, which frees s and ctx */
+		return -1;
+	}
+	set_mtime(pkg, idx, mtime);
+	return 0;
+}
+
+int ofb_pkg_add_lazy(struct ofb_pkg *pkg, const char *path, const struct ofb_entry_ops *ops,
+		     void *ctx, struct ofb_entry_info **info, struct ofb_error *err)
+{
+	return add_lazy(pkg, path, ops, ctx, NULL, info, err);
+}
+
+/* --- files from disk ------------------------------------------------------------------- */
+
+struct file_src {
+	char *source;
+	char *entry;
+	int fd;
+};
+
+static int file_open(void *ctx, struct ofb_error *err)
+{
+	struct file_src *f = ctx;
+
+	f->fd = open(f->source, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0) {
+		ofb_error_set(err, "cannot read file '%s': %s", f->source, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int file_produce(void *ctx, struct buf *out, int *eof, struct ofb_error *err)
+{
+	struct file_src *f = ctx;
+	ssize_t n;
+
+	buf_grow(out, PRODUCE_TARGET);
+	do
+		n = read(f->fd, out->data + out->len, PRODUCE_TARGET);
+	while (n < 0 && errno == EINTR && !ofb_interrupted);
+	if (n < 0) {
+		ofb_error_set(err, "cannot read file '%s': %s", f->source, strerror(errno));
+		return -1;
+	}
+	out->len += (size_t)n;
+	out->data[out->len] = '\0';
+	if (n == 0)
+		*eof = 1;
+	return 0;
+}
+
+static void file_close(void *ctx, int ok)
+{
+	struct file_src *f = ctx;
+
+	(void)ok;
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+}
+
+static void file_free(void *ctx)
+{
+	struct file_src *f = ctx;
+
+	free(f->source);
+	free(f->entry);
+	free(f);
+}
+
+static const struct ofb_entry_ops file_ops = {
+	.open = file_open,
+	.produce = file_produce,
+	.close = file_close,
+	.free = file_free,
+};
+
+int ofb_pkg_add_file(struct ofb_pkg *pkg, const char *path, const char *source,
+		     const struct timespec *mtime, struct ofb_error *err)
+{
+	struct file_src *f = xcalloc(1, sizeof *f);
+
+	f->source = xstrdup(source);
+	f->entry = xstrdup(path);
+	f->fd = -1;
+	return add_lazy(pkg, path, &file_ops, f, mtime, NULL, err);
+}
+
+/* --- finishing ------------------------------------------------------------------------- */
+
+/* The written archive opens cleanly and holds exactly the entries we put in. */
+static int check_archive(struct ofb_pkg *pkg, struct ofb_error *err)
+{
+	int zerr = 0;
+	zip_t *z = zip_open(pkg->temp_path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
+	zip_int64_t n;
+	int ret = -1;
+
+	if (!z) {
+		zip_error_t ze;
+		zip_error_init_with_code(&ze, zerr);
+		ofb_error_set(err, "the written package '%s' does not read back: %s",
+			      pkg->temp_path, zip_error_strerror(&ze));
+		zip_error_fini(&ze);
+		return -1;
+	}
+	n = zip_get_num_entries(z, 0);
+	if (n != (zip_int64_t)pkg->n_entries) {
+		ofb_error_set(err, "the written package '%s' holds %lld entries instead of %zu",
+			      pkg->temp_path, (long long)n, pkg->n_entries);
+		goto out;
+	}
+	ret = 0;
+out:
+	zip_discard(z);
+	return ret;
+}
+
+int ofb_pkg_commit(struct ofb_pkg *pkg, struct ofb_error *err)
+{
+	int fd;
+
+	if (zip_close(pkg->zip) != 0) {
+		if (pkg->first_err.set)
+			*err = pkg->first_err;
+		else
+			ofb_error_set(err, "cannot write package '%s': %s", pkg->final_path,
+				      zip_strerror(pkg->zip));
+		zip_discard(pkg->zip);
+		pkg->zip = NULL;
+		unlink(pkg->temp_path);
+		return -1;
+	}
+	pkg->zip = NULL;
+	if (check_archive(pkg, err) != 0) {
+		unlink(pkg->temp_path);
+		return -1;
+	}
+	/* The data must be on disk before the name points at it. */
+	fd = open(pkg->temp_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0) {
+		ofb_error_set(err, "cannot flush package '%s' to disk: %s", pkg->temp_path,
+			      strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(pkg->temp_path);
+		return -1;
+	}
+	close(fd);
+	if (rename(pkg->temp_path, pkg->final_path) != 0) {
+		ofb_error_set(err, "cannot rename '%s' to '%s': %s", pkg->temp_path,
+			      pkg->final_path, strerror(errno));
+		unlink(pkg->temp_path);
+		return -1;
+	}
+	pkg->committed = 1;
+	return 0;
+}
+
+void ofb_pkg_free(struct ofb_pkg *pkg)
+{
+	if (!pkg)
+		return;
+	if (pkg->zip) {
+		zip_discard(pkg->zip);
+		unlink(pkg->temp_path);
+	}
+	for (size_t i = 0; i < pkg->n_entries; i++) {
+		free(pkg->entries[i]->path);
+		free(pkg->entries[i]);
+	}
+	free(pkg->entries);
+	free(pkg->final_path);
+	free(pkg->temp_path);
+	free(pkg);
+}

@@ -1,0 +1,3 @@
+src/progress.o: src/progress.c include/progress.h include/util.h
+include/progress.h:
+include/util.h:

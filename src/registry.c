@@ -1,0 +1,173 @@
+/* registry.c - reading the client registry table of the login database. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "odbc.h"
+#include "registry.h"
+#include "util.h"
+
+int ofb_client_id_valid(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n > 64 || id[0] == '.')
+		return 0;
+	for (const char *p = id; *p; p++)
+		if (!(isalnum((unsigned char)*p) && (unsigned char)*p < 0x80) && *p != '.' &&
+		    *p != '_' && *p != '-')
+			return 0;
+	return 1;
+}
+
+int ofb_registry_truthy(const char *v)
+{
+	char *end;
+	double d;
+
+	if (!v)
+		return 0;
+	while (isspace((unsigned char)*v))
+		v++;
+	if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcasecmp(v, "on") ||
+	    !strcasecmp(v, "t") || !strcasecmp(v, "y"))
+		return 1;
+	d = strtod(v, &end);
+	return end != v && d != 0;
+}
+
+void ofb_registry_conn(const char *value, struct ofb_dbconn *conn)
+{
+	memset(conn, 0, sizeof *conn);
+	if (!value || !*value)
+		return;
+	if (strchr(value, '='))
+		conn->connect = xstrdup(value);
+	else
+		conn->dsn = xstrdup(value);
+}
+
+void ofb_clients_free(struct ofb_client *clients, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(clients[i].id);
+		free(clients[i].name);
+		free(clients[i].files_dir);
+		ofb_dbconn_free(&clients[i].conn);
+	}
+	free(clients);
+}
+
+const struct ofb_client *ofb_client_find(const struct ofb_client *clients, size_t n,
+					 const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(clients[i].id, id) == 0)
+			return &clients[i];
+	return NULL;
+}
+
+static int cmp_clients(const void *a, const void *b)
+{
+	return strcmp(((const struct ofb_client *)a)->id, ((const struct ofb_client *)b)->id);
+}
+
+int ofb_registry_load(struct ofb_db *login, const struct ofb_config *cfg,
+		      struct ofb_client **out, size_t *n_out, struct ofb_error *err)
+{
+	const struct ofb_registry_map *m = &cfg->reg;
+	const char *cols[] = { m->col_id, m->col_name, m->col_connect, m->col_files,
+			       m->col_offline };
+	struct ofb_client *clients = NULL;
+	size_t n = 0, cap = 0;
+	char *v[5] = { 0 };
+	SQLHSTMT st = NULL;
+	struct buf sql;
+	SQLRETURN rc;
+	int ret = -1;
+
+	*out = NULL;
+	*n_out = 0;
+	buf_init(&sql);
+	buf_adds(&sql, "SELECT ");
+	for (size_t i = 0; i < 5; i++) {
+		if (i)
+			buf_adds(&sql, ", ");
+		ofb_drv_quote(login->drv, &sql, cols[i]);
+	}
+	buf_adds(&sql, " FROM ");
+	ofb_drv_quote(login->drv, &sql, m->table);
+	if (ofb_db_query(login, sql.data, &st, err) != 0) {
+		ofb_error_prefix(err, "cannot read the client registry (table '%s'; see [registry] "
+				 "in the configuration)", m->table);
+		goto out;
+	}
+	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
+		struct ofb_client *c;
+		const struct ofb_client_override *ov;
+		if (!SQL_SUCCEEDED(rc)) {
+			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the client registry");
+			goto out;
+		}
+		for (size_t i = 0; i < 5; i++) {
+			free(v[i]);
+			v[i] = NULL;
+			if (ofb_get_text(st, (int)i + 1, &v[i], err) != 0) {
+				ofb_error_prefix(err, "cannot read the client registry");
+				goto out;
+			}
+		}
+		if (!v[0] || !ofb_client_id_valid(v[0])) {
+			ofb_error_set(err, "client registry: id '%s' is not usable as a folder name "
+				      "(1-64 of A-Z a-z 0-9 . _ -, not starting with a dot)",
+				      v[0] ? v[0] : "(NULL)");
+			goto out;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			clients = xrealloc(clients, cap * sizeof *clients);
+		}
+		c = &clients[n++];
+		memset(c, 0, sizeof *c);
+		c->id = v[0];
+		c->name = v[1] ? v[1] : xstrdup("");
+		v[0] = v[1] = NULL;
+		ofb_registry_conn(v[2], &c->conn);
+		c->files_dir = v[3] && *v[3] ? xstrdup(v[3]) : NULL;
+		c->offline = ofb_registry_truthy(v[4]);
+		ov = ofb_config_client(cfg, c->id);
+		if (ov) {
+			if (ov->conn.connect || ov->conn.dsn) {
+				/* An override names the database anew: drop the registry's way. */
+				ofb_dbconn_free(&c->conn);
+				memset(&c->conn, 0, sizeof c->conn);
+			}
+			ofb_dbconn_copy(&c->conn, &ov->conn);
+			if (ov->files) {
+				free(c->files_dir);
+				c->files_dir = xstrdup(ov->files);
+			}
+		}
+	}
+	qsort(clients, n, sizeof *clients, cmp_clients);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(clients[i - 1].id, clients[i].id) == 0) {
+			ofb_error_set(err, "client registry: id '%s' is registered twice",
+				      clients[i].id);
+			goto out;
+		}
+	*out = clients;
+	*n_out = n;
+	clients = NULL;
+	n = 0;
+	ret = 0;
+out:
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	for (size_t i = 0; i < 5; i++)
+		free(v[i]);
+	ofb_clients_free(clients, n);
+	buf_free(&sql);
+	return ret;
+}

@@ -1,0 +1,807 @@
+/* schema.c - portable types, reading a database's schema through the ODBC catalog
+ * functions, and schema.json. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "driver.h"
+#include "odbc.h"
+#include "schema.h"
+#include "util.h"
+
+static const struct {
+	enum ofb_ptype type;
+	const char *name;
+	enum ofb_encoding enc;
+} ptypes[] = {
+	{ OFB_T_BOOLEAN, "boolean", OFB_ENC_BOOL },
+	{ OFB_T_SMALLINT, "smallint", OFB_ENC_NUMBER },
+	{ OFB_T_INTEGER, "integer", OFB_ENC_NUMBER },
+	{ OFB_T_BIGINT, "bigint", OFB_ENC_NUMBER },
+	{ OFB_T_DECIMAL, "decimal", OFB_ENC_NUMBER },
+	{ OFB_T_REAL, "real", OFB_ENC_FLOAT },
+	{ OFB_T_DOUBLE, "double", OFB_ENC_FLOAT },
+	{ OFB_T_CHAR, "char", OFB_ENC_TEXT },
+	{ OFB_T_VARCHAR, "varchar", OFB_ENC_TEXT },
+	{ OFB_T_TEXT, "text", OFB_ENC_TEXT },
+	{ OFB_T_BINARY, "binary", OFB_ENC_BINARY },
+	{ OFB_T_VARBINARY, "varbinary", OFB_ENC_BINARY },
+	{ OFB_T_BLOB, "blob", OFB_ENC_BINARY },
+	{ OFB_T_DATE, "date", OFB_ENC_TEXT },
+	{ OFB_T_TIME, "time", OFB_ENC_TEXT },
+	{ OFB_T_TIMESTAMP, "timestamp", OFB_ENC_TEXT },
+	{ OFB_T_TIMESTAMPTZ, "timestamptz", OFB_ENC_TEXT },
+	{ OFB_T_UUID, "uuid", OFB_ENC_TEXT },
+	{ OFB_T_OTHER, "other", OFB_ENC_TEXT },
+};
+
+const char *ofb_ptype_name(enum ofb_ptype t)
+{
+	for (size_t i = 0; i < sizeof ptypes / sizeof ptypes[0]; i++)
+		if (ptypes[i].type == t)
+			return ptypes[i].name;
+	return "other";
+}
+
+int ofb_ptype_parse(const char *name, enum ofb_ptype *t)
+{
+	for (size_t i = 0; i < sizeof ptypes / sizeof ptypes[0]; i++)
+		if (strcmp(ptypes[i].name, name) == 0) {
+			*t = ptypes[i].type;
+			return 0;
+		}
+	return -1;
+}
+
+enum ofb_encoding ofb_ptype_encoding(enum ofb_ptype t)
+{
+	for (size_t i = 0; i < sizeof ptypes / sizeof ptypes[0]; i++)
+		if (ptypes[i].type == t)
+			return ptypes[i].enc;
+	return OFB_ENC_TEXT;
+}
+
+/* Character and binary columns this long (or of unknown length) count as unbounded. */
+#define UNBOUNDED_LENGTH (1L << 30)
+
+void ofb_column_set_from_sql(struct ofb_column *col, int sql_type, long size, int digits)
+{
+	col->sql_type = sql_type;
+	col->length = 0;
+	col->precision = 0;
+	col->scale = 0;
+	switch (sql_type) {
+	case SQL_BIT: col->type = OFB_T_BOOLEAN; break;
+	case SQL_TINYINT:
+	case SQL_SMALLINT: col->type = OFB_T_SMALLINT; break;
+	case SQL_INTEGER: col->type = OFB_T_INTEGER; break;
+	case SQL_BIGINT: col->type = OFB_T_BIGINT; break;
+	case SQL_DECIMAL:
+	case SQL_NUMERIC:
+		col->type = OFB_T_DECIMAL;
+		col->precision = (int)size;
+		col->scale = digits > 0 ? digits : 0;
+		break;
+	case SQL_REAL: col->type = OFB_T_REAL; break;
+	case SQL_FLOAT:
+	case SQL_DOUBLE: col->type = OFB_T_DOUBLE; break;
+	case SQL_CHAR:
+	case SQL_WCHAR:
+		col->type = OFB_T_CHAR;
+		col->length = size;
+		break;
+	case SQL_VARCHAR:
+	case SQL_WVARCHAR:
+		col->type = size > 0 && size < UNBOUNDED_LENGTH ? OFB_T_VARCHAR : OFB_T_TEXT;
+		col->length = col->type == OFB_T_VARCHAR ? size : 0;
+		break;
+	case SQL_LONGVARCHAR:
+	case SQL_WLONGVARCHAR: col->type = OFB_T_TEXT; break;
+	case SQL_BINARY:
+	case SQL_VARBINARY:
+		if (size > 0 && size < UNBOUNDED_LENGTH) {
+			col->type = sql_type == SQL_BINARY ? OFB_T_BINARY : OFB_T_VARBINARY;
+			col->length = size;
+		} else {
+			col->type = OFB_T_BLOB;
+		}
+		break;
+	case SQL_LONGVARBINARY: col->type = OFB_T_BLOB; break;
+	case SQL_TYPE_DATE:
+	case SQL_DATE: col->type = OFB_T_DATE; break;
+	case SQL_TYPE_TIME:
+	case SQL_TIME:
+		col->type = OFB_T_TIME;
+		col->scale = digits > 0 ? digits : 0;
+		break;
+	case SQL_TYPE_TIMESTAMP:
+	case SQL_TIMESTAMP:
+		col->type = OFB_T_TIMESTAMP;
+		col->scale = digits > 0 ? digits : 0;
+		break;
+	case SQL_GUID: col->type = OFB_T_UUID; break;
+	default: col->type = OFB_T_OTHER; break;
+	}
+}
+
+void ofb_column_portable_decl(const struct ofb_column *col, char *out, size_t n)
+{
+	const char *name = ofb_ptype_name(col->type);
+
+	switch (col->type) {
+	case OFB_T_DECIMAL:
+		snprintf(out, n, "%s(%d,%d)", name, col->precision, col->scale);
+		break;
+	case OFB_T_CHAR:
+	case OFB_T_VARCHAR:
+	case OFB_T_BINARY:
+	case OFB_T_VARBINARY:
+		snprintf(out, n, "%s(%ld)", name, col->length);
+		break;
+	case OFB_T_TIME:
+	case OFB_T_TIMESTAMP:
+	case OFB_T_TIMESTAMPTZ:
+		snprintf(out, n, "%s(%d)", name, col->scale);
+		break;
+	default:
+		snprintf(out, n, "%s", name);
+		break;
+	}
+}
+
+static void key_free(struct ofb_key *k)
+{
+	for (size_t i = 0; i < k->n_columns; i++)
+		free(k->columns[i]);
+	free(k->columns);
+	free(k->descending);
+	free(k->name);
+}
+
+void ofb_table_free(struct ofb_table *t)
+{
+	for (size_t i = 0; i < t->n_columns; i++) {
+		free(t->columns[i].name);
+		free(t->columns[i].native_type);
+		free(t->columns[i].default_value);
+	}
+	free(t->columns);
+	if (t->primary_key) {
+		key_free(t->primary_key);
+		free(t->primary_key);
+	}
+	for (size_t i = 0; i < t->n_indexes; i++)
+		key_free(&t->indexes[i]);
+	free(t->indexes);
+	for (size_t i = 0; i < t->n_fkeys; i++) {
+		struct ofb_fkey *f = &t->fkeys[i];
+		for (size_t j = 0; j < f->n_columns; j++) {
+			free(f->columns[j]);
+			free(f->ref_columns[j]);
+		}
+		free(f->columns);
+		free(f->ref_columns);
+		free(f->name);
+		free(f->ref_table);
+		free(f->on_update);
+		free(f->on_delete);
+	}
+	free(t->fkeys);
+	free(t->name);
+	free(t->identity_column);
+	free(t->native_ddl);
+	free(t->entry);
+	memset(t, 0, sizeof *t);
+}
+
+void ofb_schema_free(struct ofb_schema *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_tables; i++)
+		ofb_table_free(&s->tables[i]);
+	free(s->tables);
+	free(s->engine);
+	free(s->dbms_name);
+	free(s->dbms_version);
+	free(s->database);
+	memset(s, 0, sizeof *s);
+}
+
+struct ofb_table *ofb_schema_find(struct ofb_schema *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_tables; i++)
+		if (strcmp(s->tables[i].name, name) == 0)
+			return &s->tables[i];
+	return NULL;
+}
+
+/* --- reading the catalog --------------------------------------------------------------- */
+
+struct scope {
+	ofb_wchar *catalog;
+	ofb_wchar *schema;
+	ofb_wchar *escape;     /* search-pattern escape character, as text */
+};
+
+/* The table name as a search pattern: '_' and '%' escaped. */
+static ofb_wchar *name_pattern(const struct scope *sc, const char *name)
+{
+	struct buf b;
+	ofb_wchar *w;
+	char esc[8] = "";
+
+	buf_init(&b);
+	if (sc->escape && sc->escape[0]) {
+		struct buf e;
+		buf_init(&e);
+		w_to_utf8(&e, sc->escape, (size_t)-1, NULL);
+		snprintf(esc, sizeof esc, "%s", e.data);
+		buf_free(&e);
+	}
+	for (const char *p = name; *p; p++) {
+		if ((*p == '_' || *p == '%') && esc[0])
+			buf_adds(&b, esc);
+		buf_addc(&b, *p);
+	}
+	w = utf8_to_w(b.data, NULL);
+	buf_free(&b);
+	return w;
+}
+
+static SQLWCHAR *wptr(ofb_wchar *w)
+{
+	return (SQLWCHAR *)w;
+}
+
+static SQLSMALLINT wlen(const ofb_wchar *w)
+{
+	return w ? SQL_NTS : 0;
+}
+
+static int get_col_text(SQLHSTMT st, int n, char **out, struct ofb_error *err)
+{
+	free(*out);
+	*out = NULL;
+	return ofb_get_text(st, n, out, err);
+}
+
+static int list_tables(struct ofb_db *db, const struct scope *sc, struct ofb_schema *s,
+		       struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	ofb_wchar *type = utf8_to_w("TABLE", NULL);
+	ofb_wchar *all = utf8_to_w("%", NULL);
+	char *name = NULL, *ttype = NULL;
+	size_t cap = 0;
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_stmt(db, &st, err) != 0)
+		goto out;
+	rc = SQLTablesW(st, wptr(sc->catalog), wlen(sc->catalog), wptr(sc->schema),
+			wlen(sc->schema), wptr(all), SQL_NTS, wptr(type), SQL_NTS);
+	if (!SQL_SUCCEEDED(rc)) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot list the tables");
+		goto out;
+	}
+	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
+		if (!SQL_SUCCEEDED(rc)) {
+			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot list the tables");
+			goto out;
+		}
+		if (get_col_text(st, 3, &name, err) || get_col_text(st, 4, &ttype, err))
+			goto out;
+		if (!name || !ttype || strcmp(ttype, "TABLE") != 0)
+			continue;
+		/* SQLite's own bookkeeping tables are recreated by the engine. */
+		if (db->drv == &ofb_driver_sqlite && strncmp(name, "sqlite_", 7) == 0)
+			continue;
+		if (s->n_tables == cap) {
+			cap = cap ? cap * 2 : 16;
+			s->tables = xrealloc(s->tables, cap * sizeof *s->tables);
+		}
+		memset(&s->tables[s->n_tables], 0, sizeof s->tables[0]);
+		s->tables[s->n_tables++].name = name;
+		name = NULL;
+	}
+	ret = 0;
+out:
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(type);
+	free(all);
+	free(name);
+	free(ttype);
+	return ret;
+}
+
+static int read_columns(struct ofb_db *db, const struct scope *sc, struct ofb_table *t,
+			struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	ofb_wchar *pat = name_pattern(sc, t->name);
+	ofb_wchar *all = utf8_to_w("%", NULL);
+	char *tname = NULL;
+	size_t cap = 0;
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_stmt(db, &st, err) != 0)
+		goto out;
+	rc = SQLColumnsW(st, wptr(sc->catalog), wlen(sc->catalog), wptr(sc->schema),
+			 wlen(sc->schema), wptr(pat), SQL_NTS, wptr(all), SQL_NTS);
+	if (!SQL_SUCCEEDED(rc)) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the columns");
+		goto out;
+	}
+	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
+		struct ofb_column *c;
+		long sql_type, size, digits, nullable;
+		int null_size, null_digits, is_null;
+		if (!SQL_SUCCEEDED(rc)) {
+			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the columns");
+			goto out;
+		}
+		if (get_col_text(st, 3, &tname, err))
+			goto out;
+		if (!tname || strcmp(tname, t->name) != 0)
+			continue;   /* a pattern match of another table */
+		if (t->n_columns == cap) {
+			cap = cap ? cap * 2 : 16;
+			t->columns = xrealloc(t->columns, cap * sizeof *t->columns);
+		}
+		c = &t->columns[t->n_columns];
+		memset(c, 0, sizeof *c);
+		t->n_columns++;
+		if (ofb_get_text(st, 4, &c->name, err) ||
+		    ofb_get_long(st, 5, &sql_type, &is_null, err) ||
+		    ofb_get_text(st, 6, &c->native_type, err) ||
+		    ofb_get_long(st, 7, &size, &null_size, err) ||
+		    ofb_get_long(st, 9, &digits, &null_digits, err) ||
+		    ofb_get_long(st, 11, &nullable, &is_null, err) ||
+		    ofb_get_text(st, 13, &c->default_value, err))
+			goto out;
+		if (!c->name)
+			c->name = xstrdup("");
+		if (!c->native_type)
+			c->native_type = xstrdup("");
+		ofb_column_set_from_sql(c, (int)sql_type, null_size ? 0 : size,
+					null_digits ? 0 : (int)digits);
+		c->nullable = nullable != SQL_NO_NULLS;
+		ofb_drv_refine_column(db->drv, c);
+	}
+	if (t->n_columns == 0) {
+		ofb_error_set(err, "the catalog lists no columns");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(pat);
+	free(all);
+	free(tname);
+	return ret;
+}
+
+static void key_add_column(struct ofb_key *k, size_t pos, char *name, int desc)
+{
+	/* Catalog rows carry the 1-based position of the column in the key. */
+	size_t n = pos > k->n_columns ? pos : k->n_columns + 1;
+	size_t at = pos ? pos - 1 : k->n_columns;
+
+	if (n > k->n_columns) {
+		k->columns = xrealloc(k->columns, n * sizeof *k->columns);
+		k->descending = xrealloc(k->descending, n * sizeof *k->descending);
+		for (size_t i = k->n_columns; i < n; i++) {
+			k->columns[i] = NULL;
+			k->descending[i] = 0;
+		}
+		k->n_columns = n;
+	}
+	free(k->columns[at]);
+	k->columns[at] = name;
+	k->descending[at] = desc;
+}
+
+static int read_primary_key(struct ofb_db *db, const struct scope *sc, struct ofb_table *t,
+			    struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	ofb_wchar *tw = utf8_to_w(t->name, NULL);
+	char *col = NULL, *pk_name = NULL;
+	struct ofb_key *k = NULL;
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_stmt(db, &st, err) != 0)
+		goto out;
+	rc = SQLPrimaryKeysW(st, wptr(sc->catalog), wlen(sc->catalog), wptr(sc->schema),
+			     wlen(sc->schema), wptr(tw), SQL_NTS);
+	if (!SQL_SUCCEEDED(rc)) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the primary key");
+		goto out;
+	}
+	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
+		long seq;
+		int is_null;
+		if (!SQL_SUCCEEDED(rc)) {
+			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the primary key");
+			goto out;
+		}
+		if (ofb_get_text(st, 4, &col, err) || ofb_get_long(st, 5, &seq, &is_null, err) ||
+		    get_col_text(st, 6, &pk_name, err))
+			goto out;
+		if (!col)
+			continue;
+		if (!k)
+			k = xcalloc(1, sizeof *k);
+		if (pk_name && !k->name)
+			k->name = xstrdup(pk_name);
+		key_add_column(k, is_null || seq < 1 ? 0 : (size_t)seq, col, 0);
+		col = NULL;
+	}
+	if (k) {
+		k->unique = 1;
+		free(k->descending);
+		k->descending = NULL;
+	}
+	t->primary_key = k;
+	k = NULL;
+	ret = 0;
+out:
+	if (k) {
+		key_free(k);
+		free(k);
+	}
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(tw);
+	free(col);
+	free(pk_name);
+	return ret;
+}
+
+static int same_columns(const struct ofb_key *a, const struct ofb_key *b)
+{
+	if (a->n_columns != b->n_columns)
+		return 0;
+	for (size_t i = 0; i < a->n_columns; i++)
+		if (!a->columns[i] || !b->columns[i] || strcmp(a->columns[i], b->columns[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static int read_indexes(struct ofb_db *db, const struct scope *sc, struct ofb_table *t,
+			struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	ofb_wchar *tw = utf8_to_w(t->name, NULL);
+	char *iname = NULL, *col = NULL, *order = NULL;
+	size_t cap = 0;
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_stmt(db, &st, err) != 0)
+		goto out;
+	rc = SQLStatisticsW(st, wptr(sc->catalog), wlen(sc->catalog), wptr(sc->schema),
+			    wlen(sc->schema), wptr(tw), SQL_NTS, SQL_INDEX_ALL, SQL_QUICK);
+	if (!SQL_SUCCEEDED(rc)) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the indexes");
+		goto out;
+	}
+	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
+		long non_unique, type, pos;
+		int null_unique, is_null;
+		struct ofb_key *k = NULL;
+		if (!SQL_SUCCEEDED(rc)) {
+			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the indexes");
+			goto out;
+		}
+		if (ofb_get_long(st, 7, &type, &is_null, err))
+			goto out;
+		if (type == SQL_TABLE_STAT)
+			continue;
+		if (ofb_get_long(st, 4, &non_unique, &null_unique, err) ||
+		    get_col_text(st, 6, &iname, err) ||
+		    ofb_get_long(st, 8, &pos, &is_null, err) ||
+		    get_col_text(st, 9, &col, err) || get_col_text(st, 10, &order, err))
+			goto out;
+		if (!iname || !col)
+			continue;   /* expression indexes cannot be described portably */
+		for (size_t i = 0; i < t->n_indexes; i++)
+			if (strcmp(t->indexes[i].name, iname) == 0)
+				k = &t->indexes[i];
+		if (!k) {
+			if (t->n_indexes == cap) {
+				cap = cap ? cap * 2 : 8;
+				t->indexes = xrealloc(t->indexes, cap * sizeof *t->indexes);
+			}
+			k = &t->indexes[t->n_indexes++];
+			memset(k, 0, sizeof *k);
+			k->name = xstrdup(iname);
+			k->unique = !null_unique && non_unique == 0;
+		}
+		key_add_column(k, is_null || pos < 1 ? 0 : (size_t)pos, col,
+			       order && order[0] == 'D');
+		col = NULL;
+	}
+	/* The primary key's own index is described by primary_key. */
+	for (size_t i = 0; i < t->n_indexes && t->primary_key; i++) {
+		struct ofb_key *k = &t->indexes[i];
+		int is_pk = (t->primary_key->name && strcmp(k->name, t->primary_key->name) == 0) ||
+			    (k->unique && same_columns(k, t->primary_key) &&
+			     (strcmp(k->name, "PRIMARY") == 0 ||
+			      strncmp(k->name, "sqlite_autoindex_0", 18) == 0));
+		if (is_pk) {
+			key_free(k);
+			memmove(k, k + 1, (t->n_indexes - i - 1) * sizeof *k);
+			t->n_indexes--;
+			i--;
+		}
+	}
+	ret = 0;
+out:
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(tw);
+	free(iname);
+	free(col);
+	free(order);
+	return ret;
+}
+
+static const char *fk_rule(long rule)
+{
+	switch (rule) {
+	case SQL_CASCADE: return "CASCADE";
+	case SQL_RESTRICT: return "RESTRICT";
+	case SQL_SET_NULL: return "SET NULL";
+	case SQL_SET_DEFAULT: return "SET DEFAULT";
+	default: return "NO ACTION";
+	}
+}
+
+static int read_foreign_keys(struct ofb_db *db, const struct scope *sc, struct ofb_table *t,
+			     struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	ofb_wchar *tw = utf8_to_w(t->name, NULL);
+	char *ref_table = NULL, *ref_col = NULL, *col = NULL, *fk_name = NULL;
+	size_t cap = 0;
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_stmt(db, &st, err) != 0)
+		goto out;
+	rc = SQLForeignKeysW(st, NULL, 0, NULL, 0, NULL, 0, wptr(sc->catalog), wlen(sc->catalog),
+			     wptr(sc->schema), wlen(sc->schema), wptr(tw), SQL_NTS);
+	if (!SQL_SUCCEEDED(rc)) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the foreign keys");
+		goto out;
+	}
+	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
+		long seq, upd, del;
+		int seq_null, is_null;
+		struct ofb_fkey *f = NULL;
+		if (!SQL_SUCCEEDED(rc)) {
+			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the foreign keys");
+			goto out;
+		}
+		if (get_col_text(st, 3, &ref_table, err) || get_col_text(st, 4, &ref_col, err) ||
+		    get_col_text(st, 8, &col, err) ||
+		    ofb_get_long(st, 9, &seq, &seq_null, err) ||
+		    ofb_get_long(st, 10, &upd, &is_null, err) ||
+		    ofb_get_long(st, 11, &del, &is_null, err) ||
+		    get_col_text(st, 12, &fk_name, err))
+			goto out;
+		if (!ref_table || !ref_col || !col)
+			continue;
+		/* Rows of one key are consecutive and start at KEY_SEQ 1. */
+		if (t->n_fkeys && !(seq_null || seq <= 1))
+			f = &t->fkeys[t->n_fkeys - 1];
+		if (!f) {
+			if (t->n_fkeys == cap) {
+				cap = cap ? cap * 2 : 4;
+				t->fkeys = xrealloc(t->fkeys, cap * sizeof *t->fkeys);
+			}
+			f = &t->fkeys[t->n_fkeys++];
+			memset(f, 0, sizeof *f);
+			f->name = xstrdup(fk_name ? fk_name : "");
+			f->ref_table = xstrdup(ref_table);
+			f->on_update = xstrdup(fk_rule(upd));
+			f->on_delete = xstrdup(fk_rule(del));
+		}
+		f->columns = xrealloc(f->columns, (f->n_columns + 1) * sizeof *f->columns);
+		f->ref_columns = xrealloc(f->ref_columns,
+					  (f->n_columns + 1) * sizeof *f->ref_columns);
+		f->columns[f->n_columns] = col;
+		f->ref_columns[f->n_columns] = ref_col;
+		f->n_columns++;
+		col = NULL;
+		ref_col = NULL;
+	}
+	ret = 0;
+out:
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(tw);
+	free(ref_table);
+	free(ref_col);
+	free(col);
+	free(fk_name);
+	return ret;
+}
+
+static int cmp_tables(const void *a, const void *b)
+{
+	return strcmp(((const struct ofb_table *)a)->name, ((const struct ofb_table *)b)->name);
+}
+
+int ofb_schema_read(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
+{
+	struct scope sc = { 0 };
+	char *catalog = NULL, *schema = NULL;
+	SQLWCHAR escape[8] = { 0 };
+	SQLSMALLINT len = 0;
+	int ret = -1;
+
+	memset(s, 0, sizeof *s);
+	s->engine = xstrdup(db->drv->name);
+	s->dbms_name = xstrdup(db->dbms_name);
+	s->dbms_version = xstrdup(db->dbms_version);
+	if (ofb_drv_catalog_scope(db, &catalog, &schema, err) != 0)
+		goto out;
+	s->database = xstrdup(schema ? schema : catalog ? catalog : "");
+	sc.catalog = catalog ? utf8_to_w(catalog, NULL) : NULL;
+	sc.schema = schema ? utf8_to_w(schema, NULL) : NULL;
+	if (SQL_SUCCEEDED(SQLGetInfoW(db->dbc, SQL_SEARCH_PATTERN_ESCAPE, escape,
+				      sizeof escape - sizeof escape[0], &len))) {
+		sc.escape = xmalloc(sizeof escape);
+		memcpy(sc.escape, escape, sizeof escape);
+	}
+	if (list_tables(db, &sc, s, err) != 0)
+		goto out;
+	qsort(s->tables, s->n_tables, sizeof *s->tables, cmp_tables);
+	for (size_t i = 0; i < s->n_tables; i++) {
+		struct ofb_table *t = &s->tables[i];
+		if (read_columns(db, &sc, t, err) || read_primary_key(db, &sc, t, err) ||
+		    read_indexes(db, &sc, t, err) || read_foreign_keys(db, &sc, t, err) ||
+		    ofb_drv_table_extra(db, t, err)) {
+			ofb_error_prefix(err, "table '%s'", t->name);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	if (ret != 0)
+		ofb_schema_free(s);
+	free(catalog);
+	free(schema);
+	free(sc.catalog);
+	free(sc.schema);
+	free(sc.escape);
+	return ret;
+}
+
+/* --- schema.json ----------------------------------------------------------------------- */
+
+static json_t *json_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *json_names(char *const *names, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_str_or_null(names[i]));
+	return a;
+}
+
+static json_t *key_json(const struct ofb_key *k, int with_unique)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "name", json_str_or_null(k->name));
+	if (with_unique)
+		json_object_set_new(o, "unique", json_boolean(k->unique));
+	json_object_set_new(o, "columns", json_names(k->columns, k->n_columns));
+	if (with_unique) {
+		json_t *d = json_array();
+		for (size_t i = 0; i < k->n_columns; i++)
+			json_array_append_new(d, json_boolean(k->descending && k->descending[i]));
+		json_object_set_new(o, "descending", d);
+	}
+	return o;
+}
+
+static json_t *column_json(const struct ofb_column *c)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "name", json_string(c->name));
+	json_object_set_new(o, "type", json_string(ofb_ptype_name(c->type)));
+	switch (c->type) {
+	case OFB_T_DECIMAL:
+		json_object_set_new(o, "precision", json_integer(c->precision));
+		json_object_set_new(o, "scale", json_integer(c->scale));
+		break;
+	case OFB_T_CHAR:
+	case OFB_T_VARCHAR:
+	case OFB_T_BINARY:
+	case OFB_T_VARBINARY:
+		json_object_set_new(o, "length", json_integer(c->length));
+		break;
+	case OFB_T_TIME:
+	case OFB_T_TIMESTAMP:
+	case OFB_T_TIMESTAMPTZ:
+		json_object_set_new(o, "scale", json_integer(c->scale));
+		break;
+	default:
+		break;
+	}
+	json_object_set_new(o, "native_type", json_string(c->native_type));
+	json_object_set_new(o, "sql_type", json_integer(c->sql_type));
+	json_object_set_new(o, "nullable", json_boolean(c->nullable));
+	json_object_set_new(o, "default", json_str_or_null(c->default_value));
+	json_object_set_new(o, "identity", json_boolean(c->identity));
+	return o;
+}
+
+static json_t *table_json(const struct ofb_table *t)
+{
+	json_t *o = json_object(), *cols = json_array(), *idx = json_array(), *fks = json_array();
+
+	json_object_set_new(o, "name", json_string(t->name));
+	json_object_set_new(o, "entry", json_str_or_null(t->entry));
+	for (size_t i = 0; i < t->n_columns; i++)
+		json_array_append_new(cols, column_json(&t->columns[i]));
+	json_object_set_new(o, "columns", cols);
+	json_object_set_new(o, "primary_key",
+			    t->primary_key ? key_json(t->primary_key, 0) : json_null());
+	for (size_t i = 0; i < t->n_indexes; i++)
+		json_array_append_new(idx, key_json(&t->indexes[i], 1));
+	json_object_set_new(o, "indexes", idx);
+	for (size_t i = 0; i < t->n_fkeys; i++) {
+		const struct ofb_fkey *f = &t->fkeys[i];
+		json_t *fo = json_object();
+		json_object_set_new(fo, "name", json_string(f->name));
+		json_object_set_new(fo, "columns", json_names(f->columns, f->n_columns));
+		json_object_set_new(fo, "ref_table", json_string(f->ref_table));
+		json_object_set_new(fo, "ref_columns", json_names(f->ref_columns, f->n_columns));
+		json_object_set_new(fo, "on_update", json_string(f->on_update));
+		json_object_set_new(fo, "on_delete", json_string(f->on_delete));
+		json_array_append_new(fks, fo);
+	}
+	json_object_set_new(o, "foreign_keys", fks);
+	if (t->identity_column) {
+		json_t *id = json_object();
+		json_object_set_new(id, "column", json_string(t->identity_column));
+		json_object_set_new(id, "next", json_integer(t->identity_next));
+		json_object_set_new(o, "identity", id);
+	} else {
+		json_object_set_new(o, "identity", json_null());
+	}
+	json_object_set_new(o, "native_ddl", json_str_or_null(t->native_ddl));
+	return o;
+}
+
+char *ofb_schema_to_json(const struct ofb_schema *s)
+{
+	json_t *o = json_object(), *tables = json_array();
+	char *text;
+
+	json_object_set_new(o, "engine", json_string(s->engine));
+	json_object_set_new(o, "dbms_name", json_string(s->dbms_name));
+	json_object_set_new(o, "dbms_version", json_string(s->dbms_version));
+	json_object_set_new(o, "database", json_str_or_null(s->database));
+	for (size_t i = 0; i < s->n_tables; i++)
+		json_array_append_new(tables, table_json(&s->tables[i]));
+	json_object_set_new(o, "tables", tables);
+	text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return text;
+}

@@ -1,0 +1,529 @@
+/* util.c - checked allocation, growable byte buffers, UTF-8/UTF-16 conversion, number text. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define REPLACEMENT_CHAR 0xFFFDu
+#define UTF8_INVALID 0xFFFFFFFFu
+
+/* Running out of memory is not an error the program can report and recover from, so this
+ * is the one place in library code that prints and ends the process. */
+static void out_of_memory(size_t n)
+{
+	fprintf(stderr, "ofbackup: out of memory (%zu bytes)\n", n);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		out_of_memory(n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p;
+
+	if (n == 0 || size == 0)
+		n = size = 1;
+	p = calloc(n, size);
+	if (!p)
+		out_of_memory(size && n > SIZE_MAX / size ? SIZE_MAX : n * size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		out_of_memory(n);
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s);
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n + 1);
+	return p;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *p = xmalloc(len + 1);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+static char *xvasprintf(const char *fmt, va_list ap)
+{
+	va_list again;
+	char *p;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, again);
+	va_end(again);
+	if (n < 0)
+		n = 0;    /* an encoding error in an argument: an empty string, not a crash */
+	p = xmalloc((size_t)n + 1);
+	if (n == 0 || vsnprintf(p, (size_t)n + 1, fmt, ap) < 0)
+		p[0] = '\0';
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+/*
+ * Byte buffers. A fresh buffer points at a shared empty string (cap 0) so that b->data
+ * is always a valid C string without allocating; nothing may write through it.
+ * A zero-filled struct buf (data NULL) is accepted as well.
+ */
+static char buf_empty[1];
+
+void buf_init(struct buf *b)
+{
+	b->data = buf_empty;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void buf_free(struct buf *b)
+{
+	if (b->cap)
+		free(b->data);
+	buf_init(b);
+}
+
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->cap)
+		b->data[0] = '\0';
+	else
+		b->data = buf_empty;
+}
+
+void buf_grow(struct buf *b, size_t extra)
+{
+	size_t want, cap;
+
+	if (extra > SIZE_MAX - 1 - b->len)
+		out_of_memory(SIZE_MAX);
+	want = b->len + extra + 1;
+	if (want <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 64;
+	while (cap < want)
+		cap = cap > SIZE_MAX / 2 ? want : cap * 2;
+	if (b->cap) {
+		b->data = xrealloc(b->data, cap);
+	} else {
+		b->data = xmalloc(cap);
+		b->data[0] = '\0';
+	}
+	b->cap = cap;
+}
+
+void buf_add(struct buf *b, const void *data, size_t n)
+{
+	const char *src = data;
+	size_t offset = 0;
+	int inside;
+
+	if (n == 0)
+		return;
+	/* appending part of the buffer to itself must survive the reallocation */
+	inside = b->cap && src >= b->data && src < b->data + b->cap;
+	if (inside)
+		offset = (size_t)(src - b->data);
+	buf_grow(b, n);
+	if (inside)
+		src = b->data + offset;
+	memmove(b->data + b->len, src, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void buf_addc(struct buf *b, char c)
+{
+	buf_grow(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
+void buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void buf_addf(struct buf *b, const char *fmt, ...)
+{
+	char small[256];
+	va_list ap;
+	char *s;
+	int n;
+
+	/* formatted apart from b, never into it: arguments may point into b->data */
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof small) {
+		buf_add(b, small, (size_t)n);
+		return;
+	}
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	buf_adds(b, s);
+	free(s);
+}
+
+void buf_consume(struct buf *b, size_t n)
+{
+	if (n >= b->len) {
+		buf_reset(b);
+		return;
+	}
+	memmove(b->data, b->data + n, b->len - n);
+	b->len -= n;
+	b->data[b->len] = '\0';
+}
+
+char *buf_detach(struct buf *b)
+{
+	char *p = b->cap ? b->data : xstrdup("");
+
+	buf_init(b);
+	return p;
+}
+
+/*
+ * UTF-8 decoding after the Unicode standard's table of well-formed byte sequences
+ * (no overlong forms, no surrogates, nothing above U+10FFFF). An ill-formed sequence
+ * yields UTF8_INVALID and consumes its maximal valid prefix, at least one byte, so each
+ * broken piece becomes exactly one U+FFFD.
+ */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+	size_t need, i;
+	uint32_t v;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		need = 1;
+		v = c & 0x1Fu;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		need = 2;
+		v = c & 0x0Fu;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 3;
+		v = c & 0x07u;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else {
+		*cp = UTF8_INVALID;
+		return 1;
+	}
+	for (i = 1; i <= need; i++) {
+		if (i >= n || s[i] < lo || s[i] > hi) {
+			*cp = UTF8_INVALID;
+			return i;
+		}
+		v = (v << 6) | (s[i] & 0x3Fu);
+		lo = 0x80;
+		hi = 0xBF;
+	}
+	*cp = v;
+	return need + 1;
+}
+
+ofb_wchar *utf8_to_w(const char *s, size_t *n_units)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0, k = 0;
+	ofb_wchar *w;
+
+	/* every consumed byte run yields at most one unit per byte (4 bytes -> 2 units) */
+	if (len >= SIZE_MAX / sizeof *w)
+		out_of_memory(SIZE_MAX);
+	w = xmalloc((len + 1) * sizeof *w);
+	while (i < len) {
+		uint32_t cp;
+
+		i += utf8_decode(p + i, len - i, &cp);
+		if (cp == UTF8_INVALID) {
+			w[k++] = REPLACEMENT_CHAR;
+		} else if (cp >= 0x10000) {
+			cp -= 0x10000;
+			w[k++] = (ofb_wchar)(0xD800 + (cp >> 10));
+			w[k++] = (ofb_wchar)(0xDC00 + (cp & 0x3FF));
+		} else {
+			w[k++] = (ofb_wchar)cp;
+		}
+	}
+	w[k] = 0;
+	if (n_units)
+		*n_units = k;
+	return w;
+}
+
+static void buf_add_utf8(struct buf *b, uint32_t cp)
+{
+	char out[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		n = 3;
+	} else {
+		out[0] = (char)(0xF0 | (cp >> 18));
+		out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[3] = (char)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	buf_add(b, out, n);
+}
+
+/* Beyond the header's contract: w NULL with n 0 ends a chunked value, writing a high
+ * surrogate still pending as U+FFFD and resetting *pending. */
+void w_to_utf8(struct buf *b, const ofb_wchar *w, size_t n, uint32_t *pending)
+{
+	uint32_t high = pending ? *pending : 0;
+	size_t i;
+
+	if (high < 0xD800 || high > 0xDBFF)
+		high = 0;    /* only a high surrogate is ever carried */
+
+	if (!w && n == 0 && pending) {
+		if (high)
+			buf_add_utf8(b, REPLACEMENT_CHAR);
+		*pending = 0;
+		return;
+	}
+	for (i = 0; w && (n == (size_t)-1 ? w[i] != 0 : i < n); i++) {
+		uint32_t u = w[i];
+
+		if (high) {
+			if (u >= 0xDC00 && u <= 0xDFFF) {
+				buf_add_utf8(b, 0x10000 + ((high - 0xD800) << 10) + (u - 0xDC00));
+				high = 0;
+				continue;
+			}
+			buf_add_utf8(b, REPLACEMENT_CHAR);
+			high = 0;
+		}
+		if (u >= 0xD800 && u <= 0xDBFF)
+			high = u;
+		else if (u >= 0xDC00 && u <= 0xDFFF)
+			buf_add_utf8(b, REPLACEMENT_CHAR);
+		else
+			buf_add_utf8(b, u);
+	}
+	if (pending)
+		*pending = high;
+	else if (high)
+		buf_add_utf8(b, REPLACEMENT_CHAR);
+}
+
+char *w_to_utf8_dup(const ofb_wchar *w, size_t n)
+{
+	struct buf b;
+
+	buf_init(&b);
+	w_to_utf8(&b, w, n, NULL);
+	return buf_detach(&b);
+}
+
+int utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		uint32_t cp;
+
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		i += utf8_decode(p + i, n - i, &cp);
+		if (cp == UTF8_INVALID)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Number text. "%.*g" at increasing precision finds the fewest significant digits that
+ * read back to the same bits. When %g puts a whole number in exponent form ("1e+02"),
+ * the same digits padded with zeros ("100") are used instead where that is no longer.
+ * The text must use '.' whatever the user's locale: the program leaves LC_NUMERIC at "C".
+ */
+#define NUMBER_TEXT_MAX 40
+
+static int double_reads_back(const char *text, double v)
+{
+	double back = strtod(text, NULL);
+
+	return memcmp(&back, &v, sizeof v) == 0;
+}
+
+static int float_reads_back(const char *text, float v)
+{
+	float back = strtof(text, NULL);
+
+	return memcmp(&back, &v, sizeof v) == 0;
+}
+
+/* Rewrite "-d.ddde+X" as "-dddd000" (X+1 digits) when that is not longer; the value is
+ * the same decimal, so it reads back the same. */
+static void prefer_plain(char *text)
+{
+	char plain[NUMBER_TEXT_MAX];
+	const char *e = strchr(text, 'e'), *p;
+	size_t len = 0, n_digits = 0;
+	long exp10;
+
+	if (!e || e[1] != '+')
+		return;
+	exp10 = strtol(e + 2, NULL, 10);
+	for (p = text; p < e; p++)
+		if (*p >= '0' && *p <= '9')
+			n_digits++;
+	if (exp10 < 0 || (size_t)exp10 + 1 < n_digits ||
+	    (text[0] == '-') + (size_t)exp10 + 1 > strlen(text))
+		return;
+	for (p = text; p < e; p++)
+		if (*p != '.')
+			plain[len++] = *p;
+	while (n_digits++ < (size_t)exp10 + 1)
+		plain[len++] = '0';
+	plain[len] = '\0';
+	memcpy(text, plain, len + 1);
+}
+
+static void number_special(char *out, size_t n, int is_nan, int negative)
+{
+	snprintf(out, n, "%s", is_nan ? "NaN" : negative ? "-Infinity" : "Infinity");
+}
+
+void format_double(char *out, size_t n, double v)
+{
+	char text[NUMBER_TEXT_MAX];
+	int prec;
+
+	if (n == 0)
+		return;
+	if (isnan(v) || isinf(v)) {
+		number_special(out, n, isnan(v), signbit(v));
+		return;
+	}
+	/* 17 significant digits always read back */
+	for (prec = 1; prec < 17; prec++) {
+		snprintf(text, sizeof text, "%.*g", prec, v);
+		if (double_reads_back(text, v))
+			break;
+	}
+	if (prec == 17)
+		snprintf(text, sizeof text, "%.17g", v);
+	prefer_plain(text);
+	snprintf(out, n, "%s", text);
+}
+
+void format_float(char *out, size_t n, float v)
+{
+	char text[NUMBER_TEXT_MAX];
+	int prec;
+
+	if (n == 0)
+		return;
+	if (isnan(v) || isinf(v)) {
+		number_special(out, n, isnan(v), signbit(v));
+		return;
+	}
+	/* 9 significant digits always read back */
+	for (prec = 1; prec < 9; prec++) {
+		snprintf(text, sizeof text, "%.*g", prec, (double)v);
+		if (float_reads_back(text, v))
+			break;
+	}
+	if (prec == 9)
+		snprintf(text, sizeof text, "%.9g", (double)v);
+	prefer_plain(text);
+	snprintf(out, n, "%s", text);
+}
+
+void buf_add_hex(struct buf *b, const unsigned char *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	if (n > (SIZE_MAX - 1) / 2)
+		out_of_memory(SIZE_MAX);
+	buf_grow(b, 2 * n);
+	for (i = 0; i < n; i++) {
+		b->data[b->len++] = digits[p[i] >> 4];
+		b->data[b->len++] = digits[p[i] & 0x0F];
+	}
+	b->data[b->len] = '\0';
+}
+
+static int ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+int ascii_casecmp(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+
+	while (*p && ascii_lower(*p) == ascii_lower(*q)) {
+		p++;
+		q++;
+	}
+	return ascii_lower(*p) - ascii_lower(*q);
+}
