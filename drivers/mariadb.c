@@ -79,7 +79,7 @@ static int my_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 		c->nullable = v[1] && strcmp(v[1], "YES") == 0;
 		if (v[2]) {
 			free(c->native_type);
-			c->native_type = strdup(v[2]);
+			c->native_type = xstrdup(v[2]);
 			if (strcmp(v[2], "tinyint(1)") == 0)
 				c->type = OFB_T_BOOLEAN;
 			else if (strncmp(v[2], "year", 4) == 0)
@@ -90,12 +90,7 @@ static int my_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 		if (v[4] && strstr(v[4], "auto_increment")) {
 			c->identity = 1;
 			free(t->identity_column);
-			t->identity_column = strdup(c->name);
-		}
-		/* The connector reports "NULL" for a column without a default. */
-		if (c->default_value && strcmp(c->default_value, "NULL") == 0) {
-			free(c->default_value);
-			c->default_value = NULL;
+			t->identity_column = xstrdup(c->name);
 		}
 	}
 	SQLFreeHandle(SQL_HANDLE_STMT, st);

@@ -123,7 +123,7 @@ static int pg_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 			buf_adds(&sql, seq);
 			if (ofb_db_query_value(db, sql.data, &next, err) != 0)
 				goto out;
-			t->identity_column = strdup(c->name);
+			t->identity_column = xstrdup(c->name);
 			t->identity_next = next ? atoll(next) : 0;
 		}
 		free(seq);

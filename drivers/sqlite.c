@@ -83,6 +83,35 @@ static void sqlite_refine(struct ofb_column *col)
 	}
 }
 
+/* sqliteodbc reports a table's first UNIQUE index as its primary key when it has none;
+ * table_info knows the truth. Such a "key" goes back among the indexes. */
+static int fix_primary_key(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
+{
+	const char *args[1] = { t->name };
+	char *n = NULL;
+	SQLHSTMT st = NULL;
+	int ret = -1;
+
+	if (!t->primary_key)
+		return 0;
+	if (ofb_db_query_args(db, "SELECT count(*) FROM pragma_table_info(?) WHERE pk > 0",
+			      args, 1, &st, err) != 0)
+		return -1;
+	if (SQL_SUCCEEDED(SQLFetch(st)) && ofb_get_text(st, 1, &n, err) != 0)
+		goto out;
+	if (n && atoi(n) == 0) {
+		t->indexes = xrealloc(t->indexes, (t->n_indexes + 1) * sizeof *t->indexes);
+		t->indexes[t->n_indexes++] = *t->primary_key;
+		free(t->primary_key);
+		t->primary_key = NULL;
+	}
+	ret = 0;
+out:
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(n);
+	return ret;
+}
+
 static int sqlite_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;
@@ -99,6 +128,8 @@ static int sqlite_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb
 		goto out;
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 	st = NULL;
+	if (fix_primary_key(db, t, err) != 0)
+		goto out;
 	/* An INTEGER PRIMARY KEY is the rowid: SQLite numbers new rows after the maximum,
 	 * or after sqlite_sequence's value when declared AUTOINCREMENT. */
 	if (t->primary_key && t->primary_key->n_columns == 1) {
@@ -108,7 +139,7 @@ static int sqlite_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb
 			    strcasecmp(c->native_type, "INTEGER") != 0)
 				continue;
 			c->identity = 1;
-			t->identity_column = strdup(c->name);
+			t->identity_column = xstrdup(c->name);
 			buf_adds(&sql, "SELECT max(");
 			ofb_drv_quote(db->drv, &sql, c->name);
 			buf_adds(&sql, ") FROM ");

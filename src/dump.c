@@ -404,9 +404,11 @@ static void add_quoted_utf8(struct buf *out, const char *s, size_t n)
 	}
 }
 
-static void normalise_bool(struct buf *out, const char *v)
+static void normalise_bool(struct buf *out, const char *v, size_t len)
 {
-	if (strcmp(v, "1") == 0 || strcasecmp(v, "t") == 0 || strcasecmp(v, "true") == 0)
+	if (len == 1 && (v[0] == '\0' || v[0] == '\1'))
+		buf_addc(out, v[0] ? '1' : '0');
+	else if (strcmp(v, "1") == 0 || strcasecmp(v, "t") == 0 || strcasecmp(v, "true") == 0)
 		buf_addc(out, '1');
 	else if (strcmp(v, "0") == 0 || strcasecmp(v, "f") == 0 || strcasecmp(v, "false") == 0)
 		buf_addc(out, '0');
@@ -446,6 +448,9 @@ static int encode_column(struct table_src *t, struct buf *out, struct ofb_error 
 			struct buf tmp;
 			buf_init(&tmp);
 			w_to_utf8(&tmp, t->wchunk, units, &t->pending);
+			if (c->type == OFB_T_UUID)   /* drivers differ in case; RFC 4122 prints lowercase */
+				for (size_t i = 0; i < tmp.len; i++)
+					tmp.data[i] = (char)tolower((unsigned char)tmp.data[i]);
 			if (rc == SQL_SUCCESS && t->pending) {
 				buf_adds(&tmp, "\xEF\xBF\xBD");
 				t->pending = 0;
@@ -522,13 +527,15 @@ static int encode_column(struct table_src *t, struct buf *out, struct ofb_error 
 				is_null = 1;
 				break;
 			}
-			buf_adds(&v, chunk);
+			/* BIT columns may arrive as one raw byte, 0x00 included */
+			buf_add(&v, chunk, ind >= 0 && (size_t)ind < sizeof chunk ? (size_t)ind
+										: strlen(chunk));
 			if (rc == SQL_SUCCESS)
 				break;
 		}
 		if (!is_null) {
 			if (c->type == OFB_T_BOOLEAN)
-				normalise_bool(out, v.data);
+				normalise_bool(out, v.data, v.len);
 			else
 				buf_add(out, v.data, v.len);
 			if (is_key)

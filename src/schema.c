@@ -367,6 +367,11 @@ static int read_columns(struct ofb_db *db, const struct scope *sc, struct ofb_ta
 			c->name = xstrdup("");
 		if (!c->native_type)
 			c->native_type = xstrdup("");
+		/* Some drivers spell "no default" as the text NULL; both mean the same. */
+		if (c->default_value && strcasecmp(c->default_value, "NULL") == 0) {
+			free(c->default_value);
+			c->default_value = NULL;
+		}
 		ofb_column_set_from_sql(c, (int)sql_type, null_size ? 0 : size,
 					null_digits ? 0 : (int)digits);
 		c->nullable = nullable != SQL_NO_NULLS;

@@ -480,7 +480,7 @@ static void test_config_to_string(void)
 	CU_ASSERT_STRING_EQUAL(login ? login : "(null)",
 			       "Driver=PostgreSQL Unicode;Server=db;Database=login;UID=backup;"
 			       "PWD={pg;pass};");
-	/* a client's database: the login settings, then the client's override */
+	/* an override layered over a copy: its dsn replaces the connect string */
 	acme = ofb_config_client(&cfg, "ACME");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(acme);
 	ofb_dbconn_copy(&conn, &cfg.login);

@@ -1,7 +1,0 @@
-drivers/mariadb.o: drivers/mariadb.c include/driver.h include/error.h \
- include/util.h include/odbc.h include/schema.h
-include/driver.h:
-include/error.h:
-include/util.h:
-include/odbc.h:
-include/schema.h:

@@ -1,2 +1,0 @@
-src/error.o: src/error.c include/error.h
-include/error.h:

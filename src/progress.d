@@ -1,3 +1,0 @@
-src/progress.o: src/progress.c include/progress.h include/util.h
-include/progress.h:
-include/util.h:
