@@ -65,7 +65,12 @@ char *ofb_dbconn_string(const struct ofb_dbconn *conn, struct ofb_error *err);
  * safe for messages and the manifest. */
 char *ofb_mask_secrets(const char *connstr);
 
-/* Copy src into dst (deep), then apply the non-NULL fields of over. */
+/* The value of key (case-insensitive) in an ODBC connection string, braces removed
+ * (malloc'd), or NULL when the string does not set it. */
+char *ofb_connstr_get(const char *connstr, const char *key);
+
+/* Apply the non-NULL fields of src over dst (deep copies), freeing what they replace;
+ * connect/dsn and the three password sources each replace as a group. */
 void ofb_dbconn_copy(struct ofb_dbconn *dst, const struct ofb_dbconn *src);
 void ofb_dbconn_free(struct ofb_dbconn *c);
 

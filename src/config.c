@@ -668,6 +668,34 @@ static int next_pair(const char **pos, struct connstr_pair *pair)
 	return 1;
 }
 
+char *ofb_connstr_get(const char *connstr, const char *key)
+{
+	struct connstr_pair pair;
+
+	while (next_pair(&connstr, &pair)) {
+		const char *v = pair.value, *end = pair.end;
+		struct buf b;
+		if (!v || !span_is(pair.key, pair.key_len, key))
+			continue;
+		while (is_blank(*v))
+			v++;
+		while (end > v && is_blank(end[-1]))
+			end--;
+		buf_init(&b);
+		if (*v == '{') {
+			for (v++; v < end && !(*v == '}' && v[1] != '}'); v++) {
+				if (*v == '}')
+					v++;   /* "}}" */
+				buf_addc(&b, *v);
+			}
+		} else {
+			buf_add(&b, v, (size_t)(end - v));
+		}
+		return buf_detach(&b);
+	}
+	return NULL;
+}
+
 static int is_password_key(const char *key, size_t n)
 {
 	return span_is(key, n, "PWD") || span_is(key, n, "PASSWORD");

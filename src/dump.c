@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "csv.h"
 #include "driver.h"
 #include "dump.h"
 #include "odbc.h"
@@ -395,27 +396,6 @@ out:
 	return ret;
 }
 
-static void add_quoted_utf8(struct buf *out, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			buf_addc(out, '"');
-		buf_addc(out, s[i]);
-	}
-}
-
-static void normalise_bool(struct buf *out, const char *v, size_t len)
-{
-	if (len == 1 && (v[0] == '\0' || v[0] == '\1'))
-		buf_addc(out, v[0] ? '1' : '0');
-	else if (strcmp(v, "1") == 0 || strcasecmp(v, "t") == 0 || strcasecmp(v, "true") == 0)
-		buf_addc(out, '1');
-	else if (strcmp(v, "0") == 0 || strcasecmp(v, "f") == 0 || strcasecmp(v, "false") == 0)
-		buf_addc(out, '0');
-	else
-		buf_adds(out, v);   /* e.g. 2 in a MariaDB tinyint(1): kept, not invented */
-}
-
 /* Encode (part of) column t->col of the current row. Leaves t->in_value set while a long
  * value has more chunks to come. */
 static int encode_column(struct table_src *t, struct buf *out, struct ofb_error *err)
@@ -455,7 +435,7 @@ static int encode_column(struct table_src *t, struct buf *out, struct ofb_error 
 				buf_adds(&tmp, "\xEF\xBF\xBD");
 				t->pending = 0;
 			}
-			add_quoted_utf8(out, tmp.data, tmp.len);
+			ofb_csv_add_escaped(out, tmp.data, tmp.len);
 			if (is_key)
 				buf_add(&t->value, tmp.data, tmp.len);
 			buf_free(&tmp);
@@ -535,7 +515,7 @@ static int encode_column(struct table_src *t, struct buf *out, struct ofb_error 
 		}
 		if (!is_null) {
 			if (c->type == OFB_T_BOOLEAN)
-				normalise_bool(out, v.data, v.len);
+				ofb_csv_add_bool(out, v.data, v.len);
 			else
 				buf_add(out, v.data, v.len);
 			if (is_key)
@@ -564,9 +544,7 @@ static void add_header(struct table_src *t, struct buf *out)
 	for (size_t i = 0; i < tab->n_columns; i++) {
 		if (i)
 			buf_addc(out, ',');
-		buf_addc(out, '"');
-		add_quoted_utf8(out, tab->columns[i].name, strlen(tab->columns[i].name));
-		buf_addc(out, '"');
+		ofb_csv_add_quoted(out, tab->columns[i].name, strlen(tab->columns[i].name));
 	}
 	buf_addc(out, '\n');
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "odbc.h"
 #include "config.h"
@@ -51,37 +52,6 @@ static char *get_info_text(SQLHDBC dbc, SQLUSMALLINT what)
 	return w_to_utf8_dup((const ofb_wchar *)w, (size_t)-1);
 }
 
-/* Non-zero when the connection string already sets key (case-insensitive). */
-static int connstr_has_key(const char *connstr, const char *key, size_t key_len)
-{
-	const char *p = connstr;
-
-	while (*p) {
-		const char *eq, *end;
-		while (*p == ';' || *p == ' ')
-			p++;
-		eq = strchr(p, '=');
-		if (!eq)
-			break;
-		if ((size_t)(eq - p) == key_len && strncasecmp(p, key, key_len) == 0)
-			return 1;
-		end = eq + 1;
-		if (*end == '{') {
-			for (end++; *end; end++) {
-				if (*end == '}' && end[1] == '}')
-					end++;
-				else if (*end == '}')
-					break;
-			}
-		}
-		end = strchr(end, ';');
-		if (!end)
-			break;
-		p = end + 1;
-	}
-	return 0;
-}
-
 /* connstr plus each "key=value" of options whose key it does not set already. */
 static char *merge_options(const char *connstr, const char *options)
 {
@@ -94,11 +64,15 @@ static char *merge_options(const char *connstr, const char *options)
 		const char *end = strchr(p, ';');
 		const char *eq = strchr(p, '=');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (eq && (size_t)(eq - p) < len && !connstr_has_key(connstr, p, (size_t)(eq - p))) {
+		char *key = eq && (size_t)(eq - p) < len ? xstrndup(p, (size_t)(eq - p)) : NULL;
+		char *have = key ? ofb_connstr_get(connstr, key) : NULL;
+		if (key && !have) {
 			if (b.len && b.data[b.len - 1] != ';')
 				buf_addc(&b, ';');
 			buf_add(&b, p, len);
 		}
+		free(key);
+		free(have);
 		p += len;
 		if (*p == ';')
 			p++;
@@ -135,6 +109,26 @@ out:
 	return ret;
 }
 
+/* sqliteodbc creates a missing database file on connect: a typing error in a path would
+ * silently back up (or register) an empty database. */
+static int check_sqlite_file(const char *connstr, const char *label, struct ofb_error *err)
+{
+	char *driver = ofb_connstr_get(connstr, "Driver");
+	char *file = ofb_connstr_get(connstr, "Database");
+	struct stat st;
+	int ret = 0;
+
+	if (driver && file && strcasestr(driver, "sqlite") && strcmp(file, ":memory:") != 0 &&
+	    stat(file, &st) != 0) {
+		ofb_error_set(err, "cannot connect to '%s': database file '%s' does not exist",
+			      label, file);
+		ret = -1;
+	}
+	free(driver);
+	free(file);
+	return ret;
+}
+
 int ofb_db_open(struct ofb_db **out, const char *connstr, struct ofb_error *err)
 {
 	struct ofb_db *db = xcalloc(1, sizeof *db);
@@ -149,6 +143,8 @@ int ofb_db_open(struct ofb_db **out, const char *connstr, struct ofb_error *err)
 		goto out;
 	}
 	SQLSetEnvAttr(db->env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
+	if (check_sqlite_file(connstr, db->label, err) != 0)
+		goto out;
 	if (driver_connect(db, connstr, err) != 0)
 		goto out;
 	db->dbms_name = get_info_text(db->dbc, SQL_DBMS_NAME);

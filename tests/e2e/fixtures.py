@@ -5,12 +5,10 @@ MariaDB (each with tables covering every portable type of docs/FORMAT.md and nas
 values), a files folder per client, and one client registered offline.
 """
 
-import datetime
 import hashlib
 import os
 import random
 import sqlite3
-import uuid
 from decimal import Decimal
 
 import pyodbc

@@ -147,8 +147,11 @@ def shortest_digits(v, width):
     fmt = ">f" if width == 4 else ">d"
     want = struct.pack(fmt, v)
     for p in range(1, 18):
-        if struct.pack(fmt, float("%.*g" % (p, v))) == want:
-            return p
+        try:
+            if struct.pack(fmt, float("%.*g" % (p, v))) == want:
+                return p
+        except OverflowError:      # rounded past the largest float32
+            continue
     return 17
 
 

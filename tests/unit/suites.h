@@ -9,6 +9,7 @@ int register_sqlserver_tests(void);
 int register_drivers_tests(void);
 int register_manifest_tests(void);
 int register_files_tests(void);
+int register_csv_tests(void);
 
 /* Shorthand: add a suite with the given tests; returns 0 or -1. */
 #include <CUnit/CUnit.h>

@@ -1,0 +1,42 @@
+/* csv.h - the table data encoding of docs/FORMAT.md: what the dumper writes and a reader
+ * that splits it into fields again (info, verify, restore, tests). */
+#ifndef OFB_CSV_H
+#define OFB_CSV_H
+
+#include <stddef.h>
+#include "util.h"
+
+/* Append s[0..n) with every '"' doubled (the caller writes the enclosing quotes, so long
+ * values can be written in pieces). */
+void ofb_csv_add_escaped(struct buf *out, const char *s, size_t n);
+/* Append one whole quoted field. */
+void ofb_csv_add_quoted(struct buf *out, const char *s, size_t n);
+/* Append a boolean as the engine gave it (text or one raw byte): 1 or 0; any other value
+ * is kept as it is rather than guessed. */
+void ofb_csv_add_bool(struct buf *out, const char *v, size_t len);
+
+/* Splitting CSV text into fields; feed it whole records or any pieces. */
+struct ofb_csv_field {
+	const char *data;    /* unescaped bytes (valid until the next call) */
+	size_t len;
+	int quoted;          /* quoted field: text, possibly empty; else NULL when len == 0 */
+	int last_in_record;  /* the field ends its record */
+};
+
+struct ofb_csv_reader {
+	struct buf in;       /* unparsed input */
+	size_t pos;
+	struct buf field;
+	int eof;
+};
+
+void ofb_csv_reader_init(struct ofb_csv_reader *r);
+void ofb_csv_reader_free(struct ofb_csv_reader *r);
+/* Give the reader more input; eof when there is no more to come. */
+void ofb_csv_feed(struct ofb_csv_reader *r, const char *data, size_t n, int eof);
+/* 1 with *f set when a field is complete, 0 when more input is needed (or at the end),
+ * -1 on malformed input (a quote inside an unquoted field, text after a closing quote,
+ * an unterminated quoted field at the end). */
+int ofb_csv_next(struct ofb_csv_reader *r, struct ofb_csv_field *f);
+
+#endif

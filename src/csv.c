@@ -1,0 +1,116 @@
+/* csv.c - writing and reading the CSV encoding of table data (docs/FORMAT.md). */
+#include <string.h>
+
+#include "csv.h"
+
+void ofb_csv_add_escaped(struct buf *out, const char *s, size_t n)
+{
+	const char *end = s + n;
+
+	while (s < end) {
+		const char *q = memchr(s, '"', (size_t)(end - s));
+		size_t run = q ? (size_t)(q - s) + 1 : (size_t)(end - s);
+		buf_add(out, s, run);
+		if (q)
+			buf_addc(out, '"');
+		s += run;
+	}
+}
+
+void ofb_csv_add_quoted(struct buf *out, const char *s, size_t n)
+{
+	buf_addc(out, '"');
+	ofb_csv_add_escaped(out, s, n);
+	buf_addc(out, '"');
+}
+
+void ofb_csv_add_bool(struct buf *out, const char *v, size_t len)
+{
+	if (len == 1 && (v[0] == '\0' || v[0] == '\1'))
+		buf_addc(out, v[0] ? '1' : '0');   /* a BIT column's raw byte */
+	else if ((len == 1 && v[0] == '1') || (len == 1 && (v[0] == 't' || v[0] == 'T')) ||
+		 (len == 4 && strncasecmp(v, "true", 4) == 0))
+		buf_addc(out, '1');
+	else if ((len == 1 && v[0] == '0') || (len == 1 && (v[0] == 'f' || v[0] == 'F')) ||
+		 (len == 5 && strncasecmp(v, "false", 5) == 0))
+		buf_addc(out, '0');
+	else
+		buf_add(out, v, len);   /* e.g. 2 in a MariaDB tinyint(1): kept, not invented */
+}
+
+void ofb_csv_reader_init(struct ofb_csv_reader *r)
+{
+	memset(r, 0, sizeof *r);
+	buf_init(&r->in);
+	buf_init(&r->field);
+}
+
+void ofb_csv_reader_free(struct ofb_csv_reader *r)
+{
+	buf_free(&r->in);
+	buf_free(&r->field);
+}
+
+void ofb_csv_feed(struct ofb_csv_reader *r, const char *data, size_t n, int eof)
+{
+	if (r->pos) {
+		buf_consume(&r->in, r->pos);
+		r->pos = 0;
+	}
+	buf_add(&r->in, data, n);
+	r->eof = eof;
+}
+
+/* Parses one field starting at r->pos without consuming input unless it is complete. */
+int ofb_csv_next(struct ofb_csv_reader *r, struct ofb_csv_field *f)
+{
+	const char *s = r->in.data + r->pos, *end = r->in.data + r->in.len, *p = s;
+
+	buf_reset(&r->field);
+	if (p == end)
+		return 0;
+	memset(f, 0, sizeof *f);
+	if (*p == '"') {
+		f->quoted = 1;
+		for (p++;; p++) {
+			if (p == end)
+				return r->eof ? -1 : 0;
+			if (*p != '"') {
+				buf_addc(&r->field, *p);
+				continue;
+			}
+			if (p + 1 == end && !r->eof)
+				return 0;      /* cannot tell "" from the closing quote yet */
+			if (p + 1 < end && p[1] == '"') {
+				buf_addc(&r->field, '"');
+				p++;
+				continue;
+			}
+			p++;
+			break;
+		}
+	} else {
+		while (p < end && *p != ',' && *p != '\n') {
+			if (*p == '"')
+				return -1;
+			p++;
+		}
+		buf_add(&r->field, s, (size_t)(p - s));
+	}
+	if (p == end) {
+		if (!r->eof)
+			return 0;
+		f->last_in_record = 1;      /* a final record without its newline */
+	} else if (*p == '\n') {
+		f->last_in_record = 1;
+		p++;
+	} else if (*p == ',') {
+		p++;
+	} else {
+		return -1;
+	}
+	r->pos = (size_t)(p - r->in.data);
+	f->data = r->field.data;
+	f->len = r->field.len;
+	return 1;
+}
