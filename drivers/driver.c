@@ -103,7 +103,12 @@ static void generic_type_ddl(const struct ofb_column *col, struct buf *sql)
 	case OFB_T_SMALLINT: buf_adds(sql, "SMALLINT"); break;
 	case OFB_T_INTEGER: buf_adds(sql, "INTEGER"); break;
 	case OFB_T_BIGINT: buf_adds(sql, "BIGINT"); break;
-	case OFB_T_DECIMAL: buf_addf(sql, "DECIMAL(%d,%d)", col->precision, col->scale); break;
+	case OFB_T_DECIMAL:
+		if (col->precision > 0)
+			buf_addf(sql, "DECIMAL(%d,%d)", col->precision, col->scale);
+		else
+			buf_adds(sql, "DECIMAL");
+		break;
 	case OFB_T_REAL: buf_adds(sql, "REAL"); break;
 	case OFB_T_DOUBLE: buf_adds(sql, "DOUBLE PRECISION"); break;
 	case OFB_T_CHAR: buf_addf(sql, "CHAR(%ld)", col->length > 0 ? col->length : 1); break;

@@ -82,6 +82,10 @@ static int my_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 			c->native_type = xstrdup(v[2]);
 			if (strcmp(v[2], "tinyint(1)") == 0)
 				c->type = OFB_T_BOOLEAN;
+			else if (strcmp(v[2], "uuid") == 0)   /* reported as binary */
+				c->type = OFB_T_UUID;
+			else if (strcmp(v[2], "inet4") == 0 || strcmp(v[2], "inet6") == 0)
+				c->type = OFB_T_OTHER;
 			else if (strncmp(v[2], "year", 4) == 0)
 				c->type = OFB_T_SMALLINT;
 		}
@@ -136,13 +140,20 @@ static void my_type_ddl(const struct ofb_column *col, struct buf *sql)
 	case OFB_T_SMALLINT: buf_adds(sql, "smallint"); break;
 	case OFB_T_INTEGER: buf_adds(sql, "int"); break;
 	case OFB_T_BIGINT: buf_adds(sql, "bigint"); break;
-	case OFB_T_DECIMAL:
-		if (col->precision > 0 && col->precision <= 65)
-			buf_addf(sql, "decimal(%d,%d)", col->precision,
-				 col->scale > 30 ? 30 : col->scale);
-		else
-			buf_addf(sql, "decimal(65,%d)", col->scale > 30 ? 30 : col->scale);
+	case OFB_T_DECIMAL: {
+		/* MariaDB: precision 1..65, scale 0..38 and not above the precision. Unknown
+		 * precision (unbounded numeric) gets the widest that keeps fractions. */
+		int scale = col->precision > 0 ? col->scale : 30;
+		int precision = col->precision > 0 ? col->precision : 65;
+		if (scale > 38)
+			scale = 38;
+		if (precision < scale)
+			precision = scale;
+		if (precision > 65)
+			precision = 65;
+		buf_addf(sql, "decimal(%d,%d)", precision, scale);
 		break;
+	}
 	case OFB_T_REAL: buf_adds(sql, "float"); break;
 	case OFB_T_DOUBLE: buf_adds(sql, "double"); break;
 	case OFB_T_CHAR:

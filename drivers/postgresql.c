@@ -15,9 +15,11 @@ static int pg_matches(const char *dbms_name)
 
 /* psqlODBC reads a whole result into memory unless it declares a cursor and fetches in
  * batches (UseDeclareFetch); booleans must arrive as SQL_BIT, not as characters; text is
- * long varchar so that its length is not taken as 8190. */
+ * long varchar so that its length is not taken as 8190; no driver logs (Debian's
+ * odbcinst.ini turns CommLog on, which writes a file per connection). */
 #define PG_OPTIONS "UseDeclareFetch=1;Fetch=2000;BoolsAsChar=0;TextAsLongVarchar=1;" \
-		   "MaxLongVarcharSize=0;UnknownsAsLongVarchar=1;ByteaAsLongVarBinary=1"
+		   "MaxLongVarcharSize=0;UnknownsAsLongVarchar=1;ByteaAsLongVarBinary=1;" \
+		   "CommLog=0;Debug=0"
 
 static int pg_session(struct ofb_db *db, struct ofb_error *err)
 {
@@ -159,8 +161,15 @@ static void pg_type_ddl(const struct ofb_column *col, struct buf *sql)
 		break;
 	case OFB_T_REAL: buf_adds(sql, "real"); break;
 	case OFB_T_DOUBLE: buf_adds(sql, "double precision"); break;
-	case OFB_T_CHAR: buf_addf(sql, "char(%ld)", col->length > 0 ? col->length : 1); break;
-	case OFB_T_VARCHAR: buf_addf(sql, "varchar(%ld)", col->length); break;
+	/* PostgreSQL's limit for a declared length; beyond it, or unknown, text holds all */
+	case OFB_T_CHAR:
+	case OFB_T_VARCHAR:
+		if (col->length > 0 && col->length <= 10485760)
+			buf_addf(sql, "%s(%ld)", col->type == OFB_T_CHAR ? "char" : "varchar",
+				 col->length);
+		else
+			buf_adds(sql, "text");
+		break;
 	case OFB_T_BINARY:
 	case OFB_T_VARBINARY:
 	case OFB_T_BLOB: buf_adds(sql, "bytea"); break;

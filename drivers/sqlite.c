@@ -14,14 +14,16 @@ static int sqlite_matches(const char *dbms_name)
 	return strncasecmp(dbms_name, "SQLite", 6) == 0;
 }
 
-/* A read transaction: autocommit off makes the driver BEGIN, and the first read takes
- * the shared lock that keeps every later read on the same state of the file. */
+/* A read transaction: BEGIN, and the first read takes the shared lock that keeps every
+ * later read on the same state of the file. The transaction is opened by SQL in autocommit
+ * mode on purpose: with autocommit off, sqliteodbc reads every result whole into memory
+ * instead of stepping through it. It ends when the connection closes (nothing to commit). */
 static int sqlite_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err)
 {
 	char *v = NULL;
 
 	(void)warning;
-	if (ofb_db_begin(db, err) != 0)
+	if (ofb_db_exec(db, "BEGIN", err) != 0)
 		return -1;
 	if (ofb_db_query_value(db, "SELECT count(*) FROM sqlite_master", &v, err) != 0)
 		return -1;
@@ -52,8 +54,16 @@ static void sqlite_refine(struct ofb_column *col)
 	long a = 0, b = 0;
 	int n = type_args(decl, &a, &b);
 
+	/* NUMERIC/DECIMAL columns hold integers exactly (64 bits) and other numbers as
+	 * doubles: read as text they stay exact, read as double they would not. */
+	if (starts(decl, "decimal") || starts(decl, "numeric")) {
+		col->type = OFB_T_DECIMAL;
+		col->precision = n >= 1 ? (int)a : 0;   /* 0: unbounded */
+		col->scale = n >= 2 ? (int)b : 0;
+		col->length = 0;
+		return;
+	}
 	switch (col->type) {
-	case OFB_T_DECIMAL:
 	case OFB_T_VARCHAR:
 	case OFB_T_CHAR:
 		break;
@@ -69,18 +79,10 @@ static void sqlite_refine(struct ofb_column *col)
 	default:
 		return;
 	}
-	if (starts(decl, "decimal") || starts(decl, "numeric")) {
-		col->type = OFB_T_DECIMAL;
-		col->precision = n >= 1 ? (int)a : 38;
-		col->scale = n >= 2 ? (int)b : 0;
-		if (n < 1)
-			col->scale = 10;
-	} else if (col->type == OFB_T_VARCHAR || col->type == OFB_T_CHAR) {
-		if (n >= 1 && a > 0)
-			col->length = a;
-		else
-			col->type = OFB_T_TEXT;
-	}
+	if (n >= 1 && a > 0)
+		col->length = a;
+	else
+		col->type = OFB_T_TEXT;
 }
 
 /* sqliteodbc reports a table's first UNIQUE index as its primary key when it has none;
@@ -198,6 +200,9 @@ static void sqlite_type_ddl(const struct ofb_column *col, struct buf *sql)
 const struct ofb_driver ofb_driver_sqlite = {
 	.name = "sqlite",
 	.matches = sqlite_matches,
+	/* Without StepAPI the driver reads a whole result into memory (sqlite3_get_table);
+	 * NoCreat keeps it from creating a missing database file. */
+	.connect_options = "StepAPI=1;NoCreat=1",
 	.quote_open = '"',
 	.quote_close = '"',
 	.begin_snapshot = sqlite_snapshot,

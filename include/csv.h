@@ -11,9 +11,16 @@
 void ofb_csv_add_escaped(struct buf *out, const char *s, size_t n);
 /* Append one whole quoted field. */
 void ofb_csv_add_quoted(struct buf *out, const char *s, size_t n);
-/* Append a boolean as the engine gave it (text or one raw byte): 1 or 0; any other value
- * is kept as it is rather than guessed. */
+/* Append a boolean as the engine gave it (text or one raw byte): 1 or 0; another number
+ * is kept unquoted, anything else quoted as text, rather than guessed. */
 void ofb_csv_add_bool(struct buf *out, const char *v, size_t len);
+
+/* Non-zero when v is a number as FORMAT.md writes them: [-+]digits[.digits][e[-+]digits],
+ * NaN, Infinity, -Infinity. */
+int ofb_csv_is_number(const char *v, size_t len);
+/* Append a number column's value: unquoted when it is a number, else quoted as text (SQLite
+ * stores any text in any column; it is kept, not lost). */
+void ofb_csv_add_number(struct buf *out, const char *v, size_t len);
 
 /* Splitting CSV text into fields; feed it whole records or any pieces. */
 struct ofb_csv_field {
@@ -28,6 +35,7 @@ struct ofb_csv_reader {
 	size_t pos;
 	struct buf field;
 	int eof;
+	int after_comma;     /* the last field ended with ',': another one follows */
 };
 
 void ofb_csv_reader_init(struct ofb_csv_reader *r);

@@ -25,7 +25,8 @@ void ofb_clients_free(struct ofb_client *clients, size_t n);
 const struct ofb_client *ofb_client_find(const struct ofb_client *clients, size_t n,
 					 const char *id);
 
-/* Ids become folder names: 1-64 of A-Z a-z 0-9 . _ -, not starting with a dot. */
+/* Ids become folder names: 1-64 of A-Z a-z 0-9 . _ -, not starting or ending with a dot,
+ * not a Windows device name (con, prn, aux, nul, com1-9, lpt1-9, also with an extension). */
 int ofb_client_id_valid(const char *id);
 /* How the registry's offline column reads: 1/true/yes/on/t/y or a non-zero number. */
 int ofb_registry_truthy(const char *value);

@@ -34,8 +34,47 @@ void ofb_csv_add_bool(struct buf *out, const char *v, size_t len)
 	else if ((len == 1 && v[0] == '0') || (len == 1 && (v[0] == 'f' || v[0] == 'F')) ||
 		 (len == 5 && strncasecmp(v, "false", 5) == 0))
 		buf_addc(out, '0');
-	else
+	else if (ofb_csv_is_number(v, len))
 		buf_add(out, v, len);   /* e.g. 2 in a MariaDB tinyint(1): kept, not invented */
+	else
+		ofb_csv_add_quoted(out, v, len);   /* SQLite keeps any text: kept as text */
+}
+
+int ofb_csv_is_number(const char *v, size_t len)
+{
+	size_t i = 0, digits = 0;
+
+	if ((len == 3 && memcmp(v, "NaN", 3) == 0) || (len == 8 && memcmp(v, "Infinity", 8) == 0) ||
+	    (len == 9 && memcmp(v, "-Infinity", 9) == 0))
+		return 1;
+	if (i < len && (v[i] == '-' || v[i] == '+'))
+		i++;
+	for (; i < len && v[i] >= '0' && v[i] <= '9'; i++)
+		digits++;
+	if (i < len && v[i] == '.')
+		for (i++; i < len && v[i] >= '0' && v[i] <= '9'; i++)
+			digits++;
+	if (!digits)
+		return 0;
+	if (i < len && (v[i] == 'e' || v[i] == 'E')) {
+		size_t exp_digits = 0;
+		i++;
+		if (i < len && (v[i] == '-' || v[i] == '+'))
+			i++;
+		for (; i < len && v[i] >= '0' && v[i] <= '9'; i++)
+			exp_digits++;
+		if (!exp_digits)
+			return 0;
+	}
+	return i == len;
+}
+
+void ofb_csv_add_number(struct buf *out, const char *v, size_t len)
+{
+	if (ofb_csv_is_number(v, len))
+		buf_add(out, v, len);
+	else
+		ofb_csv_add_quoted(out, v, len);
 }
 
 void ofb_csv_reader_init(struct ofb_csv_reader *r)
@@ -67,8 +106,17 @@ int ofb_csv_next(struct ofb_csv_reader *r, struct ofb_csv_field *f)
 	const char *s = r->in.data + r->pos, *end = r->in.data + r->in.len, *p = s;
 
 	buf_reset(&r->field);
-	if (p == end)
+	if (p == end) {
+		/* "a," at the very end: the record's last field is an empty (NULL) one */
+		if (r->eof && r->after_comma) {
+			memset(f, 0, sizeof *f);
+			f->data = r->field.data;
+			f->last_in_record = 1;
+			r->after_comma = 0;
+			return 1;
+		}
 		return 0;
+	}
 	memset(f, 0, sizeof *f);
 	if (*p == '"') {
 		f->quoted = 1;
@@ -109,6 +157,7 @@ int ofb_csv_next(struct ofb_csv_reader *r, struct ofb_csv_field *f)
 	} else {
 		return -1;
 	}
+	r->after_comma = !f->last_in_record;
 	r->pos = (size_t)(p - r->in.data);
 	f->data = r->field.data;
 	f->len = r->field.len;

@@ -255,6 +255,7 @@ struct table_src {
 	char **key_values;          /* the last row's key values, as text */
 	int have_key;
 	struct buf value;           /* scratch: the current key value */
+	char tail[8];               /* last bytes of the current text value */
 	ofb_wchar *wchunk;
 	unsigned char *bchunk;
 };
@@ -396,6 +397,43 @@ out:
 	return ret;
 }
 
+/* Remember the last (size - 1) bytes written of a value that arrives in pieces. */
+static void keep_tail(char *tail, size_t size, const char *s, size_t n)
+{
+	size_t have = strlen(tail), keep = size - 1;
+
+	if (n >= keep) {
+		memcpy(tail, s + n - keep, keep);
+		tail[keep] = '\0';
+		return;
+	}
+	if (have + n > keep) {
+		memmove(tail, tail + (have + n - keep), keep - n);
+		have = keep - n;
+	}
+	memcpy(tail + have, s, n);
+	tail[have + n] = '\0';
+}
+
+/* "...+02", "...-05:30", "...Z": the text already says its offset from UTC. */
+static int has_utc_offset(const char *tail)
+{
+	size_t n = strlen(tail);
+	const char *p;
+
+	if (n && tail[n - 1] == 'Z')
+		return 1;
+	p = strrchr(tail, '+');
+	if (!p && n >= 3 && (tail[n - 3] == '-' || (n >= 6 && tail[n - 6] == '-')))
+		p = tail[n - 3] == '-' ? tail + n - 3 : tail + n - 6;
+	if (!p)
+		return 0;
+	for (p++; *p; p++)
+		if (!isdigit((unsigned char)*p) && *p != ':')
+			return 0;
+	return 1;
+}
+
 /* Encode (part of) column t->col of the current row. Leaves t->in_value set while a long
  * value has more chunks to come. */
 static int encode_column(struct table_src *t, struct buf *out, struct ofb_error *err)
@@ -420,8 +458,10 @@ static int encode_column(struct table_src *t, struct buf *out, struct ofb_error 
 			goto fail;
 		if (ind == SQL_NULL_DATA)
 			break;
-		if (!t->in_value)
+		if (!t->in_value) {
 			buf_addc(out, '"');
+			t->tail[0] = '\0';
+		}
 		units = (ind == SQL_NO_TOTAL || (size_t)ind > WCHUNK_UNITS * sizeof *t->wchunk)
 				? WCHUNK_UNITS : (size_t)ind / sizeof *t->wchunk;
 		{
@@ -436,6 +476,7 @@ static int encode_column(struct table_src *t, struct buf *out, struct ofb_error 
 				t->pending = 0;
 			}
 			ofb_csv_add_escaped(out, tmp.data, tmp.len);
+			keep_tail(t->tail, sizeof t->tail, tmp.data, tmp.len);
 			if (is_key)
 				buf_add(&t->value, tmp.data, tmp.len);
 			buf_free(&tmp);
@@ -444,6 +485,8 @@ static int encode_column(struct table_src *t, struct buf *out, struct ofb_error 
 			t->in_value = 1;
 			return 0;
 		}
+		if (c->type == OFB_T_TIMESTAMPTZ && !has_utc_offset(t->tail))
+			buf_adds(out, "+00");   /* the session runs in UTC */
 		buf_addc(out, '"');
 		break;
 	}
@@ -517,7 +560,7 @@ static int encode_column(struct table_src *t, struct buf *out, struct ofb_error 
 			if (c->type == OFB_T_BOOLEAN)
 				ofb_csv_add_bool(out, v.data, v.len);
 			else
-				buf_add(out, v.data, v.len);
+				ofb_csv_add_number(out, v.data, v.len);
 			if (is_key)
 				buf_add(&t->value, v.data, v.len);
 		}

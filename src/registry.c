@@ -8,11 +8,25 @@
 #include "registry.h"
 #include "util.h"
 
+/* Names Windows reserves for devices, also with an extension ("con.txt"). */
+static int windows_device_name(const char *id)
+{
+	static const char *const names[] = { "con", "prn", "aux", "nul" };
+	size_t stem = strcspn(id, ".");
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (stem == 3 && strncasecmp(id, names[i], 3) == 0)
+			return 1;
+	return stem == 4 && (strncasecmp(id, "com", 3) == 0 || strncasecmp(id, "lpt", 3) == 0) &&
+	       id[3] >= '1' && id[3] <= '9';
+}
+
 int ofb_client_id_valid(const char *id)
 {
 	size_t n = strlen(id);
 
-	if (n == 0 || n > 64 || id[0] == '.')
+	/* Windows drops a trailing dot, so "a." would land in the folder of "a". */
+	if (n == 0 || n > 64 || id[0] == '.' || id[n - 1] == '.' || windows_device_name(id))
 		return 0;
 	for (const char *p = id; *p; p++)
 		if (!(isalnum((unsigned char)*p) && (unsigned char)*p < 0x80) && *p != '.' &&
@@ -21,20 +35,30 @@ int ofb_client_id_valid(const char *id)
 	return 1;
 }
 
-int ofb_registry_truthy(const char *v)
+int ofb_registry_truthy(const char *value)
 {
-	char *end;
-	double d;
+	static const char *const words[] = { "true", "yes", "on", "t", "y" };
+	char *v, *end;
+	size_t n;
+	int ret = 0;
 
-	if (!v)
+	if (!value)
 		return 0;
-	while (isspace((unsigned char)*v))
-		v++;
-	if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcasecmp(v, "on") ||
-	    !strcasecmp(v, "t") || !strcasecmp(v, "y"))
-		return 1;
-	d = strtod(v, &end);
-	return end != v && d != 0;
+	while (isspace((unsigned char)*value))
+		value++;
+	v = xstrdup(value);
+	/* CHAR(n) columns arrive blank-padded */
+	for (n = strlen(v); n && isspace((unsigned char)v[n - 1]); n--)
+		v[n - 1] = '\0';
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		ret |= strcasecmp(v, words[i]) == 0;
+	if (!ret && n && (isdigit((unsigned char)v[0]) || v[0] == '-' || v[0] == '+' ||
+			  v[0] == '.')) {
+		double d = strtod(v, &end);
+		ret = *end == '\0' && d != 0;
+	}
+	free(v);
+	return ret;
 }
 
 void ofb_registry_conn(const char *value, struct ofb_dbconn *conn)

@@ -82,16 +82,27 @@ fail() {
 	exit 1
 }
 
+# Whether pid $1 is alive and (where /proc tells) one of our servers: its command line
+# names a folder inside DIR. A stale pid file whose pid was reused is not ours.
 pid_alive() {
-	[ -n "$1" ] && kill -0 "$1" 2>/dev/null
+	[ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 1
+	[ -r "/proc/$1/cmdline" ] || return 0
+	tr '\000' ' ' < "/proc/$1/cmdline" | grep -Fq "$DIR/"
+}
+
+# The pid in a pid file's first line, or nothing.
+pid_from() {
+	if [ -f "$1" ]; then
+		head -n 1 "$1" 2>/dev/null || true
+	fi
 }
 
 pg_pid() {
-	[ -f "$PG_DATA/postmaster.pid" ] && head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null || true
+	pid_from "$PG_DATA/postmaster.pid"
 }
 
 my_pid() {
-	[ -f "$MY_PID" ] && head -n 1 "$MY_PID" 2>/dev/null || true
+	pid_from "$MY_PID"
 }
 
 # ---------------------------------------------------------------- PostgreSQL
@@ -192,7 +203,7 @@ mariadbd_bin() {
 
 my_client() {
 	# a client talking to our server's socket as root (install-db's no-password root)
-	mariadb --no-defaults --protocol=socket --socket="$MY_SOCK" -uroot "$@"
+	mariadb --no-defaults --protocol=socket --socket="$MY_SOCK" -uroot
 }
 
 my_start() {

@@ -6,6 +6,7 @@ import math
 import re
 import struct
 import zipfile
+import zlib
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -337,9 +338,12 @@ def check_structure(pkg, kind, p):
             p.add("%s: size %s in manifest, %d in zip" % (name, e.get("size"), len(data)))
         if e.get("sha256") != hashlib.sha256(data).hexdigest():
             p.add("%s: sha256 mismatch" % name)
-        if (name.endswith(".csv") or name.endswith(".json")) and \
-                info.compress_type != zipfile.ZIP_DEFLATED:
-            p.add("%s: not deflate-compressed" % name)
+        if info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
+            p.add("%s: compression method %d, want deflate" % (name, info.compress_type))
+        elif info.compress_type == zipfile.ZIP_STORED and len(data) > 1024 and \
+                len(zlib.compress(data, 1)) < len(data) * 0.9:
+            # Storing is fine where deflate gains nothing (tiny or random data).
+            p.add("%s: stored although deflate would shrink it" % name)
         if "/data/" in name and name.endswith(".csv") and "rows" not in e:
             p.add("%s: table data entry without rows" % name)
     return by_path

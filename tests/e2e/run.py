@@ -26,6 +26,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 
 import fixtures as fx  # noqa: E402
 from fixtures import LITE, PG, MY, OLD, SECRET  # noqa: E402
@@ -178,7 +179,9 @@ TYPE_EXPECT = {
         "c_double": {"double"}, "c_char": {"char"}, "c_varchar": {"varchar"},
         "c_text": {"text"}, "c_date": {"date"}, "c_time": {"time"}, "c_ts": {"timestamp"},
     },
-    "sqlite": {"c_real": {"double"}, "c_blob": {"blob"}, "c_varbin": {"varbinary"}},
+    # SQLite is typeless: a tool may widen integers and treat CHAR(n) as varchar.
+    "sqlite": {"c_small": {"smallint", "integer", "bigint"}, "c_int": {"integer", "bigint"},
+               "c_char": {"char", "varchar"}, "c_real": {"double"}, "c_blob": {"blob"}, "c_varbin": {"varbinary"}},
     "postgresql": {"c_real": {"real"}, "c_bytea": {"blob", "varbinary"},
                    "c_tstz": {"timestamptz"}, "c_uuid": {"uuid"}, "c_json": {"other"},
                    "c_interval": {"other"}},
