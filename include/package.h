@@ -19,6 +19,7 @@ struct ofb_entry_info {
 	unsigned long long rows;
 	int has_mtime;
 	struct timespec mtime;
+	int vanished;                 /* a file deleted after it was listed: stored empty */
 };
 
 /* An entry whose content is produced while the archive is written. Calls come in order:

@@ -174,9 +174,27 @@ static int add_client_files(struct client_job *j, struct ofb_pkg *pkg, struct of
 	return 0;
 }
 
+/* Files deleted while the backup ran were stored empty: each is worth a warning. */
+static void note_vanished(struct run *r, const struct ofb_pkg *pkg)
+{
+	struct ofb_entry_info *const *e;
+	size_t n = ofb_pkg_entries(pkg, &e);
+
+	for (size_t i = 0; i < n; i++)
+		if (e[i]->vanished)
+			add_warning(r, xasprintf("'%s' was deleted during the backup: stored empty",
+						 e[i]->path));
+}
+
 static int manifest_produce(void *ctx, struct buf *out, int *eof, struct ofb_error *err)
 {
-	char *text = ofb_manifest_json(ctx);
+	struct run *r = ctx;
+	char *text;
+
+	note_vanished(r, r->manifest.pkg);
+	r->manifest.warnings = r->warnings;
+	r->manifest.n_warnings = r->n_warnings;
+	text = ofb_manifest_json(&r->manifest);
 
 	if (!text) {
 		ofb_error_set(err, "cannot encode manifest.json");
@@ -245,10 +263,8 @@ static int write_package(struct run *r, const char *path, struct ofb_error *err)
 	r->manifest.kind = ofb_kind_name(r->opts->kind);
 	r->manifest.login = r->login;
 	r->manifest.pkg = pkg;
-	r->manifest.warnings = r->warnings;
-	r->manifest.n_warnings = r->n_warnings;
 	/* Last, so that it is produced after every other entry and can list them all. */
-	if (ofb_pkg_add_lazy(pkg, "manifest.json", &manifest_ops, &r->manifest, NULL, err) != 0)
+	if (ofb_pkg_add_lazy(pkg, "manifest.json", &manifest_ops, r, NULL, err) != 0)
 		goto out;
 	if (ofb_pkg_commit(pkg, err) != 0)
 		goto out;

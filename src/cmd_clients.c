@@ -10,6 +10,16 @@
 #include "registry.h"
 #include "util.h"
 
+/* Print s left-aligned in width columns, counting characters rather than UTF-8 bytes. */
+static void print_padded(const char *s, int width)
+{
+	int chars = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		chars += (*p & 0xC0) != 0x80;
+	printf("%s%*s ", s, chars < width ? width - chars : 0, "");
+}
+
 /* Try to connect; fills engine and, on failure, why. */
 static int probe(const struct ofb_client *c, char **engine, struct ofb_error *err)
 {
@@ -66,9 +76,10 @@ int cmd_clients(struct ofb_cli *cli, int argc, char **argv)
 		int ok;
 		ofb_error_clear(&cerr);
 		ok = probe(&clients[i], &engine, &cerr) == 0;
-		printf("%-16s %-28s %-22s %-8s %s\n", clients[i].id, clients[i].name,
-		       engine ? engine : "?", clients[i].offline ? "offline" : "online",
-		       ok ? "yes" : "no");
+		print_padded(clients[i].id, 16);
+		print_padded(clients[i].name, 28);
+		printf("%-22s %-8s %s\n", engine ? engine : "?",
+		       clients[i].offline ? "offline" : "online", ok ? "yes" : "no");
 		if (!ok) {
 			if (!clients[i].offline)
 				unreachable++;

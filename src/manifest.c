@@ -109,6 +109,8 @@ static json_t *entries_json(const struct ofb_pkg *pkg)
 			json_object_set_new(o, "sha256", json_string(e[i]->sha256));
 			if (e[i]->has_rows)
 				json_object_set_new(o, "rows", json_integer((json_int_t)e[i]->rows));
+			if (e[i]->vanished)
+				json_object_set_new(o, "vanished", json_true());
 		}
 		if (e[i]->has_mtime) {
 			char ts[64];

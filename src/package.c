@@ -302,7 +302,7 @@ int ofb_pkg_add_lazy(struct ofb_pkg *pkg, const char *path, const struct ofb_ent
 
 struct file_src {
 	char *source;
-	char *entry;
+	struct ofb_entry_info *info;
 	int fd;
 };
 
@@ -311,6 +311,12 @@ static int file_open(void *ctx, struct ofb_error *err)
 	struct file_src *f = ctx;
 
 	f->fd = open(f->source, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0 && errno == ENOENT) {
+		/* Deleted since the folder was listed (people work while backups run): the
+		 * entry stays, empty, and the manifest says so; it is not worth the backup. */
+		f->info->vanished = 1;
+		return 0;
+	}
 	if (f->fd < 0) {
 		ofb_error_set(err, "cannot read file '%s': %s", f->source, strerror(errno));
 		return -1;
@@ -323,6 +329,10 @@ static int file_produce(void *ctx, struct buf *out, int *eof, struct ofb_error *
 	struct file_src *f = ctx;
 	ssize_t n;
 
+	if (f->fd < 0) {
+		*eof = 1;
+		return 0;
+	}
 	buf_grow(out, PRODUCE_TARGET);
 	do
 		n = read(f->fd, out->data + out->len, PRODUCE_TARGET);
@@ -353,7 +363,6 @@ static void file_free(void *ctx)
 	struct file_src *f = ctx;
 
 	free(f->source);
-	free(f->entry);
 	free(f);
 }
 
@@ -370,9 +379,8 @@ int ofb_pkg_add_file(struct ofb_pkg *pkg, const char *path, const char *source,
 	struct file_src *f = xcalloc(1, sizeof *f);
 
 	f->source = xstrdup(source);
-	f->entry = xstrdup(path);
 	f->fd = -1;
-	return add_lazy(pkg, path, &file_ops, f, mtime, NULL, err);
+	return add_lazy(pkg, path, &file_ops, f, mtime, &f->info, err);
 }
 
 /* --- finishing ------------------------------------------------------------------------- */
