@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "backup.h"
@@ -35,6 +36,7 @@ struct run {
 	struct ofb_manifest manifest;
 	char **warnings;
 	size_t n_warnings;
+	struct timespec started;
 };
 
 const char *ofb_kind_name(enum ofb_kind kind)
@@ -269,9 +271,18 @@ static int write_package(struct run *r, const char *path, struct ofb_error *err)
 	if (ofb_pkg_commit(pkg, err) != 0)
 		goto out;
 	ofb_progress_done();
-	ofb_info("backup written: %s (%s, %zu client%s, %.1f MiB uncompressed)", path,
-		 r->manifest.kind, n_ok, n_ok == 1 ? "" : "s",
-		 (double)ofb_pkg_bytes(pkg) / (1024.0 * 1024.0));
+	{
+		struct stat st;
+		struct timespec end;
+		double mib = 1024.0 * 1024.0;
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		ofb_info("backup written: %s (%s, %zu client%s, %.1f MiB of data in %.1f MiB, "
+			 "%.1f s)", path, r->manifest.kind, n_ok, n_ok == 1 ? "" : "s",
+			 (double)ofb_pkg_bytes(pkg) / mib,
+			 stat(path, &st) == 0 ? (double)st.st_size / mib : 0.0,
+			 (double)(end.tv_sec - r->started.tv_sec) +
+				 (double)(end.tv_nsec - r->started.tv_nsec) / 1e9);
+	}
 	ret = 0;
 out:
 	ofb_progress_done();
@@ -304,6 +315,7 @@ int ofb_backup_run(const struct ofb_config *cfg, const struct ofb_backup_opts *o
 	int ret = OFB_EXIT_FAILED;
 
 	ofb_manifest_stamp(&r.manifest);
+	clock_gettime(CLOCK_MONOTONIC, &r.started);
 	if (opts->kind == OFB_KIND_EXPORT && opts->n_clients != 1) {
 		ofb_error_usage(err, "export takes exactly one client");
 		goto out;

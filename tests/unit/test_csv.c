@@ -23,15 +23,6 @@ static void expect_bytes(const char *what, const char *got, size_t got_len, cons
 	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, msg, __FILE__, "", CU_FALSE);
 }
 
-static void expect_str(const char *what, const char *got, const char *want, unsigned line)
-{
-	char msg[1024];
-	int ok = strcmp(got, want) == 0;
-
-	snprintf(msg, sizeof msg, "%s: got '%.400s', want '%.400s'", what, got, want);
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, msg, __FILE__, "", CU_FALSE);
-}
-
 /* ---- writing ---- */
 
 struct write_case {
@@ -312,7 +303,7 @@ static void test_read_table(void)
 		const struct read_case *c = &read_cases[i];
 		char *got = read_all(c->text, c->len, 0, 0);
 
-		expect_str(c->name, got, c->fields, __LINE__);
+		ofb_expect_str(c->name, got, c->fields, __LINE__);
 		free(got);
 	}
 }
@@ -322,11 +313,11 @@ static void test_read_trailing_null_without_newline(void)
 {
 	char *got = read_all(BYTES("a,"), 0, 0);
 
-	expect_str("'a,' at the end of input", got, "u<a>,NULL;$", __LINE__);
+	ofb_expect_str("'a,' at the end of input", got, "u<a>,NULL;$", __LINE__);
 	free(got);
 	got = read_all(BYTES("1,\"x\"\n2,"), 0, 0);
-	expect_str("second record 'a,' at the end of input", got, "u<1>,q<x>;u<2>,NULL;$",
-		   __LINE__);
+	ofb_expect_str("second record 'a,' at the end of input", got, "u<1>,q<x>;u<2>,NULL;$",
+		       __LINE__);
 	free(got);
 }
 
@@ -347,7 +338,7 @@ static void test_read_in_pieces(void)
 				if (strcmp(got, whole) != 0) {
 					snprintf(what, sizeof what, "%s, pieces of %zu%s", c->name,
 						 chunks[k], apart ? ", end fed apart" : "");
-					expect_str(what, got, whole, __LINE__);
+					ofb_expect_str(what, got, whole, __LINE__);
 					mismatches++;
 				}
 				free(got);
@@ -357,7 +348,7 @@ static void test_read_in_pieces(void)
 			char *got = read_split(c->text, c->len, pos);
 			if (strcmp(got, whole) != 0) {
 				snprintf(what, sizeof what, "%s, split at %zu", c->name, pos);
-				expect_str(what, got, whole, __LINE__);
+				ofb_expect_str(what, got, whole, __LINE__);
 				mismatches++;
 			}
 			free(got);
@@ -382,7 +373,7 @@ static void test_read_quote_at_feed_end(void)
 	CU_ASSERT_EQUAL(ofb_csv_next(&r, &f), 0);
 	ofb_csv_feed(&r, "\"c\",", 4, 0);
 	CU_ASSERT_EQUAL(drain(&r, &out), 0);
-	expect_str("doubled quote split across feeds", out.data, "q<ab\"c>,", __LINE__);
+	ofb_expect_str("doubled quote split across feeds", out.data, "q<ab\"c>,", __LINE__);
 
 	/* a closing quote ends the feed, the separator comes with the next one */
 	buf_reset(&out);
@@ -390,7 +381,7 @@ static void test_read_quote_at_feed_end(void)
 	CU_ASSERT_EQUAL(ofb_csv_next(&r, &f), 0);
 	ofb_csv_feed(&r, "\n", 1, 0);
 	CU_ASSERT_EQUAL(drain(&r, &out), 0);
-	expect_str("closing quote, then newline", out.data, "q<x>;", __LINE__);
+	ofb_expect_str("closing quote, then newline", out.data, "q<x>;", __LINE__);
 
 	/* a closing quote ends the feed and the input */
 	buf_reset(&out);
@@ -398,7 +389,7 @@ static void test_read_quote_at_feed_end(void)
 	CU_ASSERT_EQUAL(ofb_csv_next(&r, &f), 0);
 	ofb_csv_feed(&r, "", 0, 1);
 	CU_ASSERT_EQUAL(drain(&r, &out), 0);
-	expect_str("closing quote, then end of input", out.data, "q<y>;", __LINE__);
+	ofb_expect_str("closing quote, then end of input", out.data, "q<y>;", __LINE__);
 	ofb_csv_reader_free(&r);
 
 	/* an unquoted field is not complete before its separator or the end */

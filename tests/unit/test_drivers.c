@@ -12,30 +12,6 @@
 #include "suites.h"
 #include "util.h"
 
-/* CUnit copies the condition text, so a message built on the stack can name the case. */
-static void expect_str(const char *what, const char *got, const char *want, unsigned line)
-{
-	char msg[512];
-	int ok = got != NULL && strcmp(got, want) == 0;
-
-	snprintf(msg, sizeof msg, "%s: got '%s', want '%s'", what, got ? got : "(null)", want);
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, msg, __FILE__, "", CU_FALSE);
-}
-
-static void expect_long(const char *what, long got, long want, unsigned line)
-{
-	char msg[512];
-
-	snprintf(msg, sizeof msg, "%s: got %ld, want %ld", what, got, want);
-	CU_assertImplementation(got == want ? CU_TRUE : CU_FALSE, line, msg, __FILE__, "",
-				CU_FALSE);
-}
-
-static void expect_true(const char *what, int ok, unsigned line)
-{
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, what, __FILE__, "", CU_FALSE);
-}
-
 static const struct ofb_driver *const all_drivers[] = {
 	&ofb_driver_sqlite, &ofb_driver_postgresql, &ofb_driver_mariadb, &ofb_driver_sqlserver,
 	&ofb_driver_generic,
@@ -75,7 +51,7 @@ static void test_driver_for(void)
 		snprintf(what, sizeof what, "ofb_driver_for('%s')",
 			 cases[i].dbms_name ? cases[i].dbms_name : "(null)");
 		CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-		expect_str(what, d->name, cases[i].drv->name, __LINE__);
+		ofb_expect_str(what, d->name, cases[i].drv->name, __LINE__);
 		CU_ASSERT_PTR_EQUAL(d, cases[i].drv);
 	}
 }
@@ -90,16 +66,16 @@ static void test_driver_by_name(void)
 		/* each driver serves what it is named after */
 		CU_ASSERT_PTR_NOT_NULL(all_drivers[i]->matches);
 	}
-	expect_str("sqlite", ofb_driver_by_name("sqlite")->name, "sqlite", __LINE__);
-	expect_str("postgresql", ofb_driver_by_name("postgresql")->name, "postgresql", __LINE__);
-	expect_str("mariadb", ofb_driver_by_name("mariadb")->name, "mariadb", __LINE__);
-	expect_str("sqlserver", ofb_driver_by_name("sqlserver")->name, "sqlserver", __LINE__);
-	expect_str("generic", ofb_driver_by_name("generic")->name, "generic", __LINE__);
+	ofb_expect_str("sqlite", ofb_driver_by_name("sqlite")->name, "sqlite", __LINE__);
+	ofb_expect_str("postgresql", ofb_driver_by_name("postgresql")->name, "postgresql", __LINE__);
+	ofb_expect_str("mariadb", ofb_driver_by_name("mariadb")->name, "mariadb", __LINE__);
+	ofb_expect_str("sqlserver", ofb_driver_by_name("sqlserver")->name, "sqlserver", __LINE__);
+	ofb_expect_str("generic", ofb_driver_by_name("generic")->name, "generic", __LINE__);
 	for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
 		char what[64];
 
 		snprintf(what, sizeof what, "ofb_driver_by_name('%s') is NULL", unknown[i]);
-		expect_true(what, ofb_driver_by_name(unknown[i]) == NULL, __LINE__);
+		ofb_expect_true(what, ofb_driver_by_name(unknown[i]) == NULL, __LINE__);
 	}
 }
 
@@ -122,7 +98,7 @@ static void check_quotes(const struct ofb_driver *drv, const struct quote_case *
 		buf_reset(&sql);
 		ofb_drv_quote(drv, &sql, cases[i].name);
 		snprintf(what, sizeof what, "%s quotes '%s'", drv->name, cases[i].name);
-		expect_str(what, sql.data, cases[i].quoted, __LINE__);
+		ofb_expect_str(what, sql.data, cases[i].quoted, __LINE__);
 	}
 	buf_free(&sql);
 }
@@ -237,7 +213,7 @@ static void test_quote_round_trip(void)
 			back = unquote(sql.data, open, close);
 			snprintf(what, sizeof what, "%s: '%s' quoted as %s", drv->name, names[i],
 				 sql.data);
-			expect_true(what, back && strcmp(back, names[i]) == 0, __LINE__);
+			ofb_expect_true(what, back && strcmp(back, names[i]) == 0, __LINE__);
 			free(back);
 		}
 	}
@@ -278,7 +254,7 @@ static void check_ddl(const struct ofb_driver *drv, const struct ddl_case *cases
 		ofb_drv_type_ddl(drv, &col, &sql);
 		snprintf(what, sizeof what, "%s type_ddl(%s, length %ld, %d, %d)", drv->name,
 			 ofb_ptype_name(col.type), col.length, col.precision, col.scale);
-		expect_str(what, sql.data, cases[i].want, __LINE__);
+		ofb_expect_str(what, sql.data, cases[i].want, __LINE__);
 	}
 	buf_free(&sql);
 }
@@ -457,8 +433,8 @@ static void test_ddl_properties(void)
 				 decimals[i].scale);
 			snprintf(what, sizeof what, "%s: decimal%s is an exact decimal: %s",
 				 drv->name, want, s);
-			expect_true(what, (contains_ci(s, "decimal") || contains_ci(s, "numeric")) &&
-					  strstr(s, want) != NULL, __LINE__);
+			ofb_expect_true(what, (contains_ci(s, "decimal") || contains_ci(s, "numeric")) &&
+					      strstr(s, want) != NULL, __LINE__);
 			free(s);
 		}
 		/* binary stays binary */
@@ -466,23 +442,23 @@ static void test_ddl_properties(void)
 			s = ddl_of(drv, t, t == OFB_T_BLOB ? 0 : 16, 0, 0);
 			snprintf(what, sizeof what, "%s: %s is binary: %s", drv->name,
 				 ofb_ptype_name(t), s);
-			expect_true(what, contains_ci(s, "blob") || contains_ci(s, "binary") ||
-					  contains_ci(s, "bytea"), __LINE__);
-			expect_true(what, !contains_ci(s, "text") && !contains_ci(s, "char"),
-				    __LINE__);
+			ofb_expect_true(what, contains_ci(s, "blob") || contains_ci(s, "binary") ||
+					      contains_ci(s, "bytea"), __LINE__);
+			ofb_expect_true(what, !contains_ci(s, "text") && !contains_ci(s, "char"),
+					__LINE__);
 			free(s);
 		}
 		/* booleans stay boolean-like */
 		s = ddl_of(drv, OFB_T_BOOLEAN, 0, 0, 0);
 		snprintf(what, sizeof what, "%s: boolean is boolean-like: %s", drv->name, s);
-		expect_true(what, contains_ci(s, "bool") || strcmp(s, "tinyint(1)") == 0 ||
-				  strcmp(s, "bit") == 0, __LINE__);
+		ofb_expect_true(what, contains_ci(s, "bool") || strcmp(s, "tinyint(1)") == 0 ||
+				      strcmp(s, "bit") == 0, __LINE__);
 		free(s);
 		/* long text is unbounded */
 		s = ddl_of(drv, OFB_T_TEXT, 0, 0, 0);
 		snprintf(what, sizeof what, "%s: text is unbounded: %s", drv->name, s);
-		expect_true(what, strchr(s, '(') == NULL &&
-				  (contains_ci(s, "text") || contains_ci(s, "clob")), __LINE__);
+		ofb_expect_true(what, strchr(s, '(') == NULL &&
+				      (contains_ci(s, "text") || contains_ci(s, "clob")), __LINE__);
 		free(s);
 		/* fractional seconds: kept up to the engine's maximum */
 		for (int scale = 0; scale <= 9; scale++) {
@@ -494,9 +470,9 @@ static void test_ddl_properties(void)
 					 drv->name, ofb_ptype_name(t), scale, keep, s);
 				/* SQLite stores the text as it comes: no digits to declare */
 				if (drv == &ofb_driver_sqlite)
-					expect_true(what, strchr(s, '(') == NULL, __LINE__);
+					ofb_expect_true(what, strchr(s, '(') == NULL, __LINE__);
 				else
-					expect_true(what, strstr(s, want) != NULL, __LINE__);
+					ofb_expect_true(what, strstr(s, want) != NULL, __LINE__);
 				free(s);
 			}
 		}
@@ -535,16 +511,16 @@ static void test_ddl_postgresql_lengths(void)
 			ok = !paren || (n >= cases[i].length && n <= 10485760);
 		snprintf(what, sizeof what, "postgresql: %s of length %ld declared as '%s'",
 			 ofb_ptype_name(cases[i].type), cases[i].length, s);
-		expect_true(what, ok, __LINE__);
+		ofb_expect_true(what, ok, __LINE__);
 		free(s);
 	}
 	/* the valid range is declared as it is */
 	{
 		char *s = ddl_of(&ofb_driver_postgresql, OFB_T_VARCHAR, 10485760, 0, 0);
-		expect_str("postgresql varchar(10485760)", s, "varchar(10485760)", __LINE__);
+		ofb_expect_str("postgresql varchar(10485760)", s, "varchar(10485760)", __LINE__);
 		free(s);
 		s = ddl_of(&ofb_driver_postgresql, OFB_T_VARCHAR, 1, 0, 0);
-		expect_str("postgresql varchar(1)", s, "varchar(1)", __LINE__);
+		ofb_expect_str("postgresql varchar(1)", s, "varchar(1)", __LINE__);
 		free(s);
 	}
 }
@@ -559,7 +535,7 @@ static void test_ddl_mariadb_scale_above_precision(void)
 	sscanf(s, "decimal(%d,%d)", &m, &d);
 	snprintf(what, sizeof what, "mariadb: numeric(3,5) declared as '%s' (needs M >= D = 5)",
 		 s);
-	expect_true(what, m >= d && d == 5, __LINE__);
+	ofb_expect_true(what, m >= d && d == 5, __LINE__);
 	free(s);
 }
 
@@ -591,7 +567,7 @@ static void test_limit(void)
 		buf_adds(&sql, "SELECT a FROM t ORDER BY a");
 		ofb_drv_limit(cases[i].drv, &sql, cases[i].n);
 		snprintf(what, sizeof what, "%s limit %lu", cases[i].drv->name, cases[i].n);
-		expect_str(what, sql.data, cases[i].want, __LINE__);
+		ofb_expect_str(what, sql.data, cases[i].want, __LINE__);
 	}
 	buf_free(&sql);
 }
@@ -628,31 +604,31 @@ static void check_refine(const struct ofb_driver *drv, const struct refine_case 
 		ofb_drv_refine_column(drv, &col);
 		snprintf(what, sizeof what, "%s: '%s' (sql type %d, size %ld): type", drv->name,
 			 c->native, c->sql_type, c->size);
-		expect_str(what, ofb_ptype_name(col.type), ofb_ptype_name(c->type), __LINE__);
+		ofb_expect_str(what, ofb_ptype_name(col.type), ofb_ptype_name(c->type), __LINE__);
 		switch (c->type) {
 		case OFB_T_CHAR:
 		case OFB_T_VARCHAR:
 		case OFB_T_BINARY:
 		case OFB_T_VARBINARY:
 			snprintf(what, sizeof what, "%s: '%s': length", drv->name, c->native);
-			expect_long(what, col.length, c->length, __LINE__);
+			ofb_expect_long(what, col.length, c->length, __LINE__);
 			break;
 		case OFB_T_DECIMAL:
 			snprintf(what, sizeof what, "%s: '%s': precision", drv->name, c->native);
-			expect_long(what, col.precision, c->precision, __LINE__);
+			ofb_expect_long(what, col.precision, c->precision, __LINE__);
 			/* fall through */
 		case OFB_T_TIME:
 		case OFB_T_TIMESTAMP:
 		case OFB_T_TIMESTAMPTZ:
 			snprintf(what, sizeof what, "%s: '%s': scale", drv->name, c->native);
-			expect_long(what, col.scale, c->scale, __LINE__);
+			ofb_expect_long(what, col.scale, c->scale, __LINE__);
 			break;
 		default:
 			break;
 		}
 		snprintf(what, sizeof what, "%s: '%s' default '%s': identity", drv->name, c->native,
 			 c->def ? c->def : "(null)");
-		expect_long(what, col.identity, c->identity, __LINE__);
+		ofb_expect_long(what, col.identity, c->identity, __LINE__);
 		/* refining never touches what the catalog alone knows */
 		CU_ASSERT_EQUAL(col.nullable, 1);
 		CU_ASSERT_EQUAL(col.sql_type, c->sql_type);

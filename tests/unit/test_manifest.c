@@ -19,26 +19,6 @@
 #include "suites.h"
 #include "util.h"
 
-/* CUnit copies the condition text, so a message built on the stack can name the case. */
-static void expect_str(const char *what, const char *got, const char *want, unsigned line)
-{
-	char msg[512];
-	int ok = (got == NULL && want == NULL) || (got && want && strcmp(got, want) == 0);
-
-	snprintf(msg, sizeof msg, "%s: got '%s', want '%s'", what, got ? got : "(null)",
-		 want ? want : "(null)");
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, msg, __FILE__, "", CU_FALSE);
-}
-
-static void expect_int(const char *what, int got, int want, unsigned line)
-{
-	char msg[512];
-
-	snprintf(msg, sizeof msg, "%s: got %d, want %d", what, got, want);
-	CU_assertImplementation(got == want ? CU_TRUE : CU_FALSE, line, msg, __FILE__, "",
-				CU_FALSE);
-}
-
 /* ---- client ids ---- */
 
 static void test_client_id_valid(void)
@@ -85,7 +65,7 @@ static void test_client_id_valid(void)
 		char what[128];
 
 		snprintf(what, sizeof what, "ofb_client_id_valid('%.70s')", cases[i].id);
-		expect_int(what, ofb_client_id_valid(cases[i].id) != 0, cases[i].valid, __LINE__);
+		ofb_expect_long(what, ofb_client_id_valid(cases[i].id) != 0, cases[i].valid, __LINE__);
 	}
 }
 
@@ -102,13 +82,13 @@ static void test_client_id_windows_names(void)
 
 		snprintf(what, sizeof what, "ofb_client_id_valid('%s') (not a Windows folder name)",
 			 reserved[i]);
-		expect_int(what, ofb_client_id_valid(reserved[i]) != 0, 0, __LINE__);
+		ofb_expect_long(what, ofb_client_id_valid(reserved[i]) != 0, 0, __LINE__);
 	}
 	/* names that only begin like one are fine */
-	expect_int("ofb_client_id_valid('console')", ofb_client_id_valid("console") != 0, 1,
-		   __LINE__);
-	expect_int("ofb_client_id_valid('com10')", ofb_client_id_valid("com10") != 0, 1,
-		   __LINE__);
+	ofb_expect_long("ofb_client_id_valid('console')", ofb_client_id_valid("console") != 0, 1,
+		       __LINE__);
+	ofb_expect_long("ofb_client_id_valid('com10')", ofb_client_id_valid("com10") != 0, 1,
+		       __LINE__);
 }
 
 /* ---- registry values ---- */
@@ -156,8 +136,8 @@ static void test_registry_truthy(void)
 
 		snprintf(what, sizeof what, "ofb_registry_truthy(%s%s%s)", cases[i].value ? "'" : "",
 			 cases[i].value ? cases[i].value : "NULL", cases[i].value ? "'" : "");
-		expect_int(what, ofb_registry_truthy(cases[i].value) != 0, cases[i].truthy,
-			   __LINE__);
+		ofb_expect_long(what, ofb_registry_truthy(cases[i].value) != 0, cases[i].truthy,
+			       __LINE__);
 	}
 }
 
@@ -181,8 +161,8 @@ static void test_registry_truthy_padded(void)
 		char what[64];
 
 		snprintf(what, sizeof what, "ofb_registry_truthy('%s')", cases[i].value);
-		expect_int(what, ofb_registry_truthy(cases[i].value) != 0, cases[i].truthy,
-			   __LINE__);
+		ofb_expect_long(what, ofb_registry_truthy(cases[i].value) != 0, cases[i].truthy,
+			       __LINE__);
 	}
 }
 
@@ -211,10 +191,10 @@ static void test_registry_conn(void)
 		ofb_registry_conn(cases[i].value, &conn);
 		snprintf(what, sizeof what, "ofb_registry_conn('%s').connect",
 			 cases[i].value ? cases[i].value : "NULL");
-		expect_str(what, conn.connect, cases[i].connect, __LINE__);
+		ofb_expect_str(what, conn.connect, cases[i].connect, __LINE__);
 		snprintf(what, sizeof what, "ofb_registry_conn('%s').dsn",
 			 cases[i].value ? cases[i].value : "NULL");
-		expect_str(what, conn.dsn, cases[i].dsn, __LINE__);
+		ofb_expect_str(what, conn.dsn, cases[i].dsn, __LINE__);
 		CU_ASSERT_PTR_NULL(conn.user);
 		CU_ASSERT_PTR_NULL(conn.password);
 		CU_ASSERT_PTR_NULL(conn.password_env);
@@ -232,9 +212,9 @@ static void test_registry_conn(void)
 
 static void test_kind_name(void)
 {
-	expect_str("full", ofb_kind_name(OFB_KIND_FULL), "full", __LINE__);
-	expect_str("partial", ofb_kind_name(OFB_KIND_PARTIAL), "partial", __LINE__);
-	expect_str("export", ofb_kind_name(OFB_KIND_EXPORT), "export", __LINE__);
+	ofb_expect_str("full", ofb_kind_name(OFB_KIND_FULL), "full", __LINE__);
+	ofb_expect_str("partial", ofb_kind_name(OFB_KIND_PARTIAL), "partial", __LINE__);
+	ofb_expect_str("export", ofb_kind_name(OFB_KIND_EXPORT), "export", __LINE__);
 }
 
 /* Checks name is prefix + YYYYMMDD-HHMMSS + ".zip", the local time of a second within
@@ -526,16 +506,16 @@ static void test_manifest_load_valid(void)
 	CU_ASSERT_FALSE(err.set);
 	if (root) {
 		json_t *clients = json_object_get(root, "clients");
-		expect_str("format", json_string_value(json_object_get(root, "format")),
-			   OFB_FORMAT_NAME, __LINE__);
+		ofb_expect_str("format", json_string_value(json_object_get(root, "format")),
+			       OFB_FORMAT_NAME, __LINE__);
 		CU_ASSERT_EQUAL(json_integer_value(json_object_get(root, "format_version")),
 				OFB_FORMAT_VERSION);
-		expect_str("kind", json_string_value(json_object_get(root, "kind")), "export",
-			   __LINE__);
+		ofb_expect_str("kind", json_string_value(json_object_get(root, "kind")), "export",
+			       __LINE__);
 		CU_ASSERT(json_is_array(clients) && json_array_size(clients) == 1);
-		expect_str("clients[0].id",
-			   json_string_value(json_object_get(json_array_get(clients, 0), "id")),
-			   "acme", __LINE__);
+		ofb_expect_str("clients[0].id",
+			       json_string_value(json_object_get(json_array_get(clients, 0), "id")),
+			       "acme", __LINE__);
 		json_decref(root);
 	}
 	free(path);
@@ -547,8 +527,8 @@ static void test_manifest_load_valid(void)
 	root = ofb_manifest_load(path, &err);
 	CU_ASSERT_PTR_NOT_NULL(root);
 	if (root) {
-		expect_str("host", json_string_value(json_object_get(root, "host")),
-			   "b\xc3\xbcro", __LINE__);
+		ofb_expect_str("host", json_string_value(json_object_get(root, "host")),
+			       "b\xc3\xbcro", __LINE__);
 		CU_ASSERT_PTR_NOT_NULL(json_object_get(root, "future_field"));
 		json_decref(root);
 	}

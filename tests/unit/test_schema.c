@@ -13,25 +13,6 @@
 #include "suites.h"
 #include "util.h"
 
-/* CUnit copies the condition text, so a message built on the stack can name the case. */
-static void expect_str(const char *what, const char *got, const char *want, unsigned line)
-{
-	char msg[512];
-	int ok = got != NULL && strcmp(got, want) == 0;
-
-	snprintf(msg, sizeof msg, "%s: got '%s', want '%s'", what, got ? got : "(null)", want);
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, msg, __FILE__, "", CU_FALSE);
-}
-
-static void expect_long(const char *what, long long got, long long want, unsigned line)
-{
-	char msg[512];
-
-	snprintf(msg, sizeof msg, "%s: got %lld, want %lld", what, got, want);
-	CU_assertImplementation(got == want ? CU_TRUE : CU_FALSE, line, msg, __FILE__, "",
-				CU_FALSE);
-}
-
 /* ---- portable type names and encodings ---- */
 
 /* docs/FORMAT.md, "Portable types": name and CSV encoding of every type. */
@@ -71,10 +52,10 @@ static void test_ptype_names(void)
 		enum ofb_ptype back = OFB_T_OTHER;
 
 		CU_ASSERT_EQUAL(format_types[i].type, (enum ofb_ptype)i);
-		expect_str("ofb_ptype_name", ofb_ptype_name(format_types[i].type),
-			   format_types[i].name, __LINE__);
+		ofb_expect_str("ofb_ptype_name", ofb_ptype_name(format_types[i].type),
+			       format_types[i].name, __LINE__);
 		CU_ASSERT_EQUAL(ofb_ptype_parse(format_types[i].name, &back), 0);
-		expect_long(format_types[i].name, back, format_types[i].type, __LINE__);
+		ofb_expect_long(format_types[i].name, back, format_types[i].type, __LINE__);
 	}
 	/* names are distinct */
 	for (size_t i = 0; i < N_FORMAT_TYPES; i++)
@@ -96,18 +77,18 @@ static void test_ptype_parse_unknown(void)
 		char what[64];
 
 		snprintf(what, sizeof what, "ofb_ptype_parse('%s')", unknown[i]);
-		expect_long(what, ofb_ptype_parse(unknown[i], &t), -1, __LINE__);
+		ofb_expect_long(what, ofb_ptype_parse(unknown[i], &t), -1, __LINE__);
 	}
 	/* a value outside the enum still gets a name a reader understands */
-	expect_str("name of an out-of-range type", ofb_ptype_name((enum ofb_ptype)99), "other",
-		   __LINE__);
+	ofb_expect_str("name of an out-of-range type", ofb_ptype_name((enum ofb_ptype)99), "other",
+		       __LINE__);
 }
 
 static void test_ptype_encoding(void)
 {
 	for (size_t i = 0; i < N_FORMAT_TYPES; i++)
-		expect_long(format_types[i].name, ofb_ptype_encoding(format_types[i].type),
-			    format_types[i].enc, __LINE__);
+		ofb_expect_long(format_types[i].name, ofb_ptype_encoding(format_types[i].type),
+				format_types[i].enc, __LINE__);
 }
 
 /* ---- ODBC types to portable types ---- */
@@ -188,15 +169,15 @@ static void test_column_from_sql(void)
 		col.type = OFB_T_UUID;
 		ofb_column_set_from_sql(&col, c->sql_type, c->size, c->digits);
 		snprintf(what, sizeof what, "%s: type", c->name);
-		expect_str(what, ofb_ptype_name(col.type), ofb_ptype_name(c->type), __LINE__);
+		ofb_expect_str(what, ofb_ptype_name(col.type), ofb_ptype_name(c->type), __LINE__);
 		snprintf(what, sizeof what, "%s: length", c->name);
-		expect_long(what, col.length, c->length, __LINE__);
+		ofb_expect_long(what, col.length, c->length, __LINE__);
 		snprintf(what, sizeof what, "%s: precision", c->name);
-		expect_long(what, col.precision, c->precision, __LINE__);
+		ofb_expect_long(what, col.precision, c->precision, __LINE__);
 		snprintf(what, sizeof what, "%s: scale", c->name);
-		expect_long(what, col.scale, c->scale, __LINE__);
+		ofb_expect_long(what, col.scale, c->scale, __LINE__);
 		snprintf(what, sizeof what, "%s: sql_type", c->name);
-		expect_long(what, col.sql_type, c->sql_type, __LINE__);
+		ofb_expect_long(what, col.sql_type, c->sql_type, __LINE__);
 	}
 }
 
@@ -244,7 +225,7 @@ static void test_portable_decl(void)
 		col.scale = cases[i].scale;
 		memset(out, 'X', sizeof out);
 		ofb_column_portable_decl(&col, out, sizeof out);
-		expect_str(ofb_ptype_name(col.type), out, cases[i].decl, __LINE__);
+		ofb_expect_str(ofb_ptype_name(col.type), out, cases[i].decl, __LINE__);
 	}
 	/* a short buffer gets a cut, terminated text */
 	{
@@ -288,7 +269,7 @@ static void test_entry_name_table(void)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *e = ofb_table_entry_name("clients/acme/db/", cases[i].table, NULL, 0);
 
-		expect_str(cases[i].table, e, cases[i].entry, __LINE__);
+		ofb_expect_str(cases[i].table, e, cases[i].entry, __LINE__);
 		free(e);
 	}
 	{
@@ -375,7 +356,7 @@ static void check_entry_sequence(const char *what, const char *const *tables, si
 
 		taken[i] = ofb_table_entry_name("db/", tables[i], taken, i);
 		snprintf(label, sizeof label, "%s, table '%s'", what, tables[i]);
-		expect_str(label, taken[i], want[i], line);
+		ofb_expect_str(label, taken[i], want[i], line);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(taken[i]);
@@ -422,8 +403,8 @@ static void test_entry_name_case_collisions(void)
 
 		for (size_t i = 0; i < 10; i++)
 			taken[i] = ofb_table_entry_name("db/", many[i], taken, i);
-		expect_str("4th spelling", taken[3], "db/data/ab~4.csv", __LINE__);
-		expect_str("last spelling", taken[9], "db/data/AB_~2.csv", __LINE__);
+		ofb_expect_str("4th spelling", taken[3], "db/data/ab~4.csv", __LINE__);
+		ofb_expect_str("last spelling", taken[9], "db/data/AB_~2.csv", __LINE__);
 		for (size_t i = 0; i < 10; i++)
 			for (size_t j = i + 1; j < 10; j++)
 				clashes += ascii_casecmp(taken[i], taken[j]) == 0;
@@ -563,8 +544,8 @@ static void expect_json_str(const char *what, json_t *o, const char *key, const 
 		return;
 	}
 	snprintf(label, sizeof label, "%s.%s", what, key);
-	expect_str(label, json_is_string(v) ? json_string_value(v) : "(not a string)", want,
-		   line);
+	ofb_expect_str(label, json_is_string(v) ? json_string_value(v) : "(not a string)", want,
+		       line);
 }
 
 static void expect_json_int(const char *what, json_t *o, const char *key, long long want,
@@ -577,7 +558,7 @@ static void expect_json_int(const char *what, json_t *o, const char *key, long l
 	CU_assertImplementation(json_is_integer(v) ? CU_TRUE : CU_FALSE, line, label, __FILE__,
 				"", CU_FALSE);
 	snprintf(label, sizeof label, "%s.%s", what, key);
-	expect_long(label, json_integer_value(v), want, line);
+	ofb_expect_long(label, json_integer_value(v), want, line);
 }
 
 static void expect_json_bool(const char *what, json_t *o, const char *key, int want,
@@ -602,7 +583,7 @@ static void expect_json_names(const char *what, json_t *a, const char *const *wa
 				line, label, __FILE__, "", CU_FALSE);
 	for (size_t i = 0; i < n && i < json_array_size(a); i++) {
 		snprintf(label, sizeof label, "%s[%zu]", what, i);
-		expect_str(label, json_string_value(json_array_get(a, i)), want[i], line);
+		ofb_expect_str(label, json_string_value(json_array_get(a, i)), want[i], line);
 	}
 }
 

@@ -10,25 +10,6 @@
 
 static const struct ofb_driver *const drv = &ofb_driver_sqlserver;
 
-/* CUnit copies the condition text, so a message built on the stack can name the case. */
-static void expect_str(const char *what, const char *got, const char *want, unsigned line)
-{
-	char msg[512];
-	int ok = got != NULL && strcmp(got, want) == 0;
-
-	snprintf(msg, sizeof msg, "%s: got '%s', want '%s'", what, got ? got : "(null)", want);
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, msg, __FILE__, "", CU_FALSE);
-}
-
-static void expect_long(const char *what, long got, long want, unsigned line)
-{
-	char msg[512];
-
-	snprintf(msg, sizeof msg, "%s: got %ld, want %ld", what, got, want);
-	CU_assertImplementation(got == want ? CU_TRUE : CU_FALSE, line, msg, __FILE__, "",
-				CU_FALSE);
-}
-
 static void test_matches(void)
 {
 	static const struct { const char *dbms_name; int match; } cases[] = {
@@ -48,8 +29,8 @@ static void test_matches(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(drv->matches);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-		expect_long(cases[i].dbms_name, drv->matches(cases[i].dbms_name) != 0,
-			    cases[i].match, __LINE__);
+		ofb_expect_long(cases[i].dbms_name, drv->matches(cases[i].dbms_name) != 0,
+				cases[i].match, __LINE__);
 	CU_ASSERT_EQUAL(drv->matches(NULL), 0);
 }
 
@@ -109,7 +90,7 @@ static void check_ddl(const struct ddl_case *cases, size_t n)
 		drv->type_ddl(&col, &sql);
 		snprintf(what, sizeof what, "type_ddl(%s, length %ld, %d, %d)",
 			 ofb_ptype_name(col.type), col.length, col.precision, col.scale);
-		expect_str(what, sql.data, cases[i].want, __LINE__);
+		ofb_expect_str(what, sql.data, cases[i].want, __LINE__);
 	}
 	buf_free(&sql);
 }
@@ -296,15 +277,15 @@ static void test_refine_column(void)
 		drv->refine_column(&col);
 		snprintf(what, sizeof what, "refine '%s' (%s) type", c->native,
 			 ofb_ptype_name(c->in_type));
-		expect_str(what, ofb_ptype_name(col.type), ofb_ptype_name(c->type), __LINE__);
+		ofb_expect_str(what, ofb_ptype_name(col.type), ofb_ptype_name(c->type), __LINE__);
 		snprintf(what, sizeof what, "refine '%s' length", c->native);
-		expect_long(what, col.length, c->length, __LINE__);
+		ofb_expect_long(what, col.length, c->length, __LINE__);
 		snprintf(what, sizeof what, "refine '%s' precision", c->native);
-		expect_long(what, col.precision, c->precision, __LINE__);
+		ofb_expect_long(what, col.precision, c->precision, __LINE__);
 		snprintf(what, sizeof what, "refine '%s' scale", c->native);
-		expect_long(what, col.scale, c->scale, __LINE__);
+		ofb_expect_long(what, col.scale, c->scale, __LINE__);
 		snprintf(what, sizeof what, "refine '%s' identity", c->native);
-		expect_long(what, col.identity, c->identity, __LINE__);
+		ofb_expect_long(what, col.identity, c->identity, __LINE__);
 		/* the engine's own name is what a same-engine restore uses */
 		CU_ASSERT_PTR_EQUAL(col.native_type, native);
 		CU_ASSERT_STRING_EQUAL(col.native_type, c->native);
@@ -356,15 +337,15 @@ static void test_limit_clause(void)
 		drv->limit_clause(&sql, cases[i].n);
 		snprintf(what, sizeof what, "limit %lu", cases[i].n);
 		CU_ASSERT_FATAL(sql.len >= strlen("SELECT * FROM [t] ORDER BY [id]"));
-		expect_str(what, sql.data + strlen("SELECT * FROM [t] ORDER BY [id]"),
-			   cases[i].want, __LINE__);
+		ofb_expect_str(what, sql.data + strlen("SELECT * FROM [t] ORDER BY [id]"),
+			       cases[i].want, __LINE__);
 	}
 	/* OFFSET and FETCH take a bigint */
 	if (ULONG_MAX > 9223372036854775807ULL) {
 		buf_reset(&sql);
 		drv->limit_clause(&sql, ULONG_MAX);
-		expect_str("limit ULONG_MAX", sql.data,
-			   " OFFSET 0 ROWS FETCH NEXT 9223372036854775807 ROWS ONLY", __LINE__);
+		ofb_expect_str("limit ULONG_MAX", sql.data,
+			       " OFFSET 0 ROWS FETCH NEXT 9223372036854775807 ROWS ONLY", __LINE__);
 	}
 	buf_free(&sql);
 }
@@ -391,7 +372,7 @@ static void test_quote(void)
 		buf_reset(&sql);
 		ofb_drv_quote(drv, &sql, cases[i].name);
 		snprintf(what, sizeof what, "quote '%s'", cases[i].name);
-		expect_str(what, sql.data, cases[i].want, __LINE__);
+		ofb_expect_str(what, sql.data, cases[i].want, __LINE__);
 	}
 	buf_free(&sql);
 }
