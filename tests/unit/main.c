@@ -1,5 +1,6 @@
 /* Unit-test runner: registers every suite, runs them, prints one summary line. */
 #include <stdio.h>
+#include <string.h>
 #include <CUnit/Basic.h>
 #include "suites.h"
 
@@ -12,6 +13,39 @@ int ofb_add_suite(const char *name, const struct ofb_test *tests)
 		if (!CU_add_test(s, tests->name, tests->fn))
 			return -1;
 	return 0;
+}
+
+/* Records one assertion at the caller's line; the running suite's name stands for its file. */
+static void ofb_expect(int ok, const char *msg, unsigned line)
+{
+	CU_pSuite s = CU_get_current_suite();
+
+	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, msg, s ? s->pName : __FILE__, "",
+				CU_FALSE);
+}
+
+/* CUnit copies the condition text, so a message built on the stack can name the case. */
+void ofb_expect_str(const char *what, const char *got, const char *want, unsigned line)
+{
+	char msg[1024];
+	int ok = (got == NULL && want == NULL) || (got && want && strcmp(got, want) == 0);
+
+	snprintf(msg, sizeof msg, "%s: got '%.400s', want '%.400s'", what, got ? got : "(null)",
+		 want ? want : "(null)");
+	ofb_expect(ok, msg, line);
+}
+
+void ofb_expect_long(const char *what, long long got, long long want, unsigned line)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof msg, "%s: got %lld, want %lld", what, got, want);
+	ofb_expect(got == want, msg, line);
+}
+
+void ofb_expect_true(const char *what, int ok, unsigned line)
+{
+	ofb_expect(ok, what, line);
 }
 
 int main(void)

@@ -16,4 +16,9 @@ int register_csv_tests(void);
 struct ofb_test { const char *name; CU_TestFunc fn; };
 int ofb_add_suite(const char *name, const struct ofb_test *tests);
 
+/* Non-fatal checks that report "what: got '...', want '...'" at the caller's line. */
+void ofb_expect_str(const char *what, const char *got, const char *want, unsigned line);
+void ofb_expect_long(const char *what, long long got, long long want, unsigned line);
+void ofb_expect_true(const char *what, int ok, unsigned line);
+
 #endif

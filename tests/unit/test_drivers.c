@@ -67,7 +67,8 @@ static void test_driver_by_name(void)
 		CU_ASSERT_PTR_NOT_NULL(all_drivers[i]->matches);
 	}
 	ofb_expect_str("sqlite", ofb_driver_by_name("sqlite")->name, "sqlite", __LINE__);
-	ofb_expect_str("postgresql", ofb_driver_by_name("postgresql")->name, "postgresql", __LINE__);
+	ofb_expect_str("postgresql", ofb_driver_by_name("postgresql")->name, "postgresql",
+		       __LINE__);
 	ofb_expect_str("mariadb", ofb_driver_by_name("mariadb")->name, "mariadb", __LINE__);
 	ofb_expect_str("sqlserver", ofb_driver_by_name("sqlserver")->name, "sqlserver", __LINE__);
 	ofb_expect_str("generic", ofb_driver_by_name("generic")->name, "generic", __LINE__);
@@ -433,7 +434,8 @@ static void test_ddl_properties(void)
 				 decimals[i].scale);
 			snprintf(what, sizeof what, "%s: decimal%s is an exact decimal: %s",
 				 drv->name, want, s);
-			ofb_expect_true(what, (contains_ci(s, "decimal") || contains_ci(s, "numeric")) &&
+			ofb_expect_true(what, (contains_ci(s, "decimal") ||
+					       contains_ci(s, "numeric")) &&
 					      strstr(s, want) != NULL, __LINE__);
 			free(s);
 		}

@@ -65,7 +65,8 @@ static void test_client_id_valid(void)
 		char what[128];
 
 		snprintf(what, sizeof what, "ofb_client_id_valid('%.70s')", cases[i].id);
-		ofb_expect_long(what, ofb_client_id_valid(cases[i].id) != 0, cases[i].valid, __LINE__);
+		ofb_expect_long(what, ofb_client_id_valid(cases[i].id) != 0, cases[i].valid,
+				__LINE__);
 	}
 }
 
