@@ -149,3 +149,49 @@ void ofb_drv_limit(const struct ofb_driver *drv, struct buf *sql, unsigned long 
 	else
 		buf_addf(sql, " LIMIT %lu", n);
 }
+
+int ofb_drv_create_database(struct ofb_db *db, const char *name, struct ofb_error *err)
+{
+	struct buf sql;
+	int ret;
+
+	if (db->drv->create_database)
+		return db->drv->create_database(db, name, err);
+	buf_init(&sql);
+	buf_adds(&sql, "CREATE DATABASE ");
+	ofb_drv_quote(db->drv, &sql, name);
+	ret = ofb_db_exec(db, sql.data, err);
+	buf_free(&sql);
+	return ret;
+}
+
+int ofb_drv_load_session(struct ofb_db *db, struct ofb_error *err)
+{
+	return db->drv->load_session ? db->drv->load_session(db, err) : 0;
+}
+
+void ofb_drv_identity_ddl(const struct ofb_driver *drv, const struct ofb_column *col,
+			  struct buf *sql)
+{
+	if (drv->identity_ddl)
+		drv->identity_ddl(col, sql);
+}
+
+int ofb_drv_set_identity(struct ofb_db *db, const struct ofb_table *t, long long next,
+			 struct ofb_error *err)
+{
+	return db->drv->set_identity ? db->drv->set_identity(db, t, next, err) : 0;
+}
+
+const char *ofb_drv_value_check(const struct ofb_driver *drv, const struct ofb_column *col,
+				const char *value, size_t len, int *warn)
+{
+	*warn = 0;
+	return drv->value_check ? drv->value_check(col, value, len, warn) : NULL;
+}
+
+char *ofb_drv_adapt_value(const struct ofb_driver *drv, const struct ofb_column *col,
+			  const char *value, size_t len)
+{
+	return drv->adapt_value ? drv->adapt_value(col, value, len) : NULL;
+}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "driver.h"
 #include "odbc.h"
@@ -193,6 +194,155 @@ static void my_type_ddl(const struct ofb_column *col, struct buf *sql)
 	}
 }
 
+/* Index keys hold at most 3072 bytes: unbounded text and binary in a key get the longest
+ * bounded type that fits (longer values are refused by strict mode, not cut). */
+static void my_column_ddl(const struct ofb_column *col, struct buf *sql)
+{
+	int text = col->type == OFB_T_TEXT || col->type == OFB_T_OTHER ||
+		   ((col->type == OFB_T_VARCHAR || col->type == OFB_T_CHAR) &&
+		    (col->length <= 0 || col->length > 768));
+	int binary = col->type == OFB_T_BLOB ||
+		     ((col->type == OFB_T_VARBINARY || col->type == OFB_T_BINARY) &&
+		      (col->length <= 0 || col->length > 3072));
+
+	if (col->key_part && text)
+		buf_adds(sql, "varchar(768)");
+	else if (col->key_part && binary)
+		buf_adds(sql, "varbinary(3072)");
+	else
+		my_type_ddl(col, sql);
+}
+
+static int my_create_database(struct ofb_db *db, const char *name, struct ofb_error *err)
+{
+	struct buf sql;
+	int ret;
+
+	/* utf8mb4 holds every character; a binary collation keeps 'a' and 'A' apart as the
+	 * other engines do (a case-insensitive one would refuse such keys) */
+	buf_init(&sql);
+	buf_adds(&sql, "CREATE DATABASE ");
+	ofb_drv_quote(db->drv, &sql, name);
+	buf_adds(&sql, " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+	ret = ofb_db_exec(db, sql.data, err);
+	buf_free(&sql);
+	return ret;
+}
+
+static int my_load_session(struct ofb_db *db, struct ofb_error *err)
+{
+	/* strict: refuse what does not fit instead of storing less; keep explicit zeros in
+	 * AUTO_INCREMENT columns; tables come in name order, not reference order */
+	return ofb_db_exec(db, "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,"
+			   "NO_ENGINE_SUBSTITUTION'", err) ||
+	       ofb_db_exec(db, "SET SESSION FOREIGN_KEY_CHECKS = 0", err) ? -1 : 0;
+}
+
+static void my_identity_ddl(const struct ofb_column *col, struct buf *sql)
+{
+	(void)col;
+	buf_adds(sql, " AUTO_INCREMENT");
+}
+
+static int my_set_identity(struct ofb_db *db, const struct ofb_table *t, long long next,
+			   struct ofb_error *err)
+{
+	struct buf sql;
+	int ret;
+
+	buf_init(&sql);
+	buf_adds(&sql, "ALTER TABLE ");
+	ofb_drv_quote(db->drv, &sql, t->name);
+	buf_addf(&sql, " AUTO_INCREMENT = %lld", next);
+	ret = ofb_db_exec(db, sql.data, err);
+	buf_free(&sql);
+	return ret;
+}
+
+/* Digits before and after the point of a decimal text. */
+static void decimal_digits(const char *v, size_t len, int *before, int *after)
+{
+	size_t i = 0;
+
+	*before = *after = 0;
+	if (i < len && (v[i] == '-' || v[i] == '+'))
+		i++;
+	while (i < len && v[i] == '0' && i + 1 < len && v[i + 1] != '.')
+		i++;   /* leading zeros do not count */
+	for (; i < len && v[i] >= '0' && v[i] <= '9'; i++)
+		(*before)++;
+	if (i < len && v[i] == '.')
+		for (i++; i < len && v[i] >= '0' && v[i] <= '9'; i++)
+			(*after)++;
+}
+
+static const char *my_value_check(const struct ofb_column *col, const char *v, size_t len,
+				  int *warn)
+{
+	if (col->type == OFB_T_REAL || col->type == OFB_T_DOUBLE) {
+		if ((len == 3 && !memcmp(v, "NaN", 3)) || memchr(v, 'I', len))
+			return "MariaDB cannot store NaN or infinity";
+		if ((len >= 2 && v[0] == '-' && strspn(v + 1, "0.") == len - 1))
+			*warn = 1;
+	} else if (col->type == OFB_T_DECIMAL) {
+		int before, after;
+		if (len == 3 && !memcmp(v, "NaN", 3))
+			return "MariaDB decimals cannot hold NaN";
+		/* An unbounded decimal becomes decimal(65,30); a bounded one keeps its own
+		 * precision and strict mode refuses what does not fit. */
+		decimal_digits(v, len, &before, &after);
+		if (col->precision <= 0 && (after > 30 || before > 35))
+			return "an unbounded decimal becomes decimal(65,30) in MariaDB, which does "
+			       "not hold this value (more than 35 digits before or 30 after the "
+			       "point)";
+	} else if (col->type == OFB_T_TIME || col->type == OFB_T_TIMESTAMP ||
+		   col->type == OFB_T_TIMESTAMPTZ) {
+		const char *dot = memchr(v, '.', len);
+		size_t frac = 0;
+		while (dot && dot + 1 + frac < v + len && dot[1 + frac] >= '0' && dot[1 + frac] <= '9')
+			frac++;
+		if (frac > 6 && strspn(dot + 7, "0") < frac - 6)
+			return "MariaDB keeps at most 6 fractional digits of seconds";
+	}
+	return NULL;
+}
+
+/* MariaDB's datetime has no zone: a timestamptz becomes its instant in UTC. */
+static char *my_adapt_value(const struct ofb_column *col, const char *v, size_t len)
+{
+	struct tm tm = { 0 };
+	char frac[16] = "", *text, *out = NULL;
+	int sign, oh = 0, om = 0, n = 0;
+	const char *off;
+	time_t t;
+
+	if (col->type != OFB_T_TIMESTAMPTZ || len < 19)
+		return NULL;
+	text = xstrndup(v, len);
+	off = strpbrk(text + 19, "+-Z");
+	if (!off)
+		goto out;
+	if (sscanf(text, "%d-%d-%d %d:%d:%d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
+		goto out;
+	if (text[n] == '.')
+		snprintf(frac, sizeof frac, "%.*s", (int)strspn(text + n + 1, "0123456789") + 1,
+			 text + n);
+	sign = *off == '-' ? -1 : 1;
+	if (*off != 'Z' && sscanf(off + 1, "%2d:%2d", &oh, &om) < 1 &&
+	    sscanf(off + 1, "%2d%2d", &oh, &om) < 1)
+		goto out;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm) - sign * (oh * 3600 + om * 60);
+	gmtime_r(&t, &tm);
+	out = xasprintf("%04d-%02d-%02d %02d:%02d:%02d%s", tm.tm_year + 1900, tm.tm_mon + 1,
+			tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+out:
+	free(text);
+	return out;
+}
+
 const struct ofb_driver ofb_driver_mariadb = {
 	.name = "mariadb",
 	.matches = my_matches,
@@ -206,5 +356,11 @@ const struct ofb_driver ofb_driver_mariadb = {
 	.begin_snapshot = my_snapshot,
 	.catalog_scope = my_scope,
 	.table_extra = my_table_extra,
-	.type_ddl = my_type_ddl,
+	.type_ddl = my_column_ddl,
+	.create_database = my_create_database,
+	.load_session = my_load_session,
+	.identity_ddl = my_identity_ddl,
+	.set_identity = my_set_identity,
+	.value_check = my_value_check,
+	.adapt_value = my_adapt_value,
 };

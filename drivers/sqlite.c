@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 #include "driver.h"
 #include "odbc.h"
 #include "schema.h"
@@ -197,6 +199,36 @@ static void sqlite_type_ddl(const struct ofb_column *col, struct buf *sql)
 	}
 }
 
+static int sqlite_load_session(struct ofb_db *db, struct ofb_error *err)
+{
+	/* Tables come in name order, not in the order their references need. */
+	return ofb_db_exec(db, "PRAGMA foreign_keys = OFF", err);
+}
+
+/* The rowid continues after the largest key by itself; AUTOINCREMENT tables also keep
+ * the highest value ever handed out in sqlite_sequence. */
+static int sqlite_set_identity(struct ofb_db *db, const struct ofb_table *t, long long next,
+			       struct ofb_error *err)
+{
+	char seq[32];
+	const char *del_args[1] = { t->name };
+	const char *ins_args[2] = { t->name, seq };
+	SQLHSTMT st = NULL;
+
+	if (!t->native_ddl || !strcasestr(t->native_ddl, "AUTOINCREMENT"))
+		return 0;
+	snprintf(seq, sizeof seq, "%lld", next - 1);
+	if (ofb_db_query_args(db, "DELETE FROM sqlite_sequence WHERE name = ?", del_args, 1, &st,
+			      err) != 0)
+		return -1;
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	if (ofb_db_query_args(db, "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
+			      ins_args, 2, &st, err) != 0)
+		return -1;
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	return 0;
+}
+
 const struct ofb_driver ofb_driver_sqlite = {
 	.name = "sqlite",
 	.matches = sqlite_matches,
@@ -209,4 +241,9 @@ const struct ofb_driver ofb_driver_sqlite = {
 	.refine_column = sqlite_refine,
 	.table_extra = sqlite_table_extra,
 	.type_ddl = sqlite_type_ddl,
+	.ddl_in_transaction = 1,
+	.fk_inline = 1,
+	.max_params = 999,
+	.load_session = sqlite_load_session,
+	.set_identity = sqlite_set_identity,
 };

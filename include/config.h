@@ -69,6 +69,10 @@ char *ofb_mask_secrets(const char *connstr);
  * (malloc'd), or NULL when the string does not set it. */
 char *ofb_connstr_get(const char *connstr, const char *key);
 
+/* connstr with key set to value (replacing the key's first setting, or appended),
+ * braced as needed (malloc'd). */
+char *ofb_connstr_set(const char *connstr, const char *key, const char *value);
+
 /* Apply the non-NULL fields of src over dst (deep copies), freeing what they replace;
  * connect/dsn and the three password sources each replace as a group. */
 void ofb_dbconn_copy(struct ofb_dbconn *dst, const struct ofb_dbconn *src);

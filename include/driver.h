@@ -33,6 +33,25 @@ typedef void ofb_drv_type_ddl_fn(const struct ofb_column *col, struct buf *sql);
 /* Append the clause that limits a query to n rows (after ORDER BY). */
 typedef void ofb_drv_limit_fn(struct buf *sql, unsigned long n);
 
+/* --- restore and import -------------------------------------------------------------- */
+/* Create database name on a connection to the server's maintenance database. */
+typedef int ofb_drv_create_db_fn(struct ofb_db *db, const char *name, struct ofb_error *err);
+/* Session settings for loading (and undoing them): foreign-key checks off, strict modes. */
+typedef int ofb_drv_load_session_fn(struct ofb_db *db, struct ofb_error *err);
+/* Append the identity clause after an identity column's type in CREATE TABLE. */
+typedef void ofb_drv_identity_ddl_fn(const struct ofb_column *col, struct buf *sql);
+/* After the data is in: make the identity column hand out next from now on. */
+typedef int ofb_drv_set_identity_fn(struct ofb_db *db, const struct ofb_table *t,
+				    long long next, struct ofb_error *err);
+/* NULL when the engine holds value exactly in a column made from col's portable type,
+ * else why not (a static string). *warn is set instead for a change of representation
+ * only (negative zero). */
+typedef const char *ofb_drv_value_check_fn(const struct ofb_column *col, const char *value,
+					   size_t len, int *warn);
+/* Rewrite a text value into the form the engine accepts for col (malloc'd), or NULL when
+ * it needs no change. */
+typedef char *ofb_drv_adapt_fn(const struct ofb_column *col, const char *value, size_t len);
+
 struct ofb_driver {
 	const char *name;                    /* "sqlite", "postgresql", "mariadb", "sqlserver" */
 	ofb_drv_matches_fn *matches;
@@ -51,6 +70,16 @@ struct ofb_driver {
 	ofb_drv_table_extra_fn *table_extra;
 	ofb_drv_type_ddl_fn *type_ddl;
 	ofb_drv_limit_fn *limit_clause;
+	/* restore and import */
+	int ddl_in_transaction;              /* CREATE/DROP TABLE roll back with the transaction */
+	int fk_inline;                       /* foreign keys only in CREATE TABLE (SQLite) */
+	unsigned max_params;                 /* parameter markers per statement; 0: 2000 */
+	ofb_drv_create_db_fn *create_database;
+	ofb_drv_load_session_fn *load_session;
+	ofb_drv_identity_ddl_fn *identity_ddl;
+	ofb_drv_set_identity_fn *set_identity;
+	ofb_drv_value_check_fn *value_check;
+	ofb_drv_adapt_fn *adapt_value;
 };
 
 extern const struct ofb_driver ofb_driver_sqlite;
@@ -75,5 +104,15 @@ int ofb_drv_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error
 void ofb_drv_type_ddl(const struct ofb_driver *drv, const struct ofb_column *col,
 		      struct buf *sql);
 void ofb_drv_limit(const struct ofb_driver *drv, struct buf *sql, unsigned long n);
+int ofb_drv_create_database(struct ofb_db *db, const char *name, struct ofb_error *err);
+int ofb_drv_load_session(struct ofb_db *db, struct ofb_error *err);
+void ofb_drv_identity_ddl(const struct ofb_driver *drv, const struct ofb_column *col,
+			  struct buf *sql);
+int ofb_drv_set_identity(struct ofb_db *db, const struct ofb_table *t, long long next,
+			 struct ofb_error *err);
+const char *ofb_drv_value_check(const struct ofb_driver *drv, const struct ofb_column *col,
+				const char *value, size_t len, int *warn);
+char *ofb_drv_adapt_value(const struct ofb_driver *drv, const struct ofb_column *col,
+			  const char *value, size_t len);
 
 #endif

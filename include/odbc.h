@@ -23,6 +23,10 @@ struct ofb_db {
  * from SQL_DBMS_NAME, reconnect with the driver's connection options if it has any,
  * and run its session set-up. */
 int ofb_db_open(struct ofb_db **out, const char *connstr, struct ofb_error *err);
+/* Flags of ofb_db_open_flags. */
+#define OFB_DB_MAY_CREATE 1   /* a missing SQLite database file may be created */
+int ofb_db_open_flags(struct ofb_db **out, const char *connstr, unsigned flags,
+		      struct ofb_error *err);
 void ofb_db_close(struct ofb_db *db);
 
 /* Like ofb_db_query, with n_args text parameters bound to the '?' markers in order

@@ -50,6 +50,7 @@ struct ofb_column {
 	int nullable;
 	char *default_value;  /* as the engine reports it, or NULL */
 	int identity;         /* auto-increment / serial / identity column */
+	int key_part;         /* set by restore: part of the primary key or an index */
 };
 
 struct ofb_key {              /* primary key, unique constraint or index */
@@ -114,6 +115,10 @@ struct ofb_db;
 /* Read every user table of db's current database/schema via the ODBC catalog and the
  * driver's hooks. Tables are sorted by name. */
 int ofb_schema_read(struct ofb_db *db, struct ofb_schema *out, struct ofb_error *err);
+
+/* Just the names of db's user tables (malloc'd array of malloc'd names). */
+int ofb_schema_table_names(struct ofb_db *db, char ***names, size_t *n,
+			   struct ofb_error *err);
 
 /* schema.json text (malloc'd). */
 char *ofb_schema_to_json(const struct ofb_schema *s);

@@ -696,6 +696,41 @@ char *ofb_connstr_get(const char *connstr, const char *key)
 	return NULL;
 }
 
+static void add_value(struct buf *out, const char *value);
+
+char *ofb_connstr_set(const char *connstr, const char *key, const char *value)
+{
+	const char *pos = connstr;
+	struct connstr_pair pair;
+	struct buf b;
+	int done = 0;
+
+	buf_init(&b);
+	while (next_pair(&pos, &pair)) {
+		const char *start = pair.key;
+		if (pair.value && span_is(pair.key, pair.key_len, key)) {
+			if (done)
+				continue;
+			done = 1;
+			buf_add(&b, pair.key, pair.key_len);
+			buf_addc(&b, '=');
+			add_value(&b, value);
+		} else {
+			if (!pair.value && pair.key_len == 0)
+				continue;
+			buf_add(&b, start, (size_t)(pair.end - start));
+		}
+		buf_addc(&b, ';');
+	}
+	if (!done) {
+		buf_adds(&b, key);
+		buf_addc(&b, '=');
+		add_value(&b, value);
+		buf_addc(&b, ';');
+	}
+	return buf_detach(&b);
+}
+
 static int is_password_key(const char *key, size_t n)
 {
 	return span_is(key, n, "PWD") || span_is(key, n, "PASSWORD");

@@ -131,6 +131,12 @@ static int check_sqlite_file(const char *connstr, const char *label, struct ofb_
 
 int ofb_db_open(struct ofb_db **out, const char *connstr, struct ofb_error *err)
 {
+	return ofb_db_open_flags(out, connstr, 0, err);
+}
+
+int ofb_db_open_flags(struct ofb_db **out, const char *connstr, unsigned flags,
+		      struct ofb_error *err)
+{
 	struct ofb_db *db = xcalloc(1, sizeof *db);
 	char *merged = NULL;
 	int ret = -1;
@@ -143,7 +149,7 @@ int ofb_db_open(struct ofb_db **out, const char *connstr, struct ofb_error *err)
 		goto out;
 	}
 	SQLSetEnvAttr(db->env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
-	if (check_sqlite_file(connstr, db->label, err) != 0)
+	if (!(flags & OFB_DB_MAY_CREATE) && check_sqlite_file(connstr, db->label, err) != 0)
 		goto out;
 	if (driver_connect(db, connstr, err) != 0)
 		goto out;

@@ -640,6 +640,39 @@ out:
 	return ret;
 }
 
+int ofb_schema_table_names(struct ofb_db *db, char ***names, size_t *n,
+			   struct ofb_error *err)
+{
+	struct ofb_schema s;
+	struct scope sc = { 0 };
+	char *catalog = NULL, *schema = NULL;
+	int ret = -1;
+
+	*names = NULL;
+	*n = 0;
+	memset(&s, 0, sizeof s);
+	if (ofb_drv_catalog_scope(db, &catalog, &schema, err) != 0)
+		goto out;
+	sc.catalog = catalog ? utf8_to_w(catalog, NULL) : NULL;
+	sc.schema = schema ? utf8_to_w(schema, NULL) : NULL;
+	if (list_tables(db, &sc, &s, err) != 0)
+		goto out;
+	*names = xcalloc(s.n_tables + 1, sizeof **names);
+	for (size_t i = 0; i < s.n_tables; i++) {
+		(*names)[i] = s.tables[i].name;
+		s.tables[i].name = NULL;
+	}
+	*n = s.n_tables;
+	ret = 0;
+out:
+	ofb_schema_free(&s);
+	free(catalog);
+	free(schema);
+	free(sc.catalog);
+	free(sc.schema);
+	return ret;
+}
+
 static int cmp_tables(const void *a, const void *b)
 {
 	return strcmp(((const struct ofb_table *)a)->name, ((const struct ofb_table *)b)->name);

@@ -1,0 +1,693 @@
+/* load.c - one database of a package into a live database: CREATE TABLE from the schema
+ * (the engine's own declarations when it is the same engine, the portable types when not),
+ * rows in multi-row INSERT batches, then indexes, foreign keys and identity state. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <odbcinst.h>
+
+#include "config.h"
+#include "driver.h"
+#include "load.h"
+#include "odbc.h"
+#include "progress.h"
+#include "reader.h"
+#include "util.h"
+
+#define BATCH_MAX_ROWS 500
+#define BATCH_MAX_BYTES (4u * 1024 * 1024)
+#define DEFAULT_MAX_PARAMS 2000
+
+int ofb_load_count_tables(struct ofb_db *db, size_t *n, struct ofb_error *err)
+{
+	char **names = NULL;
+	int ret = ofb_schema_table_names(db, &names, n, err);
+
+	for (size_t i = 0; ret == 0 && i < *n; i++)
+		free(names[i]);
+	free(names);
+	return ret;
+}
+
+/* --- opening (and creating) the target ------------------------------------------------- */
+
+/* The database a connection string names: its Database key, else the DSN's. */
+static char *database_name(const char *connstr)
+{
+	char *name = ofb_connstr_get(connstr, "Database");
+	char *dsn;
+
+	if (name && *name)
+		return name;
+	free(name);
+	dsn = ofb_connstr_get(connstr, "DSN");
+	if (dsn) {
+		char value[512] = "";
+		SQLGetPrivateProfileString(dsn, "Database", "", value, sizeof value, "odbc.ini");
+		free(dsn);
+		if (value[0])
+			return xstrdup(value);
+	}
+	return NULL;
+}
+
+/* Reach the server without the missing database: no database at all (MariaDB), or the
+ * maintenance database the engines ship with. */
+static int open_maintenance(const char *connstr, struct ofb_db **out, struct ofb_error *err)
+{
+	static const char *const candidates[] = { "", "postgres", "master", "template1" };
+	struct ofb_error ignored;
+	int ret = -1;
+
+	for (size_t i = 0; i < sizeof candidates / sizeof candidates[0] && ret != 0; i++) {
+		char *c = ofb_connstr_set(connstr, "Database", candidates[i]);
+		ofb_error_clear(&ignored);
+		ret = ofb_db_open(out, c, &ignored);
+		free(c);
+	}
+	if (ret != 0)
+		ofb_error_set(err, "cannot reach the server to create the database: %s", ignored.msg);
+	return ret;
+}
+
+int ofb_load_open_target(const char *connstr, struct ofb_db **out, int *created,
+			 struct ofb_error *err)
+{
+	struct ofb_db *maint = NULL;
+	struct ofb_error first;
+	char *name = NULL, *driver = ofb_connstr_get(connstr, "Driver");
+	int is_sqlite = driver && strcasestr(driver, "sqlite");
+	int ret = -1;
+
+	*created = 0;
+	ofb_error_clear(&first);
+	if (is_sqlite) {
+		char *file = ofb_connstr_get(connstr, "Database");
+		*created = file && access(file, F_OK) != 0;
+		free(file);
+		ret = ofb_db_open_flags(out, connstr, OFB_DB_MAY_CREATE, err);
+		goto out;
+	}
+	if (ofb_db_open(out, connstr, &first) == 0) {
+		ret = 0;
+		goto out;
+	}
+	name = database_name(connstr);
+	if (!name) {
+		*err = first;
+		goto out;
+	}
+	if (open_maintenance(connstr, &maint, err) != 0) {
+		ofb_error_prefix(err, "%s", first.msg);
+		goto out;
+	}
+	if (ofb_drv_create_database(maint, name, err) != 0) {
+		ofb_error_prefix(err, "cannot create database '%s' (%s)", name, first.msg);
+		goto out;
+	}
+	*created = 1;
+	ret = ofb_db_open(out, connstr, err);
+out:
+	ofb_db_close(maint);
+	free(name);
+	free(driver);
+	return ret;
+}
+
+/* --- DDL -------------------------------------------------------------------------------- */
+
+struct loader {
+	struct ofb_db *db;
+	const struct ofb_driver *drv;
+	struct ofb_schema *src;
+	const char *subject;
+	int same_engine;
+	char **names_used;        /* index and constraint names, unique per database */
+	size_t n_names;
+	struct ofb_load_stats *stats;
+};
+
+static int exec(struct loader *l, const char *sql, const struct ofb_table *t,
+		struct ofb_error *err)
+{
+	if (ofb_db_exec(l->db, sql, err) == 0)
+		return 0;
+	ofb_error_prefix(err, "%s, table '%s'", l->subject, t->name);
+	return -1;
+}
+
+static int is_integer_type(enum ofb_ptype t)
+{
+	return t == OFB_T_SMALLINT || t == OFB_T_INTEGER || t == OFB_T_BIGINT;
+}
+
+/* SQLite numbers rows itself: a single-column integer primary key that is an identity
+ * becomes the rowid ("INTEGER PRIMARY KEY"). */
+static int sqlite_rowid_key(const struct loader *l, const struct ofb_table *t,
+			    const struct ofb_column *c)
+{
+	return l->drv == &ofb_driver_sqlite && c->identity && is_integer_type(c->type) &&
+	       t->primary_key && t->primary_key->n_columns == 1 &&
+	       strcmp(t->primary_key->columns[0], c->name) == 0;
+}
+
+/* A default another engine understands: a number, a string literal (PostgreSQL's
+ * "'x'::type" cast removed), a boolean, or the current timestamp. NULL when none. */
+static char *portable_default(const struct ofb_driver *drv, const struct ofb_column *c)
+{
+	char *d, *ret = NULL;
+	size_t n;
+
+	if (!c->default_value)
+		return NULL;
+	d = xstrdup(c->default_value);
+	/* MariaDB and SQLite may put an expression in parentheses */
+	for (n = strlen(d); n > 2 && d[0] == '(' && d[n - 1] == ')'; n -= 2) {
+		memmove(d, d + 1, n - 2);
+		d[n - 2] = '\0';
+	}
+	if (isdigit((unsigned char)d[0]) || d[0] == '-' || d[0] == '+' || d[0] == '.') {
+		if (strspn(d, "0123456789.-+eE") == n)
+			ret = xstrdup(d);
+	} else if (d[0] == '\'') {
+		/* 'text' or 'text'::type; '' inside is an escaped quote */
+		const char *p = d + 1;
+		while (*p && !(p[0] == '\'' && p[1] != '\''))
+			p += p[0] == '\'' ? 2 : 1;
+		if (*p == '\'')
+			ret = xstrndup(d, (size_t)(p - d) + 1);
+	} else if (!strcasecmp(d, "true") || !strcasecmp(d, "false")) {
+		int v = tolower((unsigned char)d[0]) == 't';
+		if (drv == &ofb_driver_postgresql)
+			ret = xstrdup(v ? "true" : "false");
+		else
+			ret = xstrdup(v ? "1" : "0");
+	} else if (!strcasecmp(d, "CURRENT_TIMESTAMP") || !strcasecmp(d, "now()") ||
+		   !strcasecmp(d, "current_timestamp()")) {
+		ret = xstrdup("CURRENT_TIMESTAMP");
+	}
+	free(d);
+	return ret;
+}
+
+static void column_def(struct loader *l, const struct ofb_table *t,
+		       const struct ofb_column *c, struct buf *sql)
+{
+	char *def = NULL;
+
+	ofb_drv_quote(l->drv, sql, c->name);
+	buf_addc(sql, ' ');
+	if (sqlite_rowid_key(l, t, c)) {
+		buf_adds(sql, "INTEGER PRIMARY KEY");
+		return;
+	}
+	if (l->same_engine && c->native_type && *c->native_type)
+		buf_adds(sql, c->native_type);
+	else
+		ofb_drv_type_ddl(l->drv, c, sql);
+	if (c->identity && is_integer_type(c->type) && l->drv != &ofb_driver_sqlite)
+		ofb_drv_identity_ddl(l->drv, c, sql);
+	if (!c->nullable)
+		buf_adds(sql, " NOT NULL");
+	if (c->identity)
+		return;   /* the identity clause replaces serial defaults (nextval...) */
+	if (l->same_engine)
+		def = c->default_value ? xstrdup(c->default_value) : NULL;
+	else
+		def = portable_default(l->drv, c);
+	if (def) {
+		buf_adds(sql, " DEFAULT ");
+		/* SQLite wants an expression default in parentheses */
+		if (l->drv == &ofb_driver_sqlite && !l->same_engine &&
+		    strcmp(def, "CURRENT_TIMESTAMP") != 0)
+			buf_addf(sql, "(%s)", def);
+		else
+			buf_adds(sql, def);
+	}
+	free(def);
+}
+
+static void name_list(const struct ofb_driver *drv, char *const *names, size_t n,
+		      const int *desc, struct buf *sql)
+{
+	buf_addc(sql, '(');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_adds(sql, ", ");
+		ofb_drv_quote(drv, sql, names[i]);
+		if (desc && desc[i])
+			buf_adds(sql, " DESC");
+	}
+	buf_addc(sql, ')');
+}
+
+static void fk_clause(struct loader *l, const struct ofb_fkey *f, const char *name,
+		      struct buf *sql)
+{
+	if (name) {
+		buf_adds(sql, "CONSTRAINT ");
+		ofb_drv_quote(l->drv, sql, name);
+		buf_addc(sql, ' ');
+	}
+	buf_adds(sql, "FOREIGN KEY ");
+	name_list(l->drv, f->columns, f->n_columns, NULL, sql);
+	buf_adds(sql, " REFERENCES ");
+	ofb_drv_quote(l->drv, sql, f->ref_table);
+	buf_addc(sql, ' ');
+	name_list(l->drv, f->ref_columns, f->n_columns, NULL, sql);
+	buf_addf(sql, " ON DELETE %s ON UPDATE %s", f->on_delete, f->on_update);
+}
+
+/* Index and constraint names must be unique in the whole database on most engines, and
+ * SQLite reserves "sqlite_": a name that cannot be used gets the table's name added. */
+static char *unique_name(struct loader *l, const char *table, const char *name)
+{
+	char *n;
+	int clash;
+
+	if (!name || !*name)
+		return NULL;
+	n = strncmp(name, "sqlite_", 7) == 0 ? xasprintf("%s_%s", table, name + 7)
+					      : xstrdup(name);
+	for (int i = 2;; i++) {
+		clash = 0;
+		for (size_t j = 0; j < l->n_names && !clash; j++)
+			clash = ascii_casecmp(l->names_used[j], n) == 0;
+		if (!clash)
+			break;
+		free(n);
+		n = xasprintf("%s_%s_%d", table, name, i);
+	}
+	l->names_used = xrealloc(l->names_used, (l->n_names + 1) * sizeof *l->names_used);
+	l->names_used[l->n_names++] = xstrdup(n);
+	return n;
+}
+
+/* The engine's own CREATE statement is the most faithful where it has one. */
+static int use_native_ddl(const struct loader *l, const struct ofb_table *t)
+{
+	return l->same_engine && t->native_ddl && (l->drv == &ofb_driver_sqlite ||
+						   l->drv == &ofb_driver_mariadb);
+}
+
+static int create_table(struct loader *l, struct ofb_table *t, struct ofb_error *err)
+{
+	struct buf sql;
+	int rowid = 0, ret;
+
+	buf_init(&sql);
+	if (use_native_ddl(l, t)) {
+		ret = exec(l, t->native_ddl, t, err);
+		buf_free(&sql);
+		return ret;
+	}
+	buf_adds(&sql, "CREATE TABLE ");
+	ofb_drv_quote(l->drv, &sql, t->name);
+	buf_adds(&sql, " (\n  ");
+	for (size_t i = 0; i < t->n_columns; i++) {
+		if (i)
+			buf_adds(&sql, ",\n  ");
+		column_def(l, t, &t->columns[i], &sql);
+		rowid |= sqlite_rowid_key(l, t, &t->columns[i]);
+	}
+	if (t->primary_key && !rowid) {
+		buf_adds(&sql, ",\n  PRIMARY KEY ");
+		name_list(l->drv, t->primary_key->columns, t->primary_key->n_columns, NULL, &sql);
+	}
+	for (size_t i = 0; l->drv->fk_inline && i < t->n_fkeys; i++) {
+		buf_adds(&sql, ",\n  ");
+		fk_clause(l, &t->fkeys[i], NULL, &sql);
+	}
+	buf_adds(&sql, "\n)");
+	ret = exec(l, sql.data, t, err);
+	buf_free(&sql);
+	return ret;
+}
+
+static int create_indexes(struct loader *l, struct ofb_table *t, struct ofb_error *err)
+{
+	int ret = 0;
+
+	if (l->same_engine && l->drv == &ofb_driver_mariadb && t->native_ddl)
+		return 0;   /* SHOW CREATE TABLE carried them */
+	for (size_t i = 0; i < t->n_indexes && ret == 0; i++) {
+		struct ofb_key *k = &t->indexes[i];
+		struct buf sql;
+		char *name;
+		/* UNIQUE in SQLite's own CREATE TABLE made these already */
+		if (use_native_ddl(l, t) && strncmp(k->name, "sqlite_autoindex_", 17) == 0)
+			continue;
+		name = unique_name(l, t->name, k->name);
+		buf_init(&sql);
+		buf_adds(&sql, k->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+		ofb_drv_quote(l->drv, &sql, name);
+		buf_adds(&sql, " ON ");
+		ofb_drv_quote(l->drv, &sql, t->name);
+		buf_addc(&sql, ' ');
+		name_list(l->drv, k->columns, k->n_columns, k->descending, &sql);
+		ret = exec(l, sql.data, t, err);
+		buf_free(&sql);
+		free(name);
+	}
+	return ret;
+}
+
+static int add_foreign_keys(struct loader *l, struct ofb_table *t, struct ofb_error *err)
+{
+	int ret = 0;
+
+	if (l->drv->fk_inline || (l->same_engine && l->drv == &ofb_driver_mariadb &&
+				  t->native_ddl))
+		return 0;
+	for (size_t i = 0; i < t->n_fkeys && ret == 0; i++) {
+		struct buf sql;
+		char *name = unique_name(l, t->name, t->fkeys[i].name);
+		buf_init(&sql);
+		buf_adds(&sql, "ALTER TABLE ");
+		ofb_drv_quote(l->drv, &sql, t->name);
+		buf_adds(&sql, " ADD ");
+		fk_clause(l, &t->fkeys[i], name, &sql);
+		ret = exec(l, sql.data, t, err);
+		buf_free(&sql);
+		free(name);
+	}
+	return ret;
+}
+
+static void mark_key_parts(struct ofb_table *t)
+{
+	const struct ofb_key *keys[64];
+	size_t n = 0;
+
+	if (t->primary_key)
+		keys[n++] = t->primary_key;
+	for (size_t i = 0; i < t->n_indexes && n < 64; i++)
+		keys[n++] = &t->indexes[i];
+	for (size_t k = 0; k < n; k++)
+		for (size_t j = 0; j < keys[k]->n_columns; j++)
+			for (size_t c = 0; c < t->n_columns; c++)
+				if (strcmp(t->columns[c].name, keys[k]->columns[j]) == 0)
+					t->columns[c].key_part = 1;
+}
+
+/* --- data ------------------------------------------------------------------------------- */
+
+struct batch {
+	struct loader *l;
+	struct ofb_table *t;
+	char *label;
+	size_t max_rows;
+	size_t n_rows;
+	unsigned long long rows_done;
+	struct buf data;          /* the values of the pending rows, back to back */
+	size_t *off;
+	size_t *len;
+	unsigned char *is_null;
+	unsigned char *warned;    /* per column: a representation warning was given */
+	struct buf sql;
+	size_t sql_rows;          /* rows sql was built for */
+};
+
+static void build_insert(struct batch *b, size_t rows)
+{
+	const struct ofb_driver *drv = b->l->drv;
+
+	buf_reset(&b->sql);
+	buf_adds(&b->sql, "INSERT INTO ");
+	ofb_drv_quote(drv, &b->sql, b->t->name);
+	buf_adds(&b->sql, " (");
+	for (size_t c = 0; c < b->t->n_columns; c++) {
+		if (c)
+			buf_adds(&b->sql, ", ");
+		ofb_drv_quote(drv, &b->sql, b->t->columns[c].name);
+	}
+	buf_adds(&b->sql, ") VALUES ");
+	for (size_t r = 0; r < rows; r++) {
+		buf_adds(&b->sql, r ? ", (" : "(");
+		for (size_t c = 0; c < b->t->n_columns; c++)
+			buf_adds(&b->sql, c ? ", ?" : "?");
+		buf_addc(&b->sql, ')');
+	}
+	b->sql_rows = rows;
+}
+
+static int flush(struct batch *b, struct ofb_error *err)
+{
+	size_t ncols = b->t->n_columns, nvals = b->n_rows * ncols;
+	ofb_wchar **wide = NULL;
+	SQLLEN *ind = NULL;
+	SQLHSTMT st = NULL;
+	ofb_wchar *wsql = NULL;
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (b->n_rows == 0)
+		return 0;
+	if (b->sql_rows != b->n_rows)
+		build_insert(b, b->n_rows);
+	wide = xcalloc(nvals, sizeof *wide);
+	ind = xcalloc(nvals, sizeof *ind);
+	if (ofb_db_stmt(b->l->db, &st, err) != 0)
+		goto out;
+	for (size_t v = 0; v < nvals; v++) {
+		const struct ofb_column *c = &b->t->columns[v % ncols];
+		int binary = ofb_ptype_encoding(c->type) == OFB_ENC_BINARY && !(b->is_null[v] & 2);
+		SQLUSMALLINT pn = (SQLUSMALLINT)(v + 1);
+		if (b->is_null[v] & 1) {
+			ind[v] = SQL_NULL_DATA;
+			rc = SQLBindParameter(st, pn, SQL_PARAM_INPUT, SQL_C_WCHAR, SQL_WVARCHAR, 1, 0,
+					      NULL, 0, &ind[v]);
+		} else if (binary) {
+			ind[v] = (SQLLEN)b->len[v];
+			rc = SQLBindParameter(st, pn, SQL_PARAM_INPUT, SQL_C_BINARY, SQL_VARBINARY,
+					      b->len[v] ? b->len[v] : 1, 0,
+					      b->data.data + b->off[v], (SQLLEN)b->len[v], &ind[v]);
+		} else {
+			char *text = xstrndup(b->data.data + b->off[v], b->len[v]);
+			size_t units = 0;
+			wide[v] = utf8_to_w(text, &units);
+			free(text);
+			ind[v] = (SQLLEN)(units * sizeof(ofb_wchar));
+			rc = SQLBindParameter(st, pn, SQL_PARAM_INPUT, SQL_C_WCHAR, SQL_WVARCHAR,
+					      units ? units : 1, 0, wide[v],
+					      (SQLLEN)((units + 1) * sizeof(ofb_wchar)), &ind[v]);
+		}
+		if (!SQL_SUCCEEDED(rc)) {
+			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "%s: cannot bind column '%s'",
+				       b->label, c->name);
+			goto out;
+		}
+	}
+	wsql = utf8_to_w(b->sql.data, NULL);
+	rc = SQLExecDirectW(st, (SQLWCHAR *)wsql, SQL_NTS);
+	if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "%s: cannot insert rows %llu to %llu",
+			       b->label, b->rows_done + 1, b->rows_done + b->n_rows);
+		goto out;
+	}
+	b->rows_done += b->n_rows;
+	b->n_rows = 0;
+	buf_reset(&b->data);
+	ofb_progress_update(b->label, b->rows_done, 0);
+	ret = 0;
+out:
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	for (size_t v = 0; v < nvals; v++)
+		free(wide[v]);
+	free(wide);
+	free(ind);
+	free(wsql);
+	return ret;
+}
+
+static int add_row(void *ctx, const struct ofb_value *values, size_t n, struct ofb_error *err)
+{
+	struct batch *b = ctx;
+	size_t ncols = b->t->n_columns;
+
+	if (n != ncols) {
+		ofb_error_set(err, "%s: row %llu has %zu values for %zu columns", b->label,
+			      b->rows_done + b->n_rows + 1, n, ncols);
+		return -1;
+	}
+	for (size_t c = 0; c < ncols; c++) {
+		const struct ofb_column *col = &b->t->columns[c];
+		size_t v = b->n_rows * ncols + c;
+		const char *data = values[c].data;
+		size_t len = values[c].len;
+		char *adapted = NULL;
+		b->is_null[v] = values[c].is_null ? 1 : 0;
+		if (values[c].as_text)
+			b->is_null[v] |= 2;   /* text where the type says otherwise: pass as text */
+		if (!values[c].is_null && !values[c].as_text) {
+			int warn = 0;
+			const char *why = ofb_drv_value_check(b->l->drv, col, data, len, &warn);
+			if (why) {
+				ofb_error_set(err, "%s, column '%s', row %llu: %s", b->label,
+					      col->name, b->rows_done + b->n_rows + 1, why);
+				return -1;
+			}
+			if (warn && !b->warned[c]) {
+				b->warned[c] = 1;
+				b->l->stats->warnings++;
+				ofb_warn("%s, column '%s': %s", b->label, col->name,
+					 "negative zero is stored as zero by this engine");
+			}
+			adapted = ofb_drv_adapt_value(b->l->drv, col, data, len);
+			if (adapted) {
+				data = adapted;
+				len = strlen(adapted);
+			}
+		}
+		b->off[v] = b->data.len;
+		b->len[v] = values[c].is_null ? 0 : len;
+		if (!values[c].is_null)
+			buf_add(&b->data, data, len);
+		free(adapted);
+	}
+	b->n_rows++;
+	if (b->n_rows == b->max_rows || b->data.len >= BATCH_MAX_BYTES)
+		return flush(b, err);
+	return 0;
+}
+
+static int load_rows(struct loader *l, struct ofb_reader *r, struct ofb_table *t,
+		     struct ofb_error *err)
+{
+	struct batch b = { .l = l, .t = t };
+	unsigned max_params = l->drv->max_params ? l->drv->max_params : DEFAULT_MAX_PARAMS;
+	unsigned long long rows = 0;
+	int ret = -1;
+
+	b.label = xasprintf("%s, table '%s'", l->subject, t->name);
+	b.max_rows = max_params / t->n_columns;
+	if (b.max_rows > BATCH_MAX_ROWS)
+		b.max_rows = BATCH_MAX_ROWS;
+	if (b.max_rows == 0)
+		b.max_rows = 1;
+	b.off = xcalloc(b.max_rows * t->n_columns, sizeof *b.off);
+	b.len = xcalloc(b.max_rows * t->n_columns, sizeof *b.len);
+	b.is_null = xcalloc(b.max_rows * t->n_columns, 1);
+	b.warned = xcalloc(t->n_columns, 1);
+	buf_init(&b.data);
+	buf_init(&b.sql);
+	if (ofb_reader_table(r, t, add_row, &b, &rows, err) != 0 || flush(&b, err) != 0)
+		goto out;
+	l->stats->rows += b.rows_done;
+	ofb_detail("%s: %llu rows restored", b.label, b.rows_done);
+	ret = 0;
+out:
+	free(b.label);
+	free(b.off);
+	free(b.len);
+	free(b.is_null);
+	free(b.warned);
+	buf_free(&b.data);
+	buf_free(&b.sql);
+	return ret;
+}
+
+/* --- the whole database ---------------------------------------------------------------- */
+
+static int drop_tables(struct loader *l, char **names, size_t n, struct ofb_error *err)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		struct buf sql;
+		buf_init(&sql);
+		buf_adds(&sql, "DROP TABLE ");
+		ofb_drv_quote(l->drv, &sql, names[i]);
+		if (l->drv == &ofb_driver_postgresql)
+			buf_adds(&sql, " CASCADE");
+		ret = ofb_db_exec(l->db, sql.data, err);
+		if (ret)
+			ofb_error_prefix(err, "%s: cannot drop table '%s'", l->subject, names[i]);
+		buf_free(&sql);
+	}
+	return ret;
+}
+
+int ofb_load_database(struct ofb_db *db, struct ofb_reader *r, struct ofb_schema *src,
+		      int replace, const char *subject, struct ofb_load_stats *stats,
+		      struct ofb_error *err)
+{
+	struct loader l = { .db = db, .drv = db->drv, .src = src, .subject = subject,
+			    .stats = stats };
+	char **existing = NULL;
+	size_t n_existing = 0, created = 0;
+	int in_tx = 0, ret = -1;
+
+	memset(stats, 0, sizeof *stats);
+	l.same_engine = src->engine && strcmp(src->engine, db->drv->name) == 0;
+	if (ofb_schema_table_names(db, &existing, &n_existing, err) != 0)
+		goto out;
+	if (n_existing && !replace) {
+		ofb_error_set(err, "%s already holds %zu table%s: refused (use --replace to "
+			      "replace them; they are saved first)", subject, n_existing,
+			      n_existing == 1 ? "" : "s");
+		goto out;
+	}
+	if (ofb_drv_load_session(db, err) != 0) {
+		ofb_error_prefix(err, "%s", subject);
+		goto out;
+	}
+	if (db->drv->ddl_in_transaction) {
+		if (ofb_db_begin(db, err) != 0)
+			goto out;
+		in_tx = 1;
+	}
+	if (drop_tables(&l, existing, n_existing, err) != 0)
+		goto out;
+	for (size_t i = 0; i < src->n_tables; i++) {
+		mark_key_parts(&src->tables[i]);
+		if (create_table(&l, &src->tables[i], err) != 0)
+			goto out;
+		created++;
+	}
+	for (size_t i = 0; i < src->n_tables; i++)
+		if (load_rows(&l, r, &src->tables[i], err) != 0)
+			goto out;
+	for (size_t i = 0; i < src->n_tables; i++) {
+		struct ofb_table *t = &src->tables[i];
+		if (create_indexes(&l, t, err) != 0 || add_foreign_keys(&l, t, err) != 0)
+			goto out;
+		if (t->identity_column && t->identity_next > 0 &&
+		    ofb_drv_set_identity(db, t, t->identity_next, err) != 0) {
+			ofb_error_prefix(err, "%s, table '%s': cannot set the identity", subject,
+					 t->name);
+			goto out;
+		}
+	}
+	if (in_tx && ofb_db_commit(db, err) != 0)
+		goto out;
+	in_tx = 0;
+	stats->tables = src->n_tables;
+	ret = 0;
+out:
+	ofb_progress_done();
+	if (ret != 0 && in_tx)
+		ofb_db_rollback(db);
+	if (ret != 0 && !db->drv->ddl_in_transaction && created) {
+		/* No transactional DDL: take away what this call created (the replaced tables
+		 * are gone; their copy is the safety package). */
+		struct ofb_error ignored;
+		char **names = xcalloc(created, sizeof *names);
+		ofb_error_clear(&ignored);
+		for (size_t i = 0; i < created; i++)
+			names[i] = src->tables[i].name;
+		drop_tables(&l, names, created, &ignored);
+		free(names);
+	}
+	for (size_t i = 0; i < n_existing; i++)
+		free(existing[i]);
+	free(existing);
+	for (size_t i = 0; i < l.n_names; i++)
+		free(l.names_used[i]);
+	free(l.names_used);
+	return ret;
+}
