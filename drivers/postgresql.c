@@ -74,6 +74,47 @@ static void pg_refine(struct ofb_column *col)
 		col->identity = 1;
 }
 
+/* The declaration as PostgreSQL writes it ("character varying(20)", "numeric(12,4)",
+ * "timestamp(6) without time zone"): what a restore into PostgreSQL declares again. */
+static int pg_declared_types(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
+{
+	const char *args[1] = { t->name };
+	char *name = NULL, *type = NULL;
+	SQLHSTMT st = NULL;
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_query_args(db, "SELECT a.attname, format_type(a.atttypid, a.atttypmod) "
+			      "FROM pg_attribute a WHERE a.attrelid = (quote_ident(current_schema()) "
+			      "|| '.' || quote_ident(?))::regclass AND a.attnum > 0 "
+			      "AND NOT a.attisdropped", args, 1, &st, err) != 0)
+		return -1;
+	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
+		if (!SQL_SUCCEEDED(rc)) {
+			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read column types");
+			goto out;
+		}
+		free(name);
+		free(type);
+		name = type = NULL;
+		if (ofb_get_text(st, 1, &name, err) || ofb_get_text(st, 2, &type, err))
+			goto out;
+		for (size_t i = 0; name && type && i < t->n_columns; i++)
+			if (strcmp(t->columns[i].name, name) == 0) {
+				free(t->columns[i].native_type);
+				t->columns[i].native_type = type;
+				type = NULL;
+				break;
+			}
+	}
+	ret = 0;
+out:
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(name);
+	free(type);
+	return ret;
+}
+
 /* Exact precision (numeric without one is unbounded), identity columns, and where each
  * serial/identity sequence stands. */
 static int pg_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
@@ -131,6 +172,10 @@ static int pg_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 		free(seq);
 		seq = NULL;
 	}
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	st = NULL;
+	if (pg_declared_types(db, t, err) != 0)
+		goto out;
 	ret = 0;
 out:
 	if (ret != 0)

@@ -22,6 +22,10 @@ struct ofb_client {
 int ofb_registry_load(struct ofb_db *login, const struct ofb_config *cfg,
 		      struct ofb_client **out, size_t *n, struct ofb_error *err);
 void ofb_clients_free(struct ofb_client *clients, size_t n);
+/* One client from a registry row (id, name, connect, files_dir, offline; as text, NULL for
+ * SQL NULL) with the configuration's overrides applied. The values are copied. */
+int ofb_registry_client(const struct ofb_config *cfg, const char *const values[5],
+			struct ofb_client *c, struct ofb_error *err);
 const struct ofb_client *ofb_client_find(const struct ofb_client *clients, size_t n,
 					 const char *id);
 

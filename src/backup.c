@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backup.h"
 #include "dump.h"
@@ -305,6 +306,40 @@ static void run_free(struct run *r)
 		free(r->warnings[i]);
 	free(r->warnings);
 	free(r->manifest.clients);
+}
+
+int ofb_backup_targets(const char *login_conn, const struct ofb_client *clients, size_t n,
+		       const char *output, struct ofb_error *err)
+{
+	const struct ofb_backup_opts opts = { .kind = OFB_KIND_PARTIAL, .output = output };
+	struct run r = { .opts = &opts };
+	struct ofb_client *copies = xcalloc(n + 1, sizeof *copies);
+	int ret = -1;
+
+	ofb_manifest_stamp(&r.manifest);
+	clock_gettime(CLOCK_MONOTONIC, &r.started);
+	if (login_conn) {
+		r.login = ofb_dbdump_new("login database", login_conn, "login/");
+		if (ofb_dbdump_probe(r.login, err) != 0)
+			goto out;
+	}
+	r.jobs = xcalloc(n + 1, sizeof *r.jobs);
+	for (size_t i = 0; i < n; i++) {
+		struct client_job *j = &r.jobs[r.n_jobs++];
+		/* a files folder that is not there holds nothing to save */
+		copies[i] = clients[i];
+		if (copies[i].files_dir && access(copies[i].files_dir, F_OK) != 0)
+			copies[i].files_dir = NULL;
+		j->client = &copies[i];
+		j->status = "ok";
+		if (prepare_client(&r, j, err) != 0)
+			goto out;
+	}
+	ret = write_package(&r, output, err);
+out:
+	run_free(&r);
+	free(copies);
+	return ret;
 }
 
 int ofb_backup_run(const struct ofb_config *cfg, const struct ofb_backup_opts *opts,

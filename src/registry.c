@@ -92,6 +92,34 @@ const struct ofb_client *ofb_client_find(const struct ofb_client *clients, size_
 	return NULL;
 }
 
+int ofb_registry_client(const struct ofb_config *cfg, const char *const values[5],
+			struct ofb_client *c, struct ofb_error *err)
+{
+	const struct ofb_client_override *ov;
+
+	memset(c, 0, sizeof *c);
+	if (!values[0] || !ofb_client_id_valid(values[0])) {
+		ofb_error_set(err, "client registry: id '%s' is not usable as a folder name "
+			      "(1-64 of A-Z a-z 0-9 . _ -, not starting or ending with a dot, not "
+			      "a device name such as 'con')", values[0] ? values[0] : "(NULL)");
+		return -1;
+	}
+	c->id = xstrdup(values[0]);
+	c->name = xstrdup(values[1] ? values[1] : "");
+	ofb_registry_conn(values[2], &c->conn);
+	c->files_dir = values[3] && *values[3] ? xstrdup(values[3]) : NULL;
+	c->offline = ofb_registry_truthy(values[4]);
+	ov = ofb_config_client(cfg, c->id);
+	if (ov) {
+		ofb_dbconn_copy(&c->conn, &ov->conn);
+		if (ov->files) {
+			free(c->files_dir);
+			c->files_dir = xstrdup(ov->files);
+		}
+	}
+	return 0;
+}
+
 static int cmp_clients(const void *a, const void *b)
 {
 	return strcmp(((const struct ofb_client *)a)->id, ((const struct ofb_client *)b)->id);
@@ -128,8 +156,6 @@ int ofb_registry_load(struct ofb_db *login, const struct ofb_config *cfg,
 		goto out;
 	}
 	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
-		struct ofb_client *c;
-		const struct ofb_client_override *ov;
 		if (!SQL_SUCCEEDED(rc)) {
 			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the client registry");
 			goto out;
@@ -142,37 +168,13 @@ int ofb_registry_load(struct ofb_db *login, const struct ofb_config *cfg,
 				goto out;
 			}
 		}
-		if (!v[0] || !ofb_client_id_valid(v[0])) {
-			ofb_error_set(err, "client registry: id '%s' is not usable as a folder name "
-				      "(1-64 of A-Z a-z 0-9 . _ -, not starting with a dot)",
-				      v[0] ? v[0] : "(NULL)");
-			goto out;
-		}
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			clients = xrealloc(clients, cap * sizeof *clients);
 		}
-		c = &clients[n++];
-		memset(c, 0, sizeof *c);
-		c->id = v[0];
-		c->name = v[1] ? v[1] : xstrdup("");
-		v[0] = v[1] = NULL;
-		ofb_registry_conn(v[2], &c->conn);
-		c->files_dir = v[3] && *v[3] ? xstrdup(v[3]) : NULL;
-		c->offline = ofb_registry_truthy(v[4]);
-		ov = ofb_config_client(cfg, c->id);
-		if (ov) {
-			if (ov->conn.connect || ov->conn.dsn) {
-				/* An override names the database anew: drop the registry's way. */
-				ofb_dbconn_free(&c->conn);
-				memset(&c->conn, 0, sizeof c->conn);
-			}
-			ofb_dbconn_copy(&c->conn, &ov->conn);
-			if (ov->files) {
-				free(c->files_dir);
-				c->files_dir = xstrdup(ov->files);
-			}
-		}
+		if (ofb_registry_client(cfg, (const char *const *)v, &clients[n], err) != 0)
+			goto out;
+		n++;
 	}
 	qsort(clients, n, sizeof *clients, cmp_clients);
 	for (size_t i = 1; i < n; i++)
