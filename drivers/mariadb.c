@@ -357,6 +357,7 @@ const struct ofb_driver ofb_driver_mariadb = {
 	.catalog_scope = my_scope,
 	.table_extra = my_table_extra,
 	.type_ddl = my_column_ddl,
+	.bool_as_integer = 1,
 	.create_database = my_create_database,
 	.load_session = my_load_session,
 	.identity_ddl = my_identity_ddl,

@@ -222,7 +222,7 @@ static int sqlite_set_identity(struct ofb_db *db, const struct ofb_table *t, lon
 			      err) != 0)
 		return -1;
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	if (ofb_db_query_args(db, "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
+	if (ofb_db_query_args(db, "INSERT INTO sqlite_sequence (name, seq) VALUES (?, CAST(? AS INTEGER))",
 			      ins_args, 2, &st, err) != 0)
 		return -1;
 	SQLFreeHandle(SQL_HANDLE_STMT, st);

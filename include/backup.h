@@ -34,5 +34,7 @@ int ofb_backup_targets(const char *login_conn, const struct ofb_client *clients,
 
 /* Default file name: ofbackup-<kind>[-<client>]-YYYYMMDD-HHMMSS.zip (local time). */
 char *ofb_backup_default_name(enum ofb_kind kind, const char *client);
+/* "ofbackup-<label>-YYYYMMDD-HHMMSS.zip" (local time). */
+char *ofb_backup_stamped_name(const char *label);
 
 #endif

@@ -26,6 +26,9 @@ int cmd_clients(struct ofb_cli *cli, int argc, char **argv);
 int cmd_backup(struct ofb_cli *cli, int argc, char **argv);
 int cmd_export(struct ofb_cli *cli, int argc, char **argv);
 int cmd_info(struct ofb_cli *cli, int argc, char **argv);
+int cmd_restore(struct ofb_cli *cli, int argc, char **argv);
+int cmd_import(struct ofb_cli *cli, int argc, char **argv);
+int cmd_verify(struct ofb_cli *cli, int argc, char **argv);
 
 /* Load the configuration; prints its warnings. Returns 0, or the exit code after printing
  * the error. */

@@ -74,6 +74,8 @@ struct ofb_driver {
 	int ddl_in_transaction;              /* CREATE/DROP TABLE roll back with the transaction */
 	int fk_inline;                       /* foreign keys only in CREATE TABLE (SQLite) */
 	unsigned max_params;                 /* parameter markers per statement; 0: 2000 */
+	int bool_as_integer;                 /* booleans bound as integers (BIT columns take
+					      * no text) */
 	ofb_drv_create_db_fn *create_database;
 	ofb_drv_load_session_fn *load_session;
 	ofb_drv_identity_ddl_fn *identity_ddl;

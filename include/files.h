@@ -34,4 +34,12 @@ struct ofb_file_list {
 int ofb_files_scan(const char *root, struct ofb_file_list *out, struct ofb_error *err);
 void ofb_files_free(struct ofb_file_list *list);
 
+/* 1 when path is a folder holding anything, 0 when it is empty or does not exist, -1 on
+ * error (not a folder, unreadable). */
+int ofb_files_nonempty(const char *path, struct ofb_error *err);
+/* Remove path and everything below it, never following symbolic links. */
+int ofb_files_remove_tree(const char *path, struct ofb_error *err);
+/* mkdir -p. */
+int ofb_files_mkdirs(const char *path, struct ofb_error *err);
+
 #endif

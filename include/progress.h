@@ -18,5 +18,7 @@ void ofb_progress_done(void);
 void ofb_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ofb_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ofb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A line the user must see even with -q (where a safety copy was written). */
+void ofb_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -50,7 +50,7 @@ const char *ofb_kind_name(enum ofb_kind kind)
 	return "full";
 }
 
-char *ofb_backup_default_name(enum ofb_kind kind, const char *client)
+char *ofb_backup_stamped_name(const char *label)
 {
 	time_t now = time(NULL);
 	struct tm tm;
@@ -58,9 +58,17 @@ char *ofb_backup_default_name(enum ofb_kind kind, const char *client)
 
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-	if (client)
-		return xasprintf("ofbackup-%s-%s-%s.zip", ofb_kind_name(kind), client, stamp);
-	return xasprintf("ofbackup-%s-%s.zip", ofb_kind_name(kind), stamp);
+	return xasprintf("ofbackup-%s-%s.zip", label, stamp);
+}
+
+char *ofb_backup_default_name(enum ofb_kind kind, const char *client)
+{
+	char *label = client ? xasprintf("%s-%s", ofb_kind_name(kind), client)
+			     : xstrdup(ofb_kind_name(kind));
+	char *name = ofb_backup_stamped_name(label);
+
+	free(label);
+	return name;
 }
 
 static void add_warning(struct run *r, char *msg)

@@ -16,6 +16,15 @@ const struct ofb_command ofb_commands[] = {
 	  "export one client (its database and files, no login database)" },
 	{ "info", cmd_info, 0, "info FILE",
 	  "show what a package holds: kind, date, clients, tables, row counts" },
+	{ "verify", cmd_verify, 0, "verify FILE",
+	  "re-read the whole package: checksums, every table decoded, row counts" },
+	{ "restore", cmd_restore, 1, "[-c CONFIG] restore FILE [CLIENT...] [--replace]",
+	  "restore the login database and all clients of a package, or only the named "
+	  "clients" },
+	{ "import", cmd_import, 1,
+	  "[-c CONFIG] import FILE [CLIENT] [--as ID] [--connect CONNSTR | --dsn NAME] "
+	  "[--files DIR] [--replace]",
+	  "bring one client of a package into this installation, on any engine" },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 

@@ -1,9 +1,12 @@
-/* files.c - the POSIX walk of a client's files folder into a sorted list of entries. */
+/* files.c - the POSIX file-system work on a client's files folder: the walk into a sorted
+ * list of entries, and what a restore needs (emptiness, removal, folder creation). */
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "files.h"
 #include "util.h"
@@ -199,4 +202,76 @@ void ofb_files_free(struct ofb_file_list *list)
 		free(list->warnings[i]);
 	free(list->warnings);
 	memset(list, 0, sizeof *list);
+}
+
+int ofb_files_nonempty(const char *path, struct ofb_error *err)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	int ret = 0;
+
+	if (lstat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		ofb_error_set(err, "cannot inspect '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ofb_error_set(err, "'%s' is not a folder", path);
+		return -1;
+	}
+	d = opendir(path);
+	if (!d) {
+		ofb_error_set(err, "cannot read folder '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			ret = 1;
+			break;
+		}
+	closedir(d);
+	return ret;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return (flag == FTW_DP ? rmdir(path) : unlink(path)) == 0 ? 0 : errno;
+}
+
+int ofb_files_remove_tree(const char *path, struct ofb_error *err)
+{
+	int rc = nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+
+	if (rc != 0) {
+		ofb_error_set(err, "cannot remove '%s': %s", path,
+			      strerror(rc > 0 ? rc : errno));
+		return -1;
+	}
+	return 0;
+}
+
+int ofb_files_mkdirs(const char *path, struct ofb_error *err)
+{
+	char *p = xstrdup(path);
+	int ret = 0;
+
+	for (char *s = p + 1; ret == 0; s++) {
+		char c = *s;
+		if (c != '/' && c != '\0')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+			ofb_error_set(err, "cannot create folder '%s': %s", p, strerror(errno));
+			ret = -1;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return ret;
 }

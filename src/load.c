@@ -73,6 +73,35 @@ static int open_maintenance(const char *connstr, struct ofb_db **out, struct ofb
 	return ret;
 }
 
+int ofb_load_can_create(const char *connstr, struct ofb_error *err)
+{
+	char *driver = ofb_connstr_get(connstr, "Driver");
+	struct ofb_db *maint = NULL;
+	int ret = -1;
+
+	if (driver && strcasestr(driver, "sqlite")) {
+		char *file = ofb_connstr_get(connstr, "Database");
+		char *dir = file ? xstrdup(file) : NULL;
+		char *slash = dir ? strrchr(dir, '/') : NULL;
+		if (slash)
+			*slash = '\0';
+		if (!file || !*file)
+			ofb_error_set(err, "the connection names no database file (Database=...)");
+		else if (access(slash ? (*dir ? dir : "/") : ".", W_OK) != 0)
+			ofb_error_set(err, "cannot create database file '%s': its folder is missing "
+				      "or not writable", file);
+		else
+			ret = 0;
+		free(file);
+		free(dir);
+	} else if (open_maintenance(connstr, &maint, err) == 0) {
+		ret = 0;
+	}
+	ofb_db_close(maint);
+	free(driver);
+	return ret;
+}
+
 int ofb_load_open_target(const char *connstr, struct ofb_db **out, int *created,
 			 struct ofb_error *err)
 {
@@ -438,6 +467,7 @@ static int flush(struct batch *b, struct ofb_error *err)
 {
 	size_t ncols = b->t->n_columns, nvals = b->n_rows * ncols;
 	ofb_wchar **wide = NULL;
+	SQLBIGINT *ints = NULL;
 	SQLLEN *ind = NULL;
 	SQLHSTMT st = NULL;
 	ofb_wchar *wsql = NULL;
@@ -449,6 +479,7 @@ static int flush(struct batch *b, struct ofb_error *err)
 	if (b->sql_rows != b->n_rows)
 		build_insert(b, b->n_rows);
 	wide = xcalloc(nvals, sizeof *wide);
+	ints = xcalloc(nvals, sizeof *ints);
 	ind = xcalloc(nvals, sizeof *ind);
 	if (ofb_db_stmt(b->l->db, &st, err) != 0)
 		goto out;
@@ -460,6 +491,14 @@ static int flush(struct batch *b, struct ofb_error *err)
 			ind[v] = SQL_NULL_DATA;
 			rc = SQLBindParameter(st, pn, SQL_PARAM_INPUT, SQL_C_WCHAR, SQL_WVARCHAR, 1, 0,
 					      NULL, 0, &ind[v]);
+		} else if (c->type == OFB_T_BOOLEAN && b->l->drv->bool_as_integer &&
+			   !(b->is_null[v] & 2)) {
+			char *text = xstrndup(b->data.data + b->off[v], b->len[v]);
+			ints[v] = strtoll(text, NULL, 10);
+			free(text);
+			ind[v] = 0;
+			rc = SQLBindParameter(st, pn, SQL_PARAM_INPUT, SQL_C_SBIGINT, SQL_BIGINT, 0, 0,
+					      &ints[v], 0, &ind[v]);
 		} else if (binary) {
 			ind[v] = (SQLLEN)b->len[v];
 			rc = SQLBindParameter(st, pn, SQL_PARAM_INPUT, SQL_C_BINARY, SQL_VARBINARY,
@@ -499,6 +538,7 @@ out:
 	for (size_t v = 0; v < nvals; v++)
 		free(wide[v]);
 	free(wide);
+	free(ints);
 	free(ind);
 	free(wsql);
 	return ret;

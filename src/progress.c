@@ -194,3 +194,12 @@ void ofb_warn(const char *fmt, ...)
 	message("warning: ", fmt, ap);
 	va_end(ap);
 }
+
+void ofb_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	message("", fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,80 @@
+/* cmd_restore.c - "restore" (login database and clients, or some clients) and "import"
+ * (one client into this installation). */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "restore.h"
+
+static int finish(struct ofb_config *cfg, int rc, const struct ofb_error *err)
+{
+	if (rc == OFB_EXIT_FAILED || rc == OFB_EXIT_USAGE)
+		rc = ofb_cli_fail(err);
+	ofb_config_free(cfg);
+	return rc;
+}
+
+int cmd_restore(struct ofb_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "replace", no_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ofb_restore_opts ro = { 0 };
+	struct ofb_config cfg = { 0 };
+	struct ofb_error err;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt != 'r')
+			return ofb_cli_usage("restore", "unknown option");
+		ro.replace = 1;
+	}
+	if (optind >= argc)
+		return ofb_cli_usage("restore", "name the package to restore");
+	ro.package = argv[optind];
+	ro.clients = argv + optind + 1;
+	ro.n_clients = (size_t)(argc - optind - 1);
+	rc = ofb_cli_config(cli, &cfg);
+	if (rc)
+		return rc;
+	ofb_error_clear(&err);
+	return finish(&cfg, ofb_restore_run(&cfg, &ro, &err), &err);
+}
+
+int cmd_import(struct ofb_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "as", required_argument, NULL, 'a' },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "dsn", required_argument, NULL, 'd' },
+		{ "files", required_argument, NULL, 'f' },
+		{ "replace", no_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ofb_import_opts io = { 0 };
+	struct ofb_config cfg = { 0 };
+	struct ofb_error err;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'a': io.as_id = optarg; break;
+		case 'c': io.connect = optarg; break;
+		case 'd': io.dsn = optarg; break;
+		case 'f': io.files = optarg; break;
+		case 'r': io.replace = 1; break;
+		default: return ofb_cli_usage("import", "unknown option");
+		}
+	}
+	if (optind >= argc || argc - optind > 2)
+		return ofb_cli_usage("import", "name the package and at most one client");
+	io.package = argv[optind];
+	io.client = argc - optind == 2 ? argv[optind + 1] : NULL;
+	rc = ofb_cli_config(cli, &cfg);
+	if (rc)
+		return rc;
+	ofb_error_clear(&err);
+	return finish(&cfg, ofb_import_run(&cfg, &io, &err), &err);
+}

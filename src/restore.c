@@ -1,0 +1,687 @@
+/* restore.c - restore and import: verify the package, find every target and check it,
+ * save what will be replaced, then load the databases and put the files in place. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "backup.h"
+#include "driver.h"
+#include "files.h"
+#include "load.h"
+#include "odbc.h"
+#include "progress.h"
+#include "reader.h"
+#include "registry.h"
+#include "restore.h"
+#include "util.h"
+
+/* One database (and files folder) the package is restored into. */
+struct target {
+	char *subject;            /* "login database", "client 'acme'" */
+	char *pkg_id;             /* the client's id in the package; NULL for the login */
+	char *db_folder;          /* "login/", "clients/acme/db/" */
+	char *files_prefix;       /* "clients/acme/files/"; NULL for the login */
+	struct ofb_client client; /* where it goes: conn and files_dir (id: the target id) */
+	char *connstr;            /* resolved; may hold a password */
+	int db_exists;
+	size_t db_tables;
+	int files_nonempty;
+};
+
+struct job {
+	const struct ofb_config *cfg;
+	struct ofb_reader *reader;
+	struct target *targets;
+	size_t n_targets;
+	int replace;
+	size_t warnings;
+};
+
+static void target_free(struct target *t)
+{
+	free(t->subject);
+	free(t->pkg_id);
+	free(t->db_folder);
+	free(t->files_prefix);
+	free(t->client.id);
+	free(t->client.name);
+	free(t->client.files_dir);
+	ofb_dbconn_free(&t->client.conn);
+	if (t->connstr) {
+		memset(t->connstr, 0, strlen(t->connstr));
+		free(t->connstr);
+	}
+}
+
+static void job_free(struct job *j)
+{
+	for (size_t i = 0; i < j->n_targets; i++)
+		target_free(&j->targets[i]);
+	free(j->targets);
+	ofb_reader_close(j->reader);
+}
+
+static struct target *add_target(struct job *j)
+{
+	struct target *t;
+
+	j->targets = xrealloc(j->targets, (j->n_targets + 1) * sizeof *j->targets);
+	t = &j->targets[j->n_targets++];
+	memset(t, 0, sizeof *t);
+	return t;
+}
+
+/* A client target: the package's client pkg_id goes to where c says (c is copied). */
+static struct target *add_client_target(struct job *j, const char *pkg_id,
+					const struct ofb_client *c)
+{
+	struct target *t = add_target(j);
+
+	t->subject = xasprintf("client '%s'", c->id);
+	t->pkg_id = xstrdup(pkg_id);
+	t->db_folder = xasprintf("clients/%s/db/", pkg_id);
+	t->files_prefix = xasprintf("clients/%s/files/", pkg_id);
+	t->client.id = xstrdup(c->id);
+	t->client.name = xstrdup(c->name ? c->name : "");
+	t->client.files_dir = c->files_dir ? xstrdup(c->files_dir) : NULL;
+	ofb_dbconn_copy(&t->client.conn, &c->conn);
+	return t;
+}
+
+/* Open and verify the package: nothing is changed for a damaged one. */
+static int open_package(struct job *j, const char *path, struct ofb_error *err)
+{
+	j->reader = ofb_reader_open(path, err);
+	if (!j->reader)
+		return -1;
+	ofb_info("verifying '%s'", path);
+	if (ofb_reader_verify(j->reader, err) != 0) {
+		ofb_error_prefix(err, "the package is damaged; nothing was changed");
+		return -1;
+	}
+	return 0;
+}
+
+/* The clients the package holds (status ok), by id. */
+static json_t *package_client(const struct job *j, const char *id)
+{
+	json_t *clients = json_object_get(ofb_reader_manifest(j->reader), "clients"), *c;
+	size_t i;
+
+	json_array_foreach(clients, i, c) {
+		json_t *cid = json_object_get(c, "id"), *st = json_object_get(c, "status");
+		if (json_is_string(cid) && !strcmp(json_string_value(cid), id) &&
+		    json_is_string(st) && !strcmp(json_string_value(st), "ok"))
+			return c;
+	}
+	return NULL;
+}
+
+/* --- the registry that decides where clients go ------------------------------------------ */
+
+struct registry_rows {
+	const struct ofb_config *cfg;
+	int cols[5];              /* column index of id, name, connect, files_dir, offline */
+	struct ofb_client *clients;
+	size_t n;
+};
+
+static int registry_row(void *ctx, const struct ofb_value *values, size_t n,
+			struct ofb_error *err)
+{
+	struct registry_rows *rr = ctx;
+	char *v[5] = { 0 };
+	int ret;
+
+	(void)n;
+	for (int i = 0; i < 5; i++)
+		if (rr->cols[i] >= 0 && !values[rr->cols[i]].is_null)
+			v[i] = xstrndup(values[rr->cols[i]].data, values[rr->cols[i]].len);
+	rr->clients = xrealloc(rr->clients, (rr->n + 1) * sizeof *rr->clients);
+	ret = ofb_registry_client(rr->cfg, (const char *const *)v, &rr->clients[rr->n], err);
+	if (ret == 0)
+		rr->n++;
+	for (int i = 0; i < 5; i++)
+		free(v[i]);
+	return ret;
+}
+
+/* The registry as the package's login database holds it: where a full restore puts the
+ * clients (the configuration's [client.ID] overrides still apply). */
+static int package_registry(struct job *j, struct ofb_client **out, size_t *n,
+			    struct ofb_error *err)
+{
+	const struct ofb_registry_map *m = &j->cfg->reg;
+	const char *names[5] = { m->col_id, m->col_name, m->col_connect, m->col_files,
+				 m->col_offline };
+	struct registry_rows rr = { .cfg = j->cfg };
+	struct ofb_schema s;
+	struct ofb_table *t = NULL;
+	unsigned long long rows;
+	int ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (ofb_reader_schema(j->reader, "login/", &s, err) != 0)
+		return -1;
+	for (size_t i = 0; i < s.n_tables && !t; i++)
+		if (ascii_casecmp(s.tables[i].name, m->table) == 0)
+			t = &s.tables[i];
+	if (!t) {
+		ofb_error_set(err, "the package's login database has no registry table '%s'",
+			      m->table);
+		goto out;
+	}
+	for (int i = 0; i < 5; i++) {
+		rr.cols[i] = -1;
+		for (size_t c = 0; c < t->n_columns; c++)
+			if (ascii_casecmp(t->columns[c].name, names[i]) == 0)
+				rr.cols[i] = (int)c;
+		if (rr.cols[i] < 0 && i < 3) {
+			ofb_error_set(err, "the package's registry table '%s' has no column '%s'",
+				      m->table, names[i]);
+			goto out;
+		}
+	}
+	if (ofb_reader_table(j->reader, t, registry_row, &rr, &rows, err) != 0)
+		goto out;
+	*out = rr.clients;
+	*n = rr.n;
+	rr.clients = NULL;
+	rr.n = 0;
+	ret = 0;
+out:
+	ofb_clients_free(rr.clients, rr.n);
+	ofb_schema_free(&s);
+	return ret;
+}
+
+/* The registry of this installation's login database. */
+static int current_registry(struct job *j, struct ofb_client **out, size_t *n,
+			    struct ofb_error *err)
+{
+	struct ofb_db *db = NULL;
+	char *conn = ofb_dbconn_string(&j->cfg->login, err);
+	int ret = -1;
+
+	if (!conn)
+		return -1;
+	if (ofb_db_open(&db, conn, err) != 0 ||
+	    ofb_registry_load(db, j->cfg, out, n, err) != 0) {
+		ofb_error_prefix(err, "login database");
+		goto out;
+	}
+	ret = 0;
+out:
+	ofb_db_close(db);
+	memset(conn, 0, strlen(conn));
+	free(conn);
+	return ret;
+}
+
+/* --- checking targets before anything changes ------------------------------------------- */
+
+static int probe_target(struct target *t, struct ofb_error *err)
+{
+	struct ofb_db *db = NULL;
+	struct ofb_error open_err;
+	int ret = -1;
+
+	if (!t->connstr) {
+		if (!t->client.conn.connect && !t->client.conn.dsn) {
+			ofb_error_set(err, "%s: no database is registered or configured for it",
+				      t->subject);
+			return -1;
+		}
+		t->connstr = ofb_dbconn_string(&t->client.conn, err);
+		if (!t->connstr) {
+			ofb_error_prefix(err, "%s", t->subject);
+			return -1;
+		}
+	}
+	ofb_error_clear(&open_err);
+	if (ofb_db_open(&db, t->connstr, &open_err) == 0) {
+		t->db_exists = 1;
+		if (ofb_load_count_tables(db, &t->db_tables, err) != 0) {
+			ofb_error_prefix(err, "%s", t->subject);
+			goto out;
+		}
+	} else if (ofb_load_can_create(t->connstr, err) != 0) {
+		ofb_error_prefix(err, "%s: %s", t->subject, open_err.msg);
+		goto out;
+	}
+	if (t->files_prefix && t->client.files_dir) {
+		int rc = ofb_files_nonempty(t->client.files_dir, err);
+		if (rc < 0) {
+			ofb_error_prefix(err, "%s: files folder", t->subject);
+			goto out;
+		}
+		t->files_nonempty = rc;
+	}
+	ret = 0;
+out:
+	ofb_db_close(db);
+	return ret;
+}
+
+static int holds_data(const struct target *t)
+{
+	return t->db_tables > 0 || t->files_nonempty;
+}
+
+/* Refuse (without replace) or save (with it) every target that holds data. */
+static int guard_targets(struct job *j, struct ofb_error *err)
+{
+	struct ofb_client *save = xcalloc(j->n_targets + 1, sizeof *save);
+	const char *login_conn = NULL;
+	size_t n_save = 0, busy = 0;
+	char *path = NULL, *name;
+	struct buf list;
+	int ret = -1;
+
+	buf_init(&list);
+	for (size_t i = 0; i < j->n_targets; i++) {
+		struct target *t = &j->targets[i];
+		if (probe_target(t, err) != 0)
+			goto out;
+		if (!holds_data(t))
+			continue;
+		busy++;
+		buf_addf(&list, "%s%s", list.len ? ", " : "", t->subject);
+		if (!t->pkg_id) {
+			login_conn = t->db_tables ? t->connstr : NULL;
+		} else {
+			save[n_save] = t->client;
+			/* an empty or missing database has nothing to save */
+			if (!t->db_tables) {
+				save[n_save].conn.connect = NULL;
+				save[n_save].conn.dsn = NULL;
+			}
+			n_save++;
+		}
+	}
+	if (!busy) {
+		ret = 0;
+		goto out;
+	}
+	if (!j->replace) {
+		ofb_error_set(err, "%s already hold%s data: refused, nothing was changed (use "
+			      "--replace to replace it; it is saved to a package first)", list.data,
+			      busy == 1 ? "s" : "");
+		goto out;
+	}
+	/* Clients whose database is empty but whose files are not: keep their files. */
+	for (size_t i = 0; i < n_save; i++)
+		if (!save[i].conn.connect && !save[i].conn.dsn) {
+			ofb_error_set(err, "%s: its database is empty but its files folder '%s' is "
+				      "not; empty or move the folder, then run again",
+				      j->targets[i].subject, save[i].files_dir);
+			goto out;
+		}
+	name = ofb_backup_stamped_name("replaced");
+	path = xasprintf("%s/%s", j->cfg->backup_dir ? j->cfg->backup_dir : ".", name);
+	free(name);
+	ofb_info("saving what will be replaced (%s)", list.data);
+	if (ofb_backup_targets(login_conn, save, n_save, path, err) != 0) {
+		ofb_error_prefix(err, "cannot save what would be replaced; nothing was changed");
+		goto out;
+	}
+	ofb_notice("what is replaced was saved to: %s", path);
+	ret = 0;
+out:
+	free(save);
+	free(path);
+	buf_free(&list);
+	return ret;
+}
+
+/* --- applying ---------------------------------------------------------------------------- */
+
+/* Files go into a new folder beside the target, which then takes the target's place: a
+ * failure half-way leaves the old folder as it was. */
+static int restore_files(struct job *j, struct target *t, struct ofb_error *err)
+{
+	const char *dest = t->client.files_dir;
+	char *fresh = NULL, *old = NULL;
+	int had_old = 0, ret = -1;
+
+	if (!dest) {
+		ofb_detail("%s has no files folder registered: its files are not restored",
+			   t->subject);
+		return 0;
+	}
+	fresh = xasprintf("%s.ofbackup-new-%ld", dest, (long)getpid());
+	old = xasprintf("%s.ofbackup-old-%ld", dest, (long)getpid());
+	if (ofb_files_mkdirs(fresh, err) != 0)
+		goto out;
+	if (ofb_reader_extract(j->reader, t->files_prefix, fresh, err) != 0)
+		goto out;
+	had_old = access(dest, F_OK) == 0;
+	if (had_old && rename(dest, old) != 0) {
+		ofb_error_set(err, "cannot move '%s' aside: %s", dest, strerror(errno));
+		goto out;
+	}
+	if (rename(fresh, dest) != 0) {
+		ofb_error_set(err, "cannot put the restored files in place at '%s': %s", dest,
+			      strerror(errno));
+		if (had_old)
+			rename(old, dest);
+		goto out;
+	}
+	if (had_old && ofb_files_remove_tree(old, err) != 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret != 0) {
+		struct ofb_error ignored;
+		ofb_error_prefix(err, "%s", t->subject);
+		if (fresh && access(fresh, F_OK) == 0)
+			ofb_files_remove_tree(fresh, &ignored);
+	}
+	free(fresh);
+	free(old);
+	return ret;
+}
+
+static int restore_target(struct job *j, struct target *t, struct ofb_error *err)
+{
+	struct ofb_schema s;
+	struct ofb_load_stats stats;
+	struct ofb_db *db = NULL;
+	int created = 0, ret = -1;
+
+	memset(&s, 0, sizeof s);
+	if (ofb_reader_schema(j->reader, t->db_folder, &s, err) != 0)
+		goto out;
+	if (ofb_load_open_target(t->connstr, &db, &created, err) != 0) {
+		ofb_error_prefix(err, "%s", t->subject);
+		goto out;
+	}
+	if (created)
+		ofb_info("%s: created its database", t->subject);
+	if (ofb_load_database(db, j->reader, &s, t->db_tables > 0, t->subject, &stats, err) != 0)
+		goto out;
+	j->warnings += stats.warnings;
+	if (t->files_prefix && restore_files(j, t, err) != 0)
+		goto out;
+	ofb_info("%s restored: %zu tables, %llu rows", t->subject, stats.tables, stats.rows);
+	ret = 0;
+out:
+	ofb_db_close(db);
+	ofb_schema_free(&s);
+	return ret;
+}
+
+static int apply(struct job *j, struct ofb_error *err)
+{
+	for (size_t i = 0; i < j->n_targets; i++)
+		if (restore_target(j, &j->targets[i], err) != 0) {
+			if (i > 0)
+				ofb_error_prefix(err, "restored %zu of %zu databases before this "
+						 "failure", i, j->n_targets);
+			return -1;
+		}
+	return 0;
+}
+
+/* --- restore ----------------------------------------------------------------------------- */
+
+static int plan_restore(struct job *j, const struct ofb_restore_opts *o, struct ofb_error *err)
+{
+	json_t *m = ofb_reader_manifest(j->reader);
+	const char *kind = json_string_value(json_object_get(m, "kind"));
+	int has_login = json_is_object(json_object_get(m, "login"));
+	struct ofb_client *reg = NULL;
+	size_t n_reg = 0;
+	json_t *clients = json_object_get(m, "clients"), *c;
+	size_t i;
+	int ret = -1;
+
+	if (kind && !strcmp(kind, "export")) {
+		ofb_error_usage(err, "'%s' is a client export: bring it in with 'ofbackup import'",
+				o->package);
+		return -1;
+	}
+	for (size_t k = 0; k < o->n_clients; k++)
+		if (!package_client(j, o->clients[k])) {
+			ofb_error_usage(err, "the package holds no client '%s' (see 'ofbackup info')",
+					o->clients[k]);
+			return -1;
+		}
+	if (o->n_clients == 0 && has_login) {
+		/* everything: the login database, then the clients where it registers them */
+		struct target *t = add_target(j);
+		t->subject = xstrdup("login database");
+		t->db_folder = xstrdup("login/");
+		t->connstr = ofb_dbconn_string(&j->cfg->login, err);
+		if (!t->connstr) {
+			ofb_error_prefix(err, "login database");
+			goto out;
+		}
+		if (package_registry(j, &reg, &n_reg, err) != 0)
+			goto out;
+	} else if (current_registry(j, &reg, &n_reg, err) != 0) {
+		goto out;
+	}
+	json_array_foreach(clients, i, c) {
+		const char *id = json_string_value(json_object_get(c, "id"));
+		const struct ofb_client *where;
+		int wanted = o->n_clients == 0;
+		for (size_t k = 0; k < o->n_clients; k++)
+			wanted |= !strcmp(o->clients[k], id);
+		if (!wanted || !package_client(j, id))
+			continue;
+		where = ofb_client_find(reg, n_reg, id);
+		if (!where) {
+			ofb_error_set(err, "client '%s' is not registered in %s login database: bring "
+				      "it in with 'ofbackup import'", id,
+				      j->n_targets && !j->targets[0].pkg_id ? "the package's" : "this");
+			goto out;
+		}
+		add_client_target(j, id, where);
+	}
+	ret = 0;
+out:
+	ofb_clients_free(reg, n_reg);
+	return ret;
+}
+
+int ofb_restore_run(const struct ofb_config *cfg, const struct ofb_restore_opts *o,
+		    struct ofb_error *err)
+{
+	struct job j = { .cfg = cfg, .replace = o->replace };
+	int ret = OFB_EXIT_FAILED;
+
+	if (open_package(&j, o->package, err) != 0 || plan_restore(&j, o, err) != 0 ||
+	    guard_targets(&j, err) != 0 || apply(&j, err) != 0)
+		goto out;
+	ret = j.warnings ? OFB_EXIT_WARNINGS : OFB_EXIT_OK;
+out:
+	if (ret == OFB_EXIT_FAILED && err->exit_code == OFB_EXIT_USAGE)
+		ret = OFB_EXIT_USAGE;
+	job_free(&j);
+	return ret;
+}
+
+/* --- import ------------------------------------------------------------------------------ */
+
+/* The one client of the package, or the named one. */
+static const char *import_source(struct job *j, const struct ofb_import_opts *o,
+				 struct ofb_error *err)
+{
+	json_t *clients = json_object_get(ofb_reader_manifest(j->reader), "clients"), *c;
+	const char *only = NULL;
+	size_t i, n_ok = 0;
+
+	if (o->client) {
+		if (!package_client(j, o->client)) {
+			ofb_error_usage(err, "the package holds no client '%s' (see 'ofbackup info')",
+					o->client);
+			return NULL;
+		}
+		return o->client;
+	}
+	json_array_foreach(clients, i, c) {
+		const char *id = json_string_value(json_object_get(c, "id"));
+		if (id && package_client(j, id)) {
+			only = id;
+			n_ok++;
+		}
+	}
+	if (n_ok != 1) {
+		ofb_error_usage(err, "the package holds %zu clients: name the one to import", n_ok);
+		return NULL;
+	}
+	return only;
+}
+
+/* Register (or, when replacing, update) the client in this login database. */
+static int register_client(struct job *j, const struct target *t, const char *name,
+			   const char *connect_value, int exists, struct ofb_error *err)
+{
+	const struct ofb_registry_map *m = &j->cfg->reg;
+	struct ofb_db *db = NULL;
+	char *conn = ofb_dbconn_string(&j->cfg->login, err);
+	const char *cols[5] = { m->col_id, m->col_name, m->col_connect, m->col_files,
+				m->col_offline };
+	const char *vals[5] = { t->client.id, name, connect_value, t->client.files_dir, "0" };
+	const char *args[5];
+	SQLHSTMT st = NULL;
+	struct buf sql;
+	int ret = -1;
+
+	buf_init(&sql);
+	if (!conn || ofb_db_open(&db, conn, err) != 0)
+		goto out;
+	if (exists) {
+		/* id stays; the database connection stays as registered when none was given */
+		size_t n = 0;
+		buf_adds(&sql, "UPDATE ");
+		ofb_drv_quote(db->drv, &sql, m->table);
+		buf_adds(&sql, " SET ");
+		for (int i = 1; i < 5; i++) {
+			if (i == 2 && !connect_value)
+				continue;
+			if (n)
+				buf_adds(&sql, ", ");
+			ofb_drv_quote(db->drv, &sql, cols[i]);
+			buf_adds(&sql, " = ?");
+			args[n++] = vals[i];
+		}
+		buf_adds(&sql, " WHERE ");
+		ofb_drv_quote(db->drv, &sql, cols[0]);
+		buf_adds(&sql, " = ?");
+		args[n++] = vals[0];
+		ret = ofb_db_query_args(db, sql.data, args, n, &st, err);
+	} else {
+		buf_adds(&sql, "INSERT INTO ");
+		ofb_drv_quote(db->drv, &sql, m->table);
+		buf_adds(&sql, " (");
+		for (int i = 0; i < 5; i++) {
+			if (i)
+				buf_adds(&sql, ", ");
+			ofb_drv_quote(db->drv, &sql, cols[i]);
+		}
+		buf_adds(&sql, ") VALUES (?, ?, ?, ?, ?)");
+		ret = ofb_db_query_args(db, sql.data, vals, 5, &st, err);
+	}
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+out:
+	if (ret != 0)
+		ofb_error_prefix(err, "%s was restored but cannot be registered in the login "
+				 "database", t->subject);
+	ofb_db_close(db);
+	if (conn) {
+		memset(conn, 0, strlen(conn));
+		free(conn);
+	}
+	buf_free(&sql);
+	return ret;
+}
+
+int ofb_import_run(const struct ofb_config *cfg, const struct ofb_import_opts *o,
+		   struct ofb_error *err)
+{
+	struct job j = { .cfg = cfg, .replace = o->replace };
+	struct ofb_client *reg = NULL, where;
+	const struct ofb_client *existing;
+	const struct ofb_client_override *ov;
+	const char *src_id, *id, *connect_value = NULL, *name;
+	size_t n_reg = 0;
+	struct target *t;
+	int ret = OFB_EXIT_FAILED;
+
+	memset(&where, 0, sizeof where);
+	if (o->connect && o->dsn) {
+		ofb_error_usage(err, "give --connect or --dsn, not both");
+		goto out;
+	}
+	if (open_package(&j, o->package, err) != 0)
+		goto out;
+	src_id = import_source(&j, o, err);
+	if (!src_id)
+		goto out;
+	id = o->as_id ? o->as_id : src_id;
+	if (!ofb_client_id_valid(id)) {
+		ofb_error_usage(err, "'%s' is not usable as a client id (1-64 of A-Z a-z 0-9 . _ -, "
+				"not starting or ending with a dot)", id);
+		goto out;
+	}
+	if (current_registry(&j, &reg, &n_reg, err) != 0)
+		goto out;
+	existing = ofb_client_find(reg, n_reg, id);
+	if (existing && !o->replace) {
+		ofb_error_set(err, "client '%s' is already registered: refused, nothing was "
+			      "changed (use --as ID for another id, or --replace)", id);
+		goto out;
+	}
+	/* where it goes: the command line, else [client.ID], else the registered client */
+	ov = ofb_config_client(cfg, id);
+	where.id = (char *)id;
+	name = json_string_value(json_object_get(package_client(&j, src_id), "name"));
+	where.name = (char *)(name ? name : "");
+	if (existing)
+		ofb_dbconn_copy(&where.conn, &existing->conn);
+	if (ov)
+		ofb_dbconn_copy(&where.conn, &ov->conn);
+	if (o->connect || o->dsn) {
+		struct ofb_dbconn given = { .connect = (char *)o->connect, .dsn = (char *)o->dsn };
+		ofb_dbconn_copy(&where.conn, &given);
+		connect_value = o->connect ? o->connect : o->dsn;
+	} else if (!existing && ov) {
+		connect_value = ov->conn.connect ? ov->conn.connect : ov->conn.dsn;
+	}
+	if (!where.conn.connect && !where.conn.dsn) {
+		ofb_error_usage(err, "say where client '%s' goes: --connect CONNSTR or --dsn NAME "
+				"(or [client.%s] in the configuration)", id, id);
+		goto out;
+	}
+	where.files_dir = (char *)(o->files ? o->files
+				   : ov && ov->files ? ov->files
+				   : existing ? existing->files_dir : NULL);
+	if (!where.files_dir) {
+		ofb_error_usage(err, "say where the files of client '%s' go: --files DIR (or "
+				"[client.%s] files = ... in the configuration)", id, id);
+		goto out;
+	}
+	t = add_client_target(&j, src_id, &where);
+	if (guard_targets(&j, err) != 0 || apply(&j, err) != 0)
+		goto out;
+	if (register_client(&j, t, where.name, existing ? connect_value
+				: connect_value ? connect_value : "", existing != NULL, err) != 0)
+		goto out;
+	ofb_info("client '%s' is registered in the login database", id);
+	ret = j.warnings ? OFB_EXIT_WARNINGS : OFB_EXIT_OK;
+out:
+	if (ret == OFB_EXIT_FAILED && err->exit_code == OFB_EXIT_USAGE)
+		ret = OFB_EXIT_USAGE;
+	ofb_dbconn_free(&where.conn);
+	ofb_clients_free(reg, n_reg);
+	job_free(&j);
+	return ret;
+}
