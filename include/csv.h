@@ -30,12 +30,23 @@ struct ofb_csv_field {
 	int last_in_record;  /* the field ends its record */
 };
 
+/* Where the reader is inside the field it is assembling; the state survives the end of a
+ * feed, so every input byte is looked at once however the input is split. */
+enum ofb_csv_state {
+	OFB_CSV_START,       /* before the first byte of a field */
+	OFB_CSV_UNQUOTED,    /* inside an unquoted field */
+	OFB_CSV_QUOTED,      /* inside quotes */
+	OFB_CSV_QUOTE_SEEN   /* inside quotes, after a '"': a doubled quote or the closing one */
+};
+
 struct ofb_csv_reader {
-	struct buf in;       /* unparsed input */
+	struct buf in;       /* input not yet looked at */
 	size_t pos;
-	struct buf field;
+	struct buf field;    /* the field in progress (unescaped bytes so far) */
+	enum ofb_csv_state state;
 	int eof;
 	int after_comma;     /* the last field ended with ',': another one follows */
+	int failed;          /* malformed input was seen: every later call says so again */
 };
 
 void ofb_csv_reader_init(struct ofb_csv_reader *r);
@@ -46,5 +57,8 @@ void ofb_csv_feed(struct ofb_csv_reader *r, const char *data, size_t n, int eof)
  * -1 on malformed input (a quote inside an unquoted field, text after a closing quote,
  * an unterminated quoted field at the end). */
 int ofb_csv_next(struct ofb_csv_reader *r, struct ofb_csv_field *f);
+/* Move the bytes of the field just returned into out (buffers are swapped, nothing is
+ * copied), so a long value need not exist twice; the field's data is invalid afterwards. */
+void ofb_csv_take_field(struct ofb_csv_reader *r, struct buf *out);
 
 #endif

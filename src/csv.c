@@ -100,66 +100,114 @@ void ofb_csv_feed(struct ofb_csv_reader *r, const char *data, size_t n, int eof)
 	r->eof = eof;
 }
 
-/* Parses one field starting at r->pos without consuming input unless it is complete. */
-int ofb_csv_next(struct ofb_csv_reader *r, struct ofb_csv_field *f)
+static void field_done(struct ofb_csv_reader *r, struct ofb_csv_field *f, int quoted,
+		       int last)
 {
-	const char *s = r->in.data + r->pos, *end = r->in.data + r->in.len, *p = s;
-
-	buf_reset(&r->field);
-	if (p == end) {
-		/* "a," at the very end: the record's last field is an empty (NULL) one */
-		if (r->eof && r->after_comma) {
-			memset(f, 0, sizeof *f);
-			f->data = r->field.data;
-			f->last_in_record = 1;
-			r->after_comma = 0;
-			return 1;
-		}
-		return 0;
-	}
-	memset(f, 0, sizeof *f);
-	if (*p == '"') {
-		f->quoted = 1;
-		for (p++;; p++) {
-			if (p == end)
-				return r->eof ? -1 : 0;
-			if (*p != '"') {
-				buf_addc(&r->field, *p);
-				continue;
-			}
-			if (p + 1 == end && !r->eof)
-				return 0;      /* cannot tell "" from the closing quote yet */
-			if (p + 1 < end && p[1] == '"') {
-				buf_addc(&r->field, '"');
-				p++;
-				continue;
-			}
-			p++;
-			break;
-		}
-	} else {
-		while (p < end && *p != ',' && *p != '\n') {
-			if (*p == '"')
-				return -1;
-			p++;
-		}
-		buf_add(&r->field, s, (size_t)(p - s));
-	}
-	if (p == end) {
-		if (!r->eof)
-			return 0;
-		f->last_in_record = 1;      /* a final record without its newline */
-	} else if (*p == '\n') {
-		f->last_in_record = 1;
-		p++;
-	} else if (*p == ',') {
-		p++;
-	} else {
-		return -1;
-	}
-	r->after_comma = !f->last_in_record;
-	r->pos = (size_t)(p - r->in.data);
 	f->data = r->field.data;
 	f->len = r->field.len;
-	return 1;
+	f->quoted = quoted;
+	f->last_in_record = last;
+	r->after_comma = !last;
+	r->state = OFB_CSV_START;
+}
+
+/* Continues the field in progress from where the previous call stopped: bytes already
+ * looked at are in r->field and r->state, so a long field fed in pieces costs linear time. */
+int ofb_csv_next(struct ofb_csv_reader *r, struct ofb_csv_field *f)
+{
+	const char *p = r->in.data + r->pos, *end = r->in.data + r->in.len;
+	int rc = 0;
+
+	memset(f, 0, sizeof *f);
+	if (r->failed) {
+		rc = -1;
+		goto out;
+	}
+	if (r->state == OFB_CSV_START)
+		buf_reset(&r->field);
+	for (;;) {
+		switch (r->state) {
+		case OFB_CSV_START:
+			if (p == end) {
+				/* "a," at the very end: the record's last field is an empty (NULL) one */
+				if (r->eof && r->after_comma) {
+					field_done(r, f, 0, 1);
+					rc = 1;
+				}
+				goto out;
+			}
+			if (*p == '"') {
+				r->state = OFB_CSV_QUOTED;
+				p++;
+			} else {
+				r->state = OFB_CSV_UNQUOTED;
+			}
+			break;
+		case OFB_CSV_UNQUOTED: {
+			const char *s = p;
+			while (p < end && *p != ',' && *p != '\n' && *p != '"')
+				p++;
+			buf_add(&r->field, s, (size_t)(p - s));
+			if (p < end && *p == '"') {
+				rc = -1;
+				goto out;
+			}
+			if (p == end && !r->eof)
+				goto out;
+			/* at the end of input: a final record without its newline */
+			field_done(r, f, 0, p == end || *p == '\n');
+			if (p < end)
+				p++;
+			rc = 1;
+			goto out;
+		}
+		case OFB_CSV_QUOTED: {
+			const char *q = memchr(p, '"', (size_t)(end - p));
+			if (!q) {
+				buf_add(&r->field, p, (size_t)(end - p));
+				p = end;
+				if (r->eof)
+					rc = -1;   /* unterminated */
+				goto out;
+			}
+			buf_add(&r->field, p, (size_t)(q - p));
+			p = q + 1;
+			r->state = OFB_CSV_QUOTE_SEEN;
+			break;
+		}
+		case OFB_CSV_QUOTE_SEEN:
+			/* cannot tell "" from the closing quote before the next byte */
+			if (p == end && !r->eof)
+				goto out;
+			if (p < end && *p == '"') {
+				buf_addc(&r->field, '"');
+				p++;
+				r->state = OFB_CSV_QUOTED;
+				break;
+			}
+			if (p < end && *p != ',' && *p != '\n') {
+				rc = -1;   /* text after the closing quote */
+				goto out;
+			}
+			field_done(r, f, 1, p == end || *p == '\n');
+			if (p < end)
+				p++;
+			rc = 1;
+			goto out;
+		}
+	}
+out:
+	if (rc < 0)
+		r->failed = 1;
+	r->pos = (size_t)(p - r->in.data);
+	return rc;
+}
+
+void ofb_csv_take_field(struct ofb_csv_reader *r, struct buf *out)
+{
+	struct buf tmp = *out;
+
+	*out = r->field;
+	r->field = tmp;
+	buf_reset(&r->field);
 }

@@ -53,7 +53,7 @@ int main(void)
 	int (*const registrars[])(void) = {
 		register_util_tests, register_config_tests, register_schema_tests,
 		register_sqlserver_tests, register_drivers_tests, register_manifest_tests,
-		register_files_tests, register_csv_tests,
+		register_files_tests, register_csv_tests, register_reader_tests,
 	};
 	unsigned failed, run;
 

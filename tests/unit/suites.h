@@ -10,6 +10,7 @@ int register_drivers_tests(void);
 int register_manifest_tests(void);
 int register_files_tests(void);
 int register_csv_tests(void);
+int register_reader_tests(void);
 
 /* Shorthand: add a suite with the given tests; returns 0 or -1. */
 #include <CUnit/CUnit.h>

@@ -1,0 +1,1485 @@
+/* reader.c - reading a package back (reader.h): entry names and the manifest checked at
+ * open, entries streamed through SHA-256, table files decoded, files folders extracted. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <zip.h>
+
+#include "csv.h"
+#include "manifest.h"
+#include "package.h"
+#include "progress.h"
+#include "reader.h"
+#include "util.h"
+
+#define CHUNK_SIZE (64 * 1024)
+#define MANIFEST_MAX (512u * 1024 * 1024)
+#define SLURP_MAX (256u * 1024 * 1024)
+/* A row buffer that grew past this for one long value is given back after the row, so
+ * one huge value early in a table does not hold its memory for the rest of it. */
+#define KEEP_CAPACITY (1024 * 1024)
+#define ROWS_PER_PROGRESS 1024
+
+struct entry {
+	char *name;              /* as stored in the zip (UTF-8) */
+	zip_uint64_t index;
+	json_t *rec;             /* its record in the manifest (borrowed from r->manifest) */
+	int is_dir;
+	int checked;             /* read fully and found as the manifest says */
+};
+
+struct ofb_reader {
+	char *path;
+	zip_t *zip;
+	json_t *manifest;
+	zip_uint64_t manifest_index;
+	struct entry *entries;   /* sorted by name; manifest.json is not among them */
+	size_t n_entries;
+	int verifying;           /* progress line while verify runs */
+	uint64_t progress_bytes;
+	uint64_t progress_rows;
+};
+
+/* --- messages -------------------------------------------------------------------------- */
+
+/* Text from a package as a message can show it: control bytes (and every non-ASCII byte
+ * of text that is not UTF-8) as \xHH, at most max bytes. */
+static void add_shown(struct buf *b, const char *s, size_t len, size_t max)
+{
+	int utf8 = utf8_valid(s, len);
+
+	for (size_t i = 0; i < len && i < max; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8))
+			buf_addf(b, "\\x%02x", c);
+		else
+			buf_addc(b, (char)c);
+	}
+	if (len > max)
+		buf_adds(b, "...");
+}
+
+/* "package 'P': entry 'E'" followed by the formatted tail. */
+static void entry_error(struct ofb_error *err, const struct ofb_reader *r, const char *name,
+			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void entry_error(struct ofb_error *err, const struct ofb_reader *r, const char *name,
+			const char *fmt, ...)
+{
+	char tail[OFB_ERROR_MAX];
+	struct buf shown;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tail, sizeof tail, fmt, ap);
+	va_end(ap);
+	buf_init(&shown);
+	add_shown(&shown, name, strlen(name), 400);
+	ofb_error_set(err, "package '%s': entry '%s'%s", r->path, shown.data, tail);
+	buf_free(&shown);
+}
+
+/* --- names and manifest records -------------------------------------------------------- */
+
+/* NULL when name is a safe relative entry name, else what is wrong with it. A trailing '/'
+ * (a folder entry) is the only empty segment allowed. */
+static const char *unsafe_name(const char *name)
+{
+	size_t len = strlen(name);
+	const char *seg = name;
+
+	if (len == 0)
+		return "has an empty name";
+	if (name[0] == '/')
+		return "is an absolute path";
+	if (strchr(name, '\\'))
+		return "contains a backslash";
+	if (((name[0] | 0x20) >= 'a' && (name[0] | 0x20) <= 'z') && name[1] == ':')
+		return "starts with a drive letter";
+	if (!utf8_valid(name, len))
+		return "is not UTF-8";
+	while (*seg) {
+		const char *slash = strchr(seg, '/');
+		size_t n = slash ? (size_t)(slash - seg) : strlen(seg);
+		if (n == 0)
+			return "has an empty path segment";
+		if (n == 1 && seg[0] == '.')
+			return "has a '.' path segment";
+		if (n == 2 && seg[0] == '.' && seg[1] == '.')
+			return "has a '..' path segment";
+		if (!slash)
+			break;
+		seg = slash + 1;
+	}
+	return NULL;
+}
+
+static int two_digits(const char *s, int *out)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	*out = (s[0] - '0') * 10 + (s[1] - '0');
+	return 0;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (UTC) as the manifest writes modification times. */
+static int parse_mtime(const char *s, struct timespec *ts)
+{
+	struct tm tm;
+	int cent, year, mon, day, hour, min, sec;
+	long nsec = 0, scale = 100000000L;
+	const char *p = s + 19;
+	time_t t;
+
+	memset(&tm, 0, sizeof tm);
+	if (strlen(s) < 20 || two_digits(s, &cent) || two_digits(s + 2, &year) || s[4] != '-' ||
+	    two_digits(s + 5, &mon) || s[7] != '-' || two_digits(s + 8, &day) || s[10] != 'T' ||
+	    two_digits(s + 11, &hour) || s[13] != ':' || two_digits(s + 14, &min) ||
+	    s[16] != ':' || two_digits(s + 17, &sec))
+		return -1;
+	if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60)
+		return -1;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (!scale)
+				return -1;   /* finer than nanoseconds */
+			nsec += (*p - '0') * scale;
+			scale /= 10;
+		}
+		if (p == s + 20)
+			return -1;
+	}
+	if (strcmp(p, "Z") != 0)
+		return -1;
+	tm.tm_year = cent * 100 + year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	if (t == (time_t)-1 && !(cent == 19 && year == 69))
+		return -1;
+	ts->tv_sec = t;
+	ts->tv_nsec = nsec;
+	return 0;
+}
+
+static int is_sha256_hex(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return i == 64;
+}
+
+static int valid_count(json_t *v)
+{
+	return json_is_integer(v) && json_integer_value(v) >= 0;
+}
+
+/* The fields later steps rely on, so they need not check again. */
+static int check_record(struct ofb_reader *r, const char *path, json_t *rec,
+			struct ofb_error *err)
+{
+	json_t *type = json_object_get(rec, "type"), *sha = json_object_get(rec, "sha256");
+	json_t *mtime = json_object_get(rec, "mtime"), *rows = json_object_get(rec, "rows");
+	int is_dir = path[strlen(path) - 1] == '/';
+	struct timespec ts;
+	int ret = -1;
+
+	if (type && !(json_is_string(type) && strcmp(json_string_value(type), "dir") == 0)) {
+		entry_error(err, r, path, ": the manifest gives an unknown type");
+		goto out;
+	}
+	if (!type != !is_dir) {
+		entry_error(err, r, path, ": the manifest calls it a %s", type ? "folder" : "file");
+		goto out;
+	}
+	if (!is_dir && (!valid_count(json_object_get(rec, "size")) || !json_is_string(sha) ||
+			!is_sha256_hex(json_string_value(sha)))) {
+		entry_error(err, r, path, ": the manifest gives no valid size and SHA-256");
+		goto out;
+	}
+	if (mtime && (!json_is_string(mtime) || parse_mtime(json_string_value(mtime), &ts))) {
+		entry_error(err, r, path, ": the manifest's mtime is not a UTC time "
+			    "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ");
+		goto out;
+	}
+	if (rows && !valid_count(rows)) {
+		entry_error(err, r, path, ": the manifest's row count is not a number");
+		goto out;
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
+static int cmp_entries(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
+}
+
+/* Index of the first entry whose name is not below key in byte order. */
+static size_t lower_bound(const struct ofb_reader *r, const char *key)
+{
+	size_t lo = 0, hi = r->n_entries;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(r->entries[mid].name, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct entry *find_entry(const struct ofb_reader *r, const char *name)
+{
+	size_t i = lower_bound(r, name);
+
+	return i < r->n_entries && strcmp(r->entries[i].name, name) == 0 ? &r->entries[i] : NULL;
+}
+
+/* --- opening --------------------------------------------------------------------------- */
+
+static unsigned read_le(const unsigned char *p, int n)
+{
+	unsigned v = 0;
+
+	for (int i = n - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* A zip whose end (the central directory) is missing can still be walked from the front,
+ * local header by local header, to tell which entry the file breaks off in. Returns 1 and
+ * fills name when the file starts like a zip; name stays empty when the walk cannot tell
+ * (sizes in data descriptors or ZIP64 fields, or every entry complete). */
+static int find_truncation(const char *path, char *name, size_t n)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char h[30];
+	long long off = 0, size;
+	int starts_like_zip = 0;
+
+	name[0] = '\0';
+	if (!f || fseeko(f, 0, SEEK_END) != 0 || (size = ftello(f)) < 0)
+		goto out;
+	while (fseeko(f, off, SEEK_SET) == 0 && fread(h, 1, sizeof h, f) == sizeof h &&
+	       read_le(h, 4) == 0x04034b50u) {
+		unsigned flags = read_le(h + 6, 2), comp = read_le(h + 18, 4);
+		unsigned name_len = read_le(h + 26, 2), extra = read_le(h + 28, 2);
+		size_t got;
+		starts_like_zip = 1;
+		if ((flags & 8) || comp == 0xFFFFFFFFu)
+			break;
+		got = fread(name, 1, name_len < n ? name_len : n - 1, f);
+		name[got] = '\0';
+		off += 30 + (long long)name_len + extra + comp;
+		if (off > size)
+			goto out;       /* this entry's data runs past the end of the file */
+		name[0] = '\0';
+	}
+	if (!starts_like_zip && size >= 4) {
+		rewind(f);
+		starts_like_zip = fread(h, 1, 4, f) == 4 && read_le(h, 4) == 0x04034b50u;
+	}
+out:
+	if (f)
+		fclose(f);
+	return starts_like_zip;
+}
+
+static void open_error(struct ofb_reader *r, int zerr, struct ofb_error *err)
+{
+	char cut[512];
+	struct buf shown;
+	zip_error_t ze;
+
+	buf_init(&shown);
+	zip_error_init_with_code(&ze, zerr);
+	if (zerr == ZIP_ER_NOZIP && find_truncation(r->path, cut, sizeof cut)) {
+		add_shown(&shown, cut, strlen(cut), 400);
+		if (cut[0])
+			ofb_error_set(err, "cannot open package '%s': the file is truncated: it breaks "
+				      "off in entry '%s' and the zip directory at its end is missing",
+				      r->path, shown.data);
+		else
+			ofb_error_set(err, "cannot open package '%s': the file is truncated: the zip "
+				      "directory at its end is missing", r->path);
+	} else {
+		ofb_error_set(err, "cannot open package '%s': %s%s", r->path,
+			      zip_error_strerror(&ze),
+			      zerr == ZIP_ER_NOZIP || zerr == ZIP_ER_INCONS || zerr == ZIP_ER_EOF
+				      ? " (the file is truncated or damaged, or not a package)" : "");
+	}
+	zip_error_fini(&ze);
+	buf_free(&shown);
+}
+
+static int is_symlink_entry(zip_t *z, zip_uint64_t i)
+{
+	zip_uint8_t opsys = 0;
+	zip_uint32_t attr = 0;
+
+	if (zip_file_get_external_attributes(z, i, 0, &opsys, &attr) != 0)
+		return 0;
+	return opsys == ZIP_OPSYS_UNIX && ((attr >> 16) & S_IFMT) == S_IFLNK;
+}
+
+/* Every name of the central directory: safe, unique, and no name both a file and a folder. */
+static int list_entries(struct ofb_reader *r, struct ofb_error *err)
+{
+	zip_int64_t n = zip_get_num_entries(r->zip, 0);
+	int have_manifest = 0, ret = -1;
+
+	r->entries = xcalloc(n > 0 ? (size_t)n : 1, sizeof *r->entries);
+	for (zip_int64_t i = 0; i < n; i++) {
+		const char *name = zip_get_name(r->zip, (zip_uint64_t)i, ZIP_FL_ENC_RAW);
+		const char *why;
+		struct entry *e;
+		if (!name) {
+			ofb_error_set(err, "package '%s': cannot read the name of entry %lld: %s",
+				      r->path, (long long)i, zip_strerror(r->zip));
+			goto out;
+		}
+		why = unsafe_name(name);
+		if (why) {
+			entry_error(err, r, name, " is unsafe: it %s", why);
+			goto out;
+		}
+		if (is_symlink_entry(r->zip, (zip_uint64_t)i)) {
+			entry_error(err, r, name, " is a symbolic link; packages hold none");
+			goto out;
+		}
+		if (strcmp(name, "manifest.json") == 0) {
+			if (have_manifest) {
+				entry_error(err, r, name, " appears twice");
+				goto out;
+			}
+			have_manifest = 1;
+			r->manifest_index = (zip_uint64_t)i;
+			continue;
+		}
+		e = &r->entries[r->n_entries++];
+		e->name = xstrdup(name);
+		e->index = (zip_uint64_t)i;
+		e->is_dir = name[strlen(name) - 1] == '/';
+	}
+	if (!have_manifest) {
+		ofb_error_set(err, "'%s' is not an ofbackup package: it has no manifest.json",
+			      r->path);
+		goto out;
+	}
+	qsort(r->entries, r->n_entries, sizeof *r->entries, cmp_entries);
+	for (size_t i = 0; i + 1 < r->n_entries; i++)
+		if (strcmp(r->entries[i].name, r->entries[i + 1].name) == 0) {
+			entry_error(err, r, r->entries[i].name, " appears twice");
+			goto out;
+		}
+	for (size_t i = 0; i < r->n_entries; i++) {
+		char *as_dir;
+		size_t k;
+		if (r->entries[i].is_dir)
+			continue;
+		as_dir = xasprintf("%s/", r->entries[i].name);
+		k = lower_bound(r, as_dir);
+		if (k < r->n_entries && strncmp(r->entries[k].name, as_dir, strlen(as_dir)) == 0) {
+			entry_error(err, r, r->entries[i].name, " is both a file and a folder");
+			free(as_dir);
+			goto out;
+		}
+		free(as_dir);
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
+static int load_manifest(struct ofb_reader *r, struct ofb_error *err)
+{
+	zip_file_t *f = NULL;
+	zip_stat_t st;
+	struct buf text;
+	json_error_t jerr;
+	json_t *fmt, *ver;
+	int ret = -1;
+
+	buf_init(&text);
+	if (zip_stat_index(r->zip, r->manifest_index, 0, &st) != 0 ||
+	    !(st.valid & ZIP_STAT_SIZE) || st.size > MANIFEST_MAX) {
+		entry_error(err, r, "manifest.json", " is missing its size or implausibly large");
+		goto out;
+	}
+	f = zip_fopen_index(r->zip, r->manifest_index, 0);
+	if (!f) {
+		entry_error(err, r, "manifest.json", " cannot be read: %s", zip_strerror(r->zip));
+		goto out;
+	}
+	for (;;) {
+		zip_int64_t n;
+		buf_grow(&text, CHUNK_SIZE);
+		n = zip_fread(f, text.data + text.len, CHUNK_SIZE);
+		if (n < 0) {
+			entry_error(err, r, "manifest.json", " is damaged: %s", zip_file_strerror(f));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		text.len += (size_t)n;
+		if (text.len > MANIFEST_MAX) {
+			entry_error(err, r, "manifest.json", " is implausibly large");
+			goto out;
+		}
+	}
+	r->manifest = json_loadb(text.data, text.len, 0, &jerr);
+	if (!r->manifest) {
+		entry_error(err, r, "manifest.json", " is not valid JSON (line %d: %s)", jerr.line,
+			    jerr.text);
+		goto out;
+	}
+	fmt = json_object_get(r->manifest, "format");
+	ver = json_object_get(r->manifest, "format_version");
+	if (!json_is_string(fmt) || strcmp(json_string_value(fmt), OFB_FORMAT_NAME) != 0 ||
+	    !json_is_integer(ver) || json_integer_value(ver) < 1) {
+		ofb_error_set(err, "'%s' is not an ofbackup package (manifest format unknown)",
+			      r->path);
+		goto out;
+	}
+	if (json_integer_value(ver) > OFB_FORMAT_VERSION) {
+		ofb_error_set(err, "package '%s' has format version %lld; this ofbackup reads up to "
+			      "%d: use a newer ofbackup", r->path,
+			      (long long)json_integer_value(ver), OFB_FORMAT_VERSION);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (f)
+		zip_fclose(f);
+	buf_free(&text);
+	return ret;
+}
+
+/* Every zip entry is listed in the manifest and every listed entry is in the zip. */
+static int match_manifest(struct ofb_reader *r, struct ofb_error *err)
+{
+	json_t *list = json_object_get(r->manifest, "entries"), *rec;
+	size_t i;
+	int ret = -1;
+
+	if (!json_is_array(list)) {
+		entry_error(err, r, "manifest.json", " has no list of entries");
+		goto out;
+	}
+	json_array_foreach(list, i, rec) {
+		json_t *path = json_object_get(rec, "path");
+		const char *p;
+		struct entry *e;
+		if (!json_is_string(path) || json_string_length(path) == 0 ||
+		    strlen(json_string_value(path)) != json_string_length(path)) {
+			entry_error(err, r, "manifest.json", ": entries[%zu] has no valid path", i);
+			goto out;
+		}
+		p = json_string_value(path);
+		if (strcmp(p, "manifest.json") == 0) {
+			entry_error(err, r, p, " is listed in the manifest, which cannot record "
+				    "itself");
+			goto out;
+		}
+		if (check_record(r, p, rec, err) != 0)
+			goto out;
+		e = find_entry(r, p);
+		if (!e) {
+			entry_error(err, r, p, " is listed in the manifest but missing from the zip");
+			goto out;
+		}
+		if (e->rec) {
+			entry_error(err, r, p, " is listed twice in the manifest");
+			goto out;
+		}
+		e->rec = rec;
+	}
+	for (i = 0; i < r->n_entries; i++)
+		if (!r->entries[i].rec) {
+			entry_error(err, r, r->entries[i].name, " is not listed in the manifest");
+			goto out;
+		}
+	ret = 0;
+out:
+	return ret;
+}
+
+struct ofb_reader *ofb_reader_open(const char *path, struct ofb_error *err)
+{
+	struct ofb_reader *r = xcalloc(1, sizeof *r);
+	int zerr = 0, ok = 0;
+
+	r->path = xstrdup(path);
+	r->zip = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
+	if (!r->zip) {
+		open_error(r, zerr, err);
+		goto out;
+	}
+	if (list_entries(r, err) != 0 || load_manifest(r, err) != 0 ||
+	    match_manifest(r, err) != 0)
+		goto out;
+	ok = 1;
+out:
+	if (!ok) {
+		ofb_reader_close(r);
+		r = NULL;
+	}
+	return r;
+}
+
+void ofb_reader_close(struct ofb_reader *r)
+{
+	if (!r)
+		return;
+	if (r->zip)
+		zip_discard(r->zip);
+	json_decref(r->manifest);
+	for (size_t i = 0; i < r->n_entries; i++)
+		free(r->entries[i].name);
+	free(r->entries);
+	free(r->path);
+	free(r);
+}
+
+const char *ofb_reader_path(const struct ofb_reader *r)
+{
+	return r->path;
+}
+
+json_t *ofb_reader_manifest(const struct ofb_reader *r)
+{
+	return r->manifest;
+}
+
+json_t *ofb_reader_entry(const struct ofb_reader *r, const char *path)
+{
+	struct entry *e = find_entry(r, path);
+
+	return e ? e->rec : NULL;
+}
+
+/* --- reading entries ------------------------------------------------------------------- */
+
+/* Stream one entry through fn, then compare size and SHA-256 with the manifest. With
+ * drain_on_fail the rest of the entry is still read after fn failed, so that damage is
+ * reported as damage rather than as whatever fn made of damaged data. */
+static int read_entry(struct ofb_reader *r, struct entry *e, ofb_chunk_fn *fn, void *ctx,
+		      int drain_on_fail, struct ofb_error *err)
+{
+	zip_file_t *f = NULL;
+	EVP_MD_CTX *sha = NULL;
+	char *chunk = NULL;
+	uint64_t size = 0, want;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+	struct ofb_error fn_err;
+	struct buf hex;
+	zip_stat_t st;
+	int fn_failed = 0, ret = -1;
+
+	buf_init(&hex);
+	ofb_error_clear(&fn_err);
+	if (e->is_dir) {
+		if (zip_stat_index(r->zip, e->index, 0, &st) != 0 ||
+		    ((st.valid & ZIP_STAT_SIZE) && st.size != 0)) {
+			entry_error(err, r, e->name, " is a folder but holds data");
+			goto out;
+		}
+		e->checked = 1;
+		ret = 0;
+		goto out;
+	}
+	want = (uint64_t)json_integer_value(json_object_get(e->rec, "size"));
+	f = zip_fopen_index(r->zip, e->index, 0);
+	if (!f) {
+		entry_error(err, r, e->name, " cannot be read: %s", zip_strerror(r->zip));
+		goto out;
+	}
+	sha = EVP_MD_CTX_new();
+	if (!sha || EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1) {
+		entry_error(err, r, e->name, ": cannot start SHA-256");
+		goto out;
+	}
+	chunk = xmalloc(CHUNK_SIZE);
+	for (;;) {
+		zip_int64_t n;
+		if (ofb_interrupted) {
+			entry_error(err, r, e->name, ": interrupted");
+			goto out;
+		}
+		n = zip_fread(f, chunk, CHUNK_SIZE);
+		if (n < 0) {
+			zip_error_t *ze = zip_file_get_error(f);
+			if (zip_error_code_zip(ze) == ZIP_ER_CRC)
+				entry_error(err, r, e->name, " is damaged: its CRC does not match "
+					    "its data");
+			else
+				entry_error(err, r, e->name, " is damaged or truncated: %s",
+					    zip_file_strerror(f));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		size += (uint64_t)n;
+		/* no need to read on into what may be a decompression bomb */
+		if (size > want) {
+			entry_error(err, r, e->name, " is damaged: it holds more than the %llu bytes "
+				    "the manifest gives", (unsigned long long)want);
+			goto out;
+		}
+		EVP_DigestUpdate(sha, chunk, (size_t)n);
+		if (r->verifying) {
+			r->progress_bytes += (uint64_t)n;
+			ofb_progress_update(e->name, r->progress_rows, r->progress_bytes);
+		}
+		if (fn && !fn_failed && fn(ctx, chunk, (size_t)n, &fn_err) != 0) {
+			fn_failed = 1;
+			if (!drain_on_fail)
+				break;
+		}
+	}
+	if (!fn_failed || drain_on_fail) {
+		if (size != want) {
+			entry_error(err, r, e->name, " is damaged: it holds %llu bytes, the manifest "
+				    "gives %llu", (unsigned long long)size, (unsigned long long)want);
+			goto out;
+		}
+		if (EVP_DigestFinal_ex(sha, md, &md_len) != 1) {
+			entry_error(err, r, e->name, ": cannot finish SHA-256");
+			goto out;
+		}
+		buf_add_hex(&hex, md, md_len);
+		if (strcmp(hex.data, json_string_value(json_object_get(e->rec, "sha256"))) != 0) {
+			entry_error(err, r, e->name, " is damaged: its SHA-256 differs from the "
+				    "manifest's");
+			goto out;
+		}
+	}
+	if (fn_failed) {
+		*err = fn_err;
+		goto out;
+	}
+	e->checked = 1;
+	ret = 0;
+out:
+	if (f)
+		zip_fclose(f);
+	EVP_MD_CTX_free(sha);
+	free(chunk);
+	buf_free(&hex);
+	return ret;
+}
+
+static struct entry *need_entry(struct ofb_reader *r, const char *path, struct ofb_error *err)
+{
+	struct entry *e = find_entry(r, path);
+
+	if (!e)
+		entry_error(err, r, path, " is not in the package");
+	return e;
+}
+
+int ofb_reader_read(struct ofb_reader *r, const char *path, ofb_chunk_fn *fn, void *ctx,
+		    struct ofb_error *err)
+{
+	struct entry *e = need_entry(r, path, err);
+
+	return e ? read_entry(r, e, fn, ctx, 0, err) : -1;
+}
+
+static int append_chunk(void *ctx, const char *data, size_t n, struct ofb_error *err)
+{
+	(void)err;
+	buf_add(ctx, data, n);
+	return 0;
+}
+
+char *ofb_reader_slurp(struct ofb_reader *r, const char *path, size_t *len,
+		       struct ofb_error *err)
+{
+	struct entry *e = need_entry(r, path, err);
+	struct buf text;
+	char *out = NULL;
+
+	buf_init(&text);
+	if (!e)
+		goto out;
+	if (e->is_dir || json_integer_value(json_object_get(e->rec, "size")) > SLURP_MAX) {
+		entry_error(err, r, path, " is %s", e->is_dir ? "a folder" : "implausibly large");
+		goto out;
+	}
+	if (read_entry(r, e, append_chunk, &text, 0, err) != 0)
+		goto out;
+	if (len)
+		*len = text.len;
+	out = buf_detach(&text);
+out:
+	buf_free(&text);
+	return out;
+}
+
+int ofb_reader_schema(struct ofb_reader *r, const char *folder, struct ofb_schema *out,
+		      struct ofb_error *err)
+{
+	static const char own_prefix[] = "schema.json: ";
+	char *path = xasprintf("%sschema.json", folder);
+	char *text = NULL;
+	int ret = -1;
+
+	memset(out, 0, sizeof *out);
+	text = ofb_reader_slurp(r, path, NULL, err);
+	if (!text)
+		goto out;
+	if (ofb_schema_from_json(text, out, err) != 0) {
+		/* name the entry rather than just "schema.json" */
+		char cause[OFB_ERROR_MAX];
+		size_t skip = strncmp(err->msg, own_prefix, sizeof own_prefix - 1) == 0
+				      ? sizeof own_prefix - 1 : 0;
+		snprintf(cause, sizeof cause, "%s", err->msg + skip);
+		entry_error(err, r, path, ": %s", cause);
+		goto out;
+	}
+	for (size_t i = 0; i < out->n_tables; i++) {
+		const char *entry = out->tables[i].entry;
+		if (!entry || strncmp(entry, folder, strlen(folder)) != 0) {
+			entry_error(err, r, path, ": table '%s' has its data file '%s' outside '%s'",
+				    out->tables[i].name, entry ? entry : "(none)", folder);
+			ofb_schema_free(out);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(path);
+	free(text);
+	return ret;
+}
+
+/* --- table data ------------------------------------------------------------------------ */
+
+struct table_dec {
+	struct ofb_reader *r;
+	struct entry *e;
+	const struct ofb_table *t;
+	ofb_row_fn *fn;
+	void *ctx;
+	struct ofb_csv_reader csv;
+	struct buf *fields;          /* per column: the value of the current row */
+	struct ofb_value *values;
+	size_t col;                  /* column of the next field */
+	unsigned long long rows;     /* records after the header */
+	int header_done;
+};
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "\x" + hex digits decoded in place: the bytes never outrun the digits they come from. */
+static int decode_hex(struct buf *b)
+{
+	size_t out = 0;
+
+	if (b->len < 2 || b->data[0] != '\\' || b->data[1] != 'x' || (b->len - 2) % 2 != 0)
+		return -1;
+	for (size_t i = 2; i < b->len; i += 2) {
+		int hi = hex_value(b->data[i]), lo = hex_value(b->data[i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		b->data[out++] = (char)(hi << 4 | lo);
+	}
+	b->len = out;
+	b->data[out] = '\0';
+	return 0;
+}
+
+static void value_error(struct table_dec *d, const struct buf *b, const char *what,
+			struct ofb_error *err)
+{
+	struct buf shown;
+
+	buf_init(&shown);
+	add_shown(&shown, b->data, b->len, 40);
+	entry_error(err, d->r, d->e->name, ", row %llu, column '%s': '%s' is %s", d->rows + 1,
+		    d->t->columns[d->col].name, shown.data, what);
+	buf_free(&shown);
+}
+
+static int decode_value(struct table_dec *d, const struct ofb_csv_field *f,
+			struct ofb_error *err)
+{
+	struct ofb_value *v = &d->values[d->col];
+	struct buf *b = &d->fields[d->col];
+	enum ofb_encoding enc = ofb_ptype_encoding(d->t->columns[d->col].type);
+	int quoted = f->quoted, ret = -1;
+
+	ofb_csv_take_field(&d->csv, b);
+	memset(v, 0, sizeof *v);
+	if (!quoted && b->len == 0) {
+		v->is_null = 1;
+	} else if (quoted) {
+		/* SQLite keeps any text in any column: a quoted value in a number column is text */
+		v->as_text = enc != OFB_ENC_TEXT;
+	} else if (enc == OFB_ENC_TEXT) {
+		value_error(d, b, "not quoted, as text must be", err);
+		goto out;
+	} else if (enc == OFB_ENC_BINARY) {
+		if (decode_hex(b) != 0) {
+			value_error(d, b, "not \\x followed by an even number of hex digits",
+				    err);
+			goto out;
+		}
+	} else if (!ofb_csv_is_number(b->data, b->len)) {
+		value_error(d, b, "not a number", err);
+		goto out;
+	}
+	v->data = b->data;
+	v->len = b->len;
+	ret = 0;
+out:
+	return ret;
+}
+
+static int header_field(struct table_dec *d, const struct ofb_csv_field *f,
+			struct ofb_error *err)
+{
+	const struct ofb_table *t = d->t;
+	const char *want = d->col < t->n_columns ? t->columns[d->col].name : NULL;
+	int ret = -1;
+
+	if (!want) {
+		entry_error(err, d->r, d->e->name, ": the header has more fields than table '%s' "
+			    "has columns (%zu)", t->name, t->n_columns);
+		goto out;
+	}
+	if (!f->quoted || f->len != strlen(want) || memcmp(f->data, want, f->len) != 0) {
+		struct buf shown;
+		buf_init(&shown);
+		add_shown(&shown, f->data, f->len, 80);
+		entry_error(err, d->r, d->e->name, ": header field %zu is %s'%s', table '%s' "
+			    "has column '%s' there", d->col + 1, f->quoted ? "" : "unquoted ",
+			    shown.data, t->name, want);
+		buf_free(&shown);
+		goto out;
+	}
+	d->col++;
+	if (f->last_in_record) {
+		if (d->col != t->n_columns) {
+			entry_error(err, d->r, d->e->name, ": the header has %zu fields, table '%s' "
+				    "has %zu columns", d->col, t->name, t->n_columns);
+			goto out;
+		}
+		d->header_done = 1;
+		d->col = 0;
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
+static int end_of_row(struct table_dec *d, struct ofb_error *err)
+{
+	size_t n = d->t->n_columns;
+	int ret = -1;
+
+	if (d->col != n) {
+		entry_error(err, d->r, d->e->name, ", row %llu: %zu fields, table '%s' has %zu "
+			    "columns", d->rows + 1, d->col, d->t->name, n);
+		goto out;
+	}
+	d->rows++;
+	if (d->fn && d->fn(d->ctx, d->values, n, err) != 0)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (d->fields[i].cap > KEEP_CAPACITY)
+			buf_free(&d->fields[i]);
+	d->col = 0;
+	if (d->r->verifying && d->rows % ROWS_PER_PROGRESS == 0) {
+		d->r->progress_rows = d->rows;
+		ofb_progress_update(d->e->name, d->rows, d->r->progress_bytes);
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
+/* Take every field the CSV reader has complete. */
+static int decode_fields(struct table_dec *d, struct ofb_error *err)
+{
+	struct ofb_csv_field f;
+	int rc, ret = -1;
+
+	while ((rc = ofb_csv_next(&d->csv, &f)) == 1) {
+		if (!d->header_done) {
+			if (header_field(d, &f, err) != 0)
+				goto out;
+			continue;
+		}
+		if (d->col >= d->t->n_columns) {
+			entry_error(err, d->r, d->e->name, ", row %llu: more than %zu fields, table "
+				    "'%s' has %zu columns", d->rows + 1, d->t->n_columns,
+				    d->t->name, d->t->n_columns);
+			goto out;
+		}
+		if (decode_value(d, &f, err) != 0)
+			goto out;
+		d->col++;
+		if (f.last_in_record && end_of_row(d, err) != 0)
+			goto out;
+	}
+	if (rc < 0) {
+		entry_error(err, d->r, d->e->name, ", %s%llu: malformed CSV (a quote inside an "
+			    "unquoted field, text after a closing quote, or an unterminated quoted "
+			    "field)", d->header_done ? "row " : "header, before row ",
+			    d->rows + 1);
+		goto out;
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
+static int table_chunk(void *ctx, const char *data, size_t n, struct ofb_error *err)
+{
+	struct table_dec *d = ctx;
+
+	ofb_csv_feed(&d->csv, data, n, 0);
+	return decode_fields(d, err);
+}
+
+int ofb_reader_table(struct ofb_reader *r, const struct ofb_table *t, ofb_row_fn *fn,
+		     void *ctx, unsigned long long *rows, struct ofb_error *err)
+{
+	struct table_dec d;
+	json_t *want;
+	int ret = -1;
+
+	memset(&d, 0, sizeof d);
+	d.r = r;
+	d.t = t;
+	d.fn = fn;
+	d.ctx = ctx;
+	ofb_csv_reader_init(&d.csv);
+	d.fields = xcalloc(t->n_columns, sizeof *d.fields);
+	d.values = xcalloc(t->n_columns, sizeof *d.values);
+	for (size_t i = 0; i < t->n_columns; i++)
+		buf_init(&d.fields[i]);
+	if (rows)
+		*rows = 0;
+	if (!t->entry) {
+		ofb_error_set(err, "package '%s': table '%s' has no data file", r->path, t->name);
+		goto out;
+	}
+	d.e = need_entry(r, t->entry, err);
+	if (!d.e)
+		goto out;
+	want = json_object_get(d.e->rec, "rows");
+	if (d.e->is_dir || !want) {
+		entry_error(err, r, t->entry, " is not a table data file in the manifest");
+		goto out;
+	}
+	r->progress_rows = 0;
+	if (read_entry(r, d.e, table_chunk, &d, 1, err) != 0)
+		goto out;
+	ofb_csv_feed(&d.csv, "", 0, 1);
+	if (decode_fields(&d, err) != 0)
+		goto out;
+	if (!d.header_done) {
+		entry_error(err, r, t->entry, " has no header");
+		goto out;
+	}
+	if (rows)
+		*rows = d.rows;
+	if (d.rows != (unsigned long long)json_integer_value(want)) {
+		entry_error(err, r, t->entry, " holds %llu rows, the manifest gives %lld", d.rows,
+			    (long long)json_integer_value(want));
+		goto out;
+	}
+	ret = 0;
+out:
+	for (size_t i = 0; i < t->n_columns; i++)
+		buf_free(&d.fields[i]);
+	free(d.fields);
+	free(d.values);
+	ofb_csv_reader_free(&d.csv);
+	return ret;
+}
+
+/* --- the file system (POSIX; a Windows build replaces these functions) ------------------ */
+
+/* Every call works relative to an open folder and never follows a symbolic link, so what
+ * lies below dest cannot redirect a write elsewhere. */
+
+static int fs_open_root(const char *dest, int *fd, struct ofb_error *err)
+{
+	int ret = -1;
+
+	*fd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0) {
+		ofb_error_set(err, "cannot open folder '%s': %s", dest, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
+/* A second handle on an open folder, to walk down from. */
+static int fs_dup(int dir)
+{
+	return dup(dir);
+}
+
+static void fs_close(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Open folder name inside dir (creating it when create is set); shown names it in messages. */
+static int fs_open_dir(int dir, const char *name, int create, const char *shown, int *fd,
+		       struct ofb_error *err)
+{
+	struct stat st;
+	int open_errno, ret = -1;
+
+	if (create && mkdirat(dir, name, 0777) != 0 && errno != EEXIST) {
+		ofb_error_set(err, "cannot create folder '%s': %s", shown, strerror(errno));
+		goto out;
+	}
+	*fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0) {
+		open_errno = errno;
+		if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+			ofb_error_set(err, "'%s' is a symbolic link: refusing to follow it", shown);
+		else if (open_errno == ENOTDIR || open_errno == ELOOP)
+			ofb_error_set(err, "'%s' exists and is not a folder", shown);
+		else
+			ofb_error_set(err, "cannot open folder '%s': %s", shown,
+				      strerror(open_errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
+/* A new file under a name of our own in dir; *tmp gets that name. */
+static int fs_create_temp(int dir, char *tmp, size_t n, const char *shown, int *fd,
+			  struct ofb_error *err)
+{
+	static unsigned counter;
+	int ret = -1;
+
+	*fd = -1;
+	for (int attempt = 0; attempt < 100 && *fd < 0; attempt++) {
+		snprintf(tmp, n, ".ofbackup-%ld-%u.part", (long)getpid(), counter++);
+		*fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+		if (*fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (*fd < 0) {
+		ofb_error_set(err, "cannot create a file next to '%s': %s", shown, strerror(errno));
+		tmp[0] = '\0';
+		goto out;
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
+static int fs_write(int fd, const char *data, size_t n)
+{
+	int ret = -1;
+
+	while (n > 0) {
+		ssize_t done = write(fd, data, n);
+		if (done < 0 && errno == EINTR)
+			continue;
+		if (done < 0)
+			goto out;
+		data += done;
+		n -= (size_t)done;
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
+static int fs_set_mtime(int fd, const struct timespec *mtime)
+{
+	struct timespec times[2];
+
+	times[0].tv_sec = 0;
+	times[0].tv_nsec = UTIME_OMIT;
+	times[1] = *mtime;
+	return futimens(fd, times);
+}
+
+/* Give the finished temporary file its time and its name; *fd is closed. */
+static int fs_commit_file(int dir, int *fd, const char *tmp, const char *name,
+			  const struct timespec *mtime, const char *shown, struct ofb_error *err)
+{
+	struct stat st;
+	int rc, ret = -1;
+
+	if (mtime && fs_set_mtime(*fd, mtime) != 0) {
+		ofb_error_set(err, "cannot set the time of '%s': %s", shown, strerror(errno));
+		goto out;
+	}
+	rc = close(*fd);
+	*fd = -1;
+	if (rc != 0) {
+		ofb_error_set(err, "cannot write '%s': %s", shown, strerror(errno));
+		goto out;
+	}
+	/* rename would replace a link rather than follow it; refusing says what was there */
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode))) {
+		ofb_error_set(err, "'%s' exists and is a %s: refusing to replace it", shown,
+			      S_ISLNK(st.st_mode) ? "symbolic link" : "folder");
+		goto out;
+	}
+	if (renameat(dir, tmp, dir, name) != 0) {
+		ofb_error_set(err, "cannot rename a file to '%s': %s", shown, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
+static void fs_remove_temp(int dir, const char *tmp)
+{
+	unlinkat(dir, tmp, 0);
+}
+
+/* --- extracting ------------------------------------------------------------------------ */
+
+struct extract {
+	struct ofb_reader *r;
+	const char *dest;
+	int root;
+	char *shown;             /* dest/rel of the entry being written, for messages */
+	int fd;
+};
+
+/* Open the folder rel[0..len) below the root, one segment at a time. */
+static int open_below(struct extract *x, const char *rel, size_t len, int create, int *fd,
+		      struct ofb_error *err)
+{
+	char *path = xstrndup(rel, len), *seg = path, *shown = NULL;
+	int cur = fs_dup(x->root), ret = -1;
+
+	if (cur < 0) {
+		ofb_error_set(err, "cannot open folder '%s': %s", x->dest, strerror(errno));
+		goto out;
+	}
+	while (*seg) {
+		char *slash = strchr(seg, '/');
+		int next;
+		if (slash)
+			*slash = '\0';
+		free(shown);
+		shown = xasprintf("%s/%.*s", x->dest, (int)(seg + strlen(seg) - path), rel);
+		if (fs_open_dir(cur, seg, create, shown, &next, err) != 0)
+			goto out;
+		fs_close(cur);
+		cur = next;
+		if (!slash)
+			break;
+		seg = slash + 1;
+	}
+	*fd = cur;
+	cur = -1;
+	ret = 0;
+out:
+	fs_close(cur);
+	free(path);
+	free(shown);
+	return ret;
+}
+
+static int write_chunk(void *ctx, const char *data, size_t n, struct ofb_error *err)
+{
+	struct extract *x = ctx;
+	int ret = -1;
+
+	if (fs_write(x->fd, data, n) != 0) {
+		ofb_error_set(err, "cannot write '%s': %s", x->shown, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
+static int mtime_of(const struct entry *e, struct timespec *ts)
+{
+	json_t *m = json_object_get(e->rec, "mtime");
+
+	return json_is_string(m) && parse_mtime(json_string_value(m), ts) == 0;
+}
+
+static int extract_file(struct extract *x, struct entry *e, const char *rel,
+			struct ofb_error *err)
+{
+	const char *slash = strrchr(rel, '/');
+	const char *name = slash ? slash + 1 : rel;
+	char tmp[64];
+	struct timespec ts;
+	int dir = -1, ret = -1;
+
+	x->fd = -1;
+	tmp[0] = '\0';
+	if (open_below(x, rel, slash ? (size_t)(slash - rel) : 0, 1, &dir, err) != 0 ||
+	    fs_create_temp(dir, tmp, sizeof tmp, x->shown, &x->fd, err) != 0)
+		goto out;
+	if (read_entry(x->r, e, write_chunk, x, 0, err) != 0 ||
+	    fs_commit_file(dir, &x->fd, tmp, name, mtime_of(e, &ts) ? &ts : NULL, x->shown,
+			   err) != 0)
+		goto out;
+	ret = 0;
+out:
+	fs_close(x->fd);
+	if (ret != 0 && tmp[0] && dir >= 0)
+		fs_remove_temp(dir, tmp);
+	fs_close(dir);
+	return ret;
+}
+
+/* Folder times last, deepest first: writing into a folder changes its time. */
+static int set_folder_times(struct extract *x, struct entry **dirs, size_t n, size_t skip,
+			    struct ofb_error *err)
+{
+	int ret = -1;
+
+	for (size_t i = n; i-- > 0;) {
+		const char *rel = dirs[i]->name + skip;
+		struct timespec ts;
+		int fd = -1;
+		if (!mtime_of(dirs[i], &ts))
+			continue;
+		free(x->shown);
+		x->shown = xasprintf("%s/%s", x->dest, rel);
+		if (open_below(x, rel, strlen(rel), 0, &fd, err) != 0)
+			goto out;
+		if (fs_set_mtime(fd, &ts) != 0) {
+			ofb_error_set(err, "cannot set the time of '%s': %s", x->shown,
+				      strerror(errno));
+			fs_close(fd);
+			goto out;
+		}
+		fs_close(fd);
+	}
+	ret = 0;
+out:
+	return ret;
+}
+
+int ofb_reader_extract(struct ofb_reader *r, const char *prefix, const char *dest,
+		       struct ofb_error *err)
+{
+	struct extract x;
+	size_t skip = strlen(prefix), n_dirs = 0;
+	struct entry **dirs = xcalloc(r->n_entries + 1, sizeof *dirs);
+	int ret = -1;
+
+	memset(&x, 0, sizeof x);
+	x.r = r;
+	x.dest = dest;
+	x.root = -1;
+	if (skip == 0 || prefix[skip - 1] != '/' || unsafe_name(prefix)) {
+		ofb_error_set(err, "package '%s': cannot extract '%s': not a folder of the package",
+			      r->path, prefix);
+		goto out;
+	}
+	if (fs_open_root(dest, &x.root, err) != 0)
+		goto out;
+	for (size_t i = lower_bound(r, prefix);
+	     i < r->n_entries && strncmp(r->entries[i].name, prefix, skip) == 0; i++) {
+		struct entry *e = &r->entries[i];
+		const char *rel = e->name + skip;
+		/* checked at open already; a second look costs nothing */
+		if (rel[0] && unsafe_name(rel)) {
+			entry_error(err, r, e->name, " is unsafe to extract");
+			goto out;
+		}
+		free(x.shown);
+		x.shown = xasprintf("%s/%s", dest, rel);
+		if (e->is_dir) {
+			int fd = -1;
+			if (read_entry(r, e, NULL, NULL, 0, err) != 0 ||
+			    open_below(&x, rel, strlen(rel), 1, &fd, err) != 0)
+				goto out;
+			fs_close(fd);
+			dirs[n_dirs++] = e;
+		} else if (extract_file(&x, e, rel, err) != 0) {
+			goto out;
+		}
+	}
+	if (set_folder_times(&x, dirs, n_dirs, skip, err) != 0)
+		goto out;
+	ret = 0;
+out:
+	fs_close(x.root);
+	free(x.shown);
+	free(dirs);
+	return ret;
+}
+
+/* --- verify ---------------------------------------------------------------------------- */
+
+static int verify_database(struct ofb_reader *r, json_t *db, const char *subject,
+			   struct ofb_error *err)
+{
+	json_t *folder = json_object_get(db, "folder"), *schema = json_object_get(db, "schema");
+	json_t *tables = json_object_get(db, "tables"), *mt;
+	struct ofb_schema s;
+	char *schema_path = NULL;
+	size_t i;
+	int ret = -1;
+
+	memset(&s, 0, sizeof s);
+	if (!json_is_string(folder) || !json_is_string(schema) || !json_is_array(tables)) {
+		entry_error(err, r, "manifest.json", ": %s has no valid folder, schema and tables",
+			    subject);
+		goto out;
+	}
+	schema_path = xasprintf("%sschema.json", json_string_value(folder));
+	if (strcmp(schema_path, json_string_value(schema)) != 0) {
+		entry_error(err, r, "manifest.json", ": the schema of %s is not '%s'", subject,
+			    schema_path);
+		goto out;
+	}
+	if (ofb_reader_schema(r, json_string_value(folder), &s, err) != 0)
+		goto out;
+	if (json_array_size(tables) != s.n_tables) {
+		entry_error(err, r, schema_path, " describes %zu tables, the manifest lists %zu",
+			    s.n_tables, json_array_size(tables));
+		goto out;
+	}
+	json_array_foreach(tables, i, mt) {
+		json_t *name = json_object_get(mt, "name"), *entry = json_object_get(mt, "entry");
+		json_t *rows = json_object_get(mt, "rows");
+		struct ofb_table *t;
+		unsigned long long got = 0;
+		if (!json_is_string(name) || !json_is_string(entry) || !valid_count(rows)) {
+			entry_error(err, r, "manifest.json", ": table %zu of %s has no valid name, "
+				    "entry and rows", i + 1, subject);
+			goto out;
+		}
+		t = ofb_schema_find(&s, json_string_value(name));
+		if (!t || strcmp(t->entry, json_string_value(entry)) != 0) {
+			entry_error(err, r, schema_path, " has no table '%s' with data file '%s' as "
+				    "the manifest lists", json_string_value(name),
+				    json_string_value(entry));
+			goto out;
+		}
+		if (ofb_reader_table(r, t, NULL, NULL, &got, err) != 0)
+			goto out;
+		if (got != (unsigned long long)json_integer_value(rows)) {
+			entry_error(err, r, t->entry, " holds %llu rows, the manifest's table '%s' "
+				    "gives %lld", got, t->name, (long long)json_integer_value(rows));
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	ofb_schema_free(&s);
+	free(schema_path);
+	return ret;
+}
+
+static int cmp_by_index(const void *a, const void *b)
+{
+	zip_uint64_t x = (*(struct entry *const *)a)->index, y = (*(struct entry *const *)b)->index;
+
+	return x < y ? -1 : x > y;
+}
+
+int ofb_reader_verify(struct ofb_reader *r, struct ofb_error *err)
+{
+	json_t *login = json_object_get(r->manifest, "login");
+	json_t *clients = json_object_get(r->manifest, "clients"), *c;
+	struct entry **order = xcalloc(r->n_entries + 1, sizeof *order);
+	size_t i;
+	int ret = -1;
+
+	r->verifying = 1;
+	r->progress_bytes = 0;
+	for (i = 0; i < r->n_entries; i++)
+		r->entries[i].checked = 0;
+	if (!json_is_null(login)) {
+		if (!json_is_object(login)) {
+			entry_error(err, r, "manifest.json", ": 'login' is neither a database nor null");
+			goto out;
+		}
+		if (verify_database(r, login, "the login database", err) != 0)
+			goto out;
+	}
+	if (!json_is_array(clients)) {
+		entry_error(err, r, "manifest.json", " has no list of clients");
+		goto out;
+	}
+	json_array_foreach(clients, i, c) {
+		json_t *id = json_object_get(c, "id"), *status = json_object_get(c, "status");
+		json_t *db = json_object_get(c, "database");
+		char *subject;
+		int rc;
+		if (!json_is_string(id) || !json_is_string(status)) {
+			entry_error(err, r, "manifest.json", ": client %zu has no id or status", i + 1);
+			goto out;
+		}
+		if (strcmp(json_string_value(status), "ok") != 0)
+			continue;
+		if (!json_is_object(db)) {
+			entry_error(err, r, "manifest.json", ": client '%s' has no database",
+				    json_string_value(id));
+			goto out;
+		}
+		subject = xasprintf("client '%s'", json_string_value(id));
+		rc = verify_database(r, db, subject, err);
+		free(subject);
+		if (rc != 0)
+			goto out;
+	}
+	/* what the databases did not read already, in archive order (sequential reads) */
+	for (i = 0; i < r->n_entries; i++)
+		order[i] = &r->entries[i];
+	qsort(order, r->n_entries, sizeof *order, cmp_by_index);
+	for (i = 0; i < r->n_entries; i++) {
+		r->progress_rows = 0;
+		if (!order[i]->checked && read_entry(r, order[i], NULL, NULL, 0, err) != 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	r->verifying = 0;
+	free(order);
+	return ret;
+}

@@ -1,0 +1,377 @@
+/* schema_json.c - schema.json text back into a struct ofb_schema (inverse of ofb_schema_to_json). */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "reader.h"
+#include "schema.h"
+#include "util.h"
+
+/* Every reading function gets the place of its object ("tables[2] ('order').columns[1]")
+ * so an error names the field the way a person finds it in the file. */
+
+static int bad_field(struct ofb_error *err, const char *where, const char *key,
+		     const char *what)
+{
+	ofb_error_set(err, "schema.json: %s%s'%s' is missing or not %s", where,
+		      where[0] ? ": " : "", key, what);
+	return -1;
+}
+
+static int get_string(json_t *o, const char *where, const char *key, char **out,
+		      struct ofb_error *err)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+		return bad_field(err, where, key, "a string");
+	*out = xstrdup(json_string_value(v));
+	return 0;
+}
+
+/* A string or null; the key must be there (the writer always writes it). */
+static int get_string_or_null(json_t *o, const char *where, const char *key, char **out,
+			      struct ofb_error *err)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_null(v)) {
+		*out = NULL;
+		return 0;
+	}
+	return get_string(o, where, key, out, err);
+}
+
+static int get_bool(json_t *o, const char *where, const char *key, int *out,
+		    struct ofb_error *err)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_boolean(v))
+		return bad_field(err, where, key, "true or false");
+	*out = json_is_true(v);
+	return 0;
+}
+
+static int get_integer(json_t *o, const char *where, const char *key, long long min,
+		       long long max, long long *out, struct ofb_error *err)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+		return bad_field(err, where, key, "an integer in range");
+	*out = (long long)json_integer_value(v);
+	return 0;
+}
+
+static int get_int(json_t *o, const char *where, const char *key, int *out,
+		   struct ofb_error *err)
+{
+	long long v = 0;
+
+	if (get_integer(o, where, key, INT_MIN, INT_MAX, &v, err) != 0)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int get_array(json_t *o, const char *where, const char *key, json_t **out,
+		     struct ofb_error *err)
+{
+	*out = json_object_get(o, key);
+	if (!json_is_array(*out))
+		return bad_field(err, where, key, "an array");
+	return 0;
+}
+
+/* A list of column names; null members are kept as NULL, as the writer writes them. */
+static int get_names(json_t *o, const char *where, const char *key, char ***out, size_t *n,
+		     struct ofb_error *err)
+{
+	json_t *a, *v;
+	size_t i;
+
+	if (get_array(o, where, key, &a, err) != 0)
+		return -1;
+	*n = json_array_size(a);
+	*out = xcalloc(*n, sizeof **out);
+	json_array_foreach(a, i, v) {
+		if (json_is_null(v))
+			continue;
+		if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
+			ofb_error_set(err, "schema.json: %s: '%s'[%zu] is not a string or null",
+				      where, key, i);
+			return -1;
+		}
+		(*out)[i] = xstrdup(json_string_value(v));
+	}
+	return 0;
+}
+
+static int read_key(json_t *o, const char *where, int is_index, struct ofb_key *k,
+		    struct ofb_error *err)
+{
+	json_t *desc, *v;
+	size_t i;
+
+	if (!json_is_object(o)) {
+		ofb_error_set(err, "schema.json: %s is not an object", where);
+		return -1;
+	}
+	if (get_string_or_null(o, where, "name", &k->name, err) != 0 ||
+	    get_names(o, where, "columns", &k->columns, &k->n_columns, err) != 0)
+		return -1;
+	if (!is_index) {
+		k->unique = 1;   /* a primary key; the writer leaves out what is implied */
+		return 0;
+	}
+	if (get_bool(o, where, "unique", &k->unique, err) != 0 ||
+	    get_array(o, where, "descending", &desc, err) != 0)
+		return -1;
+	if (json_array_size(desc) != k->n_columns) {
+		ofb_error_set(err, "schema.json: %s: 'descending' has %zu members for %zu columns",
+			      where, json_array_size(desc), k->n_columns);
+		return -1;
+	}
+	k->descending = xcalloc(k->n_columns, sizeof *k->descending);
+	json_array_foreach(desc, i, v) {
+		if (!json_is_boolean(v)) {
+			ofb_error_set(err, "schema.json: %s: 'descending'[%zu] is not true or false",
+				      where, i);
+			return -1;
+		}
+		k->descending[i] = json_is_true(v);
+	}
+	return 0;
+}
+
+static int read_fkey(json_t *o, const char *where, struct ofb_fkey *f, struct ofb_error *err)
+{
+	char **ref = NULL;
+	size_t n_ref = 0;
+	int ret = -1;
+
+	if (!json_is_object(o)) {
+		ofb_error_set(err, "schema.json: %s is not an object", where);
+		goto out;
+	}
+	if (get_string(o, where, "name", &f->name, err) != 0 ||
+	    get_names(o, where, "columns", &f->columns, &f->n_columns, err) != 0)
+		goto out;
+	/* ofb_table_free walks both lists by n_columns, also after a failure here */
+	f->ref_columns = xcalloc(f->n_columns, sizeof *f->ref_columns);
+	if (get_string(o, where, "ref_table", &f->ref_table, err) != 0 ||
+	    get_names(o, where, "ref_columns", &ref, &n_ref, err) != 0)
+		goto out;
+	if (n_ref != f->n_columns) {
+		ofb_error_set(err, "schema.json: %s: %zu 'columns' but %zu 'ref_columns'", where,
+			      f->n_columns, n_ref);
+		goto out;
+	}
+	free(f->ref_columns);
+	f->ref_columns = ref;
+	ref = NULL;
+	if (get_string(o, where, "on_update", &f->on_update, err) != 0 ||
+	    get_string(o, where, "on_delete", &f->on_delete, err) != 0)
+		goto out;
+	ret = 0;
+out:
+	if (ref) {
+		for (size_t i = 0; i < n_ref; i++)
+			free(ref[i]);
+		free(ref);
+	}
+	return ret;
+}
+
+static int read_column(json_t *o, const char *where, struct ofb_column *c,
+		       struct ofb_error *err)
+{
+	char *type = NULL;
+	long long v = 0;
+	int ret = -1;
+
+	if (!json_is_object(o)) {
+		ofb_error_set(err, "schema.json: %s is not an object", where);
+		goto out;
+	}
+	if (get_string(o, where, "name", &c->name, err) != 0 ||
+	    get_string(o, where, "type", &type, err) != 0)
+		goto out;
+	if (ofb_ptype_parse(type, &c->type) != 0) {
+		ofb_error_set(err, "schema.json: %s: 'type' '%s' is not a portable type", where,
+			      type);
+		goto out;
+	}
+	/* The qualifying attributes the writer puts for each type, and only those. */
+	switch (c->type) {
+	case OFB_T_DECIMAL:
+		if (get_int(o, where, "precision", &c->precision, err) != 0 ||
+		    get_int(o, where, "scale", &c->scale, err) != 0)
+			goto out;
+		break;
+	case OFB_T_CHAR:
+	case OFB_T_VARCHAR:
+	case OFB_T_BINARY:
+	case OFB_T_VARBINARY:
+		if (get_integer(o, where, "length", LONG_MIN, LONG_MAX, &v, err) != 0)
+			goto out;
+		c->length = (long)v;
+		break;
+	case OFB_T_TIME:
+	case OFB_T_TIMESTAMP:
+	case OFB_T_TIMESTAMPTZ:
+		if (get_int(o, where, "scale", &c->scale, err) != 0)
+			goto out;
+		break;
+	default:
+		break;
+	}
+	if (get_string(o, where, "native_type", &c->native_type, err) != 0 ||
+	    get_int(o, where, "sql_type", &c->sql_type, err) != 0 ||
+	    get_bool(o, where, "nullable", &c->nullable, err) != 0 ||
+	    get_string_or_null(o, where, "default", &c->default_value, err) != 0 ||
+	    get_bool(o, where, "identity", &c->identity, err) != 0)
+		goto out;
+	ret = 0;
+out:
+	free(type);
+	return ret;
+}
+
+static int read_identity(json_t *o, const char *where, struct ofb_table *t,
+			 struct ofb_error *err)
+{
+	json_t *id = json_object_get(o, "identity");
+	char *id_where = NULL;
+	long long next = 0;
+	int ret = -1;
+
+	if (json_is_null(id)) {
+		ret = 0;
+		goto out;
+	}
+	if (!json_is_object(id)) {
+		bad_field(err, where, "identity", "an object or null");
+		goto out;
+	}
+	id_where = xasprintf("%s.identity", where);
+	if (get_string(id, id_where, "column", &t->identity_column, err) != 0 ||
+	    get_integer(id, id_where, "next", LLONG_MIN, LLONG_MAX, &next, err) != 0)
+		goto out;
+	t->identity_next = next;
+	ret = 0;
+out:
+	free(id_where);
+	return ret;
+}
+
+static int read_table(json_t *o, const char *where, struct ofb_table *t, struct ofb_error *err)
+{
+	json_t *cols, *idx, *fks, *pk, *v;
+	char *sub = NULL;
+	size_t i;
+	int ret = -1;
+
+	if (!json_is_object(o)) {
+		ofb_error_set(err, "schema.json: %s is not an object", where);
+		goto out;
+	}
+	if (get_string(o, where, "name", &t->name, err) != 0 ||
+	    get_string_or_null(o, where, "entry", &t->entry, err) != 0 ||
+	    get_array(o, where, "columns", &cols, err) != 0)
+		goto out;
+	t->columns = xcalloc(json_array_size(cols), sizeof *t->columns);
+	json_array_foreach(cols, i, v) {
+		free(sub);
+		sub = xasprintf("%s.columns[%zu]", where, i);
+		t->n_columns = i + 1;
+		if (read_column(v, sub, &t->columns[i], err) != 0)
+			goto out;
+	}
+	pk = json_object_get(o, "primary_key");
+	if (!json_is_null(pk)) {
+		if (!json_is_object(pk)) {
+			bad_field(err, where, "primary_key", "an object or null");
+			goto out;
+		}
+		free(sub);
+		sub = xasprintf("%s.primary_key", where);
+		t->primary_key = xcalloc(1, sizeof *t->primary_key);
+		if (read_key(pk, sub, 0, t->primary_key, err) != 0)
+			goto out;
+	}
+	if (get_array(o, where, "indexes", &idx, err) != 0)
+		goto out;
+	t->indexes = xcalloc(json_array_size(idx), sizeof *t->indexes);
+	json_array_foreach(idx, i, v) {
+		free(sub);
+		sub = xasprintf("%s.indexes[%zu]", where, i);
+		t->n_indexes = i + 1;
+		if (read_key(v, sub, 1, &t->indexes[i], err) != 0)
+			goto out;
+	}
+	if (get_array(o, where, "foreign_keys", &fks, err) != 0)
+		goto out;
+	t->fkeys = xcalloc(json_array_size(fks), sizeof *t->fkeys);
+	json_array_foreach(fks, i, v) {
+		free(sub);
+		sub = xasprintf("%s.foreign_keys[%zu]", where, i);
+		t->n_fkeys = i + 1;
+		if (read_fkey(v, sub, &t->fkeys[i], err) != 0)
+			goto out;
+	}
+	if (read_identity(o, where, t, err) != 0 ||
+	    get_string_or_null(o, where, "native_ddl", &t->native_ddl, err) != 0)
+		goto out;
+	ret = 0;
+out:
+	free(sub);
+	return ret;
+}
+
+int ofb_schema_from_json(const char *text, struct ofb_schema *out, struct ofb_error *err)
+{
+	json_error_t jerr;
+	json_t *root = json_loads(text, 0, &jerr), *tables, *v;
+	char *where = NULL;
+	size_t i;
+	int ret = -1;
+
+	memset(out, 0, sizeof *out);
+	if (!root) {
+		ofb_error_set(err, "schema.json is not valid JSON (line %d: %s)", jerr.line,
+			      jerr.text);
+		goto out;
+	}
+	if (!json_is_object(root)) {
+		ofb_error_set(err, "schema.json is not a JSON object");
+		goto out;
+	}
+	if (get_string(root, "", "engine", &out->engine, err) != 0 ||
+	    get_string(root, "", "dbms_name", &out->dbms_name, err) != 0 ||
+	    get_string(root, "", "dbms_version", &out->dbms_version, err) != 0 ||
+	    get_string_or_null(root, "", "database", &out->database, err) != 0 ||
+	    get_array(root, "", "tables", &tables, err) != 0)
+		goto out;
+	out->tables = xcalloc(json_array_size(tables), sizeof *out->tables);
+	json_array_foreach(tables, i, v) {
+		json_t *name = json_object_get(v, "name");
+		free(where);
+		where = json_is_string(name)
+				? xasprintf("tables[%zu] ('%s')", i, json_string_value(name))
+				: xasprintf("tables[%zu]", i);
+		out->n_tables = i + 1;
+		if (read_table(v, where, &out->tables[i], err) != 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	if (ret != 0)
+		ofb_schema_free(out);
+	free(where);
+	json_decref(root);
+	return ret;
+}
