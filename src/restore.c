@@ -322,8 +322,14 @@ static int guard_targets(struct job *j, struct ofb_error *err)
 				      j->targets[i].subject, save[i].files_dir);
 			goto out;
 		}
+	/* never over an existing file: it could be the very package being restored */
 	name = ofb_backup_stamped_name("replaced");
 	path = xasprintf("%s/%s", j->cfg->backup_dir ? j->cfg->backup_dir : ".", name);
+	for (int i = 2; access(path, F_OK) == 0; i++) {
+		free(path);
+		path = xasprintf("%s/%.*s-%d.zip", j->cfg->backup_dir ? j->cfg->backup_dir : ".",
+				 (int)strlen(name) - 4, name, i);
+	}
 	free(name);
 	ofb_info("saving what will be replaced (%s)", list.data);
 	if (ofb_backup_targets(login_conn, save, n_save, path, err) != 0) {
