@@ -6,9 +6,10 @@
 #   OFB_BENCH_ROWS=1000000 make bench
 #
 # For every engine (SQLite, PostgreSQL, MariaDB) one table of ROWS rows (text, decimal,
-# timestamp) with a 1 MiB blob in every 1000th row is exported twice, at ROWS and at
-# 4 x ROWS: peak memory (max RSS) must stay flat while the data grows. Reference tools:
-# sqlite3 .dump | gzip, pg_dump -Fc, mariadb-dump --single-transaction | gzip.
+# timestamp) with a 1 MiB blob in every 1000th row is exported and imported into a new
+# database, at ROWS and at 4 x ROWS: peak memory (max RSS) must stay flat while the data
+# grows. Reference tools: sqlite3 .dump | gzip, pg_dump -Fc, mariadb-dump
+# --single-transaction | gzip, and their restores (sqlite3, pg_restore, mariadb).
 set -eu
 
 ROWS=${OFB_BENCH_ROWS:-100000}
@@ -65,7 +66,23 @@ measure() {   # measure OUT CMD...: prints "seconds maxrss_kib"
 	cat "$work/time"
 }
 
-printf '%-11s %9s %9s | %9s %11s | %9s %11s | %7s\n' engine rows data_MiB \
+target_conn() {   # target_conn ENGINE NAME: a connection string for a fresh database
+	case $1 in
+	sqlite) echo "Driver=SQLite3;Database=$work/$2.db" ;;
+	postgresql) echo "Driver=PostgreSQL Unicode;Server=127.0.0.1;Port=$OFB_PG_PORT;Database=$2;UID=ofb;PWD=ofb-secret" ;;
+	mariadb) echo "Driver=MariaDB Unicode;Server=127.0.0.1;Port=$OFB_MY_PORT;Database=$2;UID=ofb;PWD=ofb-secret" ;;
+	esac
+}
+
+drop_target() {   # drop_target ENGINE NAME
+	case $1 in
+	sqlite) rm -f "$work/$2.db" ;;
+	postgresql) psql_ -d postgres -c "DROP DATABASE IF EXISTS $2" ;;
+	mariadb) my_ -e "DROP DATABASE IF EXISTS $2" ;;
+	esac
+}
+
+printf '%-18s %9s %9s | %9s %11s | %9s %11s | %7s\n' run rows data_MiB \
 	ofb_s ofb_RSS_MiB ref_s ref_RSS_MiB s_ratio
 for n in "$ROWS" $((ROWS * 4)); do
 	fill "$n"
@@ -79,9 +96,28 @@ for n in "$ROWS" $((ROWS * 4)); do
 		mariadb) ref="mariadb-dump --no-defaults -h 127.0.0.1 -P $OFB_MY_PORT -u ofb -pofb-secret --single-transaction --hex-blob bench | gzip -6" ;;
 		esac
 		set -- $(measure "$work/ref.out" "$ref")
-		printf '%-11s %9s %9.1f | %9s %11.1f | %9s %11.1f | %7.2f\n' "$engine" "$n" \
+		printf '%-18s %9s %9.1f | %9s %11.1f | %9s %11.1f | %7.2f\n' "backup $engine" "$n" \
 			"$(echo "$data / 1048576" | bc -l)" "$ofb_s" "$(echo "$ofb_rss / 1024" | bc -l)" \
+			"$1" "$(echo "$2 / 1024" | bc -l)" "$(echo "$ofb_s / ($1 + 0.001)" | bc -l)"
+		# restore: import the export into a fresh database of the same engine, against the
+		# engine's own restore of its own dump
+		drop_target "$engine" restored
+		sqlite3 "$work/login.db" "DELETE FROM clients WHERE id = 'restored'"
+		set -- $(measure /dev/null "'$ofb' -q -c '$work/ofbackup.ini' import '$work/$engine.zip' --as restored --connect '$(target_conn "$engine" restored)' --files '$work/files-restored-$n'")
+		ofb_s=$1 ofb_rss=$2
+		drop_target "$engine" refrestored
+		case $engine in
+		sqlite) ref="gzip -dc '$work/ref.out' | sqlite3 '$work/refrestored.db'" ;;
+		postgresql) psql_ -d postgres -c "CREATE DATABASE refrestored"
+			ref="PGPASSWORD=ofb-secret pg_restore -h 127.0.0.1 -p $OFB_PG_PORT -U ofb -d refrestored '$work/ref.out'" ;;
+		mariadb) my_ -e "CREATE DATABASE refrestored CHARACTER SET utf8mb4"
+			ref="gzip -dc '$work/ref.out' | mariadb --no-defaults -h 127.0.0.1 -P $OFB_MY_PORT -u ofb -pofb-secret refrestored" ;;
+		esac
+		set -- $(measure /dev/null "$ref")
+		printf '%-18s %9s %9s | %9s %11.1f | %9s %11.1f | %7.2f\n' "restore $engine" "$n" "" \
+			"$ofb_s" "$(echo "$ofb_rss / 1024" | bc -l)" \
 			"$1" "$(echo "$2 / 1024" | bc -l)" "$(echo "$ofb_s / ($1 + 0.001)" | bc -l)"
 	done
 done
 echo "data_MiB: uncompressed package content; RSS: peak resident memory; s_ratio: ofbackup time / reference time"
+echo "restore: ofbackup import into a new database of the same engine, against the engine's own tool loading its own dump"
