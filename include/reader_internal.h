@@ -1,0 +1,44 @@
+/* reader_internal.h - what reader.c shares with extract.c; no other module includes it. */
+#ifndef OFB_READER_INTERNAL_H
+#define OFB_READER_INTERNAL_H
+
+#include <stddef.h>
+#include <time.h>
+#include <jansson.h>
+#include <zip.h>
+#include "error.h"
+#include "reader.h"
+
+struct entry {
+	char *name;              /* as stored in the zip (UTF-8) */
+	zip_uint64_t index;
+	json_t *rec;             /* its record in the manifest (borrowed from r->manifest) */
+	int is_dir;
+	int checked;             /* read fully and found as the manifest says */
+};
+
+/* The package's entries, sorted by name; manifest.json is not among them. *n gets their
+ * number. Owned by the reader. */
+struct entry *reader_entries(const struct ofb_reader *r, size_t *n);
+
+/* Index of the first entry whose name is not below key in byte order. */
+size_t lower_bound(const struct ofb_reader *r, const char *key);
+
+/* NULL when name is a safe relative entry name, else what is wrong with it. A trailing '/'
+ * (a folder entry) is the only empty segment allowed. */
+const char *unsafe_name(const char *name);
+
+/* "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (UTC) as the manifest writes modification times. */
+int parse_mtime(const char *s, struct timespec *ts);
+
+/* "package 'P': entry 'E'" followed by the formatted tail. */
+void entry_error(struct ofb_error *err, const struct ofb_reader *r, const char *name,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Stream one entry through fn, then compare size and SHA-256 with the manifest. With
+ * drain_on_fail the rest of the entry is still read after fn failed, so that damage is
+ * reported as damage rather than as whatever fn made of damaged data. */
+int read_entry(struct ofb_reader *r, struct entry *e, ofb_chunk_fn *fn, void *ctx,
+	       int drain_on_fail, struct ofb_error *err);
+
+#endif
