@@ -22,23 +22,23 @@ struct entry {
 struct entry *reader_entries(const struct ofb_reader *r, size_t *n);
 
 /* Index of the first entry whose name is not below key in byte order. */
-size_t lower_bound(const struct ofb_reader *r, const char *key);
+size_t reader_lower_bound(const struct ofb_reader *r, const char *key);
 
 /* NULL when name is a safe relative entry name, else what is wrong with it. A trailing '/'
  * (a folder entry) is the only empty segment allowed. */
-const char *unsafe_name(const char *name);
+const char *reader_unsafe_name(const char *name);
 
 /* "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (UTC) as the manifest writes modification times. */
-int parse_mtime(const char *s, struct timespec *ts);
+int reader_parse_mtime(const char *s, struct timespec *ts);
 
 /* "package 'P': entry 'E'" followed by the formatted tail. */
-void entry_error(struct ofb_error *err, const struct ofb_reader *r, const char *name,
+void reader_entry_error(struct ofb_error *err, const struct ofb_reader *r, const char *name,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Stream one entry through fn, then compare size and SHA-256 with the manifest. With
  * drain_on_fail the rest of the entry is still read after fn failed, so that damage is
  * reported as damage rather than as whatever fn made of damaged data. */
-int read_entry(struct ofb_reader *r, struct entry *e, ofb_chunk_fn *fn, void *ctx,
+int reader_read_entry(struct ofb_reader *r, struct entry *e, ofb_chunk_fn *fn, void *ctx,
 	       int drain_on_fail, struct ofb_error *err);
 
 #endif

@@ -226,7 +226,7 @@ static int mtime_of(const struct entry *e, struct timespec *ts)
 {
 	json_t *m = json_object_get(e->rec, "mtime");
 
-	return json_is_string(m) && parse_mtime(json_string_value(m), ts) == 0;
+	return json_is_string(m) && reader_parse_mtime(json_string_value(m), ts) == 0;
 }
 
 static int extract_file(struct extract *x, struct entry *e, const char *rel,
@@ -243,7 +243,7 @@ static int extract_file(struct extract *x, struct entry *e, const char *rel,
 	if (open_below(x, rel, slash ? (size_t)(slash - rel) : 0, 1, &dir, err) != 0 ||
 	    fs_create_temp(dir, tmp, sizeof tmp, x->shown, &x->fd, err) != 0)
 		goto out;
-	if (read_entry(x->r, e, write_chunk, x, 0, err) != 0 ||
+	if (reader_read_entry(x->r, e, write_chunk, x, 0, err) != 0 ||
 	    fs_commit_file(dir, &x->fd, tmp, name, mtime_of(e, &ts) ? &ts : NULL, x->shown,
 			   err) != 0)
 		goto out;
@@ -298,27 +298,27 @@ int ofb_reader_extract(struct ofb_reader *r, const char *prefix, const char *des
 	x.r = r;
 	x.dest = dest;
 	x.root = -1;
-	if (skip == 0 || prefix[skip - 1] != '/' || unsafe_name(prefix)) {
+	if (skip == 0 || prefix[skip - 1] != '/' || reader_unsafe_name(prefix)) {
 		ofb_error_set(err, "package '%s': cannot extract '%s': not a folder of the package",
 			      ofb_reader_path(r), prefix);
 		goto out;
 	}
 	if (fs_open_root(dest, &x.root, err) != 0)
 		goto out;
-	for (size_t i = lower_bound(r, prefix);
+	for (size_t i = reader_lower_bound(r, prefix);
 	     i < n_entries && strncmp(entries[i].name, prefix, skip) == 0; i++) {
 		struct entry *e = &entries[i];
 		const char *rel = e->name + skip;
 		/* checked at open already; a second look costs nothing */
-		if (rel[0] && unsafe_name(rel)) {
-			entry_error(err, r, e->name, " is unsafe to extract");
+		if (rel[0] && reader_unsafe_name(rel)) {
+			reader_entry_error(err, r, e->name, " is unsafe to extract");
 			goto out;
 		}
 		free(x.shown);
 		x.shown = xasprintf("%s/%s", dest, rel);
 		if (e->is_dir) {
 			int fd = -1;
-			if (read_entry(r, e, NULL, NULL, 0, err) != 0 ||
+			if (reader_read_entry(r, e, NULL, NULL, 0, err) != 0 ||
 			    open_below(&x, rel, strlen(rel), 1, &fd, err) != 0)
 				goto out;
 			fs_close(fd);

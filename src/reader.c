@@ -58,7 +58,7 @@ static void add_shown(struct buf *b, const char *s, size_t len, size_t max)
 		buf_adds(b, "...");
 }
 
-void entry_error(struct ofb_error *err, const struct ofb_reader *r, const char *name,
+void reader_entry_error(struct ofb_error *err, const struct ofb_reader *r, const char *name,
 		 const char *fmt, ...)
 {
 	char tail[OFB_ERROR_MAX];
@@ -76,7 +76,7 @@ void entry_error(struct ofb_error *err, const struct ofb_reader *r, const char *
 
 /* --- names and manifest records -------------------------------------------------------- */
 
-const char *unsafe_name(const char *name)
+const char *reader_unsafe_name(const char *name)
 {
 	size_t len = strlen(name);
 	const char *seg = name;
@@ -115,7 +115,7 @@ static int two_digits(const char *s, int *out)
 	return 0;
 }
 
-int parse_mtime(const char *s, struct timespec *ts)
+int reader_parse_mtime(const char *s, struct timespec *ts)
 {
 	struct tm tm;
 	int cent, year, mon, day, hour, min, sec;
@@ -183,25 +183,25 @@ static int check_record(struct ofb_reader *r, const char *path, json_t *rec,
 	int ret = -1;
 
 	if (type && !(json_is_string(type) && strcmp(json_string_value(type), "dir") == 0)) {
-		entry_error(err, r, path, ": the manifest gives an unknown type");
+		reader_entry_error(err, r, path, ": the manifest gives an unknown type");
 		goto out;
 	}
 	if (!type != !is_dir) {
-		entry_error(err, r, path, ": the manifest calls it a %s", type ? "folder" : "file");
+		reader_entry_error(err, r, path, ": the manifest calls it a %s", type ? "folder" : "file");
 		goto out;
 	}
 	if (!is_dir && (!valid_count(json_object_get(rec, "size")) || !json_is_string(sha) ||
 			!is_sha256_hex(json_string_value(sha)))) {
-		entry_error(err, r, path, ": the manifest gives no valid size and SHA-256");
+		reader_entry_error(err, r, path, ": the manifest gives no valid size and SHA-256");
 		goto out;
 	}
-	if (mtime && (!json_is_string(mtime) || parse_mtime(json_string_value(mtime), &ts))) {
-		entry_error(err, r, path, ": the manifest's mtime is not a UTC time "
+	if (mtime && (!json_is_string(mtime) || reader_parse_mtime(json_string_value(mtime), &ts))) {
+		reader_entry_error(err, r, path, ": the manifest's mtime is not a UTC time "
 			    "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ");
 		goto out;
 	}
 	if (rows && !valid_count(rows)) {
-		entry_error(err, r, path, ": the manifest's row count is not a number");
+		reader_entry_error(err, r, path, ": the manifest's row count is not a number");
 		goto out;
 	}
 	ret = 0;
@@ -214,7 +214,7 @@ static int cmp_entries(const void *a, const void *b)
 	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
 }
 
-size_t lower_bound(const struct ofb_reader *r, const char *key)
+size_t reader_lower_bound(const struct ofb_reader *r, const char *key)
 {
 	size_t lo = 0, hi = r->n_entries;
 
@@ -230,7 +230,7 @@ size_t lower_bound(const struct ofb_reader *r, const char *key)
 
 static struct entry *find_entry(const struct ofb_reader *r, const char *name)
 {
-	size_t i = lower_bound(r, name);
+	size_t i = reader_lower_bound(r, name);
 
 	return i < r->n_entries && strcmp(r->entries[i].name, name) == 0 ? &r->entries[i] : NULL;
 }
@@ -338,18 +338,18 @@ static int list_entries(struct ofb_reader *r, struct ofb_error *err)
 				      r->path, (long long)i, zip_strerror(r->zip));
 			goto out;
 		}
-		why = unsafe_name(name);
+		why = reader_unsafe_name(name);
 		if (why) {
-			entry_error(err, r, name, " is unsafe: it %s", why);
+			reader_entry_error(err, r, name, " is unsafe: it %s", why);
 			goto out;
 		}
 		if (is_symlink_entry(r->zip, (zip_uint64_t)i)) {
-			entry_error(err, r, name, " is a symbolic link; packages hold none");
+			reader_entry_error(err, r, name, " is a symbolic link; packages hold none");
 			goto out;
 		}
 		if (strcmp(name, "manifest.json") == 0) {
 			if (have_manifest) {
-				entry_error(err, r, name, " appears twice");
+				reader_entry_error(err, r, name, " appears twice");
 				goto out;
 			}
 			have_manifest = 1;
@@ -369,7 +369,7 @@ static int list_entries(struct ofb_reader *r, struct ofb_error *err)
 	qsort(r->entries, r->n_entries, sizeof *r->entries, cmp_entries);
 	for (size_t i = 0; i + 1 < r->n_entries; i++)
 		if (strcmp(r->entries[i].name, r->entries[i + 1].name) == 0) {
-			entry_error(err, r, r->entries[i].name, " appears twice");
+			reader_entry_error(err, r, r->entries[i].name, " appears twice");
 			goto out;
 		}
 	for (size_t i = 0; i < r->n_entries; i++) {
@@ -378,9 +378,9 @@ static int list_entries(struct ofb_reader *r, struct ofb_error *err)
 		if (r->entries[i].is_dir)
 			continue;
 		as_dir = xasprintf("%s/", r->entries[i].name);
-		k = lower_bound(r, as_dir);
+		k = reader_lower_bound(r, as_dir);
 		if (k < r->n_entries && strncmp(r->entries[k].name, as_dir, strlen(as_dir)) == 0) {
-			entry_error(err, r, r->entries[i].name, " is both a file and a folder");
+			reader_entry_error(err, r, r->entries[i].name, " is both a file and a folder");
 			free(as_dir);
 			goto out;
 		}
@@ -403,12 +403,12 @@ static int load_manifest(struct ofb_reader *r, struct ofb_error *err)
 	buf_init(&text);
 	if (zip_stat_index(r->zip, r->manifest_index, 0, &st) != 0 ||
 	    !(st.valid & ZIP_STAT_SIZE) || st.size > MANIFEST_MAX) {
-		entry_error(err, r, "manifest.json", " is missing its size or implausibly large");
+		reader_entry_error(err, r, "manifest.json", " is missing its size or implausibly large");
 		goto out;
 	}
 	f = zip_fopen_index(r->zip, r->manifest_index, 0);
 	if (!f) {
-		entry_error(err, r, "manifest.json", " cannot be read: %s", zip_strerror(r->zip));
+		reader_entry_error(err, r, "manifest.json", " cannot be read: %s", zip_strerror(r->zip));
 		goto out;
 	}
 	for (;;) {
@@ -416,20 +416,20 @@ static int load_manifest(struct ofb_reader *r, struct ofb_error *err)
 		buf_grow(&text, CHUNK_SIZE);
 		n = zip_fread(f, text.data + text.len, CHUNK_SIZE);
 		if (n < 0) {
-			entry_error(err, r, "manifest.json", " is damaged: %s", zip_file_strerror(f));
+			reader_entry_error(err, r, "manifest.json", " is damaged: %s", zip_file_strerror(f));
 			goto out;
 		}
 		if (n == 0)
 			break;
 		text.len += (size_t)n;
 		if (text.len > MANIFEST_MAX) {
-			entry_error(err, r, "manifest.json", " is implausibly large");
+			reader_entry_error(err, r, "manifest.json", " is implausibly large");
 			goto out;
 		}
 	}
 	r->manifest = json_loadb(text.data, text.len, 0, &jerr);
 	if (!r->manifest) {
-		entry_error(err, r, "manifest.json", " is not valid JSON (line %d: %s)", jerr.line,
+		reader_entry_error(err, r, "manifest.json", " is not valid JSON (line %d: %s)", jerr.line,
 			    jerr.text);
 		goto out;
 	}
@@ -463,7 +463,7 @@ static int match_manifest(struct ofb_reader *r, struct ofb_error *err)
 	int ret = -1;
 
 	if (!json_is_array(list)) {
-		entry_error(err, r, "manifest.json", " has no list of entries");
+		reader_entry_error(err, r, "manifest.json", " has no list of entries");
 		goto out;
 	}
 	json_array_foreach(list, i, rec) {
@@ -472,12 +472,12 @@ static int match_manifest(struct ofb_reader *r, struct ofb_error *err)
 		struct entry *e;
 		if (!json_is_string(path) || json_string_length(path) == 0 ||
 		    strlen(json_string_value(path)) != json_string_length(path)) {
-			entry_error(err, r, "manifest.json", ": entries[%zu] has no valid path", i);
+			reader_entry_error(err, r, "manifest.json", ": entries[%zu] has no valid path", i);
 			goto out;
 		}
 		p = json_string_value(path);
 		if (strcmp(p, "manifest.json") == 0) {
-			entry_error(err, r, p, " is listed in the manifest, which cannot record "
+			reader_entry_error(err, r, p, " is listed in the manifest, which cannot record "
 				    "itself");
 			goto out;
 		}
@@ -485,18 +485,18 @@ static int match_manifest(struct ofb_reader *r, struct ofb_error *err)
 			goto out;
 		e = find_entry(r, p);
 		if (!e) {
-			entry_error(err, r, p, " is listed in the manifest but missing from the zip");
+			reader_entry_error(err, r, p, " is listed in the manifest but missing from the zip");
 			goto out;
 		}
 		if (e->rec) {
-			entry_error(err, r, p, " is listed twice in the manifest");
+			reader_entry_error(err, r, p, " is listed twice in the manifest");
 			goto out;
 		}
 		e->rec = rec;
 	}
 	for (i = 0; i < r->n_entries; i++)
 		if (!r->entries[i].rec) {
-			entry_error(err, r, r->entries[i].name, " is not listed in the manifest");
+			reader_entry_error(err, r, r->entries[i].name, " is not listed in the manifest");
 			goto out;
 		}
 	ret = 0;
@@ -566,7 +566,7 @@ struct entry *reader_entries(const struct ofb_reader *r, size_t *n)
 
 /* --- reading entries ------------------------------------------------------------------- */
 
-int read_entry(struct ofb_reader *r, struct entry *e, ofb_chunk_fn *fn, void *ctx,
+int reader_read_entry(struct ofb_reader *r, struct entry *e, ofb_chunk_fn *fn, void *ctx,
 	       int drain_on_fail, struct ofb_error *err)
 {
 	zip_file_t *f = NULL;
@@ -585,7 +585,7 @@ int read_entry(struct ofb_reader *r, struct entry *e, ofb_chunk_fn *fn, void *ct
 	if (e->is_dir) {
 		if (zip_stat_index(r->zip, e->index, 0, &st) != 0 ||
 		    ((st.valid & ZIP_STAT_SIZE) && st.size != 0)) {
-			entry_error(err, r, e->name, " is a folder but holds data");
+			reader_entry_error(err, r, e->name, " is a folder but holds data");
 			goto out;
 		}
 		e->checked = 1;
@@ -595,29 +595,29 @@ int read_entry(struct ofb_reader *r, struct entry *e, ofb_chunk_fn *fn, void *ct
 	want = (uint64_t)json_integer_value(json_object_get(e->rec, "size"));
 	f = zip_fopen_index(r->zip, e->index, 0);
 	if (!f) {
-		entry_error(err, r, e->name, " cannot be read: %s", zip_strerror(r->zip));
+		reader_entry_error(err, r, e->name, " cannot be read: %s", zip_strerror(r->zip));
 		goto out;
 	}
 	sha = EVP_MD_CTX_new();
 	if (!sha || EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1) {
-		entry_error(err, r, e->name, ": cannot start SHA-256");
+		reader_entry_error(err, r, e->name, ": cannot start SHA-256");
 		goto out;
 	}
 	chunk = xmalloc(CHUNK_SIZE);
 	for (;;) {
 		zip_int64_t n;
 		if (ofb_interrupted) {
-			entry_error(err, r, e->name, ": interrupted");
+			reader_entry_error(err, r, e->name, ": interrupted");
 			goto out;
 		}
 		n = zip_fread(f, chunk, CHUNK_SIZE);
 		if (n < 0) {
 			zip_error_t *ze = zip_file_get_error(f);
 			if (zip_error_code_zip(ze) == ZIP_ER_CRC)
-				entry_error(err, r, e->name, " is damaged: its CRC does not match "
+				reader_entry_error(err, r, e->name, " is damaged: its CRC does not match "
 					    "its data");
 			else
-				entry_error(err, r, e->name, " is damaged or truncated: %s",
+				reader_entry_error(err, r, e->name, " is damaged or truncated: %s",
 					    zip_file_strerror(f));
 			goto out;
 		}
@@ -626,7 +626,7 @@ int read_entry(struct ofb_reader *r, struct entry *e, ofb_chunk_fn *fn, void *ct
 		size += (uint64_t)n;
 		/* no need to read on into what may be a decompression bomb */
 		if (size > want) {
-			entry_error(err, r, e->name, " is damaged: it holds more than the %llu bytes "
+			reader_entry_error(err, r, e->name, " is damaged: it holds more than the %llu bytes "
 				    "the manifest gives", (unsigned long long)want);
 			goto out;
 		}
@@ -643,17 +643,17 @@ int read_entry(struct ofb_reader *r, struct entry *e, ofb_chunk_fn *fn, void *ct
 	}
 	if (!fn_failed || drain_on_fail) {
 		if (size != want) {
-			entry_error(err, r, e->name, " is damaged: it holds %llu bytes, the manifest "
+			reader_entry_error(err, r, e->name, " is damaged: it holds %llu bytes, the manifest "
 				    "gives %llu", (unsigned long long)size, (unsigned long long)want);
 			goto out;
 		}
 		if (EVP_DigestFinal_ex(sha, md, &md_len) != 1) {
-			entry_error(err, r, e->name, ": cannot finish SHA-256");
+			reader_entry_error(err, r, e->name, ": cannot finish SHA-256");
 			goto out;
 		}
 		buf_add_hex(&hex, md, md_len);
 		if (strcmp(hex.data, json_string_value(json_object_get(e->rec, "sha256"))) != 0) {
-			entry_error(err, r, e->name, " is damaged: its SHA-256 differs from the "
+			reader_entry_error(err, r, e->name, " is damaged: its SHA-256 differs from the "
 				    "manifest's");
 			goto out;
 		}
@@ -678,7 +678,7 @@ static struct entry *need_entry(struct ofb_reader *r, const char *path, struct o
 	struct entry *e = find_entry(r, path);
 
 	if (!e)
-		entry_error(err, r, path, " is not in the package");
+		reader_entry_error(err, r, path, " is not in the package");
 	return e;
 }
 
@@ -687,7 +687,7 @@ int ofb_reader_read(struct ofb_reader *r, const char *path, ofb_chunk_fn *fn, vo
 {
 	struct entry *e = need_entry(r, path, err);
 
-	return e ? read_entry(r, e, fn, ctx, 0, err) : -1;
+	return e ? reader_read_entry(r, e, fn, ctx, 0, err) : -1;
 }
 
 static int append_chunk(void *ctx, const char *data, size_t n, struct ofb_error *err)
@@ -708,10 +708,10 @@ char *ofb_reader_slurp(struct ofb_reader *r, const char *path, size_t *len,
 	if (!e)
 		goto out;
 	if (e->is_dir || json_integer_value(json_object_get(e->rec, "size")) > SLURP_MAX) {
-		entry_error(err, r, path, " is %s", e->is_dir ? "a folder" : "implausibly large");
+		reader_entry_error(err, r, path, " is %s", e->is_dir ? "a folder" : "implausibly large");
 		goto out;
 	}
-	if (read_entry(r, e, append_chunk, &text, 0, err) != 0)
+	if (reader_read_entry(r, e, append_chunk, &text, 0, err) != 0)
 		goto out;
 	if (len)
 		*len = text.len;
@@ -739,13 +739,13 @@ int ofb_reader_schema(struct ofb_reader *r, const char *folder, struct ofb_schem
 		size_t skip = strncmp(err->msg, own_prefix, sizeof own_prefix - 1) == 0
 				      ? sizeof own_prefix - 1 : 0;
 		snprintf(cause, sizeof cause, "%s", err->msg + skip);
-		entry_error(err, r, path, ": %s", cause);
+		reader_entry_error(err, r, path, ": %s", cause);
 		goto out;
 	}
 	for (size_t i = 0; i < out->n_tables; i++) {
 		const char *entry = out->tables[i].entry;
 		if (!entry || strncmp(entry, folder, strlen(folder)) != 0) {
-			entry_error(err, r, path, ": table '%s' has its data file '%s' outside '%s'",
+			reader_entry_error(err, r, path, ": table '%s' has its data file '%s' outside '%s'",
 				    out->tables[i].name, entry ? entry : "(none)", folder);
 			ofb_schema_free(out);
 			goto out;
@@ -810,7 +810,7 @@ static void value_error(struct table_dec *d, const struct buf *b, const char *wh
 
 	buf_init(&shown);
 	add_shown(&shown, b->data, b->len, 40);
-	entry_error(err, d->r, d->e->name, ", row %llu, column '%s': '%s' is %s", d->rows + 1,
+	reader_entry_error(err, d->r, d->e->name, ", row %llu, column '%s': '%s' is %s", d->rows + 1,
 		    d->t->columns[d->col].name, shown.data, what);
 	buf_free(&shown);
 }
@@ -858,7 +858,7 @@ static int header_field(struct table_dec *d, const struct ofb_csv_field *f,
 	int ret = -1;
 
 	if (!want) {
-		entry_error(err, d->r, d->e->name, ": the header has more fields than table '%s' "
+		reader_entry_error(err, d->r, d->e->name, ": the header has more fields than table '%s' "
 			    "has columns (%zu)", t->name, t->n_columns);
 		goto out;
 	}
@@ -866,7 +866,7 @@ static int header_field(struct table_dec *d, const struct ofb_csv_field *f,
 		struct buf shown;
 		buf_init(&shown);
 		add_shown(&shown, f->data, f->len, 80);
-		entry_error(err, d->r, d->e->name, ": header field %zu is %s'%s', table '%s' "
+		reader_entry_error(err, d->r, d->e->name, ": header field %zu is %s'%s', table '%s' "
 			    "has column '%s' there", d->col + 1, f->quoted ? "" : "unquoted ",
 			    shown.data, t->name, want);
 		buf_free(&shown);
@@ -875,7 +875,7 @@ static int header_field(struct table_dec *d, const struct ofb_csv_field *f,
 	d->col++;
 	if (f->last_in_record) {
 		if (d->col != t->n_columns) {
-			entry_error(err, d->r, d->e->name, ": the header has %zu fields, table '%s' "
+			reader_entry_error(err, d->r, d->e->name, ": the header has %zu fields, table '%s' "
 				    "has %zu columns", d->col, t->name, t->n_columns);
 			goto out;
 		}
@@ -893,7 +893,7 @@ static int end_of_row(struct table_dec *d, struct ofb_error *err)
 	int ret = -1;
 
 	if (d->col != n) {
-		entry_error(err, d->r, d->e->name, ", row %llu: %zu fields, table '%s' has %zu "
+		reader_entry_error(err, d->r, d->e->name, ", row %llu: %zu fields, table '%s' has %zu "
 			    "columns", d->rows + 1, d->col, d->t->name, n);
 		goto out;
 	}
@@ -926,7 +926,7 @@ static int decode_fields(struct table_dec *d, struct ofb_error *err)
 			continue;
 		}
 		if (d->col >= d->t->n_columns) {
-			entry_error(err, d->r, d->e->name, ", row %llu: more than %zu fields, table "
+			reader_entry_error(err, d->r, d->e->name, ", row %llu: more than %zu fields, table "
 				    "'%s' has %zu columns", d->rows + 1, d->t->n_columns,
 				    d->t->name, d->t->n_columns);
 			goto out;
@@ -938,7 +938,7 @@ static int decode_fields(struct table_dec *d, struct ofb_error *err)
 			goto out;
 	}
 	if (rc < 0) {
-		entry_error(err, d->r, d->e->name, ", %s%llu: malformed CSV (a quote inside an "
+		reader_entry_error(err, d->r, d->e->name, ", %s%llu: malformed CSV (a quote inside an "
 			    "unquoted field, text after a closing quote, or an unterminated quoted "
 			    "field)", d->header_done ? "row " : "header, before row ",
 			    d->rows + 1);
@@ -985,23 +985,23 @@ int ofb_reader_table(struct ofb_reader *r, const struct ofb_table *t, ofb_row_fn
 		goto out;
 	want = json_object_get(d.e->rec, "rows");
 	if (d.e->is_dir || !want) {
-		entry_error(err, r, t->entry, " is not a table data file in the manifest");
+		reader_entry_error(err, r, t->entry, " is not a table data file in the manifest");
 		goto out;
 	}
 	r->progress_rows = 0;
-	if (read_entry(r, d.e, table_chunk, &d, 1, err) != 0)
+	if (reader_read_entry(r, d.e, table_chunk, &d, 1, err) != 0)
 		goto out;
 	ofb_csv_feed(&d.csv, "", 0, 1);
 	if (decode_fields(&d, err) != 0)
 		goto out;
 	if (!d.header_done) {
-		entry_error(err, r, t->entry, " has no header");
+		reader_entry_error(err, r, t->entry, " has no header");
 		goto out;
 	}
 	if (rows)
 		*rows = d.rows;
 	if (d.rows != (unsigned long long)json_integer_value(want)) {
-		entry_error(err, r, t->entry, " holds %llu rows, the manifest gives %lld", d.rows,
+		reader_entry_error(err, r, t->entry, " holds %llu rows, the manifest gives %lld", d.rows,
 			    (long long)json_integer_value(want));
 		goto out;
 	}
@@ -1029,20 +1029,20 @@ static int verify_database(struct ofb_reader *r, json_t *db, const char *subject
 
 	memset(&s, 0, sizeof s);
 	if (!json_is_string(folder) || !json_is_string(schema) || !json_is_array(tables)) {
-		entry_error(err, r, "manifest.json", ": %s has no valid folder, schema and tables",
+		reader_entry_error(err, r, "manifest.json", ": %s has no valid folder, schema and tables",
 			    subject);
 		goto out;
 	}
 	schema_path = xasprintf("%sschema.json", json_string_value(folder));
 	if (strcmp(schema_path, json_string_value(schema)) != 0) {
-		entry_error(err, r, "manifest.json", ": the schema of %s is not '%s'", subject,
+		reader_entry_error(err, r, "manifest.json", ": the schema of %s is not '%s'", subject,
 			    schema_path);
 		goto out;
 	}
 	if (ofb_reader_schema(r, json_string_value(folder), &s, err) != 0)
 		goto out;
 	if (json_array_size(tables) != s.n_tables) {
-		entry_error(err, r, schema_path, " describes %zu tables, the manifest lists %zu",
+		reader_entry_error(err, r, schema_path, " describes %zu tables, the manifest lists %zu",
 			    s.n_tables, json_array_size(tables));
 		goto out;
 	}
@@ -1052,13 +1052,13 @@ static int verify_database(struct ofb_reader *r, json_t *db, const char *subject
 		struct ofb_table *t;
 		unsigned long long got = 0;
 		if (!json_is_string(name) || !json_is_string(entry) || !valid_count(rows)) {
-			entry_error(err, r, "manifest.json", ": table %zu of %s has no valid name, "
+			reader_entry_error(err, r, "manifest.json", ": table %zu of %s has no valid name, "
 				    "entry and rows", i + 1, subject);
 			goto out;
 		}
 		t = ofb_schema_find(&s, json_string_value(name));
 		if (!t || strcmp(t->entry, json_string_value(entry)) != 0) {
-			entry_error(err, r, schema_path, " has no table '%s' with data file '%s' as "
+			reader_entry_error(err, r, schema_path, " has no table '%s' with data file '%s' as "
 				    "the manifest lists", json_string_value(name),
 				    json_string_value(entry));
 			goto out;
@@ -1066,7 +1066,7 @@ static int verify_database(struct ofb_reader *r, json_t *db, const char *subject
 		if (ofb_reader_table(r, t, NULL, NULL, &got, err) != 0)
 			goto out;
 		if (got != (unsigned long long)json_integer_value(rows)) {
-			entry_error(err, r, t->entry, " holds %llu rows, the manifest's table '%s' "
+			reader_entry_error(err, r, t->entry, " holds %llu rows, the manifest's table '%s' "
 				    "gives %lld", got, t->name, (long long)json_integer_value(rows));
 			goto out;
 		}
@@ -1099,14 +1099,14 @@ int ofb_reader_verify(struct ofb_reader *r, struct ofb_error *err)
 		r->entries[i].checked = 0;
 	if (!json_is_null(login)) {
 		if (!json_is_object(login)) {
-			entry_error(err, r, "manifest.json", ": 'login' is neither a database nor null");
+			reader_entry_error(err, r, "manifest.json", ": 'login' is neither a database nor null");
 			goto out;
 		}
 		if (verify_database(r, login, "the login database", err) != 0)
 			goto out;
 	}
 	if (!json_is_array(clients)) {
-		entry_error(err, r, "manifest.json", " has no list of clients");
+		reader_entry_error(err, r, "manifest.json", " has no list of clients");
 		goto out;
 	}
 	json_array_foreach(clients, i, c) {
@@ -1115,13 +1115,13 @@ int ofb_reader_verify(struct ofb_reader *r, struct ofb_error *err)
 		char *subject;
 		int rc;
 		if (!json_is_string(id) || !json_is_string(status)) {
-			entry_error(err, r, "manifest.json", ": client %zu has no id or status", i + 1);
+			reader_entry_error(err, r, "manifest.json", ": client %zu has no id or status", i + 1);
 			goto out;
 		}
 		if (strcmp(json_string_value(status), "ok") != 0)
 			continue;
 		if (!json_is_object(db)) {
-			entry_error(err, r, "manifest.json", ": client '%s' has no database",
+			reader_entry_error(err, r, "manifest.json", ": client '%s' has no database",
 				    json_string_value(id));
 			goto out;
 		}
@@ -1137,7 +1137,7 @@ int ofb_reader_verify(struct ofb_reader *r, struct ofb_error *err)
 	qsort(order, r->n_entries, sizeof *order, cmp_by_index);
 	for (i = 0; i < r->n_entries; i++) {
 		r->progress_rows = 0;
-		if (!order[i]->checked && read_entry(r, order[i], NULL, NULL, 0, err) != 0)
+		if (!order[i]->checked && reader_read_entry(r, order[i], NULL, NULL, 0, err) != 0)
 			goto out;
 	}
 	ret = 0;
