@@ -1,6 +1,7 @@
 /* mariadb.c - MariaDB/MySQL through MariaDB Connector/ODBC: consistent-snapshot
  * transactions, chunked reads (the connector buffers whole results), and the column
  * details its catalog functions get wrong (nullability, fractional seconds, booleans). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +317,16 @@ static char *my_adapt_value(const struct ofb_column *col, const char *v, size_t 
 	const char *off;
 	time_t t;
 
+	if (col->type == OFB_T_REAL) {
+		/* The shortest text of FLT_MAX (3.4028235e+38) lies above FLT_MAX and MariaDB
+		 * refuses it; the float's exact value in 17 digits is what it stores. */
+		char *num = xstrndup(v, len), *end;
+		float f = strtof(num, &end);
+		if (*end == '\0' && end != num && isfinite(f))
+			out = xasprintf("%.17g", (double)f);
+		free(num);
+		return out;
+	}
 	if (col->type != OFB_T_TIMESTAMPTZ || len < 19)
 		return NULL;
 	text = xstrndup(v, len);

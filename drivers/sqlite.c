@@ -181,7 +181,17 @@ static void sqlite_type_ddl(const struct ofb_column *col, struct buf *sql)
 	case OFB_T_SMALLINT:
 	case OFB_T_INTEGER:
 	case OFB_T_BIGINT: buf_adds(sql, "INTEGER"); break;
-	case OFB_T_DECIMAL: buf_addf(sql, "DECIMAL(%d,%d)", col->precision, col->scale); break;
+	case OFB_T_DECIMAL:
+		/* A NUMERIC column keeps only 15 significant digits of a decimal that is not a
+		 * 64-bit integer; "TEXT" in the declaration gives text affinity, which keeps
+		 * every digit, while "DECIMAL(p,s)" still tells what the column is. */
+		if (col->precision > 0 && col->precision <= 15)
+			buf_addf(sql, "DECIMAL(%d,%d)", col->precision, col->scale);
+		else if (col->precision > 0)
+			buf_addf(sql, "DECIMAL TEXT(%d,%d)", col->precision, col->scale);
+		else
+			buf_adds(sql, "DECIMAL TEXT");
+		break;
 	case OFB_T_REAL:
 	case OFB_T_DOUBLE: buf_adds(sql, "REAL"); break;
 	case OFB_T_CHAR: buf_addf(sql, "CHAR(%ld)", col->length); break;
@@ -197,6 +207,34 @@ static void sqlite_type_ddl(const struct ofb_column *col, struct buf *sql)
 	case OFB_T_TEXT:
 	case OFB_T_OTHER: buf_adds(sql, "TEXT"); break;
 	}
+}
+
+/* sqliteodbc hands doubles over with 15 significant digits, which loses precision; SQLite's
+ * own printf with 20 digits after the point reads back exactly. Values of other storage
+ * classes in the column (SQLite is typeless) come as they are. */
+static int sqlite_select_column(const struct ofb_driver *drv, const struct ofb_column *col,
+				struct buf *sql)
+{
+	if (ofb_ptype_encoding(col->type) != OFB_ENC_FLOAT)
+		return 0;
+	buf_adds(sql, "CASE typeof(");
+	ofb_drv_quote(drv, sql, col->name);
+	buf_adds(sql, ") WHEN 'real' THEN printf('%!.20e', ");
+	ofb_drv_quote(drv, sql, col->name);
+	buf_adds(sql, ") ELSE ");
+	ofb_drv_quote(drv, sql, col->name);
+	buf_adds(sql, " END");
+	return 1;
+}
+
+/* SQLite keeps a negative zero as zero: the only change it makes, worth a warning. */
+static const char *sqlite_value_check(const struct ofb_column *col, const char *v, size_t len,
+				      int *warn)
+{
+	if (ofb_ptype_encoding(col->type) == OFB_ENC_FLOAT && len >= 2 && v[0] == '-' &&
+	    strspn(v + 1, "0.") == len - 1)
+		*warn = 1;
+	return NULL;
 }
 
 static int sqlite_load_session(struct ofb_db *db, struct ofb_error *err)
@@ -246,4 +284,6 @@ const struct ofb_driver ofb_driver_sqlite = {
 	.max_params = 999,
 	.load_session = sqlite_load_session,
 	.set_identity = sqlite_set_identity,
+	.value_check = sqlite_value_check,
+	.select_column = sqlite_select_column,
 };

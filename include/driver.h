@@ -11,6 +11,7 @@
 struct ofb_db;
 struct ofb_table;
 struct ofb_column;
+struct ofb_driver;
 
 /* Non-zero when this driver serves the engine reporting dbms_name (SQL_DBMS_NAME). */
 typedef int ofb_drv_matches_fn(const char *dbms_name);
@@ -30,6 +31,11 @@ typedef int ofb_drv_table_extra_fn(struct ofb_db *db, struct ofb_table *t,
 				   struct ofb_error *err);
 /* Append the engine's column type for a portable column to sql (restore, import). */
 typedef void ofb_drv_type_ddl_fn(const struct ofb_column *col, struct buf *sql);
+/* Append the SELECT-list expression for col when the plain column would not give its
+ * value exactly; return 1 when it did (the value then arrives as text), 0 to read the
+ * column as it is. */
+typedef int ofb_drv_select_fn(const struct ofb_driver *drv, const struct ofb_column *col,
+			      struct buf *sql);
 /* Append the clause that limits a query to n rows (after ORDER BY). */
 typedef void ofb_drv_limit_fn(struct buf *sql, unsigned long n);
 
@@ -70,6 +76,7 @@ struct ofb_driver {
 	ofb_drv_table_extra_fn *table_extra;
 	ofb_drv_type_ddl_fn *type_ddl;
 	ofb_drv_limit_fn *limit_clause;
+	ofb_drv_select_fn *select_column;
 	/* restore and import */
 	int ddl_in_transaction;              /* CREATE/DROP TABLE roll back with the transaction */
 	int fk_inline;                       /* foreign keys only in CREATE TABLE (SQLite) */

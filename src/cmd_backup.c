@@ -2,7 +2,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "backup.h"
 #include "cli.h"
@@ -45,8 +44,6 @@ static int run(struct ofb_cli *cli, const char *command, int argc, char **argv)
 	rc = ofb_cli_config(cli, &cfg);
 	if (rc)
 		return rc;
-	/* A package holds the whole business: readable by its owner only. */
-	umask(077);
 	ofb_error_clear(&err);
 	rc = ofb_backup_run(&cfg, &bo, &err);
 	if (rc == OFB_EXIT_FAILED || rc == OFB_EXIT_USAGE)

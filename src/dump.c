@@ -287,7 +287,8 @@ static void build_query(struct table_src *t, struct buf *sql, const char ***args
 	for (size_t i = 0; i < tab->n_columns; i++) {
 		if (i)
 			buf_adds(sql, ", ");
-		ofb_drv_quote(drv, sql, tab->columns[i].name);
+		if (!drv->select_column || !drv->select_column(drv, &tab->columns[i], sql))
+			ofb_drv_quote(drv, sql, tab->columns[i].name);
 	}
 	buf_adds(sql, " FROM ");
 	ofb_drv_quote(drv, sql, tab->name);
@@ -434,6 +435,56 @@ static int has_utc_offset(const char *tail)
 	return 1;
 }
 
+/* Column n as short ASCII text (numbers; huge decimals arrive in several chunks) into v,
+ * which the caller frees; *ind is SQL_NULL_DATA for NULL. */
+static int get_ascii(struct table_src *t, SQLUSMALLINT n, struct buf *v, SQLLEN *ind)
+{
+	char chunk[256];
+	SQLRETURN rc;
+
+	buf_init(v);
+	for (;;) {
+		rc = SQLGetData(t->st, n, SQL_C_CHAR, chunk, sizeof chunk, ind);
+		if (rc == SQL_NO_DATA)
+			return 0;
+		if (!SQL_SUCCEEDED(rc)) {
+			buf_free(v);
+			return -1;
+		}
+		if (*ind == SQL_NULL_DATA)
+			return 0;
+		/* BIT columns may arrive as one raw byte, 0x00 included */
+		buf_add(v, chunk, *ind >= 0 && (size_t)*ind < sizeof chunk ? (size_t)*ind
+									  : strlen(chunk));
+		if (rc == SQL_SUCCESS)
+			return 0;
+	}
+}
+
+static int drv_text_float(struct table_src *t)
+{
+	return t->d->db->drv->select_column != NULL;
+}
+
+/* A float that arrived as text: its shortest exact form when it is a number. */
+static void add_float_text(struct buf *out, const struct ofb_column *c, const char *v,
+			   size_t len)
+{
+	char *text = xstrndup(v, len), *end, num[64];
+	double d = strtod(text, &end);
+
+	if (len && *end == '\0') {
+		if (c->type == OFB_T_REAL && (double)(float)d == d)
+			format_float(num, sizeof num, (float)d);
+		else
+			format_double(num, sizeof num, d);
+		buf_adds(out, num);
+	} else {
+		ofb_csv_add_number(out, v, len);
+	}
+	free(text);
+}
+
 /* Encode (part of) column t->col of the current row. Leaves t->in_value set while a long
  * value has more chunks to come. */
 static int encode_column(struct table_src *t, struct buf *out, struct ofb_error *err)
@@ -511,6 +562,19 @@ static int encode_column(struct table_src *t, struct buf *out, struct ofb_error 
 	}
 	case OFB_ENC_FLOAT: {
 		char text[64];
+		struct buf probe;
+		if (drv_text_float(t)) {
+			/* the driver's expression gives text: exact digits, or a value of another
+			 * kind the typeless engine kept in this column */
+			if (get_ascii(t, n, &probe, &ind) != 0)
+				goto fail;
+			if (ind != SQL_NULL_DATA)
+				add_float_text(out, c, probe.data, probe.len);
+			if (is_key && ind != SQL_NULL_DATA)
+				buf_add(&t->value, probe.data, probe.len);
+			buf_free(&probe);
+			break;
+		}
 		if (c->type == OFB_T_REAL) {
 			SQLREAL f = 0;
 			rc = SQLGetData(t->st, n, SQL_C_FLOAT, &f, sizeof f, &ind);
@@ -533,30 +597,10 @@ static int encode_column(struct table_src *t, struct buf *out, struct ofb_error 
 	}
 	case OFB_ENC_NUMBER:
 	case OFB_ENC_BOOL: {
-		/* Short ASCII values; huge decimals arrive in several chunks. */
-		char chunk[256];
 		struct buf v;
-		int is_null = 0;
-		buf_init(&v);
-		for (;;) {
-			rc = SQLGetData(t->st, n, SQL_C_CHAR, chunk, sizeof chunk, &ind);
-			if (rc == SQL_NO_DATA)
-				break;
-			if (!SQL_SUCCEEDED(rc)) {
-				buf_free(&v);
-				goto fail;
-			}
-			if (ind == SQL_NULL_DATA) {
-				is_null = 1;
-				break;
-			}
-			/* BIT columns may arrive as one raw byte, 0x00 included */
-			buf_add(&v, chunk, ind >= 0 && (size_t)ind < sizeof chunk ? (size_t)ind
-										: strlen(chunk));
-			if (rc == SQL_SUCCESS)
-				break;
-		}
-		if (!is_null) {
+		if (get_ascii(t, n, &v, &ind) != 0)
+			goto fail;
+		if (ind != SQL_NULL_DATA) {
 			if (c->type == OFB_T_BOOLEAN)
 				ofb_csv_add_bool(out, v.data, v.len);
 			else

@@ -433,9 +433,10 @@ int ofb_pkg_commit(struct ofb_pkg *pkg, struct ofb_error *err)
 		unlink(pkg->temp_path);
 		return -1;
 	}
-	/* The data must be on disk before the name points at it. */
+	/* Readable by its owner only: a package holds the whole business. The data must be
+	 * on disk before the name points at it. */
 	fd = open(pkg->temp_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) != 0) {
+	if (fd < 0 || fchmod(fd, 0600) != 0 || fsync(fd) != 0) {
 		ofb_error_set(err, "cannot flush package '%s' to disk: %s", pkg->temp_path,
 			      strerror(errno));
 		if (fd >= 0)

@@ -475,8 +475,15 @@ static int plan_restore(struct job *j, const struct ofb_restore_opts *o, struct 
 	}
 	json_array_foreach(clients, i, c) {
 		const char *id = json_string_value(json_object_get(c, "id"));
+		const char *status = json_string_value(json_object_get(c, "status"));
 		const struct ofb_client *where;
 		int wanted = o->n_clients == 0;
+		if (wanted && status && strcmp(status, "ok") != 0) {
+			/* the package does not hold it: say so rather than pass over it */
+			ofb_warn("client '%s' is not in the package (%s): not restored", id, status);
+			j->warnings++;
+			continue;
+		}
 		for (size_t k = 0; k < o->n_clients; k++)
 			wanted |= !strcmp(o->clients[k], id);
 		if (!wanted || !package_client(j, id))

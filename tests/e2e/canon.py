@@ -37,11 +37,12 @@ import struct
 import uuid as uuidmod
 from collections import Counter
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 
 import pyodbc
 
 ENGINES = ("sqlite", "postgresql", "mariadb")
+_EXACT = Context(prec=1000)        # decimals are compared without rounding
 
 
 def engine_of(connect):
@@ -187,7 +188,8 @@ def show(v, n=70):
     if v[0] in ("f4", "f8"):
         r = repr(fval(v))
     elif v[0] == "b":
-        r = "bytes[%d]%s" % (len(v[1]), v[1][:12].hex())
+        r = "bytes[%d]%s sha256:%s" % (len(v[1]), v[1][:8].hex(),
+                                       hashlib.sha256(v[1]).hexdigest()[:12])
     else:
         r = repr(v[1])
     return r if len(r) <= n else r[:n] + "..."
@@ -624,7 +626,8 @@ def identity_probe(engine, conn, table, column):
             else:
                 cur.execute("INSERT INTO %s DEFAULT VALUES" % q(table))
         except pyodbc.Error as e:
-            return "%s: INSERT without %s failed: %s" % (table, column, " ".join(str(e).split())[:200])
+            return "%s: INSERT without %s failed: %s" % (table, column,
+                                                         " ".join(str(e).split())[:200])
         cur.execute("SELECT MAX(%s), COUNT(*) FROM %s" % (q(column), q(table)))
         mx2, n2 = cur.fetchone()
         if n2 != n + 1 or mx2 is None or (mx is not None and int(mx2) <= int(mx)):
@@ -640,14 +643,15 @@ def identity_probe(engine, conn, table, column):
 
 # ------------------------------------------------------------------ portable comparison
 
-def _num(v):
-    """A tagged value as a Python number, or None when it is not numeric."""
+def _num(v, text=False):
+    """A tagged value as a Python number, or None when it is not numeric (text counts only
+    with text=True: a number stored as text is not the same value for a number column)."""
     tag, x = v
     if tag == "i":
         return x
     if tag in ("f4", "f8"):
         return fval(v)
-    if tag in ("d", "t"):
+    if tag == "d" or (tag == "t" and text):
         try:
             return Decimal(str(x).strip())
         except InvalidOperation:
@@ -657,34 +661,38 @@ def _num(v):
 
 def portable(v, col, target_engine):
     """A comparable key for tagged value v of a column whose package schema is col
-    (schema.json), as stored in an engine (target_engine; applied to both sides)."""
+    (schema.json), as stored in an engine (target_engine; applied to both sides). With
+    target_engine None the key is exact: no allowance for what an engine cannot hold."""
     if v is None:
         return None
     t = col.get("type")
     tag, x = v
     if t == "boolean":
         n = _num(v)
-        if n is None and tag == "t":
-            return ("bool", 1 if x.strip().lower() in ("t", "true", "y", "yes") else 0)
-        return ("bool", int(n) if n is not None else x)
+        return ("bool", int(n)) if n is not None and n in (0, 1) else ("not 0/1", tag, x)
     if t in ("smallint", "integer", "bigint"):
         n = _num(v)
-        return ("int", int(n) if n is not None and n == int(n) else repr(x))
+        try:
+            return ("int", int(n)) if n is not None and n == int(n) else ("not int", tag, x)
+        except (OverflowError, ValueError, InvalidOperation):
+            return ("not int", tag, x)
     if t == "decimal":
-        n = _num(v)
+        # SQLite may keep a decimal as text where its affinity allows: the value counts
+        n = _num(v, text=True)
         if n is None:
-            return ("dec?", repr(x))
+            return ("not a number", tag, x)
         d = n if isinstance(n, Decimal) else Decimal(repr(float(n))) \
             if isinstance(n, float) else Decimal(n)
         if target_engine == "sqlite":
             # SQLite's NUMERIC affinity keeps a decimal as a REAL (a double) when its first
             # 15 significant digits survive: that is what it can promise, compare as doubles.
             return ("dec~double", float(d))
-        return ("dec", Decimal(0) if d == 0 else d.normalize())
+        # normalize() rounds to the context's precision (28 digits by default): not here
+        return ("dec", Decimal(0) if d == 0 else d.normalize(_EXACT))
     if t in ("real", "double"):
         n = _num(v)
         if n is None:
-            return ("float?", repr(x))
+            return ("not a number", tag, x)
         f = float(n)
         if f == 0 and target_engine in ("mariadb", "sqlite"):
             f = 0.0        # MariaDB and SQLite do not keep the sign of -0.0
@@ -712,18 +720,18 @@ def portable(v, col, target_engine):
         # CHAR(n) pads: PostgreSQL returns the padding, MariaDB strips it, SQLite keeps what
         # was stored; compare without trailing blanks
         return ("text", x.rstrip(" ") if tag == "t" else x)
-    if tag == "b":
-        return ("text?", x)
-    return ("text", x if tag == "t" else str(_num(v) if _num(v) is not None else x))
+    return ("text", x) if tag == "t" else ("not text", tag, x)
 
 
 def show_key(k, n=70):
     if k is None:
         return "NULL"
-    if k[0] == "float":
+    if len(k) == 3:
+        r = "%s: %s" % (k[0], show((k[1], k[2]), n))
+    elif k[0] == "float":
         r = repr(struct.unpack(">d", bytes.fromhex(k[1]))[0]) if k[1] != "nan" else "nan"
     elif k[0] == "bytes":
-        r = "bytes[%d]%s" % (len(k[1]), k[1][:12].hex())
+        r = show(("b", k[1]), n)
     else:
         r = repr(k[1])
     return r if len(r) <= n else r[:n] + "..."

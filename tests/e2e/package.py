@@ -385,6 +385,15 @@ def fetch_source(engine, cn, table, columns, pk):
     sql = "SELECT %s FROM %s" % (", ".join(exprs), engine.q(table))
     if pk:
         sql += " ORDER BY " + ", ".join(engine.q(c) for c in pk)
+    if engine.name == "sqlite":
+        # The SQLite ODBC driver reads doubles with 15 significant digits only: read the
+        # source through SQLite's own library, which hands over the stored double exactly.
+        import sqlite3
+        lite = sqlite3.connect(engine.path)
+        try:
+            return [tuple(r) for r in lite.execute(sql).fetchall()]
+        finally:
+            lite.close()
     cur = cn.cursor()
     cur.execute(sql)
     return cur.fetchall()

@@ -2,19 +2,28 @@
 """End-to-end tests: a real installation (SQLite, PostgreSQL, MariaDB), the real
 ./ofbackup binary, and every package checked against docs/FORMAT.md.
 
-Usage: tests/e2e/run.py            (from anywhere; tests/run-all.sh runs it)
+Usage: tests/e2e/run.py [GROUP...]  (from anywhere; tests/run-all.sh runs it)
+
+Groups: backup (the backup tests of this file) and the restore/import/verify tests of
+restore.py: restore-roundtrip, restore-import, restore-partial, restore-refusal,
+restore-verify, restore-corrupt. Each GROUP argument (or each comma/space-separated word of
+$OFB_E2E_ONLY) is a regular expression searched in the group names: `run.py restore` runs
+all restore groups, `run.py import verify` two of them, `run.py backup` the backup tests.
+The setup tests (servers, installation) always run. Default: every group.
 
 Environment:
   OFBACKUP      the binary (default: ofbackup at the repository root)
   OFB_PG_CONN   base ODBC connection strings of running servers (tests/servers.sh env);
   OFB_MY_CONN   when unset, private servers are started for the run and stopped after
   OFB_E2E_KEEP  set to 1 to keep the temporary installation for inspection
+  OFB_E2E_ONLY  groups to run, as the GROUP arguments (the arguments win)
 Prints one line per test, `PASS name` or `FAIL name: reason`, then
 `e2e: N passed, M failed`; exits 1 when anything failed.
 """
 
 import calendar
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -31,6 +40,15 @@ sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 import fixtures as fx  # noqa: E402
 from fixtures import LITE, PG, MY, OLD, SECRET  # noqa: E402
 import package as pk  # noqa: E402
+import restore  # noqa: E402
+
+GROUPS = ("backup",) + tuple("restore-" + g for g in restore.GROUPS)
+
+
+def selection(argv):
+    """The group selectors of the command line, else of $OFB_E2E_ONLY; [] = everything."""
+    sel = argv or re.split(r"[,\s]+", os.environ.get("OFB_E2E_ONLY", "").strip())
+    return [s for s in sel if s]
 
 CMD_TIMEOUT = 300
 
@@ -281,6 +299,10 @@ class Suite:
         self.tool = Tool(os.environ.get("OFBACKUP") or os.path.join(REPO, "ofbackup"))
         self.trees = {}
         self.extra_secrets = ["Wr0ng-Pa55-xyz", "Wr0ng-PG-pa55"]
+        self.selection = []
+
+    def wanted(self, group):
+        return not self.selection or any(re.search(s, group) for s in self.selection)
 
     def t(self, name, fn, *args):
         return self.r.test(name, fn, *args)
@@ -448,6 +470,13 @@ class Suite:
                     self.setup_installation)
         if not ok and not self.r.blocked:
             self.r.blocked = "setup failed (installation)"
+        if self.wanted("backup"):
+            self.run_backup()
+        # restore, import and verify (restore.py): after the backup tests, as they rebuild
+        # the installation
+        restore.RestoreSuite(self, Failed).run_groups(self.wanted)
+
+    def run_backup(self):
         cfg = self.inst.config if self.inst else ""
         tool = self.tool
 
@@ -615,8 +644,16 @@ class Suite:
 
 
 def main():
+    sel = selection(sys.argv[1:])
+    bad = [x for x in sel if not any(re.search(x, g) for g in GROUPS)]
+    if bad:
+        print("run.py: %s matches no test group (groups: %s)" % (", ".join(bad),
+                                                              " ".join(GROUPS)),
+              file=sys.stderr)
+        return 2
     runner = Runner()
     suite = Suite(runner)
+    suite.selection = sel
     try:
         suite.run()
     finally:

@@ -189,8 +189,8 @@ def make_sqlite(path, seed):
         vals = [value(row, c, "sqlite") for c in cols]
         vals = [int(v) if isinstance(v, bool) else str(v) if isinstance(v, Decimal) else v
                 for v in vals]
-        db.execute("INSERT INTO types (%s) VALUES (%s)" % (", ".join(cols), ", ".join("?" * len(cols))),
-                   vals)
+        db.execute("INSERT INTO types (%s) VALUES (%s)"
+                   % (", ".join(cols), ", ".join("?" * len(cols))), vals)
     db.execute("DELETE FROM types WHERE id = ?", (DELETED_ID,))
     db.executemany("INSERT INTO blobs VALUES (?, ?, ?)", _blob_rows(seed))
     db.commit()
@@ -253,8 +253,8 @@ def make_my(base_conn, dbname, seed):
         vals = [value(row, c, "mariadb") for c in cols]
         vals = [Decimal(v) if c in ("c_dec", "c_dec2") and isinstance(v, str) else v
                 for c, v in zip(cols, vals)]
-        cur.execute("INSERT INTO types (%s) VALUES (%s)" % (", ".join(cols), ", ".join("?" * len(cols))),
-                    *vals)
+        cur.execute("INSERT INTO types (%s) VALUES (%s)"
+                    % (", ".join(cols), ", ".join("?" * len(cols))), *vals)
         _check(cur, "types id %s" % row["id"])
     cur.execute("DELETE FROM types WHERE id = %d" % DELETED_ID)
     for r in _blob_rows(seed):

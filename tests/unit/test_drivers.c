@@ -268,7 +268,10 @@ static void test_ddl_sqlite(void)
 		{ OFB_T_INTEGER, 0, 0, 0, "INTEGER" },
 		{ OFB_T_BIGINT, 0, 0, 0, "INTEGER" },
 		{ OFB_T_DECIMAL, 0, 12, 4, "DECIMAL(12,4)" },
-		{ OFB_T_DECIMAL, 0, 38, 10, "DECIMAL(38,10)" },
+		/* beyond 15 digits a NUMERIC column would round: text affinity keeps them */
+		{ OFB_T_DECIMAL, 0, 15, 4, "DECIMAL(15,4)" },
+		{ OFB_T_DECIMAL, 0, 38, 10, "DECIMAL TEXT(38,10)" },
+		{ OFB_T_DECIMAL, 0, 0, 0, "DECIMAL TEXT" },
 		{ OFB_T_REAL, 0, 0, 0, "REAL" },
 		{ OFB_T_DOUBLE, 0, 0, 0, "REAL" },
 		{ OFB_T_CHAR, 10, 0, 0, "CHAR(10)" },
