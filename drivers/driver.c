@@ -155,11 +155,11 @@ int ofb_drv_create_database(struct ofb_db *db, const char *name, struct ofb_erro
 	struct buf sql;
 	int ret;
 
-	if (db->drv->create_database)
-		return db->drv->create_database(db, name, err);
 	buf_init(&sql);
 	buf_adds(&sql, "CREATE DATABASE ");
 	ofb_drv_quote(db->drv, &sql, name);
+	if (db->drv->create_database_options)
+		buf_addf(&sql, " %s", db->drv->create_database_options);
 	ret = ofb_db_exec(db, sql.data, err);
 	buf_free(&sql);
 	return ret;

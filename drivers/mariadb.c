@@ -214,22 +214,6 @@ static void my_column_ddl(const struct ofb_column *col, struct buf *sql)
 		my_type_ddl(col, sql);
 }
 
-static int my_create_database(struct ofb_db *db, const char *name, struct ofb_error *err)
-{
-	struct buf sql;
-	int ret;
-
-	/* utf8mb4 holds every character; a binary collation keeps 'a' and 'A' apart as the
-	 * other engines do (a case-insensitive one would refuse such keys) */
-	buf_init(&sql);
-	buf_adds(&sql, "CREATE DATABASE ");
-	ofb_drv_quote(db->drv, &sql, name);
-	buf_adds(&sql, " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
-	ret = ofb_db_exec(db, sql.data, err);
-	buf_free(&sql);
-	return ret;
-}
-
 static int my_load_session(struct ofb_db *db, struct ofb_error *err)
 {
 	/* strict: refuse what does not fit instead of storing less; keep explicit zeros in
@@ -369,7 +353,9 @@ const struct ofb_driver ofb_driver_mariadb = {
 	.table_extra = my_table_extra,
 	.type_ddl = my_column_ddl,
 	.bool_as_integer = 1,
-	.create_database = my_create_database,
+	/* utf8mb4 holds every character; a binary collation keeps 'a' and 'A' apart as the
+	 * other engines do (a case-insensitive one would refuse such keys) */
+	.create_database_options = "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
 	.load_session = my_load_session,
 	.identity_ddl = my_identity_ddl,
 	.set_identity = my_set_identity,

@@ -232,21 +232,6 @@ static void pg_type_ddl(const struct ofb_column *col, struct buf *sql)
 	}
 }
 
-static int pg_create_database(struct ofb_db *db, const char *name, struct ofb_error *err)
-{
-	struct buf sql;
-	int ret;
-
-	/* template0: the new database's encoding is not bound to template1's */
-	buf_init(&sql);
-	buf_adds(&sql, "CREATE DATABASE ");
-	ofb_drv_quote(db->drv, &sql, name);
-	buf_adds(&sql, " ENCODING 'UTF8' TEMPLATE template0");
-	ret = ofb_db_exec(db, sql.data, err);
-	buf_free(&sql);
-	return ret;
-}
-
 static void pg_identity_ddl(const struct ofb_column *col, struct buf *sql)
 {
 	(void)col;
@@ -291,7 +276,8 @@ const struct ofb_driver ofb_driver_postgresql = {
 	.table_extra = pg_table_extra,
 	.type_ddl = pg_type_ddl,
 	.ddl_in_transaction = 1,
-	.create_database = pg_create_database,
+	/* template0: the new database's encoding is not bound to template1's */
+	.create_database_options = "ENCODING 'UTF8' TEMPLATE template0",
 	.identity_ddl = pg_identity_ddl,
 	.set_identity = pg_set_identity,
 	.value_check = pg_value_check,

@@ -40,8 +40,6 @@ typedef int ofb_drv_select_fn(const struct ofb_driver *drv, const struct ofb_col
 typedef void ofb_drv_limit_fn(struct buf *sql, unsigned long n);
 
 /* --- restore and import -------------------------------------------------------------- */
-/* Create database name on a connection to the server's maintenance database. */
-typedef int ofb_drv_create_db_fn(struct ofb_db *db, const char *name, struct ofb_error *err);
 /* Session settings for loading (and undoing them): foreign-key checks off, strict modes. */
 typedef int ofb_drv_load_session_fn(struct ofb_db *db, struct ofb_error *err);
 /* Append the identity clause after an identity column's type in CREATE TABLE. */
@@ -83,7 +81,7 @@ struct ofb_driver {
 	unsigned max_params;                 /* parameter markers per statement; 0: 2000 */
 	int bool_as_integer;                 /* booleans bound as integers (BIT columns take
 					      * no text) */
-	ofb_drv_create_db_fn *create_database;
+	const char *create_database_options; /* after CREATE DATABASE name */
 	ofb_drv_load_session_fn *load_session;
 	ofb_drv_identity_ddl_fn *identity_ddl;
 	ofb_drv_set_identity_fn *set_identity;

@@ -91,22 +91,6 @@ static void free_secret(char *s)
 	free(s);
 }
 
-static char *vformat(const char *fmt, va_list ap)
-{
-	va_list again;
-	char *s;
-	int n;
-
-	va_copy(again, ap);
-	n = vsnprintf(NULL, 0, fmt, again);
-	va_end(again);
-	if (n < 0)
-		return xstrdup(fmt);
-	s = xmalloc((size_t)n + 1);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	return s;
-}
-
 __attribute__((format(printf, 2, 3)))
 static void add_warning(struct ofb_config *cfg, const char *fmt, ...)
 {
@@ -114,7 +98,7 @@ static void add_warning(struct ofb_config *cfg, const char *fmt, ...)
 
 	cfg->warnings = xrealloc(cfg->warnings, (cfg->n_warnings + 1) * sizeof *cfg->warnings);
 	va_start(ap, fmt);
-	cfg->warnings[cfg->n_warnings++] = vformat(fmt, ap);
+	cfg->warnings[cfg->n_warnings++] = xvasprintf(fmt, ap);
 	va_end(ap);
 }
 
