@@ -460,7 +460,7 @@ MY_TYPES = [
     (6, True, 32767, 2147483647, 9223372036854775807, DEC_MAX, Decimal("0.0001"),
      1.401298464324817e-45, 1e-300, "😀", UNICODE_TEXT, "\\x41 looks like hex",
      b"\x00\x00", b"\x00" * 5, b"\x00" * 5, "2000-02-29", "12:00:00.5",
-     "2024-06-30 22:30:00.123", "1999-12-31 23:59:59.999999", UUID1, ""),
+     "2024-06-30 22:30:00.123", "1999-12-31 23:59:59.999999", UUID1, "ü"),
     (7, None, None, None, None, Decimal("0.0000000001"), None, None, 5e-324,
      " lead", "trail ", "NULL", None, None, None, None, None, None, None, None, None),
 ]
@@ -475,6 +475,8 @@ def make_my_client(base_conn, dbname, seed):
     cn = pyodbc.connect(base_conn + ";Database=" + dbname, autocommit=True)
     cur = cn.cursor()
     cur.execute("SET time_zone = '+00:00'")
+    # strict: a value MariaDB cannot take fails here instead of going missing unnoticed
+    cur.execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES'")
     for ddl in MY_SCHEMA:
         cur.execute(ddl)
     cur.executemany("INSERT INTO customer VALUES (?, ?, ?, ?)", CUSTOMERS)
