@@ -30,6 +30,7 @@ struct target {
 	int db_exists;
 	size_t db_tables;
 	int files_nonempty;
+	int keep_old_files;       /* replaced files not in the safety package: keep them */
 };
 
 struct job {
@@ -294,14 +295,11 @@ static int guard_targets(struct job *j, struct ofb_error *err)
 		buf_addf(&list, "%s%s", list.len ? ", " : "", t->subject);
 		if (!t->pkg_id) {
 			login_conn = t->db_tables ? t->connstr : NULL;
+		} else if (t->db_exists) {
+			save[n_save++] = t->client;   /* its database (even empty) and files */
 		} else {
-			save[n_save] = t->client;
-			/* an empty or missing database has nothing to save */
-			if (!t->db_tables) {
-				save[n_save].conn.connect = NULL;
-				save[n_save].conn.dsn = NULL;
-			}
-			n_save++;
+			/* no database to save them with: the files folder is kept aside instead */
+			t->keep_old_files = 1;
 		}
 	}
 	if (!busy) {
@@ -314,14 +312,10 @@ static int guard_targets(struct job *j, struct ofb_error *err)
 			      busy == 1 ? "s" : "");
 		goto out;
 	}
-	/* Clients whose database is empty but whose files are not: keep their files. */
-	for (size_t i = 0; i < n_save; i++)
-		if (!save[i].conn.connect && !save[i].conn.dsn) {
-			ofb_error_set(err, "%s: its database is empty but its files folder '%s' is "
-				      "not; empty or move the folder, then run again",
-				      j->targets[i].subject, save[i].files_dir);
-			goto out;
-		}
+	if (!login_conn && n_save == 0) {
+		ret = 0;
+		goto out;
+	}
 	/* never over an existing file: it could be the very package being restored */
 	name = ofb_backup_stamped_name("replaced");
 	path = xasprintf("%s/%s", j->cfg->backup_dir ? j->cfg->backup_dir : ".", name);
@@ -378,8 +372,20 @@ static int restore_files(struct job *j, struct target *t, struct ofb_error *err)
 			rename(old, dest);
 		goto out;
 	}
-	if (had_old && ofb_files_remove_tree(old, err) != 0)
+	if (had_old && t->keep_old_files) {
+		char *stamp = ofb_backup_stamped_name("replaced");
+		char *aside = xasprintf("%s.%.*s", dest, (int)strlen(stamp) - 4, stamp);
+		if (rename(old, aside) == 0)
+			ofb_notice("%s: the files that were in '%s' are kept in '%s'", t->subject,
+				   dest, aside);
+		else
+			ofb_notice("%s: the files that were in '%s' are kept in '%s'", t->subject,
+				   dest, old);
+		free(stamp);
+		free(aside);
+	} else if (had_old && ofb_files_remove_tree(old, err) != 0) {
 		goto out;
+	}
 	ret = 0;
 out:
 	if (ret != 0) {
