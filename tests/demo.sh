@@ -110,5 +110,8 @@ echo
 echo "== ofbackup info demo/backups/demo-full.zip"
 "$OFBACKUP" info "$DEMO/backups/demo-full.zip"
 echo
+echo "== ofbackup verify demo/backups/demo-full.zip"
+"$OFBACKUP" verify "$DEMO/backups/demo-full.zip"
+echo
 echo "== unzip -l demo/backups/demo-full.zip"
 unzip -l "$DEMO/backups/demo-full.zip"
