@@ -1,5 +1,6 @@
 /* driver.c - choosing an engine driver, and the generic ODBC behaviour behind every hook a
  * driver leaves NULL. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,10 +178,10 @@ void ofb_drv_identity_ddl(const struct ofb_driver *drv, const struct ofb_column 
 		drv->identity_ddl(col, sql);
 }
 
-int ofb_drv_set_identity(struct ofb_db *db, const struct ofb_table *t, long long next,
-			 struct ofb_error *err)
+int ofb_drv_set_identity(struct ofb_db *db, const struct ofb_table *t, const char *column,
+			 long long next, struct ofb_error *err)
 {
-	return db->drv->set_identity ? db->drv->set_identity(db, t, next, err) : 0;
+	return db->drv->set_identity ? db->drv->set_identity(db, t, column, next, err) : 0;
 }
 
 const char *ofb_drv_value_check(const struct ofb_driver *drv, const struct ofb_column *col,
@@ -194,4 +195,51 @@ char *ofb_drv_adapt_value(const struct ofb_driver *drv, const struct ofb_column 
 			  const char *value, size_t len)
 {
 	return drv->adapt_value ? drv->adapt_value(col, value, len) : NULL;
+}
+
+/* Digits before and after the point of a plain decimal text (leading zeros before it and
+ * trailing zeros after it do not count); -1 when v is not a plain decimal. */
+static int decimal_shape(const char *v, size_t len, int *before, int *after)
+{
+	size_t i = 0;
+	int frac = 0;
+
+	*before = *after = 0;
+	if (i < len && (v[i] == '-' || v[i] == '+'))
+		i++;
+	while (i < len && v[i] == '0')
+		i++;
+	for (; i < len && isdigit((unsigned char)v[i]); i++)
+		(*before)++;
+	if (i < len && v[i] == '.')
+		for (i++; i < len && isdigit((unsigned char)v[i]); i++) {
+			frac++;
+			if (v[i] != '0')
+				*after = frac;
+		}
+	return i == len ? 0 : -1;
+}
+
+const char *ofb_value_fits_type(const struct ofb_column *col, const char *v, size_t len)
+{
+	int before, after;
+
+	switch (col->type) {
+	case OFB_T_SMALLINT:
+	case OFB_T_INTEGER:
+	case OFB_T_BIGINT:
+		if (decimal_shape(v, len, &before, &after) != 0 || after > 0)
+			return "the value is not a whole number";
+		return NULL;
+	case OFB_T_DECIMAL:
+		if (col->precision <= 0 || decimal_shape(v, len, &before, &after) != 0)
+			return NULL;   /* unbounded, or NaN and the like: the engine decides */
+		if (after > col->scale)
+			return "the value has more digits after the point than the column's scale";
+		if (before > col->precision - col->scale)
+			return "the value has more digits before the point than the column holds";
+		return NULL;
+	default:
+		return NULL;
+	}
 }

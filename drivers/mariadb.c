@@ -229,12 +229,13 @@ static void my_identity_ddl(const struct ofb_column *col, struct buf *sql)
 	buf_adds(sql, " AUTO_INCREMENT");
 }
 
-static int my_set_identity(struct ofb_db *db, const struct ofb_table *t, long long next,
-			   struct ofb_error *err)
+static int my_set_identity(struct ofb_db *db, const struct ofb_table *t, const char *column,
+			   long long next, struct ofb_error *err)
 {
 	struct buf sql;
 	int ret;
 
+	(void)column;   /* one AUTO_INCREMENT column per table */
 	buf_init(&sql);
 	buf_adds(&sql, "ALTER TABLE ");
 	ofb_drv_quote(db->drv, &sql, t->name);
@@ -280,6 +281,10 @@ static const char *my_value_check(const struct ofb_column *col, const char *v, s
 			return "an unbounded decimal becomes decimal(65,30) in MariaDB, which does "
 			       "not hold this value (more than 35 digits before or 30 after the "
 			       "point)";
+		return ofb_value_fits_type(col, v, len);
+	} else if (col->type == OFB_T_SMALLINT || col->type == OFB_T_INTEGER ||
+		   col->type == OFB_T_BIGINT) {
+		return ofb_value_fits_type(col, v, len);
 	} else if (col->type == OFB_T_TIME || col->type == OFB_T_TIMESTAMP ||
 		   col->type == OFB_T_TIMESTAMPTZ) {
 		const char *dot = memchr(v, '.', len);
@@ -353,6 +358,7 @@ const struct ofb_driver ofb_driver_mariadb = {
 	.table_extra = my_table_extra,
 	.type_ddl = my_column_ddl,
 	.bool_as_integer = 1,
+	.one_identity = 1,
 	/* utf8mb4 holds every character; a binary collation keeps 'a' and 'A' apart as the
 	 * other engines do (a case-insensitive one would refuse such keys) */
 	.create_database_options = "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",

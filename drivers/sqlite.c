@@ -245,14 +245,15 @@ static int sqlite_load_session(struct ofb_db *db, struct ofb_error *err)
 
 /* The rowid continues after the largest key by itself; AUTOINCREMENT tables also keep
  * the highest value ever handed out in sqlite_sequence. */
-static int sqlite_set_identity(struct ofb_db *db, const struct ofb_table *t, long long next,
-			       struct ofb_error *err)
+static int sqlite_set_identity(struct ofb_db *db, const struct ofb_table *t,
+			       const char *column, long long next, struct ofb_error *err)
 {
 	char seq[32];
 	const char *del_args[1] = { t->name };
 	const char *ins_args[2] = { t->name, seq };
 	SQLHSTMT st = NULL;
 
+	(void)column;   /* the rowid */
 	if (!t->native_ddl || !strcasestr(t->native_ddl, "AUTOINCREMENT"))
 		return 0;
 	snprintf(seq, sizeof seq, "%lld", next - 1);

@@ -11,8 +11,9 @@
 void ofb_csv_add_escaped(struct buf *out, const char *s, size_t n);
 /* Append one whole quoted field. */
 void ofb_csv_add_quoted(struct buf *out, const char *s, size_t n);
-/* Append a boolean as the engine gave it (text or one raw byte): 1 or 0; another number
- * is kept unquoted, anything else quoted as text, rather than guessed. */
+/* Append a boolean as the engine gave it: a BIT column's raw byte becomes 1 or 0, a number
+ * stays as it is (drivers deliver booleans as 1 and 0), anything else is quoted as text
+ * rather than guessed (SQLite keeps 'yes' as text). */
 void ofb_csv_add_bool(struct buf *out, const char *v, size_t len);
 
 /* Non-zero when v is a number as FORMAT.md writes them: [-+]digits[.digits][e[-+]digits],

@@ -46,7 +46,8 @@ typedef int ofb_drv_load_session_fn(struct ofb_db *db, struct ofb_error *err);
 typedef void ofb_drv_identity_ddl_fn(const struct ofb_column *col, struct buf *sql);
 /* After the data is in: make the identity column hand out next from now on. */
 typedef int ofb_drv_set_identity_fn(struct ofb_db *db, const struct ofb_table *t,
-				    long long next, struct ofb_error *err);
+				    const char *column, long long next,
+				    struct ofb_error *err);
 /* NULL when the engine holds value exactly in a column made from col's portable type,
  * else why not (a static string). *warn is set instead for a change of representation
  * only (negative zero). */
@@ -82,6 +83,7 @@ struct ofb_driver {
 	int bool_as_integer;                 /* booleans bound as integers (BIT columns take
 					      * no text) */
 	const char *create_database_options; /* after CREATE DATABASE name */
+	int one_identity;                    /* at most one identity column per table */
 	ofb_drv_load_session_fn *load_session;
 	ofb_drv_identity_ddl_fn *identity_ddl;
 	ofb_drv_set_identity_fn *set_identity;
@@ -115,10 +117,13 @@ int ofb_drv_create_database(struct ofb_db *db, const char *name, struct ofb_erro
 int ofb_drv_load_session(struct ofb_db *db, struct ofb_error *err);
 void ofb_drv_identity_ddl(const struct ofb_driver *drv, const struct ofb_column *col,
 			  struct buf *sql);
-int ofb_drv_set_identity(struct ofb_db *db, const struct ofb_table *t, long long next,
-			 struct ofb_error *err);
+int ofb_drv_set_identity(struct ofb_db *db, const struct ofb_table *t, const char *column,
+			 long long next, struct ofb_error *err);
 const char *ofb_drv_value_check(const struct ofb_driver *drv, const struct ofb_column *col,
 				const char *value, size_t len, int *warn);
+/* Checks every engine that enforces column types needs (the engine would round or
+ * truncate silently): NULL when value fits col's portable type, else why not. */
+const char *ofb_value_fits_type(const struct ofb_column *col, const char *value, size_t len);
 char *ofb_drv_adapt_value(const struct ofb_driver *drv, const struct ofb_column *col,
 			  const char *value, size_t len);
 

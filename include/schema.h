@@ -50,6 +50,7 @@ struct ofb_column {
 	int nullable;
 	char *default_value;  /* as the engine reports it, or NULL */
 	int identity;         /* auto-increment / serial / identity column */
+	long long identity_next; /* the next value its sequence hands out; 0 unknown */
 	int key_part;         /* set by restore: part of the primary key or an index */
 };
 

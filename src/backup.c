@@ -317,7 +317,7 @@ static void run_free(struct run *r)
 }
 
 int ofb_backup_targets(const char *login_conn, const struct ofb_client *clients, size_t n,
-		       const char *output, struct ofb_error *err)
+		       const char *output, size_t *warnings, struct ofb_error *err)
 {
 	const struct ofb_backup_opts opts = { .kind = OFB_KIND_PARTIAL, .output = output };
 	struct run r = { .opts = &opts };
@@ -344,6 +344,7 @@ int ofb_backup_targets(const char *login_conn, const struct ofb_client *clients,
 			goto out;
 	}
 	ret = write_package(&r, output, err);
+	*warnings = r.n_warnings;
 out:
 	run_free(&r);
 	free(copies);

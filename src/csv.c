@@ -28,14 +28,8 @@ void ofb_csv_add_bool(struct buf *out, const char *v, size_t len)
 {
 	if (len == 1 && (v[0] == '\0' || v[0] == '\1'))
 		buf_addc(out, v[0] ? '1' : '0');   /* a BIT column's raw byte */
-	else if ((len == 1 && v[0] == '1') || (len == 1 && (v[0] == 't' || v[0] == 'T')) ||
-		 (len == 4 && strncasecmp(v, "true", 4) == 0))
-		buf_addc(out, '1');
-	else if ((len == 1 && v[0] == '0') || (len == 1 && (v[0] == 'f' || v[0] == 'F')) ||
-		 (len == 5 && strncasecmp(v, "false", 5) == 0))
-		buf_addc(out, '0');
 	else if (ofb_csv_is_number(v, len))
-		buf_add(out, v, len);   /* e.g. 2 in a MariaDB tinyint(1): kept, not invented */
+		buf_add(out, v, len);   /* 1, 0, or e.g. 2 in a MariaDB tinyint(1): kept */
 	else
 		ofb_csv_add_quoted(out, v, len);   /* SQLite keeps any text: kept as text */
 }

@@ -1,6 +1,7 @@
 /* dump.c - one database into a package: the snapshot's life cycle across the entries of
  * that database, and the CSV encoder that streams a table's rows (docs/FORMAT.md). */
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,6 +352,45 @@ static int start_query(struct table_src *t, struct ofb_error *err)
 	return ret;
 }
 
+/* "key > ?" with the last key as text must order exactly as ORDER BY does. Not so for
+ * binary (no text form), floats (the shortest text of a float compares below the stored
+ * value) and MariaDB ENUM/SET (sorted by position, compared as text). */
+static int keyset_safe(const struct ofb_column *c)
+{
+	enum ofb_encoding enc = ofb_ptype_encoding(c->type);
+
+	return enc != OFB_ENC_BINARY && enc != OFB_ENC_FLOAT &&
+	       strncasecmp(c->native_type, "enum(", 5) != 0 &&
+	       strncasecmp(c->native_type, "set(", 4) != 0;
+}
+
+/* Chunked reads are many queries: the snapshot's own count proves none lost or doubled a
+ * row on the way. */
+static int check_row_count(struct table_src *t, struct ofb_error *err)
+{
+	struct buf sql;
+	char *count = NULL;
+	int ret = -1;
+
+	buf_init(&sql);
+	buf_adds(&sql, "SELECT COUNT(*) FROM ");
+	ofb_drv_quote(t->d->db->drv, &sql, src_table(t)->name);
+	if (ofb_db_query_value(t->d->db, sql.data, &count, err) != 0) {
+		ofb_error_prefix(err, "%s", t->label);
+		goto out;
+	}
+	if (!count || strtoull(count, NULL, 10) != t->rows) {
+		ofb_error_set(err, "%s: read %llu rows in chunks, but the table holds %s; the "
+			      "backup is not usable", t->label, t->rows, count ? count : "none");
+		goto out;
+	}
+	ret = 0;
+out:
+	free(count);
+	buf_free(&sql);
+	return ret;
+}
+
 static int table_open(void *ctx, struct ofb_error *err)
 {
 	struct table_src *t = ctx;
@@ -380,7 +420,7 @@ static int table_open(void *ctx, struct ofb_error *err)
 				goto out;
 			}
 			t->key_cols[i] = c;
-			if (ofb_ptype_encoding(tab->columns[c].type) == OFB_ENC_BINARY)
+			if (!keyset_safe(&tab->columns[c]))
 				t->use_keyset = 0;
 		}
 	}
@@ -466,14 +506,16 @@ static int drv_text_float(struct table_src *t)
 	return t->d->db->drv->select_column != NULL;
 }
 
-/* A float that arrived as text: its shortest exact form when it is a number. */
+/* A float that arrived as text: its shortest exact form when it is a number (SQLite's
+ * printf says Inf for infinity); any other text stays text. */
 static void add_float_text(struct buf *out, const struct ofb_column *c, const char *v,
 			   size_t len)
 {
-	char *text = xstrndup(v, len), *end, num[64];
-	double d = strtod(text, &end);
+	char *text = xstrndup(v, len), num[64];
+	int inf = !strcmp(text, "Inf") || !strcmp(text, "-Inf") || !strcmp(text, "+Inf");
 
-	if (len && *end == '\0') {
+	if (inf || ofb_csv_is_number(text, len)) {
+		double d = inf ? (text[0] == '-' ? -INFINITY : INFINITY) : strtod(text, NULL);
 		if (c->type == OFB_T_REAL && (double)(float)d == d)
 			format_float(num, sizeof num, (float)d);
 		else
@@ -503,8 +545,10 @@ static int encode_column(struct table_src *t, struct buf *out, struct ofb_error 
 		size_t units;
 		rc = SQLGetData(t->st, n, SQL_C_WCHAR, t->wchunk,
 				(WCHUNK_UNITS + 1) * sizeof *t->wchunk, &ind);
-		if (rc == SQL_NO_DATA)
+		if (rc == SQL_NO_DATA && !t->in_value)
 			break;
+		if (rc == SQL_NO_DATA)   /* the last piece was announced but empty */
+			goto end_text;
 		if (!SQL_SUCCEEDED(rc))
 			goto fail;
 		if (ind == SQL_NULL_DATA)
@@ -536,8 +580,12 @@ static int encode_column(struct table_src *t, struct buf *out, struct ofb_error 
 			t->in_value = 1;
 			return 0;
 		}
-		if (c->type == OFB_T_TIMESTAMPTZ && !has_utc_offset(t->tail))
-			buf_adds(out, "+00");   /* the session runs in UTC */
+end_text:
+		/* a moment without an offset is in UTC (the session runs in UTC); words such as
+		 * PostgreSQL's 'infinity' are no moment */
+		if (c->type == OFB_T_TIMESTAMPTZ && t->tail[0] &&
+		    isdigit((unsigned char)t->tail[strlen(t->tail) - 1]) && !has_utc_offset(t->tail))
+			buf_adds(out, "+00");
 		buf_addc(out, '"');
 		break;
 	}
@@ -654,6 +702,8 @@ static int table_produce(void *ctx, struct buf *out, int *eof, struct ofb_error 
 				SQLFreeHandle(SQL_HANDLE_STMT, t->st);
 				t->st = NULL;
 				if (!more) {
+					if (t->chunk_rows && check_row_count(t, err) != 0)
+						return -1;
 					t->finished = 1;
 					break;
 				}
@@ -692,22 +742,9 @@ static int table_produce(void *ctx, struct buf *out, int *eof, struct ofb_error 
 	return 0;
 }
 
-static void table_close(void *ctx, int ok)
+/* What one reading of the table holds. */
+static void release(struct table_src *t)
 {
-	struct table_src *t = ctx;
-	struct ofb_table *tab;
-
-	if (t->st) {
-		SQLFreeHandle(SQL_HANDLE_STMT, t->st);
-		t->st = NULL;
-	}
-	if (ok && t->index < t->d->schema.n_tables) {
-		tab = src_table(t);
-		tab->n_rows = t->rows;
-		t->info->has_rows = 1;
-		t->info->rows = t->rows;
-		ofb_detail("%s: %llu rows", t->label, t->rows);
-	}
 	for (size_t i = 0; i < t->n_key; i++)
 		free(t->key_values[i]);
 	free(t->key_values);
@@ -719,6 +756,25 @@ static void table_close(void *ctx, int ok)
 	free(t->bchunk);
 	t->wchunk = NULL;
 	t->bchunk = NULL;
+	if (t->st) {
+		SQLFreeHandle(SQL_HANDLE_STMT, t->st);
+		t->st = NULL;
+	}
+}
+
+static void table_close(void *ctx, int ok)
+{
+	struct table_src *t = ctx;
+	struct ofb_table *tab;
+
+	if (ok && t->index < t->d->schema.n_tables) {
+		tab = src_table(t);
+		tab->n_rows = t->rows;
+		t->info->has_rows = 1;
+		t->info->rows = t->rows;
+		ofb_detail("%s: %llu rows", t->label, t->rows);
+	}
+	release(t);
 	group_entry_done(t->d, ok);
 }
 
@@ -726,6 +782,7 @@ static void table_free(void *ctx)
 {
 	struct table_src *t = ctx;
 
+	release(t);   /* after a failed open libzip frees without closing */
 	buf_free(&t->value);
 	free(t->label);
 	free(t);

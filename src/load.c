@@ -222,6 +222,17 @@ static char *portable_default(const struct ofb_driver *drv, const struct ofb_col
 	return ret;
 }
 
+/* Whether c is numbered by the target: engines with one identity column per table get
+ * the table's own (the others keep their values but number no more). */
+static int is_identity(const struct loader *l, const struct ofb_table *t,
+		       const struct ofb_column *c)
+{
+	if (!c->identity || !is_integer_type(c->type))
+		return 0;
+	return !l->drv->one_identity ||
+	       (t->identity_column && strcmp(t->identity_column, c->name) == 0);
+}
+
 static void column_def(struct loader *l, const struct ofb_table *t,
 		       const struct ofb_column *c, struct buf *sql)
 {
@@ -237,7 +248,7 @@ static void column_def(struct loader *l, const struct ofb_table *t,
 		buf_adds(sql, c->native_type);
 	else
 		ofb_drv_type_ddl(l->drv, c, sql);
-	if (c->identity && is_integer_type(c->type) && l->drv != &ofb_driver_sqlite)
+	if (is_identity(l, t, c) && l->drv != &ofb_driver_sqlite)
 		ofb_drv_identity_ddl(l->drv, c, sql);
 	if (!c->nullable)
 		buf_adds(sql, " NOT NULL");
@@ -406,6 +417,25 @@ static int add_foreign_keys(struct loader *l, struct ofb_table *t, struct ofb_er
 	return ret;
 }
 
+/* Every identity column continues where its sequence stood in the source. */
+static int set_identities(struct loader *l, const struct ofb_table *t, struct ofb_error *err)
+{
+	for (size_t i = 0; i < t->n_columns; i++) {
+		const struct ofb_column *c = &t->columns[i];
+		long long next = c->identity_next;
+		if (!next && t->identity_column && strcmp(t->identity_column, c->name) == 0)
+			next = t->identity_next;
+		if (!is_identity(l, t, c) || next <= 0)
+			continue;
+		if (ofb_drv_set_identity(l->db, t, c->name, next, err) != 0) {
+			ofb_error_prefix(err, "%s, table '%s', column '%s': cannot set where its "
+					 "numbering continues", l->subject, t->name, c->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void mark_key_parts(struct ofb_table *t)
 {
 	const struct ofb_key *keys[64];
@@ -468,7 +498,7 @@ static int flush(struct batch *b, struct ofb_error *err)
 	size_t ncols = b->t->n_columns, nvals = b->n_rows * ncols;
 	ofb_wchar **wide = NULL;
 	SQLBIGINT *ints = NULL;
-	SQLLEN *ind = NULL;
+	SQLLEN *ind = NULL, count = -1;
 	SQLHSTMT st = NULL;
 	ofb_wchar *wsql = NULL;
 	SQLRETURN rc;
@@ -493,8 +523,14 @@ static int flush(struct batch *b, struct ofb_error *err)
 					      NULL, 0, &ind[v]);
 		} else if (c->type == OFB_T_BOOLEAN && b->l->drv->bool_as_integer &&
 			   !(b->is_null[v] & 2)) {
-			char *text = xstrndup(b->data.data + b->off[v], b->len[v]);
-			ints[v] = strtoll(text, NULL, 10);
+			char *text = xstrndup(b->data.data + b->off[v], b->len[v]), *end;
+			ints[v] = strtoll(text, &end, 10);
+			if (*end != '\0' || end == text) {
+				ofb_error_set(err, "%s, column '%s', row %llu: '%s' is not a boolean",
+					      b->label, c->name, b->rows_done + v / ncols + 1, text);
+				free(text);
+				goto out;
+			}
 			free(text);
 			ind[v] = 0;
 			rc = SQLBindParameter(st, pn, SQL_PARAM_INPUT, SQL_C_SBIGINT, SQL_BIGINT, 0, 0,
@@ -522,9 +558,17 @@ static int flush(struct batch *b, struct ofb_error *err)
 	}
 	wsql = utf8_to_w(b->sql.data, NULL);
 	rc = SQLExecDirectW(st, (SQLWCHAR *)wsql, SQL_NTS);
-	if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
+	if (!SQL_SUCCEEDED(rc)) {
 		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "%s: cannot insert rows %llu to %llu",
 			       b->label, b->rows_done + 1, b->rows_done + b->n_rows);
+		goto out;
+	}
+	/* A driver may pass an engine's refusal on as a mere warning (MariaDB's "data
+	 * truncated" comes as 01000 with nothing inserted): every row must have gone in. */
+	if (!SQL_SUCCEEDED(SQLRowCount(st, &count)) || count != (SQLLEN)b->n_rows) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "%s: rows %llu to %llu: the database "
+			       "took %ld of %zu rows", b->label, b->rows_done + 1,
+			       b->rows_done + b->n_rows, (long)count, b->n_rows);
 		goto out;
 	}
 	b->rows_done += b->n_rows;
@@ -601,9 +645,16 @@ static int load_rows(struct loader *l, struct ofb_reader *r, struct ofb_table *t
 	struct batch b = { .l = l, .t = t };
 	unsigned max_params = l->drv->max_params ? l->drv->max_params : DEFAULT_MAX_PARAMS;
 	unsigned long long rows = 0;
+	char *count = NULL;
+	struct buf sql;
 	int ret = -1;
 
+	buf_init(&sql);
 	b.label = xasprintf("%s, table '%s'", l->subject, t->name);
+	if (t->n_columns == 0) {
+		ofb_error_set(err, "%s: the package describes no columns", b.label);
+		goto out;
+	}
 	b.max_rows = max_params / t->n_columns;
 	if (b.max_rows > BATCH_MAX_ROWS)
 		b.max_rows = BATCH_MAX_ROWS;
@@ -617,6 +668,17 @@ static int load_rows(struct loader *l, struct ofb_reader *r, struct ofb_table *t
 	buf_init(&b.sql);
 	if (ofb_reader_table(r, t, add_row, &b, &rows, err) != 0 || flush(&b, err) != 0)
 		goto out;
+	/* The rows the database holds now are the rows the package has: the last word on
+	 * whether anything went missing on the way. */
+	buf_adds(&sql, "SELECT COUNT(*) FROM ");
+	ofb_drv_quote(l->drv, &sql, t->name);
+	if (ofb_db_query_value(l->db, sql.data, &count, err) != 0)
+		goto out;
+	if (!count || strtoull(count, NULL, 10) != rows) {
+		ofb_error_set(err, "%s: the table holds %s rows after loading, the package %llu",
+			      b.label, count ? count : "no", rows);
+		goto out;
+	}
 	l->stats->rows += b.rows_done;
 	ofb_detail("%s: %llu rows restored", b.label, b.rows_done);
 	ret = 0;
@@ -626,27 +688,35 @@ out:
 	free(b.len);
 	free(b.is_null);
 	free(b.warned);
+	free(count);
 	buf_free(&b.data);
 	buf_free(&b.sql);
+	buf_free(&sql);
 	return ret;
 }
 
 /* --- the whole database ---------------------------------------------------------------- */
 
+/* Without CASCADE: what else depends on these tables (a view, another schema's foreign
+ * key) makes the engine refuse, naming it, rather than vanish unsaved. Engines that take
+ * a list drop all in one statement, so references among the tables do not matter. */
 static int drop_tables(struct loader *l, char **names, size_t n, struct ofb_error *err)
 {
+	size_t per_statement = l->drv == &ofb_driver_sqlite ? 1 : n;
 	int ret = 0;
 
-	for (size_t i = 0; i < n && ret == 0; i++) {
+	for (size_t i = 0; i < n && ret == 0; i += per_statement) {
 		struct buf sql;
 		buf_init(&sql);
 		buf_adds(&sql, "DROP TABLE ");
-		ofb_drv_quote(l->drv, &sql, names[i]);
-		if (l->drv == &ofb_driver_postgresql)
-			buf_adds(&sql, " CASCADE");
+		for (size_t k = i; k < i + per_statement && k < n; k++) {
+			if (k > i)
+				buf_adds(&sql, ", ");
+			ofb_drv_quote(l->drv, &sql, names[k]);
+		}
 		ret = ofb_db_exec(l->db, sql.data, err);
 		if (ret)
-			ofb_error_prefix(err, "%s: cannot drop table '%s'", l->subject, names[i]);
+			ofb_error_prefix(err, "%s: cannot drop the tables it holds", l->subject);
 		buf_free(&sql);
 	}
 	return ret;
@@ -696,12 +766,8 @@ int ofb_load_database(struct ofb_db *db, struct ofb_reader *r, struct ofb_schema
 		struct ofb_table *t = &src->tables[i];
 		if (create_indexes(&l, t, err) != 0 || add_foreign_keys(&l, t, err) != 0)
 			goto out;
-		if (t->identity_column && t->identity_next > 0 &&
-		    ofb_drv_set_identity(db, t, t->identity_next, err) != 0) {
-			ofb_error_prefix(err, "%s, table '%s': cannot set the identity", subject,
-					 t->name);
+		if (set_identities(&l, t, err) != 0)
 			goto out;
-		}
 	}
 	if (in_tx && ofb_db_commit(db, err) != 0)
 		goto out;

@@ -25,6 +25,23 @@ void ofb_manifest_stamp(struct ofb_manifest *m)
 	m->host[sizeof m->host - 1] = '\0';
 }
 
+/* JSON holds UTF-8 only: bytes of a file name that are not become '?'. */
+static json_t *utf8_string(const char *s)
+{
+	char *copy;
+	json_t *j;
+
+	if (utf8_valid(s, strlen(s)))
+		return json_string(s);
+	copy = xstrdup(s);
+	for (unsigned char *p = (unsigned char *)copy; *p; p++)
+		if (*p >= 0x80)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
 static json_t *str_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
@@ -140,7 +157,7 @@ char *ofb_manifest_json(const struct ofb_manifest *m)
 	json_object_set_new(o, "clients", clients);
 	json_object_set_new(o, "entries", entries_json(m->pkg));
 	for (size_t i = 0; i < m->n_warnings; i++)
-		json_array_append_new(warnings, json_string(m->warnings[i]));
+		json_array_append_new(warnings, utf8_string(m->warnings[i]));
 	json_object_set_new(o, "warnings", warnings);
 	text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	json_decref(o);

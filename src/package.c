@@ -415,9 +415,14 @@ out:
 
 int ofb_pkg_commit(struct ofb_pkg *pkg, struct ofb_error *err)
 {
-	int fd;
+	mode_t old_mask;
+	int fd, rc;
 
-	if (zip_close(pkg->zip) != 0) {
+	/* libzip creates its own temporary file while closing: owner-only from the start */
+	old_mask = umask(077);
+	rc = zip_close(pkg->zip);
+	umask(old_mask);
+	if (rc != 0) {
 		if (pkg->first_err.set)
 			*err = pkg->first_err;
 		else

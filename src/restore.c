@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -40,6 +41,7 @@ struct job {
 	size_t n_targets;
 	int replace;
 	size_t warnings;
+	char *safety_path;        /* the package saving what is replaced, if one was written */
 };
 
 static void target_free(struct target *t)
@@ -63,6 +65,7 @@ static void job_free(struct job *j)
 	for (size_t i = 0; i < j->n_targets; i++)
 		target_free(&j->targets[i]);
 	free(j->targets);
+	free(j->safety_path);
 	ofb_reader_close(j->reader);
 }
 
@@ -74,6 +77,24 @@ static struct target *add_target(struct job *j)
 	t = &j->targets[j->n_targets++];
 	memset(t, 0, sizeof *t);
 	return t;
+}
+
+/* The folder files are restored into: without trailing slashes (the new folder is made
+ * beside it), and where a symbolic link points (the link stays, its folder is replaced). */
+static char *target_folder(const char *dir)
+{
+	char *d = xstrdup(dir), *real;
+	size_t n = strlen(d);
+	struct stat st;
+
+	while (n > 1 && d[n - 1] == '/')
+		d[--n] = '\0';
+	if (lstat(d, &st) == 0 && S_ISLNK(st.st_mode) && (real = realpath(d, NULL)) != NULL) {
+		free(d);
+		d = xstrdup(real);
+		free(real);
+	}
+	return d;
 }
 
 /* A client target: the package's client pkg_id goes to where c says (c is copied). */
@@ -88,7 +109,7 @@ static struct target *add_client_target(struct job *j, const char *pkg_id,
 	t->files_prefix = xasprintf("clients/%s/files/", pkg_id);
 	t->client.id = xstrdup(c->id);
 	t->client.name = xstrdup(c->name ? c->name : "");
-	t->client.files_dir = c->files_dir ? xstrdup(c->files_dir) : NULL;
+	t->client.files_dir = c->files_dir ? target_folder(c->files_dir) : NULL;
 	ofb_dbconn_copy(&t->client.conn, &c->conn);
 	return t;
 }
@@ -279,7 +300,7 @@ static int guard_targets(struct job *j, struct ofb_error *err)
 {
 	struct ofb_client *save = xcalloc(j->n_targets + 1, sizeof *save);
 	const char *login_conn = NULL;
-	size_t n_save = 0, busy = 0;
+	size_t n_save = 0, busy = 0, warnings = 0;
 	char *path = NULL, *name;
 	struct buf list;
 	int ret = -1;
@@ -326,11 +347,19 @@ static int guard_targets(struct job *j, struct ofb_error *err)
 	}
 	free(name);
 	ofb_info("saving what will be replaced (%s)", list.data);
-	if (ofb_backup_targets(login_conn, save, n_save, path, err) != 0) {
+	if (ofb_backup_targets(login_conn, save, n_save, path, &warnings, err) != 0) {
 		ofb_error_prefix(err, "cannot save what would be replaced; nothing was changed");
 		goto out;
 	}
 	ofb_notice("what is replaced was saved to: %s", path);
+	j->safety_path = xstrdup(path);
+	if (warnings) {
+		/* something of the old files did not fit into the package (links, names that
+		 * are not UTF-8): their folders are kept as they are instead of removed */
+		for (size_t i = 0; i < j->n_targets; i++)
+			j->targets[i].keep_old_files = j->targets[i].files_nonempty;
+		j->warnings += warnings;
+	}
 	ret = 0;
 out:
 	free(save);
@@ -341,26 +370,35 @@ out:
 
 /* --- applying ---------------------------------------------------------------------------- */
 
-/* Files go into a new folder beside the target, which then takes the target's place: a
- * failure half-way leaves the old folder as it was. */
-static int restore_files(struct job *j, struct target *t, struct ofb_error *err)
+/* Files go into a new folder beside the target before its database is touched; only
+ * when the database is in, the new folder takes the target's place. A failure before
+ * that leaves the old folder as it was. */
+static int extract_files(struct job *j, struct target *t, char **fresh,
+			 struct ofb_error *err)
 {
 	const char *dest = t->client.files_dir;
-	char *fresh = NULL, *old = NULL;
-	int had_old = 0, ret = -1;
 
+	*fresh = NULL;
 	if (!dest) {
 		ofb_detail("%s has no files folder registered: its files are not restored",
 			   t->subject);
 		return 0;
 	}
-	fresh = xasprintf("%s.ofbackup-new-%ld", dest, (long)getpid());
-	old = xasprintf("%s.ofbackup-old-%ld", dest, (long)getpid());
-	if (ofb_files_mkdirs(fresh, err) != 0)
-		goto out;
-	if (ofb_reader_extract(j->reader, t->files_prefix, fresh, err) != 0)
-		goto out;
-	had_old = access(dest, F_OK) == 0;
+	*fresh = xasprintf("%s.ofbackup-new-%ld", dest, (long)getpid());
+	if (ofb_files_mkdirs(*fresh, err) != 0 ||
+	    ofb_reader_extract(j->reader, t->files_prefix, *fresh, err) != 0) {
+		ofb_error_prefix(err, "%s", t->subject);
+		return -1;
+	}
+	return 0;
+}
+
+static int swap_files(struct target *t, const char *fresh, struct ofb_error *err)
+{
+	const char *dest = t->client.files_dir;
+	char *old = xasprintf("%s.ofbackup-old-%ld", dest, (long)getpid());
+	int had_old = access(dest, F_OK) == 0, ret = -1;
+
 	if (had_old && rename(dest, old) != 0) {
 		ofb_error_set(err, "cannot move '%s' aside: %s", dest, strerror(errno));
 		goto out;
@@ -375,12 +413,9 @@ static int restore_files(struct job *j, struct target *t, struct ofb_error *err)
 	if (had_old && t->keep_old_files) {
 		char *stamp = ofb_backup_stamped_name("replaced");
 		char *aside = xasprintf("%s.%.*s", dest, (int)strlen(stamp) - 4, stamp);
-		if (rename(old, aside) == 0)
-			ofb_notice("%s: the files that were in '%s' are kept in '%s'", t->subject,
-				   dest, aside);
-		else
-			ofb_notice("%s: the files that were in '%s' are kept in '%s'", t->subject,
-				   dest, old);
+		const char *kept = rename(old, aside) == 0 ? aside : old;
+		ofb_notice("%s: the files that were in '%s' are kept in '%s'", t->subject, dest,
+			   kept);
 		free(stamp);
 		free(aside);
 	} else if (had_old && ofb_files_remove_tree(old, err) != 0) {
@@ -388,13 +423,6 @@ static int restore_files(struct job *j, struct target *t, struct ofb_error *err)
 	}
 	ret = 0;
 out:
-	if (ret != 0) {
-		struct ofb_error ignored;
-		ofb_error_prefix(err, "%s", t->subject);
-		if (fresh && access(fresh, F_OK) == 0)
-			ofb_files_remove_tree(fresh, &ignored);
-	}
-	free(fresh);
 	free(old);
 	return ret;
 }
@@ -404,10 +432,13 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 	struct ofb_schema s;
 	struct ofb_load_stats stats;
 	struct ofb_db *db = NULL;
+	char *fresh = NULL;
 	int created = 0, ret = -1;
 
 	memset(&s, 0, sizeof s);
 	if (ofb_reader_schema(j->reader, t->db_folder, &s, err) != 0)
+		goto out;
+	if (t->files_prefix && extract_files(j, t, &fresh, err) != 0)
 		goto out;
 	if (ofb_load_open_target(t->connstr, &db, &created, err) != 0) {
 		ofb_error_prefix(err, "%s", t->subject);
@@ -418,11 +449,18 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 	if (ofb_load_database(db, j->reader, &s, t->db_tables > 0, t->subject, &stats, err) != 0)
 		goto out;
 	j->warnings += stats.warnings;
-	if (t->files_prefix && restore_files(j, t, err) != 0)
+	if (fresh && swap_files(t, fresh, err) != 0) {
+		ofb_error_prefix(err, "%s: its database is restored, its files are not", t->subject);
 		goto out;
+	}
 	ofb_info("%s restored: %zu tables, %llu rows", t->subject, stats.tables, stats.rows);
 	ret = 0;
 out:
+	if (fresh && access(fresh, F_OK) == 0) {
+		struct ofb_error ignored;
+		ofb_files_remove_tree(fresh, &ignored);
+	}
+	free(fresh);
 	ofb_db_close(db);
 	ofb_schema_free(&s);
 	return ret;
@@ -435,12 +473,36 @@ static int apply(struct job *j, struct ofb_error *err)
 			if (i > 0)
 				ofb_error_prefix(err, "restored %zu of %zu databases before this "
 						 "failure", i, j->n_targets);
+			if (j->safety_path)
+				ofb_error_prefix(err, "what was there before is saved in '%s'",
+						 j->safety_path);
 			return -1;
 		}
 	return 0;
 }
 
 /* --- restore ----------------------------------------------------------------------------- */
+
+/* A full restore brings back the package's registry: clients registered here since the
+ * backup drop out of it (their databases and files stay as they are). Say so. */
+static void warn_unregistered(struct job *j, const struct ofb_client *pkg_reg, size_t n_pkg)
+{
+	struct ofb_client *now = NULL;
+	size_t n_now = 0;
+	struct ofb_error ignored;
+
+	ofb_error_clear(&ignored);
+	if (current_registry(j, &now, &n_now, &ignored) != 0)
+		return;   /* no login database here yet: nothing drops out */
+	for (size_t i = 0; i < n_now; i++)
+		if (!ofb_client_find(pkg_reg, n_pkg, now[i].id)) {
+			ofb_warn("client '%s' is registered here but not in the package: after the "
+				 "restore it is no longer registered (its database and files stay)",
+				 now[i].id);
+			j->warnings++;
+		}
+	ofb_clients_free(now, n_now);
+}
 
 static int plan_restore(struct job *j, const struct ofb_restore_opts *o, struct ofb_error *err)
 {
@@ -476,6 +538,7 @@ static int plan_restore(struct job *j, const struct ofb_restore_opts *o, struct 
 		}
 		if (package_registry(j, &reg, &n_reg, err) != 0)
 			goto out;
+		warn_unregistered(j, reg, n_reg);
 	} else if (current_registry(j, &reg, &n_reg, err) != 0) {
 		goto out;
 	}

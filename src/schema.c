@@ -786,6 +786,8 @@ static json_t *column_json(const struct ofb_column *c)
 	json_object_set_new(o, "nullable", json_boolean(c->nullable));
 	json_object_set_new(o, "default", json_str_or_null(c->default_value));
 	json_object_set_new(o, "identity", json_boolean(c->identity));
+	if (c->identity && c->identity_next > 0)
+		json_object_set_new(o, "identity_next", json_integer(c->identity_next));
 	return o;
 }
 

@@ -235,6 +235,10 @@ static int read_column(json_t *o, const char *where, struct ofb_column *c,
 	    get_string_or_null(o, where, "default", &c->default_value, err) != 0 ||
 	    get_bool(o, where, "identity", &c->identity, err) != 0)
 		goto out;
+	/* optional: packages before it tracked one identity per table only */
+	if (json_object_get(o, "identity_next") &&
+	    get_integer(o, where, "identity_next", 0, INT64_MAX, &c->identity_next, err) != 0)
+		goto out;
 	ret = 0;
 out:
 	free(type);
