@@ -733,6 +733,12 @@ int ofb_load_database(struct ofb_db *db, struct ofb_reader *r, struct ofb_schema
 	int in_tx = 0, ret = -1;
 
 	memset(stats, 0, sizeof *stats);
+	if (db->drv == &ofb_driver_sqlserver || db->drv == &ofb_driver_generic) {
+		/* no server of these to test against: better no restore than an untested one */
+		ofb_error_set(err, "%s: restoring into %s is not supported (backups are)", subject,
+			      db->dbms_name);
+		return -1;
+	}
 	l.same_engine = src->engine && strcmp(src->engine, db->drv->name) == 0;
 	if (ofb_schema_table_names(db, &existing, &n_existing, err) != 0)
 		goto out;
