@@ -83,13 +83,15 @@ static struct target *add_target(struct job *j)
  * beside it), and where a symbolic link points (the link stays, its folder is replaced). */
 static char *target_folder(const char *dir)
 {
-	char *d = xstrdup(dir), *real;
+	char *d = xstrdup(dir), *real = NULL;
 	size_t n = strlen(d);
 	struct stat st;
 
 	while (n > 1 && d[n - 1] == '/')
 		d[--n] = '\0';
-	if (lstat(d, &st) == 0 && S_ISLNK(st.st_mode) && (real = realpath(d, NULL)) != NULL) {
+	if (lstat(d, &st) == 0 && S_ISLNK(st.st_mode))
+		real = realpath(d, NULL);
+	if (real) {
 		free(d);
 		d = xstrdup(real);
 		free(real);
