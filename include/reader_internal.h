@@ -1,4 +1,5 @@
-/* reader_internal.h - what reader.c shares with extract.c; no other module includes it. */
+/* reader_internal.h - what reader.c shares with extract.c and table_reader.c; no other
+ * module includes it. */
 #ifndef OFB_READER_INTERNAL_H
 #define OFB_READER_INTERNAL_H
 
@@ -8,6 +9,8 @@
 #include <zip.h>
 #include "error.h"
 #include "reader.h"
+
+struct buf;
 
 struct entry {
 	char *name;              /* as stored in the zip (UTF-8) */
@@ -31,6 +34,10 @@ const char *reader_unsafe_name(const char *name);
 /* "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (UTC) as the manifest writes modification times. */
 int reader_parse_mtime(const char *s, struct timespec *ts);
 
+/* Text from a package as a message can show it: control bytes (and every non-ASCII byte
+ * of text that is not UTF-8) as \xHH, at most max bytes. */
+void reader_add_shown(struct buf *b, const char *s, size_t len, size_t max);
+
 /* "package 'P': entry 'E'" followed by the formatted tail. */
 void reader_entry_error(struct ofb_error *err, const struct ofb_reader *r, const char *name,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -40,5 +47,12 @@ void reader_entry_error(struct ofb_error *err, const struct ofb_reader *r, const
  * reported as damage rather than as whatever fn made of damaged data. */
 int reader_read_entry(struct ofb_reader *r, struct entry *e, ofb_chunk_fn *fn, void *ctx,
 	       int drain_on_fail, struct ofb_error *err);
+
+/* The entry named path, or NULL with an error saying it is not in the package. */
+struct entry *reader_need_entry(struct ofb_reader *r, const char *path, struct ofb_error *err);
+
+/* Rows decoded so far of the table in entry name, for the progress line verify shows: 0 as
+ * a table starts, then the count after each row. */
+void reader_table_rows(struct ofb_reader *r, const char *name, unsigned long long rows);
 
 #endif
