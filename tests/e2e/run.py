@@ -6,11 +6,12 @@ Usage: tests/e2e/run.py [GROUP...]  (from anywhere; tests/run-all.sh runs it)
 
 Groups: backup (the backup tests of this file) and the restore/import/verify tests of
 restore.py: restore-roundtrip, restore-import, restore-partial, restore-refusal,
-restore-verify, restore-corrupt; and regress (regress.py: regression tests of the code
-review's fixes, in an installation of its own). Each GROUP argument (or each
-comma/space-separated word of $OFB_E2E_ONLY) is a regular expression searched in the group
-names: `run.py restore` runs all restore groups, `run.py import verify` two of them,
-`run.py backup` the backup tests.
+restore-verify, restore-corrupt; regress (regress.py: regression tests of the code
+review's fixes, in an installation of its own); and safety (safety.py: interrupted, failed,
+killed and successful backups over an existing package, in an installation of its own).
+Each GROUP argument (or each comma/space-separated word of $OFB_E2E_ONLY) is a regular
+expression searched in the group names: `run.py restore` runs all restore groups,
+`run.py import verify` two of them, `run.py backup` the backup tests.
 The setup tests (servers, installation) always run. Default: every group.
 
 Environment:
@@ -44,8 +45,9 @@ from fixtures import LITE, PG, MY, OLD, SECRET  # noqa: E402
 import package as pk  # noqa: E402
 import regress  # noqa: E402
 import restore  # noqa: E402
+import safety  # noqa: E402
 
-GROUPS = ("backup",) + tuple("restore-" + g for g in restore.GROUPS) + ("regress",)
+GROUPS = ("backup",) + tuple("restore-" + g for g in restore.GROUPS) + ("regress", "safety")
 
 
 def selection(argv):
@@ -481,6 +483,9 @@ class Suite:
         # regression tests of the review fixes (regress.py): their own installation
         if self.wanted("regress"):
             regress.run(self, Failed)
+        # the "nothing lost" promises of backups (safety.py): their own installation
+        if self.wanted("safety"):
+            safety.run(self, Failed)
 
     def run_backup(self):
         cfg = self.inst.config if self.inst else ""
