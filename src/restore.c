@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -42,6 +43,8 @@ struct job {
 	int replace;
 	size_t warnings;
 	char *safety_path;        /* the package saving what is replaced, if one was written */
+	unsigned long long rows;  /* restored, for the summary */
+	struct timespec started;
 };
 
 static void target_free(struct target *t)
@@ -119,6 +122,7 @@ static struct target *add_client_target(struct job *j, const char *pkg_id,
 /* Open and verify the package: nothing is changed for a damaged one. */
 static int open_package(struct job *j, const char *path, struct ofb_error *err)
 {
+	clock_gettime(CLOCK_MONOTONIC, &j->started);
 	j->reader = ofb_reader_open(path, err);
 	if (!j->reader)
 		return -1;
@@ -451,6 +455,7 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 	if (ofb_load_database(db, j->reader, &s, t->db_tables > 0, t->subject, &stats, err) != 0)
 		goto out;
 	j->warnings += stats.warnings;
+	j->rows += stats.rows;
 	if (fresh && swap_files(t, fresh, err) != 0) {
 		ofb_error_prefix(err, "%s: its database is restored, its files are not", t->subject);
 		goto out;
@@ -470,6 +475,8 @@ out:
 
 static int apply(struct job *j, struct ofb_error *err)
 {
+	struct timespec end;
+
 	for (size_t i = 0; i < j->n_targets; i++)
 		if (restore_target(j, &j->targets[i], err) != 0) {
 			if (i > 0)
@@ -480,6 +487,11 @@ static int apply(struct job *j, struct ofb_error *err)
 						 j->safety_path);
 			return -1;
 		}
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	ofb_info("restore finished: %zu database%s, %llu rows, %.1f s", j->n_targets,
+		 j->n_targets == 1 ? "" : "s", j->rows,
+		 (double)(end.tv_sec - j->started.tv_sec) +
+			 (double)(end.tv_nsec - j->started.tv_nsec) / 1e9);
 	return 0;
 }
 
