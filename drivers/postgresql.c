@@ -153,7 +153,8 @@ static int pg_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 	buf_init(&sql);
 	if (ofb_db_query_args(db,
 			      "SELECT column_name, numeric_precision, is_identity, "
-			      "pg_get_serial_sequence(quote_ident(table_name), column_name) "
+			      "pg_get_serial_sequence(quote_ident(table_schema) || '.' || "
+			      "quote_ident(table_name), column_name) "
 			      "FROM information_schema.columns "
 			      "WHERE table_schema = current_schema() AND table_name = ?",
 			      args, 1, &st, err) != 0)
@@ -164,8 +165,11 @@ static int pg_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read column details");
 			goto out;
 		}
-		free(name), free(prec), free(ident);
-		name = prec = ident = NULL;
+		free(name);
+		free(prec);
+		free(ident);
+		free(seq);
+		name = prec = ident = seq = NULL;
 		if (ofb_get_text(st, 1, &name, err) || ofb_get_text(st, 2, &prec, err) ||
 		    ofb_get_text(st, 3, &ident, err) || ofb_get_text(st, 4, &seq, err))
 			goto out;
@@ -278,8 +282,10 @@ static int pg_set_identity(struct ofb_db *db, const struct ofb_table *t, const c
 	SQLHSTMT st = NULL;
 
 	snprintf(value, sizeof value, "%lld", next);
-	if (ofb_db_query_args(db, "SELECT setval(pg_get_serial_sequence(quote_ident(?), ?), "
-			      "CAST(? AS bigint), false)", args, 3, &st, err) != 0)
+	/* qualified: an unqualified name could resolve to pg_catalog's table of that name */
+	if (ofb_db_query_args(db, "SELECT setval(pg_get_serial_sequence(quote_ident("
+			      "current_schema()) || '.' || quote_ident(?), ?), CAST(? AS bigint), "
+			      "false)", args, 3, &st, err) != 0)
 		return -1;
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 	return 0;

@@ -41,5 +41,12 @@ int ofb_files_nonempty(const char *path, struct ofb_error *err);
 int ofb_files_remove_tree(const char *path, struct ofb_error *err);
 /* mkdir -p. */
 int ofb_files_mkdirs(const char *path, struct ofb_error *err);
+/* mkdir -p of the folder that holds path. */
+int ofb_files_mkdirs_parent(const char *path, struct ofb_error *err);
+
+struct stat;
+/* Give dir and everything below it the owner and group of st (where this process may),
+ * and dir itself st's permissions. */
+int ofb_files_take_owner(const char *dir, const struct stat *st, struct ofb_error *err);
 
 #endif

@@ -275,3 +275,48 @@ int ofb_files_mkdirs(const char *path, struct ofb_error *err)
 	free(p);
 	return ret;
 }
+
+int ofb_files_mkdirs_parent(const char *path, struct ofb_error *err)
+{
+	char *parent = xstrdup(path);
+	char *slash = strrchr(parent, '/');
+	int ret = 0;
+
+	if (slash && slash != parent) {
+		*slash = '\0';
+		ret = ofb_files_mkdirs(parent, err);
+	}
+	free(parent);
+	return ret;
+}
+
+static uid_t owner_uid;
+static gid_t owner_gid;
+
+static int take_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	/* only root may give files away; for anyone else they are theirs already */
+	if (lchown(path, owner_uid, owner_gid) != 0 && errno != EPERM)
+		return errno;
+	return 0;
+}
+
+int ofb_files_take_owner(const char *dir, const struct stat *st, struct ofb_error *err)
+{
+	int rc;
+
+	owner_uid = st->st_uid;
+	owner_gid = st->st_gid;
+	rc = nftw(dir, take_one, 16, FTW_PHYS);
+	if (rc == 0 && chmod(dir, st->st_mode & 07777) != 0)
+		rc = errno;
+	if (rc != 0) {
+		ofb_error_set(err, "cannot give '%s' the owner and permissions of the folder it "
+			      "replaces: %s", dir, strerror(rc > 0 ? rc : errno));
+		return -1;
+	}
+	return 0;
+}

@@ -33,6 +33,7 @@ struct target {
 	size_t db_tables;
 	int files_nonempty;
 	int keep_old_files;       /* replaced files not in the safety package: keep them */
+	int pkg_has_files;        /* the package holds a files folder for this client */
 };
 
 struct job {
@@ -102,6 +103,8 @@ static char *target_folder(const char *dir)
 	return d;
 }
 
+static json_t *package_client(const struct job *j, const char *id);
+
 /* A client target: the package's client pkg_id goes to where c says (c is copied). */
 static struct target *add_client_target(struct job *j, const char *pkg_id,
 					const struct ofb_client *c)
@@ -116,6 +119,10 @@ static struct target *add_client_target(struct job *j, const char *pkg_id,
 	t->client.name = xstrdup(c->name ? c->name : "");
 	t->client.files_dir = c->files_dir ? target_folder(c->files_dir) : NULL;
 	ofb_dbconn_copy(&t->client.conn, &c->conn);
+	{
+		json_t *files = json_object_get(package_client(j, pkg_id), "files");
+		t->pkg_has_files = json_is_string(json_object_get(files, "source"));
+	}
 	return t;
 }
 
@@ -282,7 +289,7 @@ static int probe_target(struct target *t, struct ofb_error *err)
 		ofb_error_prefix(err, "%s: %s", t->subject, open_err.msg);
 		goto out;
 	}
-	if (t->files_prefix && t->client.files_dir) {
+	if (t->files_prefix && t->client.files_dir && t->pkg_has_files) {
 		int rc = ofb_files_nonempty(t->client.files_dir, err);
 		if (rc < 0) {
 			ofb_error_prefix(err, "%s: files folder", t->subject);
@@ -390,13 +397,46 @@ static int extract_files(struct job *j, struct target *t, char **fresh,
 			   t->subject);
 		return 0;
 	}
-	*fresh = xasprintf("%s.ofbackup-new-%ld", dest, (long)getpid());
-	if (ofb_files_mkdirs(*fresh, err) != 0 ||
-	    ofb_reader_extract(j->reader, t->files_prefix, *fresh, err) != 0) {
+	if (!t->pkg_has_files) {
+		ofb_detail("%s had no files folder when it was backed up: its files folder is left "
+			   "as it is", t->subject);
+		return 0;
+	}
+	/* a new folder of our own (mkdtemp): never one left by an earlier run or planted */
+	*fresh = xasprintf("%s.ofbackup-new-XXXXXX", dest);
+	if (ofb_files_mkdirs_parent(dest, err) != 0 || !mkdtemp(*fresh)) {
+		if (!err->set)
+			ofb_error_set(err, "cannot create a folder beside '%s': %s", dest,
+				      strerror(errno));
+		free(*fresh);
+		*fresh = NULL;
+		ofb_error_prefix(err, "%s", t->subject);
+		return -1;
+	}
+	if (ofb_reader_extract(j->reader, t->files_prefix, *fresh, err) != 0) {
 		ofb_error_prefix(err, "%s", t->subject);
 		return -1;
 	}
 	return 0;
+}
+
+/* A new files folder with no old one to copy from: its parent's owner, and the usual
+ * permissions for a new folder (mkdtemp made it owner-only). */
+static int parent_like(const char *dest, struct stat *st)
+{
+	char *parent = xstrdup(dest), *slash = strrchr(parent, '/');
+	mode_t mask = umask(0);
+	int ret;
+
+	umask(mask);
+	if (slash && slash != parent)
+		*slash = '\0';
+	else
+		strcpy(parent, slash ? "/" : ".");
+	ret = stat(parent, st);
+	st->st_mode = (st->st_mode & ~(mode_t)07777) | (0777 & ~mask);
+	free(parent);
+	return ret;
 }
 
 static int swap_files(struct target *t, const char *fresh, struct ofb_error *err)
@@ -404,7 +444,14 @@ static int swap_files(struct target *t, const char *fresh, struct ofb_error *err
 	const char *dest = t->client.files_dir;
 	char *old = xasprintf("%s.ofbackup-old-%ld", dest, (long)getpid());
 	int had_old = access(dest, F_OK) == 0, ret = -1;
+	struct stat st;
 
+	/* the restored folder belongs to whom the old one belonged, with its permissions:
+	 * the office application must keep writing there, others must not start reading */
+	if (had_old ? stat(dest, &st) == 0 : parent_like(dest, &st) == 0) {
+		if (ofb_files_take_owner(fresh, &st, err) != 0)
+			goto out;
+	}
 	if (had_old && rename(dest, old) != 0) {
 		ofb_error_set(err, "cannot move '%s' aside: %s", dest, strerror(errno));
 		goto out;

@@ -220,6 +220,8 @@ struct ofb_table *ofb_schema_find(struct ofb_schema *s, const char *name)
 /* --- reading the catalog --------------------------------------------------------------- */
 
 struct scope {
+	const char *catalog_name;   /* as UTF-8, to compare the catalog's answers with */
+	const char *schema_name;
 	ofb_wchar *catalog;
 	ofb_wchar *schema;
 	ofb_wchar *escape;     /* search-pattern escape character, as text */
@@ -267,6 +269,24 @@ static int get_col_text(SQLHSTMT st, int n, char **out, struct ofb_error *err)
 	return ofb_get_text(st, n, out, err);
 }
 
+/* Catalog functions take catalog and schema names as search patterns, where '_' matches
+ * any character: a row belongs to our scope only when its names are ours exactly. */
+static int in_scope(const struct scope *sc, SQLHSTMT st, int *ok, struct ofb_error *err)
+{
+	char *cat = NULL, *sch = NULL;
+	int ret = -1;
+
+	if (get_col_text(st, 1, &cat, err) || get_col_text(st, 2, &sch, err))
+		goto out;
+	*ok = (!sc->catalog_name || (cat && strcmp(cat, sc->catalog_name) == 0)) &&
+	      (!sc->schema_name || (sch && strcmp(sch, sc->schema_name) == 0));
+	ret = 0;
+out:
+	free(cat);
+	free(sch);
+	return ret;
+}
+
 static int list_tables(struct ofb_db *db, const struct scope *sc, struct ofb_schema *s,
 		       struct ofb_error *err)
 {
@@ -291,9 +311,11 @@ static int list_tables(struct ofb_db *db, const struct scope *sc, struct ofb_sch
 			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot list the tables");
 			goto out;
 		}
-		if (get_col_text(st, 3, &name, err) || get_col_text(st, 4, &ttype, err))
+		int ours;
+		if (in_scope(sc, st, &ours, err) ||
+		    get_col_text(st, 3, &name, err) || get_col_text(st, 4, &ttype, err))
 			goto out;
-		if (!name || !ttype || strcmp(ttype, "TABLE") != 0)
+		if (!ours || !name || !ttype || strcmp(ttype, "TABLE") != 0)
 			continue;
 		/* SQLite's own bookkeeping tables are recreated by the engine. */
 		if (db->drv == &ofb_driver_sqlite && strncmp(name, "sqlite_", 7) == 0)
@@ -344,10 +366,11 @@ static int read_columns(struct ofb_db *db, const struct scope *sc, struct ofb_ta
 			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the columns");
 			goto out;
 		}
-		if (get_col_text(st, 3, &tname, err))
+		int ours;
+		if (in_scope(sc, st, &ours, err) || get_col_text(st, 3, &tname, err))
 			goto out;
-		if (!tname || strcmp(tname, t->name) != 0)
-			continue;   /* a pattern match of another table */
+		if (!ours || !tname || strcmp(tname, t->name) != 0)
+			continue;   /* a pattern match of another table, schema or catalog */
 		if (t->n_columns == cap) {
 			cap = cap ? cap * 2 : 16;
 			t->columns = xrealloc(t->columns, cap * sizeof *t->columns);
@@ -653,6 +676,8 @@ int ofb_schema_table_names(struct ofb_db *db, char ***names, size_t *n,
 	memset(&s, 0, sizeof s);
 	if (ofb_drv_catalog_scope(db, &catalog, &schema, err) != 0)
 		goto out;
+	sc.catalog_name = catalog;
+	sc.schema_name = schema;
 	sc.catalog = catalog ? utf8_to_w(catalog, NULL) : NULL;
 	sc.schema = schema ? utf8_to_w(schema, NULL) : NULL;
 	if (list_tables(db, &sc, &s, err) != 0)
@@ -693,6 +718,8 @@ int ofb_schema_read(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *e
 	if (ofb_drv_catalog_scope(db, &catalog, &schema, err) != 0)
 		goto out;
 	s->database = xstrdup(schema ? schema : catalog ? catalog : "");
+	sc.catalog_name = catalog;
+	sc.schema_name = schema;
 	sc.catalog = catalog ? utf8_to_w(catalog, NULL) : NULL;
 	sc.schema = schema ? utf8_to_w(schema, NULL) : NULL;
 	if (SQL_SUCCEEDED(SQLGetInfoW(db->dbc, SQL_SEARCH_PATTERN_ESCAPE, escape,
@@ -703,6 +730,11 @@ int ofb_schema_read(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *e
 	if (list_tables(db, &sc, s, err) != 0)
 		goto out;
 	qsort(s->tables, s->n_tables, sizeof *s->tables, cmp_tables);
+	for (size_t i = 1; i < s->n_tables; i++)
+		if (strcmp(s->tables[i - 1].name, s->tables[i].name) == 0) {
+			ofb_error_set(err, "the catalog lists table '%s' twice", s->tables[i].name);
+			goto out;
+		}
 	for (size_t i = 0; i < s->n_tables; i++) {
 		struct ofb_table *t = &s->tables[i];
 		if (read_columns(db, &sc, t, err) || read_primary_key(db, &sc, t, err) ||
