@@ -197,27 +197,75 @@ char *ofb_drv_adapt_value(const struct ofb_driver *drv, const struct ofb_column 
 	return drv->adapt_value ? drv->adapt_value(col, value, len) : NULL;
 }
 
-/* Digits before and after the point of a plain decimal text (leading zeros before it and
- * trailing zeros after it do not count); -1 when v is not a plain decimal. */
-static int decimal_shape(const char *v, size_t len, int *before, int *after)
+/* Digits a decimal text has before and after the point, with an exponent applied
+ * ("1.5e-05" has 6 after): leading zeros before the point and trailing zeros after it do
+ * not count. -1 when v is no decimal number (NaN and the like). */
+int ofb_decimal_shape(const char *v, size_t len, int *before, int *after)
 {
-	size_t i = 0;
-	int frac = 0;
+	char digits[512];
+	size_t i = 0, n = 0, point = 0, first, last;
+	int seen_point = 0;
+	long exp = 0;
 
-	*before = *after = 0;
 	if (i < len && (v[i] == '-' || v[i] == '+'))
 		i++;
-	while (i < len && v[i] == '0')
-		i++;
-	for (; i < len && isdigit((unsigned char)v[i]); i++)
-		(*before)++;
-	if (i < len && v[i] == '.')
-		for (i++; i < len && isdigit((unsigned char)v[i]); i++) {
-			frac++;
-			if (v[i] != '0')
-				*after = frac;
+	for (; i < len && (isdigit((unsigned char)v[i]) || (v[i] == '.' && !seen_point)); i++) {
+		if (v[i] == '.') {
+			seen_point = 1;
+			point = n;
+		} else if (n < sizeof digits) {
+			digits[n++] = v[i];
+		} else {
+			return -1;
 		}
-	return i == len ? 0 : -1;
+	}
+	if (!seen_point)
+		point = n;
+	if (n == 0)
+		return -1;
+	if (i < len && (v[i] == 'e' || v[i] == 'E')) {
+		char *end;
+		char *e = xstrndup(v + i + 1, len - i - 1);
+		exp = strtol(e, &end, 10);
+		i = *end == '\0' && end != e ? len : i;
+		free(e);
+		if (exp > 400 || exp < -400)
+			return -1;
+	}
+	if (i != len)
+		return -1;
+	/* the point moves by the exponent */
+	for (first = 0; first < n && digits[first] == '0'; first++)
+		;
+	for (last = n; last > 0 && digits[last - 1] == '0'; last--)
+		;
+	{
+		long p = (long)point + exp;
+		*before = first < n && p > (long)first ? (int)(p - (long)first) : 0;
+		*after = last > 0 && (long)last > p ? (int)((long)last - p) : 0;
+	}
+	return 0;
+}
+
+/* Fractional digits of seconds in a time text, trailing zeros not counted; and whether
+ * it ends in an offset from UTC (+02, -05:30, Z). */
+static void time_shape(const char *v, size_t len, int *frac, int *offset)
+{
+	const char *dot = memchr(v, '.', len);
+	size_t i;
+
+	*frac = 0;
+	*offset = 0;
+	if (dot)
+		for (i = (size_t)(dot - v) + 1; i < len && isdigit((unsigned char)v[i]); i++)
+			if (v[i] != '0')
+				*frac = (int)(i - (size_t)(dot - v));
+	/* past the date's own '-' signs: an offset sign after the time */
+	for (i = len > 8 ? len - 6 : 0; i < len; i++)
+		if ((v[i] == '+' || v[i] == '-') && i > 10)
+			*offset = 1;
+	if (len && v[len - 1] == 'Z')
+		*offset = 1;
 }
 
 const char *ofb_value_fits_type(const struct ofb_column *col, const char *v, size_t len)
@@ -228,17 +276,33 @@ const char *ofb_value_fits_type(const struct ofb_column *col, const char *v, siz
 	case OFB_T_SMALLINT:
 	case OFB_T_INTEGER:
 	case OFB_T_BIGINT:
-		if (decimal_shape(v, len, &before, &after) != 0 || after > 0)
+		if (ofb_decimal_shape(v, len, &before, &after) != 0 || after > 0)
 			return "the value is not a whole number";
 		return NULL;
 	case OFB_T_DECIMAL:
-		if (col->precision <= 0 || decimal_shape(v, len, &before, &after) != 0)
-			return NULL;   /* unbounded, or NaN and the like: the engine decides */
+		if (col->precision <= 0)
+			return NULL;   /* unbounded: the engine decides */
+		if (ofb_decimal_shape(v, len, &before, &after) != 0)
+			return len == 3 && memcmp(v, "NaN", 3) == 0 ? NULL
+			       : "the value is not a decimal number";
 		if (after > col->scale)
 			return "the value has more digits after the point than the column's scale";
 		if (before > col->precision - col->scale)
 			return "the value has more digits before the point than the column holds";
 		return NULL;
+	case OFB_T_TIME:
+	case OFB_T_TIMESTAMP:
+	case OFB_T_TIMESTAMPTZ: {
+		int frac, offset;
+		time_shape(v, len, &frac, &offset);
+		if (frac > 6)
+			return "the value has more than 6 digits of fractional seconds, more than "
+			       "this engine keeps";
+		if (offset && col->type != OFB_T_TIMESTAMPTZ)
+			return "the value has an offset from UTC, which a column without time zone "
+			       "does not keep";
+		return NULL;
+	}
 	default:
 		return NULL;
 	}

@@ -245,23 +245,6 @@ static int my_set_identity(struct ofb_db *db, const struct ofb_table *t, const c
 	return ret;
 }
 
-/* Digits before and after the point of a decimal text. */
-static void decimal_digits(const char *v, size_t len, int *before, int *after)
-{
-	size_t i = 0;
-
-	*before = *after = 0;
-	if (i < len && (v[i] == '-' || v[i] == '+'))
-		i++;
-	while (i < len && v[i] == '0' && i + 1 < len && v[i + 1] != '.')
-		i++;   /* leading zeros do not count */
-	for (; i < len && v[i] >= '0' && v[i] <= '9'; i++)
-		(*before)++;
-	if (i < len && v[i] == '.')
-		for (i++; i < len && v[i] >= '0' && v[i] <= '9'; i++)
-			(*after)++;
-}
-
 static const char *my_value_check(const struct ofb_column *col, const char *v, size_t len,
 				  int *warn)
 {
@@ -276,25 +259,14 @@ static const char *my_value_check(const struct ofb_column *col, const char *v, s
 			return "MariaDB decimals cannot hold NaN";
 		/* An unbounded decimal becomes decimal(65,30); a bounded one keeps its own
 		 * precision and strict mode refuses what does not fit. */
-		decimal_digits(v, len, &before, &after);
-		if (col->precision <= 0 && (after > 30 || before > 35))
+		if (col->precision <= 0 && ofb_decimal_shape(v, len, &before, &after) == 0 &&
+		    (after > 30 || before > 35))
 			return "an unbounded decimal becomes decimal(65,30) in MariaDB, which does "
 			       "not hold this value (more than 35 digits before or 30 after the "
 			       "point)";
 		return ofb_value_fits_type(col, v, len);
-	} else if (col->type == OFB_T_SMALLINT || col->type == OFB_T_INTEGER ||
-		   col->type == OFB_T_BIGINT) {
-		return ofb_value_fits_type(col, v, len);
-	} else if (col->type == OFB_T_TIME || col->type == OFB_T_TIMESTAMP ||
-		   col->type == OFB_T_TIMESTAMPTZ) {
-		const char *dot = memchr(v, '.', len);
-		size_t frac = 0;
-		while (dot && dot + 1 + frac < v + len && dot[1 + frac] >= '0' && dot[1 + frac] <= '9')
-			frac++;
-		if (frac > 6 && strspn(dot + 7, "0") < frac - 6)
-			return "MariaDB keeps at most 6 fractional digits of seconds";
 	}
-	return NULL;
+	return ofb_value_fits_type(col, v, len);
 }
 
 /* MariaDB's datetime has no zone: a timestamptz becomes its instant in UTC. */

@@ -139,6 +139,47 @@ static char *default_sequence(const char *def)
 	return buf_detach(&b);
 }
 
+/* Every index's own definition, which alone describes indexes on expressions and partial
+ * ones (the ODBC catalog shows an expression as if it were a column). */
+static int pg_native_indexes(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
+{
+	const char *args[1] = { t->name };
+	char *v[4] = { 0 };
+	SQLHSTMT st = NULL;
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_query_args(db, "SELECT c.relname, pg_get_indexdef(i.indexrelid), "
+			      "CASE WHEN i.indpred IS NOT NULL OR i.indexprs IS NOT NULL THEN 1 "
+			      "ELSE 0 END, CASE WHEN i.indisunique THEN 1 ELSE 0 END "
+			      "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+			      "WHERE i.indrelid = (quote_ident(current_schema()) || '.' || "
+			      "quote_ident(?))::regclass AND NOT i.indisprimary", args, 1, &st,
+			      err) != 0)
+		return -1;
+	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
+		if (!SQL_SUCCEEDED(rc)) {
+			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the indexes");
+			goto out;
+		}
+		for (int i = 0; i < 4; i++) {
+			free(v[i]);
+			v[i] = NULL;
+			if (ofb_get_text(st, i + 1, &v[i], err) != 0)
+				goto out;
+		}
+		if (v[0] && v[1])
+			ofb_table_native_index(t, v[0], v[1], v[3] && atoi(v[3]),
+					       v[2] && atoi(v[2]));
+	}
+	ret = 0;
+out:
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	for (int i = 0; i < 4; i++)
+		free(v[i]);
+	return ret;
+}
+
 /* Exact precision (numeric without one is unbounded), identity columns, and where each
  * serial/identity sequence stands. */
 static int pg_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
@@ -209,7 +250,7 @@ static int pg_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 	}
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 	st = NULL;
-	if (pg_declared_types(db, t, err) != 0)
+	if (pg_declared_types(db, t, err) != 0 || pg_native_indexes(db, t, err) != 0)
 		goto out;
 	ret = 0;
 out:
@@ -317,6 +358,7 @@ const struct ofb_driver ofb_driver_postgresql = {
 	.name = "postgresql",
 	.matches = pg_matches,
 	.connect_options = PG_OPTIONS,
+	.from_only = "ONLY ",
 	.quote_open = '"',
 	.quote_close = '"',
 	.session_setup = pg_session,

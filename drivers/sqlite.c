@@ -116,6 +116,64 @@ out:
 	return ret;
 }
 
+static int has_sequence_table(struct ofb_db *db)
+{
+	struct ofb_error ignored;
+	char *n = NULL;
+	int yes;
+
+	ofb_error_clear(&ignored);
+	if (ofb_db_query_value(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+			       "name = 'sqlite_sequence'", &n, &ignored) != 0)
+		return 0;
+	yes = n && atoi(n) > 0;
+	free(n);
+	return yes;
+}
+
+/* Every index's own CREATE INDEX, which alone describes indexes on expressions and
+ * partial ones (the ODBC catalog leaves those out or shows a part of them). */
+static int native_indexes(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
+{
+	const char *args[1] = { t->name };
+	char *name = NULL, *sql = NULL, *partial = NULL, *exprs = NULL;
+	SQLHSTMT st = NULL;
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_query_args(db, "SELECT m.name, m.sql, l.partial, (SELECT count(*) FROM "
+			      "pragma_index_xinfo(m.name) x WHERE x.key = 1 AND x.cid = -2) "
+			      "FROM sqlite_master m JOIN pragma_index_list(m.tbl_name) l "
+			      "ON l.name = m.name WHERE m.type = 'index' AND m.tbl_name = ? "
+			      "AND m.sql IS NOT NULL", args, 1, &st, err) != 0)
+		return -1;
+	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
+		if (!SQL_SUCCEEDED(rc)) {
+			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the indexes");
+			goto out;
+		}
+		if (ofb_get_text(st, 1, &name, err) || ofb_get_text(st, 2, &sql, err) ||
+		    ofb_get_text(st, 3, &partial, err) || ofb_get_text(st, 4, &exprs, err))
+			goto out;
+		if (name && sql)
+			ofb_table_native_index(t, name, sql, strncasecmp(sql, "CREATE UNIQUE", 13) == 0,
+					       (partial && atoi(partial)) || (exprs && atoi(exprs)));
+		free(name);
+		free(sql);
+		free(partial);
+		free(exprs);
+		name = sql = partial = exprs = NULL;
+	}
+	ret = 0;
+out:
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(name);
+	free(sql);
+	free(partial);
+	free(exprs);
+	return ret;
+}
+
 static int sqlite_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;
@@ -132,7 +190,7 @@ static int sqlite_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb
 		goto out;
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 	st = NULL;
-	if (fix_primary_key(db, t, err) != 0)
+	if (fix_primary_key(db, t, err) != 0 || native_indexes(db, t, err) != 0)
 		goto out;
 	/* An INTEGER PRIMARY KEY is the rowid: SQLite numbers new rows after the maximum,
 	 * or after sqlite_sequence's value when declared AUTOINCREMENT. */
@@ -151,7 +209,9 @@ static int sqlite_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb
 			if (ofb_db_query_value(db, sql.data, &max, err) != 0)
 				goto out;
 			t->identity_next = (max ? atoll(max) : 0) + 1;
-			if (t->native_ddl && strcasestr(t->native_ddl, "AUTOINCREMENT")) {
+			/* sqlite_sequence exists once any table is AUTOINCREMENT; a row for this
+			 * table means this one is (a word in the DDL text could be a string) */
+			if (has_sequence_table(db)) {
 				if (ofb_db_query_args(db, "SELECT seq FROM sqlite_sequence WHERE name = ?",
 						      args, 1, &st, err) != 0)
 					goto out;
@@ -210,16 +270,19 @@ static void sqlite_type_ddl(const struct ofb_column *col, struct buf *sql)
 }
 
 /* sqliteodbc hands doubles over with 15 significant digits, which loses precision; SQLite's
- * own printf with 20 digits after the point reads back exactly. Values of other storage
- * classes in the column (SQLite is typeless) come as they are. */
+ * own printf with 20 digits after the point reads back exactly. Any number column may hold
+ * doubles (a DECIMAL column keeps 0.1 as one); values of other storage classes (SQLite is
+ * typeless) come as they are. */
 static int sqlite_select_column(const struct ofb_driver *drv, const struct ofb_column *col,
 				struct buf *sql)
 {
-	if (ofb_ptype_encoding(col->type) != OFB_ENC_FLOAT)
+	enum ofb_encoding enc = ofb_ptype_encoding(col->type);
+
+	if (enc != OFB_ENC_FLOAT && enc != OFB_ENC_NUMBER)
 		return 0;
 	buf_adds(sql, "CASE typeof(");
 	ofb_drv_quote(drv, sql, col->name);
-	buf_adds(sql, ") WHEN 'real' THEN printf('%!.20e', ");
+	buf_adds(sql, ") WHEN 'real' THEN char(1) || printf('%!.20e', ");
 	ofb_drv_quote(drv, sql, col->name);
 	buf_adds(sql, ") ELSE ");
 	ofb_drv_quote(drv, sql, col->name);
@@ -254,8 +317,8 @@ static int sqlite_set_identity(struct ofb_db *db, const struct ofb_table *t,
 	SQLHSTMT st = NULL;
 
 	(void)column;   /* the rowid */
-	if (!t->native_ddl || !strcasestr(t->native_ddl, "AUTOINCREMENT"))
-		return 0;
+	if (!has_sequence_table(db))
+		return 0;   /* no AUTOINCREMENT table here: the rowid continues by itself */
 	snprintf(seq, sizeof seq, "%lld", next - 1);
 	if (ofb_db_query_args(db, "DELETE FROM sqlite_sequence WHERE name = ?", del_args, 1, &st,
 			      err) != 0)

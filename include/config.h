@@ -39,13 +39,23 @@ struct ofb_config {
 	size_t n_overrides;
 	/* [backup] section */
 	char *backup_dir;        /* default output folder (NULL: current folder) */
-	/* Problems that do not stop loading (unknown keys or sections), one message each. */
+	/* Problems that do not stop loading, one message each: unknown keys or sections, and
+	 * settings that would be ignored (user beside a connect string with UID/USER, a
+	 * password source beside one with PWD/PASSWORD, more than one password source). */
 	char **warnings;
 	size_t n_warnings;
 };
 
 /* Load path. Returns 0, or -1 with err set as a usage/config error (exit 2):
- * file missing or unreadable, no [login] connect/dsn, both connect and dsn, bad values. */
+ * file missing or unreadable, no [login] connect/dsn, both connect and dsn, bad values.
+ * A value iniparser would cut silently is refused, naming file, line, section and key:
+ * for connect, dsn, user, password, password_file, files, dir and the [registry] keys, an
+ * unquoted value with ';' or '#' after its first character (iniparser starts a comment
+ * there, blank before it or not), and a quoted value holding its own quote character or
+ * followed by anything but a comment ("..." ; comment is fine); for other keys an unquoted
+ * ';' or '#' glued to the text before it; for every key an unclosed quote. Lines ending
+ * in '\' are joined with the next, as iniparser does. Settings ofb_dbconn_string would
+ * ignore are reported in cfg->warnings (for [client.ID] only against its own connect). */
 int ofb_config_load(const char *path, struct ofb_config *cfg, struct ofb_error *err);
 void ofb_config_free(struct ofb_config *cfg);
 
@@ -61,8 +71,10 @@ const char *ofb_config_default_path(void);
  * Values with ';', '{' or '}' are braced. Returns a malloc'd string, or NULL with err set. */
 char *ofb_dbconn_string(const struct ofb_dbconn *conn, struct ofb_error *err);
 
-/* Copy of connstr with the value of every PWD=/Password= key replaced by "***",
- * safe for messages and the manifest. */
+/* Copy of connstr with the value of every key whose name contains PWD or PASSWORD
+ * (case-insensitive: PWD, Password, SSLKeyPassword, ...) replaced by "***", safe for
+ * messages and the manifest. Segments without '=' right after such a value are taken as
+ * the rest of an unbraced secret holding ';' (PWD=ab;cd) and dropped with it. */
 char *ofb_mask_secrets(const char *connstr);
 
 /* The value of key (case-insensitive) in an ODBC connection string, braces removed

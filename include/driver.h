@@ -33,7 +33,10 @@ typedef int ofb_drv_table_extra_fn(struct ofb_db *db, struct ofb_table *t,
 typedef void ofb_drv_type_ddl_fn(const struct ofb_column *col, struct buf *sql);
 /* Append the SELECT-list expression for col when the plain column would not give its
  * value exactly; return 1 when it did (the value then arrives as text), 0 to read the
- * column as it is. */
+ * column as it is. In a number column such text is the value as stored, or, when it
+ * starts with OFB_EXACT_DOUBLE_TAG, a double written with enough digits to read back
+ * exactly (the dump writes its shortest form). */
+#define OFB_EXACT_DOUBLE_TAG '\x01'
 typedef int ofb_drv_select_fn(const struct ofb_driver *drv, const struct ofb_column *col,
 			      struct buf *sql);
 /* Append the clause that limits a query to n rows (after ORDER BY). */
@@ -68,6 +71,10 @@ struct ofb_driver {
 	/* Rows per chunk when the ODBC driver buffers whole result sets, so tables are read
 	 * in primary-key order, one chunk per query (keyset pagination). 0: one query. */
 	unsigned long chunk_rows;
+	/* Before a table name in FROM when reading it: PostgreSQL's "ONLY " keeps an
+	 * inherited or partitioned parent from also returning its children's rows (they are
+	 * tables of their own in the backup). NULL when none. */
+	const char *from_only;
 	ofb_drv_session_fn *session_setup;
 	ofb_drv_snapshot_fn *begin_snapshot;
 	ofb_drv_scope_fn *catalog_scope;
@@ -121,6 +128,9 @@ int ofb_drv_set_identity(struct ofb_db *db, const struct ofb_table *t, const cha
 			 long long next, struct ofb_error *err);
 const char *ofb_drv_value_check(const struct ofb_driver *drv, const struct ofb_column *col,
 				const char *value, size_t len, int *warn);
+/* Digits a decimal text has before and after the point (exponent applied, leading and
+ * trailing zeros not counted); -1 when v is no decimal number. */
+int ofb_decimal_shape(const char *v, size_t len, int *before, int *after);
 /* Checks every engine that enforces column types needs (the engine would round or
  * truncate silently): NULL when value fits col's portable type, else why not. */
 const char *ofb_value_fits_type(const struct ofb_column *col, const char *value, size_t len);

@@ -28,6 +28,8 @@ int ofb_dbdump_add(struct ofb_dbdump *d, struct ofb_pkg *pkg, struct ofb_error *
 const struct ofb_schema *ofb_dbdump_schema(const struct ofb_dbdump *d);
 const char *ofb_dbdump_source(const struct ofb_dbdump *d);   /* masked connection string */
 const char *ofb_dbdump_folder(const struct ofb_dbdump *d);
+/* The views the database has (found by ofb_dbdump_probe); they are not backed up. */
+size_t ofb_dbdump_views(const struct ofb_dbdump *d);
 /* Warning from the snapshot set-up (weaker isolation), or NULL. */
 const char *ofb_dbdump_warning(const struct ofb_dbdump *d);
 

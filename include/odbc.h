@@ -49,6 +49,10 @@ int ofb_db_stmt(struct ofb_db *db, SQLHSTMT *stmt, struct ofb_error *err);
 /* Prepare + execute sql on a fresh statement. */
 int ofb_db_query(struct ofb_db *db, const char *sql, SQLHSTMT *stmt, struct ofb_error *err);
 
+/* The value of key in connstr, or, for a DSN, in its odbc.ini entry (malloc'd; NULL when
+ * neither sets it). */
+char *ofb_connstr_lookup(const char *connstr, const char *key);
+
 /* Fill err with "what: SQLSTATE message" from the handle's diagnostic records. */
 void ofb_odbc_error(struct ofb_error *err, SQLSMALLINT handle_type, SQLHANDLE h,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));

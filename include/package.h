@@ -4,6 +4,7 @@
 #ifndef OFB_PACKAGE_H
 #define OFB_PACKAGE_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <time.h>
 #include "error.h"
@@ -59,6 +60,6 @@ const char *ofb_pkg_path(const struct ofb_pkg *pkg);
 uint64_t ofb_pkg_bytes(const struct ofb_pkg *pkg);
 
 /* Set from a signal handler: producers stop at the next chunk and the package is dropped. */
-extern volatile int ofb_interrupted;
+extern volatile sig_atomic_t ofb_interrupted;
 
 #endif

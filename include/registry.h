@@ -29,6 +29,11 @@ int ofb_registry_client(const struct ofb_config *cfg, const char *const values[5
 const struct ofb_client *ofb_client_find(const struct ofb_client *clients, size_t n,
 					 const char *id);
 
+/* Messages for [client.ID] sections that match no registered client (malloc'd array of
+ * malloc'd strings; *n_msgs of them). */
+char **ofb_registry_unmatched(const struct ofb_config *cfg, const struct ofb_client *clients,
+			      size_t n, size_t *n_msgs);
+
 /* Ids become folder names: 1-64 of A-Z a-z 0-9 . _ -, not starting or ending with a dot,
  * not a Windows device name (con, prn, aux, nul, com1-9, lpt1-9, also with an extension). */
 int ofb_client_id_valid(const char *id);

@@ -60,6 +60,8 @@ struct ofb_key {              /* primary key, unique constraint or index */
 	char **columns;
 	int *descending;      /* per column, may be NULL */
 	size_t n_columns;
+	char *native_ddl;     /* the engine's own CREATE INDEX, where it tells one, or NULL */
+	int not_portable;     /* on expressions or partial: only its native_ddl describes it */
 };
 
 struct ofb_fkey {
@@ -96,6 +98,7 @@ struct ofb_schema {
 	char *database;        /* catalog / schema the tables were read from, may be NULL */
 	struct ofb_table *tables;
 	size_t n_tables;
+	size_t n_views;        /* views the database has; they are not backed up */
 };
 
 const char *ofb_ptype_name(enum ofb_ptype t);
@@ -117,9 +120,19 @@ struct ofb_db;
  * driver's hooks. Tables are sorted by name. */
 int ofb_schema_read(struct ofb_db *db, struct ofb_schema *out, struct ofb_error *err);
 
+/* Record the engine's own DDL of index name of t (adding the index when the catalog did not
+ * list it, as for an index on expressions only); not_portable marks expressions or a
+ * partial index. For drivers' table_extra hooks. */
+void ofb_table_native_index(struct ofb_table *t, const char *name, const char *ddl,
+			    int unique, int not_portable);
+
 /* Just the names of db's user tables (malloc'd array of malloc'd names). */
 int ofb_schema_table_names(struct ofb_db *db, char ***names, size_t *n,
 			   struct ofb_error *err);
+
+/* The names of table's columns. */
+int ofb_schema_column_names(struct ofb_db *db, const char *table, char ***names, size_t *n,
+			    struct ofb_error *err);
 
 /* schema.json text (malloc'd). */
 char *ofb_schema_to_json(const struct ofb_schema *s);

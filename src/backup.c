@@ -78,6 +78,16 @@ static void add_warning(struct run *r, char *msg)
 	r->warnings[r->n_warnings++] = msg;
 }
 
+/* Views are not part of a backup (only tables are): say so rather than pass over them. */
+static void warn_views(struct run *r, const char *subject, const struct ofb_dbdump *d)
+{
+	size_t n = ofb_dbdump_views(d);
+
+	if (n)
+		add_warning(r, xasprintf("%s has %zu view%s: views are not backed up, only tables",
+					 subject, n, n == 1 ? "" : "s"));
+}
+
 /* Read the registry through a short-lived connection to the login database. */
 static int load_registry(struct run *r, const char *login_conn, struct ofb_error *err)
 {
@@ -90,6 +100,16 @@ static int load_registry(struct run *r, const char *login_conn, struct ofb_error
 	}
 	if (ofb_registry_load(db, r->cfg, &r->clients, &r->n_clients, err) != 0)
 		goto out;
+	{
+		size_t n_msgs;
+		char **msgs = ofb_registry_unmatched(r->cfg, r->clients, r->n_clients, &n_msgs);
+		/* not a warning: a section may wait for a client to be imported */
+		for (size_t i = 0; i < n_msgs; i++) {
+			ofb_detail("%s", msgs[i]);
+			free(msgs[i]);
+		}
+		free(msgs);
+	}
 	ret = 0;
 out:
 	ofb_db_close(db);
@@ -148,6 +168,7 @@ static int prepare_client(struct run *r, struct client_job *j, struct ofb_error 
 	ofb_progress_update(subject, 0, 0);
 	if (ofb_dbdump_probe(j->dump, err) != 0)
 		goto out;
+	warn_views(r, subject, j->dump);
 	if (c->files_dir) {
 		if (ofb_files_scan(c->files_dir, &j->files, err) != 0) {
 			ofb_error_prefix(err, "%s: files folder", subject);
@@ -375,6 +396,7 @@ int ofb_backup_run(const struct ofb_config *cfg, const struct ofb_backup_opts *o
 		r.login = ofb_dbdump_new("login database", login_conn, "login/");
 		if (ofb_dbdump_probe(r.login, err) != 0)
 			goto out;
+		warn_views(&r, "login database", r.login);
 	}
 	for (size_t i = 0; i < r.n_jobs; i++) {
 		struct client_job *j = &r.jobs[i];

@@ -27,7 +27,7 @@ static int run(struct ofb_cli *cli, const char *command, int argc, char **argv)
 			bo.skip_failed = 1;
 			break;
 		default:
-			return ofb_cli_usage(command, "unknown option");
+			return ofb_cli_usage(command, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	bo.clients = argv + optind;

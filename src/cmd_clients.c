@@ -69,6 +69,15 @@ int cmd_clients(struct ofb_cli *cli, int argc, char **argv)
 		rc = ofb_cli_fail(&err);
 		goto out;
 	}
+	{
+		size_t n_msgs;
+		char **msgs = ofb_registry_unmatched(&cfg, clients, n, &n_msgs);
+		for (size_t i = 0; i < n_msgs; i++) {
+			ofb_warn("%s", msgs[i]);
+			free(msgs[i]);
+		}
+		free(msgs);
+	}
 	printf("%-16s %-28s %-22s %-8s %s\n", "ID", "NAME", "ENGINE", "STATUS", "REACHABLE");
 	for (size_t i = 0; i < n; i++) {
 		char *engine = NULL;

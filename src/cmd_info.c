@@ -42,6 +42,16 @@ int cmd_info(struct ofb_cli *cli, int argc, char **argv)
 	size_t i;
 
 	(void)cli;
+	/* -v after the command, as the README shows it ("info FILE (-v: every table)") */
+	for (int k = 1; k < argc; k++)
+		if (strcmp(argv[k], "-v") == 0 || strcmp(argv[k], "--verbose") == 0) {
+			ofb_progress_init(OFB_VERBOSE);
+			memmove(&argv[k], &argv[k + 1], (size_t)(argc - k - 1) * sizeof *argv);
+			argc--;
+			k--;
+		} else if (argv[k][0] == '-' && argv[k][1]) {
+			return ofb_cli_usage("info", "unknown option '%s'", argv[k]);
+		}
 	if (argc != 2)
 		return ofb_cli_usage("info", "name one package file");
 	ofb_error_clear(&err);

@@ -28,7 +28,7 @@ int cmd_restore(struct ofb_cli *cli, int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'r')
-			return ofb_cli_usage("restore", "unknown option");
+			return ofb_cli_usage("restore", "unknown option '%s'", argv[optind - 1]);
 		ro.replace = 1;
 	}
 	if (optind >= argc)
@@ -65,13 +65,16 @@ int cmd_import(struct ofb_cli *cli, int argc, char **argv)
 		case 'd': io.dsn = optarg; break;
 		case 'f': io.files = optarg; break;
 		case 'r': io.replace = 1; break;
-		default: return ofb_cli_usage("import", "unknown option");
+		default: return ofb_cli_usage("import", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc || argc - optind > 2)
 		return ofb_cli_usage("import", "name the package and at most one client");
 	io.package = argv[optind];
 	io.client = argc - optind == 2 ? argv[optind + 1] : NULL;
+	if ((io.files && !*io.files) || (io.connect && !*io.connect) || (io.dsn && !*io.dsn) ||
+	    (io.as_id && !*io.as_id))
+		return ofb_cli_usage("import", "an option is given an empty value");
 	rc = ofb_cli_config(cli, &cfg);
 	if (rc)
 		return rc;

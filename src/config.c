@@ -172,40 +172,165 @@ static int is_known_key(enum section_kind kind, const char *key)
 /*
  * Raw check of the file before iniparser reads it.
  *
- * iniparser treats ';' and '#' as the start of a comment anywhere in an unquoted value, so
- * `connect = Driver=SQLite3;Database=x` silently becomes "Driver=SQLite3", and a password
- * with '#' loses its tail. Such a cut cannot be seen in the parsed result, so the lines are
- * checked here: a ';' or '#' glued to the text before it is taken as part of the value
- * (a comment after a value is written with a blank before it) and refused with the remedy.
+ * iniparser 4.1 takes an unquoted value only up to its first ';' or '#', blank before it
+ * or not: `connect = Driver=SQLite3 ;Database=x` silently becomes "Driver=SQLite3", and
+ * `password = secret #1` becomes "secret". A quoted value ends at the first quote of its
+ * kind and whatever follows is dropped: `"ab"cd"` becomes "ab", `'it''s'` becomes "it".
+ * Such cuts cannot be seen in the parsed result, so the lines are checked here, joined
+ * the way iniparser joins them (a line ending in '\' continues on the next one).
+ *
+ * The keys whose values are used as written (strict_key) are refused when they contain
+ * ';' or '#' after their first character unquoted, or when quoted, contain their own quote
+ * or have text other than a comment after the closing quote. A comment after a value is
+ * therefore written after a quoted value: connect = "..." ; comment. For the other keys
+ * (password_env, whose value is a variable name, and unknown keys) a comment after a blank
+ * stays allowed and only a ';' or '#' glued to the text before it is refused. A value
+ * starting with ';' or '#' is empty and the rest of the line a comment, for every key.
  * Values are never echoed: they may be passwords.
  */
+
+/* The keys whose values ofbackup takes as written, so a cut value would go unnoticed. */
+static int strict_key(enum section_kind kind, const char *key, size_t n)
+{
+	static const char *const conn_keys[] = {
+		"connect", "dsn", "user", "password", "password_file", NULL
+	};
+	const char *const *keys = NULL;
+
+	switch (kind) {
+	case SEC_LOGIN:    keys = conn_keys; break;
+	case SEC_CLIENT:   keys = conn_keys; break;
+	case SEC_REGISTRY: keys = registry_keys; break;
+	case SEC_BACKUP:   keys = backup_keys; break;
+	case SEC_UNKNOWN:  return 0;
+	}
+	if (kind == SEC_CLIENT && span_is(key, n, "files"))
+		return 1;
+	for (; *keys; keys++)
+		if (span_is(key, n, *keys))
+			return 1;
+	return 0;
+}
+
+enum value_problem {
+	VALUE_OK,
+	VALUE_UNCLOSED,        /* a quote opened and not closed */
+	VALUE_COMMENT_CHAR,    /* an unquoted ';' or '#' that would cut the value */
+	VALUE_OWN_QUOTE,       /* a quoted value holding its own quote character */
+	VALUE_AFTER_QUOTE,     /* text after the closing quote that is no comment */
+};
+
+/* What iniparser would do wrong with value[0..n) (the trimmed text after '='); *at gets
+ * the offending character. strict: see strict_key. */
+static enum value_problem check_value(const char *value, size_t n, int strict, char *at)
+{
+	const char *close, *rest, *end = value + n;
+	size_t i;
+
+	if (n == 0 || value[0] == ';' || value[0] == '#')
+		return VALUE_OK;    /* empty; the rest is a comment */
+	if (value[0] == '"' || value[0] == '\'') {
+		*at = value[0];
+		close = memchr(value + 1, value[0], n - 1);
+		if (!close)
+			return VALUE_UNCLOSED;
+		if (!strict)
+			return VALUE_OK;
+		for (rest = close + 1; rest < end && isspace((unsigned char)*rest); rest++)
+			;
+		if (rest == end || *rest == ';' || *rest == '#')
+			return VALUE_OK;
+		return memchr(rest, value[0], (size_t)(end - rest)) ? VALUE_OWN_QUOTE
+								     : VALUE_AFTER_QUOTE;
+	}
+	for (i = 1; i < n; i++) {
+		if ((value[i] == ';' || value[i] == '#') &&
+		    (strict || !isspace((unsigned char)value[i - 1]))) {
+			*at = value[i];
+			return VALUE_COMMENT_CHAR;
+		}
+	}
+	return VALUE_OK;
+}
+
+/* How to write value[0..n) so that iniparser keeps it whole (malloc'd): in double quotes,
+ * in single quotes when it holds a double quote, and no way when it holds both. */
+static char *quote_remedy(const char *key, size_t key_len, const char *value, size_t n,
+			  int in_quotes)
+{
+	int has_double = memchr(value, '"', n) != NULL, has_single = memchr(value, '\'', n) != NULL;
+
+	if (has_double && has_single)
+		return xstrdup("a value holding both '\"' and \"'\" cannot be quoted in this file "
+			       "(a password can go into password_file or password_env instead)");
+	if (has_double)
+		return xasprintf("%s single quotes%s: %.*s = '...'",
+				 in_quotes ? "enclose it in" : "put the whole value in",
+				 in_quotes ? " instead" : ", as it contains '\"'",
+				 (int)key_len, key);
+	return xasprintf("%s double quotes%s: %.*s = \"...\"%s",
+			 in_quotes ? "enclose it in" : "put the whole value in",
+			 in_quotes ? " instead" : "", (int)key_len, key,
+			 in_quotes ? "" : " (a comment may follow the closing quote)");
+}
+
+/* The next logical line as iniparser reads it into out: a line whose last character
+ * (before trailing white space) is '\' continues on the next line, the '\' dropped.
+ * *first is the number of its first physical line. Returns 0 at the end of the file;
+ * like iniparser, a continuation still open there is dropped. */
+static int read_logical_line(FILE *f, char **line, size_t *cap, struct buf *out,
+			     long *line_no, long *first)
+{
+	ssize_t len;
+
+	buf_reset(out);
+	*first = *line_no + 1;
+	while ((len = getline(line, cap, f)) >= 0) {
+		size_t n = (size_t)len;
+
+		(*line_no)++;
+		while (n && isspace((unsigned char)(*line)[n - 1]))
+			n--;
+		if (n && (*line)[n - 1] == '\\') {
+			buf_add(out, *line, n - 1);
+			continue;
+		}
+		buf_add(out, *line, n);
+		return 1;
+	}
+	return 0;
+}
+
 static int check_raw_lines(FILE *f, const char *path, struct ofb_error *err)
 {
-	char *line = NULL, *section = NULL;
+	char *line = NULL, *section = NULL, *remedy;
+	struct buf logical;
 	size_t cap = 0;
-	long line_no = 0;
-	ssize_t len;
+	long line_no = 0, first;
 	int rc = -1;
 
+	buf_init(&logical);
 	section = xstrdup("");
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		size_t n = (size_t)len, key_len, value_len, i;
+	while (read_logical_line(f, &line, &cap, &logical, &line_no, &first)) {
+		size_t n = logical.len, key_len, value_len, i;
 		const char *s, *eq, *key, *value;
-		char quote;
+		enum value_problem problem;
+		int strict;
+		char at = 0;
 
-		line_no++;
-		s = trim_span(line, &n);
+		s = logical.data;
+		while (n && isspace((unsigned char)*s)) {
+			s++;
+			n--;
+		}
 		if (n == 0 || s[0] == ';' || s[0] == '#')
 			continue;
-		if (s[0] == '[') {
+		if (s[0] == '[' && s[n - 1] == ']') {
+			/* iniparser: "[name]" with the name up to the first ']' */
 			const char *close = memchr(s, ']', n);
-			size_t name_len;
-			const char *name;
+			size_t name_len = (size_t)(close - s - 1);
+			const char *name = trim_span(s + 1, &name_len);
 
-			if (!close)
-				continue;    /* iniparser reports the syntax error */
-			name_len = (size_t)(close - s - 1);
-			name = trim_span(s + 1, &name_len);
 			free(section);
 			section = xstrndup(name, name_len);
 			for (i = 0; section[i]; i++)
@@ -214,35 +339,53 @@ static int check_raw_lines(FILE *f, const char *path, struct ofb_error *err)
 		}
 		eq = memchr(s, '=', n);
 		if (!eq)
-			continue;
+			continue;    /* iniparser reports the syntax error */
 		key_len = (size_t)(eq - s);
 		key = trim_span(s, &key_len);
-		value_len = n - (size_t)(eq + 1 - s);
-		value = trim_span(eq + 1, &value_len);
-		if (value_len == 0)
-			continue;
-		if (value[0] == '"' || value[0] == '\'') {
-			quote = value[0];
-			if (!memchr(value + 1, quote, value_len - 1)) {
-				ofb_error_usage(err, "config '%s' line %ld: the value of key '%.*s' %s%s%s "
-						"opens a %s quote but does not close it; close the "
-						"quote on the same line",
-						path, line_no, (int)key_len, key, SECTION_WORDS(section),
-						quote == '"' ? "double" : "single");
-				goto out;
-			}
-			continue;
+		value = eq + 1;
+		value_len = n - (size_t)(value - s);
+		while (value_len && isspace((unsigned char)*value)) {
+			value++;
+			value_len--;
 		}
-		for (i = 1; i < value_len; i++) {
-			if ((value[i] == ';' || value[i] == '#') && !is_blank(value[i - 1])) {
-				ofb_error_usage(err, "config '%s' line %ld: the value of key '%.*s' %s%s%s "
-						"contains '%c', which starts a comment in an unquoted "
-						"value, so the value would be cut there; put the whole "
-						"value in double quotes: %.*s = \"...\"",
-						path, line_no, (int)key_len, key, SECTION_WORDS(section),
-						value[i], (int)key_len, key);
-				goto out;
-			}
+		strict = *section && strict_key(classify_section(section), key, key_len);
+		problem = check_value(value, value_len, strict, &at);
+		switch (problem) {
+		case VALUE_OK:
+			continue;
+		case VALUE_UNCLOSED:
+			ofb_error_usage(err, "config '%s' line %ld: the value of key '%.*s' %s%s%s "
+					"opens a %s quote but does not close it; close the "
+					"quote on the same line",
+					path, first, (int)key_len, key, SECTION_WORDS(section),
+					at == '"' ? "double" : "single");
+			goto out;
+		case VALUE_COMMENT_CHAR:
+			remedy = quote_remedy(key, key_len, value, value_len, 0);
+			ofb_error_usage(err, "config '%s' line %ld: the value of key '%.*s' %s%s%s "
+					"contains '%c', which starts a comment in an unquoted "
+					"value, so the value would be cut there; %s",
+					path, first, (int)key_len, key, SECTION_WORDS(section),
+					at, remedy);
+			free(remedy);
+			goto out;
+		case VALUE_OWN_QUOTE:
+			remedy = quote_remedy(key, key_len, value + 1, value_len - 1, 1);
+			ofb_error_usage(err, "config '%s' line %ld: the value of key '%.*s' %s%s%s "
+					"is in %s quotes and contains that quote itself, so the "
+					"value would end at its second %s quote; %s",
+					path, first, (int)key_len, key, SECTION_WORDS(section),
+					at == '"' ? "double" : "single",
+					at == '"' ? "double" : "single", remedy);
+			free(remedy);
+			goto out;
+		case VALUE_AFTER_QUOTE:
+			ofb_error_usage(err, "config '%s' line %ld: the value of key '%.*s' %s%s%s "
+					"has text after its closing quote, which would be dropped; "
+					"put the whole value inside the quotes (a comment after the "
+					"closing quote starts with ';' or '#')",
+					path, first, (int)key_len, key, SECTION_WORDS(section));
+			goto out;
 		}
 	}
 	if (ferror(f)) {
@@ -252,7 +395,13 @@ static int check_raw_lines(FILE *f, const char *path, struct ofb_error *err)
 	rc = 0;
 out:
 	free(section);
+	/* the lines may hold passwords */
+	if (line)
+		wipe_bytes(line, cap);
 	free(line);
+	if (logical.cap)
+		wipe_bytes(logical.data, logical.cap);
+	buf_free(&logical);
 	return rc;
 }
 
@@ -418,7 +567,62 @@ static const char *lookup(const dictionary *dict, const char *section, const cha
 	return value;
 }
 
-static int load_dbconn(const dictionary *dict, const char *path, const char *section,
+static const char *connstr_key(const char *connstr, int (*matches)(const char *, size_t),
+			       size_t *key_len);
+static int is_password_key(const char *key, size_t n);
+static int is_user_key(const char *key, size_t n);
+
+/*
+ * Settings of one section that ofb_dbconn_string would pass over without a word: user
+ * beside a connect string with UID/USER, a password source beside one with PWD/PASSWORD,
+ * and the password sources after the first in the order password, password_env,
+ * password_file. Only the section's own connect string is looked at: for a [client.ID]
+ * without one, the string comes from the registry and is known only when it is read.
+ */
+static void warn_ignored(struct ofb_config *cfg, const char *section,
+			 const struct ofb_dbconn *conn)
+{
+	const char *const source_names[] = { "password", "password_env", "password_file" };
+	const char *const sources[] = { conn->password, conn->password_env, conn->password_file };
+	const char *key;
+	size_t i, key_len, n_set = 0, winner = 0;
+	struct buf ignored;
+
+	if (conn->connect && conn->user &&
+	    (key = connstr_key(conn->connect, is_user_key, &key_len)))
+		add_warning(cfg, "config '%s': key 'user' in section [%s] is ignored because "
+			    "'connect' already sets %.*s; remove one of the two",
+			    cfg->path, section, (int)key_len, key);
+	if (conn->connect && (key = connstr_key(conn->connect, is_password_key, &key_len))) {
+		for (i = 0; i < N_ELEMS(sources); i++)
+			if (sources[i])
+				add_warning(cfg, "config '%s': key '%s' in section [%s] is ignored "
+					    "because 'connect' already sets %.*s; remove one of "
+					    "the two", cfg->path, source_names[i], section,
+					    (int)key_len, key);
+		return;
+	}
+	buf_init(&ignored);
+	for (i = 0; i < N_ELEMS(sources); i++) {
+		if (!sources[i])
+			continue;
+		if (n_set++ == 0) {
+			winner = i;
+			continue;
+		}
+		if (ignored.len)
+			buf_adds(&ignored, " and ");
+		buf_addf(&ignored, "'%s'", source_names[i]);
+	}
+	if (n_set > 1)
+		add_warning(cfg, "config '%s': section [%s] sets more than one password source: "
+			    "'%s' is used, %s %s ignored (the order is password, password_env, "
+			    "password_file); remove the others", cfg->path, section,
+			    source_names[winner], ignored.data, n_set > 2 ? "are" : "is");
+	buf_free(&ignored);
+}
+
+static int load_dbconn(const dictionary *dict, struct ofb_config *cfg, const char *section,
 		       struct ofb_dbconn *conn, struct ofb_error *err)
 {
 	size_t i;
@@ -433,7 +637,7 @@ static int load_dbconn(const dictionary *dict, const char *path, const char *sec
 			if (dbconn_fields[i].must_have_value) {
 				ofb_error_usage(err, "config '%s': key '%s' in section [%s] is "
 						"empty; give it a value or remove the line",
-						path, dbconn_fields[i].key, section);
+						cfg->path, dbconn_fields[i].key, section);
 				return -1;
 			}
 			continue;    /* `password =` means "not set", not an empty password */
@@ -442,9 +646,10 @@ static int load_dbconn(const dictionary *dict, const char *path, const char *sec
 	}
 	if (conn->connect && conn->dsn) {
 		ofb_error_usage(err, "config '%s': section [%s] sets both 'connect' and 'dsn'; "
-				"keep only one of them", path, section);
+				"keep only one of them", cfg->path, section);
 		return -1;
 	}
+	warn_ignored(cfg, section, conn);
 	return 0;
 }
 
@@ -505,7 +710,7 @@ static int load_clients(const dictionary *dict, struct ofb_config *cfg, struct o
 		o = &cfg->overrides[cfg->n_overrides++];
 		memset(o, 0, sizeof *o);
 		o->id = xstrdup(name + strlen(CLIENT_PREFIX));
-		if (load_dbconn(dict, cfg->path, name, &o->conn, err))
+		if (load_dbconn(dict, cfg, name, &o->conn, err))
 			return -1;
 		files = lookup(dict, name, "files");
 		if (files && *files)
@@ -533,7 +738,7 @@ int ofb_config_load(const char *path, struct ofb_config *cfg, struct ofb_error *
 				"login database", path);
 		goto out;
 	}
-	if (load_dbconn(dict, path, "login", &cfg->login, err))
+	if (load_dbconn(dict, cfg, "login", &cfg->login, err))
 		goto out;
 	if (!cfg->login.connect && !cfg->login.dsn) {
 		ofb_error_usage(err, "config '%s': section [login] needs key 'connect' (an ODBC "
@@ -725,14 +930,45 @@ static int is_user_key(const char *key, size_t n)
 	return span_is(key, n, "UID") || span_is(key, n, "USER");
 }
 
-static int connstr_has(const char *connstr, int (*matches)(const char *, size_t))
+/* The first key of connstr that matches and has a value, as written (*key_len bytes,
+ * not terminated), or NULL. */
+static const char *connstr_key(const char *connstr, int (*matches)(const char *, size_t),
+			       size_t *key_len)
 {
 	struct connstr_pair pair;
 
-	while (next_pair(&connstr, &pair))
-		if (pair.value && matches(pair.key, pair.key_len))
+	while (next_pair(&connstr, &pair)) {
+		if (pair.value && matches(pair.key, pair.key_len)) {
+			*key_len = pair.key_len;
+			return pair.key;
+		}
+	}
+	return NULL;
+}
+
+static int connstr_has(const char *connstr, int (*matches)(const char *, size_t))
+{
+	size_t key_len;
+
+	return connstr_key(connstr, matches, &key_len) != NULL;
+}
+
+/* s[0..n) contains word, ignoring ASCII case. */
+static int span_contains(const char *s, size_t n, const char *word)
+{
+	size_t w = strlen(word), i;
+
+	for (i = 0; i + w <= n; i++)
+		if (span_is(s + i, w, word))
 			return 1;
 	return 0;
+}
+
+/* Keys whose values are masked: any name with PWD or PASSWORD in it (PWD, Password,
+ * SSLKeyPassword, ...), wider than is_password_key, which names the login password. */
+static int is_secret_key(const char *key, size_t n)
+{
+	return span_contains(key, n, "PWD") || span_contains(key, n, "PASSWORD");
 }
 
 /* Append value as ODBC wants it: braced when it holds ';', '{' or '}' or starts or ends
@@ -888,16 +1124,24 @@ char *ofb_mask_secrets(const char *connstr)
 	struct connstr_pair pair;
 	struct buf out;
 	const char *pos = connstr, *copied = connstr;
+	int in_secret = 0;
 
 	if (!connstr)
 		return NULL;
 	buf_init(&out);
 	while (next_pair(&pos, &pair)) {
-		if (!pair.value || !is_password_key(pair.key, pair.key_len))
-			continue;
-		buf_add(&out, copied, (size_t)(pair.value - copied));
-		buf_adds(&out, "***");
-		copied = pair.end;
+		if (pair.value && is_secret_key(pair.key, pair.key_len)) {
+			buf_add(&out, copied, (size_t)(pair.value - copied));
+			buf_adds(&out, "***");
+			copied = pair.end;
+			in_secret = 1;
+		} else if (!pair.value && in_secret) {
+			/* no key=value pair: an unbraced secret went on past a ';'
+			 * (PWD=ab;cd), so this belongs to it and is dropped with it */
+			copied = pair.end;
+		} else {
+			in_secret = 0;
+		}
 	}
 	buf_adds(&out, copied);
 	return buf_detach(&out);

@@ -73,6 +73,11 @@ const char *ofb_dbdump_folder(const struct ofb_dbdump *d)
 	return d->folder;
 }
 
+size_t ofb_dbdump_views(const struct ofb_dbdump *d)
+{
+	return d->probed.n_views;
+}
+
 const char *ofb_dbdump_warning(const struct ofb_dbdump *d)
 {
 	return d->warning;
@@ -257,6 +262,7 @@ struct table_src {
 	int have_key;
 	struct buf value;           /* scratch: the current key value */
 	char tail[8];               /* last bytes of the current text value */
+	unsigned char *via_text;    /* per column: read through the driver's text expression */
 	ofb_wchar *wchunk;
 	unsigned char *bchunk;
 };
@@ -288,10 +294,14 @@ static void build_query(struct table_src *t, struct buf *sql, const char ***args
 	for (size_t i = 0; i < tab->n_columns; i++) {
 		if (i)
 			buf_adds(sql, ", ");
-		if (!drv->select_column || !drv->select_column(drv, &tab->columns[i], sql))
+		t->via_text[i] = drv->select_column &&
+				 drv->select_column(drv, &tab->columns[i], sql);
+		if (!t->via_text[i])
 			ofb_drv_quote(drv, sql, tab->columns[i].name);
 	}
 	buf_adds(sql, " FROM ");
+	if (drv->from_only)
+		buf_adds(sql, drv->from_only);
 	ofb_drv_quote(drv, sql, tab->name);
 	if (t->chunk_rows && t->use_keyset && t->have_key) {
 		/* (k1 > ?) OR (k1 = ? AND k2 > ?) ...: a range every engine can use an index for */
@@ -428,6 +438,7 @@ static int table_open(void *ctx, struct ofb_error *err)
 		ofb_detail("%s: no primary key usable for keyset reads; reading by offset",
 			   t->label);
 	t->wchunk = xmalloc((WCHUNK_UNITS + 1) * sizeof *t->wchunk);
+	t->via_text = xcalloc(tab->n_columns, 1);
 	t->bchunk = xmalloc(BCHUNK_BYTES);
 	if (start_query(t, err) != 0) {
 		ofb_error_prefix(err, "%s", t->label);
@@ -501,30 +512,24 @@ static int get_ascii(struct table_src *t, SQLUSMALLINT n, struct buf *v, SQLLEN 
 	}
 }
 
-static int drv_text_float(struct table_src *t)
+/* A number the driver's expression gave as text (see select_column in driver.h): a tagged
+ * double in its shortest exact form, anything else as it was stored. */
+static void add_number_text(struct buf *out, const struct ofb_column *c, const char *v,
+			    size_t len)
 {
-	return t->d->db->drv->select_column != NULL;
-}
+	char num[64];
+	double d;
 
-/* A float that arrived as text: its shortest exact form when it is a number (SQLite's
- * printf says Inf for infinity); any other text stays text. */
-static void add_float_text(struct buf *out, const struct ofb_column *c, const char *v,
-			   size_t len)
-{
-	char *text = xstrndup(v, len), num[64];
-	int inf = !strcmp(text, "Inf") || !strcmp(text, "-Inf") || !strcmp(text, "+Inf");
-
-	if (inf || ofb_csv_is_number(text, len)) {
-		double d = inf ? (text[0] == '-' ? -INFINITY : INFINITY) : strtod(text, NULL);
-		if (c->type == OFB_T_REAL && (double)(float)d == d)
-			format_float(num, sizeof num, (float)d);
-		else
-			format_double(num, sizeof num, d);
-		buf_adds(out, num);
-	} else {
+	if (len == 0 || v[0] != OFB_EXACT_DOUBLE_TAG) {
 		ofb_csv_add_number(out, v, len);
+		return;
 	}
-	free(text);
+	d = strtod(v + 1, NULL);   /* SQLite's printf writes infinity as Inf, which strtod reads */
+	if (c->type == OFB_T_REAL && (double)(float)d == d)
+		format_float(num, sizeof num, (float)d);
+	else
+		format_double(num, sizeof num, d);
+	buf_adds(out, num);
 }
 
 /* Encode (part of) column t->col of the current row. Leaves t->in_value set while a long
@@ -610,19 +615,8 @@ end_text:
 	}
 	case OFB_ENC_FLOAT: {
 		char text[64];
-		struct buf probe;
-		if (drv_text_float(t)) {
-			/* the driver's expression gives text: exact digits, or a value of another
-			 * kind the typeless engine kept in this column */
-			if (get_ascii(t, n, &probe, &ind) != 0)
-				goto fail;
-			if (ind != SQL_NULL_DATA)
-				add_float_text(out, c, probe.data, probe.len);
-			if (is_key && ind != SQL_NULL_DATA)
-				buf_add(&t->value, probe.data, probe.len);
-			buf_free(&probe);
-			break;
-		}
+		if (t->via_text[t->col])
+			goto number_text;
 		if (c->type == OFB_T_REAL) {
 			SQLREAL f = 0;
 			rc = SQLGetData(t->st, n, SQL_C_FLOAT, &f, sizeof f, &ind);
@@ -644,13 +638,16 @@ end_text:
 		break;
 	}
 	case OFB_ENC_NUMBER:
-	case OFB_ENC_BOOL: {
+	case OFB_ENC_BOOL:
+	number_text: {
 		struct buf v;
 		if (get_ascii(t, n, &v, &ind) != 0)
 			goto fail;
 		if (ind != SQL_NULL_DATA) {
 			if (c->type == OFB_T_BOOLEAN)
 				ofb_csv_add_bool(out, v.data, v.len);
+			else if (t->via_text[t->col])
+				add_number_text(out, c, v.data, v.len);
 			else
 				ofb_csv_add_number(out, v.data, v.len);
 			if (is_key)
@@ -754,8 +751,10 @@ static void release(struct table_src *t)
 	t->n_key = 0;
 	free(t->wchunk);
 	free(t->bchunk);
+	free(t->via_text);
 	t->wchunk = NULL;
 	t->bchunk = NULL;
+	t->via_text = NULL;
 	if (t->st) {
 		SQLFreeHandle(SQL_HANDLE_STMT, t->st);
 		t->st = NULL;

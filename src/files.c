@@ -256,8 +256,12 @@ int ofb_files_remove_tree(const char *path, struct ofb_error *err)
 
 int ofb_files_mkdirs(const char *path, struct ofb_error *err)
 {
-	char *p = xstrdup(path);
+	char *p;
 	int ret = 0;
+
+	if (!*path)
+		return 0;
+	p = xstrdup(path);
 
 	for (char *s = p + 1; ret == 0; s++) {
 		char c = *s;

@@ -7,8 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <odbcinst.h>
-
 #include "config.h"
 #include "driver.h"
 #include "load.h"
@@ -34,26 +32,6 @@ int ofb_load_count_tables(struct ofb_db *db, size_t *n, struct ofb_error *err)
 
 /* --- opening (and creating) the target ------------------------------------------------- */
 
-/* The database a connection string names: its Database key, else the DSN's. */
-static char *database_name(const char *connstr)
-{
-	char *name = ofb_connstr_get(connstr, "Database");
-	char *dsn;
-
-	if (name && *name)
-		return name;
-	free(name);
-	dsn = ofb_connstr_get(connstr, "DSN");
-	if (dsn) {
-		char value[512] = "";
-		SQLGetPrivateProfileString(dsn, "Database", "", value, sizeof value, "odbc.ini");
-		free(dsn);
-		if (value[0])
-			return xstrdup(value);
-	}
-	return NULL;
-}
-
 /* Reach the server without the missing database: no database at all (MariaDB), or the
  * maintenance database the engines ship with. */
 static int open_maintenance(const char *connstr, struct ofb_db **out, struct ofb_error *err)
@@ -75,12 +53,12 @@ static int open_maintenance(const char *connstr, struct ofb_db **out, struct ofb
 
 int ofb_load_can_create(const char *connstr, struct ofb_error *err)
 {
-	char *driver = ofb_connstr_get(connstr, "Driver");
+	char *driver = ofb_connstr_lookup(connstr, "Driver");
 	struct ofb_db *maint = NULL;
 	int ret = -1;
 
 	if (driver && strcasestr(driver, "sqlite")) {
-		char *file = ofb_connstr_get(connstr, "Database");
+		char *file = ofb_connstr_lookup(connstr, "Database");
 		char *dir = file ? xstrdup(file) : NULL;
 		char *slash = dir ? strrchr(dir, '/') : NULL;
 		if (slash)
@@ -107,14 +85,14 @@ int ofb_load_open_target(const char *connstr, struct ofb_db **out, int *created,
 {
 	struct ofb_db *maint = NULL;
 	struct ofb_error first;
-	char *name = NULL, *driver = ofb_connstr_get(connstr, "Driver");
+	char *name = NULL, *driver = ofb_connstr_lookup(connstr, "Driver");
 	int is_sqlite = driver && strcasestr(driver, "sqlite");
 	int ret = -1;
 
 	*created = 0;
 	ofb_error_clear(&first);
 	if (is_sqlite) {
-		char *file = ofb_connstr_get(connstr, "Database");
+		char *file = ofb_connstr_lookup(connstr, "Database");
 		*created = file && access(file, F_OK) != 0;
 		free(file);
 		ret = ofb_db_open_flags(out, connstr, OFB_DB_MAY_CREATE, err);
@@ -124,7 +102,7 @@ int ofb_load_open_target(const char *connstr, struct ofb_db **out, int *created,
 		ret = 0;
 		goto out;
 	}
-	name = database_name(connstr);
+	name = ofb_connstr_lookup(connstr, "Database");
 	if (!name) {
 		*err = first;
 		goto out;
@@ -380,6 +358,18 @@ static int create_indexes(struct loader *l, struct ofb_table *t, struct ofb_erro
 		/* UNIQUE in SQLite's own CREATE TABLE made these already */
 		if (use_native_ddl(l, t) && strncmp(k->name, "sqlite_autoindex_", 17) == 0)
 			continue;
+		if (l->same_engine && k->native_ddl) {
+			ret = exec(l, k->native_ddl, t, err);
+			continue;
+		}
+		if (k->not_portable) {
+			/* an expression or a condition in another engine's SQL */
+			ofb_warn("%s, table '%s': index '%s' is left out: it is on expressions or "
+				 "partial, which only the engine it came from understands", l->subject,
+				 t->name, k->name);
+			l->stats->warnings++;
+			continue;
+		}
 		name = unique_name(l, t->name, k->name);
 		buf_init(&sql);
 		buf_adds(&sql, k->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");

@@ -104,6 +104,7 @@ int main(int argc, char **argv)
 			return finish_stdout(0);
 		}
 		optind = 0;   /* glibc: start the command's own option parsing afresh */
+		opterr = 0;   /* the command names a bad option itself */
 		return finish_stdout(c->fn(&cli, sub_argc, sub_argv));
 	}
 	fprintf(stderr, "ofbackup: '%s' is not a command; see 'ofbackup --help'\n", argv[optind]);

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <odbcinst.h>
+
 #include "odbc.h"
 #include "config.h"
 #include "driver.h"
@@ -37,6 +39,10 @@ void ofb_odbc_error(struct ofb_error *err, SQLSMALLINT handle_type, SQLHANDLE h,
 		buf_addc(&b, ' ');
 		w_to_utf8(&b, (const ofb_wchar *)msg, (size_t)-1, NULL);
 	}
+	/* some drivers end their messages with a newline: the error is one line */
+	while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r' ||
+			 b.data[b.len - 1] == ' '))
+		b.data[--b.len] = '\0';
 	ofb_error_set(err, "%s", b.data);
 	buf_free(&b);
 }
@@ -111,10 +117,30 @@ out:
 
 /* sqliteodbc creates a missing database file on connect: a typing error in a path would
  * silently back up (or register) an empty database. */
+char *ofb_connstr_lookup(const char *connstr, const char *key)
+{
+	char *value = ofb_connstr_get(connstr, key);
+	char *dsn;
+
+	if (value && *value)
+		return value;
+	free(value);
+	dsn = ofb_connstr_get(connstr, "DSN");
+	value = NULL;
+	if (dsn) {
+		char buf[1024] = "";
+		SQLGetPrivateProfileString(dsn, key, "", buf, sizeof buf, "odbc.ini");
+		if (buf[0])
+			value = xstrdup(buf);
+		free(dsn);
+	}
+	return value;
+}
+
 static int check_sqlite_file(const char *connstr, const char *label, struct ofb_error *err)
 {
-	char *driver = ofb_connstr_get(connstr, "Driver");
-	char *file = ofb_connstr_get(connstr, "Database");
+	char *driver = ofb_connstr_lookup(connstr, "Driver");
+	char *file = ofb_connstr_lookup(connstr, "Database");
 	struct stat st;
 	int ret = 0;
 

@@ -15,7 +15,7 @@
 
 #include "package.h"
 
-volatile int ofb_interrupted;
+volatile sig_atomic_t ofb_interrupted;
 
 #define PRODUCE_TARGET (64 * 1024)
 
@@ -73,8 +73,11 @@ struct ofb_pkg *ofb_pkg_create(const char *final_path, struct ofb_error *err)
 			      dir, strerror(errno));
 		goto out;
 	}
-	if (stat(final_path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		ofb_error_set(err, "cannot write '%s': it is a folder", final_path);
+	/* the rename would put the package in place of whatever is there: only an older
+	 * package (a regular file) may be replaced */
+	if (lstat(final_path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		ofb_error_set(err, "cannot write '%s': it exists and is not a regular file (a "
+			      "folder, a link or a device)", final_path);
 		goto out;
 	}
 	pkg = xcalloc(1, sizeof *pkg);

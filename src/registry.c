@@ -6,6 +6,7 @@
 #include "driver.h"
 #include "odbc.h"
 #include "registry.h"
+#include "schema.h"
 #include "util.h"
 
 /* Names Windows reserves for devices, also with an extension ("con.txt"). */
@@ -96,15 +97,23 @@ int ofb_registry_client(const struct ofb_config *cfg, const char *const values[5
 			struct ofb_client *c, struct ofb_error *err)
 {
 	const struct ofb_client_override *ov;
+	char *id = NULL;
 
 	memset(c, 0, sizeof *c);
-	if (!values[0] || !ofb_client_id_valid(values[0])) {
+	if (values[0]) {
+		/* CHAR(n) columns arrive blank-padded */
+		id = xstrdup(values[0]);
+		for (size_t k = strlen(id); k && id[k - 1] == ' '; k--)
+			id[k - 1] = '\0';
+	}
+	if (!id || !ofb_client_id_valid(id)) {
 		ofb_error_set(err, "client registry: id '%s' is not usable as a folder name "
 			      "(1-64 of A-Z a-z 0-9 . _ -, not starting or ending with a dot, not "
 			      "a device name such as 'con')", values[0] ? values[0] : "(NULL)");
+		free(id);
 		return -1;
 	}
-	c->id = xstrdup(values[0]);
+	c->id = id;
 	c->name = xstrdup(values[1] ? values[1] : "");
 	ofb_registry_conn(values[2], &c->conn);
 	c->files_dir = values[3] && *values[3] ? xstrdup(values[3]) : NULL;
@@ -125,6 +134,40 @@ static int cmp_clients(const void *a, const void *b)
 	return strcmp(((const struct ofb_client *)a)->id, ((const struct ofb_client *)b)->id);
 }
 
+/* Every configured column must exist: SQLite would read an unknown "column" in double
+ * quotes as a string, and every client would get that string as its id. */
+static int check_columns(struct ofb_db *login, const struct ofb_registry_map *m,
+			 const char *const cols[5], struct ofb_error *err)
+{
+	static const char *const keys[5] = { "id", "name", "connect", "files_dir", "offline" };
+	char **names = NULL;
+	size_t n = 0;
+	int ret = -1;
+
+	if (ofb_schema_column_names(login, m->table, &names, &n, err) != 0) {
+		ofb_error_usage(err, "the login database has no client registry table '%s' (see "
+				"[registry] table in the configuration)", m->table);
+		goto out;
+	}
+	for (int i = 0; i < 5; i++) {
+		int found = 0;
+		for (size_t k = 0; k < n && !found; k++)
+			found = strcmp(names[k], cols[i]) == 0;
+		if (!found) {
+			ofb_error_usage(err, "the client registry table '%s' has no column '%s' (see "
+					"[registry] %s in the configuration)", m->table, cols[i],
+					keys[i]);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	for (size_t k = 0; k < n; k++)
+		free(names[k]);
+	free(names);
+	return ret;
+}
+
 int ofb_registry_load(struct ofb_db *login, const struct ofb_config *cfg,
 		      struct ofb_client **out, size_t *n_out, struct ofb_error *err)
 {
@@ -142,6 +185,8 @@ int ofb_registry_load(struct ofb_db *login, const struct ofb_config *cfg,
 	*out = NULL;
 	*n_out = 0;
 	buf_init(&sql);
+	if (check_columns(login, m, cols, err) != 0)
+		goto out;
 	buf_adds(&sql, "SELECT ");
 	for (size_t i = 0; i < 5; i++) {
 		if (i)
@@ -177,12 +222,16 @@ int ofb_registry_load(struct ofb_db *login, const struct ofb_config *cfg,
 		n++;
 	}
 	qsort(clients, n, sizeof *clients, cmp_clients);
-	for (size_t i = 1; i < n; i++)
-		if (strcmp(clients[i - 1].id, clients[i].id) == 0) {
-			ofb_error_set(err, "client registry: id '%s' is registered twice",
-				      clients[i].id);
-			goto out;
-		}
+	/* ids become folder names, and [client.ID] matches them ignoring case: ids that
+	 * differ only in case would share a folder and an override */
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = i + 1; k < n; k++)
+			if (ascii_casecmp(clients[i].id, clients[k].id) == 0) {
+				ofb_error_set(err, "client registry: ids '%s' and '%s' differ only in "
+					      "letter case; ids must be unique regardless of case",
+					      clients[i].id, clients[k].id);
+				goto out;
+			}
 	*out = clients;
 	*n_out = n;
 	clients = NULL;
@@ -196,4 +245,23 @@ out:
 	ofb_clients_free(clients, n);
 	buf_free(&sql);
 	return ret;
+}
+
+char **ofb_registry_unmatched(const struct ofb_config *cfg, const struct ofb_client *clients,
+			      size_t n, size_t *n_msgs)
+{
+	char **msgs = NULL;
+
+	*n_msgs = 0;
+	for (size_t i = 0; i < cfg->n_overrides; i++) {
+		int found = 0;
+		for (size_t k = 0; k < n && !found; k++)
+			found = ascii_casecmp(clients[k].id, cfg->overrides[i].id) == 0;
+		if (found)
+			continue;
+		msgs = xrealloc(msgs, (*n_msgs + 1) * sizeof *msgs);
+		msgs[(*n_msgs)++] = xasprintf("config: [client.%s] matches no registered client "
+					      "(a typing mistake, or one still to be imported?)", cfg->overrides[i].id);
+	}
+	return msgs;
 }

@@ -157,6 +157,7 @@ static void key_free(struct ofb_key *k)
 	free(k->columns);
 	free(k->descending);
 	free(k->name);
+	free(k->native_ddl);
 }
 
 void ofb_table_free(struct ofb_table *t)
@@ -227,6 +228,21 @@ struct scope {
 	ofb_wchar *escape;     /* search-pattern escape character, as text */
 };
 
+/* The driver's escape character for search patterns, or NULL. */
+static ofb_wchar *search_escape(struct ofb_db *db)
+{
+	SQLWCHAR escape[8] = { 0 };
+	SQLSMALLINT len = 0;
+	ofb_wchar *w;
+
+	if (!SQL_SUCCEEDED(SQLGetInfoW(db->dbc, SQL_SEARCH_PATTERN_ESCAPE, escape,
+				       sizeof escape - sizeof escape[0], &len)))
+		return NULL;
+	w = xmalloc(sizeof escape);
+	memcpy(w, escape, sizeof escape);
+	return w;
+}
+
 /* The table name as a search pattern: '_' and '%' escaped. */
 static ofb_wchar *name_pattern(const struct scope *sc, const char *name)
 {
@@ -291,7 +307,7 @@ static int list_tables(struct ofb_db *db, const struct scope *sc, struct ofb_sch
 		       struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;
-	ofb_wchar *type = utf8_to_w("TABLE", NULL);
+	ofb_wchar *type = utf8_to_w("TABLE,VIEW", NULL);
 	ofb_wchar *all = utf8_to_w("%", NULL);
 	char *name = NULL, *ttype = NULL;
 	size_t cap = 0;
@@ -315,6 +331,8 @@ static int list_tables(struct ofb_db *db, const struct scope *sc, struct ofb_sch
 		if (in_scope(sc, st, &ours, err) ||
 		    get_col_text(st, 3, &name, err) || get_col_text(st, 4, &ttype, err))
 			goto out;
+		if (ours && ttype && strcmp(ttype, "VIEW") == 0)
+			s->n_views++;
 		if (!ours || !name || !ttype || strcmp(ttype, "TABLE") != 0)
 			continue;
 		/* SQLite's own bookkeeping tables are recreated by the engine. */
@@ -537,8 +555,8 @@ static int read_indexes(struct ofb_db *db, const struct scope *sc, struct ofb_ta
 		    ofb_get_long(st, 8, &pos, &is_null, err) ||
 		    get_col_text(st, 9, &col, err) || get_col_text(st, 10, &order, err))
 			goto out;
-		if (!iname || !col)
-			continue;   /* expression indexes cannot be described portably */
+		if (!iname)
+			continue;
 		for (size_t i = 0; i < t->n_indexes; i++)
 			if (strcmp(t->indexes[i].name, iname) == 0)
 				k = &t->indexes[i];
@@ -552,10 +570,25 @@ static int read_indexes(struct ofb_db *db, const struct scope *sc, struct ofb_ta
 			k->name = xstrdup(iname);
 			k->unique = !null_unique && non_unique == 0;
 		}
+		if (!col) {
+			k->not_portable = 1;   /* a key part that is an expression */
+			continue;
+		}
 		key_add_column(k, is_null || pos < 1 ? 0 : (size_t)pos, col,
 			       order && order[0] == 'D');
 		col = NULL;
 	}
+	/* An expression in an index comes back as a "column" that is none, or as none at all:
+	 * such an index is described only by the engine's own DDL (table_extra). */
+	for (size_t i = 0; i < t->n_indexes; i++)
+		for (size_t c = 0; c < t->indexes[i].n_columns; c++) {
+			const char *name = t->indexes[i].columns[c];
+			int known = 0;
+			for (size_t k = 0; name && k < t->n_columns && !known; k++)
+				known = strcmp(t->columns[k].name, name) == 0;
+			if (!known)
+				t->indexes[i].not_portable = 1;
+		}
 	/* The primary key's own index is described by primary_key. */
 	for (size_t i = 0; i < t->n_indexes && t->primary_key; i++) {
 		struct ofb_key *k = &t->indexes[i];
@@ -698,6 +731,65 @@ out:
 	return ret;
 }
 
+int ofb_schema_column_names(struct ofb_db *db, const char *table, char ***names, size_t *n,
+			    struct ofb_error *err)
+{
+	struct ofb_table t;
+	struct scope sc = { 0 };
+	char *catalog = NULL, *schema = NULL;
+	int ret = -1;
+
+	*names = NULL;
+	*n = 0;
+	memset(&t, 0, sizeof t);
+	t.name = xstrdup(table);
+	if (ofb_drv_catalog_scope(db, &catalog, &schema, err) != 0)
+		goto out;
+	sc.catalog_name = catalog;
+	sc.schema_name = schema;
+	sc.catalog = catalog ? utf8_to_w(catalog, NULL) : NULL;
+	sc.schema = schema ? utf8_to_w(schema, NULL) : NULL;
+	sc.escape = search_escape(db);
+	if (read_columns(db, &sc, &t, err) != 0)
+		goto out;
+	*names = xcalloc(t.n_columns + 1, sizeof **names);
+	for (size_t i = 0; i < t.n_columns; i++) {
+		(*names)[i] = t.columns[i].name;
+		t.columns[i].name = NULL;
+	}
+	*n = t.n_columns;
+	ret = 0;
+out:
+	ofb_table_free(&t);
+	free(catalog);
+	free(schema);
+	free(sc.catalog);
+	free(sc.schema);
+	free(sc.escape);
+	return ret;
+}
+
+void ofb_table_native_index(struct ofb_table *t, const char *name, const char *ddl,
+			    int unique, int not_portable)
+{
+	struct ofb_key *k = NULL;
+
+	for (size_t i = 0; i < t->n_indexes && !k; i++)
+		if (t->indexes[i].name && strcmp(t->indexes[i].name, name) == 0)
+			k = &t->indexes[i];
+	if (!k) {
+		t->indexes = xrealloc(t->indexes, (t->n_indexes + 1) * sizeof *t->indexes);
+		k = &t->indexes[t->n_indexes++];
+		memset(k, 0, sizeof *k);
+		k->name = xstrdup(name);
+		k->unique = unique;
+		not_portable = 1;   /* the catalog had nothing portable to say about it */
+	}
+	free(k->native_ddl);
+	k->native_ddl = xstrdup(ddl);
+	k->not_portable |= not_portable;
+}
+
 static int cmp_tables(const void *a, const void *b)
 {
 	return strcmp(((const struct ofb_table *)a)->name, ((const struct ofb_table *)b)->name);
@@ -707,8 +799,6 @@ int ofb_schema_read(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *e
 {
 	struct scope sc = { 0 };
 	char *catalog = NULL, *schema = NULL;
-	SQLWCHAR escape[8] = { 0 };
-	SQLSMALLINT len = 0;
 	int ret = -1;
 
 	memset(s, 0, sizeof *s);
@@ -722,11 +812,7 @@ int ofb_schema_read(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *e
 	sc.schema_name = schema;
 	sc.catalog = catalog ? utf8_to_w(catalog, NULL) : NULL;
 	sc.schema = schema ? utf8_to_w(schema, NULL) : NULL;
-	if (SQL_SUCCEEDED(SQLGetInfoW(db->dbc, SQL_SEARCH_PATTERN_ESCAPE, escape,
-				      sizeof escape - sizeof escape[0], &len))) {
-		sc.escape = xmalloc(sizeof escape);
-		memcpy(sc.escape, escape, sizeof escape);
-	}
+	sc.escape = search_escape(db);
 	if (list_tables(db, &sc, s, err) != 0)
 		goto out;
 	qsort(s->tables, s->n_tables, sizeof *s->tables, cmp_tables);
@@ -784,6 +870,10 @@ static json_t *key_json(const struct ofb_key *k, int with_unique)
 		for (size_t i = 0; i < k->n_columns; i++)
 			json_array_append_new(d, json_boolean(k->descending && k->descending[i]));
 		json_object_set_new(o, "descending", d);
+		if (k->native_ddl)
+			json_object_set_new(o, "native_ddl", json_string(k->native_ddl));
+		if (k->not_portable)
+			json_object_set_new(o, "portable", json_false());
 	}
 	return o;
 }

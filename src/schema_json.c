@@ -144,6 +144,16 @@ static int read_key(json_t *o, const char *where, int is_index, struct ofb_key *
 		}
 		k->descending[i] = json_is_true(v);
 	}
+	/* both optional: packages before them describe portable indexes only */
+	if (json_object_get(o, "native_ddl") &&
+	    get_string_or_null(o, where, "native_ddl", &k->native_ddl, err) != 0)
+		return -1;
+	v = json_object_get(o, "portable");
+	if (v && !json_is_boolean(v)) {
+		ofb_error_set(err, "schema.json: %s: 'portable' is not true or false", where);
+		return -1;
+	}
+	k->not_portable = v && json_is_false(v);
 	return 0;
 }
 

@@ -107,8 +107,14 @@ static void test_quoted_values(void)
 		  "Driver=SQLite3;Database=/data/login.db" },
 		{ "connect = 'Driver=SQLite3;Database=x'   ; a comment", "Driver=SQLite3;Database=x" },
 		{ "connect = \"DSN=a#b\" # a comment", "DSN=a#b" },
-		{ "connect = DSN=plain   ; a comment", "DSN=plain" },
+		{ "connect = \"DSN=a;b\";glued comment", "DSN=a;b" },
+		{ "connect = \"DSN=x\"   ; a comment with \"quotes\" and 'more'", "DSN=x" },
+		{ "connect = DSN=plain", "DSN=plain" },
+		{ "connect = 'DSN=it\"s;x'", "DSN=it\"s;x" },
+		{ "connect = \"DSN=it's;x\"", "DSN=it's;x" },
 		{ "CONNECT = \"  spaced  \"", "  spaced  " },
+		/* a line ending in '\\' continues on the next one */
+		{ "connect = \"DSN=a;\\\nb\"", "DSN=a;b" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -300,6 +306,240 @@ static void test_config_errors(void)
 		CU_ASSERT_PTR_NULL(cfg.path);
 		CU_ASSERT_EQUAL(cfg.n_warnings, 0);
 		CU_ASSERT_EQUAL(cfg.n_overrides, 0);
+		remove_temp(path);
+	}
+}
+
+/* Values iniparser would cut silently are refused, naming file, line, section and key and
+ * saying how to quote; the value itself is never shown. */
+static void test_cut_values(void)
+{
+	static const struct {
+		const char *text;
+		const char *where;      /* "line N: the value of key 'K' in section [S]" */
+		const char *remedy;     /* substring of the advice */
+		const char *secret;     /* must not appear in the message */
+	} cases[] = {
+		/* unquoted: ';' or '#' anywhere after the first character, blank before or not */
+		{ "[login]\nconnect = Driver=SQLite3 ;Database=/x\n",
+		  "line 2: the value of key 'connect' in section [login] contains ';'",
+		  "double quotes: connect = \"...\"", NULL },
+		{ "[login]\ndsn = x\npassword = secret #1\n",
+		  "line 3: the value of key 'password' in section [login] contains '#'",
+		  "double quotes: password = \"...\"", "secret" },
+		{ "[login]\nconnect = \"DSN=x\"\n[client.Acme]\nconnect = DSN=y ; comment\n",
+		  "line 4: the value of key 'connect' in section [client.acme] contains ';'",
+		  "double quotes", NULL },
+		{ "[login]\ndsn = x\nUser = backup ; the backup account\n",
+		  "line 3: the value of key 'User' in section [login] contains ';'",
+		  "double quotes: User = \"...\"", NULL },
+		{ "[login]\ndsn = x ;odbc.ini\n",
+		  "line 2: the value of key 'dsn' in section [login] contains ';'", "double quotes",
+		  NULL },
+		{ "[login]\ndsn = x\npassword_file = /etc/pw #1\n",
+		  "line 3: the value of key 'password_file' in section [login] contains '#'",
+		  "double quotes", NULL },
+		{ "[login]\ndsn = x\n[client.a]\nfiles = /srv/a ; files\n",
+		  "line 4: the value of key 'files' in section [client.a] contains ';'",
+		  "double quotes", NULL },
+		{ "[login]\ndsn = x\n[backup]\ndir = /var/backups ; nightly\n",
+		  "line 4: the value of key 'dir' in section [backup] contains ';'", "double quotes",
+		  NULL },
+		{ "[login]\ndsn = x\n[registry]\noffline = locked # 1 = yes\n",
+		  "line 4: the value of key 'offline' in section [registry] contains '#'",
+		  "double quotes", NULL },
+		/* a value with '"' in it goes into single quotes; with both kinds, nowhere */
+		{ "[login]\ndsn = x\npassword = ab\"c ;d\n",
+		  "line 3: the value of key 'password' in section [login] contains ';'",
+		  "single quotes, as it contains '\"': password = '...'", "ab\"c" },
+		{ "[login]\ndsn = x\npassword = it's \"x\";y\n",
+		  "line 3: the value of key 'password' in section [login] contains ';'",
+		  "password_file or password_env", "it's" },
+		/* joined with the next line by iniparser, so "#def" belongs to the value */
+		{ "[login]\ndsn = x\npassword = abc\\\n#def\n",
+		  "line 3: the value of key 'password' in section [login] contains '#'",
+		  "double quotes", "abc" },
+		/* quoted: the value's own quote, or text after the closing quote */
+		{ "[login]\ndsn = x\npassword = \"ab\"cd\"\n",
+		  "line 3: the value of key 'password' in section [login] is in double quotes and "
+		  "contains that quote itself", "single quotes instead: password = '...'", "ab" },
+		{ "[login]\ndsn = x\n[client.b]\ndsn = 'it''s'\n",
+		  "line 4: the value of key 'dsn' in section [client.b] is in single quotes and "
+		  "contains that quote itself", "double quotes instead: dsn = \"...\"", NULL },
+		{ "[login]\ndsn = x\npassword = \"a'b\"c\"\n",
+		  "line 3: the value of key 'password' in section [login] is in double quotes",
+		  "password_file or password_env", "a'b" },
+		{ "[login]\ndsn = x\nuser = \"backup\" admin\n",
+		  "line 3: the value of key 'user' in section [login] has text after its closing "
+		  "quote", "inside the quotes", "admin" },
+		{ "[login]\nconnect = \"\"DSN=x\n",
+		  "line 2: the value of key 'connect' in section [login] has text after its "
+		  "closing quote", "inside the quotes", NULL },
+		/* other keys: a comment after a blank is fine, a glued ';' or '#' is not */
+		{ "[login]\ndsn = x\npassword_env = PW#1\n",
+		  "line 3: the value of key 'password_env' in section [login] contains '#'",
+		  "double quotes", NULL },
+		{ "[login]\ndsn = x\nextra = a;b\n",
+		  "line 3: the value of key 'extra' in section [login] contains ';'", "double quotes",
+		  NULL },
+		{ "[login]\ndsn = x\npassword_env = \"PW\n",
+		  "line 3: the value of key 'password_env' in section [login] opens a double quote",
+		  "close the quote", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ofb_config cfg;
+		struct ofb_error err;
+		char want[512], *path;
+
+		CU_ASSERT_EQUAL(load_text(cases[i].text, &cfg, &err, &path), -1);
+		CU_ASSERT_EQUAL(err.exit_code, OFB_EXIT_USAGE);
+		snprintf(want, sizeof want, "config '%s' %s", path, cases[i].where);
+		CU_ASSERT(contains(err.msg, want));
+		CU_ASSERT(contains(err.msg, cases[i].remedy));
+		if (cases[i].secret)
+			CU_ASSERT(!contains(err.msg, cases[i].secret));
+		if (!contains(err.msg, want) || !contains(err.msg, cases[i].remedy))
+			fprintf(stderr, "\n  case %zu: got '%s'\n", i, err.msg);
+		CU_ASSERT_PTR_NULL(cfg.path);
+		remove_temp(path);
+	}
+}
+
+/* What stays allowed around the refusals above. */
+static void test_uncut_values(void)
+{
+	enum field { LOGIN_CONNECT, LOGIN_DSN, LOGIN_PASSWORD, LOGIN_PASSWORD_ENV, CLIENT_FILES,
+		     BACKUP_DIR, REGISTRY_TABLE };
+	static const struct {
+		const char *text;
+		enum field field;
+		const char *want;    /* NULL: not set */
+		size_t n_warnings;
+	} cases[] = {
+		{ "[login]\nconnect = \"DSN=x;UID=u\" ; a comment\n", LOGIN_CONNECT, "DSN=x;UID=u", 0 },
+		{ "[login]\nconnect = 'DSN=x'# a comment\n", LOGIN_CONNECT, "DSN=x", 0 },
+		/* ';' or '#' first: the value is empty, the rest a comment */
+		{ "[login]\ndsn = x\npassword = ; none; see password_env\n", LOGIN_PASSWORD, NULL, 0 },
+		{ "[login]\ndsn = x\npassword = \"\" ; none\n", LOGIN_PASSWORD, NULL, 0 },
+		/* password_env names a variable: a comment after a blank is allowed */
+		{ "[login]\ndsn = x\npassword_env = OFB_PW   ; set by the timer unit\n",
+		  LOGIN_PASSWORD_ENV, "OFB_PW", 0 },
+		/* an unquoted value may hold quotes and '=' */
+		{ "[login]\ndsn = x\npassword = a\"b'c=d\n", LOGIN_PASSWORD, "a\"b'c=d", 0 },
+		{ "[login]\ndsn = x\n[client.a]\nfiles = \"/srv/a;b\" # share\n", CLIENT_FILES,
+		  "/srv/a;b", 0 },
+		{ "[login]\ndsn = x\n[backup]\ndir = '/var/backups#1'\n", BACKUP_DIR,
+		  "/var/backups#1", 0 },
+		{ "[login]\ndsn = x\n[registry]\ntable = \"dbo.clients\" ; schema dbo\n",
+		  REGISTRY_TABLE, "dbo.clients", 0 },
+		/* unknown keys and sections are warned about, not checked */
+		{ "[login]\ndsn = officefreund\nfoo = a ; b\n[other]\nconnect = x ; y\n", LOGIN_DSN,
+		  "officefreund", 2 },
+		/* a comment line ending in '\\' swallows the next line, as in iniparser */
+		{ "[login]\ndsn = x\n; old: \\\npassword = a b;c\n", LOGIN_PASSWORD, NULL, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ofb_config cfg;
+		struct ofb_error err;
+		const char *got = NULL;
+		char *path;
+
+		if (load_text(cases[i].text, &cfg, &err, &path) != 0) {
+			fprintf(stderr, "\n  case %zu: %s\n", i, err.msg);
+			CU_FAIL("refused");
+			remove_temp(path);
+			continue;
+		}
+		switch (cases[i].field) {
+		case LOGIN_CONNECT:      got = cfg.login.connect; break;
+		case LOGIN_DSN:          got = cfg.login.dsn; break;
+		case LOGIN_PASSWORD:     got = cfg.login.password; break;
+		case LOGIN_PASSWORD_ENV: got = cfg.login.password_env; break;
+		case CLIENT_FILES:
+			got = cfg.n_overrides ? cfg.overrides[0].files : NULL;
+			break;
+		case BACKUP_DIR:         got = cfg.backup_dir; break;
+		case REGISTRY_TABLE:     got = cfg.reg.table; break;
+		}
+		if (cases[i].want) {
+			CU_ASSERT_STRING_EQUAL(got ? got : "(null)", cases[i].want);
+		} else {
+			CU_ASSERT_PTR_NULL(got);
+		}
+		CU_ASSERT_EQUAL(cfg.n_warnings, cases[i].n_warnings);
+		ofb_config_free(&cfg);
+		remove_temp(path);
+	}
+}
+
+/* Settings the connection string would pass over are reported; nothing stops loading. */
+static void test_ignored_settings(void)
+{
+	static const struct {
+		const char *text;
+		const char *want[3];    /* message tails after "config 'PATH': " */
+	} cases[] = {
+		{ "[login]\nconnect = \"DSN=x;UID=given\"\nuser = other\n",
+		  { "key 'user' in section [login] is ignored because 'connect' already sets UID; "
+		    "remove one of the two" } },
+		{ "[login]\nconnect = \"DSN=x; User = given\"\nuser = other\n",
+		  { "key 'user' in section [login] is ignored because 'connect' already sets "
+		    "User; remove one of the two" } },
+		{ "[login]\nconnect = \"DSN=x;Pwd={a;b}\"\npassword_env = PW\npassword_file = /pw\n",
+		  { "key 'password_env' in section [login] is ignored because 'connect' already "
+		    "sets Pwd; remove one of the two",
+		    "key 'password_file' in section [login] is ignored because 'connect' already "
+		    "sets Pwd; remove one of the two" } },
+		{ "[login]\ndsn = x\n[client.acme]\nconnect = \"DSN=y;PASSWORD=p;uid=u\"\n"
+		  "user = a\npassword = q\n",
+		  { "key 'user' in section [client.acme] is ignored because 'connect' already sets "
+		    "uid; remove one of the two",
+		    "key 'password' in section [client.acme] is ignored because 'connect' already "
+		    "sets PASSWORD; remove one of the two" } },
+		{ "[login]\ndsn = x\npassword = p\npassword_file = /pw\n",
+		  { "section [login] sets more than one password source: 'password' is used, "
+		    "'password_file' is ignored (the order is password, password_env, "
+		    "password_file); remove the others" } },
+		{ "[login]\nconnect = \"DSN=x\"\n[client.b]\npassword_file = /pw\npassword_env = E\n"
+		  "password = p\n",
+		  { "section [client.b] sets more than one password source: 'password' is used, "
+		    "'password_env' and 'password_file' are ignored (the order is password, "
+		    "password_env, password_file); remove the others" } },
+		{ "[login]\ndsn = x\npassword_file = /pw\npassword_env = E\n",
+		  { "section [login] sets more than one password source: 'password_env' is used, "
+		    "'password_file' is ignored" } },
+		/* not ignored: no UID/PWD in the string, a PWD only inside another value, an
+		 * empty password, a dsn (its odbc.ini entry is not looked at) */
+		{ "[login]\nconnect = \"DSN=x;Options={UID=1;PWD=2}\"\nuser = u\npassword = p\n",
+		  { NULL } },
+		{ "[login]\nconnect = \"DSN=x;PWD=p\"\npassword =\nuser = u\n", { NULL } },
+		{ "[login]\ndsn = x\nuser = u\npassword_env = E\n", { NULL } },
+		{ "[login]\nconnect = \"DSN=x;SSLKeyPassword=k;PWDX=1\"\npassword = p\n", { NULL } },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ofb_config cfg;
+		struct ofb_error err;
+		size_t n_want = 0;
+		char *path;
+
+		while (n_want < 3 && cases[i].want[n_want])
+			n_want++;
+		CU_ASSERT_EQUAL_FATAL(load_text(cases[i].text, &cfg, &err, &path), 0);
+		CU_ASSERT_EQUAL(cfg.n_warnings, n_want);
+		for (size_t w = 0; w < n_want && w < cfg.n_warnings; w++) {
+			char want[512];
+
+			snprintf(want, sizeof want, "config '%s': %s", path, cases[i].want[w]);
+			CU_ASSERT(!strncmp(cfg.warnings[w], want, strlen(want)));
+			if (strncmp(cfg.warnings[w], want, strlen(want)))
+				fprintf(stderr, "\n  case %zu: got '%s'\n", i, cfg.warnings[w]);
+		}
+		for (size_t w = 0; w < cfg.n_warnings; w++)
+			CU_ASSERT(!contains(cfg.warnings[w], "={a;b}"));
+		ofb_config_free(&cfg);
 		remove_temp(path);
 	}
 }
@@ -555,8 +795,20 @@ static void test_mask_secrets(void)
 		{ "PWD=", "PWD=***", { NULL } },
 		{ "Driver=SQLite3;Database=/data/login.db", "Driver=SQLite3;Database=/data/login.db",
 		  { NULL } },
-		{ "PWDX=visible;MYPWD=visible", "PWDX=visible;MYPWD=visible", { NULL } },
+		/* every key with PWD or PASSWORD in its name */
+		{ "PWDX=a1;MYPWD=b2", "PWDX=***;MYPWD=***", { "a1", "b2" } },
+		{ "Driver=PostgreSQL Unicode;SSLKEYPASSWORD=k3y;sslkeypassword={k;y}",
+		  "Driver=PostgreSQL Unicode;SSLKEYPASSWORD=***;sslkeypassword=***",
+		  { "k3y", "k;y" } },
+		{ "Server=s;OldPassword=x1;User=u", "Server=s;OldPassword=***;User=u", { "x1" } },
+		{ "PW=visible;PASSWD=visible;UID=visible", "PW=visible;PASSWD=visible;UID=visible",
+		  { NULL } },
 		{ "flag;PWD=s;", "flag;PWD=***;", { "=s" } },
+		/* an unbraced value holding ';': segments without '=' after it are secret too */
+		{ "DSN=x;PWD=Wrong;Secret99", "DSN=x;PWD=***", { "Secret99" } },
+		{ "PWD=a;b; c;;Server=s;flag", "PWD=***;Server=s;flag", { "b", " c" } },
+		{ "Password=a;b=c;d", "Password=***;b=c;d", { "=a" } },
+		{ "PWD=Wrong;Secret99;", "PWD=***;", { "Secret99" } },
 		{ "", "", { NULL } },
 	};
 
@@ -581,6 +833,9 @@ int register_config_tests(void)
 		{ "client overrides", test_client_overrides },
 		{ "unknown names warn", test_warnings },
 		{ "configuration errors", test_config_errors },
+		{ "values iniparser would cut", test_cut_values },
+		{ "values kept whole", test_uncut_values },
+		{ "ignored settings warn", test_ignored_settings },
 		{ "missing file", test_missing_file },
 		{ "default path", test_default_path },
 		{ "connection strings", test_dbconn_string },

@@ -743,6 +743,66 @@ static void test_refine_absent(void)
 	check_refine(&ofb_driver_generic, cases, N(cases));
 }
 
+/* Digits before and after the point, the exponent applied: what decides whether a value
+ * fits a decimal(p,s) column without rounding. */
+static void test_decimal_shape(void)
+{
+	static const struct {
+		const char *v;
+		int ret, before, after;
+	} cases[] = {
+		{ "12.345", 0, 2, 3 },
+		{ "1.5e-05", 0, 0, 6 },
+		{ "0.000015", 0, 0, 6 },
+		{ "12345e2", 0, 7, 0 },
+		{ "1.25E+1", 0, 2, 1 },
+		{ "-0.50", 0, 0, 1 },
+		{ "100", 0, 3, 0 },
+		{ "0.0", 0, 0, 0 },
+		{ "1.2300", 0, 1, 2 },
+		{ "+007.10", 0, 1, 1 },
+		{ "NaN", -1, 0, 0 },
+		{ "1.2.3", -1, 0, 0 },
+		{ "", -1, 0, 0 },
+		{ "1e", -1, 0, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int before = -9, after = -9;
+		int ret = ofb_decimal_shape(cases[i].v, strlen(cases[i].v), &before, &after);
+		ofb_expect_long(cases[i].v, ret, cases[i].ret, __LINE__);
+		if (cases[i].ret == 0) {
+			ofb_expect_long(cases[i].v, before, cases[i].before, __LINE__);
+			ofb_expect_long(cases[i].v, after, cases[i].after, __LINE__);
+		}
+	}
+}
+
+/* Values a typed engine would round or cut are refused; values that fit pass. */
+static void test_value_fits(void)
+{
+	struct ofb_column dec = { .type = OFB_T_DECIMAL, .precision = 10, .scale = 2 };
+	struct ofb_column num = { .type = OFB_T_DECIMAL, .precision = 0 };
+	struct ofb_column in = { .type = OFB_T_INTEGER };
+	struct ofb_column ts = { .type = OFB_T_TIMESTAMP, .scale = 6 };
+	struct ofb_column tz = { .type = OFB_T_TIMESTAMPTZ, .scale = 6 };
+
+	CU_ASSERT_PTR_NULL(ofb_value_fits_type(&dec, "12.34", 5));
+	CU_ASSERT_PTR_NULL(ofb_value_fits_type(&dec, "12.3400", 7));
+	CU_ASSERT_PTR_NOT_NULL(ofb_value_fits_type(&dec, "12.345", 6));
+	CU_ASSERT_PTR_NOT_NULL(ofb_value_fits_type(&dec, "1.5e-05", 7));
+	CU_ASSERT_PTR_NOT_NULL(ofb_value_fits_type(&dec, "123456789", 9));
+	CU_ASSERT_PTR_NULL(ofb_value_fits_type(&dec, "12345678", 8));
+	CU_ASSERT_PTR_NULL(ofb_value_fits_type(&num, "1.23456789012345678901234567890123", 34));
+	CU_ASSERT_PTR_NULL(ofb_value_fits_type(&in, "42", 2));
+	CU_ASSERT_PTR_NULL(ofb_value_fits_type(&in, "42.0", 4));
+	CU_ASSERT_PTR_NOT_NULL(ofb_value_fits_type(&in, "1.5", 3));
+	CU_ASSERT_PTR_NULL(ofb_value_fits_type(&ts, "2024-01-01 10:00:00.123456", 26));
+	CU_ASSERT_PTR_NOT_NULL(ofb_value_fits_type(&ts, "2024-01-01 10:00:00.1234567", 27));
+	CU_ASSERT_PTR_NOT_NULL(ofb_value_fits_type(&ts, "2024-01-01 10:00:00+02:00", 25));
+	CU_ASSERT_PTR_NULL(ofb_value_fits_type(&tz, "2024-01-01 10:00:00+02:00", 25));
+}
+
 int register_drivers_tests(void)
 {
 	static const struct ofb_test tests[] = {
@@ -764,6 +824,8 @@ int register_drivers_tests(void)
 		{ "refine sqlite numeric declarations", test_refine_sqlite_numeric_declarations },
 		{ "refine postgresql", test_refine_postgresql },
 		{ "refine absent", test_refine_absent },
+		{ "decimal shape", test_decimal_shape },
+		{ "values that fit their type", test_value_fits },
 		{ NULL, NULL },
 	};
 
