@@ -66,12 +66,20 @@ int ofb_reader_table(struct ofb_reader *r, const struct ofb_table *t, ofb_row_fn
 /* Extract the entries below prefix (e.g. "clients/acme/files/") into folder dest, which
  * must exist: folders (also empty ones) and files with their modification times (from the
  * manifest's mtime, nanoseconds where the platform allows). Files are written under a
- * temporary name and renamed when complete and checked. Never writes outside dest. */
+ * temporary name and renamed when complete and checked. Never writes outside dest. A file
+ * the manifest marks "vanished" (deleted while the backup ran, stored empty) is checked but
+ * not created; ofb_reader_extract_vanished tells how many were left out. */
 int ofb_reader_extract(struct ofb_reader *r, const char *prefix, const char *dest,
 		       struct ofb_error *err);
+/* How many files the last ofb_reader_extract left out because the manifest marks them
+ * "vanished" (the caller warns about them); 0 before any extraction. */
+size_t ofb_reader_extract_vanished(const struct ofb_reader *r);
 
 /* Everything verify checks: every entry read and compared with the manifest, every table
- * of every database decoded and counted. Progress on a terminal. */
+ * of every database decoded and counted. Each database of the manifest (the login, each
+ * client with status ok) must be in the folder restore loads it from ("login/",
+ * "clients/<id>/db/"), and its schema.json and the manifest's list of its tables must name
+ * the same tables, each once, with the same data files. Progress on a terminal. */
 int ofb_reader_verify(struct ofb_reader *r, struct ofb_error *err);
 
 /* schema.json text back into a schema (inverse of ofb_schema_to_json). */

@@ -51,6 +51,11 @@ int reader_read_entry(struct ofb_reader *r, struct entry *e, ofb_chunk_fn *fn, v
 /* The entry named path, or NULL with an error saying it is not in the package. */
 struct entry *reader_need_entry(struct ofb_reader *r, const char *path, struct ofb_error *err);
 
+/* The count ofb_reader_extract_vanished reports: reset as an extraction starts, one more
+ * for each file left out. */
+void reader_reset_vanished(struct ofb_reader *r);
+void reader_count_vanished(struct ofb_reader *r);
+
 /* Rows decoded so far of the table in entry name, for the progress line verify shows: 0 as
  * a table starts, then the count after each row. */
 void reader_table_rows(struct ofb_reader *r, const char *name, unsigned long long rows);

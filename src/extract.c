@@ -295,6 +295,7 @@ int ofb_reader_extract(struct ofb_reader *r, const char *prefix, const char *des
 	int ret = -1;
 
 	memset(&x, 0, sizeof x);
+	reader_reset_vanished(r);
 	x.r = r;
 	x.dest = dest;
 	x.root = -1;
@@ -316,6 +317,14 @@ int ofb_reader_extract(struct ofb_reader *r, const char *prefix, const char *des
 		}
 		free(x.shown);
 		x.shown = xasprintf("%s/%s", dest, rel);
+		if (!e->is_dir && json_is_true(json_object_get(e->rec, "vanished"))) {
+			/* deleted while the backup ran, stored empty: not brought back as an
+			 * empty file; still read, so a damaged entry is noticed */
+			if (reader_read_entry(r, e, NULL, NULL, 0, err) != 0)
+				goto out;
+			reader_count_vanished(r);
+			continue;
+		}
 		if (e->is_dir) {
 			int fd = -1;
 			if (reader_read_entry(r, e, NULL, NULL, 0, err) != 0 ||

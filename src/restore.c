@@ -417,6 +417,14 @@ static int extract_files(struct job *j, struct target *t, char **fresh,
 		ofb_error_prefix(err, "%s", t->subject);
 		return -1;
 	}
+	if (ofb_reader_extract_vanished(j->reader)) {
+		/* deleted while the backup ran: the package holds no content for them */
+		ofb_warn("%s: %zu file%s deleted while the backup ran %s not restored", t->subject,
+			 ofb_reader_extract_vanished(j->reader),
+			 ofb_reader_extract_vanished(j->reader) == 1 ? "" : "s",
+			 ofb_reader_extract_vanished(j->reader) == 1 ? "is" : "are");
+		j->warnings++;
+	}
 	return 0;
 }
 

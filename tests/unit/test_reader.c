@@ -41,6 +41,8 @@ struct pkg {
 	struct tentry e[MAX_ENTRIES];
 	size_t n;
 	long long login_rows;    /* the login table's count in the manifest's "login" */
+	const char *vanished;    /* the entry the manifest marks "vanished", or NULL */
+	void (*edit)(json_t *m); /* changes the manifest before it is written, or NULL */
 };
 
 static const char t_csv[] =
@@ -209,12 +211,16 @@ static char *manifest_text(const struct pkg *p)
 		}
 		if (e->rows >= 0)
 			json_object_set_new(o, "rows", json_integer(e->rows));
+		if (p->vanished && strcmp(p->vanished, e->name) == 0)
+			json_object_set_new(o, "vanished", json_true());
 		if (e->mtime)
 			json_object_set_new(o, "mtime", json_string(e->mtime));
 		json_array_append_new(entries, o);
 	}
 	json_object_set_new(m, "entries", entries);
 	json_object_set_new(m, "warnings", json_array());
+	if (p->edit)
+		p->edit(m);
 	text = json_dumps(m, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	json_decref(m);
 	return text;
@@ -690,6 +696,143 @@ static void bad_schema(struct pkg *p)
 	e->len = strlen(e->data);
 }
 
+/* A login database of two tables, a and b (one text column v each), in place of t. */
+static const char a_csv[] = "\"v\"\n\"x\"\n";
+static const char b_csv[] = "\"v\"\n\"y\"\n\"z\"\n";
+static char *schema_ab_json;    /* tables a and b */
+static char *schema_aa_json;    /* table a described twice */
+
+static char *two_table_schema(const char *first, const char *second)
+{
+	static const char *const cols[] = { "v", "text", NULL };
+	char *one = one_table_schema(first, "login/data/a.csv", cols);
+	char *two = one_table_schema(second, "login/data/b.csv", cols);
+	json_t *s1 = json_loads(one, 0, NULL), *s2 = json_loads(two, 0, NULL);
+	char *text;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	json_array_extend(json_object_get(s1, "tables"), json_object_get(s2, "tables"));
+	text = json_dumps(s1, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(s1);
+	json_decref(s2);
+	free(one);
+	free(two);
+	return text;
+}
+
+#define TABLE_A "{\"name\":\"a\",\"entry\":\"login/data/a.csv\",\"rows\":1}"
+#define TABLE_B "{\"name\":\"b\",\"entry\":\"login/data/b.csv\",\"rows\":2}"
+
+static void set_login_tables(json_t *m, const char *tables)
+{
+	json_t *t = json_loads(tables, 0, NULL);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	json_object_set_new(json_object_get(m, "login"), "tables", t);
+}
+
+/* schema.json's order is a, b; the manifest's need not be the same */
+static void tables_ba(json_t *m) { set_login_tables(m, "[" TABLE_B "," TABLE_A "]"); }
+static void tables_aa(json_t *m) { set_login_tables(m, "[" TABLE_A "," TABLE_A "]"); }
+static void tables_a(json_t *m) { set_login_tables(m, "[" TABLE_A "]"); }
+
+static void tables_abc(json_t *m)
+{
+	set_login_tables(m, "[" TABLE_A "," TABLE_B ",{\"name\":\"c\",\"entry\":"
+			 "\"login/data/c.csv\",\"rows\":0}]");
+}
+
+static void tables_a_as_b(json_t *m)
+{
+	set_login_tables(m, "[{\"name\":\"a\",\"entry\":\"login/data/b.csv\",\"rows\":2},"
+			 TABLE_B "]");
+}
+
+static void ab_package(struct pkg *p, void (*edit)(json_t *m))
+{
+	struct tentry *e;
+
+	if (!schema_ab_json)
+		schema_ab_json = two_table_schema("a", "b");
+	e = find(p, "login/schema.json");
+	e->data = schema_ab_json;
+	e->len = strlen(schema_ab_json);
+	e = find(p, "login/data/t.csv");
+	e->name = "login/data/a.csv";
+	e->data = a_csv;
+	e->len = sizeof a_csv - 1;
+	e->rows = 1;
+	add(p, (struct tentry){ "login/data/b.csv", BYTES(b_csv), NULL, 2, 0, 0, 0, 0, 0 });
+	p->edit = edit;
+}
+
+/* b's data file is no CSV of its table: only decoding it tells */
+static void garbage_b(struct pkg *p)
+{
+	struct tentry *e = find(p, "login/data/b.csv");
+
+	e->data = "\x01\x02 not a table\n";
+	e->len = strlen(e->data);
+}
+
+static void table_twice(struct pkg *p)
+{
+	ab_package(p, tables_aa);
+	garbage_b(p);
+}
+
+static void table_left_out(struct pkg *p)
+{
+	ab_package(p, tables_a);
+	garbage_b(p);
+}
+
+static void table_not_in_schema(struct pkg *p) { ab_package(p, tables_abc); }
+static void table_other_entry(struct pkg *p) { ab_package(p, tables_a_as_b); }
+
+static void schema_table_twice(struct pkg *p)
+{
+	struct tentry *e;
+
+	ab_package(p, tables_ba);
+	if (!schema_aa_json)
+		schema_aa_json = two_table_schema("a", "a");
+	e = find(p, "login/schema.json");
+	e->data = schema_aa_json;
+	e->len = strlen(schema_aa_json);
+}
+
+/* the client's database record points at the login database's folder */
+static void client_in_login(json_t *m)
+{
+	json_t *db = json_object_get(json_array_get(json_object_get(m, "clients"), 0), "database");
+
+	json_object_set(db, "folder", json_object_get(json_object_get(m, "login"), "folder"));
+	json_object_set(db, "schema", json_object_get(json_object_get(m, "login"), "schema"));
+	json_object_set(db, "tables", json_object_get(json_object_get(m, "login"), "tables"));
+}
+
+static void login_in_client(json_t *m)
+{
+	json_t *db = json_object_get(json_array_get(json_object_get(m, "clients"), 0), "database");
+
+	json_object_set(m, "login", db);
+}
+
+static void client_twice(json_t *m)
+{
+	json_t *clients = json_object_get(m, "clients");
+
+	json_array_append_new(clients, json_deep_copy(json_array_get(clients, 0)));
+}
+
+static void client_folder(struct pkg *p) { p->edit = client_in_login; }
+static void login_folder(struct pkg *p) { p->edit = login_in_client; }
+static void same_client_twice(struct pkg *p) { p->edit = client_twice; }
+
+static void vanished_with_data(struct pkg *p) { p->vanished = "clients/acme/files/Briefe/a.txt"; }
+
 static const struct bad_case bad_cases[] = {
 	{ "'..' segment", dotdot, AT_OPEN, "'../evil'", "'..'" },
 	{ "absolute name", absolute, AT_OPEN, "'/abs'", "absolute" },
@@ -723,6 +866,24 @@ static const struct bad_case bad_cases[] = {
 	{ "malformed CSV", malformed_csv, AT_VERIFY, "'login/data/t.csv', row 1", "malformed" },
 	{ "malformed schema.json", bad_schema, AT_VERIFY, "'login/schema.json'",
 	  "tables[0] ('t'): 'entry'" },
+	{ "manifest lists a table twice, leaves one out", table_twice, AT_VERIFY,
+	  "the login database lists table 'a' twice", "tables 1 and 2" },
+	{ "manifest leaves a table out", table_left_out, AT_VERIFY,
+	  "the login database does not list table 'b'", "'login/schema.json' describes" },
+	{ "manifest lists a table schema.json lacks", table_not_in_schema, AT_VERIFY,
+	  "the login database lists table 'c'", "'login/schema.json' does not describe" },
+	{ "manifest gives a table another data file", table_other_entry, AT_VERIFY,
+	  "the login database lists table 'a' with data file 'login/data/b.csv'",
+	  "gives 'login/data/a.csv'" },
+	{ "schema.json describes a table twice", schema_table_twice, AT_VERIFY,
+	  "'login/schema.json' describes table 'a' of the login database", "twice" },
+	{ "client database in the login's folder", client_folder, AT_VERIFY,
+	  "the folder of client 'acme' is 'login/'", "not 'clients/acme/db/'" },
+	{ "login database in a client's folder", login_folder, AT_VERIFY,
+	  "the folder of the login database is 'clients/acme/db/'", "not 'login/'" },
+	{ "client listed twice", same_client_twice, AT_VERIFY, "client 'acme'", "listed twice" },
+	{ "vanished file that holds data", vanished_with_data, AT_OPEN,
+	  "'clients/acme/files/Briefe/a.txt'", "\"vanished\"" },
 };
 
 static void test_bad_packages(void)
@@ -807,6 +968,218 @@ static void test_flipped_byte(void)
 	remove_tree(dir);
 }
 
+/* The manifest may list a database's tables in another order than schema.json; every table
+ * is decoded, so a damaged data file is found whichever list it is in. */
+static void test_verify_table_order(void)
+{
+	struct ofb_error err;
+	struct ofb_reader *r;
+	struct pkg p;
+	char *dir, *path;
+
+	standard_package(&p);
+	ab_package(&p, tables_ba);
+	path = package_in(&p, &dir);
+	ofb_error_clear(&err);
+	r = ofb_reader_open(path, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	ofb_expect_long("verify, tables in another order", ofb_reader_verify(r, &err), 0,
+			__LINE__);
+	ofb_expect_str("verify error", err.set ? err.msg : NULL, NULL, __LINE__);
+	ofb_reader_close(r);
+	free(path);
+	remove_tree(dir);
+
+	standard_package(&p);
+	ab_package(&p, tables_ba);
+	garbage_b(&p);
+	path = package_in(&p, &dir);
+	ofb_error_clear(&err);
+	r = ofb_reader_open(path, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	ofb_expect_true("verify finds b's data file damaged", ofb_reader_verify(r, &err) != 0,
+			__LINE__);
+	expect_contains("b damaged", err.msg, "'login/data/b.csv'", __LINE__);
+	ofb_reader_close(r);
+	free(path);
+	remove_tree(dir);
+}
+
+/* A file deleted while the backup ran is stored empty and marked "vanished": extraction
+ * leaves it out (rather than making an empty file of it) and counts it. */
+static void test_extract_vanished(void)
+{
+	static const char gone[] = "clients/acme/files/Briefe/weg.txt";
+	struct pkg p;
+	struct ofb_error err;
+	struct ofb_reader *r;
+	struct buf tree;
+	char *dir, *path, *dest, *dest2;
+
+	standard_package(&p);
+	add(&p, (struct tentry){ gone, "", 0, FILE_MTIME, -1, 0, 0, 0, 0, 0 });
+	p.vanished = gone;
+	path = package_in(&p, &dir);
+	dest = xasprintf("%s/dest", dir);
+	dest2 = xasprintf("%s/dest2", dir);
+	CU_ASSERT_EQUAL_FATAL(mkdir(dest, 0700), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(dest2, 0700), 0);
+	ofb_error_clear(&err);
+	r = ofb_reader_open(path, &err);
+	ofb_expect_str("open", err.set ? err.msg : NULL, NULL, __LINE__);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	ofb_expect_long("nothing left out before extracting", (long long)ofb_reader_extract_vanished(r),
+			0, __LINE__);
+	ofb_expect_long("verify", ofb_reader_verify(r, &err), 0, __LINE__);
+	ofb_expect_long("extract", ofb_reader_extract(r, "clients/acme/files/", dest, &err), 0,
+			__LINE__);
+	ofb_expect_str("extract error", err.set ? err.msg : NULL, NULL, __LINE__);
+	ofb_expect_long("vanished files left out", (long long)ofb_reader_extract_vanished(r), 1,
+			__LINE__);
+	buf_init(&tree);
+	list_tree(dest, "", &tree);
+	ofb_expect_str("extracted tree without the vanished file", tree.data,
+		       "Archiv/ Archiv/leer/ Briefe/ Briefe/Gr\xc3\xb6\xc3\x9f" "e.txt:2 "
+		       "Briefe/a.txt:36 leer.pdf:0 ", __LINE__);
+	buf_free(&tree);
+	/* the count is the last extraction's */
+	ofb_expect_long("extract Archiv", ofb_reader_extract(r, "clients/acme/files/Archiv/", dest2,
+							     &err), 0, __LINE__);
+	ofb_expect_long("nothing vanished in Archiv", (long long)ofb_reader_extract_vanished(r), 0,
+			__LINE__);
+	ofb_reader_close(r);
+	free(dest);
+	free(dest2);
+	free(path);
+	remove_tree(dir);
+}
+
+/* ---- damaged and truncated files ---- */
+
+static void read_whole(const char *path, struct buf *b)
+{
+	char chunk[4096];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	buf_init(b);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(b, chunk, n);
+	fclose(f);
+}
+
+static void write_whole(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fwrite(data, 1, len, f), len);
+	CU_ASSERT_EQUAL(fclose(f), 0);
+}
+
+/* The message opening the package at path gives, or NULL when it opens. */
+static char *open_message(const char *path)
+{
+	struct ofb_error err;
+	struct ofb_reader *r;
+
+	ofb_error_clear(&err);
+	r = ofb_reader_open(path, &err);
+	if (r) {
+		ofb_reader_close(r);
+		return NULL;
+	}
+	return xstrdup(err.msg);
+}
+
+/* Open the file with byte at flipped: the message must call it damaged, not truncated,
+ * and name what is given. */
+static void expect_damage(const char *what, const struct buf *good, const char *path,
+			  size_t at, const char *names, unsigned line)
+{
+	char *msg;
+
+	good->data[at] ^= 0xff;
+	write_whole(path, good->data, good->len);
+	good->data[at] ^= 0xff;
+	msg = open_message(path);
+	ofb_expect_true(what, msg != NULL, line);
+	if (!msg)
+		return;
+	expect_contains(what, msg, "the file is damaged", line);
+	expect_contains(what, msg, names, line);
+	ofb_expect_true(what, strstr(msg, "truncated") == NULL, line);
+	free(msg);
+}
+
+static void test_damaged_not_truncated(void)
+{
+	static const char name[] = "clients/acme/files/Briefe/a.txt";
+	struct pkg p;
+	struct buf good;
+	char *dir, *path, *local, *central, *msg;
+	size_t n_damaged = 0;
+
+	standard_package(&p);
+	path = package_in(&p, &dir);
+	read_whole(path, &good);
+	local = memmem(good.data, good.len, name, sizeof name - 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(local);
+	central = memmem(local + 1, good.len - (size_t)(local + 1 - good.data), name,
+			 sizeof name - 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(central);
+	local -= 30;
+	central -= 46;
+	CU_ASSERT_FATAL(memcmp(local, "PK\x03\x04", 4) == 0);
+	CU_ASSERT_FATAL(memcmp(central, "PK\x01\x02", 4) == 0);
+	CU_ASSERT_FATAL(memcmp(good.data + good.len - 22, "PK\x05\x06", 4) == 0);
+
+	expect_damage("local header signature", &good, path, (size_t)(local - good.data) + 1,
+		      "the local header of entry 'clients/acme/files/Briefe/a.txt'", __LINE__);
+	expect_damage("local header size", &good, path, (size_t)(local - good.data) + 21,
+		      "entry 'clients/acme/files/Briefe/a.txt'", __LINE__);
+	expect_damage("local header name length", &good, path, (size_t)(local - good.data) + 27,
+		      "entry 'clients/acme/files/Briefe/a.txt'", __LINE__);
+	expect_damage("directory record signature", &good, path,
+		      (size_t)(central - good.data) + 2,
+		      "record of entry 'clients/acme/files/Briefe/a.txt'", __LINE__);
+	expect_damage("directory record CRC", &good, path, (size_t)(central - good.data) + 16,
+		      "entry 'clients/acme/files/Briefe/a.txt'", __LINE__);
+	expect_damage("end record signature", &good, path, good.len - 22,
+		      "the end record of the zip directory", __LINE__);
+	expect_damage("end record directory offset", &good, path, good.len - 22 + 16,
+		      "the end record of the zip directory", __LINE__);
+
+	/* whatever single byte is damaged, the file is never called truncated */
+	for (size_t at = 0; at < good.len; at++) {
+		char what[80];
+		good.data[at] ^= 0xff;
+		write_whole(path, good.data, good.len);
+		good.data[at] ^= 0xff;
+		msg = open_message(path);
+		if (!msg)
+			continue;
+		snprintf(what, sizeof what, "byte %zu damaged: not truncated", at);
+		ofb_expect_true(what, strstr(msg, "the file is truncated") == NULL, __LINE__);
+		n_damaged += strstr(msg, "the file is damaged") != NULL;
+		free(msg);
+	}
+	ofb_expect_true("damage in the zip structure found", n_damaged > 100, __LINE__);
+	/* and wherever the file is cut, it is */
+	for (size_t len = 4; len < good.len; len++) {
+		char what[80];
+		write_whole(path, good.data, len);
+		msg = open_message(path);
+		snprintf(what, sizeof what, "cut to %zu bytes: truncated", len);
+		ofb_expect_true(what, msg && strstr(msg, "the file is truncated") != NULL, __LINE__);
+		free(msg);
+	}
+	buf_free(&good);
+	free(path);
+	remove_tree(dir);
+}
+
 static void test_truncated(void)
 {
 	struct pkg p;
@@ -830,6 +1203,23 @@ static void test_truncated(void)
 	ofb_error_clear(&err);
 	CU_ASSERT_PTR_NULL(ofb_reader_open(path, &err));
 	expect_contains("package cut by one byte", err.msg, "truncated", __LINE__);
+	/* cut where the zip directory starts: every entry is whole */
+	{
+		struct buf whole;
+		size_t dir_at;
+		CU_ASSERT_EQUAL_FATAL(write_package(&p, path), 0);
+		read_whole(path, &whole);
+		dir_at = (size_t)(unsigned char)whole.data[whole.len - 6] |
+			 (size_t)(unsigned char)whole.data[whole.len - 5] << 8 |
+			 (size_t)(unsigned char)whole.data[whole.len - 4] << 16;
+		CU_ASSERT_FATAL(dir_at < whole.len);
+		write_whole(path, whole.data, dir_at);
+		ofb_error_clear(&err);
+		CU_ASSERT_PTR_NULL(ofb_reader_open(path, &err));
+		expect_contains("package cut before its directory", err.msg,
+				"the file is truncated: it ends after entry 'manifest.json'", __LINE__);
+		buf_free(&whole);
+	}
 	/* not a zip at all */
 	CU_ASSERT_EQUAL_FATAL(truncate(path, 0), 0);
 	ofb_error_clear(&err);
@@ -1015,7 +1405,9 @@ static void cleanup_schemas(void)
 {
 	free(schema_t_json);
 	free(schema_u_json);
-	schema_t_json = schema_u_json = NULL;
+	free(schema_ab_json);
+	free(schema_aa_json);
+	schema_t_json = schema_u_json = schema_ab_json = schema_aa_json = NULL;
 }
 
 static void test_cleanup(void)
@@ -1033,6 +1425,9 @@ int register_reader_tests(void)
 		{ "extract: damaged file leaves nothing", test_extract_damaged_file },
 		{ "hostile and damaged packages", test_bad_packages },
 		{ "flipped byte in a stored entry", test_flipped_byte },
+		{ "verify: manifest tables in another order", test_verify_table_order },
+		{ "extract: vanished files left out and counted", test_extract_vanished },
+		{ "damaged zip structure is not called truncated", test_damaged_not_truncated },
 		{ "truncated package", test_truncated },
 		{ "5 MB text field streamed", test_long_text_field },
 		{ "schema.json round trip", test_schema_round_trip },
