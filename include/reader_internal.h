@@ -60,4 +60,13 @@ void reader_count_vanished(struct ofb_reader *r);
  * a table starts, then the count after each row. */
 void reader_table_rows(struct ofb_reader *r, const char *name, unsigned long long rows);
 
+/* Why the zip file at path does not open (zipwalk.c); what gets the explanation. */
+enum ofb_zip_verdict {
+	OFB_ZIP_UNKNOWN,     /* the walk cannot tell, or the file is no zip */
+	OFB_ZIP_TRUNCATED,   /* it runs into the end of the file */
+	OFB_ZIP_DAMAGED,     /* it meets something wrong */
+	OFB_ZIP_INTACT       /* it finds nothing wrong */
+};
+enum ofb_zip_verdict ofb_zip_diagnose(const char *path, struct buf *what);
+
 #endif
