@@ -61,12 +61,8 @@ static int my_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 			      "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
 			      args, 1, &st, err) != 0)
 		goto out;
-	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
+	while ((rc = ofb_fetch(st, "cannot read column details", err)) > 0) {
 		struct ofb_column *c = NULL;
-		if (!SQL_SUCCEEDED(rc)) {
-			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read column details");
-			goto out;
-		}
 		for (int i = 0; i < 5; i++) {
 			free(v[i]);
 			v[i] = NULL;
@@ -99,6 +95,8 @@ static int my_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 			t->identity_column = xstrdup(c->name);
 		}
 	}
+	if (rc < 0)
+		goto out;
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 	st = NULL;
 	if (t->identity_column) {

@@ -89,11 +89,7 @@ static int pg_declared_types(struct ofb_db *db, struct ofb_table *t, struct ofb_
 			      "|| '.' || quote_ident(?))::regclass AND a.attnum > 0 "
 			      "AND NOT a.attisdropped", args, 1, &st, err) != 0)
 		return -1;
-	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
-		if (!SQL_SUCCEEDED(rc)) {
-			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read column types");
-			goto out;
-		}
+	while ((rc = ofb_fetch(st, "cannot read column types", err)) > 0) {
 		free(name);
 		free(type);
 		name = type = NULL;
@@ -107,6 +103,8 @@ static int pg_declared_types(struct ofb_db *db, struct ofb_table *t, struct ofb_
 				break;
 			}
 	}
+	if (rc < 0)
+		goto out;
 	ret = 0;
 out:
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
@@ -157,11 +155,7 @@ static int pg_native_indexes(struct ofb_db *db, struct ofb_table *t, struct ofb_
 			      "quote_ident(?))::regclass AND NOT i.indisprimary", args, 1, &st,
 			      err) != 0)
 		return -1;
-	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
-		if (!SQL_SUCCEEDED(rc)) {
-			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the indexes");
-			goto out;
-		}
+	while ((rc = ofb_fetch(st, "cannot read the indexes", err)) > 0) {
 		for (int i = 0; i < 4; i++) {
 			free(v[i]);
 			v[i] = NULL;
@@ -172,6 +166,8 @@ static int pg_native_indexes(struct ofb_db *db, struct ofb_table *t, struct ofb_
 			ofb_table_native_index(t, v[0], v[1], v[3] && atoi(v[3]),
 					       v[2] && atoi(v[2]));
 	}
+	if (rc < 0)
+		goto out;
 	ret = 0;
 out:
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
@@ -200,12 +196,8 @@ static int pg_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 			      "WHERE table_schema = current_schema() AND table_name = ?",
 			      args, 1, &st, err) != 0)
 		goto out;
-	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
+	while ((rc = ofb_fetch(st, "cannot read column details", err)) > 0) {
 		struct ofb_column *c = NULL;
-		if (!SQL_SUCCEEDED(rc)) {
-			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read column details");
-			goto out;
-		}
 		free(name);
 		free(prec);
 		free(ident);
@@ -248,6 +240,8 @@ static int pg_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 		free(seq);
 		seq = NULL;
 	}
+	if (rc < 0)
+		goto out;
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 	st = NULL;
 	if (pg_declared_types(db, t, err) != 0 || pg_native_indexes(db, t, err) != 0)

@@ -147,11 +147,7 @@ static int native_indexes(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 			      "ON l.name = m.name WHERE m.type = 'index' AND m.tbl_name = ? "
 			      "AND m.sql IS NOT NULL", args, 1, &st, err) != 0)
 		return -1;
-	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
-		if (!SQL_SUCCEEDED(rc)) {
-			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the indexes");
-			goto out;
-		}
+	while ((rc = ofb_fetch(st, "cannot read the indexes", err)) > 0) {
 		if (ofb_get_text(st, 1, &name, err) || ofb_get_text(st, 2, &sql, err) ||
 		    ofb_get_text(st, 3, &partial, err) || ofb_get_text(st, 4, &exprs, err))
 			goto out;
@@ -164,6 +160,8 @@ static int native_indexes(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 		free(exprs);
 		name = sql = partial = exprs = NULL;
 	}
+	if (rc < 0)
+		goto out;
 	ret = 0;
 out:
 	SQLFreeHandle(SQL_HANDLE_STMT, st);

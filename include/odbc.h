@@ -57,6 +57,10 @@ char *ofb_connstr_lookup(const char *connstr, const char *key);
 void ofb_odbc_error(struct ofb_error *err, SQLSMALLINT handle_type, SQLHANDLE h,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The next row of stmt: 1 when there is one, 0 at the end, -1 with err set ("what:
+ * SQLSTATE message") when fetching fails. */
+int ofb_fetch(SQLHSTMT stmt, const char *what, struct ofb_error *err);
+
 /* Column n (1-based) of the current row as malloc'd UTF-8, NULL for SQL NULL.
  * Returns 0, or -1 with err set. */
 int ofb_get_text(SQLHSTMT stmt, int n, char **out, struct ofb_error *err);

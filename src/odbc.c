@@ -370,6 +370,19 @@ int ofb_db_rollback(struct ofb_db *db)
 	return end_transaction(db, SQL_ROLLBACK, NULL);
 }
 
+int ofb_fetch(SQLHSTMT stmt, const char *what, struct ofb_error *err)
+{
+	SQLRETURN rc = SQLFetch(stmt);
+
+	if (rc == SQL_NO_DATA)
+		return 0;
+	if (!SQL_SUCCEEDED(rc)) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, stmt, "%s", what);
+		return -1;
+	}
+	return 1;
+}
+
 int ofb_get_text(SQLHSTMT stmt, int n, char **out, struct ofb_error *err)
 {
 	SQLWCHAR chunk[2048];

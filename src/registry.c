@@ -200,11 +200,7 @@ int ofb_registry_load(struct ofb_db *login, const struct ofb_config *cfg,
 				 "in the configuration)", m->table);
 		goto out;
 	}
-	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
-		if (!SQL_SUCCEEDED(rc)) {
-			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the client registry");
-			goto out;
-		}
+	while ((rc = ofb_fetch(st, "cannot read the client registry", err)) > 0) {
 		for (size_t i = 0; i < 5; i++) {
 			free(v[i]);
 			v[i] = NULL;
@@ -221,6 +217,8 @@ int ofb_registry_load(struct ofb_db *login, const struct ofb_config *cfg,
 			goto out;
 		n++;
 	}
+	if (rc < 0)
+		goto out;
 	qsort(clients, n, sizeof *clients, cmp_clients);
 	/* ids become folder names, and [client.ID] matches them ignoring case: ids that
 	 * differ only in case would share a folder and an override */

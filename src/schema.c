@@ -322,11 +322,7 @@ static int list_tables(struct ofb_db *db, const struct scope *sc, struct ofb_sch
 		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot list the tables");
 		goto out;
 	}
-	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
-		if (!SQL_SUCCEEDED(rc)) {
-			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot list the tables");
-			goto out;
-		}
+	while ((rc = ofb_fetch(st, "cannot list the tables", err)) > 0) {
 		int ours;
 		if (in_scope(sc, st, &ours, err) ||
 		    get_col_text(st, 3, &name, err) || get_col_text(st, 4, &ttype, err))
@@ -346,6 +342,8 @@ static int list_tables(struct ofb_db *db, const struct scope *sc, struct ofb_sch
 		s->tables[s->n_tables++].name = name;
 		name = NULL;
 	}
+	if (rc < 0)
+		goto out;
 	ret = 0;
 out:
 	if (st)
@@ -376,15 +374,10 @@ static int read_columns(struct ofb_db *db, const struct scope *sc, struct ofb_ta
 		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the columns");
 		goto out;
 	}
-	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
+	while ((rc = ofb_fetch(st, "cannot read the columns", err)) > 0) {
 		struct ofb_column *c;
 		long sql_type, size, digits, nullable;
-		int null_size, null_digits, is_null;
-		if (!SQL_SUCCEEDED(rc)) {
-			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the columns");
-			goto out;
-		}
-		int ours;
+		int null_size, null_digits, is_null, ours;
 		if (in_scope(sc, st, &ours, err) || get_col_text(st, 3, &tname, err))
 			goto out;
 		if (!ours || !tname || strcmp(tname, t->name) != 0)
@@ -418,6 +411,8 @@ static int read_columns(struct ofb_db *db, const struct scope *sc, struct ofb_ta
 		c->nullable = nullable != SQL_NO_NULLS;
 		ofb_drv_refine_column(db->drv, c);
 	}
+	if (rc < 0)
+		goto out;
 	if (t->n_columns == 0) {
 		ofb_error_set(err, "the catalog lists no columns");
 		goto out;
@@ -470,13 +465,9 @@ static int read_primary_key(struct ofb_db *db, const struct scope *sc, struct of
 		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the primary key");
 		goto out;
 	}
-	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
+	while ((rc = ofb_fetch(st, "cannot read the primary key", err)) > 0) {
 		long seq;
 		int is_null;
-		if (!SQL_SUCCEEDED(rc)) {
-			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the primary key");
-			goto out;
-		}
 		if (ofb_get_text(st, 4, &col, err) || ofb_get_long(st, 5, &seq, &is_null, err) ||
 		    get_col_text(st, 6, &pk_name, err))
 			goto out;
@@ -489,6 +480,8 @@ static int read_primary_key(struct ofb_db *db, const struct scope *sc, struct of
 		key_add_column(k, is_null || seq < 1 ? 0 : (size_t)seq, col, 0);
 		col = NULL;
 	}
+	if (rc < 0)
+		goto out;
 	if (k) {
 		k->unique = 1;
 		free(k->descending);
@@ -538,14 +531,10 @@ static int read_indexes(struct ofb_db *db, const struct scope *sc, struct ofb_ta
 		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the indexes");
 		goto out;
 	}
-	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
+	while ((rc = ofb_fetch(st, "cannot read the indexes", err)) > 0) {
 		long non_unique, type, pos;
 		int null_unique, is_null;
 		struct ofb_key *k = NULL;
-		if (!SQL_SUCCEEDED(rc)) {
-			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the indexes");
-			goto out;
-		}
 		if (ofb_get_long(st, 7, &type, &is_null, err))
 			goto out;
 		if (type == SQL_TABLE_STAT)
@@ -578,6 +567,8 @@ static int read_indexes(struct ofb_db *db, const struct scope *sc, struct ofb_ta
 			       order && order[0] == 'D');
 		col = NULL;
 	}
+	if (rc < 0)
+		goto out;
 	/* An expression in an index comes back as a "column" that is none, or as none at all:
 	 * such an index is described only by the engine's own DDL (table_extra). */
 	for (size_t i = 0; i < t->n_indexes; i++)
@@ -643,14 +634,10 @@ static int read_foreign_keys(struct ofb_db *db, const struct scope *sc, struct o
 		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the foreign keys");
 		goto out;
 	}
-	while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
+	while ((rc = ofb_fetch(st, "cannot read the foreign keys", err)) > 0) {
 		long seq, upd, del;
 		int seq_null, is_null;
 		struct ofb_fkey *f = NULL;
-		if (!SQL_SUCCEEDED(rc)) {
-			ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the foreign keys");
-			goto out;
-		}
 		if (get_col_text(st, 3, &ref_table, err) || get_col_text(st, 4, &ref_col, err) ||
 		    get_col_text(st, 8, &col, err) ||
 		    ofb_get_long(st, 9, &seq, &seq_null, err) ||
@@ -684,6 +671,8 @@ static int read_foreign_keys(struct ofb_db *db, const struct scope *sc, struct o
 		col = NULL;
 		ref_col = NULL;
 	}
+	if (rc < 0)
+		goto out;
 	ret = 0;
 out:
 	if (st)

@@ -28,6 +28,8 @@ import socket
 import sqlite3
 import subprocess
 import time
+
+from regress import Res   # one command-result helper for the self-contained groups
 import zipfile
 
 import pyodbc
@@ -492,23 +494,6 @@ class Proc:
     def close(self):
         for f in self.logs:
             f.close()
-
-
-class Res:
-    def __init__(self, sf, args, code, out, err):
-        self.sf, self.args, self.code, self.out, self.err = sf, args, code, out, err
-
-    @property
-    def text(self):
-        return self.out + self.err
-
-    def expect(self, *codes):
-        if self.code not in codes:
-            cmd = " ".join(os.path.basename(a) if a.startswith("/") else a for a in self.args)
-            raise self.sf.Failed("exited %d, want %s; output: %s; command: ofbackup %s"
-                                 % (self.code, "/".join(map(str, codes)),
-                                    " ".join(self.text.split())[-320:], cmd))
-        return self
 
 
 def run(suite, failed_cls):
