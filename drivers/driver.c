@@ -60,6 +60,21 @@ void ofb_drv_quote(const struct ofb_driver *drv, struct buf *sql, const char *id
 	buf_addc(sql, close);
 }
 
+/* SQL-standard quoting, no engine extensions: the strictest reading of native SQL. */
+static const char *const generic_default_keywords[] = {
+	"CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME", "TRUE", "FALSE", "NULL", NULL
+};
+
+static const struct ofb_sql_dialect generic_dialect = {
+	.flags = OFB_SQL_SCHEMAS,
+	.default_keywords = generic_default_keywords,
+};
+
+const struct ofb_sql_dialect *ofb_drv_dialect(const struct ofb_driver *drv)
+{
+	return drv && drv->dialect ? drv->dialect : &generic_dialect;
+}
+
 int ofb_drv_session_setup(struct ofb_db *db, struct ofb_error *err)
 {
 	return db->drv->session_setup ? db->drv->session_setup(db, err) : 0;

@@ -313,6 +313,40 @@ out:
 	return out;
 }
 
+/* MariaDB's lexer in the sql_mode my_load_session sets (no ANSI_QUOTES, backslash escapes
+ * on): '' and "" strings with escapes, `` names, #, "-- " and block comments, and
+ * executable comments whose inside runs. */
+static const char *const my_forbidden_words[] = {
+	"LOAD DATA", "LOAD XML", "INTO OUTFILE", "INTO DUMPFILE", "SET GLOBAL", "INFILE",
+	"OUTFILE", "DUMPFILE", "DIRECTORY", "CONNECTION", "UNION", "HANDLER", "INSTALL",
+	"SHUTDOWN", NULL
+};
+static const char *const my_forbidden_functions[] = {
+	"load_file", "sys_exec", "sys_eval", NULL
+};
+static const char *const my_default_functions[] = {
+	"current_timestamp", "now", "curdate", "curtime", "current_date", "current_time",
+	"localtime", "localtimestamp", "utc_timestamp", "utc_date", "utc_time", "uuid",
+	"uuid_short", "unix_timestamp", "sysdate", NULL
+};
+static const char *const my_default_keywords[] = {
+	"CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME", "LOCALTIMESTAMP", "LOCALTIME",
+	"TRUE", "FALSE", "NULL", NULL
+};
+static const char *const my_table_engines[] = {
+	"InnoDB", "MyISAM", "Aria", "MEMORY", "HEAP", NULL
+};
+
+static const struct ofb_sql_dialect my_dialect = {
+	.flags = OFB_SQL_BACKSLASH_ESCAPES | OFB_SQL_DQUOTE_STRING | OFB_SQL_BACKTICK_IDENT |
+		 OFB_SQL_EXEC_COMMENTS | OFB_SQL_HASH_COMMENTS | OFB_SQL_DASH_SPACE,
+	.forbidden_words = my_forbidden_words,
+	.forbidden_functions = my_forbidden_functions,
+	.default_functions = my_default_functions,
+	.default_keywords = my_default_keywords,
+	.table_engines = my_table_engines,
+};
+
 const struct ofb_driver ofb_driver_mariadb = {
 	.name = "mariadb",
 	.matches = my_matches,
@@ -337,4 +371,5 @@ const struct ofb_driver ofb_driver_mariadb = {
 	.set_identity = my_set_identity,
 	.value_check = my_value_check,
 	.adapt_value = my_adapt_value,
+	.dialect = &my_dialect,
 };

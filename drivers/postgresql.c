@@ -24,8 +24,17 @@ static int pg_matches(const char *dbms_name)
 static int pg_session(struct ofb_db *db, struct ofb_error *err)
 {
 	/* UTC and ISO dates: the text of timestamps does not depend on the server's setup. */
-	return ofb_db_exec(db, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "
-			   "SET IntervalStyle = 'postgres'; SET extra_float_digits = 3", err);
+	static const char *const settings[] = {
+		"SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, YMD'",
+		"SET IntervalStyle = 'postgres'", "SET extra_float_digits = 3",
+		/* how sqlcheck reads strings in SQL from a package */
+		"SET standard_conforming_strings = on",
+	};
+
+	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+		if (ofb_db_exec(db, settings[i], err) != 0)
+			return -1;
+	return 0;
 }
 
 static int pg_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err)
@@ -348,6 +357,36 @@ static int pg_select_column(const struct ofb_driver *drv, const struct ofb_colum
 	return 1;
 }
 
+/* PostgreSQL's lexer with standard_conforming_strings on (pg_session sets it): '' strings
+ * without escapes, E'' with them, $tag$ strings, "" names, nesting block comments. */
+static const char *const pg_forbidden_words[] = {
+	"COPY", "DO", "ALTER SYSTEM", "SET ROLE", "SESSION AUTHORIZATION", "LISTEN", "NOTIFY",
+	NULL
+};
+static const char *const pg_forbidden_functions[] = {
+	"lo_import", "lo_export", "pg_read_file", "pg_read_binary_file", "pg_ls_*",
+	"pg_stat_file", "dblink*", "set_config", "pg_reload_conf", "pg_terminate_backend",
+	"pg_cancel_backend", "pg_file_*", "pg_logdir_ls", "pg_rotate_logfile", "query_to_xml*",
+	"table_to_xml*", "cursor_to_xml*", NULL
+};
+static const char *const pg_default_functions[] = {
+	"now", "nextval", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v4",
+	"clock_timestamp", "statement_timestamp", "transaction_timestamp", "timezone",
+	"date_trunc", "lower", "upper", "md5", "random", NULL
+};
+static const char *const pg_default_keywords[] = {
+	"CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME", "LOCALTIMESTAMP", "LOCALTIME",
+	"TRUE", "FALSE", "NULL", NULL
+};
+
+static const struct ofb_sql_dialect pg_dialect = {
+	.flags = OFB_SQL_DOLLAR_QUOTES | OFB_SQL_NESTED_COMMENTS | OFB_SQL_SCHEMAS,
+	.forbidden_words = pg_forbidden_words,
+	.forbidden_functions = pg_forbidden_functions,
+	.default_functions = pg_default_functions,
+	.default_keywords = pg_default_keywords,
+};
+
 const struct ofb_driver ofb_driver_postgresql = {
 	.name = "postgresql",
 	.matches = pg_matches,
@@ -368,4 +407,5 @@ const struct ofb_driver ofb_driver_postgresql = {
 	.set_identity = pg_set_identity,
 	.value_check = pg_value_check,
 	.select_column = pg_select_column,
+	.dialect = &pg_dialect,
 };

@@ -172,6 +172,40 @@ out:
 	return ret;
 }
 
+/* The driver's SQLColumns gives a default's text with its quotes taken off ('DE' comes as
+ * DE): SQLite's own table_info has it as written, which is SQL again. */
+static int sqlite_defaults(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	const char *args[1] = { t->name };
+	char *name = NULL, *dflt = NULL;
+	int rc, ret = -1;
+
+	if (ofb_db_query_args(db, "SELECT name, dflt_value FROM pragma_table_info(?)", args, 1,
+			      &st, err) != 0)
+		return -1;
+	while ((rc = ofb_fetch(st, "cannot read column defaults", err)) > 0) {
+		free(name);
+		free(dflt);
+		name = dflt = NULL;
+		if (ofb_get_text(st, 1, &name, err) != 0 || ofb_get_text(st, 2, &dflt, err) != 0)
+			goto out;
+		for (size_t i = 0; name && i < t->n_columns; i++) {
+			struct ofb_column *c = &t->columns[i];
+			if (strcmp(c->name, name) != 0)
+				continue;
+			free(c->default_value);
+			c->default_value = dflt && strcasecmp(dflt, "NULL") != 0 ? xstrdup(dflt) : NULL;
+		}
+	}
+	ret = rc < 0 ? -1 : 0;
+out:
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(name);
+	free(dflt);
+	return ret;
+}
+
 static int sqlite_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;
@@ -188,7 +222,8 @@ static int sqlite_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb
 		goto out;
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 	st = NULL;
-	if (fix_primary_key(db, t, err) != 0 || native_indexes(db, t, err) != 0)
+	if (fix_primary_key(db, t, err) != 0 || native_indexes(db, t, err) != 0 ||
+	    sqlite_defaults(db, t, err) != 0)
 		goto out;
 	/* An INTEGER PRIMARY KEY is the rowid: SQLite numbers new rows after the maximum,
 	 * or after sqlite_sequence's value when declared AUTOINCREMENT. */
@@ -329,6 +364,31 @@ static int sqlite_set_identity(struct ofb_db *db, const struct ofb_table *t,
 	return 0;
 }
 
+/* SQLite's lexer: '' strings, "", `` and [] names, -- and non-nesting block comments. */
+static const char *const sqlite_forbidden_words[] = {
+	"ATTACH", "DETACH", "PRAGMA", "VACUUM", NULL
+};
+static const char *const sqlite_forbidden_functions[] = {
+	"load_extension", "pragma_*", "fts3_tokenizer", "readfile", "writefile", "edit",
+	"zipfile", "sqlar_*", "fsdir", NULL
+};
+static const char *const sqlite_default_functions[] = {
+	"datetime", "date", "time", "julianday", "strftime", "unixepoch", "random",
+	"randomblob", "hex", "lower", "upper", "abs", "round", NULL
+};
+static const char *const sqlite_default_keywords[] = {
+	"CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME", "TRUE", "FALSE", "NULL", NULL
+};
+
+static const struct ofb_sql_dialect sqlite_dialect = {
+	.flags = OFB_SQL_BACKTICK_IDENT | OFB_SQL_BRACKET_IDENT | OFB_SQL_STRING_NAMES,
+	.main_schema = "main",
+	.forbidden_words = sqlite_forbidden_words,
+	.forbidden_functions = sqlite_forbidden_functions,
+	.default_functions = sqlite_default_functions,
+	.default_keywords = sqlite_default_keywords,
+};
+
 const struct ofb_driver ofb_driver_sqlite = {
 	.name = "sqlite",
 	.matches = sqlite_matches,
@@ -348,4 +408,5 @@ const struct ofb_driver ofb_driver_sqlite = {
 	.set_identity = sqlite_set_identity,
 	.value_check = sqlite_value_check,
 	.select_column = sqlite_select_column,
+	.dialect = &sqlite_dialect,
 };

@@ -6,6 +6,7 @@
 #define OFB_DRIVER_H
 
 #include "error.h"
+#include "sqlcheck.h"
 #include "util.h"
 
 struct ofb_db;
@@ -96,6 +97,9 @@ struct ofb_driver {
 	ofb_drv_set_identity_fn *set_identity;
 	ofb_drv_value_check_fn *value_check;
 	ofb_drv_adapt_fn *adapt_value;
+	/* How the engine reads SQL text in a restore's session, and what SQL from a package
+	 * may do there (sqlcheck.h). May be NULL: then the strict generic rules apply. */
+	const struct ofb_sql_dialect *dialect;
 };
 
 extern const struct ofb_driver ofb_driver_sqlite;
@@ -110,6 +114,7 @@ const struct ofb_driver *ofb_driver_for(const char *dbms_name);
 const struct ofb_driver *ofb_driver_by_name(const char *name);
 
 /* Wrappers applying the generic behaviour where a hook is NULL. */
+const struct ofb_sql_dialect *ofb_drv_dialect(const struct ofb_driver *drv);
 void ofb_drv_quote(const struct ofb_driver *drv, struct buf *sql, const char *ident);
 int ofb_drv_session_setup(struct ofb_db *db, struct ofb_error *err);
 int ofb_drv_begin_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err);

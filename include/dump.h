@@ -30,6 +30,8 @@ const char *ofb_dbdump_source(const struct ofb_dbdump *d);   /* masked connectio
 const char *ofb_dbdump_folder(const struct ofb_dbdump *d);
 /* The views the database has (found by ofb_dbdump_probe); they are not backed up. */
 size_t ofb_dbdump_views(const struct ofb_dbdump *d);
+/* What the probe left out of the schema as unsafe to restore, one message each. */
+char *const *ofb_dbdump_notes(const struct ofb_dbdump *d, size_t *n);
 /* Warning from the snapshot set-up (weaker isolation), or NULL. */
 const char *ofb_dbdump_warning(const struct ofb_dbdump *d);
 

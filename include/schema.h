@@ -99,6 +99,8 @@ struct ofb_schema {
 	struct ofb_table *tables;
 	size_t n_tables;
 	size_t n_views;        /* views the database has; they are not backed up */
+	char **notes;          /* ofb_schema_read: what was left out as unsafe to restore */
+	size_t n_notes;
 };
 
 const char *ofb_ptype_name(enum ofb_ptype t);
@@ -133,6 +135,14 @@ int ofb_schema_table_names(struct ofb_db *db, char ***names, size_t *n,
 /* The names of table's columns. */
 int ofb_schema_column_names(struct ofb_db *db, const char *table, char ***names, size_t *n,
 			    struct ofb_error *err);
+
+/* Everything a restore would send to a database from s, checked (schema_check.c): the
+ * names, the column lists of keys and every piece of SQL text under the rules of s's
+ * engine. 0, or -1 with err naming table and field. */
+int ofb_schema_check(struct ofb_schema *s, struct ofb_error *err);
+/* What would fail ofb_schema_check is taken out of s (the portable description stays),
+ * with one malloc'd warning each in *warnings. */
+void ofb_schema_vet(struct ofb_schema *s, char ***warnings, size_t *n);
 
 /* schema.json text (malloc'd). */
 char *ofb_schema_to_json(const struct ofb_schema *s);

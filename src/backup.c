@@ -78,14 +78,18 @@ static void add_warning(struct run *r, char *msg)
 	r->warnings[r->n_warnings++] = msg;
 }
 
-/* Views are not part of a backup (only tables are): say so rather than pass over them. */
-static void warn_views(struct run *r, const char *subject, const struct ofb_dbdump *d)
+/* Views are not part of a backup (only tables are), nor what a restore would refuse to
+ * run: say so rather than pass over them. */
+static void warn_schema(struct run *r, const char *subject, const struct ofb_dbdump *d)
 {
-	size_t n = ofb_dbdump_views(d);
+	size_t n = ofb_dbdump_views(d), n_notes;
+	char *const *notes = ofb_dbdump_notes(d, &n_notes);
 
 	if (n)
 		add_warning(r, xasprintf("%s has %zu view%s: views are not backed up, only tables",
 					 subject, n, n == 1 ? "" : "s"));
+	for (size_t i = 0; i < n_notes; i++)
+		add_warning(r, xasprintf("%s, %s", subject, notes[i]));
 }
 
 /* Read the registry through a short-lived connection to the login database. */
@@ -168,7 +172,7 @@ static int prepare_client(struct run *r, struct client_job *j, struct ofb_error 
 	ofb_progress_update(subject, 0, 0);
 	if (ofb_dbdump_probe(j->dump, err) != 0)
 		goto out;
-	warn_views(r, subject, j->dump);
+	warn_schema(r, subject, j->dump);
 	if (c->files_dir) {
 		if (ofb_files_scan(c->files_dir, &j->files, err) != 0) {
 			ofb_error_prefix(err, "%s: files folder", subject);
@@ -396,7 +400,7 @@ int ofb_backup_run(const struct ofb_config *cfg, const struct ofb_backup_opts *o
 		r.login = ofb_dbdump_new("login database", login_conn, "login/");
 		if (ofb_dbdump_probe(r.login, err) != 0)
 			goto out;
-		warn_views(&r, "login database", r.login);
+		warn_schema(&r, "login database", r.login);
 	}
 	for (size_t i = 0; i < r.n_jobs; i++) {
 		struct client_job *j = &r.jobs[i];

@@ -78,6 +78,12 @@ size_t ofb_dbdump_views(const struct ofb_dbdump *d)
 	return d->probed.n_views;
 }
 
+char *const *ofb_dbdump_notes(const struct ofb_dbdump *d, size_t *n)
+{
+	*n = d->probed.n_notes;
+	return d->probed.notes;
+}
+
 const char *ofb_dbdump_warning(const struct ofb_dbdump *d)
 {
 	return d->warning;

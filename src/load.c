@@ -146,6 +146,24 @@ static int exec(struct loader *l, const char *sql, const struct ofb_table *t,
 	return -1;
 }
 
+/* An object's own DDL from the package: checked again here, right before it runs, under
+ * the rules of the engine it came from (which is this one: native DDL is only replayed
+ * on the same engine). */
+static int exec_native(struct loader *l, enum ofb_sql_kind kind, const char *object,
+		       const char *sql, const struct ofb_table *t, struct ofb_error *err)
+{
+	char *why = NULL;
+
+	if (ofb_sql_check_native(ofb_drv_dialect(l->drv), kind, object,
+				 kind == OFB_SQL_CREATE_INDEX ? t->name : NULL, sql, &why) != 0) {
+		ofb_error_set(err, "%s, table '%s': the package's DDL for '%s' is refused: %s",
+			      l->subject, t->name, object, why);
+		free(why);
+		return -1;
+	}
+	return exec(l, sql, t, err);
+}
+
 static int is_integer_type(enum ofb_ptype t)
 {
 	return t == OFB_T_SMALLINT || t == OFB_T_INTEGER || t == OFB_T_BIGINT;
@@ -161,42 +179,42 @@ static int sqlite_rowid_key(const struct loader *l, const struct ofb_table *t,
 	       strcmp(t->primary_key->columns[0], c->name) == 0;
 }
 
-/* A default another engine understands: a number, a string literal (PostgreSQL's
- * "'x'::type" cast removed), a boolean, or the current timestamp. NULL when none. */
-static char *portable_default(const struct ofb_driver *drv, const struct ofb_column *c)
+/* A default another engine understands: a number, a string literal (read under the
+ * source engine's rules and written under the target's), a boolean, or the current
+ * timestamp. NULL when none. */
+static char *portable_default(const struct loader *l, const struct ofb_column *c)
 {
-	char *d, *ret = NULL;
-	size_t n;
+	const struct ofb_driver *src = l->src->engine ? ofb_driver_by_name(l->src->engine) : NULL;
+	char *value = NULL, *ret = NULL;
+	struct buf b;
 
 	if (!c->default_value)
 		return NULL;
-	d = xstrdup(c->default_value);
-	/* MariaDB and SQLite may put an expression in parentheses */
-	for (n = strlen(d); n > 2 && d[0] == '(' && d[n - 1] == ')'; n -= 2) {
-		memmove(d, d + 1, n - 2);
-		d[n - 2] = '\0';
+	int words = l->drv == &ofb_driver_postgresql;   /* booleans as true/false */
+
+	buf_init(&b);
+	switch (ofb_sql_default_literal(ofb_drv_dialect(src), c->default_value, &value)) {
+	case OFB_LIT_NUMBER:
+		buf_adds(&b, value);
+		break;
+	case OFB_LIT_STRING:
+		ofb_sql_add_string(ofb_drv_dialect(l->drv), &b, value);
+		break;
+	case OFB_LIT_TRUE:
+		buf_adds(&b, words ? "true" : "1");
+		break;
+	case OFB_LIT_FALSE:
+		buf_adds(&b, words ? "false" : "0");
+		break;
+	case OFB_LIT_NOW:
+		buf_adds(&b, "CURRENT_TIMESTAMP");
+		break;
+	case OFB_LIT_NONE:
+		break;
 	}
-	if (isdigit((unsigned char)d[0]) || d[0] == '-' || d[0] == '+' || d[0] == '.') {
-		if (strspn(d, "0123456789.-+eE") == n)
-			ret = xstrdup(d);
-	} else if (d[0] == '\'') {
-		/* 'text' or 'text'::type; '' inside is an escaped quote */
-		const char *p = d + 1;
-		while (*p && !(p[0] == '\'' && p[1] != '\''))
-			p += p[0] == '\'' ? 2 : 1;
-		if (*p == '\'')
-			ret = xstrndup(d, (size_t)(p - d) + 1);
-	} else if (!strcasecmp(d, "true") || !strcasecmp(d, "false")) {
-		int v = tolower((unsigned char)d[0]) == 't';
-		if (drv == &ofb_driver_postgresql)
-			ret = xstrdup(v ? "true" : "false");
-		else
-			ret = xstrdup(v ? "1" : "0");
-	} else if (!strcasecmp(d, "CURRENT_TIMESTAMP") || !strcasecmp(d, "now()") ||
-		   !strcasecmp(d, "current_timestamp()")) {
-		ret = xstrdup("CURRENT_TIMESTAMP");
-	}
-	free(d);
+	free(value);
+	ret = b.len ? buf_detach(&b) : NULL;
+	buf_free(&b);
 	return ret;
 }
 
@@ -235,7 +253,7 @@ static void column_def(struct loader *l, const struct ofb_table *t,
 	if (l->same_engine)
 		def = c->default_value ? xstrdup(c->default_value) : NULL;
 	else
-		def = portable_default(l->drv, c);
+		def = portable_default(l, c);
 	if (def) {
 		buf_adds(sql, " DEFAULT ");
 		/* SQLite wants an expression default in parentheses */
@@ -262,6 +280,13 @@ static void name_list(const struct ofb_driver *drv, char *const *names, size_t n
 	buf_addc(sql, ')');
 }
 
+static const char *fk_action(const char *action)
+{
+	const char *a = ofb_sql_fk_action(action);
+
+	return a ? a : "NO ACTION";
+}
+
 static void fk_clause(struct loader *l, const struct ofb_fkey *f, const char *name,
 		      struct buf *sql)
 {
@@ -276,7 +301,9 @@ static void fk_clause(struct loader *l, const struct ofb_fkey *f, const char *na
 	ofb_drv_quote(l->drv, sql, f->ref_table);
 	buf_addc(sql, ' ');
 	name_list(l->drv, f->ref_columns, f->n_columns, NULL, sql);
-	buf_addf(sql, " ON DELETE %s ON UPDATE %s", f->on_delete, f->on_update);
+	/* the fixed spellings, never the package's text (ofb_schema_check refused others) */
+	buf_addf(sql, " ON DELETE %s ON UPDATE %s", fk_action(f->on_delete),
+		 fk_action(f->on_update));
 }
 
 /* Index and constraint names must be unique in the whole database on most engines, and
@@ -318,7 +345,7 @@ static int create_table(struct loader *l, struct ofb_table *t, struct ofb_error 
 
 	buf_init(&sql);
 	if (use_native_ddl(l, t)) {
-		ret = exec(l, t->native_ddl, t, err);
+		ret = exec_native(l, OFB_SQL_CREATE_TABLE, t->name, t->native_ddl, t, err);
 		buf_free(&sql);
 		return ret;
 	}
@@ -359,7 +386,7 @@ static int create_indexes(struct loader *l, struct ofb_table *t, struct ofb_erro
 		if (use_native_ddl(l, t) && strncmp(k->name, "sqlite_autoindex_", 17) == 0)
 			continue;
 		if (l->same_engine && k->native_ddl) {
-			ret = exec(l, k->native_ddl, t, err);
+			ret = exec_native(l, OFB_SQL_CREATE_INDEX, k->name, k->native_ddl, t, err);
 			continue;
 		}
 		if (k->not_portable) {

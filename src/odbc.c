@@ -231,6 +231,9 @@ int ofb_db_stmt(struct ofb_db *db, SQLHSTMT *stmt, struct ofb_error *err)
 		*stmt = NULL;
 		return -1;
 	}
+	/* SQL goes to the engine as written: no ODBC escape clauses ({fn ...}, {call ...})
+	 * are expanded by the driver, whatever a package's text holds */
+	SQLSetStmtAttr(*stmt, SQL_ATTR_NOSCAN, (SQLPOINTER)SQL_NOSCAN_ON, 0);
 	return 0;
 }
 

@@ -207,6 +207,9 @@ void ofb_schema_free(struct ofb_schema *s)
 	free(s->dbms_name);
 	free(s->dbms_version);
 	free(s->database);
+	for (size_t i = 0; i < s->n_notes; i++)
+		free(s->notes[i]);
+	free(s->notes);
 	memset(s, 0, sizeof *s);
 }
 
@@ -819,6 +822,8 @@ int ofb_schema_read(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *e
 			goto out;
 		}
 	}
+	/* what a restore would refuse to run is not written at all */
+	ofb_schema_vet(s, &s->notes, &s->n_notes);
 	ret = 0;
 out:
 	if (ret != 0)

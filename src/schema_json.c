@@ -381,6 +381,8 @@ int ofb_schema_from_json(const char *text, struct ofb_schema *out, struct ofb_er
 		if (read_table(v, where, &out->tables[i], err) != 0)
 			goto out;
 	}
+	if (ofb_schema_check(out, err) != 0)
+		goto out;
 	ret = 0;
 out:
 	if (ret != 0)

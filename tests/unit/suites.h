@@ -11,6 +11,7 @@ int register_manifest_tests(void);
 int register_files_tests(void);
 int register_csv_tests(void);
 int register_reader_tests(void);
+int register_sqlcheck_tests(void);
 
 /* Shorthand: add a suite with the given tests; returns 0 or -1. */
 #include <CUnit/CUnit.h>

@@ -1,0 +1,214 @@
+/* schema_check.c - a schema as a restore would use it, checked field by field: names,
+ * the column lists of keys, and every piece of SQL text (sqlcheck.h). One walk serves
+ * verify and restore (a failure is an error naming table and field) and the backup (what
+ * would fail is taken out, with a warning, so that every package written verifies). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "schema.h"
+#include "sqlcheck.h"
+#include "util.h"
+
+#define MAX_NAME 1024
+
+struct walk {
+	const struct ofb_sql_dialect *d;
+	int vet;                 /* backup: take out and warn instead of failing */
+	char **warnings;
+	size_t n_warnings;
+	struct ofb_error *err;
+	int failed;
+};
+
+/* One finding: an error (stops the walk) or, when vetting, a warning. */
+static void finding(struct walk *w, const struct ofb_table *t, const char *field,
+		    const char *what, const char *why)
+{
+	if (w->vet) {
+		w->warnings = xrealloc(w->warnings, (w->n_warnings + 1) * sizeof *w->warnings);
+		w->warnings[w->n_warnings++] =
+			xasprintf("table '%s', %s: %s %s", t->name, field, why, what);
+		return;
+	}
+	if (!w->failed)
+		ofb_error_set(w->err, "schema.json: table '%s', %s: %s", t ? t->name : "?", field,
+			      why);
+	w->failed = 1;
+}
+
+static const char *bad_name(const char *name)
+{
+	if (!name || !*name)
+		return "is empty";
+	if (strlen(name) > MAX_NAME)
+		return "is longer than 1024 bytes";
+	if (!utf8_valid(name, strlen(name)))
+		return "is not UTF-8";
+	return NULL;
+}
+
+static int has_column(const struct ofb_table *t, const char *name)
+{
+	for (size_t i = 0; name && i < t->n_columns; i++)
+		if (strcmp(t->columns[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Every column a key lists must be a column of its table (an index on expressions may
+ * list none by name: its native DDL says what it is on). */
+static void check_key_columns(struct walk *w, const struct ofb_table *t, const char *field,
+			      char *const *cols, size_t n, int may_be_null)
+{
+	for (size_t i = 0; i < n && !w->failed; i++) {
+		char *why;
+		if (!cols[i] && may_be_null)
+			continue;
+		if (has_column(t, cols[i]))
+			continue;
+		why = cols[i] ? xasprintf("lists column '%s', which the table does not have",
+					  cols[i])
+			      : xstrdup("lists a column without a name");
+		finding(w, t, field, "", why);
+		free(why);
+	}
+}
+
+static void check_sql(struct walk *w, const struct ofb_table *t, const char *field,
+		      char **text, int rc, char *why, const char *consequence)
+{
+	char *msg;
+
+	if (rc == 0)
+		return;
+	msg = xasprintf("'%s' is not SQL ofbackup runs from a package (%s)", *text, why);
+	finding(w, t, field, consequence, msg);
+	free(msg);
+	free(why);
+	if (w->vet) {
+		free(*text);
+		*text = NULL;
+	}
+}
+
+static void check_column(struct walk *w, const struct ofb_table *t, struct ofb_column *c,
+			 size_t i)
+{
+	char *field = xasprintf("column '%s'", c->name ? c->name : "?"), *why = NULL;
+	const char *bad = bad_name(c->name);
+
+	if (bad) {
+		finding(w, t, field, "", bad);
+		goto out;
+	}
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(t->columns[j].name, c->name) == 0) {
+			finding(w, t, field, "", "appears twice");
+			goto out;
+		}
+	free(field);
+	field = xasprintf("column '%s', native_type", c->name);
+	if (c->native_type && *c->native_type) {
+		int rc = ofb_sql_check_type(w->d, c->native_type, &why);
+		check_sql(w, t, field, &c->native_type, rc, why,
+			  "(a restore uses its portable type)");
+		if (!c->native_type)
+			c->native_type = xstrdup("");
+	}
+	free(field);
+	field = xasprintf("column '%s', default", c->name);
+	if (c->default_value) {
+		int rc = ofb_sql_check_default(w->d, c->default_value, &why);
+		check_sql(w, t, field, &c->default_value, rc, why,
+			  "(left out: set it again after a restore)");
+	}
+out:
+	free(field);
+}
+
+static void check_table(struct walk *w, struct ofb_table *t)
+{
+	const char *bad = bad_name(t->name);
+	char *why = NULL;
+
+	if (bad) {
+		finding(w, t, "name", "", bad);
+		return;
+	}
+	for (size_t i = 0; i < t->n_columns && !w->failed; i++)
+		check_column(w, t, &t->columns[i], i);
+	if (t->primary_key && !w->failed)
+		check_key_columns(w, t, "primary_key", t->primary_key->columns,
+				  t->primary_key->n_columns, 0);
+	for (size_t i = 0; i < t->n_indexes && !w->failed; i++) {
+		struct ofb_key *k = &t->indexes[i];
+		char *field = xasprintf("index '%s'", k->name ? k->name : "?");
+		bad = bad_name(k->name);
+		if (bad)
+			finding(w, t, field, "", bad);
+		else
+			check_key_columns(w, t, field, k->columns, k->n_columns,
+					  k->not_portable || k->native_ddl);
+		if (!w->failed && k->native_ddl) {
+			char *f = xasprintf("index '%s', native_ddl", k->name);
+			int rc = ofb_sql_check_native(w->d, OFB_SQL_CREATE_INDEX, k->name, t->name,
+						      k->native_ddl, &why);
+			check_sql(w, t, f, &k->native_ddl, rc, why,
+				  k->not_portable ? "(the index is left out of the backup)"
+						  : "(a restore makes it from its columns)");
+			free(f);
+		}
+		free(field);
+	}
+	for (size_t i = 0; i < t->n_fkeys && !w->failed; i++) {
+		struct ofb_fkey *f = &t->fkeys[i];
+		char *field = xasprintf("foreign key '%s'", f->name ? f->name : "?");
+		check_key_columns(w, t, field, f->columns, f->n_columns, 0);
+		if (!w->failed && (bad = bad_name(f->ref_table)) != NULL)
+			finding(w, t, field, "", "references a table whose name is empty or not UTF-8");
+		for (size_t j = 0; j < f->n_columns && !w->failed; j++)
+			if (bad_name(f->ref_columns[j]))
+				finding(w, t, field, "", "references a column without a usable name");
+		if (!w->failed && (!ofb_sql_fk_action(f->on_update) ||
+				   !ofb_sql_fk_action(f->on_delete)))
+			finding(w, t, field, "", "has an action other than CASCADE, RESTRICT, "
+				"SET NULL, SET DEFAULT or NO ACTION");
+		free(field);
+	}
+	if (!w->failed && t->identity_column && !has_column(t, t->identity_column))
+		finding(w, t, "identity", "", "names a column the table does not have");
+	if (!w->failed && t->native_ddl) {
+		int rc = ofb_sql_check_native(w->d, OFB_SQL_CREATE_TABLE, t->name, NULL,
+					      t->native_ddl, &why);
+		check_sql(w, t, "native_ddl", &t->native_ddl, rc, why,
+			  "(a restore makes the table from its columns)");
+	}
+}
+
+static void walk_schema(struct walk *w, struct ofb_schema *s)
+{
+	const struct ofb_driver *drv = s->engine ? ofb_driver_by_name(s->engine) : NULL;
+
+	w->d = ofb_drv_dialect(drv);
+	/* a table described twice is verify's to report, against the manifest */
+	for (size_t i = 0; i < s->n_tables && !w->failed; i++)
+		check_table(w, &s->tables[i]);
+}
+
+int ofb_schema_check(struct ofb_schema *s, struct ofb_error *err)
+{
+	struct walk w = { .err = err };
+
+	walk_schema(&w, s);
+	return w.failed ? -1 : 0;
+}
+
+void ofb_schema_vet(struct ofb_schema *s, char ***warnings, size_t *n)
+{
+	struct walk w = { .vet = 1 };
+
+	walk_schema(&w, s);
+	*warnings = w.warnings;
+	*n = w.n_warnings;
+}

@@ -1,0 +1,727 @@
+/* sqlcheck.c - the checks SQL text from a package passes before it runs (sqlcheck.h).
+ *
+ * The text is cut into tokens the way the engine's own lexer does: strings, quoted names
+ * and comments are the places a statement separator or a second statement could hide, so
+ * each is recognised exactly as the engine recognises it, and where the engine's rule is
+ * not followed here (an unusual comment form, a nested executable comment) the text is
+ * refused rather than guessed at. Everything is then judged on tokens outside strings and
+ * comments. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sqlcheck.h"
+#include "util.h"
+
+/* Longest text any single check looks at: far beyond real DDL, short of abuse. */
+#define MAX_NATIVE_SQL (1024 * 1024)
+#define MAX_TYPE 256
+#define MAX_DEFAULT 4096
+
+enum tok_kind { TK_WORD, TK_QIDENT, TK_STRING, TK_NUMBER, TK_PUNCT };
+
+struct tok {
+	enum tok_kind kind;
+	const char *start;    /* in the checked text */
+	size_t len;
+	char *text;           /* WORD: as written; QIDENT/STRING: the content, unescaped */
+	int adjacent;         /* no space or comment before it */
+};
+
+struct toks {
+	struct tok *v;
+	size_t n, cap;
+};
+
+static void toks_free(struct toks *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->v[i].text);
+	free(t->v);
+	memset(t, 0, sizeof *t);
+}
+
+static void toks_add(struct toks *t, enum tok_kind kind, const char *start, size_t len,
+		     char *text, int adjacent)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 32;
+		t->v = xrealloc(t->v, t->cap * sizeof *t->v);
+	}
+	t->v[t->n].kind = kind;
+	t->v[t->n].start = start;
+	t->v[t->n].len = len;
+	t->v[t->n].text = text ? text : xstrndup(start, len);
+	t->v[t->n].adjacent = adjacent;
+	t->n++;
+}
+
+static int fail(char **why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(char **why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	*why = xvasprintf(fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int is_word_start(unsigned char c)
+{
+	return isalpha(c) || c == '_' || c >= 0x80;
+}
+
+static int is_word_char(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+}
+
+/* A quoted stretch from p (at the opening quote) to its closing quote: a doubled closing
+ * quote stands for one, and with escapes a backslash takes the next byte along. Returns the
+ * end (after the closing quote) or NULL when it never closes; *content gets the inside. */
+static const char *quoted(const char *p, char close, int escapes, char **content)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (p++;; p++) {
+		if (*p == '\0') {
+			buf_free(&b);
+			return NULL;
+		}
+		if (escapes && *p == '\\') {
+			if (p[1] == '\0') {
+				buf_free(&b);
+				return NULL;
+			}
+			buf_addc(&b, p[1]);
+			p++;
+			continue;
+		}
+		if (*p == close) {
+			if (p[1] == close && close != ']') {
+				buf_addc(&b, close);
+				p++;
+				continue;
+			}
+			break;
+		}
+		buf_addc(&b, *p);
+	}
+	*content = buf_detach(&b);
+	return p + 1;
+}
+
+/* PostgreSQL's $tag$ opener at p: its length, or 0 when p starts none. */
+static size_t dollar_tag(const char *p)
+{
+	size_t n = 1;
+
+	if (p[0] != '$')
+		return 0;
+	if (p[1] == '$')
+		return 2;
+	if (!is_word_start((unsigned char)p[1]))
+		return 0;
+	while (is_word_char((unsigned char)p[n]) && p[n] != '$')
+		n++;
+	return p[n] == '$' ? n + 1 : 0;
+}
+
+static int tokenize(const struct ofb_sql_dialect *d, const char *sql, struct toks *out,
+		    char **why)
+{
+	const char *p = sql;
+	int adjacent = 0, in_exec = 0;
+
+	memset(out, 0, sizeof *out);
+	while (*p) {
+		unsigned char c = (unsigned char)*p;
+		const char *start = p;
+		char *content = NULL;
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+			p++;
+			adjacent = 0;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f)
+			return fail(why, "a control character (0x%02x) outside quotes", c);
+		if ((c == '-' && p[1] == '-' &&
+		     (!(d->flags & OFB_SQL_DASH_SPACE) || p[2] == '\0' || isspace((unsigned char)p[2]) ||
+		      (unsigned char)p[2] < 0x20)) ||
+		    (c == '#' && (d->flags & OFB_SQL_HASH_COMMENTS))) {
+			while (*p && *p != '\n')
+				p++;
+			adjacent = 0;
+			continue;
+		}
+		if (c == '/' && p[1] == '*') {
+			int depth = 1;
+			if ((d->flags & OFB_SQL_EXEC_COMMENTS) &&
+			    (p[2] == '!' || (p[2] == 'M' && p[3] == '!'))) {
+				/* MariaDB runs what is inside: read it as SQL */
+				if (in_exec)
+					return fail(why, "an executable comment inside another");
+				in_exec = 1;
+				p += p[2] == '!' ? 3 : 4;
+				while (isdigit((unsigned char)*p))
+					p++;
+				adjacent = 0;
+				continue;
+			}
+			if (in_exec)
+				return fail(why, "a comment inside an executable comment");
+			for (p += 2; *p && depth; p++) {
+				if (p[0] == '*' && p[1] == '/') {
+					depth--;
+					p++;
+				} else if ((d->flags & OFB_SQL_NESTED_COMMENTS) && p[0] == '/' &&
+					   p[1] == '*') {
+					depth++;
+					p++;
+				}
+			}
+			if (depth)
+				return fail(why, "a comment that never ends");
+			adjacent = 0;
+			continue;
+		}
+		if (in_exec && c == '*' && p[1] == '/') {
+			in_exec = 0;
+			p += 2;
+			adjacent = 0;
+			continue;
+		}
+		if (c == '\'' || (c == '"' && (d->flags & OFB_SQL_DQUOTE_STRING))) {
+			int escapes = (d->flags & OFB_SQL_BACKSLASH_ESCAPES) != 0;
+			/* PostgreSQL's E'...' (a lone E just before the quote) takes escapes */
+			if (c == '\'' && (d->flags & OFB_SQL_DOLLAR_QUOTES) && out->n && adjacent &&
+			    out->v[out->n - 1].kind == TK_WORD && out->v[out->n - 1].len == 1 &&
+			    (out->v[out->n - 1].start[0] == 'E' || out->v[out->n - 1].start[0] == 'e'))
+				escapes = 1;
+			p = quoted(p, (char)c, escapes, &content);
+			if (!p)
+				return fail(why, "a string that never ends");
+			toks_add(out, TK_STRING, start, (size_t)(p - start), content, adjacent);
+		} else if (c == '"' || (c == '`' && (d->flags & OFB_SQL_BACKTICK_IDENT)) ||
+			   (c == '[' && (d->flags & OFB_SQL_BRACKET_IDENT))) {
+			p = quoted(p, c == '[' ? ']' : (char)c, 0, &content);
+			if (!p)
+				return fail(why, "a quoted name that never ends");
+			toks_add(out, TK_QIDENT, start, (size_t)(p - start), content, adjacent);
+		} else if (c == '$' && (d->flags & OFB_SQL_DOLLAR_QUOTES) && dollar_tag(p)) {
+			size_t tag = dollar_tag(p);
+			char *needle = xstrndup(p, tag);
+			const char *end = strstr(p + tag, needle);
+			free(needle);
+			if (!end)
+				return fail(why, "a $-quoted string that never ends");
+			content = xstrndup(p + tag, (size_t)(end - p - tag));
+			p = end + tag;
+			toks_add(out, TK_STRING, start, (size_t)(p - start), content, adjacent);
+		} else if (is_word_start(c)) {
+			while (is_word_char((unsigned char)*p))
+				p++;
+			toks_add(out, TK_WORD, start, (size_t)(p - start), NULL, adjacent);
+		} else if (isdigit(c) || (c == '.' && isdigit((unsigned char)p[1]))) {
+			while (isdigit((unsigned char)*p))
+				p++;
+			if (*p == '.')
+				for (p++; isdigit((unsigned char)*p); p++)
+					;
+			if ((*p == 'e' || *p == 'E') &&
+			    (isdigit((unsigned char)p[1]) ||
+			     ((p[1] == '+' || p[1] == '-') && isdigit((unsigned char)p[2]))))
+				for (p += 2; isdigit((unsigned char)*p); p++)
+					;
+			toks_add(out, TK_NUMBER, start, (size_t)(p - start), NULL, adjacent);
+		} else {
+			size_t n = 1;
+			if (c == ';')
+				return fail(why, "a statement separator (;)");
+			if (c == '{' || c == '}')
+				return fail(why, "an ODBC escape brace");
+			if ((c == ':' && p[1] == ':') || (c == '|' && p[1] == '|'))
+				n = 2;
+			p += n;
+			toks_add(out, TK_PUNCT, start, n, NULL, adjacent);
+		}
+		adjacent = 1;
+	}
+	if (in_exec)
+		return fail(why, "an executable comment that never ends");
+	return 0;
+}
+
+static int word_is(const struct tok *t, const char *w)
+{
+	return t->kind == TK_WORD && strcasecmp(t->text, w) == 0;
+}
+
+static int punct_is(const struct tok *t, const char *p)
+{
+	return t->kind == TK_PUNCT && strcmp(t->text, p) == 0;
+}
+
+static int name_in(const char *name, const char *const *list)
+{
+	for (size_t i = 0; list && list[i]; i++) {
+		size_t n = strlen(list[i]);
+		if (n && list[i][n - 1] == '*' ? strncasecmp(name, list[i], n - 1) == 0
+					       : strcasecmp(name, list[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Anything in the tokens the dialect refuses in any native SQL. */
+static int check_forbidden(const struct ofb_sql_dialect *d, const struct toks *t, char **why)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const struct tok *k = &t->v[i];
+		if ((k->kind == TK_WORD || k->kind == TK_QIDENT) &&
+		    name_in(k->text, d->forbidden_functions))
+			return fail(why, "it uses '%s', which reaches beyond the database", k->text);
+		if (k->kind != TK_WORD)
+			continue;
+		for (size_t w = 0; d->forbidden_words && d->forbidden_words[w]; w++) {
+			const char *f = d->forbidden_words[w], *sp = strchr(f, ' ');
+			if (!sp ? strcasecmp(k->text, f) == 0
+				: (strlen(k->text) == (size_t)(sp - f) &&
+				   strncasecmp(k->text, f, (size_t)(sp - f)) == 0 && i + 1 < t->n &&
+				   word_is(&t->v[i + 1], sp + 1)))
+				return fail(why, "it uses '%s', which reaches beyond the database", f);
+		}
+	}
+	return 0;
+}
+
+/* The object name at tokens[*i] ([schema.]name): it must be want, and a qualifier must
+ * stay inside the database. */
+static int check_name(const struct ofb_sql_dialect *d, const struct toks *t, size_t *i,
+		      const char *want, const char *what, char **why)
+{
+	const struct tok *parts[3];
+	size_t n = 0;
+
+	while (*i < t->n && n < 3) {
+		const struct tok *k = &t->v[*i];
+		if (!(k->kind == TK_WORD || k->kind == TK_QIDENT ||
+		      (k->kind == TK_STRING && (d->flags & OFB_SQL_STRING_NAMES))))
+			break;
+		parts[n++] = k;
+		(*i)++;
+		if (*i >= t->n || !punct_is(&t->v[*i], "."))
+			break;
+		(*i)++;
+	}
+	if (n == 0 || n == 3)
+		return fail(why, "no %s name where one belongs", what);
+	if (n == 2 && !(d->flags & OFB_SQL_SCHEMAS) &&
+	    !(d->main_schema && strcasecmp(parts[0]->text, d->main_schema) == 0 &&
+	      parts[0]->kind != TK_STRING))
+		return fail(why, "the %s is qualified with '%s': outside the target database",
+			    what, parts[0]->text);
+	if (want && (parts[n - 1]->kind == TK_WORD ? strcasecmp(parts[n - 1]->text, want)
+						   : strcmp(parts[n - 1]->text, want)) != 0)
+		return fail(why, "it creates %s '%s', not '%s'", what, parts[n - 1]->text, want);
+	return 0;
+}
+
+/* Dotted names after the object's own: in engines without schemas they name another
+ * database. */
+static int check_no_qualified(const struct ofb_sql_dialect *d, const struct toks *t, size_t from,
+			      char **why)
+{
+	if (d->flags & OFB_SQL_SCHEMAS)
+		return 0;
+	for (size_t i = from; i + 2 < t->n; i++) {
+		const struct tok *a = &t->v[i], *b = &t->v[i + 2];
+		if ((a->kind == TK_WORD || a->kind == TK_QIDENT) && punct_is(&t->v[i + 1], ".") &&
+		    (b->kind == TK_WORD || b->kind == TK_QIDENT) &&
+		    !(d->main_schema && strcasecmp(a->text, d->main_schema) == 0))
+			return fail(why, "it names '%s.%s', which may lie outside the target database",
+				    a->text, b->text);
+	}
+	return 0;
+}
+
+static int check_engine_options(const struct ofb_sql_dialect *d, const struct toks *t,
+				char **why)
+{
+	for (size_t i = 0; d->table_engines && i < t->n; i++) {
+		size_t v = i + 1;
+		if (!word_is(&t->v[i], "ENGINE"))
+			continue;
+		if (v < t->n && punct_is(&t->v[v], "="))
+			v++;
+		if (v >= t->n || !(t->v[v].kind == TK_WORD || t->v[v].kind == TK_QIDENT) ||
+		    !name_in(t->v[v].text, d->table_engines))
+			return fail(why, "it asks for storage engine '%s', which is not one ofbackup "
+				    "restores", v < t->n ? t->v[v].text : "");
+	}
+	return 0;
+}
+
+int ofb_sql_check_native(const struct ofb_sql_dialect *d, enum ofb_sql_kind kind,
+			 const char *object, const char *on_table, const char *sql, char **why)
+{
+	struct toks t;
+	size_t i = 0;
+	int ret = -1;
+
+	*why = NULL;
+	if (strlen(sql) > MAX_NATIVE_SQL)
+		return fail(why, "longer than %d bytes", MAX_NATIVE_SQL);
+	if (tokenize(d, sql, &t, why) != 0)
+		goto out;
+	if (check_forbidden(d, &t, why) != 0)
+		goto out;
+	if (t.n < 3 || !word_is(&t.v[i++], "CREATE")) {
+		fail(why, "it is not a CREATE statement");
+		goto out;
+	}
+	for (size_t k = 0; k < t.n; k++)
+		if (word_is(&t.v[k], "SELECT")) {
+			fail(why, "it reads data (SELECT) where only a definition belongs");
+			goto out;
+		}
+	if (kind == OFB_SQL_CREATE_TABLE) {
+		if (!word_is(&t.v[i++], "TABLE")) {
+			fail(why, "it is not a CREATE TABLE statement");
+			goto out;
+		}
+	} else {
+		if (word_is(&t.v[i], "UNIQUE"))
+			i++;
+		if (i >= t.n || !word_is(&t.v[i++], "INDEX")) {
+			fail(why, "it is not a CREATE INDEX statement");
+			goto out;
+		}
+	}
+	if (i + 2 < t.n && word_is(&t.v[i], "IF") && word_is(&t.v[i + 1], "NOT") &&
+	    word_is(&t.v[i + 2], "EXISTS"))
+		i += 3;
+	if (check_name(d, &t, &i, object, kind == OFB_SQL_CREATE_TABLE ? "table" : "index",
+		       why) != 0)
+		goto out;
+	if (kind == OFB_SQL_CREATE_INDEX) {
+		if (i >= t.n || !word_is(&t.v[i++], "ON")) {
+			fail(why, "it names no table (ON ...)");
+			goto out;
+		}
+		if (i < t.n && word_is(&t.v[i], "ONLY"))
+			i++;
+		if (check_name(d, &t, &i, on_table, "table", why) != 0)
+			goto out;
+	}
+	if (check_no_qualified(d, &t, i, why) != 0 || check_engine_options(d, &t, why) != 0)
+		goto out;
+	ret = 0;
+out:
+	toks_free(&t);
+	return ret;
+}
+
+int ofb_sql_check_type(const struct ofb_sql_dialect *d, const char *type, char **why)
+{
+	struct toks t;
+	size_t i = 0;
+	int ret = -1, args = 0;
+
+	*why = NULL;
+	if (strlen(type) > MAX_TYPE)
+		return fail(why, "longer than %d bytes", MAX_TYPE);
+	if (tokenize(d, type, &t, why) != 0)
+		goto out;
+	if (check_forbidden(d, &t, why) != 0)
+		goto out;
+	if (t.n == 0 || !(t.v[0].kind == TK_WORD || t.v[0].kind == TK_QIDENT)) {
+		fail(why, "not a type name");
+		goto out;
+	}
+	while (i < t.n) {
+		const struct tok *k = &t.v[i];
+		if (k->kind == TK_WORD || k->kind == TK_QIDENT) {
+			i++;
+			if (i + 1 < t.n && punct_is(&t.v[i], ".") &&
+			    (t.v[i + 1].kind == TK_WORD || t.v[i + 1].kind == TK_QIDENT)) {
+				if (!(d->flags & OFB_SQL_SCHEMAS)) {
+					fail(why, "a qualified type name");
+					goto out;
+				}
+				i += 2;
+			}
+		} else if (punct_is(k, "(") && args++ < 2) {
+			/* (n), (n,m), or a list of strings (MariaDB's ENUM and SET) */
+			for (i++;; i++) {
+				if (i < t.n && punct_is(&t.v[i], "-") && i + 1 < t.n &&
+				    t.v[i + 1].kind == TK_NUMBER)
+					i++;
+				if (i >= t.n || !(t.v[i].kind == TK_NUMBER ||
+						  (t.v[i].kind == TK_STRING &&
+						   (d->flags & OFB_SQL_DQUOTE_STRING)))) {
+					fail(why, "only numbers belong between the parentheses of a type");
+					goto out;
+				}
+				i++;
+				if (i < t.n && punct_is(&t.v[i], ")"))
+					break;
+				if (i >= t.n || !punct_is(&t.v[i], ",")) {
+					fail(why, "unbalanced parentheses");
+					goto out;
+				}
+			}
+			i++;
+		} else if (punct_is(k, "[") && (d->flags & OFB_SQL_DOLLAR_QUOTES)) {
+			i++;
+			if (i < t.n && t.v[i].kind == TK_NUMBER)
+				i++;
+			if (i >= t.n || !punct_is(&t.v[i], "]")) {
+				fail(why, "unbalanced brackets");
+				goto out;
+			}
+			i++;
+		} else {
+			fail(why, "'%s' does not belong in a type name", k->text);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	toks_free(&t);
+	return ret;
+}
+
+/* --- defaults: a small expression grammar ----------------------------------------------- */
+
+struct expr {
+	const struct ofb_sql_dialect *d;
+	const struct toks *t;
+	size_t i;
+	int depth;
+	char **why;
+};
+
+static int expr_sum(struct expr *e);
+
+static const struct tok *peek(struct expr *e)
+{
+	return e->i < e->t->n ? &e->t->v[e->i] : NULL;
+}
+
+/* A type after PostgreSQL's :: cast: words, a quoted or qualified name, (n[,m]), []. */
+static int expr_cast_type(struct expr *e)
+{
+	const struct tok *k = peek(e);
+	int words = 0;
+
+	while (k && (k->kind == TK_WORD || k->kind == TK_QIDENT)) {
+		words++;
+		e->i++;
+		k = peek(e);
+		if (k && punct_is(k, ".") && e->i + 1 < e->t->n &&
+		    (e->t->v[e->i + 1].kind == TK_WORD || e->t->v[e->i + 1].kind == TK_QIDENT)) {
+			e->i++;
+			k = peek(e);
+			continue;
+		}
+		if (k && punct_is(k, "(")) {
+			for (e->i++; (k = peek(e)) && (k->kind == TK_NUMBER || punct_is(k, ","));)
+				e->i++;
+			if (!k || !punct_is(k, ")"))
+				return fail(e->why, "a cast to a malformed type");
+			e->i++;
+			k = peek(e);
+		}
+		while (k && punct_is(k, "[") && e->i + 1 < e->t->n &&
+		       punct_is(&e->t->v[e->i + 1], "]")) {
+			e->i += 2;
+			k = peek(e);
+		}
+	}
+	return words ? 0 : fail(e->why, "a cast to no type");
+}
+
+static int expr_primary(struct expr *e)
+{
+	const struct tok *k = peek(e);
+
+	if (!k)
+		return fail(e->why, "it ends where a value belongs");
+	if (++e->depth > 32)
+		return fail(e->why, "nested too deeply");
+	if (punct_is(k, "-") || punct_is(k, "+")) {
+		e->i++;
+		return expr_primary(e);
+	}
+	if (k->kind == TK_NUMBER || k->kind == TK_STRING) {
+		e->i++;
+	} else if (punct_is(k, "(")) {
+		e->i++;
+		if (expr_sum(e) != 0)
+			return -1;
+		k = peek(e);
+		if (!k || !punct_is(k, ")"))
+			return fail(e->why, "unbalanced parentheses");
+		e->i++;
+	} else if (k->kind == TK_WORD) {
+		const struct tok *next = e->i + 1 < e->t->n ? &e->t->v[e->i + 1] : NULL;
+		if (next && next->kind == TK_STRING && next->adjacent &&
+		    (word_is(k, "X") || word_is(k, "B") || word_is(k, "N") || word_is(k, "E"))) {
+			e->i += 2;   /* X'00', N'text', E'text' */
+		} else if (next && punct_is(next, "(")) {
+			if (!name_in(k->text, e->d->default_functions))
+				return fail(e->why, "it calls '%s', which is not a function ofbackup "
+					    "restores in a default", k->text);
+			e->i += 2;
+			k = peek(e);
+			if (k && punct_is(k, ")")) {
+				e->i++;
+			} else {
+				for (;;) {
+					if (expr_sum(e) != 0)
+						return -1;
+					k = peek(e);
+					if (k && punct_is(k, ",")) {
+						e->i++;
+						continue;
+					}
+					if (!k || !punct_is(k, ")"))
+						return fail(e->why, "unbalanced parentheses");
+					e->i++;
+					break;
+				}
+			}
+		} else if (name_in(k->text, e->d->default_keywords)) {
+			e->i++;
+		} else {
+			return fail(e->why, "'%s' is not a value ofbackup restores in a default",
+				    k->text);
+		}
+	} else {
+		return fail(e->why, "'%s' does not belong in a default", k->text);
+	}
+	while ((k = peek(e)) && punct_is(k, "::")) {
+		e->i++;
+		if (expr_cast_type(e) != 0)
+			return -1;
+	}
+	e->depth--;
+	return 0;
+}
+
+static int expr_sum(struct expr *e)
+{
+	static const char *const ops[] = { "+", "-", "*", "/", "%", "||", NULL };
+	const struct tok *k;
+
+	if (expr_primary(e) != 0)
+		return -1;
+	while ((k = peek(e)) && k->kind == TK_PUNCT) {
+		int op = 0;
+		for (size_t j = 0; ops[j]; j++)
+			op |= strcmp(k->text, ops[j]) == 0;
+		if (!op)
+			break;
+		e->i++;
+		if (expr_primary(e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int ofb_sql_check_default(const struct ofb_sql_dialect *d, const char *expr, char **why)
+{
+	struct toks t;
+	struct expr e = { .d = d, .t = &t, .why = why };
+	int ret = -1;
+
+	*why = NULL;
+	if (strlen(expr) > MAX_DEFAULT)
+		return fail(why, "longer than %d bytes", MAX_DEFAULT);
+	if (tokenize(d, expr, &t, why) != 0)
+		goto out;
+	if (check_forbidden(d, &t, why) != 0 || expr_sum(&e) != 0)
+		goto out;
+	if (e.i != t.n) {
+		fail(why, "'%s' does not belong in a default", t.v[e.i].text);
+		goto out;
+	}
+	ret = 0;
+out:
+	toks_free(&t);
+	return ret;
+}
+
+const char *ofb_sql_fk_action(const char *action)
+{
+	static const char *const actions[] = { "CASCADE", "RESTRICT", "SET NULL", "SET DEFAULT",
+					       "NO ACTION", NULL };
+
+	for (size_t i = 0; action && actions[i]; i++)
+		if (strcasecmp(action, actions[i]) == 0)
+			return actions[i];
+	return NULL;
+}
+
+enum ofb_sql_literal ofb_sql_default_literal(const struct ofb_sql_dialect *d, const char *expr,
+					     char **value)
+{
+	enum ofb_sql_literal ret = OFB_LIT_NONE;
+	struct toks t;
+	size_t a = 0, b;
+	char *why = NULL;
+
+	*value = NULL;
+	if (strlen(expr) > MAX_DEFAULT || tokenize(d, expr, &t, &why) != 0) {
+		free(why);
+		return OFB_LIT_NONE;
+	}
+	b = t.n;
+	/* MariaDB and SQLite may put a default in parentheses */
+	while (b - a >= 3 && punct_is(&t.v[a], "(") && punct_is(&t.v[b - 1], ")")) {
+		a++;
+		b--;
+	}
+	if (b - a == 0)
+		goto out;
+	if (t.v[a].kind == TK_NUMBER && b - a == 1) {
+		ret = OFB_LIT_NUMBER;
+		*value = xstrdup(t.v[a].text);
+	} else if (b - a == 2 && (punct_is(&t.v[a], "-") || punct_is(&t.v[a], "+")) &&
+		   t.v[a + 1].kind == TK_NUMBER) {
+		ret = OFB_LIT_NUMBER;
+		*value = xasprintf("%s%s", t.v[a].text, t.v[a + 1].text);
+	} else if (t.v[a].kind == TK_STRING &&
+		   (b - a == 1 || (punct_is(&t.v[a + 1], "::") && b - a >= 3 &&
+				   t.v[a + 2].kind == TK_WORD))) {
+		/* 'text' or PostgreSQL's 'text'::type */
+		ret = OFB_LIT_STRING;
+		*value = xstrdup(t.v[a].text);
+	} else if (b - a == 1 && (word_is(&t.v[a], "TRUE") || word_is(&t.v[a], "FALSE"))) {
+		ret = word_is(&t.v[a], "TRUE") ? OFB_LIT_TRUE : OFB_LIT_FALSE;
+	} else if ((b - a == 1 && word_is(&t.v[a], "CURRENT_TIMESTAMP")) ||
+		   (b - a == 3 && (word_is(&t.v[a], "now") || word_is(&t.v[a], "CURRENT_TIMESTAMP")) &&
+		    punct_is(&t.v[a + 1], "(") && punct_is(&t.v[a + 2], ")"))) {
+		ret = OFB_LIT_NOW;
+	}
+out:
+	toks_free(&t);
+	return ret;
+}
+
+void ofb_sql_add_string(const struct ofb_sql_dialect *d, struct buf *sql, const char *s)
+{
+	buf_addc(sql, '\'');
+	for (; *s; s++) {
+		if (*s == '\'' || (*s == '\\' && (d->flags & OFB_SQL_BACKSLASH_ESCAPES)))
+			buf_addc(sql, *s);
+		buf_addc(sql, *s);
+	}
+	buf_addc(sql, '\'');
+}
