@@ -36,6 +36,21 @@ const struct ofb_driver *ofb_driver_for(const char *dbms_name)
 	return &ofb_driver_generic;
 }
 
+char *ofb_drv_probe_options(void)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++) {
+		if (!drivers[i]->probe_options)
+			continue;
+		if (b.len)
+			buf_addc(&b, ';');
+		buf_adds(&b, drivers[i]->probe_options);
+	}
+	return buf_detach(&b);
+}
+
 const struct ofb_driver *ofb_driver_by_name(const char *name)
 {
 	for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++)

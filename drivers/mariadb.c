@@ -19,6 +19,16 @@ static int my_matches(const char *dbms_name)
 
 static int my_session(struct ofb_db *db, struct ofb_error *err)
 {
+	struct ofb_error ignored;
+
+	/* One statement per call, as sqlcheck assumes: the connector's default, which an
+	 * OPTION flag in the connection string (67108864) could turn off. */
+	ofb_error_clear(&ignored);
+	if (ofb_db_exec(db, "DO 1; DO 1", &ignored) == 0) {
+		ofb_error_usage(err, "the connection runs several statements in one call (its "
+				"OPTION includes 67108864, multi statements): remove that flag");
+		return -1;
+	}
 	/* UTC so TIMESTAMP text is not shifted by the server's zone; REPEATABLE READ for the
 	 * snapshot transaction. */
 	return ofb_db_exec(db, "SET time_zone = '+00:00'", err) ||

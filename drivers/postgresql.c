@@ -391,6 +391,8 @@ const struct ofb_driver ofb_driver_postgresql = {
 	.name = "postgresql",
 	.matches = pg_matches,
 	.connect_options = PG_OPTIONS,
+	/* no log file in /tmp, readable by everyone, from the very first connection */
+	.probe_options = "CommLog=0;Debug=0",
 	.from_only = "ONLY ",
 	.quote_open = '"',
 	.quote_close = '"',

@@ -67,6 +67,10 @@ struct ofb_driver {
 	/* Appended to the connection string (e.g. streaming options); keys the user already
 	 * set win. NULL when none. */
 	const char *connect_options;
+	/* May be NULL. Appended to the first connection of any engine, made before it is
+	 * known which engine answers, so only keys other drivers ignore (psqlODBC's logging
+	 * off, which Debian's odbcinst.ini turns on). */
+	const char *probe_options;
 	char quote_open;                     /* identifier quotes; 0 means '"' */
 	char quote_close;
 	/* Rows per chunk when the ODBC driver buffers whole result sets, so tables are read
@@ -110,6 +114,8 @@ extern const struct ofb_driver ofb_driver_generic;
 
 /* The driver for dbms_name; the generic one when none matches. */
 const struct ofb_driver *ofb_driver_for(const char *dbms_name);
+/* Every driver's probe_options, as one "k=v;k=v" text (malloc'd). */
+char *ofb_drv_probe_options(void);
 /* A driver by its name ("sqlite"...), or NULL. */
 const struct ofb_driver *ofb_driver_by_name(const char *name);
 

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 #include "error.h"
 
@@ -14,6 +15,9 @@ struct ofb_file_entry {
 	int is_dir;
 	uint64_t size;
 	struct timespec mtime;
+	unsigned mode;        /* permission bits (0777) */
+	dev_t dev;            /* what was scanned: reading must find the same file */
+	ino_t ino;
 };
 
 struct ofb_file_list {
@@ -22,6 +26,7 @@ struct ofb_file_list {
 	uint64_t total_bytes;
 	size_t n_files;
 	size_t n_dirs;
+	unsigned root_mode;   /* permission bits of the root folder */
 	/* what was left out (symbolic links, special files), one message each */
 	char **warnings;
 	size_t n_warnings;

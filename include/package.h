@@ -4,6 +4,7 @@
 #ifndef OFB_PACKAGE_H
 #define OFB_PACKAGE_H
 
+#include "files.h"
 #include <signal.h>
 #include <stdint.h>
 #include <time.h>
@@ -20,6 +21,7 @@ struct ofb_entry_info {
 	unsigned long long rows;
 	int has_mtime;
 	struct timespec mtime;
+	int mode;                     /* permission bits, -1 when not recorded */
 	int vanished;                 /* a file deleted after it was listed: stored empty */
 };
 
@@ -38,12 +40,15 @@ struct ofb_pkg;
 /* Start a package that will be named final_path. Refuses when final_path's folder does not
  * exist or is not writable. Nothing appears at final_path before ofb_pkg_commit. */
 struct ofb_pkg *ofb_pkg_create(const char *final_path, struct ofb_error *err);
-/* A folder entry ("path/"). */
+/* A folder entry ("path/"); mtime may be NULL, mode -1 (not recorded). */
 int ofb_pkg_add_dir(struct ofb_pkg *pkg, const char *path, const struct timespec *mtime,
-		    struct ofb_error *err);
-/* A file from disk, read only when the archive is written. */
-int ofb_pkg_add_file(struct ofb_pkg *pkg, const char *path, const char *source,
-		     const struct timespec *mtime, struct ofb_error *err);
+		    int mode, struct ofb_error *err);
+/* A file from disk as the scan found it (f->full), read only when the archive is written.
+ * It is opened without following a link and without blocking, and must still be the
+ * regular file the scan saw (device and inode): anything else is stored empty and marked
+ * vanished. */
+int ofb_pkg_add_file(struct ofb_pkg *pkg, const char *path, const struct ofb_file_entry *f,
+		     struct ofb_error *err);
 /* An entry produced by ops; the package owns ctx (ops->free) from now on, also on failure.
  * *info (if not NULL) points at the entry's record, valid until ofb_pkg_free. */
 int ofb_pkg_add_lazy(struct ofb_pkg *pkg, const char *path, const struct ofb_entry_ops *ops,

@@ -85,4 +85,7 @@ int ofb_reader_verify(struct ofb_reader *r, struct ofb_error *err);
 /* schema.json text back into a schema (inverse of ofb_schema_to_json). */
 int ofb_schema_from_json(const char *text, struct ofb_schema *out, struct ofb_error *err);
 
+/* The permission bits the manifest records for entry name ("clients/x/files/"), or -1. */
+int ofb_reader_entry_mode(const struct ofb_reader *r, const char *name);
+
 #endif

@@ -13,6 +13,11 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap);
+/* Wipe a string that may hold a password (explicit_bzero: not optimised away), then free
+ * it; NULL is fine. */
+void ofb_secret_free(char *s);
+/* Overwrite n bytes of a secret before the memory goes back (explicit_bzero). */
+void ofb_wipe(void *p, size_t n);
 
 /* A growable byte buffer; always NUL-terminated after len. */
 struct buf {

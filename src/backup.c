@@ -185,10 +185,7 @@ static int prepare_client(struct run *r, struct client_job *j, struct ofb_error 
 	}
 	ret = 0;
 out:
-	if (conn) {
-		memset(conn, 0, strlen(conn));   /* it may hold a password */
-		free(conn);
-	}
+	ofb_secret_free(conn);
 	free(subject);
 	free(folder);
 	return ret;
@@ -196,13 +193,13 @@ out:
 
 static int add_client_files(struct client_job *j, struct ofb_pkg *pkg, struct ofb_error *err)
 {
-	if (ofb_pkg_add_dir(pkg, j->files_folder, NULL, err) != 0)
+	if (ofb_pkg_add_dir(pkg, j->files_folder, NULL, (int)j->files.root_mode, err) != 0)
 		return -1;
 	for (size_t i = 0; i < j->files.n; i++) {
 		const struct ofb_file_entry *f = &j->files.items[i];
 		char *path = xasprintf("%s%s", j->files_folder, f->rel);
-		int rc = f->is_dir ? ofb_pkg_add_dir(pkg, path, &f->mtime, err)
-				   : ofb_pkg_add_file(pkg, path, f->full, &f->mtime, err);
+		int rc = f->is_dir ? ofb_pkg_add_dir(pkg, path, &f->mtime, (int)f->mode, err)
+				   : ofb_pkg_add_file(pkg, path, f, err);
 		free(path);
 		if (rc != 0)
 			return -1;
@@ -218,7 +215,7 @@ static void note_vanished(struct run *r, const struct ofb_pkg *pkg)
 
 	for (size_t i = 0; i < n; i++)
 		if (e[i]->vanished)
-			add_warning(r, xasprintf("'%s' was deleted during the backup: stored empty",
+			add_warning(r, xasprintf("'%s' was deleted or replaced (by a link or something other than the file listed) during the backup: stored empty",
 						 e[i]->path));
 }
 
@@ -439,10 +436,7 @@ out:
 	ofb_progress_done();
 	if (ret == OFB_EXIT_FAILED && err->exit_code == OFB_EXIT_USAGE)
 		ret = OFB_EXIT_USAGE;
-	if (login_conn) {
-		memset(login_conn, 0, strlen(login_conn));
-		free(login_conn);
-	}
+	ofb_secret_free(login_conn);
 	free(path);
 	run_free(&r);
 	return ret;

@@ -40,8 +40,7 @@ static int probe(const struct ofb_client *c, char **engine, struct ofb_error *er
 		ret = 0;
 	}
 	ofb_db_close(db);
-	memset(conn, 0, strlen(conn));
-	free(conn);
+	ofb_secret_free(conn);
 	return ret;
 }
 
@@ -102,10 +101,7 @@ int cmd_clients(struct ofb_cli *cli, int argc, char **argv)
 		rc = OFB_EXIT_WARNINGS;
 	}
 out:
-	if (conn) {
-		memset(conn, 0, strlen(conn));
-		free(conn);
-	}
+	ofb_secret_free(conn);
 	ofb_db_close(login);
 	ofb_clients_free(clients, n);
 	ofb_config_free(&cfg);

@@ -69,26 +69,10 @@ static const struct {
 
 #define N_ELEMS(a) (sizeof (a) / sizeof (a)[0])
 
-/* Overwrite a secret before its memory goes back to the allocator; volatile so the
- * stores cannot be dropped as dead. */
-static void wipe_bytes(void *p, size_t n)
-{
-	volatile unsigned char *v = p;
-
-	while (n--)
-		*v++ = 0;
-}
-
 static void wipe(char *s)
 {
 	if (s)
-		wipe_bytes(s, strlen(s));
-}
-
-static void free_secret(char *s)
-{
-	wipe(s);
-	free(s);
+		ofb_wipe(s, strlen(s));
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -397,10 +381,10 @@ out:
 	free(section);
 	/* the lines may hold passwords */
 	if (line)
-		wipe_bytes(line, cap);
+		ofb_wipe(line, cap);
 	free(line);
 	if (logical.cap)
-		wipe_bytes(logical.data, logical.cap);
+		ofb_wipe(logical.data, logical.cap);
 	buf_free(&logical);
 	return rc;
 }
@@ -1031,7 +1015,7 @@ static int read_password_file(const char *path, char **out, struct ofb_error *er
 out:
 	/* after a failed getline() the buffer need not hold a terminated string */
 	if (line)
-		wipe_bytes(line, cap);
+		ofb_wipe(line, cap);
 	free(line);
 	if (f)
 		fclose(f);
@@ -1112,7 +1096,7 @@ char *ofb_dbconn_string(const struct ofb_dbconn *conn, struct ofb_error *err)
 	}
 	result = buf_detach(&out);
 out:
-	free_secret(password);
+	ofb_secret_free(password);
 	if (out.cap)
 		wipe(out.data);    /* a given connect string may carry a PWD */
 	buf_free(&out);
@@ -1150,7 +1134,7 @@ char *ofb_mask_secrets(const char *connstr)
 static void replace(char **field, const char *value, int secret)
 {
 	if (secret)
-		free_secret(*field);
+		ofb_secret_free(*field);
 	else
 		free(*field);
 	*field = value ? xstrdup(value) : NULL;
@@ -1184,10 +1168,10 @@ void ofb_dbconn_free(struct ofb_dbconn *c)
 {
 	if (!c)
 		return;
-	free_secret(c->connect);
+	ofb_secret_free(c->connect);
 	free(c->dsn);
 	free(c->user);
-	free_secret(c->password);
+	ofb_secret_free(c->password);
 	free(c->password_env);
 	free(c->password_file);
 	memset(c, 0, sizeof *c);

@@ -229,6 +229,14 @@ static int mtime_of(const struct entry *e, struct timespec *ts)
 	return json_is_string(m) && reader_parse_mtime(json_string_value(m), ts) == 0;
 }
 
+/* The recorded permission bits, or -1 (older packages: the umask decides). */
+static int mode_of(const struct entry *e)
+{
+	json_t *m = json_object_get(e->rec, "mode");
+
+	return m ? reader_parse_mode(m) : -1;
+}
+
 static int extract_file(struct extract *x, struct entry *e, const char *rel,
 			struct ofb_error *err)
 {
@@ -243,8 +251,14 @@ static int extract_file(struct extract *x, struct entry *e, const char *rel,
 	if (open_below(x, rel, slash ? (size_t)(slash - rel) : 0, 1, &dir, err) != 0 ||
 	    fs_create_temp(dir, tmp, sizeof tmp, x->shown, &x->fd, err) != 0)
 		goto out;
-	if (reader_read_entry(x->r, e, write_chunk, x, 0, err) != 0 ||
-	    fs_commit_file(dir, &x->fd, tmp, name, mtime_of(e, &ts) ? &ts : NULL, x->shown,
+	if (reader_read_entry(x->r, e, write_chunk, x, 0, err) != 0)
+		goto out;
+	if (mode_of(e) >= 0 && fchmod(x->fd, (mode_t)mode_of(e)) != 0) {
+		ofb_error_set(err, "cannot set the permissions of '%s': %s", x->shown,
+			      strerror(errno));
+		goto out;
+	}
+	if (fs_commit_file(dir, &x->fd, tmp, name, mtime_of(e, &ts) ? &ts : NULL, x->shown,
 			   err) != 0)
 		goto out;
 	ret = 0;
@@ -256,7 +270,9 @@ out:
 	return ret;
 }
 
-/* Folder times last, deepest first: writing into a folder changes its time. */
+/* Folder times and permissions last, deepest first: writing into a folder changes its
+ * time, and a folder without write or search permission for its owner could not be
+ * filled. */
 static int set_folder_times(struct extract *x, struct entry **dirs, size_t n, size_t skip,
 			    struct ofb_error *err)
 {
@@ -265,15 +281,17 @@ static int set_folder_times(struct extract *x, struct entry **dirs, size_t n, si
 	for (size_t i = n; i-- > 0;) {
 		const char *rel = dirs[i]->name + skip;
 		struct timespec ts;
-		int fd = -1;
-		if (!mtime_of(dirs[i], &ts))
+		int fd = -1, has_time = mtime_of(dirs[i], &ts), mode = mode_of(dirs[i]);
+		if (!has_time && mode < 0)
 			continue;
 		free(x->shown);
 		x->shown = xasprintf("%s/%s", x->dest, rel);
 		if (open_below(x, rel, strlen(rel), 0, &fd, err) != 0)
 			goto out;
-		if (fs_set_mtime(fd, &ts) != 0) {
-			ofb_error_set(err, "cannot set the time of '%s': %s", x->shown,
+		if ((has_time && fs_set_mtime(fd, &ts) != 0) ||
+		    (mode >= 0 && fchmod(fd, (mode_t)mode) != 0)) {
+			ofb_error_set(err, "cannot set the %s of '%s': %s",
+				      has_time ? "time or permissions" : "permissions", x->shown,
 				      strerror(errno));
 			fs_close(fd);
 			goto out;

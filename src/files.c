@@ -74,6 +74,9 @@ static int add_child(struct scan *sc, const char *full, const char *rel,
 	e = add_entry(sc);
 	e->full = xstrdup(full);
 	e->mtime = st.st_mtim;
+	e->mode = st.st_mode & 0777;
+	e->dev = st.st_dev;
+	e->ino = st.st_ino;
 	if (S_ISDIR(st.st_mode)) {
 		e->rel = xasprintf("%s/", rel);
 		e->is_dir = 1;
@@ -170,6 +173,7 @@ int ofb_files_scan(const char *root, struct ofb_file_list *out, struct ofb_error
 		ofb_error_set(err, "cannot read folder '%s': %s", root, strerror(ENOTDIR));
 		goto out;
 	}
+	out->root_mode = st.st_mode & 0777;
 	if (scan_folder(&sc, root, "", err) != 0)
 		goto out;
 	/* breadth first without recursion: folders found are appended and visited in turn */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "package.h"
@@ -66,6 +67,13 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* a file size limit (ulimit -f) is a write error (EFBIG) like a full disk, reported
+	 * and cleaned up, not a kill */
+	signal(SIGXFSZ, SIG_IGN);
+	/* Whatever this process creates is its owner's alone unless given other permissions
+	 * on purpose (packages, restored files with their recorded modes, SQLite databases it
+	 * creates, and the log files of ODBC drivers that write any). */
+	umask(077);
 
 	while ((opt = getopt_long(argc, argv, "+hVc:qv", opts, NULL)) != -1) {
 		switch (opt) {

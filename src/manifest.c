@@ -129,6 +129,11 @@ static json_t *entries_json(const struct ofb_pkg *pkg)
 			if (e[i]->vanished)
 				json_object_set_new(o, "vanished", json_true());
 		}
+		if (e[i]->mode >= 0) {
+			char mode[8];
+			snprintf(mode, sizeof mode, "%04o", (unsigned)e[i]->mode & 0777);
+			json_object_set_new(o, "mode", json_string(mode));
+		}
 		if (e[i]->has_mtime) {
 			char ts[64];
 			format_mtime(ts, sizeof ts, &e[i]->mtime);

@@ -164,7 +164,7 @@ int ofb_db_open_flags(struct ofb_db **out, const char *connstr, unsigned flags,
 		      struct ofb_error *err)
 {
 	struct ofb_db *db = xcalloc(1, sizeof *db);
-	char *merged = NULL;
+	char *merged = NULL, *probe = ofb_drv_probe_options(), *first = NULL;
 	int ret = -1;
 
 	*out = NULL;
@@ -177,14 +177,15 @@ int ofb_db_open_flags(struct ofb_db **out, const char *connstr, unsigned flags,
 	SQLSetEnvAttr(db->env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
 	if (!(flags & OFB_DB_MAY_CREATE) && check_sqlite_file(connstr, db->label, err) != 0)
 		goto out;
-	if (driver_connect(db, connstr, err) != 0)
+	first = merge_options(connstr, probe);
+	if (driver_connect(db, first, err) != 0)
 		goto out;
 	db->dbms_name = get_info_text(db->dbc, SQL_DBMS_NAME);
 	db->dbms_version = get_info_text(db->dbc, SQL_DBMS_VER);
 	db->drv = ofb_driver_for(db->dbms_name);
 	if (db->drv->connect_options) {
-		merged = merge_options(connstr, db->drv->connect_options);
-		if (strcmp(merged, connstr) != 0) {
+		merged = merge_options(first, db->drv->connect_options);
+		if (strcmp(merged, first) != 0) {
 			SQLDisconnect(db->dbc);
 			SQLFreeHandle(SQL_HANDLE_DBC, db->dbc);
 			db->dbc = NULL;
@@ -200,7 +201,9 @@ int ofb_db_open_flags(struct ofb_db **out, const char *connstr, unsigned flags,
 	db = NULL;
 	ret = 0;
 out:
-	free(merged);
+	ofb_secret_free(merged);
+	ofb_secret_free(first);
+	free(probe);
 	ofb_db_close(db);
 	return ret;
 }

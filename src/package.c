@@ -51,6 +51,7 @@ static struct ofb_entry_info *new_entry(struct ofb_pkg *pkg, const char *path, i
 
 	e->path = xstrdup(path);
 	e->is_dir = is_dir;
+	e->mode = -1;
 	pkg->entries = xrealloc(pkg->entries, (pkg->n_entries + 1) * sizeof *pkg->entries);
 	pkg->entries[pkg->n_entries++] = e;
 	return e;
@@ -133,7 +134,7 @@ static void set_mtime(struct ofb_pkg *pkg, zip_int64_t idx, const struct timespe
 }
 
 int ofb_pkg_add_dir(struct ofb_pkg *pkg, const char *path, const struct timespec *mtime,
-		    struct ofb_error *err)
+		    int mode, struct ofb_error *err)
 {
 	zip_int64_t idx = zip_dir_add(pkg->zip, path, name_flags(path));
 	struct ofb_entry_info *e;
@@ -145,6 +146,7 @@ int ofb_pkg_add_dir(struct ofb_pkg *pkg, const char *path, const struct timespec
 	}
 	set_mtime(pkg, idx, mtime);
 	e = new_entry(pkg, path, 1);
+	e->mode = mode;
 	if (mtime) {
 		e->has_mtime = 1;
 		e->mtime = *mtime;
@@ -305,6 +307,8 @@ int ofb_pkg_add_lazy(struct ofb_pkg *pkg, const char *path, const struct ofb_ent
 
 struct file_src {
 	char *source;
+	dev_t dev;
+	ino_t ino;
 	struct ofb_entry_info *info;
 	int fd;
 };
@@ -312,15 +316,32 @@ struct file_src {
 static int file_open(void *ctx, struct ofb_error *err)
 {
 	struct file_src *f = ctx;
+	struct stat st;
+	int flags;
 
-	f->fd = open(f->source, O_RDONLY | O_CLOEXEC);
-	if (f->fd < 0 && errno == ENOENT) {
-		/* Deleted since the folder was listed (people work while backups run): the
-		 * entry stays, empty, and the manifest says so; it is not worth the backup. */
+	/* no link followed, no wait on a FIFO or device put there since the scan */
+	f->fd = open(f->source, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	if (f->fd < 0 && (errno == ENOENT || errno == ELOOP || errno == ENOTDIR)) {
+		/* Deleted (or made a link) since the folder was listed (people work while
+		 * backups run): the entry stays, empty, and the manifest says so. */
 		f->info->vanished = 1;
 		return 0;
 	}
 	if (f->fd < 0) {
+		ofb_error_set(err, "cannot read file '%s': %s", f->source, strerror(errno));
+		return -1;
+	}
+	if (fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != f->dev ||
+	    st.st_ino != f->ino) {
+		/* something else in its place (reached through a folder made a link, say):
+		 * not the file that was listed, so not read */
+		close(f->fd);
+		f->fd = -1;
+		f->info->vanished = 1;
+		return 0;
+	}
+	flags = fcntl(f->fd, F_GETFL);
+	if (flags < 0 || fcntl(f->fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
 		ofb_error_set(err, "cannot read file '%s': %s", f->source, strerror(errno));
 		return -1;
 	}
@@ -376,14 +397,20 @@ static const struct ofb_entry_ops file_ops = {
 	.free = file_free,
 };
 
-int ofb_pkg_add_file(struct ofb_pkg *pkg, const char *path, const char *source,
-		     const struct timespec *mtime, struct ofb_error *err)
+int ofb_pkg_add_file(struct ofb_pkg *pkg, const char *path, const struct ofb_file_entry *fe,
+		     struct ofb_error *err)
 {
 	struct file_src *f = xcalloc(1, sizeof *f);
+	int rc;
 
-	f->source = xstrdup(source);
+	f->source = xstrdup(fe->full);
+	f->dev = fe->dev;
+	f->ino = fe->ino;
 	f->fd = -1;
-	return add_lazy(pkg, path, &file_ops, f, mtime, &f->info, err);
+	rc = add_lazy(pkg, path, &file_ops, f, &fe->mtime, &f->info, err);
+	if (rc == 0)
+		f->info->mode = (int)fe->mode;
+	return rc;
 }
 
 /* --- finishing ------------------------------------------------------------------------- */

@@ -110,6 +110,21 @@ static int two_digits(const char *s, int *out)
 	return 0;
 }
 
+int reader_parse_mode(json_t *v)
+{
+	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+	int mode = 0;
+
+	if (!s || strlen(s) != 4 || s[0] != '0')
+		return -1;
+	for (int i = 1; i < 4; i++) {
+		if (s[i] < '0' || s[i] > '7')
+			return -1;
+		mode = mode * 8 + (s[i] - '0');
+	}
+	return mode;
+}
+
 int reader_parse_mtime(const char *s, struct timespec *ts)
 {
 	struct tm tm;
@@ -173,7 +188,7 @@ static int check_record(struct ofb_reader *r, const char *path, json_t *rec,
 {
 	json_t *type = json_object_get(rec, "type"), *sha = json_object_get(rec, "sha256");
 	json_t *mtime = json_object_get(rec, "mtime"), *rows = json_object_get(rec, "rows");
-	json_t *vanished = json_object_get(rec, "vanished");
+	json_t *vanished = json_object_get(rec, "vanished"), *mode = json_object_get(rec, "mode");
 	int is_dir = path[strlen(path) - 1] == '/';
 	struct timespec ts;
 	int ret = -1;
@@ -194,6 +209,11 @@ static int check_record(struct ofb_reader *r, const char *path, json_t *rec,
 	if (mtime && (!json_is_string(mtime) || reader_parse_mtime(json_string_value(mtime), &ts))) {
 		reader_entry_error(err, r, path, ": the manifest's mtime is not a UTC time "
 			    "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ");
+		goto out;
+	}
+	if (mode && reader_parse_mode(mode) < 0) {
+		reader_entry_error(err, r, path, ": the manifest's mode is not permission bits "
+				   "such as \"0640\"");
 		goto out;
 	}
 	if (rows && !valid_count(rows)) {
@@ -238,6 +258,14 @@ static struct entry *find_entry(const struct ofb_reader *r, const char *name)
 	size_t i = reader_lower_bound(r, name);
 
 	return i < r->n_entries && strcmp(r->entries[i].name, name) == 0 ? &r->entries[i] : NULL;
+}
+
+int ofb_reader_entry_mode(const struct ofb_reader *r, const char *name)
+{
+	const struct entry *e = find_entry(r, name);
+	json_t *m = e ? json_object_get(e->rec, "mode") : NULL;
+
+	return m ? reader_parse_mode(m) : -1;
 }
 
 /* --- opening --------------------------------------------------------------------------- */

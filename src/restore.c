@@ -58,10 +58,7 @@ static void target_free(struct target *t)
 	free(t->client.name);
 	free(t->client.files_dir);
 	ofb_dbconn_free(&t->client.conn);
-	if (t->connstr) {
-		memset(t->connstr, 0, strlen(t->connstr));
-		free(t->connstr);
-	}
+	ofb_secret_free(t->connstr);
 }
 
 static void job_free(struct job *j)
@@ -253,8 +250,7 @@ static int current_registry(struct job *j, struct ofb_client **out, size_t *n,
 	ret = 0;
 out:
 	ofb_db_close(db);
-	memset(conn, 0, strlen(conn));
-	free(conn);
+	ofb_secret_free(conn);
 	return ret;
 }
 
@@ -428,9 +424,10 @@ static int extract_files(struct job *j, struct target *t, char **fresh,
 	return 0;
 }
 
-/* A new files folder with no old one to copy from: its parent's owner, and the usual
- * permissions for a new folder (mkdtemp made it owner-only). */
-static int parent_like(const char *dest, struct stat *st)
+/* A new files folder with no old one to copy from: its parent's owner, and the
+ * permissions it had when it was backed up, else the usual ones for a new folder
+ * (mkdtemp made it owner-only). */
+static int parent_like(const char *dest, int recorded, struct stat *st)
 {
 	char *parent = xstrdup(dest), *slash = strrchr(parent, '/');
 	mode_t mask = umask(0);
@@ -442,12 +439,14 @@ static int parent_like(const char *dest, struct stat *st)
 	else
 		strcpy(parent, slash ? "/" : ".");
 	ret = stat(parent, st);
-	st->st_mode = (st->st_mode & ~(mode_t)07777) | (0777 & ~mask);
+	st->st_mode = (st->st_mode & ~(mode_t)07777) |
+		      (recorded >= 0 ? (mode_t)recorded : 0777 & ~mask);
 	free(parent);
 	return ret;
 }
 
-static int swap_files(struct target *t, const char *fresh, struct ofb_error *err)
+static int swap_files(struct target *t, int recorded_mode, const char *fresh,
+		      struct ofb_error *err)
 {
 	const char *dest = t->client.files_dir;
 	char *old = xasprintf("%s.ofbackup-old-%ld", dest, (long)getpid());
@@ -456,7 +455,7 @@ static int swap_files(struct target *t, const char *fresh, struct ofb_error *err
 
 	/* the restored folder belongs to whom the old one belonged, with its permissions:
 	 * the office application must keep writing there, others must not start reading */
-	if (had_old ? stat(dest, &st) == 0 : parent_like(dest, &st) == 0) {
+	if (had_old ? stat(dest, &st) == 0 : parent_like(dest, recorded_mode, &st) == 0) {
 		if (ofb_files_take_owner(fresh, &st, err) != 0)
 			goto out;
 	}
@@ -511,7 +510,8 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 		goto out;
 	j->warnings += stats.warnings;
 	j->rows += stats.rows;
-	if (fresh && swap_files(t, fresh, err) != 0) {
+	if (fresh && swap_files(t, ofb_reader_entry_mode(j->reader, t->files_prefix), fresh,
+				err) != 0) {
 		ofb_error_prefix(err, "%s: its database is restored, its files are not", t->subject);
 		goto out;
 	}
@@ -747,10 +747,7 @@ out:
 		ofb_error_prefix(err, "%s was restored but cannot be registered in the login "
 				 "database", t->subject);
 	ofb_db_close(db);
-	if (conn) {
-		memset(conn, 0, strlen(conn));
-		free(conn);
-	}
+	ofb_secret_free(conn);
 	buf_free(&sql);
 	return ret;
 }

@@ -121,7 +121,8 @@ static void check_column(struct walk *w, const struct ofb_table *t, struct ofb_c
 	if (c->default_value) {
 		int rc = ofb_sql_check_default(w->d, c->default_value, &why);
 		check_sql(w, t, field, &c->default_value, rc, why,
-			  "(left out: set it again after a restore)");
+			  "(left out: a restore that does not replay the table's own DDL makes "
+			  "the column without it)");
 	}
 out:
 	free(field);

@@ -67,6 +67,20 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+void ofb_wipe(void *p, size_t n)
+{
+	if (p)
+		explicit_bzero(p, n);
+}
+
+void ofb_secret_free(char *s)
+{
+	if (!s)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
 char *xvasprintf(const char *fmt, va_list ap)
 {
 	va_list again;

@@ -46,8 +46,9 @@ import package as pk  # noqa: E402
 import regress  # noqa: E402
 import restore  # noqa: E402
 import safety  # noqa: E402
+import trust  # noqa: E402
 
-GROUPS = ("backup",) + tuple("restore-" + g for g in restore.GROUPS) + ("regress", "safety")
+GROUPS = ("backup",) + tuple("restore-" + g for g in restore.GROUPS) + ("regress", "safety", "trust")
 
 
 def selection(argv):
@@ -486,6 +487,9 @@ class Suite:
         # the "nothing lost" promises of backups (safety.py): their own installation
         if self.wanted("safety"):
             safety.run(self, Failed)
+        # SQL from a package never runs as such (trust.py): their own installation
+        if self.wanted("trust"):
+            trust.run(self, Failed)
 
     def run_backup(self):
         cfg = self.inst.config if self.inst else ""

@@ -1,0 +1,503 @@
+"""Trust nothing in a package (run.py group "trust").
+
+A package comes from places we do not control. Each test takes a good package of a real
+client (SQLite, PostgreSQL, MariaDB), edits its schema.json the way an attacker would,
+recomputes the manifest's size and SHA-256 of the edited entry (so that only the schema
+checks can catch it), and asserts that verify refuses it naming the entry, the table and
+the field, and that an import of it exits 1 without running any of its SQL: the victim
+table in another database file is still there, no table "pwned" appears anywhere, the
+target database is not created.
+
+Also: a client whose column default is an expression ofbackup does not run from a package
+is backed up with a warning (exit 3) and that default left out, so the package verifies.
+"""
+
+import hashlib
+import json
+import os
+import resource
+import shutil
+import sqlite3
+import subprocess
+import time
+import zipfile
+
+import pyodbc
+
+from fixtures import SECRET
+from regress import PW_ENV, Regress
+
+PG_DBS = ("ofb_tr_src", "ofb_tr_dst")
+MY_DBS = ("ofb_tr_src", "ofb_tr_dst")
+
+
+def rewrite(src, dst, entry, edit):
+    """Copy package src to dst with entry's JSON passed through edit(obj) -> obj, and the
+    manifest's size and sha256 of that entry recomputed."""
+    with zipfile.ZipFile(src) as z:
+        items = [(i, z.read(i.filename)) for i in z.infolist()]
+    data = dict((i.filename, d) for i, d in items)
+    new = json.dumps(edit(json.loads(data[entry])), indent=1).encode("utf-8")
+    man = json.loads(data["manifest.json"])
+    for e in man["entries"]:
+        if e["path"] == entry:
+            e["size"] = len(new)
+            e["sha256"] = hashlib.sha256(new).hexdigest()
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, d in items:
+            if info.filename == entry:
+                d = new
+            elif info.filename == "manifest.json":
+                d = json.dumps(man, indent=1).encode("utf-8")
+            z.writestr(info, d, compress_type=zipfile.ZIP_DEFLATED)
+    return dst
+
+
+def table(schema, name):
+    return [t for t in schema["tables"] if t["name"] == name][0]
+
+
+def column(t, name):
+    return [c for c in t["columns"] if c["name"] == name][0]
+
+
+class Trust(Regress):
+    def __init__(self, suite, failed_cls):
+        Regress.__init__(self, suite, failed_cls)
+        self.root = os.path.join(suite.root, "trust")
+        self.cwd = os.path.join(self.root, "cwd")
+        self.backups = os.path.join(self.root, "backups")
+        self.login = os.path.join(self.root, "login.db")
+        self.cfg = os.path.join(self.root, "ofbackup.ini")
+        self.victim = os.path.join(self.root, "elsewhere", "other.db")
+
+    def drop_all(self):
+        cn = pyodbc.connect(self.pg("postgres"), autocommit=True)
+        for d in PG_DBS:
+            cn.cursor().execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % d)
+        cn.close()
+        cn = pyodbc.connect(self.my_base, autocommit=True)
+        for d in MY_DBS:
+            cn.cursor().execute("DROP DATABASE IF EXISTS %s" % d)
+        cn.close()
+
+    def prepare(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+        for d in ("cwd", "backups", "db", "files", "out", "imported", "elsewhere"):
+            os.makedirs(os.path.join(self.root, d))
+        self.drop_all()
+        v = sqlite3.connect(self.victim)
+        v.execute("CREATE TABLE payroll (who text, amount int)")
+        v.execute("INSERT INTO payroll VALUES ('boss', 100)")
+        v.commit()
+        v.close()
+        reg = []
+        lite = self.sqlite_client("tr-lite", """
+            CREATE TABLE kunde (id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT 'x');
+            CREATE INDEX kunde_name ON kunde (name);
+            CREATE TABLE auftrag (id INTEGER PRIMARY KEY,
+                kunde_id INTEGER REFERENCES kunde (id) ON DELETE CASCADE);
+            """, [("INSERT INTO kunde VALUES (1, 'a')", ()),
+                  ("INSERT INTO auftrag VALUES (1, 1)", ())])
+        reg.append(("tr-lite", "Trust lite", lite, self.files_dir("tr-lite"), 0))
+        cn = self.create_pg("ofb_tr_src")
+        cur = cn.cursor()
+        cur.execute("CREATE TABLE kunde (id serial PRIMARY KEY, name varchar(40) NOT NULL "
+                    "DEFAULT 'x')")
+        cur.execute("CREATE INDEX kunde_name ON kunde (name)")
+        cur.execute("CREATE TABLE auftrag (id int PRIMARY KEY, kunde_id int REFERENCES kunde (id) "
+                    "ON DELETE CASCADE)")
+        cur.execute("INSERT INTO kunde (name) VALUES ('a')")
+        cur.execute("INSERT INTO auftrag VALUES (1, 1)")
+        cn.close()
+        reg.append(("tr-pg", "Trust pg", self.nopw(self.pg("ofb_tr_src")),
+                    self.files_dir("tr-pg"), 0))
+        cn = self.create_my("ofb_tr_src")
+        cur = cn.cursor()
+        cur.execute("CREATE TABLE kunde (id int AUTO_INCREMENT PRIMARY KEY, name varchar(40) "
+                    "NOT NULL DEFAULT 'x', KEY kunde_name (name))")
+        cur.execute("INSERT INTO kunde (name) VALUES ('a')")
+        cn.close()
+        reg.append(("tr-my", "Trust my", self.nopw(self.my("ofb_tr_src")),
+                    self.files_dir("tr-my"), 0))
+        # a default no package may carry as SQL to run
+        odd = self.sqlite_client("tr-odd", """
+            CREATE TABLE note (id INTEGER PRIMARY KEY,
+                tag TEXT DEFAULT (printf('%d-%s', 1, 'x')), day TEXT DEFAULT (date('now')));
+            """, [("INSERT INTO note (id) VALUES (1)", ())])
+        reg.append(("tr-odd", "Trust odd", odd, self.files_dir("tr-odd"), 0))
+        db = sqlite3.connect(self.login)
+        db.execute("CREATE TABLE clients (id text PRIMARY KEY, name text, connect text, "
+                   "files_dir text, offline int)")
+        db.executemany("INSERT INTO clients VALUES (?,?,?,?,?)", reg)
+        db.commit()
+        db.close()
+        self.config(["tr-x"])
+        self.pkgs = {}
+        for cid in ("tr-lite", "tr-pg", "tr-my"):
+            self.pkgs[cid] = self.export(cid)
+
+    # ------------------------------------------------------------ helpers
+
+    def hostile(self, cid, name, edit):
+        src = self.pkgs[cid]
+        dst = os.path.join(self.root, "out", "%s-%s.zip" % (cid, name))
+        return rewrite(src, dst, "clients/%s/db/schema.json" % cid, edit)
+
+    def pg_tables(self, db):
+        cn = pyodbc.connect(self.pg(db), autocommit=True)
+        try:
+            return set(r[0] for r in cn.cursor().execute(
+                "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+                "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')").fetchall())
+        finally:
+            cn.close()
+
+    def db_exists(self, engine, name):
+        if engine == "postgresql":
+            cn = pyodbc.connect(self.pg("postgres"), autocommit=True)
+            sql = "SELECT 1 FROM pg_database WHERE datname = ?"
+        else:
+            cn = pyodbc.connect(self.my_base, autocommit=True)
+            sql = "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?"
+        try:
+            return cn.cursor().execute(sql, name).fetchone() is not None
+        finally:
+            cn.close()
+
+    def refused(self, pkg, cid, must_name, target, after=None):
+        """verify exits 1 naming the entry and every word of must_name; import into target
+        exits 1 and after() finds nothing changed."""
+        r = self.run("verify", pkg)
+        self.require(r.code == 1, "verify exited %d, want 1; output: %s"
+                     % (r.code, " ".join(r.text.split())[-300:]))
+        entry = "clients/%s/db/schema.json" % cid
+        for word in (entry,) + tuple(must_name):
+            self.require(word in r.text, "verify does not name %r; output: %s"
+                         % (word, " ".join(r.text.split())[-300:]))
+        r = self.import_(pkg, "tr-x", target)
+        self.require(r.code == 1, "import exited %d, want 1; output: %s"
+                     % (r.code, " ".join(r.text.split())[-300:]))
+        self.require(entry in r.text, "import does not name %s; output: %s"
+                     % (entry, " ".join(r.text.split())[-300:]))
+        if after:
+            after()
+
+    def no_pg_target(self):
+        self.require(not self.db_exists("postgresql", "ofb_tr_dst"),
+                     "the import created database ofb_tr_dst")
+        self.require(self.pg_tables("ofb_tr_src") == {"public.kunde", "public.auftrag"},
+                     "the source database's tables changed: %s" % self.pg_tables("ofb_tr_src"))
+
+    def victim_intact(self):
+        v = sqlite3.connect(self.victim)
+        try:
+            rows = v.execute("SELECT * FROM payroll").fetchall()
+        except sqlite3.Error as e:
+            raise self.Failed("the other database file lost its table: %s" % e)
+        finally:
+            v.close()
+        self.require(rows == [("boss", 100)], "payroll now holds %r" % rows)
+        self.require(not os.path.exists(os.path.join(self.root, "db", "tr-x.db")),
+                     "the import left a target database file behind")
+
+    # ------------------------------------------------------------ tests
+
+    def t_good(self):
+        for cid in self.pkgs:
+            self.run("verify", self.pkgs[cid]).expect(0)
+        pkg = self.hostile("tr-lite", "unchanged", lambda s: s)
+        self.run("verify", pkg).expect(0)
+
+    def t_sqlite_attach(self):
+        def edit(s):
+            t = table(s, "kunde")
+            t["native_ddl"] += "; ATTACH '%s' AS v; DROP TABLE v.payroll" % self.victim
+            return s
+        self.refused(self.hostile("tr-lite", "attach", edit), "tr-lite",
+                     ("kunde", "native_ddl", "separator"),
+                     "Driver=SQLite3;Database=" + os.path.join(self.root, "db", "tr-x.db"),
+                     self.victim_intact)
+
+    def t_sqlite_pragma_default(self):
+        def edit(s):
+            column(table(s, "kunde"), "name")["default"] = "(load_extension('/tmp/x.so'))"
+            return s
+        self.refused(self.hostile("tr-lite", "loadext", edit), "tr-lite",
+                     ("kunde", "name", "default", "load_extension"),
+                     "Driver=SQLite3;Database=" + os.path.join(self.root, "db", "tr-x.db"),
+                     self.victim_intact)
+
+    def t_pg_index(self):
+        def edit(s):
+            t = table(s, "kunde")
+            i = [k for k in t["indexes"] if k["name"] == "kunde_name"][0]
+            i["native_ddl"] += "; CREATE TABLE pwned(x int)"
+            return s
+        self.refused(self.hostile("tr-pg", "index", edit), "tr-pg",
+                     ("kunde", "kunde_name", "native_ddl"), self.pg("ofb_tr_dst"),
+                     self.no_pg_target)
+
+    def t_pg_type(self):
+        def edit(s):
+            column(table(s, "auftrag"), "kunde_id")["native_type"] = (
+                'integer, PRIMARY KEY (id)); CREATE TABLE pwned (x int); CREATE TABLE "x" (y int')
+            return s
+        self.refused(self.hostile("tr-pg", "type", edit), "tr-pg",
+                     ("auftrag", "kunde_id", "native_type"), self.pg("ofb_tr_dst"),
+                     self.no_pg_target)
+
+    def t_pg_default(self):
+        def edit(s):
+            column(table(s, "kunde"), "name")["default"] = "lo_export(1, '/tmp/ofb-pwned')"
+            return s
+        self.refused(self.hostile("tr-pg", "default", edit), "tr-pg",
+                     ("kunde", "name", "default", "lo_export"), self.pg("ofb_tr_dst"),
+                     self.no_pg_target)
+
+    def t_fk_action(self):
+        def edit(s):
+            fk = table(s, "auftrag")["foreign_keys"][0]
+            fk["on_delete"] = "CASCADE; CREATE TABLE pwned (x int)"
+            return s
+        self.refused(self.hostile("tr-pg", "fkaction", edit), "tr-pg",
+                     ("auftrag", "foreign key", "action"), self.pg("ofb_tr_dst"),
+                     self.no_pg_target)
+
+    def t_my_engine(self):
+        def edit(s):
+            t = table(s, "kunde")
+            t["native_ddl"] += " /*!; CREATE TABLE pwned (x int) */"
+            return s
+        def after():
+            self.require(not self.db_exists("mariadb", "ofb_tr_dst"),
+                         "the import created database ofb_tr_dst")
+        self.refused(self.hostile("tr-my", "exec-comment", edit), "tr-my",
+                     ("kunde", "native_ddl"), self.my("ofb_tr_dst"), after)
+
+    def t_my_outside(self):
+        def edit(s):
+            t = table(s, "kunde")
+            t["native_ddl"] = t["native_ddl"].replace("CREATE TABLE `kunde`",
+                                                      "CREATE TABLE `mysql`.`kunde`", 1)
+            return s
+        self.refused(self.hostile("tr-my", "otherdb", edit), "tr-my",
+                     ("kunde", "native_ddl", "outside"), self.my("ofb_tr_dst"))
+
+    def t_null_key(self):
+        def edit(s):
+            table(s, "auftrag")["primary_key"]["columns"] = [None]
+            table(s, "auftrag")["foreign_keys"][0]["columns"] = [None]
+            return s
+        self.refused(self.hostile("tr-pg", "nullkey", edit), "tr-pg",
+                     ("auftrag", "primary_key"), self.pg("ofb_tr_dst"), self.no_pg_target)
+
+    def t_vetted(self):
+        pkg = os.path.join(self.root, "out", "odd.zip")
+        r = self.run("-c", self.cfg, "export", "tr-odd", "-o", pkg).expect(3)
+        self.require("printf" in r.text and "tag" in r.text,
+                     "the warning does not name the default and column; output: %s"
+                     % " ".join(r.text.split())[-300:])
+        self.run("verify", pkg).expect(0)
+        with zipfile.ZipFile(pkg) as z:
+            s = json.loads(z.read("clients/tr-odd/db/schema.json"))
+        t = table(s, "note")
+        self.require(column(t, "tag")["default"] is None, "the unchecked default was kept")
+        self.require("date('now')" in (column(t, "day")["default"] or ""),
+                     "the checked default is %r" % column(t, "day")["default"])
+        # the table's own DDL may keep it: it runs as one checked CREATE TABLE
+        self.require("printf" in (t["native_ddl"] or ""), "the table's own DDL is %r"
+                     % t["native_ddl"])
+
+    def t_no_driver_log(self):
+        def logs():
+            return set(f for f in os.listdir("/tmp") if f.startswith("psqlodbc_ofbackup"))
+        before = logs()
+        pkg = os.path.join(self.root, "out", "log-check.zip")
+        self.run("-c", self.cfg, "export", "tr-pg", "-o", pkg).expect(0)
+        self.run("-c", self.cfg, "clients").expect(0, 3)
+        # psqlODBC falls back to odbcinst.ini's CommLog (1 on Debian) when its last
+        # connection closes and logs that close: such a file may appear, but it must be
+        # private and hold neither statements nor secrets
+        for name in sorted(logs() - before):
+            path = os.path.join("/tmp", name)
+            mode = os.stat(path).st_mode & 0o777
+            with open(path, "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+            os.remove(path)
+            self.require(mode & 0o077 == 0, "psqlODBC's %s has mode %04o" % (name, mode))
+            for word in ("SELECT", "PWD", SECRET, "conn_settings", "ofb_tr_src"):
+                self.require(word not in text, "psqlODBC's %s holds %r" % (name, word))
+
+    def t_multi_statements(self):
+        ini = os.path.join(self.root, "multi.ini")
+        with open(ini, "w") as f:
+            f.write('[login]\nconnect = "%s;OPTION=67108864"\n' % self.my("ofb_tr_src"))
+        os.chmod(ini, 0o600)
+        r = self.run("-c", ini, "clients")
+        self.require(r.code == 2 and "67108864" in r.text,
+                     "a MariaDB connection allowing several statements per call: exit %d; "
+                     "output: %s" % (r.code, " ".join(r.text.split())[-300:]))
+
+    # ------------------------------------------------------------ files read and written safely
+
+    @staticmethod
+    def env():
+        env = dict(os.environ, LC_ALL="C.UTF-8")
+        env.pop("OFBACKUP_CONFIG", None)
+        env[PW_ENV] = SECRET
+        return env
+
+    def big_client(self):
+        """tr-big: a SQLite database that takes a moment to dump, so that its files can be
+        changed after the scan and before they are read; files 0600 in a 0700 folder."""
+        path = os.path.join(self.root, "db", "tr-big.db")
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+        db.executemany("INSERT INTO t VALUES (?, ?)",
+                       ((i, "row %d %s" % (i, "x" * 200)) for i in range(1, 300001)))
+        db.commit()
+        db.close()
+        files = os.path.join(self.root, "files", "tr-big")
+        os.makedirs(os.path.join(files, "private"))
+        for rel, mode in (("a.txt", 0o644), ("b.txt", 0o644), ("private/p.txt", 0o600)):
+            with open(os.path.join(files, rel), "w") as f:
+                f.write("content of %s\n" % rel)
+            os.chmod(os.path.join(files, rel), mode)
+        os.chmod(os.path.join(files, "private"), 0o700)
+        con = sqlite3.connect(self.login)
+        con.execute("INSERT INTO clients VALUES (?,?,?,?,?)",
+                    ("tr-big", "Trust big", "Driver=SQLite3;Database=" + path, files, 0))
+        con.commit()
+        con.close()
+        self.config(["tr-x", "tr-big"])
+        return files
+
+    def t_swapped(self):
+        files = self.big_client()
+        secret = os.path.join(self.root, "secret.txt")
+        with open(secret, "w") as f:
+            f.write("TOP-SECRET-0815\n")
+        os.chmod(secret, 0o600)
+        out = os.path.join(self.root, "out", "swap")
+        os.makedirs(out)
+        pkg = os.path.join(out, "swap.zip")
+        p = subprocess.Popen([self.suite.tool.path, "-c", self.cfg, "export", "tr-big", "-o",
+                              pkg], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             stdin=subprocess.DEVNULL, env=self.env(), cwd=self.cwd)
+        deadline = time.time() + 60
+        while time.time() < deadline and not any(n.endswith(".part") or ".part." in n
+                                                 for n in os.listdir(out)):
+            time.sleep(0.01)
+        os.remove(os.path.join(files, "a.txt"))
+        os.symlink(secret, os.path.join(files, "a.txt"))
+        os.remove(os.path.join(files, "b.txt"))
+        os.mkfifo(os.path.join(files, "b.txt"))
+        swapped_while_running = p.poll() is None
+        try:
+            o, e = p.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.communicate()
+            raise self.Failed("the backup hangs on a FIFO put where a file was")
+        text = (o + e).decode("utf-8", "replace")
+        self.require(swapped_while_running, "the backup ended before the files could be "
+                     "swapped (make the database bigger)")
+        self.require(p.returncode == 3, "exit %d, want 3; output: %s"
+                     % (p.returncode, " ".join(text.split())[-300:]))
+        with zipfile.ZipFile(pkg) as z:
+            data = b"".join(z.read(n) for n in z.namelist())
+            man = json.loads(z.read("manifest.json"))
+        self.require(b"TOP-SECRET-0815" not in data, "the linked file's content is in the package")
+        marked = [e["path"] for e in man["entries"] if e.get("vanished")]
+        self.require(sorted(marked) == ["clients/tr-big/files/a.txt",
+                                        "clients/tr-big/files/b.txt"],
+                     "entries marked vanished: %s" % marked)
+        self.require("a.txt" in text and "b.txt" in text, "the warnings do not name both "
+                     "files; output: %s" % " ".join(text.split())[-300:])
+        self.st["swap_pkg"] = pkg
+
+    def t_modes(self):
+        pkg = self.st.get("swap_pkg")
+        self.require(pkg, "no package from the test before")
+        dest = os.path.join(self.root, "imported", "modes")
+        db = os.path.join(self.root, "db", "tr-modes.db")
+        self.config(["tr-modes"])
+        r = self.run("-c", self.cfg, "import", pkg, "--as", "tr-modes", "--connect",
+                     "Driver=SQLite3;Database=" + db, "--files", dest)
+        r.expect(0, 3)
+        got = {}
+        for rel in ("private", "private/p.txt"):
+            got[rel] = os.stat(os.path.join(dest, rel)).st_mode & 0o777
+        want = {"private": 0o700, "private/p.txt": 0o600}
+        self.require(got == want, "modes %s, want %s" % (
+            dict((k, "%04o" % v) for k, v in got.items()),
+            dict((k, "%04o" % v) for k, v in want.items())))
+        mode = os.stat(db).st_mode & 0o777
+        self.require(mode == 0o600, "the SQLite database the import created has mode %04o" % mode)
+
+    def t_file_size_limit(self):
+        out = os.path.join(self.root, "out", "fsize")
+        os.makedirs(out)
+        pkg = os.path.join(out, "small.zip")
+
+        def limit():
+            resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024, 256 * 1024))
+        p = subprocess.run([self.suite.tool.path, "-c", self.cfg, "export", "tr-big", "-o", pkg],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           stdin=subprocess.DEVNULL, preexec_fn=limit, timeout=120,
+                           env=self.env(), cwd=self.cwd)
+        text = (p.stdout + p.stderr).decode("utf-8", "replace")
+        self.require(p.returncode == 1, "exit %d, want 1 (killed by SIGXFSZ is %d); output: %s"
+                     % (p.returncode, -25, " ".join(text.split())[-300:]))
+        self.require("too large" in text.lower(), "no 'File too large' in: %s"
+                     % " ".join(text.split())[-300:])
+        self.require(os.listdir(out) == [], "left behind: %s" % os.listdir(out))
+
+    def run_group(self):
+        from restore import Scenario
+        sc = Scenario(self, "trust")
+        t = sc.t
+        t("prepare: clients on SQLite, PostgreSQL and MariaDB, a victim database file, and "
+          "their exports", self.prepare, critical=True)
+        t("the untouched exports, and one rewritten without change, verify", self.t_good)
+        t("SQLite native_ddl with '; ATTACH ... DROP TABLE v.payroll': verify and import "
+          "refuse, the other file keeps its table", self.t_sqlite_attach)
+        t("SQLite default calling load_extension: refused", self.t_sqlite_pragma_default)
+        t("PostgreSQL index native_ddl with '; CREATE TABLE pwned': refused, no database "
+          "created", self.t_pg_index)
+        t("PostgreSQL native_type closing the column list and adding statements: refused",
+          self.t_pg_type)
+        t("PostgreSQL default lo_export(...): refused", self.t_pg_default)
+        t("foreign-key action with a second statement: refused", self.t_fk_action)
+        t("MariaDB native_ddl with an executable comment holding a statement: refused",
+          self.t_my_engine)
+        t("MariaDB native_ddl creating the table in another database: refused",
+          self.t_my_outside)
+        t("null in primary-key and foreign-key column lists: refused, no crash",
+          self.t_null_key)
+        t("backup of a default that is not a checked expression: warning naming it, exit 3, "
+          "the default left out of the column, the package verifies", self.t_vetted)
+        t("PostgreSQL export and clients: no psqlODBC log in /tmp that others can read or "
+          "that holds statements or secrets",
+          self.t_no_driver_log)
+        t("MariaDB connection string turning on multi statements (OPTION=67108864): exit 2 "
+          "naming the flag", self.t_multi_statements)
+        t("files replaced after the scan by a link to a secret file and by a FIFO: no hang, "
+          "the secret is not in the package, both stored empty as vanished, exit 3",
+          self.t_swapped)
+        t("import brings back permissions: a 0600 file in a 0700 folder stays so; the SQLite "
+          "database it creates is 0600", self.t_modes)
+        t("ulimit -f below the package size: exit 1 with 'File too large', nothing left",
+          self.t_file_size_limit)
+        try:
+            self.drop_all()
+        except pyodbc.Error:
+            pass
+
+
+def run(suite, failed_cls):
+    if suite.r.blocked:
+        suite.r._fail("trust: all tests", suite.r.blocked)
+        return
+    Trust(suite, failed_cls).run_group()
