@@ -8,14 +8,22 @@
 
 struct ofb_cli {
 	const char *config_path;   /* -c, else ofb_config_default_path() */
+	int lock;                  /* the command takes the installation lock */
 };
 
 typedef int ofb_cmd_fn(struct ofb_cli *cli, int argc, char **argv);
 
+/* What a command needs before it runs (ofb_command.needs). */
+enum {
+	OFB_NEEDS_CONFIG = 1,      /* reads the configuration (-c) */
+	OFB_NEEDS_LOCK = 2         /* changes or reads the installation as a whole: backup,
+				    * restore and import exclude each other */
+};
+
 struct ofb_command {
 	const char *name;
 	ofb_cmd_fn *fn;
-	int needs_config;
+	int needs;
 	const char *synopsis;      /* after "ofbackup " */
 	const char *help;          /* one line */
 };
@@ -30,8 +38,9 @@ int cmd_restore(struct ofb_cli *cli, int argc, char **argv);
 int cmd_import(struct ofb_cli *cli, int argc, char **argv);
 int cmd_verify(struct ofb_cli *cli, int argc, char **argv);
 
-/* Load the configuration; prints its warnings. Returns 0, or the exit code after printing
- * the error. */
+/* Load the configuration; prints its warnings. For a command that needs the installation
+ * lock, take it (held until the process ends, released by the kernel also when it is
+ * killed). Returns 0, or the exit code after printing the error. */
 int ofb_cli_config(struct ofb_cli *cli, struct ofb_config *cfg);
 /* Print "ofbackup: error: ..." and return err's exit code. */
 int ofb_cli_fail(const struct ofb_error *err);

@@ -11,7 +11,8 @@ enum ofb_exit {
 	OFB_EXIT_OK = 0,
 	OFB_EXIT_FAILED = 1,
 	OFB_EXIT_USAGE = 2,
-	OFB_EXIT_WARNINGS = 3
+	OFB_EXIT_WARNINGS = 3,
+	OFB_EXIT_BUSY = 4          /* another backup, restore or import holds the installation */
 };
 
 struct ofb_error {

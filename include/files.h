@@ -49,6 +49,11 @@ int ofb_files_mkdirs(const char *path, struct ofb_error *err);
 /* mkdir -p of the folder that holds path. */
 int ofb_files_mkdirs_parent(const char *path, struct ofb_error *err);
 
+/* The installation lock: an exclusive lock on the configuration file at path (flock; the
+ * kernel drops it when the process ends, however it ends). Held until exit. Fails at
+ * once, with exit code OFB_EXIT_BUSY, when another process holds it. */
+int ofb_files_lock(const char *path, struct ofb_error *err);
+
 struct stat;
 /* Give dir and everything below it the owner and group of st (where this process may),
  * and dir itself st's permissions. */

@@ -4,24 +4,25 @@
 #include <string.h>
 
 #include "cli.h"
+#include "files.h"
 #include "progress.h"
 
 const struct ofb_command ofb_commands[] = {
-	{ "clients", cmd_clients, 1, "[-c CONFIG] clients",
+	{ "clients", cmd_clients, OFB_NEEDS_CONFIG, "[-c CONFIG] clients",
 	  "list registered clients: id, name, engine, online/offline, reachable" },
-	{ "backup", cmd_backup, 1, "[-c CONFIG] backup [-o FILE] [--skip-failed] [CLIENT...]",
+	{ "backup", cmd_backup, OFB_NEEDS_CONFIG | OFB_NEEDS_LOCK, "[-c CONFIG] backup [-o FILE] [--skip-failed] [CLIENT...]",
 	  "full backup (login database, all clients, their files); naming clients makes it "
 	  "a partial backup" },
-	{ "export", cmd_export, 1, "[-c CONFIG] export CLIENT [-o FILE]",
+	{ "export", cmd_export, OFB_NEEDS_CONFIG | OFB_NEEDS_LOCK, "[-c CONFIG] export CLIENT [-o FILE]",
 	  "export one client (its database and files, no login database)" },
 	{ "info", cmd_info, 0, "info FILE",
 	  "show what a package holds: kind, date, clients, tables, row counts" },
 	{ "verify", cmd_verify, 0, "verify FILE",
 	  "re-read the whole package: checksums, every table decoded, row counts" },
-	{ "restore", cmd_restore, 1, "[-c CONFIG] restore FILE [CLIENT...] [--replace]",
+	{ "restore", cmd_restore, OFB_NEEDS_CONFIG | OFB_NEEDS_LOCK, "[-c CONFIG] restore FILE [CLIENT...] [--replace]",
 	  "restore the login database and all clients of a package, or only the named "
 	  "clients" },
-	{ "import", cmd_import, 1,
+	{ "import", cmd_import, OFB_NEEDS_CONFIG | OFB_NEEDS_LOCK,
 	  "[-c CONFIG] import FILE [CLIENT] [--as ID] [--connect CONNSTR | --dsn NAME] "
 	  "[--files DIR] [--replace]",
 	  "bring one client of a package into this installation, on any engine" },
@@ -75,6 +76,8 @@ int ofb_cli_config(struct ofb_cli *cli, struct ofb_config *cfg)
 
 	ofb_error_clear(&err);
 	if (ofb_config_load(path, cfg, &err) != 0)
+		return ofb_cli_fail(&err);
+	if (cli->lock && ofb_files_lock(path, &err) != 0)
 		return ofb_cli_fail(&err);
 	for (size_t i = 0; i < cfg->n_warnings; i++)
 		ofb_warn("%s", cfg->warnings[i]);

@@ -2,9 +2,11 @@
  * list of entries, and what a restore needs (emptiness, removal, folder creation). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -296,6 +298,36 @@ int ofb_files_mkdirs_parent(const char *path, struct ofb_error *err)
 	}
 	free(parent);
 	return ret;
+}
+
+int ofb_files_lock(const char *path, struct ofb_error *err)
+{
+	static int held = -1;
+	int fd;
+
+	if (held >= 0)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		ofb_error_set(err, "cannot open '%s' to lock the installation: %s", path,
+			      strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK) {
+			ofb_error_set(err, "another ofbackup run (backup, export, restore or import) "
+				      "is working on this installation (it holds the lock on '%s'): "
+				      "try again when it has finished", path);
+			err->exit_code = OFB_EXIT_BUSY;
+		} else {
+			ofb_error_set(err, "cannot lock '%s': %s", path, strerror(e));
+		}
+		return -1;
+	}
+	held = fd;   /* kept open: closing it would drop the lock */
+	return 0;
 }
 
 static uid_t owner_uid;

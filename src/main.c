@@ -111,6 +111,7 @@ int main(int argc, char **argv)
 			ofb_cli_command_help(c->name);
 			return finish_stdout(0);
 		}
+		cli.lock = (c->needs & OFB_NEEDS_LOCK) != 0;
 		optind = 0;   /* glibc: start the command's own option parsing afresh */
 		opterr = 0;   /* the command names a bad option itself */
 		return finish_stdout(c->fn(&cli, sub_argc, sub_argv));

@@ -299,6 +299,32 @@ out:
 	return ret;
 }
 
+/* The safety package must outlive the restore: never inside a folder the restore replaces
+ * (run from inside a files folder, or [backup] dir below one). */
+static int check_safety_place(const struct job *j, const char *dir, struct ofb_error *err)
+{
+	char *place = realpath(dir, NULL);
+	int ret = 0;
+
+	for (size_t i = 0; place && ret == 0 && i < j->n_targets; i++) {
+		const struct target *t = &j->targets[i];
+		char *files = t->client.files_dir && t->pkg_has_files
+				      ? realpath(t->client.files_dir, NULL) : NULL;
+		size_t n = files ? strlen(files) : 0;
+		if (files && strncmp(place, files, n) == 0 && (place[n] == '\0' || place[n] == '/' ||
+							       strcmp(files, "/") == 0)) {
+			ofb_error_set(err, "the package saving what is replaced would be written to "
+				      "'%s', inside %s's files folder '%s', which the restore replaces: "
+				      "refused, nothing was changed (run it from another folder or set "
+				      "[backup] dir outside the files folders)", place, t->subject, files);
+			ret = -1;
+		}
+		free(files);
+	}
+	free(place);
+	return ret;
+}
+
 static int holds_data(const struct target *t)
 {
 	return t->db_tables > 0 || t->files_nonempty;
@@ -346,6 +372,8 @@ static int guard_targets(struct job *j, struct ofb_error *err)
 		ret = 0;
 		goto out;
 	}
+	if (check_safety_place(j, j->cfg->backup_dir ? j->cfg->backup_dir : ".", err) != 0)
+		goto out;
 	/* never over an existing file: it could be the very package being restored */
 	name = ofb_backup_stamped_name("replaced");
 	path = xasprintf("%s/%s", j->cfg->backup_dir ? j->cfg->backup_dir : ".", name);

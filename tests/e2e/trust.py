@@ -26,6 +26,7 @@ import pyodbc
 
 from fixtures import SECRET
 from regress import PW_ENV, Regress
+from restore import write_ini
 
 PG_DBS = ("ofb_tr_src", "ofb_tr_dst")
 MY_DBS = ("ofb_tr_src", "ofb_tr_dst")
@@ -454,6 +455,67 @@ class Trust(Regress):
                      % " ".join(text.split())[-300:])
         self.require(os.listdir(out) == [], "left behind: %s" % os.listdir(out))
 
+    # ------------------------------------------------------------ one run at a time
+
+    def t_lock(self):
+        out = os.path.join(self.root, "out", "lock")
+        os.makedirs(out)
+        first = subprocess.Popen([self.suite.tool.path, "-c", self.cfg, "export", "tr-big",
+                                  "-o", os.path.join(out, "first.zip")],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 stdin=subprocess.DEVNULL, env=self.env(), cwd=self.cwd)
+        deadline = time.time() + 60
+        while time.time() < deadline and not any(".part" in n for n in os.listdir(out)):
+            time.sleep(0.01)
+        try:
+            for args in (("backup", "-o", os.path.join(out, "second.zip")),
+                         ("import", self.pkgs["tr-lite"], "--as", "tr-x", "--files",
+                          os.path.join(self.root, "imported", "lock"))):
+                t0 = time.time()
+                r = self.run("-c", self.cfg, *args)
+                self.require(first.poll() is None, "the first run ended before the second "
+                             "was tried (make the database bigger)")
+                self.require(r.code == 4 and "another ofbackup run" in r.text,
+                             "%s while a backup runs: exit %d, want 4; output: %s"
+                             % (args[0], r.code, " ".join(r.text.split())[-300:]))
+                self.require(time.time() - t0 < 10, "%s waited for the lock" % args[0])
+            self.require(not os.path.exists(os.path.join(out, "second.zip")),
+                         "the refused backup wrote a package")
+        finally:
+            first.kill()
+            first.communicate()
+        # killed: the kernel dropped the lock
+        self.run("-c", self.cfg, "export", "tr-lite", "-o",
+                 os.path.join(out, "after.zip")).expect(0)
+
+    def t_safety_place(self):
+        files = os.path.join(self.root, "files", "tr-lite")
+        before = sorted(os.listdir(files))
+        ini = os.path.join(self.root, "inside.ini")
+        write_ini(ini, "Driver=SQLite3;Database=" + self.login,
+                  {"tr-lite": {"password_env": PW_ENV}}, files)
+        r = self.run("-c", ini, "import", self.pkgs["tr-lite"], "--as", "tr-lite", "--replace")
+        self.require(r.code == 1 and "inside" in r.text,
+                     "import --replace with [backup] dir inside the files folder it replaces: "
+                     "exit %d, want 1; output: %s" % (r.code, " ".join(r.text.split())[-300:]))
+        self.require(sorted(os.listdir(files)) == before, "the files folder changed: %s"
+                     % sorted(os.listdir(files)))
+        # run from inside the files folder, no [backup] dir: the same
+        ini2 = os.path.join(self.root, "nodir.ini")
+        with open(ini2, "w") as f:
+            f.write('[login]\nconnect = "Driver=SQLite3;Database=%s"\n' % self.login)
+        os.chmod(ini2, 0o600)
+        p = subprocess.run([self.suite.tool.path, "-c", ini2, "import", self.pkgs["tr-lite"],
+                            "--as", "tr-lite", "--replace"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=self.env(),
+                           cwd=files, timeout=120)
+        text = (p.stdout + p.stderr).decode("utf-8", "replace")
+        self.require(p.returncode == 1 and "inside" in text,
+                     "import --replace run from inside the files folder: exit %d; output: %s"
+                     % (p.returncode, " ".join(text.split())[-300:]))
+        self.require(sorted(os.listdir(files)) == before, "the files folder changed: %s"
+                     % sorted(os.listdir(files)))
+
     def run_group(self):
         from restore import Scenario
         sc = Scenario(self, "trust")
@@ -490,6 +552,11 @@ class Trust(Regress):
           "database it creates is 0600", self.t_modes)
         t("ulimit -f below the package size: exit 1 with 'File too large', nothing left",
           self.t_file_size_limit)
+        t("backup and import while an export runs: exit 4 at once; after the export is "
+          "killed the next run gets the lock", self.t_lock)
+        t("import --replace whose safety package would lie inside the files folder it "
+          "replaces ([backup] dir there, or run from there): exit 1, folder unchanged",
+          self.t_safety_place)
         try:
             self.drop_all()
         except pyodbc.Error:
