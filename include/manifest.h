@@ -35,6 +35,8 @@ struct ofb_manifest {
 	const struct ofb_pkg *pkg;        /* its entries are listed */
 	char **warnings;
 	size_t n_warnings;
+	char **registry_errors;           /* registry rows that are no client, as messages */
+	size_t n_registry_errors;
 };
 
 /* Fill created (now, UTC) and host. */

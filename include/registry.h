@@ -17,10 +17,13 @@ struct ofb_client {
 	int offline;
 };
 
-/* Read every registered client, sorted by id. Ids that are not safe folder names
- * (ofb_client_id_valid) and duplicate ids are errors. */
+/* Read every registered client, sorted by id. A row whose id is not a safe folder name
+ * (ofb_client_id_valid) is no client: it is that row's failure, one message in *bad,
+ * and the others are read. Ids that differ only in case are an error. */
 int ofb_registry_load(struct ofb_db *login, const struct ofb_config *cfg,
-		      struct ofb_client **out, size_t *n, struct ofb_error *err);
+		      struct ofb_client **out, size_t *n, char ***bad, size_t *n_bad,
+		      struct ofb_error *err);
+void ofb_registry_bad_free(char **bad, size_t n);
 void ofb_clients_free(struct ofb_client *clients, size_t n);
 /* One client from a registry row (id, name, connect, files_dir, offline; as text, NULL for
  * SQL NULL) with the configuration's overrides applied. The values are copied. */

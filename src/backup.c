@@ -37,6 +37,8 @@ struct run {
 	struct ofb_manifest manifest;
 	char **warnings;
 	size_t n_warnings;
+	char **bad_rows;          /* registry rows that are no client (unusable ids) */
+	size_t n_bad_rows;
 	struct timespec started;
 };
 
@@ -92,6 +94,65 @@ static void warn_schema(struct run *r, const char *subject, const struct ofb_dbd
 		add_warning(r, xasprintf("%s, %s", subject, notes[i]));
 }
 
+/* Where a client's data lives, to compare clients by: its database (a file's real path,
+ * else the DSN or the server, port and database of the connection string) and its files
+ * folder's real path. Both malloc'd, NULL when unknown. */
+static char *database_key(const struct ofb_client *c)
+{
+	char *file = NULL, *key = NULL;
+
+	if (c->conn.dsn)
+		return xasprintf("dsn %s", c->conn.dsn);
+	if (!c->conn.connect)
+		return NULL;
+	file = ofb_connstr_lookup(c->conn.connect, "Database");
+	if (file) {
+		char *real = realpath(file, NULL);
+		char *server = ofb_connstr_lookup(c->conn.connect, "Server");
+		char *port = ofb_connstr_lookup(c->conn.connect, "Port");
+		char *dsn = ofb_connstr_lookup(c->conn.connect, "DSN");
+		key = real ? xasprintf("file %s", real)
+			   : xasprintf("%s|%s|%s|%s", dsn ? dsn : "", server ? server : "",
+				       port ? port : "", file);
+		free(real);
+		free(server);
+		free(port);
+		free(dsn);
+	}
+	free(file);
+	return key;
+}
+
+/* Two clients on one database or one files folder: a restore of one replaces the
+ * other's data. Worth a warning on every backup until the registry is corrected. */
+static void warn_shared(struct run *r)
+{
+	for (size_t i = 0; i < r->n_clients; i++) {
+		char *db_i = database_key(&r->clients[i]);
+		char *files_i = r->clients[i].files_dir ? realpath(r->clients[i].files_dir, NULL)
+							: NULL;
+		for (size_t k = i + 1; k < r->n_clients; k++) {
+			char *db_k = database_key(&r->clients[k]);
+			char *files_k = r->clients[k].files_dir
+						? realpath(r->clients[k].files_dir, NULL) : NULL;
+			if (db_i && db_k && ascii_casecmp(db_i, db_k) == 0)
+				add_warning(r, xasprintf("clients '%s' and '%s' use the same database: a "
+							 "restore of one replaces the other's data; "
+							 "correct the registry", r->clients[i].id,
+							 r->clients[k].id));
+			if (files_i && files_k && strcmp(files_i, files_k) == 0)
+				add_warning(r, xasprintf("clients '%s' and '%s' use the same files folder "
+							 "'%s': a restore of one replaces the other's "
+							 "files; correct the registry", r->clients[i].id,
+							 r->clients[k].id, files_i));
+			ofb_secret_free(db_k);
+			free(files_k);
+		}
+		ofb_secret_free(db_i);
+		free(files_i);
+	}
+}
+
 /* Read the registry through a short-lived connection to the login database. */
 static int load_registry(struct run *r, const char *login_conn, struct ofb_error *err)
 {
@@ -102,7 +163,8 @@ static int load_registry(struct run *r, const char *login_conn, struct ofb_error
 		ofb_error_prefix(err, "login database");
 		goto out;
 	}
-	if (ofb_registry_load(db, r->cfg, &r->clients, &r->n_clients, err) != 0)
+	if (ofb_registry_load(db, r->cfg, &r->clients, &r->n_clients, &r->bad_rows,
+			      &r->n_bad_rows, err) != 0)
 		goto out;
 	{
 		size_t n_msgs;
@@ -332,6 +394,7 @@ static void run_free(struct run *r)
 	free(r->jobs);
 	ofb_dbdump_free(r->login);
 	ofb_clients_free(r->clients, r->n_clients);
+	ofb_registry_bad_free(r->bad_rows, r->n_bad_rows);
 	for (size_t i = 0; i < r->n_warnings; i++)
 		free(r->warnings[i]);
 	free(r->warnings);
@@ -393,6 +456,25 @@ int ofb_backup_run(const struct ofb_config *cfg, const struct ofb_backup_opts *o
 	}
 	if (load_registry(&r, login_conn, err) != 0 || select_clients(&r, err) != 0)
 		goto out;
+	/* a registry row that is no client is that row's failure: a full backup cannot
+	 * cover it, a partial one of other clients is not concerned */
+	for (size_t i = 0; i < r.n_bad_rows; i++) {
+		if (opts->kind != OFB_KIND_FULL) {
+			ofb_detail("%s (not part of this backup)", r.bad_rows[i]);
+		} else if (!opts->skip_failed) {
+			ofb_error_set(err, "%s: the full backup stops (correct the row, or use "
+				      "--skip-failed to back up the other clients)", r.bad_rows[i]);
+			goto out;
+		} else {
+			add_warning(&r, xasprintf("%s (that row is left out of the backup)",
+						  r.bad_rows[i]));
+		}
+	}
+	if (opts->kind == OFB_KIND_FULL) {
+		r.manifest.registry_errors = r.bad_rows;
+		r.manifest.n_registry_errors = r.n_bad_rows;
+		warn_shared(&r);
+	}
 	if (opts->kind != OFB_KIND_EXPORT) {
 		r.login = ofb_dbdump_new("login database", login_conn, "login/");
 		if (ofb_dbdump_probe(r.login, err) != 0)

@@ -51,7 +51,8 @@ int cmd_clients(struct ofb_cli *cli, int argc, char **argv)
 	struct ofb_error err;
 	struct ofb_db *login = NULL;
 	char *conn = NULL;
-	size_t n = 0, unreachable = 0;
+	size_t n = 0, unreachable = 0, n_bad = 0;
+	char **bad = NULL;
 	int rc;
 
 	(void)argv;
@@ -63,7 +64,7 @@ int cmd_clients(struct ofb_cli *cli, int argc, char **argv)
 	ofb_error_clear(&err);
 	conn = ofb_dbconn_string(&cfg.login, &err);
 	if (!conn || ofb_db_open(&login, conn, &err) != 0 ||
-	    ofb_registry_load(login, &cfg, &clients, &n, &err) != 0) {
+	    ofb_registry_load(login, &cfg, &clients, &n, &bad, &n_bad, &err) != 0) {
 		ofb_error_prefix(&err, "login database");
 		rc = ofb_cli_fail(&err);
 		goto out;
@@ -95,6 +96,10 @@ int cmd_clients(struct ofb_cli *cli, int argc, char **argv)
 		}
 		free(engine);
 	}
+	for (size_t i = 0; i < n_bad; i++) {
+		ofb_warn("%s", bad[i]);
+		rc = OFB_EXIT_WARNINGS;
+	}
 	if (unreachable) {
 		ofb_warn("%zu online client%s cannot be reached (-v shows why)", unreachable,
 			 unreachable == 1 ? "" : "s");
@@ -104,6 +109,7 @@ out:
 	ofb_secret_free(conn);
 	ofb_db_close(login);
 	ofb_clients_free(clients, n);
+	ofb_registry_bad_free(bad, n_bad);
 	ofb_config_free(&cfg);
 	return rc;
 }

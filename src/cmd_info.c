@@ -1,12 +1,16 @@
-/* cmd_info.c - "info": what a package holds, from its manifest. */
+/* cmd_info.c - "info": what a package holds, from its manifest, after the checks a reader
+ * makes when it opens a package (names, manifest, every schema.json): a package that restore
+ * would refuse for those is refused here too. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "cli.h"
-#include "manifest.h"
 #include "progress.h"
+#include "reader.h"
+#include "util.h"
 
 static const char *str(json_t *o, const char *key)
 {
@@ -35,9 +39,38 @@ static void print_database(const char *indent, json_t *db)
 			printf("%s  %-32s %12lld rows\n", indent, str(t, "name"), num(t, "rows"));
 }
 
+/* Each database's schema.json, read and checked as a restore would. */
+static int check_schemas(struct ofb_reader *r, json_t *m, struct ofb_error *err)
+{
+	json_t *c;
+	size_t i;
+
+	if (json_is_object(json_object_get(m, "login"))) {
+		struct ofb_schema s;
+		if (ofb_reader_schema(r, "login/", &s, err) != 0)
+			return -1;
+		ofb_schema_free(&s);
+	}
+	json_array_foreach(json_object_get(m, "clients"), i, c) {
+		struct ofb_schema s;
+		char *folder;
+		int rc;
+		if (!json_is_object(json_object_get(c, "database")))
+			continue;
+		folder = xasprintf("clients/%s/db/", str(c, "id"));
+		rc = ofb_reader_schema(r, folder, &s, err);
+		free(folder);
+		if (rc != 0)
+			return -1;
+		ofb_schema_free(&s);
+	}
+	return 0;
+}
+
 int cmd_info(struct ofb_cli *cli, int argc, char **argv)
 {
 	struct ofb_error err;
+	struct ofb_reader *r;
 	json_t *m, *clients, *c, *warnings, *w;
 	size_t i;
 
@@ -55,9 +88,14 @@ int cmd_info(struct ofb_cli *cli, int argc, char **argv)
 	if (argc != 2)
 		return ofb_cli_usage("info", "name one package file");
 	ofb_error_clear(&err);
-	m = ofb_manifest_load(argv[1], &err);
-	if (!m)
+	r = ofb_reader_open(argv[1], &err);
+	if (!r)
 		return ofb_cli_fail(&err);
+	m = ofb_reader_manifest(r);
+	if (check_schemas(r, m, &err) != 0) {
+		ofb_reader_close(r);
+		return ofb_cli_fail(&err);
+	}
 	printf("package:  %s\n", argv[1]);
 	printf("kind:     %s\n", str(m, "kind"));
 	printf("created:  %s on %s by ofbackup %s (format %lld)\n", str(m, "created"),
@@ -83,6 +121,6 @@ int cmd_info(struct ofb_cli *cli, int argc, char **argv)
 	warnings = json_object_get(m, "warnings");
 	json_array_foreach(warnings, i, w)
 		printf("warning:  %s\n", json_string_value(w));
-	json_decref(m);
+	ofb_reader_close(r);
 	return 0;
 }

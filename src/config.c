@@ -287,9 +287,9 @@ static int read_logical_line(FILE *f, char **line, size_t *cap, struct buf *out,
 
 static int check_raw_lines(FILE *f, const char *path, struct ofb_error *err)
 {
-	char *line = NULL, *section = NULL, *remedy;
+	char *line = NULL, *section = NULL, *remedy, **seen = NULL;
 	struct buf logical;
-	size_t cap = 0;
+	size_t cap = 0, n_seen = 0;
 	long line_no = 0, first;
 	int rc = -1;
 
@@ -319,6 +319,16 @@ static int check_raw_lines(FILE *f, const char *path, struct ofb_error *err)
 			section = xstrndup(name, name_len);
 			for (i = 0; section[i]; i++)
 				section[i] = (char)ascii_lower((unsigned char)section[i]);
+			/* iniparser merges a section given twice, the later keys winning:
+			 * which [login] is meant cannot be told */
+			for (i = 0; i < n_seen; i++)
+				if (strcmp(seen[i], section) == 0) {
+					ofb_error_usage(err, "config '%s' line %ld: section [%s] appears a "
+							"second time; keep one", path, first, section);
+					goto out;
+				}
+			seen = xrealloc(seen, (n_seen + 1) * sizeof *seen);
+			seen[n_seen++] = xstrdup(section);
 			continue;
 		}
 		eq = memchr(s, '=', n);
@@ -379,6 +389,9 @@ static int check_raw_lines(FILE *f, const char *path, struct ofb_error *err)
 	rc = 0;
 out:
 	free(section);
+	for (size_t k = 0; k < n_seen; k++)
+		free(seen[k]);
+	free(seen);
 	/* the lines may hold passwords */
 	if (line)
 		ofb_wipe(line, cap);

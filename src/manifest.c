@@ -160,6 +160,12 @@ char *ofb_manifest_json(const struct ofb_manifest *m)
 	for (size_t i = 0; i < m->n_clients; i++)
 		json_array_append_new(clients, client_json(&m->clients[i]));
 	json_object_set_new(o, "clients", clients);
+	if (m->n_registry_errors) {
+		json_t *bad = json_array();
+		for (size_t i = 0; i < m->n_registry_errors; i++)
+			json_array_append_new(bad, utf8_string(m->registry_errors[i]));
+		json_object_set_new(o, "failed_registry_rows", bad);
+	}
 	json_object_set_new(o, "entries", entries_json(m->pkg));
 	for (size_t i = 0; i < m->n_warnings; i++)
 		json_array_append_new(warnings, utf8_string(m->warnings[i]));

@@ -26,6 +26,8 @@ void ofb_odbc_error(struct ofb_error *err, SQLSMALLINT handle_type, SQLHANDLE h,
 	va_end(ap);
 	buf_init(&b);
 	buf_adds(&b, what);
+	char first_state[6] = "";
+
 	for (SQLSMALLINT i = 1; h && i <= 5; i++) {
 		SQLWCHAR state[6], msg[1024];
 		SQLINTEGER native = 0;
@@ -35,6 +37,9 @@ void ofb_odbc_error(struct ofb_error *err, SQLSMALLINT handle_type, SQLHANDLE h,
 		if (!SQL_SUCCEEDED(rc))
 			break;
 		buf_adds(&b, i == 1 ? ": " : "; ");
+		if (i == 1)
+			for (int k = 0; k < 5; k++)
+				first_state[k] = state[k] < 0x80 ? (char)state[k] : '?';
 		w_to_utf8(&b, (const ofb_wchar *)state, 5, NULL);
 		buf_addc(&b, ' ');
 		w_to_utf8(&b, (const ofb_wchar *)msg, (size_t)-1, NULL);
@@ -43,7 +48,14 @@ void ofb_odbc_error(struct ofb_error *err, SQLSMALLINT handle_type, SQLHANDLE h,
 	while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r' ||
 			 b.data[b.len - 1] == ' '))
 		b.data[--b.len] = '\0';
-	ofb_error_set(err, "%s", b.data);
+	/* IM002/IM003 (and unixODBC's "Can't open lib" as 01000): the DSN or the driver it
+	 * names is not set up, a configuration error */
+	if (strcmp(first_state, "IM002") == 0 || strcmp(first_state, "IM003") == 0 ||
+	    (strcmp(first_state, "01000") == 0 && strstr(b.data, "[Driver Manager]Can't open lib")))
+		ofb_error_usage(err, "%s (check the DSN or Driver= name against odbc.ini and "
+				"odbcinst.ini)", b.data);
+	else
+		ofb_error_set(err, "%s", b.data);
 	buf_free(&b);
 }
 

@@ -65,8 +65,13 @@ struct ofb_pkg *ofb_pkg_create(const char *final_path, struct ofb_error *err)
 	struct stat st;
 	int zerr = 0;
 
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	if (stat(dir, &st) != 0) {
 		ofb_error_set(err, "cannot write '%s': folder '%s' does not exist", final_path, dir);
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ofb_error_set(err, "cannot write '%s': '%s' is not a folder (check [backup] dir "
+			      "or -o)", final_path, dir);
 		goto out;
 	}
 	if (access(dir, W_OK) != 0) {

@@ -107,9 +107,16 @@ int ofb_registry_client(const struct ofb_config *cfg, const char *const values[5
 			id[k - 1] = '\0';
 	}
 	if (!id || !ofb_client_id_valid(id)) {
-		ofb_error_set(err, "client registry: id '%s' is not usable as a folder name "
+		char shown[80];
+		size_t k = 0;
+		/* the id as data: no terminal control characters, not too long */
+		for (const char *p = values[0] ? values[0] : "(NULL)"; *p && k + 4 < sizeof shown; p++)
+			shown[k++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+		shown[k] = '\0';
+		ofb_error_set(err, "client registry: id '%s%s' is not usable as a folder name "
 			      "(1-64 of A-Z a-z 0-9 . _ -, not starting or ending with a dot, not "
-			      "a device name such as 'con')", values[0] ? values[0] : "(NULL)");
+			      "a device name such as 'con')", shown,
+			      values[0] && strlen(values[0]) > k ? "..." : "");
 		free(id);
 		return -1;
 	}
@@ -168,8 +175,16 @@ out:
 	return ret;
 }
 
+void ofb_registry_bad_free(char **bad, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(bad[i]);
+	free(bad);
+}
+
 int ofb_registry_load(struct ofb_db *login, const struct ofb_config *cfg,
-		      struct ofb_client **out, size_t *n_out, struct ofb_error *err)
+		      struct ofb_client **out, size_t *n_out, char ***bad, size_t *n_bad,
+		      struct ofb_error *err)
 {
 	const struct ofb_registry_map *m = &cfg->reg;
 	const char *cols[] = { m->col_id, m->col_name, m->col_connect, m->col_files,
@@ -184,6 +199,8 @@ int ofb_registry_load(struct ofb_db *login, const struct ofb_config *cfg,
 
 	*out = NULL;
 	*n_out = 0;
+	*bad = NULL;
+	*n_bad = 0;
 	buf_init(&sql);
 	if (check_columns(login, m, cols, err) != 0)
 		goto out;
@@ -213,13 +230,21 @@ int ofb_registry_load(struct ofb_db *login, const struct ofb_config *cfg,
 			cap = cap ? cap * 2 : 16;
 			clients = xrealloc(clients, cap * sizeof *clients);
 		}
-		if (ofb_registry_client(cfg, (const char *const *)v, &clients[n], err) != 0)
-			goto out;
+		{
+			struct ofb_error row_err;
+			ofb_error_clear(&row_err);
+			if (ofb_registry_client(cfg, (const char *const *)v, &clients[n], &row_err) != 0) {
+				*bad = xrealloc(*bad, (*n_bad + 1) * sizeof **bad);
+				(*bad)[(*n_bad)++] = xstrdup(row_err.msg);
+				continue;
+			}
+		}
 		n++;
 	}
 	if (rc < 0)
 		goto out;
-	qsort(clients, n, sizeof *clients, cmp_clients);
+	if (n > 1)
+		qsort(clients, n, sizeof *clients, cmp_clients);
 	/* ids become folder names, and [client.ID] matches them ignoring case: ids that
 	 * differ only in case would share a folder and an override */
 	for (size_t i = 0; i < n; i++)
@@ -241,6 +266,11 @@ out:
 	for (size_t i = 0; i < 5; i++)
 		free(v[i]);
 	ofb_clients_free(clients, n);
+	if (ret != 0) {
+		ofb_registry_bad_free(*bad, *n_bad);
+		*bad = NULL;
+		*n_bad = 0;
+	}
 	buf_free(&sql);
 	return ret;
 }

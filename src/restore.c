@@ -156,6 +156,7 @@ static json_t *package_client(const struct job *j, const char *id)
 /* --- the registry that decides where clients go ------------------------------------------ */
 
 struct registry_rows {
+	struct job *j;
 	const struct ofb_config *cfg;
 	int cols[5];              /* column index of id, name, connect, files_dir, offline */
 	struct ofb_client *clients;
@@ -175,8 +176,15 @@ static int registry_row(void *ctx, const struct ofb_value *values, size_t n,
 			v[i] = xstrndup(values[rr->cols[i]].data, values[rr->cols[i]].len);
 	rr->clients = xrealloc(rr->clients, (rr->n + 1) * sizeof *rr->clients);
 	ret = ofb_registry_client(rr->cfg, (const char *const *)v, &rr->clients[rr->n], err);
-	if (ret == 0)
+	if (ret == 0) {
 		rr->n++;
+	} else {
+		/* that row's failure, not the whole restore's */
+		ofb_warn("%s (no client of that row is restored)", err->msg);
+		ofb_error_clear(err);
+		rr->j->warnings++;
+		ret = 0;
+	}
 	for (int i = 0; i < 5; i++)
 		free(v[i]);
 	return ret;
@@ -190,7 +198,7 @@ static int package_registry(struct job *j, struct ofb_client **out, size_t *n,
 	const struct ofb_registry_map *m = &j->cfg->reg;
 	const char *names[5] = { m->col_id, m->col_name, m->col_connect, m->col_files,
 				 m->col_offline };
-	struct registry_rows rr = { .cfg = j->cfg };
+	struct registry_rows rr = { .j = j, .cfg = j->cfg };
 	struct ofb_schema s;
 	struct ofb_table *t = NULL;
 	unsigned long long rows;
@@ -238,15 +246,22 @@ static int current_registry(struct job *j, struct ofb_client **out, size_t *n,
 {
 	struct ofb_db *db = NULL;
 	char *conn = ofb_dbconn_string(&j->cfg->login, err);
+	char **bad = NULL;
+	size_t n_bad = 0;
 	int ret = -1;
 
 	if (!conn)
 		return -1;
 	if (ofb_db_open(&db, conn, err) != 0 ||
-	    ofb_registry_load(db, j->cfg, out, n, err) != 0) {
+	    ofb_registry_load(db, j->cfg, out, n, &bad, &n_bad, err) != 0) {
 		ofb_error_prefix(err, "login database");
 		goto out;
 	}
+	for (size_t i = 0; i < n_bad; i++) {
+		ofb_warn("%s (no client of that row is restored)", bad[i]);
+		j->warnings++;
+	}
+	ofb_registry_bad_free(bad, n_bad);
 	ret = 0;
 out:
 	ofb_db_close(db);

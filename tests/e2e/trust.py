@@ -516,6 +516,104 @@ class Trust(Regress):
         self.require(sorted(os.listdir(files)) == before, "the files folder changed: %s"
                      % sorted(os.listdir(files)))
 
+    # ------------------------------------------------------------ a bad registry row
+
+    def t_bad_row(self):
+        out = os.path.join(self.root, "out", "badrow")
+        os.makedirs(out)
+        con = sqlite3.connect(self.login)
+        con.execute("INSERT INTO clients VALUES ('../x', 'Bad row', 'Driver=SQLite3;Database=/nonexistent', "
+                    "NULL, 0)")
+        con.commit()
+        con.close()
+        try:
+            r = self.run("-c", self.cfg, "clients")
+            self.require(r.code == 3 and "'../x'" in r.text and "tr-lite" in r.out,
+                         "clients: exit %d, want 3 listing the others and naming '../x'; "
+                         "output: %s" % (r.code, " ".join(r.text.split())[-300:]))
+            full = os.path.join(out, "full.zip")
+            r = self.run("-c", self.cfg, "backup", "-o", full)
+            self.require(r.code == 1 and "'../x'" in r.text and "--skip-failed" in r.text,
+                         "full backup: exit %d, want 1 naming the row; output: %s"
+                         % (r.code, " ".join(r.text.split())[-300:]))
+            self.require(not os.path.exists(full), "a package was written")
+            self.run("-c", self.cfg, "backup", "--skip-failed", "-o", full).expect(3)
+            self.run("verify", full).expect(0)
+            with zipfile.ZipFile(full) as z:
+                man = json.loads(z.read("manifest.json"))
+            rows = man.get("failed_registry_rows") or []
+            self.require(len(rows) == 1 and "'../x'" in rows[0],
+                         "failed_registry_rows: %r" % rows)
+            self.require(sorted(c["id"] for c in man["clients"] if c["status"] == "ok") ==
+                         sorted(["tr-big", "tr-lite", "tr-modes", "tr-my", "tr-odd", "tr-pg"]),
+                         "clients backed up: %s" % [c["id"] for c in man["clients"]])
+            self.run("-c", self.cfg, "backup", "tr-lite", "-o",
+                     os.path.join(out, "partial.zip")).expect(0)
+        finally:
+            con = sqlite3.connect(self.login)
+            con.execute("DELETE FROM clients WHERE id = '../x'")
+            con.commit()
+            con.close()
+
+    # ------------------------------------------------------------ clear errors
+
+    def write(self, name, text):
+        path = os.path.join(self.root, name)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, 0o600)
+        return path
+
+    def t_config_errors(self):
+        login = "Driver=SQLite3;Database=" + self.login
+        cases = (
+            ("a [login] DSN that does not exist", '[login]\nconnect = "DSN=ofb_no_such_dsn"\n',
+             ("clients",), 2, "IM002"),
+            ("a Driver= that is not installed",
+             '[login]\nconnect = "Driver=OfbNoSuchDriver;Database=x"\n', ("clients",), 2,
+             "odbcinst.ini"),
+            ("[login] given twice", '[login]\nconnect = "%s"\n[LOGIN]\nconnect = "DSN=x"\n'
+             % login, ("clients",), 2, "second time"),
+            ("[backup] dir that is a file", '[login]\nconnect = "%s"\n[backup]\ndir = "%s"\n'
+             % (login, self.login), ("backup", "tr-lite"), 1, "is not a folder"),
+        )
+        for what, text, args, code, word in cases:
+            ini = self.write("case.ini", text)
+            r = self.run("-c", ini, *args)
+            self.require(r.code == code and word in r.text, "%s: exit %d, want %d with %r; "
+                         "output: %s" % (what, r.code, code, word,
+                                         " ".join(r.text.split())[-300:]))
+
+    def t_info_refuses(self):
+        def edit(s):
+            table(s, "kunde")["native_ddl"] += "; DETACH x"
+            return s
+        pkg = self.hostile("tr-lite", "info", edit)
+        r = self.run("info", pkg)
+        self.require(r.code == 1 and "native_ddl" in r.text, "info of a package verify "
+                     "refuses: exit %d; output: %s" % (r.code, " ".join(r.text.split())[-300:]))
+        self.run("info", self.pkgs["tr-lite"]).expect(0)
+
+    def t_shared(self):
+        con = sqlite3.connect(self.login)
+        row = con.execute("SELECT connect, files_dir FROM clients WHERE id = 'tr-lite'").fetchone()
+        con.execute("INSERT INTO clients VALUES ('tr-twin', 'Twin', ?, ?, 0)", row)
+        con.commit()
+        con.close()
+        try:
+            self.config(["tr-x", "tr-big", "tr-twin"])
+            out = os.path.join(self.root, "out", "shared.zip")
+            r = self.run("-c", self.cfg, "backup", "-o", out)
+            self.require(r.code == 3 and "same database" in r.text and
+                         "same files folder" in r.text and "tr-twin" in r.text,
+                         "two clients on one database and files folder: exit %d; output: %s"
+                         % (r.code, " ".join(r.text.split())[-300:]))
+        finally:
+            con = sqlite3.connect(self.login)
+            con.execute("DELETE FROM clients WHERE id = 'tr-twin'")
+            con.commit()
+            con.close()
+
     def run_group(self):
         from restore import Scenario
         sc = Scenario(self, "trust")
@@ -557,6 +655,14 @@ class Trust(Regress):
         t("import --replace whose safety package would lie inside the files folder it "
           "replaces ([backup] dir there, or run from there): exit 1, folder unchanged",
           self.t_safety_place)
+        t("a registry row with id '../x': clients exits 3 naming it, a full backup exits 1 "
+          "(3 with --skip-failed, the row in failed_registry_rows, the others backed up), a "
+          "partial backup of another client exits 0", self.t_bad_row)
+        t("configuration mistakes: missing DSN or driver and a doubled [login] exit 2, a "
+          "[backup] dir that is a file is named as such", self.t_config_errors)
+        t("info of a package whose schema verify refuses: exit 1", self.t_info_refuses)
+        t("two clients registered on one database and one files folder: a full backup warns "
+          "naming both, exit 3", self.t_shared)
         try:
             self.drop_all()
         except pyodbc.Error:
