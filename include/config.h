@@ -76,6 +76,9 @@ char *ofb_dbconn_string(const struct ofb_dbconn *conn, struct ofb_error *err);
  * messages and the manifest. Segments without '=' right after such a value are taken as
  * the rest of an unbraced secret holding ';' (PWD=ab;cd) and dropped with it. */
 char *ofb_mask_secrets(const char *connstr);
+/* Copy of connstr without the pairs ofb_mask_secrets masks (what may be stored, e.g. in
+ * the client registry); *n_secrets (may be NULL) gets how many were left out. */
+char *ofb_strip_secrets(const char *connstr, size_t *n_secrets);
 
 /* The value of key (case-insensitive) in an ODBC connection string, braces removed
  * (malloc'd), or NULL when the string does not set it. */

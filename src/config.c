@@ -1116,32 +1116,57 @@ out:
 	return result;
 }
 
-char *ofb_mask_secrets(const char *connstr)
+/* connstr with the value of every secret replaced by mask, or, with mask NULL, every
+ * secret pair left out with its ';'. *n_secrets (may be NULL) counts them. */
+static char *edit_secrets(const char *connstr, const char *mask, size_t *n_secrets)
 {
 	struct connstr_pair pair;
 	struct buf out;
 	const char *pos = connstr, *copied = connstr;
 	int in_secret = 0;
 
+	if (n_secrets)
+		*n_secrets = 0;
 	if (!connstr)
 		return NULL;
 	buf_init(&out);
 	while (next_pair(&pos, &pair)) {
 		if (pair.value && is_secret_key(pair.key, pair.key_len)) {
-			buf_add(&out, copied, (size_t)(pair.value - copied));
-			buf_adds(&out, "***");
-			copied = pair.end;
+			if (mask) {
+				buf_add(&out, copied, (size_t)(pair.value - copied));
+				buf_adds(&out, mask);
+				copied = pair.end;
+			} else {
+				buf_add(&out, copied, (size_t)(pair.key - copied));
+				copied = *pair.end ? pair.end + 1 : pair.end;
+			}
 			in_secret = 1;
+			if (n_secrets)
+				(*n_secrets)++;
 		} else if (!pair.value && in_secret) {
 			/* no key=value pair: an unbraced secret went on past a ';'
 			 * (PWD=ab;cd), so this belongs to it and is dropped with it */
-			copied = pair.end;
+			copied = mask || !*pair.end ? pair.end : pair.end + 1;
 		} else {
 			in_secret = 0;
 		}
 	}
 	buf_adds(&out, copied);
+	/* a dropped last pair leaves its separator behind */
+	if (!mask && out.len && out.data[out.len - 1] == ';' && copied != connstr &&
+	    connstr[strlen(connstr) - 1] != ';')
+		out.data[--out.len] = '\0';
 	return buf_detach(&out);
+}
+
+char *ofb_mask_secrets(const char *connstr)
+{
+	return edit_secrets(connstr, "***", NULL);
+}
+
+char *ofb_strip_secrets(const char *connstr, size_t *n_secrets)
+{
+	return edit_secrets(connstr, NULL, n_secrets);
 }
 
 static void replace(char **field, const char *value, int secret)

@@ -803,7 +803,8 @@ int ofb_import_run(const struct ofb_config *cfg, const struct ofb_import_opts *o
 	const struct ofb_client *existing;
 	const struct ofb_client_override *ov;
 	const char *src_id, *id, *connect_value = NULL, *name;
-	size_t n_reg = 0;
+	char *registered = NULL;
+	size_t n_reg = 0, n_secrets = 0;
 	struct target *t;
 	int ret = OFB_EXIT_FAILED;
 
@@ -863,16 +864,25 @@ int ofb_import_run(const struct ofb_config *cfg, const struct ofb_import_opts *o
 	t = add_client_target(&j, src_id, &where);
 	if (guard_targets(&j, err) != 0 || apply(&j, err) != 0)
 		goto out;
-	if (register_client(&j, t, where.name, existing ? connect_value
-				: connect_value ? connect_value : "", existing != NULL, err) != 0)
+	/* a password never goes into the registry: from there it would reach every package */
+	registered = connect_value ? ofb_strip_secrets(connect_value, &n_secrets) : NULL;
+	if (register_client(&j, t, where.name, existing ? registered
+				: registered ? registered : "", existing != NULL, err) != 0)
 		goto out;
 	ofb_info("client '%s' is registered in the login database", id);
+	if (n_secrets) {
+		ofb_warn("client '%s': the password in --connect is not registered with it; put it "
+			 "where ofbackup and the application find it: [client.%s] password_env or "
+			 "password_file in the configuration, or a DSN", id, id);
+		j.warnings++;
+	}
 	ret = j.warnings ? OFB_EXIT_WARNINGS : OFB_EXIT_OK;
 out:
 	if (ret == OFB_EXIT_FAILED && err->exit_code == OFB_EXIT_USAGE)
 		ret = OFB_EXIT_USAGE;
 	ofb_dbconn_free(&where.conn);
 	ofb_clients_free(reg, n_reg);
+	ofb_secret_free(registered);
 	job_free(&j);
 	return ret;
 }

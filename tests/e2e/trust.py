@@ -614,6 +614,36 @@ class Trust(Regress):
             con.commit()
             con.close()
 
+    # ------------------------------------------------------------ secrets
+
+    def t_no_registered_password(self):
+        self.config(["tr-pw"])
+        conn = self.pg("ofb_tr_dst")
+        self.require("PWD=" in conn, "the test connection string has no PWD")
+        r = self.run("-c", self.cfg, "import", self.pkgs["tr-pg"], "--as", "tr-pw",
+                     "--connect", conn, "--files", os.path.join(self.root, "imported", "pw"))
+        try:
+            self.require(r.code == 3 and "password_env" in r.text,
+                         "import --connect with PWD: exit %d, want 3 telling where the password "
+                         "goes; output: %s" % (r.code, " ".join(r.text.split())[-300:]))
+            con = sqlite3.connect(self.login)
+            row = con.execute("SELECT connect FROM clients WHERE id = 'tr-pw'").fetchone()
+            con.close()
+            self.require(row and "Database=ofb_tr_dst" in row[0], "registered: %r" % (row,))
+            self.require(SECRET not in row[0] and "PWD" not in row[0].upper(),
+                         "the password was registered: %r" % row[0])
+        finally:
+            con = sqlite3.connect(self.login)
+            con.execute("DELETE FROM clients WHERE id = 'tr-pw'")
+            con.commit()
+            con.close()
+            self.drop_all_dst()
+
+    def drop_all_dst(self):
+        cn = pyodbc.connect(self.pg("postgres"), autocommit=True)
+        cn.cursor().execute("DROP DATABASE IF EXISTS ofb_tr_dst WITH (FORCE)")
+        cn.close()
+
     def run_group(self):
         from restore import Scenario
         sc = Scenario(self, "trust")
@@ -661,6 +691,8 @@ class Trust(Regress):
         t("configuration mistakes: missing DSN or driver and a doubled [login] exit 2, a "
           "[backup] dir that is a file is named as such", self.t_config_errors)
         t("info of a package whose schema verify refuses: exit 1", self.t_info_refuses)
+        t("import --connect with a password: the registry gets the connection without it, "
+          "exit 3 saying where the password goes", self.t_no_registered_password)
         t("two clients registered on one database and one files folder: a full backup warns "
           "naming both, exit 3", self.t_shared)
         try:

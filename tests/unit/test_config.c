@@ -824,6 +824,29 @@ static void test_mask_secrets(void)
 	CU_ASSERT_PTR_NULL(ofb_mask_secrets(NULL));
 }
 
+static void test_strip_secrets(void)
+{
+	static const struct {
+		const char *in, *out;
+		size_t n;
+	} cases[] = {
+		{ "Driver=X;PWD=secret;Database=a", "Driver=X;Database=a", 1 },
+		{ "Driver=X;Database=a;PWD=x", "Driver=X;Database=a", 1 },
+		{ "PWD={a;b};Driver=X", "Driver=X", 1 },
+		{ "Driver=X;PWD=ab;cd;Server=s", "Driver=X;Server=s", 1 },
+		{ "Driver=X;Database=a;", "Driver=X;Database=a;", 0 },
+		{ "Driver=X;UID=u;Password=p;SSLKeyPassword=q;", "Driver=X;UID=u;", 2 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t n = 99;
+		char *got = ofb_strip_secrets(cases[i].in, &n);
+		ofb_expect_str(cases[i].in, got, cases[i].out, __LINE__);
+		ofb_expect_long(cases[i].in, (long long)n, (long long)cases[i].n, __LINE__);
+		free(got);
+	}
+}
+
 int register_config_tests(void)
 {
 	static const struct ofb_test tests[] = {
@@ -842,6 +865,7 @@ int register_config_tests(void)
 		{ "config to connection string", test_config_to_string },
 		{ "dbconn copy", test_dbconn_copy },
 		{ "mask secrets", test_mask_secrets },
+		{ "strip secrets", test_strip_secrets },
 		{ NULL, NULL },
 	};
 
