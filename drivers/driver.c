@@ -107,6 +107,12 @@ int ofb_drv_begin_snapshot(struct ofb_db *db, char **warning, struct ofb_error *
 	return 0;
 }
 
+int ofb_drv_lock_tables(struct ofb_db *db, char *const *names, size_t n,
+			struct ofb_error *err)
+{
+	return db->drv->lock_tables ? db->drv->lock_tables(db, names, n, err) : 0;
+}
+
 int ofb_drv_catalog_scope(struct ofb_db *db, char **catalog, char **schema,
 			  struct ofb_error *err)
 {

@@ -45,6 +45,39 @@ static int pg_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err)
 	return ofb_db_exec(db, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", err);
 }
 
+/* As pg_dump does: ACCESS SHARE on every table before the snapshot's first read (LOCK
+ * takes no snapshot), so a table dropped and made anew by a concurrent transaction (a
+ * restore) is either waited for or refused, never read as empty. */
+#define PG_LOCK_TIMEOUT "30s"
+
+static int pg_lock_tables(struct ofb_db *db, char *const *names, size_t n,
+			  struct ofb_error *err)
+{
+	struct buf sql;
+	int ret = -1;
+
+	buf_init(&sql);
+	if (ofb_db_exec(db, "SET LOCAL lock_timeout = '" PG_LOCK_TIMEOUT "'", err) != 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		buf_reset(&sql);
+		buf_adds(&sql, "LOCK TABLE ");
+		ofb_drv_quote(db->drv, &sql, names[i]);
+		buf_adds(&sql, " IN ACCESS SHARE MODE");
+		if (ofb_db_exec(db, sql.data, err) != 0) {
+			ofb_error_prefix(err, "cannot lock table '%s' for reading within "
+					 PG_LOCK_TIMEOUT " (another transaction holds it, or it was "
+					 "dropped since the backup started); run the backup again "
+					 "when it is free", names[i]);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	buf_free(&sql);
+	return ret;
+}
+
 static int pg_scope(struct ofb_db *db, char **catalog, char **schema, struct ofb_error *err)
 {
 	(void)catalog;
@@ -398,6 +431,7 @@ const struct ofb_driver ofb_driver_postgresql = {
 	.quote_close = '"',
 	.session_setup = pg_session,
 	.begin_snapshot = pg_snapshot,
+	.lock_tables = pg_lock_tables,
 	.catalog_scope = pg_scope,
 	.refine_column = pg_refine,
 	.table_extra = pg_table_extra,

@@ -21,6 +21,11 @@ typedef int ofb_drv_session_fn(struct ofb_db *db, struct ofb_error *err);
 /* Open a transaction whose reads all see one consistent snapshot; warn (not fail) through
  * *warning (malloc'd) when the engine can only give a weaker guarantee. */
 typedef int ofb_drv_snapshot_fn(struct ofb_db *db, char **warning, struct ofb_error *err);
+/* Right after begin_snapshot, before the snapshot's first read: lock the n tables named
+ * (as the probe found them) against being dropped or rewritten while the backup reads
+ * them, waiting a bounded time; the error names the table that could not be locked. */
+typedef int ofb_drv_lock_tables_fn(struct ofb_db *db, char *const *names, size_t n,
+				   struct ofb_error *err);
 /* Catalog and schema names to pass to SQLTables etc. (malloc'd, NULL for "any"). */
 typedef int ofb_drv_scope_fn(struct ofb_db *db, char **catalog, char **schema,
 			     struct ofb_error *err);
@@ -82,6 +87,7 @@ struct ofb_driver {
 	const char *from_only;
 	ofb_drv_session_fn *session_setup;
 	ofb_drv_snapshot_fn *begin_snapshot;
+	ofb_drv_lock_tables_fn *lock_tables;  /* may be NULL: nothing is locked */
 	ofb_drv_scope_fn *catalog_scope;
 	ofb_drv_refine_fn *refine_column;
 	ofb_drv_table_extra_fn *table_extra;
@@ -124,6 +130,8 @@ const struct ofb_sql_dialect *ofb_drv_dialect(const struct ofb_driver *drv);
 void ofb_drv_quote(const struct ofb_driver *drv, struct buf *sql, const char *ident);
 int ofb_drv_session_setup(struct ofb_db *db, struct ofb_error *err);
 int ofb_drv_begin_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err);
+int ofb_drv_lock_tables(struct ofb_db *db, char *const *names, size_t n,
+			struct ofb_error *err);
 int ofb_drv_catalog_scope(struct ofb_db *db, char **catalog, char **schema,
 			  struct ofb_error *err);
 void ofb_drv_refine_column(const struct ofb_driver *drv, struct ofb_column *col);

@@ -158,6 +158,16 @@ static int group_open(struct ofb_dbdump *d, struct ofb_error *err)
 		goto out;
 	if (ofb_drv_begin_snapshot(d->db, &d->warning, err) != 0)
 		goto out;
+	{
+		char **names = xcalloc(d->probed.n_tables + 1, sizeof *names);
+		int rc;
+		for (size_t i = 0; i < d->probed.n_tables; i++)
+			names[i] = d->probed.tables[i].name;
+		rc = ofb_drv_lock_tables(d->db, names, d->probed.n_tables, err);
+		free(names);
+		if (rc != 0)
+			goto out;
+	}
 	if (ofb_schema_read(d->db, &d->schema, err) != 0)
 		goto out;
 	if (!same_tables(&d->probed, &d->schema)) {

@@ -644,6 +644,42 @@ class Trust(Regress):
         cn.cursor().execute("DROP DATABASE IF EXISTS ofb_tr_dst WITH (FORCE)")
         cn.close()
 
+    # ------------------------------------------------------------ consistent snapshots
+
+    def t_pg_recreated(self):
+        cn = pyodbc.connect(self.pg("ofb_tr_src"), autocommit=True)
+        cn.cursor().execute("CREATE TABLE moving (id int PRIMARY KEY)")
+        cn.cursor().execute("INSERT INTO moving SELECT generate_series(1, 10)")
+        cn.close()
+        other = pyodbc.connect(self.pg("ofb_tr_src"), autocommit=False)
+        pkg = os.path.join(self.root, "out", "moving.zip")
+        try:
+            cur = other.cursor()
+            # what a restore does: drop, create, load, all in one transaction
+            cur.execute("DROP TABLE moving")
+            cur.execute("CREATE TABLE moving (id int PRIMARY KEY)")
+            cur.execute("INSERT INTO moving SELECT generate_series(1, 50)")
+            p = subprocess.Popen([self.suite.tool.path, "-c", self.cfg, "export", "tr-pg", "-o",
+                                  pkg], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 stdin=subprocess.DEVNULL, env=self.env(), cwd=self.cwd)
+            time.sleep(2)
+            other.commit()
+            o, e = p.communicate(timeout=120)
+            text = (o + e).decode("utf-8", "replace")
+            self.require(p.returncode == 0, "export exit %d; output: %s"
+                         % (p.returncode, " ".join(text.split())[-300:]))
+            with zipfile.ZipFile(pkg) as z:
+                s = json.loads(z.read("clients/tr-pg/db/schema.json"))
+                data = z.read(table(s, "moving")["entry"]).decode()
+            rows = len(data.strip().split("\n")) - 1
+            self.require(rows == 50, "table 'moving' holds %d rows in the package, want 50 (the "
+                         "committed new state; 10 would be the old one)" % rows)
+        finally:
+            other.close()
+            cn = pyodbc.connect(self.pg("ofb_tr_src"), autocommit=True)
+            cn.cursor().execute("DROP TABLE IF EXISTS moving")
+            cn.close()
+
     def run_group(self):
         from restore import Scenario
         sc = Scenario(self, "trust")
@@ -691,6 +727,9 @@ class Trust(Regress):
         t("configuration mistakes: missing DSN or driver and a doubled [login] exit 2, a "
           "[backup] dir that is a file is named as such", self.t_config_errors)
         t("info of a package whose schema verify refuses: exit 1", self.t_info_refuses)
+        t("PostgreSQL export while another transaction drops, recreates and fills a table: "
+          "the package holds the table's committed new rows, not an empty table",
+          self.t_pg_recreated)
         t("import --connect with a password: the registry gets the connection without it, "
           "exit 3 saying where the password goes", self.t_no_registered_password)
         t("two clients registered on one database and one files folder: a full backup warns "
