@@ -71,9 +71,13 @@ void reader_entry_error(struct ofb_error *err, const struct ofb_reader *r, const
 
 /* --- names and manifest records -------------------------------------------------------- */
 
+/* Beyond these no backup writes a name, and a restore could not create it everywhere. */
+#define MAX_NAME_BYTES 4000
+#define MAX_NAME_DEPTH 128
+
 const char *reader_unsafe_name(const char *name)
 {
-	size_t len = strlen(name);
+	size_t len = strlen(name), depth = 0;
 	const char *seg = name;
 
 	if (len == 0)
@@ -86,6 +90,8 @@ const char *reader_unsafe_name(const char *name)
 		return "starts with a drive letter";
 	if (!utf8_valid(name, len))
 		return "is not UTF-8";
+	if (len > MAX_NAME_BYTES)
+		return "is longer than any path a restore writes (4000 bytes)";
 	while (*seg) {
 		const char *slash = strchr(seg, '/');
 		size_t n = slash ? (size_t)(slash - seg) : strlen(seg);
@@ -95,6 +101,12 @@ const char *reader_unsafe_name(const char *name)
 			return "has a '.' path segment";
 		if (n == 2 && seg[0] == '.' && seg[1] == '.')
 			return "has a '..' path segment";
+		if (n > 255)
+			return "has a path segment longer than 255 bytes, which no file system holds";
+		if (n >= 2 && seg[1] == ':' && ((seg[0] | 0x20) >= 'a' && (seg[0] | 0x20) <= 'z'))
+			return "has a segment starting with a drive letter";
+		if (++depth > MAX_NAME_DEPTH)
+			return "is nested deeper than 128 folders";
 		if (!slash)
 			break;
 		seg = slash + 1;
@@ -491,6 +503,50 @@ out:
 	return ret;
 }
 
+/* Every entry lies in a folder the manifest describes and a restore reads: login/ (when
+ * the package has a login database), clients/<id>/db/ and clients/<id>/files/ of a client
+ * backed up (status ok). Anything else would be carried along unread. */
+static int check_known_folders(struct ofb_reader *r, struct ofb_error *err)
+{
+	json_t *clients = json_object_get(r->manifest, "clients");
+	int has_login = json_is_object(json_object_get(r->manifest, "login"));
+
+	for (size_t i = 0; i < r->n_entries; i++) {
+		const char *name = r->entries[i].name, *id, *rest;
+		int known = 0;
+		size_t id_len, k;
+		json_t *c;
+		if (strncmp(name, "login/", 6) == 0) {
+			if (has_login)
+				continue;
+			reader_entry_error(err, r, name, " is part of a login database the manifest "
+					   "does not list");
+			return -1;
+		}
+		if (strcmp(name, "clients/") == 0)
+			continue;
+		if (strncmp(name, "clients/", 8) == 0) {
+			id = name + 8;
+			rest = strchr(id, '/');
+			id_len = rest ? (size_t)(rest - id) : strlen(id);
+			json_array_foreach(clients, k, c) {
+				json_t *cid = json_object_get(c, "id"), *st = json_object_get(c, "status");
+				known |= json_is_string(cid) && json_is_string(st) &&
+					 strlen(json_string_value(cid)) == id_len &&
+					 strncmp(json_string_value(cid), id, id_len) == 0 &&
+					 strcmp(json_string_value(st), "ok") == 0;
+			}
+			if (known && rest && (strcmp(rest, "/") == 0 || strncmp(rest, "/db/", 4) == 0 ||
+					      strncmp(rest, "/files/", 7) == 0))
+				continue;
+		}
+		reader_entry_error(err, r, name, " lies outside every folder of the package "
+				   "(login/, clients/<id>/db/ or files/ of a client it backed up)");
+		return -1;
+	}
+	return 0;
+}
+
 struct ofb_reader *ofb_reader_open(const char *path, struct ofb_error *err)
 {
 	struct ofb_reader *r = xcalloc(1, sizeof *r);
@@ -503,7 +559,7 @@ struct ofb_reader *ofb_reader_open(const char *path, struct ofb_error *err)
 		goto out;
 	}
 	if (list_entries(r, err) != 0 || load_manifest(r, err) != 0 ||
-	    match_manifest(r, err) != 0)
+	    match_manifest(r, err) != 0 || check_known_folders(r, err) != 0)
 		goto out;
 	ok = 1;
 out:

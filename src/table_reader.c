@@ -84,6 +84,16 @@ static int decode_value(struct table_dec *d, const struct ofb_csv_field *f,
 	if (!quoted && b->len == 0) {
 		v->is_null = 1;
 	} else if (quoted) {
+		/* a backup writes text as UTF-8 without U+0000 (no engine keeps it whole): what
+		 * else a package holds, a restore would refuse or change */
+		if (!utf8_valid(b->data, b->len)) {
+			value_error(d, b, "not UTF-8 text", err);
+			goto out;
+		}
+		if (memchr(b->data, '\0', b->len)) {
+			value_error(d, b, "text holding the character U+0000", err);
+			goto out;
+		}
 		/* SQLite keeps any text in any column: a quoted value in a number column is text */
 		v->as_text = enc != OFB_ENC_TEXT;
 	} else if (enc == OFB_ENC_TEXT) {

@@ -54,6 +54,31 @@ def rewrite(src, dst, entry, edit):
     return dst
 
 
+def add_entries(src, dst, added, replaced=None):
+    """Copy package src to dst with entries added ({name: bytes}) or replaced, each listed
+    in the manifest with its size and sha256, so that only the reader's rules catch them."""
+    replaced = replaced or {}
+    with zipfile.ZipFile(src) as z:
+        items = [(i, z.read(i.filename)) for i in z.infolist()]
+    man = json.loads(dict((i.filename, d) for i, d in items)["manifest.json"])
+    for name, data in list(replaced.items()) + list(added.items()):
+        recs = [e for e in man["entries"] if e["path"] == name]
+        if not recs:
+            recs = [{"path": name}]
+            man["entries"].append(recs[0])
+        recs[0]["size"] = len(data)
+        recs[0]["sha256"] = hashlib.sha256(data).hexdigest()
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, d in items:
+            if info.filename == "manifest.json":
+                continue
+            z.writestr(info, replaced.get(info.filename, d), compress_type=zipfile.ZIP_DEFLATED)
+        for name, data in added.items():
+            z.writestr(name, data)
+        z.writestr("manifest.json", json.dumps(man, indent=1))
+    return dst
+
+
 def table(schema, name):
     return [t for t in schema["tables"] if t["name"] == name][0]
 
@@ -680,6 +705,52 @@ class Trust(Regress):
             cn.cursor().execute("DROP TABLE IF EXISTS moving")
             cn.close()
 
+    # ------------------------------------------------------------ one set of rules
+
+    def t_names(self):
+        files = "clients/tr-lite/files/"
+        cases = (
+            ("a segment 'C:'", {files + "C:/x.txt": b"x"}),
+            ("a segment of 300 bytes", {files + "a" * 300 + ".txt": b"x"}),
+            ("a tree 200 folders deep", {files + "d/" * 200 + "x.txt": b"x"}),
+            ("a client the manifest does not list", {"clients/ghost/files/x.txt": b"x"}),
+            ("a folder no restore reads", {"elsewhere/x.txt": b"x"}),
+            ("an entry beside db/ and files/", {"clients/tr-lite/other.txt": b"x"}),
+        )
+        target = os.path.join(self.root, "imported", "names")
+        for what, added in cases:
+            pkg = add_entries(self.pkgs["tr-lite"], os.path.join(self.root, "out", "names.zip"),
+                              added)
+            r = self.run("verify", pkg)
+            self.require(r.code == 1 and list(added)[0][:60] in r.text,
+                         "%s: verify exit %d, want 1 naming the entry; output: %s"
+                         % (what, r.code, " ".join(r.text.split())[-300:]))
+            r = self.import_(pkg, "tr-x", "Driver=SQLite3;Database=" +
+                             os.path.join(self.root, "db", "tr-x.db"))
+            self.require(r.code == 1, "%s: import exit %d, want 1" % (what, r.code))
+            self.require(not os.path.exists(target) or not os.listdir(target),
+                         "%s: the import wrote files" % what)
+            self.victim_intact()
+
+    def t_csv_text(self):
+        with zipfile.ZipFile(self.pkgs["tr-lite"]) as z:
+            s = json.loads(z.read("clients/tr-lite/db/schema.json"))
+            entry = table(s, "kunde")["entry"]
+            data = z.read(entry)
+        for what, bad in (("invalid UTF-8", b'"a\xff\xfeb"'), ("U+0000", b'"a\x00b"')):
+            changed = data.replace(b'"a"', bad, 1)
+            self.require(changed != data, "the test data holds no \"a\"")
+            pkg = add_entries(self.pkgs["tr-lite"], os.path.join(self.root, "out", "csv.zip"),
+                              {}, {entry: changed})
+            r = self.run("verify", pkg)
+            self.require(r.code == 1 and entry in r.text and "name" in r.text,
+                         "%s in CSV text: verify exit %d, want 1 naming entry and column; "
+                         "output: %s" % (what, r.code, " ".join(r.text.split())[-300:]))
+            r = self.import_(pkg, "tr-x", "Driver=SQLite3;Database=" +
+                             os.path.join(self.root, "db", "tr-x.db"))
+            self.require(r.code == 1, "%s: import exit %d, want 1" % (what, r.code))
+            self.victim_intact()
+
     def run_group(self):
         from restore import Scenario
         sc = Scenario(self, "trust")
@@ -702,6 +773,11 @@ class Trust(Regress):
           self.t_my_outside)
         t("null in primary-key and foreign-key column lists: refused, no crash",
           self.t_null_key)
+        t("entry names verify accepted but restore could not honour ('C:', 300-byte segment, "
+          "200 folders deep, unknown client, unknown folder): verify and import refuse",
+          self.t_names)
+        t("CSV text that is not UTF-8 or holds U+0000: verify and import refuse naming entry "
+          "and column", self.t_csv_text)
         t("backup of a default that is not a checked expression: warning naming it, exit 3, "
           "the default left out of the column, the package verifies", self.t_vetted)
         t("PostgreSQL export and clients: no psqlODBC log in /tmp that others can read or "
