@@ -54,6 +54,22 @@ int ofb_files_mkdirs_parent(const char *path, struct ofb_error *err);
  * once, with exit code OFB_EXIT_BUSY, when another process holds it. */
 int ofb_files_lock(const char *path, struct ofb_error *err);
 
+/* 1 when path is a folder on which another file system is mounted (it cannot be renamed),
+ * 0 when not or when it does not exist. */
+int ofb_files_is_mount_point(const char *path);
+
+/* What a killed restore of folder dest may have left beside it: folders named
+ * <dest>.ofbackup-new-* (extraction) and <dest>.ofbackup-old-<pid> (the replaced folder).
+ * Ours are folders (not links) of this user, an -old- one only when its process is gone;
+ * anything else of those names is listed as foreign and never touched. */
+struct ofb_leftovers {
+	char **ours_new, **ours_old, **foreign;
+	size_t n_new, n_old, n_foreign;
+};
+int ofb_files_find_leftovers(const char *dest, struct ofb_leftovers *out,
+			     struct ofb_error *err);
+void ofb_leftovers_free(struct ofb_leftovers *l);
+
 struct stat;
 /* Give dir and everything below it the owner and group of st (where this process may),
  * and dir itself st's permissions. */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -328,6 +329,99 @@ int ofb_files_lock(const char *path, struct ofb_error *err)
 	}
 	held = fd;   /* kept open: closing it would drop the lock */
 	return 0;
+}
+
+int ofb_files_is_mount_point(const char *path)
+{
+	char *parent = xasprintf("%s/..", path);
+	struct stat st, pst;
+	int ret = 0;
+
+	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && stat(parent, &pst) == 0)
+		ret = st.st_dev != pst.st_dev || st.st_ino == pst.st_ino;
+	free(parent);
+	return ret;
+}
+
+static void add_name(char ***list, size_t *n, const char *name)
+{
+	*list = xrealloc(*list, (*n + 1) * sizeof **list);
+	(*list)[(*n)++] = xstrdup(name);
+}
+
+int ofb_files_find_leftovers(const char *dest, struct ofb_leftovers *out,
+			     struct ofb_error *err)
+{
+	char *dir = xstrdup(dest), *slash = strrchr(dir, '/'), *base;
+	char *new_prefix = NULL, *old_prefix = NULL;
+	DIR *d = NULL;
+	struct dirent *e;
+	int ret = -1;
+
+	memset(out, 0, sizeof *out);
+	if (slash) {
+		*slash = '\0';
+		base = slash + 1;
+	} else {
+		base = dir;
+	}
+	new_prefix = xasprintf("%s.ofbackup-new-", base);
+	old_prefix = xasprintf("%s.ofbackup-old-", base);
+	d = opendir(slash ? (*dir ? dir : "/") : ".");
+	if (!d) {
+		ret = errno == ENOENT ? 0 : -1;
+		if (ret)
+			ofb_error_set(err, "cannot read the folder that holds '%s': %s", dest,
+				      strerror(errno));
+		goto out;
+	}
+	while ((e = readdir(d)) != NULL) {
+		int is_new = strncmp(e->d_name, new_prefix, strlen(new_prefix)) == 0;
+		int is_old = strncmp(e->d_name, old_prefix, strlen(old_prefix)) == 0;
+		char *full;
+		struct stat st;
+		int ours;
+		if (!is_new && !is_old)
+			continue;
+		full = slash ? xasprintf("%s/%s", *dir ? dir : "", e->d_name) : xstrdup(e->d_name);
+		ours = lstat(full, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid();
+		if (ours && is_old) {
+			const char *pid_text = e->d_name + strlen(old_prefix);
+			char *end;
+			long pid = strtol(pid_text, &end, 10);
+			ours = *pid_text && *end == '\0' && pid > 0 &&
+			       kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+		}
+		if (!ours)
+			add_name(&out->foreign, &out->n_foreign, full);
+		else if (is_new)
+			add_name(&out->ours_new, &out->n_new, full);
+		else
+			add_name(&out->ours_old, &out->n_old, full);
+		free(full);
+	}
+	ret = 0;
+out:
+	if (d)
+		closedir(d);
+	free(new_prefix);
+	free(old_prefix);
+	free(dir);
+	return ret;
+}
+
+void ofb_leftovers_free(struct ofb_leftovers *l)
+{
+	for (size_t i = 0; i < l->n_new; i++)
+		free(l->ours_new[i]);
+	for (size_t i = 0; i < l->n_old; i++)
+		free(l->ours_old[i]);
+	for (size_t i = 0; i < l->n_foreign; i++)
+		free(l->foreign[i]);
+	free(l->ours_new);
+	free(l->ours_old);
+	free(l->foreign);
+	memset(l, 0, sizeof *l);
 }
 
 static uid_t owner_uid;

@@ -271,7 +271,58 @@ out:
 
 /* --- checking targets before anything changes ------------------------------------------- */
 
-static int probe_target(struct target *t, struct ofb_error *err)
+static int remove_leftover(const struct target *t, const char *path, const char *what,
+			   struct ofb_error *err)
+{
+	ofb_notice("%s: removing '%s', %s", t->subject, path, what);
+	if (ofb_files_remove_tree(path, err) != 0) {
+		ofb_error_prefix(err, "%s", t->subject);
+		return -1;
+	}
+	return 0;
+}
+
+/* Folders an earlier, killed restore of this files folder left (docs/RESTORE.md): ours and
+ * no longer needed are removed, others reported; with the folder itself missing while an
+ * -old- one is there, nothing is decided for the administrator. */
+static int handle_leftovers(struct job *j, struct target *t, struct ofb_error *err)
+{
+	const char *dest = t->client.files_dir;
+	struct ofb_leftovers l;
+	int ret = -1;
+
+	if (ofb_files_find_leftovers(dest, &l, err) != 0) {
+		ofb_error_prefix(err, "%s", t->subject);
+		return -1;
+	}
+	if (access(dest, F_OK) != 0 && (l.n_old || l.n_foreign)) {
+		ofb_error_set(err, "%s: its files folder '%s' is missing and '%s' is there: an "
+			      "earlier restore was stopped between putting the old folder aside "
+			      "and the new one in place; rename one of them to '%s' (docs/RESTORE.md "
+			      "says which), then run the restore again; nothing was changed",
+			      t->subject, dest, l.n_old ? l.ours_old[0] : l.foreign[0], dest);
+		goto out;
+	}
+	ret = 0;
+	for (size_t i = 0; i < l.n_foreign; i++) {
+		ofb_warn("%s: '%s' looks like a folder an earlier restore left, but it is not this "
+			 "user's folder or its restore still runs: left alone", t->subject,
+			 l.foreign[i]);
+		j->warnings++;
+	}
+	for (size_t i = 0; ret == 0 && i < l.n_new; i++)
+		ret |= remove_leftover(t, l.ours_new[i], "the files of a restore that was stopped "
+				       "before they were in place", err);
+	for (size_t i = 0; ret == 0 && i < l.n_old; i++)
+		ret |= remove_leftover(t, l.ours_old[i], "the files folder a stopped restore had "
+				       "replaced", err);
+	ret = ret ? -1 : 0;
+out:
+	ofb_leftovers_free(&l);
+	return ret;
+}
+
+static int probe_target(struct job *j, struct target *t, struct ofb_error *err)
 {
 	struct ofb_db *db = NULL;
 	struct ofb_error open_err;
@@ -301,7 +352,17 @@ static int probe_target(struct target *t, struct ofb_error *err)
 		goto out;
 	}
 	if (t->files_prefix && t->client.files_dir && t->pkg_has_files) {
-		int rc = ofb_files_nonempty(t->client.files_dir, err);
+		int rc;
+		if (ofb_files_is_mount_point(t->client.files_dir)) {
+			ofb_error_set(err, "%s: its files folder '%s' is a mount point, which a restore "
+				      "cannot replace (it puts a new folder in its place): restore into "
+				      "a folder below it ([client.%s] files or --files), nothing was "
+				      "changed", t->subject, t->client.files_dir, t->client.id);
+			goto out;
+		}
+		if (handle_leftovers(j, t, err) != 0)
+			goto out;
+		rc = ofb_files_nonempty(t->client.files_dir, err);
 		if (rc < 0) {
 			ofb_error_prefix(err, "%s: files folder", t->subject);
 			goto out;
@@ -358,7 +419,7 @@ static int guard_targets(struct job *j, struct ofb_error *err)
 	buf_init(&list);
 	for (size_t i = 0; i < j->n_targets; i++) {
 		struct target *t = &j->targets[i];
-		if (probe_target(t, err) != 0)
+		if (probe_target(j, t, err) != 0)
 			goto out;
 		if (!holds_data(t))
 			continue;

@@ -751,6 +751,64 @@ class Trust(Regress):
             self.require(r.code == 1, "%s: import exit %d, want 1" % (what, r.code))
             self.victim_intact()
 
+    # ------------------------------------------------------------ leftovers and mount points
+
+    def t_leftovers(self):
+        files = os.path.join(self.root, "files", "tr-lite")
+        new = files + ".ofbackup-new-Ab12Cd"
+        old = files + ".ofbackup-old-999999"     # no such process
+        alive = files + ".ofbackup-old-%d" % os.getpid()
+        for d in (new, old, alive):
+            os.makedirs(d)
+            with open(os.path.join(d, "x.txt"), "w") as f:
+                f.write("left over\n")
+        r = self.run("-c", self.cfg, "import", self.pkgs["tr-lite"], "--as", "tr-lite",
+                     "--replace")
+        self.require(r.code in (0, 3), "import --replace beside leftovers: exit %d; output: %s"
+                     % (r.code, " ".join(r.text.split())[-300:]))
+        self.require(not os.path.exists(new) and not os.path.exists(old),
+                     "the leftovers of a stopped restore are still there")
+        self.require(os.path.exists(alive) and alive in r.text,
+                     "the folder of a restore whose process lives was touched or not reported")
+        shutil.rmtree(alive)
+        # killed between the two renames: the folder itself is missing
+        os.rename(files, old)
+        os.makedirs(new)
+        try:
+            r = self.run("-c", self.cfg, "import", self.pkgs["tr-lite"], "--as", "tr-lite",
+                         "--replace")
+            self.require(r.code == 1 and "is missing" in r.text and old in r.text,
+                         "import with only DIR.ofbackup-old-* there: exit %d; output: %s"
+                         % (r.code, " ".join(r.text.split())[-300:]))
+            self.require(os.path.isdir(old) and os.path.isdir(new) and not os.path.exists(files),
+                         "the folders were changed")
+        finally:
+            shutil.rmtree(new, ignore_errors=True)
+            if not os.path.exists(files):
+                os.rename(old, files)
+
+    def t_mount_point(self):
+        files = os.path.join(self.root, "files", "tr-mnt")
+        os.makedirs(files)
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "none", files]).returncode:
+            raise self.Failed("cannot mount a tmpfs for the test (run as root)")
+        try:
+            with open(os.path.join(files, "keep.txt"), "w") as f:
+                f.write("on the mount\n")
+            self.config(["tr-mnt"])
+            r = self.run("-c", self.cfg, "import", self.pkgs["tr-lite"], "--as", "tr-mnt",
+                         "--connect", "Driver=SQLite3;Database=" +
+                         os.path.join(self.root, "db", "tr-mnt.db"), "--files", files,
+                         "--replace")
+            self.require(r.code == 1 and "mount point" in r.text,
+                         "import into a files folder that is a mount point: exit %d; output: %s"
+                         % (r.code, " ".join(r.text.split())[-300:]))
+            self.require(os.listdir(files) == ["keep.txt"], "the mount's content changed")
+            self.require(not os.path.exists(os.path.join(self.root, "db", "tr-mnt.db")),
+                         "a database was created")
+        finally:
+            subprocess.run(["umount", files])
+
     def run_group(self):
         from restore import Scenario
         sc = Scenario(self, "trust")
@@ -810,6 +868,11 @@ class Trust(Regress):
           "exit 3 saying where the password goes", self.t_no_registered_password)
         t("two clients registered on one database and one files folder: a full backup warns "
           "naming both, exit 3", self.t_shared)
+        t("leftovers of a killed restore: its own -new-/-old- folders removed, a live one "
+          "reported; with the folder missing between the renames: exit 1, nothing changed",
+          self.t_leftovers)
+        t("a files folder that is a mount point: exit 1 before anything changes",
+          self.t_mount_point)
         try:
             self.drop_all()
         except pyodbc.Error:
