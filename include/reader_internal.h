@@ -35,6 +35,8 @@ const char *reader_unsafe_name(const char *name);
 int reader_parse_mtime(const char *s, struct timespec *ts);
 /* The permission bits of a manifest's "mode" ("0640"), or -1 when it is not such a text. */
 int reader_parse_mode(json_t *v);
+/* An upper bound of the number of values in a JSON text (without parsing it). */
+size_t reader_json_values(const char *text, size_t len);
 
 /* Text from a package as a message can show it: control bytes (and every non-ASCII byte
  * of text that is not UTF-8) as \xHH, at most max bytes. */

@@ -21,6 +21,13 @@
 #define CHUNK_SIZE (64 * 1024)
 #define MANIFEST_MAX (512u * 1024 * 1024)
 #define SLURP_MAX (256u * 1024 * 1024)
+/* What a parsed JSON text may hold, in values: the parser needs some 40 bytes a value,
+ * whatever the text's size, so a text of nothing but [0,0,...] would take ten times its
+ * size. A manifest lists each entry of the zip once (about ten values each); a schema
+ * describes tables and columns (a thousand tables of fifty columns are some 600,000). */
+#define MANIFEST_VALUES_BASE 100000u
+#define MANIFEST_VALUES_PER_ENTRY 40u
+#define SCHEMA_VALUES_MAX 2000000u
 #define ROWS_PER_PROGRESS 1024
 
 struct ofb_reader {
@@ -390,6 +397,27 @@ out:
 	return ret;
 }
 
+size_t reader_json_values(const char *text, size_t len)
+{
+	size_t n = 1;
+	int in_string = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = 0;
+		} else if (c == '"') {
+			in_string = 1;
+		} else if (c == ',' || c == '[' || c == '{') {
+			n++;
+		}
+	}
+	return n;
+}
+
 static int load_manifest(struct ofb_reader *r, struct ofb_error *err)
 {
 	zip_file_t *f = NULL;
@@ -425,6 +453,12 @@ static int load_manifest(struct ofb_reader *r, struct ofb_error *err)
 			reader_entry_error(err, r, "manifest.json", " is implausibly large");
 			goto out;
 		}
+	}
+	if (reader_json_values(text.data, text.len) >
+	    MANIFEST_VALUES_BASE + MANIFEST_VALUES_PER_ENTRY * r->n_entries) {
+		reader_entry_error(err, r, "manifest.json", " holds far more than a manifest of %zu "
+				   "entries can: refused unread", r->n_entries);
+		goto out;
 	}
 	r->manifest = json_loadb(text.data, text.len, 0, &jerr);
 	if (!r->manifest) {
@@ -801,6 +835,11 @@ int ofb_reader_schema(struct ofb_reader *r, const char *folder, struct ofb_schem
 	text = ofb_reader_slurp(r, path, NULL, err);
 	if (!text)
 		goto out;
+	if (reader_json_values(text, strlen(text)) > SCHEMA_VALUES_MAX) {
+		reader_entry_error(err, r, path, " holds more than %u values, far beyond any "
+				   "database's description: refused unread", SCHEMA_VALUES_MAX);
+		goto out;
+	}
 	if (ofb_schema_from_json(text, out, err) != 0) {
 		/* name the entry rather than just "schema.json" */
 		char cause[OFB_ERROR_MAX];

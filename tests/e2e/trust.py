@@ -19,6 +19,7 @@ import resource
 import shutil
 import sqlite3
 import subprocess
+import sys
 import time
 import zipfile
 
@@ -77,6 +78,24 @@ def add_entries(src, dst, added, replaced=None):
             z.writestr(name, data)
         z.writestr("manifest.json", json.dumps(man, indent=1))
     return dst
+
+
+# Makes the two packages of t_json_bombs: argv = source, manifest bomb, schema bomb, entry.
+BOMBS = """
+import sys, zipfile, json
+sys.dont_write_bytecode = True
+import trust
+src, man_bomb, schema_bomb, entry = sys.argv[1:5]
+zeros = "[" + ",".join("0" for _ in range(10 * 1024 * 1024)) + "]"
+with zipfile.ZipFile(src) as z:
+    items = [(i, z.read(i.filename)) for i in z.infolist()]
+with zipfile.ZipFile(man_bomb, "w", zipfile.ZIP_DEFLATED) as z:
+    for info, d in items:
+        if info.filename == "manifest.json":
+            d = json.dumps(json.loads(d))[:-1] + ', "padding": ' + zeros + "}"
+        z.writestr(info, d, compress_type=zipfile.ZIP_DEFLATED)
+trust.rewrite(src, schema_bomb, entry, lambda s: dict(s, padding=[0] * (3 * 1024 * 1024)))
+"""
 
 
 def table(schema, name):
@@ -809,6 +828,36 @@ class Trust(Regress):
         finally:
             subprocess.run(["umount", files])
 
+    # ------------------------------------------------------------ bounded memory
+
+    def peak_rss_mib(self, *args):
+        """Exit code, output and peak RSS (MiB) of one ofbackup run, measured by GNU time:
+        a process started from this one would count this one's memory as its own (the
+        kernel keeps the high-water mark across exec), one started from time does not."""
+        rss_file = os.path.join(self.root, "rss.txt")
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss_file, self.suite.tool.path] +
+                           list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           stdin=subprocess.DEVNULL, env=self.env(), cwd=self.cwd, timeout=300)
+        with open(rss_file) as f:
+            kib = int(f.read().split()[-1])
+        return p.returncode, (p.stdout + p.stderr).decode("utf-8", "replace"), kib / 1024.0
+
+    def t_json_bombs(self):
+        man_bomb = os.path.join(self.root, "out", "manifest-bomb.zip")
+        schema_bomb = os.path.join(self.root, "out", "schema-bomb.zip")
+        # made in a process of its own: a child forked from this one would count this
+        # process's memory as its own
+        subprocess.run([sys.executable, "-c", BOMBS, self.pkgs["tr-lite"], man_bomb,
+                        schema_bomb, "clients/tr-lite/db/schema.json"], check=True,
+                       cwd=os.path.dirname(os.path.abspath(__file__)))
+        for what, pkg in (("manifest", man_bomb), ("schema.json", schema_bomb)):
+            self.require(os.path.getsize(pkg) < 1024 * 1024, "the test package is too big")
+            code, text, rss = self.peak_rss_mib("verify", pkg)
+            self.require(code == 1 and "refused unread" in text,
+                         "%s of millions of zeros: verify exit %d; output: %s"
+                         % (what, code, " ".join(text.split())[-300:]))
+            self.require(rss < 100, "%s of millions of zeros: verify peaks at %.0f MiB" % (what, rss))
+
     def run_group(self):
         from restore import Scenario
         sc = Scenario(self, "trust")
@@ -873,6 +922,8 @@ class Trust(Regress):
           self.t_leftovers)
         t("a files folder that is a mount point: exit 1 before anything changes",
           self.t_mount_point)
+        t("a small package whose manifest or schema.json holds millions of zeros: refused "
+          "unread, under 100 MiB", self.t_json_bombs)
         try:
             self.drop_all()
         except pyodbc.Error:
