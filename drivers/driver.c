@@ -113,6 +113,12 @@ int ofb_drv_lock_tables(struct ofb_db *db, char *const *names, size_t n,
 	return db->drv->lock_tables ? db->drv->lock_tables(db, names, n, err) : 0;
 }
 
+int ofb_drv_read_window(struct ofb_db *db, const struct ofb_table *t, size_t window_bytes,
+			struct ofb_error *err)
+{
+	return db->drv->read_window ? db->drv->read_window(db, t, window_bytes, err) : 0;
+}
+
 int ofb_drv_catalog_scope(struct ofb_db *db, char **catalog, char **schema,
 			  struct ofb_error *err)
 {

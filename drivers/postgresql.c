@@ -1,5 +1,6 @@
 /* postgresql.c - PostgreSQL through psqlODBC: streaming cursors, REPEATABLE READ snapshot,
  * sequences and identity columns, the types psqlODBC reports imprecisely. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,43 @@ static int pg_lock_tables(struct ofb_db *db, char *const *names, size_t n,
 	}
 	ret = 0;
 out:
+	buf_free(&sql);
+	return ret;
+}
+
+/* psqlODBC's fetch size for statements allocated from now on (its own attribute). */
+#define PG_ATTR_FETCH 65541
+#define PG_FETCH_MAX 2000
+
+/* psqlODBC holds a whole fetch (Fetch=N rows) in memory: N from the widest of the
+ * table's first rows as the server sends them (the row's text, bytea as hex), so that a
+ * fetch holds about window_bytes. */
+static int pg_read_window(struct ofb_db *db, const struct ofb_table *t, size_t window_bytes,
+			  struct ofb_error *err)
+{
+	char *widest = NULL;
+	unsigned long long row;
+	SQLULEN rows;
+	struct buf sql;
+	int ret = -1;
+
+	buf_init(&sql);
+	buf_adds(&sql, "SELECT coalesce(max(octet_length(x::text)), 0) FROM (SELECT * FROM ONLY ");
+	ofb_drv_quote(db->drv, &sql, t->name);
+	buf_adds(&sql, " LIMIT 16) x");
+	if (ofb_db_query_value(db, sql.data, &widest, err) != 0)
+		goto out;
+	row = (widest ? strtoull(widest, NULL, 10) : 0) + 64;
+	rows = (SQLULEN)(window_bytes / row);
+	rows = rows < 1 ? 1 : rows > PG_FETCH_MAX ? PG_FETCH_MAX : rows;
+	if (!SQL_SUCCEEDED(SQLSetConnectAttr(db->dbc, PG_ATTR_FETCH, (SQLPOINTER)(uintptr_t)rows,
+					     SQL_IS_INTEGER))) {
+		ofb_odbc_error(err, SQL_HANDLE_DBC, db->dbc, "cannot set the fetch size");
+		goto out;
+	}
+	ret = 0;
+out:
+	free(widest);
 	buf_free(&sql);
 	return ret;
 }
@@ -432,6 +470,7 @@ const struct ofb_driver ofb_driver_postgresql = {
 	.session_setup = pg_session,
 	.begin_snapshot = pg_snapshot,
 	.lock_tables = pg_lock_tables,
+	.read_window = pg_read_window,
 	.catalog_scope = pg_scope,
 	.refine_column = pg_refine,
 	.table_extra = pg_table_extra,

@@ -26,6 +26,10 @@ typedef int ofb_drv_snapshot_fn(struct ofb_db *db, char **warning, struct ofb_er
  * them, waiting a bounded time; the error names the table that could not be locked. */
 typedef int ofb_drv_lock_tables_fn(struct ofb_db *db, char *const *names, size_t n,
 				   struct ofb_error *err);
+/* Before table t's rows are read in one streaming query: size the driver's fetch window
+ * (rows it holds at once) so that it holds about window_bytes, whatever the rows' width. */
+typedef int ofb_drv_read_window_fn(struct ofb_db *db, const struct ofb_table *t,
+				   size_t window_bytes, struct ofb_error *err);
 /* Catalog and schema names to pass to SQLTables etc. (malloc'd, NULL for "any"). */
 typedef int ofb_drv_scope_fn(struct ofb_db *db, char **catalog, char **schema,
 			     struct ofb_error *err);
@@ -78,8 +82,9 @@ struct ofb_driver {
 	const char *probe_options;
 	char quote_open;                     /* identifier quotes; 0 means '"' */
 	char quote_close;
-	/* Rows per chunk when the ODBC driver buffers whole result sets, so tables are read
-	 * in primary-key order, one chunk per query (keyset pagination). 0: one query. */
+	/* At most this many rows per chunk when the ODBC driver buffers whole result sets,
+	 * so tables are read in primary-key order, one chunk per query (keyset pagination);
+	 * fewer when the rows are wide (chunks are sized in bytes). 0: one query. */
 	unsigned long chunk_rows;
 	/* Before a table name in FROM when reading it: PostgreSQL's "ONLY " keeps an
 	 * inherited or partitioned parent from also returning its children's rows (they are
@@ -88,6 +93,8 @@ struct ofb_driver {
 	ofb_drv_session_fn *session_setup;
 	ofb_drv_snapshot_fn *begin_snapshot;
 	ofb_drv_lock_tables_fn *lock_tables;  /* may be NULL: nothing is locked */
+	/* may be NULL: the driver streams row by row, or reads in chunks (chunk_rows) */
+	ofb_drv_read_window_fn *read_window;
 	ofb_drv_scope_fn *catalog_scope;
 	ofb_drv_refine_fn *refine_column;
 	ofb_drv_table_extra_fn *table_extra;
@@ -131,6 +138,8 @@ void ofb_drv_quote(const struct ofb_driver *drv, struct buf *sql, const char *id
 int ofb_drv_session_setup(struct ofb_db *db, struct ofb_error *err);
 int ofb_drv_begin_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err);
 int ofb_drv_lock_tables(struct ofb_db *db, char *const *names, size_t n,
+			struct ofb_error *err);
+int ofb_drv_read_window(struct ofb_db *db, const struct ofb_table *t, size_t window_bytes,
 			struct ofb_error *err);
 int ofb_drv_catalog_scope(struct ofb_db *db, char **catalog, char **schema,
 			  struct ofb_error *err);

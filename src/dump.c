@@ -17,6 +17,12 @@
 #define PRODUCE_TARGET (64 * 1024)
 #define WCHUNK_UNITS 8192
 #define BCHUNK_BYTES 32768
+/* What a driver that buffers (a chunk, a fetch) may hold of one table at a time: rows are
+ * counted in bytes, not in rows, so that wide rows (documents, scans) do not multiply
+ * memory. Chunked reads start with FIRST_CHUNK_ROWS and size the next chunk from the last
+ * one's rows. */
+#define READ_WINDOW_BYTES (8u * 1024 * 1024)
+#define FIRST_CHUNK_ROWS 16
 
 struct ofb_dbdump {
 	char *subject;
@@ -269,8 +275,10 @@ struct table_src {
 	uint32_t pending;           /* high surrogate carried between chunks */
 	unsigned long long rows;
 	/* keyset pagination for drivers that buffer whole results */
-	unsigned long chunk_rows;
+	unsigned long chunk_rows;   /* rows the running query asks for (its LIMIT) */
+	unsigned long chunk_max;    /* the driver's most */
 	unsigned long rows_in_chunk;
+	unsigned long long chunk_bytes; /* CSV bytes of the running chunk's rows */
 	int use_keyset;             /* else OFFSET paging (no usable primary key) */
 	size_t *key_cols;           /* column indexes of the primary key */
 	size_t n_key;
@@ -362,6 +370,15 @@ static void build_query(struct table_src *t, struct buf *sql, const char ***args
 	}
 }
 
+/* The next chunk holds about READ_WINDOW_BYTES of rows as wide as the last chunk's. */
+static void next_chunk_size(struct table_src *t)
+{
+	unsigned long long per_row = t->rows_in_chunk ? t->chunk_bytes / t->rows_in_chunk : 1;
+	unsigned long long n = READ_WINDOW_BYTES / (per_row ? per_row : 1);
+
+	t->chunk_rows = n < 1 ? 1 : n > t->chunk_max ? t->chunk_max : (unsigned long)n;
+}
+
 static int start_query(struct table_src *t, struct ofb_error *err)
 {
 	struct buf sql;
@@ -375,6 +392,7 @@ static int start_query(struct table_src *t, struct ofb_error *err)
 	free(args);
 	buf_free(&sql);
 	t->rows_in_chunk = 0;
+	t->chunk_bytes = 0;
 	return ret;
 }
 
@@ -429,7 +447,9 @@ static int table_open(void *ctx, struct ofb_error *err)
 	tab = src_table(t);
 	free(t->label);
 	t->label = xasprintf("%s, table '%s'", d->subject, tab->name);
-	t->chunk_rows = d->db->drv->chunk_rows;
+	/* chunks start small and grow to what READ_WINDOW_BYTES holds of these rows */
+	t->chunk_max = d->db->drv->chunk_rows;
+	t->chunk_rows = t->chunk_max < FIRST_CHUNK_ROWS ? t->chunk_max : FIRST_CHUNK_ROWS;
 	t->use_keyset = tab->primary_key != NULL;
 	if (tab->primary_key) {
 		t->n_key = tab->primary_key->n_columns;
@@ -456,6 +476,10 @@ static int table_open(void *ctx, struct ofb_error *err)
 	t->wchunk = xmalloc((WCHUNK_UNITS + 1) * sizeof *t->wchunk);
 	t->via_text = xcalloc(tab->n_columns, 1);
 	t->bchunk = xmalloc(BCHUNK_BYTES);
+	if (!t->chunk_rows && ofb_drv_read_window(d->db, tab, READ_WINDOW_BYTES, err) != 0) {
+		ofb_error_prefix(err, "%s", t->label);
+		goto out;
+	}
 	if (start_query(t, err) != 0) {
 		ofb_error_prefix(err, "%s", t->label);
 		goto out;
@@ -708,6 +732,7 @@ static int table_produce(void *ctx, struct buf *out, int *eof, struct ofb_error 
 		t->header_done = 1;
 	}
 	while (out->len < target && !t->finished) {
+		size_t before = out->len;
 		if (!t->in_row) {
 			SQLRETURN rc = SQLFetch(t->st);
 			if (rc == SQL_NO_DATA) {
@@ -721,6 +746,7 @@ static int table_produce(void *ctx, struct buf *out, int *eof, struct ofb_error 
 					break;
 				}
 				t->have_key = 1;
+				next_chunk_size(t);
 				if (start_query(t, err) != 0) {
 					ofb_error_prefix(err, "%s", t->label);
 					return -1;
@@ -739,6 +765,7 @@ static int table_produce(void *ctx, struct buf *out, int *eof, struct ofb_error 
 			buf_addc(out, ',');
 		if (encode_column(t, out, err) != 0)
 			return -1;
+		t->chunk_bytes += out->len - before;
 		if (t->in_value)
 			continue;
 		if (++t->col == tab->n_columns) {

@@ -858,6 +858,57 @@ class Trust(Regress):
                          % (what, code, " ".join(text.split())[-300:]))
             self.require(rss < 100, "%s of millions of zeros: verify peaks at %.0f MiB" % (what, rss))
 
+    def t_wide_rows(self):
+        """60 rows of 1 MiB documents per engine: backups stay under 64 MiB (fetch windows
+        and chunks are sized in bytes, not rows)."""
+        n, size = 60, 1024 * 1024
+        doc = lambda i: bytes((i * 7 + k) % 251 for k in range(256)) * (size // 256)
+        path = os.path.join(self.root, "db", "tr-wide.db")
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE docs (id INTEGER PRIMARY KEY, body BLOB)")
+        db.executemany("INSERT INTO docs VALUES (?, ?)", ((i, doc(i)) for i in range(n)))
+        db.commit()
+        db.close()
+        conns = {"sqlite": "Driver=SQLite3;Database=" + path}
+        cn = pyodbc.connect(self.pg("ofb_tr_src"), autocommit=True)
+        cn.cursor().execute("CREATE TABLE docs (id int PRIMARY KEY, body bytea)")
+        for i in range(n):
+            cn.cursor().execute("INSERT INTO docs VALUES (?, ?)", i, doc(i))
+        cn.close()
+        cn = pyodbc.connect(self.my("ofb_tr_src"), autocommit=True)
+        cn.cursor().execute("CREATE TABLE docs (id int PRIMARY KEY, body longblob)")
+        for i in range(n):
+            cn.cursor().execute("INSERT INTO docs VALUES (?, ?)", i, doc(i))
+        cn.close()
+        con = sqlite3.connect(self.login)
+        con.execute("INSERT INTO clients VALUES ('tr-wide', 'Wide', ?, NULL, 0)",
+                    (conns["sqlite"],))
+        con.commit()
+        con.close()
+        self.config(["tr-wide"])
+        try:
+            for cid in ("tr-wide", "tr-pg", "tr-my"):
+                pkg = os.path.join(self.root, "out", "wide-%s.zip" % cid)
+                code, text, rss = self.peak_rss_mib("-c", self.cfg, "export", cid, "-o", pkg)
+                self.require(code == 0, "export %s: exit %d; output: %s"
+                             % (cid, code, " ".join(text.split())[-300:]))
+                with zipfile.ZipFile(pkg) as z:
+                    man = json.loads(z.read("manifest.json"))
+                rows = [t["rows"] for t in man["clients"][0]["database"]["tables"]
+                        if t["name"] == "docs"]
+                self.require(rows == [n], "export %s: docs rows %s, want %d" % (cid, rows, n))
+                self.require(rss < 64, "export %s of %d rows of 1 MiB peaks at %.0f MiB, "
+                             "want under 64" % (cid, n, rss))
+        finally:
+            for conn in (self.pg("ofb_tr_src"), self.my("ofb_tr_src")):
+                cn = pyodbc.connect(conn, autocommit=True)
+                cn.cursor().execute("DROP TABLE IF EXISTS docs")
+                cn.close()
+            con = sqlite3.connect(self.login)
+            con.execute("DELETE FROM clients WHERE id = 'tr-wide'")
+            con.commit()
+            con.close()
+
     def run_group(self):
         from restore import Scenario
         sc = Scenario(self, "trust")
@@ -924,6 +975,8 @@ class Trust(Regress):
           self.t_mount_point)
         t("a small package whose manifest or schema.json holds millions of zeros: refused "
           "unread, under 100 MiB", self.t_json_bombs)
+        t("exports of 60 rows of 1 MiB documents on SQLite, PostgreSQL and MariaDB: every row, "
+          "under 64 MiB peak memory each", self.t_wide_rows)
         try:
             self.drop_all()
         except pyodbc.Error:
