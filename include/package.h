@@ -22,6 +22,7 @@ struct ofb_entry_info {
 	int has_mtime;
 	struct timespec mtime;
 	int mode;                     /* permission bits, -1 when not recorded */
+	int raw_name;                 /* path is not UTF-8: stored as its bytes */
 	int vanished;                 /* a file deleted after it was listed: stored empty */
 };
 

@@ -18,6 +18,8 @@ struct entry {
 	json_t *rec;             /* its record in the manifest (borrowed from r->manifest) */
 	int is_dir;
 	int checked;             /* read fully and found as the manifest says */
+	int raw;                 /* the name is not UTF-8: a file name stored as its bytes
+				  * (only in a files folder, marked raw_name in the manifest) */
 };
 
 /* The package's entries, sorted by name; manifest.json is not among them. *n gets their
@@ -30,6 +32,8 @@ size_t reader_lower_bound(const struct ofb_reader *r, const char *key);
 /* NULL when name is a safe relative entry name, else what is wrong with it. A trailing '/'
  * (a folder entry) is the only empty segment allowed. */
 const char *reader_unsafe_name(const char *name);
+/* The same for a name that need not be UTF-8 (a file name stored as its bytes). */
+const char *reader_unsafe_raw_name(const char *name);
 
 /* "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (UTC) as the manifest writes modification times. */
 int reader_parse_mtime(const char *s, struct timespec *ts);

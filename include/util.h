@@ -63,4 +63,10 @@ void buf_add_hex(struct buf *b, const unsigned char *p, size_t n);
 /* Case-insensitive ASCII compare. */
 int ascii_casecmp(const char *a, const char *b);
 
+/* A file name that is not UTF-8 (Latin-1 from an old share) as ASCII text for JSON: '%'
+ * and every byte from 0x80 up written as %XX (uppercase hex). */
+char *ofb_raw_name_encode(const char *name);
+/* The bytes back; NULL when text holds anything but printable ASCII and %XX, or a NUL. */
+char *ofb_raw_name_decode(const char *text);
+
 #endif

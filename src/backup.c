@@ -306,25 +306,6 @@ static const struct ofb_entry_ops manifest_ops = {
 	.produce = manifest_produce,
 };
 
-/* Names in the package must be UTF-8; a file whose name is not cannot be stored safely. */
-static void drop_non_utf8(struct run *r, struct client_job *j)
-{
-	size_t kept = 0;
-
-	for (size_t i = 0; i < j->files.n; i++) {
-		struct ofb_file_entry *f = &j->files.items[i];
-		if (utf8_valid(f->rel, strlen(f->rel))) {
-			j->files.items[kept++] = *f;
-			continue;
-		}
-		add_warning(r, xasprintf("client '%s': '%s' is left out: its name is not UTF-8",
-					 j->client->id, f->full));
-		free(f->rel);
-		free(f->full);
-	}
-	j->files.n = kept;
-}
-
 static int write_package(struct run *r, const char *path, struct ofb_error *err)
 {
 	struct ofb_pkg *pkg = ofb_pkg_create(path, err);
@@ -345,7 +326,6 @@ static int write_package(struct run *r, const char *path, struct ofb_error *err)
 		mc->reason = j->reason;
 		if (strcmp(j->status, "ok") != 0)
 			continue;
-		drop_non_utf8(r, j);
 		if (ofb_dbdump_add(j->dump, pkg, err) != 0 || add_client_files(j, pkg, err) != 0)
 			goto out;
 		mc->db = j->dump;

@@ -329,7 +329,7 @@ int ofb_reader_extract(struct ofb_reader *r, const char *prefix, const char *des
 		struct entry *e = &entries[i];
 		const char *rel = e->name + skip;
 		/* checked at open already; a second look costs nothing */
-		if (rel[0] && reader_unsafe_name(rel)) {
+		if (rel[0] && (e->raw ? reader_unsafe_raw_name(rel) : reader_unsafe_name(rel))) {
 			reader_entry_error(err, r, e->name, " is unsafe to extract");
 			goto out;
 		}

@@ -118,7 +118,14 @@ static json_t *entries_json(const struct ofb_pkg *pkg)
 			json_decref(o);
 			continue;
 		}
-		json_object_set_new(o, "path", json_string(e[i]->path));
+		if (e[i]->raw_name) {
+			char *text = ofb_raw_name_encode(e[i]->path);
+			json_object_set_new(o, "path", json_string(text));
+			json_object_set_new(o, "raw_name", json_true());
+			free(text);
+		} else {
+			json_object_set_new(o, "path", json_string(e[i]->path));
+		}
 		if (e[i]->is_dir) {
 			json_object_set_new(o, "type", json_string("dir"));
 		} else {

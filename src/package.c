@@ -52,6 +52,7 @@ static struct ofb_entry_info *new_entry(struct ofb_pkg *pkg, const char *path, i
 	e->path = xstrdup(path);
 	e->is_dir = is_dir;
 	e->mode = -1;
+	e->raw_name = !utf8_valid(path, strlen(path));
 	pkg->entries = xrealloc(pkg->entries, (pkg->n_entries + 1) * sizeof *pkg->entries);
 	pkg->entries[pkg->n_entries++] = e;
 	return e;
@@ -124,8 +125,12 @@ size_t ofb_pkg_entries(const struct ofb_pkg *pkg, struct ofb_entry_info *const *
 	return pkg->n_entries;
 }
 
+/* UTF-8 names get the zip's UTF-8 flag; others (Latin-1 file names) are stored as their
+ * bytes without it, as Info-ZIP does. */
 static zip_flags_t name_flags(const char *path)
 {
+	if (!utf8_valid(path, strlen(path)))
+		return ZIP_FL_ENC_GUESS;   /* taken for CP437: stored as given */
 	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
 		if (*p >= 0x80)
 			return ZIP_FL_ENC_UTF_8;

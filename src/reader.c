@@ -82,7 +82,19 @@ void reader_entry_error(struct ofb_error *err, const struct ofb_reader *r, const
 #define MAX_NAME_BYTES 4000
 #define MAX_NAME_DEPTH 128
 
+static const char *unsafe_name(const char *name, int require_utf8);
+
 const char *reader_unsafe_name(const char *name)
+{
+	return unsafe_name(name, 1);
+}
+
+const char *reader_unsafe_raw_name(const char *name)
+{
+	return unsafe_name(name, 0);
+}
+
+static const char *unsafe_name(const char *name, int require_utf8)
 {
 	size_t len = strlen(name), depth = 0;
 	const char *seg = name;
@@ -95,7 +107,7 @@ const char *reader_unsafe_name(const char *name)
 		return "contains a backslash";
 	if (((name[0] | 0x20) >= 'a' && (name[0] | 0x20) <= 'z') && name[1] == ':')
 		return "starts with a drive letter";
-	if (!utf8_valid(name, len))
+	if (require_utf8 && !utf8_valid(name, len))
 		return "is not UTF-8";
 	if (len > MAX_NAME_BYTES)
 		return "is longer than any path a restore writes (4000 bytes)";
@@ -344,7 +356,7 @@ static int list_entries(struct ofb_reader *r, struct ofb_error *err)
 				      r->path, (long long)i, zip_strerror(r->zip));
 			goto out;
 		}
-		why = reader_unsafe_name(name);
+		why = reader_unsafe_raw_name(name);
 		if (why) {
 			reader_entry_error(err, r, name, " is unsafe: it %s", why);
 			goto out;
@@ -366,6 +378,8 @@ static int list_entries(struct ofb_reader *r, struct ofb_error *err)
 		e->name = xstrdup(name);
 		e->index = (zip_uint64_t)i;
 		e->is_dir = name[strlen(name) - 1] == '/';
+		/* allowed only as a file name the manifest marks raw (match_manifest) */
+		e->raw = !utf8_valid(name, strlen(name));
 	}
 	if (!have_manifest) {
 		ofb_error_set(err, "'%s' is not an ofbackup package: it has no manifest.json",
@@ -492,6 +506,7 @@ out:
 static int match_manifest(struct ofb_reader *r, struct ofb_error *err)
 {
 	json_t *list = json_object_get(r->manifest, "entries"), *rec;
+	char *decoded = NULL;
 	size_t i;
 	int ret = -1;
 
@@ -500,7 +515,7 @@ static int match_manifest(struct ofb_reader *r, struct ofb_error *err)
 		goto out;
 	}
 	json_array_foreach(list, i, rec) {
-		json_t *path = json_object_get(rec, "path");
+		json_t *path = json_object_get(rec, "path"), *raw = json_object_get(rec, "raw_name");
 		const char *p;
 		struct entry *e;
 		if (!json_is_string(path) || json_string_length(path) == 0 ||
@@ -508,7 +523,25 @@ static int match_manifest(struct ofb_reader *r, struct ofb_error *err)
 			reader_entry_error(err, r, "manifest.json", ": entries[%zu] has no valid path", i);
 			goto out;
 		}
+		if (raw && !json_is_true(raw)) {
+			reader_entry_error(err, r, "manifest.json", ": entries[%zu]'s raw_name is not true",
+					   i);
+			goto out;
+		}
+		free(decoded);
+		decoded = NULL;
 		p = json_string_value(path);
+		if (raw) {
+			/* a name that is not UTF-8, written as %XX: its bytes again */
+			decoded = ofb_raw_name_decode(p);
+			if (!decoded || utf8_valid(decoded, strlen(decoded))) {
+				reader_entry_error(err, r, "manifest.json", ": entries[%zu] is marked "
+						   "raw_name but its path is no %%XX-encoded name that "
+						   "is not UTF-8", i);
+				goto out;
+			}
+			p = decoded;
+		}
 		if (strcmp(p, "manifest.json") == 0) {
 			reader_entry_error(err, r, p, " is listed in the manifest, which cannot record "
 				    "itself");
@@ -519,6 +552,11 @@ static int match_manifest(struct ofb_reader *r, struct ofb_error *err)
 		e = find_entry(r, p);
 		if (!e) {
 			reader_entry_error(err, r, p, " is listed in the manifest but missing from the zip");
+			goto out;
+		}
+		if (e->raw != (raw != NULL)) {
+			reader_entry_error(err, r, p, " is not UTF-8 and not marked raw_name in the "
+					   "manifest");
 			goto out;
 		}
 		if (e->rec) {
@@ -534,6 +572,7 @@ static int match_manifest(struct ofb_reader *r, struct ofb_error *err)
 		}
 	ret = 0;
 out:
+	free(decoded);
 	return ret;
 }
 
@@ -551,7 +590,7 @@ static int check_known_folders(struct ofb_reader *r, struct ofb_error *err)
 		size_t id_len, k;
 		json_t *c;
 		if (strncmp(name, "login/", 6) == 0) {
-			if (has_login)
+			if (has_login && !r->entries[i].raw)
 				continue;
 			reader_entry_error(err, r, name, " is part of a login database the manifest "
 					   "does not list");
@@ -570,8 +609,10 @@ static int check_known_folders(struct ofb_reader *r, struct ofb_error *err)
 					 strncmp(json_string_value(cid), id, id_len) == 0 &&
 					 strcmp(json_string_value(st), "ok") == 0;
 			}
-			if (known && rest && (strcmp(rest, "/") == 0 || strncmp(rest, "/db/", 4) == 0 ||
-					      strncmp(rest, "/files/", 7) == 0))
+			if (known && rest && strncmp(rest, "/files/", 7) == 0)
+				continue;
+			if (known && rest && !r->entries[i].raw &&
+			    (strcmp(rest, "/") == 0 || strncmp(rest, "/db/", 4) == 0))
 				continue;
 		}
 		reader_entry_error(err, r, name, " lies outside every folder of the package "

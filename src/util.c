@@ -67,6 +67,56 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+char *ofb_raw_name_encode(const char *name)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if (*p == '%' || *p >= 0x80)
+			buf_addf(&b, "%%%02X", *p);
+		else
+			buf_addc(&b, (char)*p);
+	}
+	return buf_detach(&b);
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *ofb_raw_name_decode(const char *text)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (const char *p = text; *p; p++) {
+		int hi, lo;
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f) {
+			buf_free(&b);
+			return NULL;
+		}
+		if (*p != '%') {
+			buf_addc(&b, *p);
+			continue;
+		}
+		hi = hex_value(p[1]);
+		lo = hi < 0 ? -1 : hex_value(p[2]);
+		if (lo < 0 || (hi == 0 && lo == 0)) {
+			buf_free(&b);
+			return NULL;
+		}
+		buf_addc(&b, (char)(hi * 16 + lo));
+		p += 2;
+	}
+	return buf_detach(&b);
+}
+
 void ofb_wipe(void *p, size_t n)
 {
 	if (p)

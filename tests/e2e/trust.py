@@ -909,6 +909,95 @@ class Trust(Regress):
             con.commit()
             con.close()
 
+    # ------------------------------------------------------------ names that are not UTF-8
+
+    def t_raw_names(self):
+        files = os.path.join(self.root, "files", "tr-raw").encode()
+        os.makedirs(files + b"/Ordner\xfc")
+        tree = {b"caf\xe9.txt": b"Latin-1 name\n", b"Ordner\xfc/Brief \xe4.txt": b"inside\n",
+                "normal-ü.txt".encode(): b"UTF-8 name\n"}
+        for rel, data in tree.items():
+            with open(files + b"/" + rel, "wb") as f:
+                f.write(data)
+        db = os.path.join(self.root, "db", "tr-raw.db")
+        shutil.copyfile(os.path.join(self.root, "db", "tr-lite.db"), db)
+        con = sqlite3.connect(self.login)
+        con.execute("INSERT INTO clients VALUES ('tr-raw', 'Raw', ?, ?, 0)",
+                    ("Driver=SQLite3;Database=" + db, files.decode("utf-8", "surrogateescape")))
+        con.commit()
+        con.close()
+        self.config(["tr-raw", "tr-raw2"])
+        try:
+            pkg = os.path.join(self.root, "out", "raw.zip")
+            r = self.run("-c", self.cfg, "export", "tr-raw", "-o", pkg)
+            r.expect(0)
+            self.run("verify", pkg).expect(0)
+            t = subprocess.run(["unzip", "-tq", pkg], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+            self.require(t.returncode == 0, "unzip -t: %s" % t.stdout.decode("utf-8", "replace"))
+            with zipfile.ZipFile(pkg) as z:
+                man = json.loads(z.read("manifest.json"))
+            raw = sorted(e["path"] for e in man["entries"] if e.get("raw_name"))
+            self.require(raw == ["clients/tr-raw/files/Ordner%FC/",
+                                 "clients/tr-raw/files/Ordner%FC/Brief %E4.txt",
+                                 "clients/tr-raw/files/caf%E9.txt"],
+                         "entries marked raw_name: %s" % raw)
+            dest = os.path.join(self.root, "imported", "raw")
+            self.run("-c", self.cfg, "import", pkg, "--as", "tr-raw2", "--connect",
+                     "Driver=SQLite3;Database=" + os.path.join(self.root, "db", "tr-raw2.db"),
+                     "--files", dest).expect(0)
+            for rel, data in tree.items():
+                path = dest.encode() + b"/" + rel
+                self.require(os.path.isfile(path), "restored files lack %r (have %r)"
+                             % (rel, os.listdir(dest.encode())))
+                with open(path, "rb") as f:
+                    self.require(f.read() == data, "%r restored with other content" % rel)
+        finally:
+            con = sqlite3.connect(self.login)
+            con.execute("DELETE FROM clients WHERE id IN ('tr-raw', 'tr-raw2')")
+            con.commit()
+            con.close()
+
+    def t_raw_hostile(self):
+        """A raw name outside a files folder, or one the manifest does not mark raw."""
+        src = self.pkgs["tr-lite"]
+        for what, name, mark, word in (("a raw name in a database folder",
+                                        b"clients/tr-lite/db/x\xff.csv", True, "outside"),
+                                       ("a raw name not marked raw_name",
+                                        b"clients/tr-lite/files/x\xff.txt", False,
+                                        "manifest")):
+            dst = os.path.join(self.root, "out", "rawbad.zip")
+            with zipfile.ZipFile(src) as z:
+                items = [(i, z.read(i.filename)) for i in z.infolist()]
+            man = json.loads(dict((i.filename, d) for i, d in items)["manifest.json"])
+            rec = {"path": name.decode("latin-1") if not mark else
+                   "".join("%%%02X" % b if b >= 0x80 or b == 0x25 else chr(b) for b in name),
+                   "size": 1, "sha256": hashlib.sha256(b"x").hexdigest()}
+            if mark:
+                rec["raw_name"] = True
+            man["entries"].append(rec)
+            with zipfile.ZipFile(dst, "w") as z:
+                for info, d in items:
+                    if info.filename != "manifest.json":
+                        z.writestr(info, d)
+                # zipfile writes no raw names: an ASCII stand-in of the same length,
+                # patched to the raw bytes in both headers afterwards
+                stand_in = name.replace(b"\xff", b"Q")
+                z.writestr(stand_in.decode("ascii"), b"x")
+                z.writestr("manifest.json", json.dumps(man))
+            with open(dst, "rb") as f:
+                data = f.read()
+            self.require(data.count(stand_in) == 2, "stand-in name found %d times"
+                         % data.count(stand_in))
+            with open(dst, "wb") as f:
+                f.write(data.replace(stand_in, name))
+            with zipfile.ZipFile(dst) as z:
+                self.require(name.decode("cp437") in z.namelist(), "the raw name is not in the "
+                             "test package")
+            r = self.run("verify", dst)
+            self.require(r.code == 1 and word in r.text, "%s: verify exit %d, want 1 saying %r; "
+                         "output: %s" % (what, r.code, word, " ".join(r.text.split())[-300:]))
+
     def run_group(self):
         from restore import Scenario
         sc = Scenario(self, "trust")
@@ -977,6 +1066,10 @@ class Trust(Regress):
           "unread, under 100 MiB", self.t_json_bombs)
         t("exports of 60 rows of 1 MiB documents on SQLite, PostgreSQL and MariaDB: every row, "
           "under 64 MiB peak memory each", self.t_wide_rows)
+        t("file names that are not UTF-8: stored byte for byte (raw_name in the manifest, "
+          "unzip -t passes), restored to the same bytes", self.t_raw_names)
+        t("raw names outside a files folder or not marked raw_name: verify refuses",
+          self.t_raw_hostile)
         try:
             self.drop_all()
         except pyodbc.Error:

@@ -727,6 +727,28 @@ static void test_progress_messages(void)
 	ofb_progress_init(before);
 }
 
+static void test_raw_names(void)
+{
+	static const struct {
+		const char *name, *text;
+	} cases[] = {
+		{ "caf\xe9.txt", "caf%E9.txt" },
+		{ "100%\xff/x", "100%25%FF/x" },
+		{ "plain", "plain" },
+	};
+	static const char *const bad[] = { "%", "%4", "%4g", "%00", "a\x01b", "\xc3\xa9", NULL };
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *text = ofb_raw_name_encode(cases[i].name), *back = ofb_raw_name_decode(text);
+		ofb_expect_str("encode", text, cases[i].text, __LINE__);
+		ofb_expect_str("decode", back, cases[i].name, __LINE__);
+		free(text);
+		free(back);
+	}
+	for (size_t i = 0; bad[i]; i++)
+		ofb_expect_true(bad[i], ofb_raw_name_decode(bad[i]) == NULL, __LINE__);
+}
+
 int register_util_tests(void)
 {
 	static const struct ofb_test util_tests[] = {
@@ -744,6 +766,7 @@ int register_util_tests(void)
 		{ "format_float table", test_format_float_table },
 		{ "format_double random", test_format_double_random },
 		{ "format_float random", test_format_float_random },
+		{ "raw file names", test_raw_names },
 		{ NULL, NULL },
 	};
 	static const struct ofb_test error_tests[] = {
