@@ -45,6 +45,12 @@ typedef uint16_t ofb_wchar;
 /* UTF-8 -> NUL-terminated UTF-16; *n_units (if not NULL) gets the count without the NUL.
  * Invalid UTF-8 bytes become U+FFFD. */
 ofb_wchar *utf8_to_w(const char *s, size_t *n_units);
+/* UTF-16 units that n bytes of UTF-8 at s make (as utf8_to_w converts them). */
+size_t utf8_w_units(const char *s, size_t n);
+/* Convert from s (n bytes) into out (at most max units, max >= 2), never splitting a
+ * character: returns the units written, *used the bytes consumed. For values sent in
+ * pieces. */
+size_t utf8_to_w_part(const char *s, size_t n, ofb_wchar *out, size_t max, size_t *used);
 /* UTF-16 (n units, or up to a NUL if n is (size_t)-1) appended to b as UTF-8.
  * *pending carries a high surrogate across calls (0 when none); unpaired surrogates
  * become U+FFFD. Pass pending NULL for a complete string. */

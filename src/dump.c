@@ -16,6 +16,10 @@
 
 #define PRODUCE_TARGET (64 * 1024)
 #define WCHUNK_UNITS 8192
+/* A long text value is read in growing pieces, up to this many UTF-16 units a piece:
+ * some drivers (sqliteodbc) convert the whole value again for every piece, so a 30 MB
+ * value read 8192 units at a time took minutes. */
+#define WCHUNK_MAX_UNITS (2u * 1024 * 1024)
 #define BCHUNK_BYTES 32768
 /* What a driver that buffers (a chunk, a fetch) may hold of one table at a time: rows are
  * counted in bytes, not in rows, so that wide rows (documents, scans) do not multiply
@@ -288,6 +292,7 @@ struct table_src {
 	char tail[8];               /* last bytes of the current text value */
 	unsigned char *via_text;    /* per column: read through the driver's text expression */
 	ofb_wchar *wchunk;
+	size_t wunits;              /* wchunk holds wunits + 1 units */
 	unsigned char *bchunk;
 };
 
@@ -473,7 +478,8 @@ static int table_open(void *ctx, struct ofb_error *err)
 	if (!t->use_keyset && t->chunk_rows)
 		ofb_detail("%s: no primary key usable for keyset reads; reading by offset",
 			   t->label);
-	t->wchunk = xmalloc((WCHUNK_UNITS + 1) * sizeof *t->wchunk);
+	t->wunits = WCHUNK_UNITS;
+	t->wchunk = xmalloc((t->wunits + 1) * sizeof *t->wchunk);
 	t->via_text = xcalloc(tab->n_columns, 1);
 	t->bchunk = xmalloc(BCHUNK_BYTES);
 	if (!t->chunk_rows && ofb_drv_read_window(d->db, tab, READ_WINDOW_BYTES, err) != 0) {
@@ -588,8 +594,15 @@ static int encode_column(struct table_src *t, struct buf *out, struct ofb_error 
 	switch (ofb_ptype_encoding(c->type)) {
 	case OFB_ENC_TEXT: {
 		size_t units;
+		if (t->in_value && t->wunits < WCHUNK_MAX_UNITS) {
+			t->wunits *= 2;
+			t->wchunk = xrealloc(t->wchunk, (t->wunits + 1) * sizeof *t->wchunk);
+		} else if (!t->in_value && t->wunits > WCHUNK_UNITS) {
+			t->wunits = WCHUNK_UNITS;   /* the next long value grows it again */
+			t->wchunk = xrealloc(t->wchunk, (t->wunits + 1) * sizeof *t->wchunk);
+		}
 		rc = SQLGetData(t->st, n, SQL_C_WCHAR, t->wchunk,
-				(WCHUNK_UNITS + 1) * sizeof *t->wchunk, &ind);
+				(SQLLEN)((t->wunits + 1) * sizeof *t->wchunk), &ind);
 		if (rc == SQL_NO_DATA && !t->in_value)
 			break;
 		if (rc == SQL_NO_DATA)   /* the last piece was announced but empty */
@@ -602,8 +615,8 @@ static int encode_column(struct table_src *t, struct buf *out, struct ofb_error 
 			buf_addc(out, '"');
 			t->tail[0] = '\0';
 		}
-		units = (ind == SQL_NO_TOTAL || (size_t)ind > WCHUNK_UNITS * sizeof *t->wchunk)
-				? WCHUNK_UNITS : (size_t)ind / sizeof *t->wchunk;
+		units = (ind == SQL_NO_TOTAL || (size_t)ind > t->wunits * sizeof *t->wchunk)
+				? t->wunits : (size_t)ind / sizeof *t->wchunk;
 		{
 			struct buf tmp;
 			buf_init(&tmp);

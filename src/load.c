@@ -2,6 +2,7 @@
  * (the engine's own declarations when it is the same engine, the portable types when not),
  * rows in multi-row INSERT batches, then indexes, foreign keys and identity state. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,10 @@
 #define BATCH_MAX_ROWS 500
 #define BATCH_MAX_BYTES (4u * 1024 * 1024)
 #define DEFAULT_MAX_PARAMS 2000
+/* Text values from this size on are sent in pieces (data at execution), converted to
+ * UTF-16 piece by piece instead of whole. */
+#define LONG_TEXT_BYTES (1024u * 1024)
+#define PUT_UNITS (256u * 1024)
 
 int ofb_load_count_tables(struct ofb_db *db, size_t *n, struct ofb_error *err)
 {
@@ -510,6 +515,32 @@ static void build_insert(struct batch *b, size_t rows)
 	b->sql_rows = rows;
 }
 
+/* The long text values bound at execution, each sent in pieces of PUT_UNITS; returns
+ * what the execution returned in the end. */
+static SQLRETURN put_long_values(struct batch *b, SQLHSTMT st)
+{
+	ofb_wchar *piece = xmalloc(PUT_UNITS * sizeof *piece);
+	SQLPOINTER token = NULL;
+	SQLRETURN rc;
+
+	while ((rc = SQLParamData(st, &token)) == SQL_NEED_DATA) {
+		size_t v = (size_t)(uintptr_t)token - 1, done = 0;
+		const char *text = b->data.data + b->off[v];
+		while (done < b->len[v]) {
+			size_t used = 0;
+			size_t units = utf8_to_w_part(text + done, b->len[v] - done, piece, PUT_UNITS,
+						      &used);
+			done += used;
+			rc = SQLPutData(st, piece, (SQLLEN)(units * sizeof *piece));
+			if (!SQL_SUCCEEDED(rc))
+				goto out;
+		}
+	}
+out:
+	free(piece);
+	return rc;
+}
+
 static int flush(struct batch *b, struct ofb_error *err)
 {
 	size_t ncols = b->t->n_columns, nvals = b->n_rows * ncols;
@@ -557,6 +588,12 @@ static int flush(struct batch *b, struct ofb_error *err)
 			rc = SQLBindParameter(st, pn, SQL_PARAM_INPUT, SQL_C_BINARY, SQL_VARBINARY,
 					      b->len[v] ? b->len[v] : 1, 0,
 					      b->data.data + b->off[v], (SQLLEN)b->len[v], &ind[v]);
+		} else if (b->len[v] >= LONG_TEXT_BYTES) {
+			/* the token SQLParamData hands back is the value's index, plus one */
+			size_t units = utf8_w_units(b->data.data + b->off[v], b->len[v]);
+			ind[v] = SQL_LEN_DATA_AT_EXEC((SQLLEN)(units * sizeof(ofb_wchar)));
+			rc = SQLBindParameter(st, pn, SQL_PARAM_INPUT, SQL_C_WCHAR, SQL_WLONGVARCHAR,
+					      units, 0, (SQLPOINTER)(uintptr_t)(v + 1), 0, &ind[v]);
 		} else {
 			char *text = xstrndup(b->data.data + b->off[v], b->len[v]);
 			size_t units = 0;
@@ -575,6 +612,8 @@ static int flush(struct batch *b, struct ofb_error *err)
 	}
 	wsql = utf8_to_w(b->sql.data, NULL);
 	rc = SQLExecDirectW(st, (SQLWCHAR *)wsql, SQL_NTS);
+	if (rc == SQL_NEED_DATA)
+		rc = put_long_values(b, st);
 	if (!SQL_SUCCEEDED(rc)) {
 		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "%s: cannot insert rows %llu to %llu",
 			       b->label, b->rows_done + 1, b->rows_done + b->n_rows);

@@ -365,6 +365,41 @@ ofb_wchar *utf8_to_w(const char *s, size_t *n_units)
 	return w;
 }
 
+size_t utf8_w_units(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		i += utf8_decode(p + i, n - i, &cp);
+		k += cp != UTF8_INVALID && cp >= 0x10000 ? 2 : 1;
+	}
+	return k;
+}
+
+size_t utf8_to_w_part(const char *s, size_t n, ofb_wchar *out, size_t max, size_t *used)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k = 0;
+
+	while (i < n && k + 2 <= max) {
+		uint32_t cp;
+		i += utf8_decode(p + i, n - i, &cp);
+		if (cp == UTF8_INVALID) {
+			out[k++] = REPLACEMENT_CHAR;
+		} else if (cp >= 0x10000) {
+			cp -= 0x10000;
+			out[k++] = (ofb_wchar)(0xD800 + (cp >> 10));
+			out[k++] = (ofb_wchar)(0xDC00 + (cp & 0x3FF));
+		} else {
+			out[k++] = (ofb_wchar)cp;
+		}
+	}
+	*used = i;
+	return k;
+}
+
 static void buf_add_utf8(struct buf *b, uint32_t cp)
 {
 	char out[4];

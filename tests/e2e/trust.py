@@ -909,6 +909,48 @@ class Trust(Regress):
             con.commit()
             con.close()
 
+    def t_long_text(self):
+        """A 3 MiB text value of two- and four-byte characters (sent to the database in
+        pieces, some ending inside a surrogate pair): comes back exactly on every engine."""
+        text = ("ä😀x" * (1024 * 1024))[:3 * 1024 * 1024 // 2] + "end"
+        path = os.path.join(self.root, "db", "tr-long.db")
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        db.execute("INSERT INTO notes VALUES (1, ?)", (text,))
+        db.execute("INSERT INTO notes VALUES (2, 'short')")
+        db.commit()
+        db.close()
+        con = sqlite3.connect(self.login)
+        con.execute("INSERT INTO clients VALUES ('tr-long', 'Long', ?, NULL, 0)",
+                    ("Driver=SQLite3;Database=" + path,))
+        con.commit()
+        con.close()
+        self.config(["tr-long", "tr-long-lite", "tr-long-pg", "tr-long-my"])
+        try:
+            pkg = self.export("tr-long")
+            targets = (("tr-long-lite", "Driver=SQLite3;Database=" +
+                        os.path.join(self.root, "db", "tr-long-lite.db")),
+                       ("tr-long-pg", self.pg("ofb_tr_dst")), ("tr-long-my", self.my("ofb_tr_dst")))
+            for cid, conn in targets:
+                self.run("-c", self.cfg, "import", pkg, "--as", cid, "--connect",
+                         self.nopw(conn), "--files",
+                         os.path.join(self.root, "imported", cid)).expect(0)
+                cn = pyodbc.connect(conn)
+                got = cn.cursor().execute("SELECT body FROM notes WHERE id = 1").fetchone()[0]
+                cn.close()
+                self.require(got == text, "%s: the long text came back %s" % (
+                    cid, "with %d characters, want %d" % (len(got), len(text))
+                    if got is not None else "as NULL"))
+        finally:
+            con = sqlite3.connect(self.login)
+            con.execute("DELETE FROM clients WHERE id LIKE 'tr-long%'")
+            con.commit()
+            con.close()
+            self.drop_all_dst()
+            cn = pyodbc.connect(self.my_base, autocommit=True)
+            cn.cursor().execute("DROP DATABASE IF EXISTS ofb_tr_dst")
+            cn.close()
+
     # ------------------------------------------------------------ names that are not UTF-8
 
     def t_raw_names(self):
@@ -1066,6 +1108,8 @@ class Trust(Regress):
           "unread, under 100 MiB", self.t_json_bombs)
         t("exports of 60 rows of 1 MiB documents on SQLite, PostgreSQL and MariaDB: every row, "
           "under 64 MiB peak memory each", self.t_wide_rows)
+        t("a 3 MiB text value of multi-byte and astral characters: exact after an import "
+          "into SQLite, PostgreSQL and MariaDB", self.t_long_text)
         t("file names that are not UTF-8: stored byte for byte (raw_name in the manifest, "
           "unzip -t passes), restored to the same bytes", self.t_raw_names)
         t("raw names outside a files folder or not marked raw_name: verify refuses",
