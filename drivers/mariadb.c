@@ -20,11 +20,15 @@ static int my_matches(const char *dbms_name)
 static int my_session(struct ofb_db *db, struct ofb_error *err)
 {
 	struct ofb_error ignored;
+	SQLHSTMT st = NULL;
 
 	/* One statement per call, as sqlcheck assumes: the connector's default, which an
 	 * OPTION flag in the connection string (67108864) could turn off. */
 	ofb_error_clear(&ignored);
-	if (ofb_db_exec(db, "DO 1; DO 1", &ignored) == 0) {
+	if (ofb_db_query(db, "DO 1; DO 1", &st, &ignored) == 0) {
+		while (SQL_SUCCEEDED(SQLMoreResults(st)))
+			;   /* the connector keeps what is not read */
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
 		ofb_error_usage(err, "the connection runs several statements in one call (its "
 				"OPTION includes 67108864, multi statements): remove that flag");
 		return -1;

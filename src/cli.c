@@ -77,8 +77,10 @@ int ofb_cli_config(struct ofb_cli *cli, struct ofb_config *cfg)
 	ofb_error_clear(&err);
 	if (ofb_config_load(path, cfg, &err) != 0)
 		return ofb_cli_fail(&err);
-	if (cli->lock && ofb_files_lock(path, &err) != 0)
+	if (cli->lock && ofb_files_lock(path, &err) != 0) {
+		ofb_config_free(cfg);
 		return ofb_cli_fail(&err);
+	}
 	for (size_t i = 0; i < cfg->n_warnings; i++)
 		ofb_warn("%s", cfg->warnings[i]);
 	return 0;

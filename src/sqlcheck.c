@@ -15,9 +15,9 @@
 #include "util.h"
 
 /* Longest text any single check looks at: far beyond real DDL, short of abuse. */
-#define MAX_NATIVE_SQL (1024 * 1024)
-#define MAX_TYPE 256
-#define MAX_DEFAULT 4096
+#define MAX_NATIVE_SQL ((size_t)1024 * 1024)
+#define MAX_TYPE ((size_t)256)
+#define MAX_DEFAULT ((size_t)4096)
 
 enum tok_kind { TK_WORD, TK_QIDENT, TK_STRING, TK_NUMBER, TK_PUNCT };
 
@@ -131,8 +131,21 @@ static size_t dollar_tag(const char *p)
 	return p[n] == '$' ? n + 1 : 0;
 }
 
+static int tokenize_into(const struct ofb_sql_dialect *d, const char *sql, struct toks *out,
+			 char **why);
+
+/* The tokens of sql; on failure none (out is empty) and *why says what is wrong. */
 static int tokenize(const struct ofb_sql_dialect *d, const char *sql, struct toks *out,
 		    char **why)
+{
+	if (tokenize_into(d, sql, out, why) == 0)
+		return 0;
+	toks_free(out);
+	return -1;
+}
+
+static int tokenize_into(const struct ofb_sql_dialect *d, const char *sql, struct toks *out,
+			 char **why)
 {
 	const char *p = sql;
 	int adjacent = 0, in_exec = 0;
@@ -367,6 +380,20 @@ static int check_engine_options(const struct ofb_sql_dialect *d, const struct to
 	return 0;
 }
 
+/* Every check starts so: not too long, tokens as the engine reads them, nothing that
+ * reaches beyond the database. On failure t is empty (toks_free is safe). */
+static int lex_checked(const struct ofb_sql_dialect *d, const char *text, size_t max,
+		       struct toks *t, char **why)
+{
+	memset(t, 0, sizeof *t);
+	*why = NULL;
+	if (strlen(text) > max)
+		return fail(why, "longer than %zu bytes", max);
+	if (tokenize(d, text, t, why) != 0 || check_forbidden(d, t, why) != 0)
+		return -1;
+	return 0;
+}
+
 int ofb_sql_check_native(const struct ofb_sql_dialect *d, enum ofb_sql_kind kind,
 			 const char *object, const char *on_table, const char *sql, char **why)
 {
@@ -374,12 +401,7 @@ int ofb_sql_check_native(const struct ofb_sql_dialect *d, enum ofb_sql_kind kind
 	size_t i = 0;
 	int ret = -1;
 
-	*why = NULL;
-	if (strlen(sql) > MAX_NATIVE_SQL)
-		return fail(why, "longer than %d bytes", MAX_NATIVE_SQL);
-	if (tokenize(d, sql, &t, why) != 0)
-		goto out;
-	if (check_forbidden(d, &t, why) != 0)
+	if (lex_checked(d, sql, MAX_NATIVE_SQL, &t, why) != 0)
 		goto out;
 	if (t.n < 3 || !word_is(&t.v[i++], "CREATE")) {
 		fail(why, "it is not a CREATE statement");
@@ -433,12 +455,7 @@ int ofb_sql_check_type(const struct ofb_sql_dialect *d, const char *type, char *
 	size_t i = 0;
 	int ret = -1, args = 0;
 
-	*why = NULL;
-	if (strlen(type) > MAX_TYPE)
-		return fail(why, "longer than %d bytes", MAX_TYPE);
-	if (tokenize(d, type, &t, why) != 0)
-		goto out;
-	if (check_forbidden(d, &t, why) != 0)
+	if (lex_checked(d, type, MAX_TYPE, &t, why) != 0)
 		goto out;
 	if (t.n == 0 || !(t.v[0].kind == TK_WORD || t.v[0].kind == TK_QIDENT)) {
 		fail(why, "not a type name");
@@ -641,12 +658,7 @@ int ofb_sql_check_default(const struct ofb_sql_dialect *d, const char *expr, cha
 	struct expr e = { .d = d, .t = &t, .why = why };
 	int ret = -1;
 
-	*why = NULL;
-	if (strlen(expr) > MAX_DEFAULT)
-		return fail(why, "longer than %d bytes", MAX_DEFAULT);
-	if (tokenize(d, expr, &t, why) != 0)
-		goto out;
-	if (check_forbidden(d, &t, why) != 0 || expr_sum(&e) != 0)
+	if (lex_checked(d, expr, MAX_DEFAULT, &t, why) != 0 || expr_sum(&e) != 0)
 		goto out;
 	if (e.i != t.n) {
 		fail(why, "'%s' does not belong in a default", t.v[e.i].text);

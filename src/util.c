@@ -337,28 +337,15 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 
 ofb_wchar *utf8_to_w(const char *s, size_t *n_units)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s), i = 0, k = 0;
 	ofb_wchar *w;
 
-	/* every consumed byte run yields at most one unit per byte (4 bytes -> 2 units) */
-	if (len >= SIZE_MAX / sizeof *w)
+	/* every consumed byte run yields at most one unit per byte (4 bytes -> 2 units), so
+	 * len + 2 units always hold it all */
+	if (len >= SIZE_MAX / sizeof *w - 2)
 		out_of_memory(SIZE_MAX);
-	w = xmalloc((len + 1) * sizeof *w);
-	while (i < len) {
-		uint32_t cp;
-
-		i += utf8_decode(p + i, len - i, &cp);
-		if (cp == UTF8_INVALID) {
-			w[k++] = REPLACEMENT_CHAR;
-		} else if (cp >= 0x10000) {
-			cp -= 0x10000;
-			w[k++] = (ofb_wchar)(0xD800 + (cp >> 10));
-			w[k++] = (ofb_wchar)(0xDC00 + (cp & 0x3FF));
-		} else {
-			w[k++] = (ofb_wchar)cp;
-		}
-	}
+	w = xmalloc((len + 2) * sizeof *w);
+	k = utf8_to_w_part(s, len, w, len + 2, &i);
 	w[k] = 0;
 	if (n_units)
 		*n_units = k;

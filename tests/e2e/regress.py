@@ -121,13 +121,15 @@ class Regress:
     def nopw(conn):
         return fx.Installation.strip_password(conn)
 
+    pg_dbs, my_dbs = PG_DBS, MY_DBS     # the databases of this group, dropped at the end
+
     def drop_all(self):
         cn = pyodbc.connect(self.pg("postgres"), autocommit=True)
-        for d in PG_DBS:
+        for d in self.pg_dbs:
             cn.cursor().execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % d)
         cn.close()
         cn = pyodbc.connect(self.my_base, autocommit=True)
-        for d in MY_DBS:
+        for d in self.my_dbs:
             cn.cursor().execute("DROP DATABASE IF EXISTS %s" % d)
         cn.close()
 

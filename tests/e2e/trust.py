@@ -30,6 +30,9 @@ from regress import PW_ENV, Regress
 from restore import write_ini
 
 PG_DBS = ("ofb_tr_src", "ofb_tr_dst")
+# Under AddressSanitizer (make check-asan) memory is the sanitizer's: peak figures are
+# measured and shown in messages, but not held to the limits.
+SANITIZED = bool(os.environ.get("ASAN_OPTIONS"))
 MY_DBS = ("ofb_tr_src", "ofb_tr_dst")
 
 
@@ -116,15 +119,7 @@ class Trust(Regress):
         self.cfg = os.path.join(self.root, "ofbackup.ini")
         self.victim = os.path.join(self.root, "elsewhere", "other.db")
 
-    def drop_all(self):
-        cn = pyodbc.connect(self.pg("postgres"), autocommit=True)
-        for d in PG_DBS:
-            cn.cursor().execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % d)
-        cn.close()
-        cn = pyodbc.connect(self.my_base, autocommit=True)
-        for d in MY_DBS:
-            cn.cursor().execute("DROP DATABASE IF EXISTS %s" % d)
-        cn.close()
+    pg_dbs, my_dbs = PG_DBS, MY_DBS
 
     def prepare(self):
         shutil.rmtree(self.root, ignore_errors=True)
@@ -395,7 +390,7 @@ class Trust(Regress):
 
     def big_client(self):
         """tr-big: a SQLite database that takes a moment to dump, so that its files can be
-        changed after the scan and before they are read; files 0600 in a 0700 folder."""
+        changed after the scan and before they are read."""
         path = os.path.join(self.root, "db", "tr-big.db")
         db = sqlite3.connect(path)
         db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
@@ -404,12 +399,10 @@ class Trust(Regress):
         db.commit()
         db.close()
         files = os.path.join(self.root, "files", "tr-big")
-        os.makedirs(os.path.join(files, "private"))
-        for rel, mode in (("a.txt", 0o644), ("b.txt", 0o644), ("private/p.txt", 0o600)):
+        os.makedirs(files)
+        for rel in ("a.txt", "b.txt"):
             with open(os.path.join(files, rel), "w") as f:
                 f.write("content of %s\n" % rel)
-            os.chmod(os.path.join(files, rel), mode)
-        os.chmod(os.path.join(files, "private"), 0o700)
         con = sqlite3.connect(self.login)
         con.execute("INSERT INTO clients VALUES (?,?,?,?,?)",
                     ("tr-big", "Trust big", "Driver=SQLite3;Database=" + path, files, 0))
@@ -460,11 +453,24 @@ class Trust(Regress):
                      "entries marked vanished: %s" % marked)
         self.require("a.txt" in text and "b.txt" in text, "the warnings do not name both "
                      "files; output: %s" % " ".join(text.split())[-300:])
-        self.st["swap_pkg"] = pkg
 
     def t_modes(self):
-        pkg = self.st.get("swap_pkg")
-        self.require(pkg, "no package from the test before")
+        files = os.path.join(self.root, "files", "tr-perm")
+        os.makedirs(os.path.join(files, "private"))
+        for rel, mode in (("open.txt", 0o644), ("private/p.txt", 0o600)):
+            with open(os.path.join(files, rel), "w") as f:
+                f.write("content of %s\n" % rel)
+            os.chmod(os.path.join(files, rel), mode)
+        os.chmod(os.path.join(files, "private"), 0o700)
+        db = os.path.join(self.root, "db", "tr-perm.db")
+        shutil.copyfile(os.path.join(self.root, "db", "tr-lite.db"), db)
+        con = sqlite3.connect(self.login)
+        con.execute("INSERT INTO clients VALUES ('tr-perm', 'Perm', ?, ?, 0)",
+                    ("Driver=SQLite3;Database=" + db, files))
+        con.commit()
+        con.close()
+        self.config(["tr-x", "tr-big", "tr-perm"])
+        pkg = self.export("tr-perm")
         dest = os.path.join(self.root, "imported", "modes")
         db = os.path.join(self.root, "db", "tr-modes.db")
         self.config(["tr-modes"])
@@ -588,9 +594,12 @@ class Trust(Regress):
             rows = man.get("failed_registry_rows") or []
             self.require(len(rows) == 1 and "'../x'" in rows[0],
                          "failed_registry_rows: %r" % rows)
-            self.require(sorted(c["id"] for c in man["clients"] if c["status"] == "ok") ==
-                         sorted(["tr-big", "tr-lite", "tr-modes", "tr-my", "tr-odd", "tr-pg"]),
-                         "clients backed up: %s" % [c["id"] for c in man["clients"]])
+            con = sqlite3.connect(self.login)
+            good = sorted(r[0] for r in con.execute("SELECT id FROM clients WHERE id <> '../x'"))
+            con.close()
+            self.require(sorted(c["id"] for c in man["clients"] if c["status"] == "ok") == good,
+                         "clients backed up: %s, want %s" % ([c["id"] for c in man["clients"]],
+                                                             good))
             self.run("-c", self.cfg, "backup", "tr-lite", "-o",
                      os.path.join(out, "partial.zip")).expect(0)
         finally:
@@ -856,7 +865,8 @@ class Trust(Regress):
             self.require(code == 1 and "refused unread" in text,
                          "%s of millions of zeros: verify exit %d; output: %s"
                          % (what, code, " ".join(text.split())[-300:]))
-            self.require(rss < 100, "%s of millions of zeros: verify peaks at %.0f MiB" % (what, rss))
+            self.require(rss < 100 or SANITIZED,
+                         "%s of millions of zeros: verify peaks at %.0f MiB" % (what, rss))
 
     def t_wide_rows(self):
         """60 rows of 1 MiB documents per engine: backups stay under 64 MiB (fetch windows
@@ -897,8 +907,8 @@ class Trust(Regress):
                 rows = [t["rows"] for t in man["clients"][0]["database"]["tables"]
                         if t["name"] == "docs"]
                 self.require(rows == [n], "export %s: docs rows %s, want %d" % (cid, rows, n))
-                self.require(rss < 64, "export %s of %d rows of 1 MiB peaks at %.0f MiB, "
-                             "want under 64" % (cid, n, rss))
+                self.require(rss < 64 or SANITIZED, "export %s of %d rows of 1 MiB peaks at "
+                             "%.0f MiB, want under 64" % (cid, n, rss))
         finally:
             for conn in (self.pg("ofb_tr_src"), self.my("ofb_tr_src")):
                 cn = pyodbc.connect(conn, autocommit=True)

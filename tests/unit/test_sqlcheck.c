@@ -116,95 +116,78 @@ static void test_native(void)
 	}
 }
 
-/* ---- type names ---- */
+/* ---- type names and defaults ---- */
+
+typedef int check_fn(const struct ofb_sql_dialect *d, const char *text, char **why);
 
 static const struct {
-	const char *engine, *type;
+	check_fn *check;
+	const char *engine, *text;
 	int ok;
-} types[] = {
-	{ "postgresql", "character varying(40)", 1 },
-	{ "postgresql", "numeric(12,4)", 1 },
-	{ "postgresql", "timestamp(3) with time zone", 1 },
-	{ "postgresql", "integer[]", 1 },
-	{ "postgresql", "public.status", 1 },
-	{ "postgresql", "\"MyType\"", 1 },
-	{ "postgresql", "interval day to second(3)", 1 },
-	{ "postgresql", "integer, PRIMARY KEY (id)); CREATE TABLE pwned (x int); CREATE TABLE \"x\" (y int", 0 },
-	{ "postgresql", "integer DEFAULT 1", 0 },
-	{ "postgresql", "text COLLATE \"C\"", 1 },
-	{ "postgresql", "int CHECK (lo_export(1, '/tmp/x') > 0)", 0 },
-	{ "postgresql", "int = 1", 0 },
-	{ "mariadb", "int(11) unsigned zerofill", 1 },
-	{ "mariadb", "enum('a','b''c','d\\'e')", 1 },
-	{ "mariadb", "decimal(12,4)", 1 },
-	{ "mariadb", "int(11), `x` int", 0 },
-	{ "mariadb", "enum('a') , b int", 0 },
-	{ "sqlite", "VARCHAR(40)", 1 },
-	{ "sqlite", "UNSIGNED BIG INT", 1 },
-	{ "sqlite", "DECIMAL(10, -2)", 1 },
-	{ "sqlite", "int) ; ATTACH 'x' AS y; --", 0 },
-	{ "sqlite", "", 0 },
+} tokens[] = {
+	{ ofb_sql_check_type, "postgresql", "character varying(40)", 1 },
+	{ ofb_sql_check_type, "postgresql", "numeric(12,4)", 1 },
+	{ ofb_sql_check_type, "postgresql", "timestamp(3) with time zone", 1 },
+	{ ofb_sql_check_type, "postgresql", "integer[]", 1 },
+	{ ofb_sql_check_type, "postgresql", "public.status", 1 },
+	{ ofb_sql_check_type, "postgresql", "\"MyType\"", 1 },
+	{ ofb_sql_check_type, "postgresql", "interval day to second(3)", 1 },
+	{ ofb_sql_check_type, "postgresql", "integer, PRIMARY KEY (id)); CREATE TABLE pwned (x int); CREATE TABLE \"x\" (y int", 0 },
+	{ ofb_sql_check_type, "postgresql", "integer DEFAULT 1", 0 },
+	{ ofb_sql_check_type, "postgresql", "text COLLATE \"C\"", 1 },
+	{ ofb_sql_check_type, "postgresql", "int CHECK (lo_export(1, '/tmp/x') > 0)", 0 },
+	{ ofb_sql_check_type, "postgresql", "int = 1", 0 },
+	{ ofb_sql_check_type, "mariadb", "int(11) unsigned zerofill", 1 },
+	{ ofb_sql_check_type, "mariadb", "enum('a','b''c','d\\'e')", 1 },
+	{ ofb_sql_check_type, "mariadb", "decimal(12,4)", 1 },
+	{ ofb_sql_check_type, "mariadb", "int(11), `x` int", 0 },
+	{ ofb_sql_check_type, "mariadb", "enum('a') , b int", 0 },
+	{ ofb_sql_check_type, "sqlite", "VARCHAR(40)", 1 },
+	{ ofb_sql_check_type, "sqlite", "UNSIGNED BIG INT", 1 },
+	{ ofb_sql_check_type, "sqlite", "DECIMAL(10, -2)", 1 },
+	{ ofb_sql_check_type, "sqlite", "int) ; ATTACH 'x' AS y; --", 0 },
+	{ ofb_sql_check_type, "sqlite", "", 0 },
+	{ ofb_sql_check_default, "postgresql", "nextval('t_id_seq'::regclass)", 1 },
+	{ ofb_sql_check_default, "postgresql", "'abc'::character varying", 1 },
+	{ ofb_sql_check_default, "postgresql", "now()", 1 },
+	{ ofb_sql_check_default, "postgresql", "CURRENT_TIMESTAMP", 1 },
+	{ ofb_sql_check_default, "postgresql", "'{}'::integer[]", 1 },
+	{ ofb_sql_check_default, "postgresql", "(-1)", 1 },
+	{ ofb_sql_check_default, "postgresql", "('now'::text)::date", 1 },
+	{ ofb_sql_check_default, "postgresql", "(now() + '1 day'::interval)", 1 },
+	{ ofb_sql_check_default, "postgresql", "true", 1 },
+	{ ofb_sql_check_default, "postgresql", "lo_export(1, '/tmp/x')", 0 },
+	{ ofb_sql_check_default, "postgresql", "pg_sleep(100)", 0 },
+	{ ofb_sql_check_default, "postgresql", "1; DROP TABLE t", 0 },
+	{ ofb_sql_check_default, "postgresql", "1 NOT NULL, y int", 0 },
+	{ ofb_sql_check_default, "postgresql", "(SELECT max(a) FROM t)", 0 },
+	{ ofb_sql_check_default, "sqlite", "(datetime('now'))", 1 },
+	{ ofb_sql_check_default, "sqlite", "(lower(hex(randomblob(16))))", 1 },
+	{ ofb_sql_check_default, "sqlite", "X'00ff'", 1 },
+	{ ofb_sql_check_default, "sqlite", "-1.5e3", 1 },
+	{ ofb_sql_check_default, "sqlite", "'it''s'", 1 },
+	{ ofb_sql_check_default, "sqlite", "(load_extension('x'))", 0 },
+	{ ofb_sql_check_default, "sqlite", "1) ; ATTACH 'x' AS y; --", 0 },
+	{ ofb_sql_check_default, "mariadb", "current_timestamp()", 1 },
+	{ ofb_sql_check_default, "mariadb", "current_timestamp(6)", 1 },
+	{ ofb_sql_check_default, "mariadb", "'a\\'b'", 1 },
+	{ ofb_sql_check_default, "mariadb", "NULL", 1 },
+	{ ofb_sql_check_default, "mariadb", "uuid()", 1 },
+	{ ofb_sql_check_default, "mariadb", "'x\\', `y` int, `z'", 1 },   /* one string, as MariaDB reads it */
+	{ ofb_sql_check_default, "mariadb", "'x\\', `y` int", 0 },         /* a string that never ends */
+	{ ofb_sql_check_default, "mariadb", "load_file('/etc/passwd')", 0 },
+	{ ofb_sql_check_default, "mariadb", "0 /*!; DROP TABLE t */", 0 },
 };
 
-static void test_types(void)
+static void test_tokens(void)
 {
-	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+	for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++) {
 		char *why = NULL;
-		int rc = ofb_sql_check_type(dialect(types[i].engine), types[i].type, &why);
-		char *what = xasprintf("%s type '%s' (%s)", types[i].engine, types[i].type,
-				       why ? why : "accepted");
-		ofb_expect_true(what, (rc == 0) == types[i].ok, __LINE__);
-		free(what);
-		free(why);
-	}
-}
-
-/* ---- defaults ---- */
-
-static const struct {
-	const char *engine, *expr;
-	int ok;
-} defaults[] = {
-	{ "postgresql", "nextval('t_id_seq'::regclass)", 1 },
-	{ "postgresql", "'abc'::character varying", 1 },
-	{ "postgresql", "now()", 1 },
-	{ "postgresql", "CURRENT_TIMESTAMP", 1 },
-	{ "postgresql", "'{}'::integer[]", 1 },
-	{ "postgresql", "(-1)", 1 },
-	{ "postgresql", "('now'::text)::date", 1 },
-	{ "postgresql", "(now() + '1 day'::interval)", 1 },
-	{ "postgresql", "true", 1 },
-	{ "postgresql", "lo_export(1, '/tmp/x')", 0 },
-	{ "postgresql", "pg_sleep(100)", 0 },
-	{ "postgresql", "1; DROP TABLE t", 0 },
-	{ "postgresql", "1 NOT NULL, y int", 0 },
-	{ "postgresql", "(SELECT max(a) FROM t)", 0 },
-	{ "sqlite", "(datetime('now'))", 1 },
-	{ "sqlite", "(lower(hex(randomblob(16))))", 1 },
-	{ "sqlite", "X'00ff'", 1 },
-	{ "sqlite", "-1.5e3", 1 },
-	{ "sqlite", "'it''s'", 1 },
-	{ "sqlite", "(load_extension('x'))", 0 },
-	{ "sqlite", "1) ; ATTACH 'x' AS y; --", 0 },
-	{ "mariadb", "current_timestamp()", 1 },
-	{ "mariadb", "current_timestamp(6)", 1 },
-	{ "mariadb", "'a\\'b'", 1 },
-	{ "mariadb", "NULL", 1 },
-	{ "mariadb", "uuid()", 1 },
-	{ "mariadb", "'x\\', `y` int, `z'", 1 },   /* one string, as MariaDB reads it */
-	{ "mariadb", "'x\\', `y` int", 0 },         /* a string that never ends */
-	{ "mariadb", "load_file('/etc/passwd')", 0 },
-	{ "mariadb", "0 /*!; DROP TABLE t */", 0 },
-};
-
-static void test_defaults(void)
-{
-	for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
-		char *why = NULL;
-		int rc = ofb_sql_check_default(dialect(defaults[i].engine), defaults[i].expr, &why);
-		char *what = xasprintf("%s default '%s' (%s)", defaults[i].engine, defaults[i].expr,
-				       why ? why : "accepted");
-		ofb_expect_true(what, (rc == 0) == defaults[i].ok, __LINE__);
+		int rc = tokens[i].check(dialect(tokens[i].engine), tokens[i].text, &why);
+		char *what = xasprintf("%s %s '%s' (%s)", tokens[i].engine,
+				       tokens[i].check == ofb_sql_check_type ? "type" : "default",
+				       tokens[i].text, why ? why : "accepted");
+		ofb_expect_true(what, (rc == 0) == tokens[i].ok, __LINE__);
 		free(what);
 		free(why);
 	}
@@ -256,8 +239,7 @@ int register_sqlcheck_tests(void)
 {
 	static const struct ofb_test tests[] = {
 		{ "native statements: one, of the kind and object, inside the database", test_native },
-		{ "type names", test_types },
-		{ "defaults", test_defaults },
+		{ "type names and defaults", test_tokens },
 		{ "literals across engines, foreign-key actions", test_literals },
 		{ NULL, NULL },
 	};
