@@ -56,7 +56,8 @@ check: deps
 check-asan: deps
 	@$(MAKE) --no-print-directory clean
 	@$(MAKE) --no-print-directory SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer" all tests/unit/unit-tests
-	@ASAN_OPTIONS=detect_leaks=1 sh tests/run-all.sh
+	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+		sh tests/run-all.sh
 
 bench: all
 	@sh tests/bench.sh
