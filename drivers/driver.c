@@ -51,6 +51,34 @@ char *ofb_drv_probe_options(void)
 	return buf_detach(&b);
 }
 
+const struct ofb_driver *ofb_driver_for_connstr(const char *connstr)
+{
+	char *name = ofb_connstr_lookup(connstr, "Driver");
+	const struct ofb_driver *found = NULL;
+
+	for (size_t i = 0; name && !found && i < sizeof drivers / sizeof drivers[0]; i++)
+		if (drivers[i]->driver_name_matches && drivers[i]->driver_name_matches(name))
+			found = drivers[i];
+	free(name);
+	return found;
+}
+
+int ofb_drv_is_pk_index(const struct ofb_driver *drv, const char *name)
+{
+	return drv->is_pk_index && name && drv->is_pk_index(name);
+}
+
+int ofb_drv_keyset_unsafe(const struct ofb_driver *drv, const struct ofb_column *col)
+{
+	return drv->keyset_unsafe && drv->keyset_unsafe(col);
+}
+
+int ofb_drv_is_system_name(const struct ofb_driver *drv, const char *name)
+{
+	return drv->system_prefix && name &&
+	       strncmp(name, drv->system_prefix, strlen(drv->system_prefix)) == 0;
+}
+
 const struct ofb_driver *ofb_driver_by_name(const char *name)
 {
 	for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++)

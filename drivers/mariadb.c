@@ -361,6 +361,18 @@ static const struct ofb_sql_dialect my_dialect = {
 	.table_engines = my_table_engines,
 };
 
+static int my_is_pk_index(const char *name)
+{
+	return strcmp(name, "PRIMARY") == 0;
+}
+
+/* ENUM and SET sort by their position in the list but compare with text as text. */
+static int my_keyset_unsafe(const struct ofb_column *col)
+{
+	return strncasecmp(col->native_type, "enum(", 5) == 0 ||
+	       strncasecmp(col->native_type, "set(", 4) == 0;
+}
+
 const struct ofb_driver ofb_driver_mariadb = {
 	.name = "mariadb",
 	.matches = my_matches,
@@ -386,4 +398,9 @@ const struct ofb_driver ofb_driver_mariadb = {
 	.value_check = my_value_check,
 	.adapt_value = my_adapt_value,
 	.dialect = &my_dialect,
+	.can_restore = 1,
+	.native_table_ddl = 1,
+	.native_ddl_has_keys = 1,
+	.is_pk_index = my_is_pk_index,
+	.keyset_unsafe = my_keyset_unsafe,
 };

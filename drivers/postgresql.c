@@ -483,4 +483,7 @@ const struct ofb_driver ofb_driver_postgresql = {
 	.value_check = pg_value_check,
 	.select_column = pg_select_column,
 	.dialect = &pg_dialect,
+	.can_restore = 1,
+	.true_literal = "true",
+	.false_literal = "false",
 };

@@ -389,6 +389,17 @@ static const struct ofb_sql_dialect sqlite_dialect = {
 	.default_keywords = sqlite_default_keywords,
 };
 
+static int sqlite_driver_name(const char *driver_name)
+{
+	return strcasestr(driver_name, "sqlite") != NULL;
+}
+
+/* sqliteodbc reports the primary key's own index as sqlite_autoindex_0... */
+static int sqlite_is_pk_index(const char *name)
+{
+	return strncmp(name, "sqlite_autoindex_0", 18) == 0;
+}
+
 const struct ofb_driver ofb_driver_sqlite = {
 	.name = "sqlite",
 	.matches = sqlite_matches,
@@ -409,4 +420,13 @@ const struct ofb_driver ofb_driver_sqlite = {
 	.value_check = sqlite_value_check,
 	.select_column = sqlite_select_column,
 	.dialect = &sqlite_dialect,
+	.driver_name_matches = sqlite_driver_name,
+	.file_database = 1,
+	.can_restore = 1,
+	.system_prefix = "sqlite_",
+	.rowid_identity = 1,
+	.parenthesized_defaults = 1,
+	.native_table_ddl = 1,
+	.drop_one_table = 1,
+	.is_pk_index = sqlite_is_pk_index,
 };

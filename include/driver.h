@@ -16,6 +16,13 @@ struct ofb_driver;
 
 /* Non-zero when this driver serves the engine reporting dbms_name (SQL_DBMS_NAME). */
 typedef int ofb_drv_matches_fn(const char *dbms_name);
+/* Non-zero when the ODBC driver named driver_name (a connection string's Driver=) is this
+ * engine's: what can be told before connecting. */
+typedef int ofb_drv_driver_name_fn(const char *driver_name);
+/* Non-zero when index name is the engine's own index of the primary key. */
+typedef int ofb_drv_is_pk_index_fn(const char *name);
+/* Non-zero when "key > ?" with col's value as text does not order as ORDER BY col does. */
+typedef int ofb_drv_keyset_unsafe_fn(const struct ofb_column *col);
 /* Run once after connecting (time zone, SQL mode, text encoding...). */
 typedef int ofb_drv_session_fn(struct ofb_db *db, struct ofb_error *err);
 /* Open a transaction whose reads all see one consistent snapshot; warn (not fail) through
@@ -114,6 +121,25 @@ struct ofb_driver {
 	ofb_drv_set_identity_fn *set_identity;
 	ofb_drv_value_check_fn *value_check;
 	ofb_drv_adapt_fn *adapt_value;
+	/* may be NULL: the engine is known only once connected */
+	ofb_drv_driver_name_fn *driver_name_matches;
+	int file_database;                   /* the database is the file Database= names */
+	int can_restore;                     /* tested as a restore target; 0: refused */
+	/* Names the engine reserves for itself ("sqlite_"): its own tables are not backed
+	 * up, an index of that name was made by the engine from the table's own DDL, and a
+	 * restore gives no index or constraint such a name. NULL: none. */
+	const char *system_prefix;
+	int rowid_identity;                  /* an identity integer primary key of one column
+					      * is the row id (INTEGER PRIMARY KEY) */
+	const char *true_literal;            /* booleans in defaults; NULL: 1 */
+	const char *false_literal;           /* NULL: 0 */
+	int parenthesized_defaults;          /* an expression default goes in parentheses */
+	int native_table_ddl;                /* same-engine restores replay the table's own
+					      * CREATE TABLE (native_ddl) */
+	int native_ddl_has_keys;             /* ... which also makes its indexes and FKs */
+	int drop_one_table;                  /* DROP TABLE takes one name only */
+	ofb_drv_is_pk_index_fn *is_pk_index; /* may be NULL: none is */
+	ofb_drv_keyset_unsafe_fn *keyset_unsafe; /* may be NULL: the generic rule alone */
 	/* How the engine reads SQL text in a restore's session, and what SQL from a package
 	 * may do there (sqlcheck.h). May be NULL: then the strict generic rules apply. */
 	const struct ofb_sql_dialect *dialect;
@@ -125,6 +151,14 @@ extern const struct ofb_driver ofb_driver_mariadb;
 extern const struct ofb_driver ofb_driver_sqlserver;
 extern const struct ofb_driver ofb_driver_generic;
 
+/* The driver whose driver_name_matches takes connstr's Driver= (or its DSN's), or NULL
+ * when that cannot be told before connecting. */
+const struct ofb_driver *ofb_driver_for_connstr(const char *connstr);
+/* Non-zero when col is the engine's own primary-key index / unsafe for keyset reads. */
+int ofb_drv_is_pk_index(const struct ofb_driver *drv, const char *name);
+int ofb_drv_keyset_unsafe(const struct ofb_driver *drv, const struct ofb_column *col);
+/* Non-zero when name begins with what drv reserves for itself. */
+int ofb_drv_is_system_name(const struct ofb_driver *drv, const char *name);
 /* The driver for dbms_name; the generic one when none matches. */
 const struct ofb_driver *ofb_driver_for(const char *dbms_name);
 /* Every driver's probe_options, as one "k=v;k=v" text (malloc'd). */

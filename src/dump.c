@@ -403,14 +403,12 @@ static int start_query(struct table_src *t, struct ofb_error *err)
 
 /* "key > ?" with the last key as text must order exactly as ORDER BY does. Not so for
  * binary (no text form), floats (the shortest text of a float compares below the stored
- * value) and MariaDB ENUM/SET (sorted by position, compared as text). */
-static int keyset_safe(const struct ofb_column *c)
+ * value) and what the driver knows of its engine (MariaDB ENUM/SET). */
+static int keyset_safe(const struct ofb_driver *drv, const struct ofb_column *c)
 {
 	enum ofb_encoding enc = ofb_ptype_encoding(c->type);
 
-	return enc != OFB_ENC_BINARY && enc != OFB_ENC_FLOAT &&
-	       strncasecmp(c->native_type, "enum(", 5) != 0 &&
-	       strncasecmp(c->native_type, "set(", 4) != 0;
+	return enc != OFB_ENC_BINARY && enc != OFB_ENC_FLOAT && !ofb_drv_keyset_unsafe(drv, c);
 }
 
 /* Chunked reads are many queries: the snapshot's own count proves none lost or doubled a
@@ -471,7 +469,7 @@ static int table_open(void *ctx, struct ofb_error *err)
 				goto out;
 			}
 			t->key_cols[i] = c;
-			if (!keyset_safe(&tab->columns[c]))
+			if (!keyset_safe(d->db->drv, &tab->columns[c]))
 				t->use_keyset = 0;
 		}
 	}

@@ -58,11 +58,11 @@ static int open_maintenance(const char *connstr, struct ofb_db **out, struct ofb
 
 int ofb_load_can_create(const char *connstr, struct ofb_error *err)
 {
-	char *driver = ofb_connstr_lookup(connstr, "Driver");
+	const struct ofb_driver *drv = ofb_driver_for_connstr(connstr);
 	struct ofb_db *maint = NULL;
 	int ret = -1;
 
-	if (driver && strcasestr(driver, "sqlite")) {
+	if (drv && drv->file_database) {
 		char *file = ofb_connstr_lookup(connstr, "Database");
 		char *dir = file ? xstrdup(file) : NULL;
 		char *slash = dir ? strrchr(dir, '/') : NULL;
@@ -81,7 +81,6 @@ int ofb_load_can_create(const char *connstr, struct ofb_error *err)
 		ret = 0;
 	}
 	ofb_db_close(maint);
-	free(driver);
 	return ret;
 }
 
@@ -90,13 +89,13 @@ int ofb_load_open_target(const char *connstr, struct ofb_db **out, int *created,
 {
 	struct ofb_db *maint = NULL;
 	struct ofb_error first;
-	char *name = NULL, *driver = ofb_connstr_lookup(connstr, "Driver");
-	int is_sqlite = driver && strcasestr(driver, "sqlite");
+	const struct ofb_driver *drv = ofb_driver_for_connstr(connstr);
+	char *name = NULL;
 	int ret = -1;
 
 	*created = 0;
 	ofb_error_clear(&first);
-	if (is_sqlite) {
+	if (drv && drv->file_database) {
 		char *file = ofb_connstr_lookup(connstr, "Database");
 		*created = file && access(file, F_OK) != 0;
 		free(file);
@@ -125,7 +124,6 @@ int ofb_load_open_target(const char *connstr, struct ofb_db **out, int *created,
 out:
 	ofb_db_close(maint);
 	free(name);
-	free(driver);
 	return ret;
 }
 
@@ -174,12 +172,12 @@ static int is_integer_type(enum ofb_ptype t)
 	return t == OFB_T_SMALLINT || t == OFB_T_INTEGER || t == OFB_T_BIGINT;
 }
 
-/* SQLite numbers rows itself: a single-column integer primary key that is an identity
- * becomes the rowid ("INTEGER PRIMARY KEY"). */
-static int sqlite_rowid_key(const struct loader *l, const struct ofb_table *t,
-			    const struct ofb_column *c)
+/* An engine that numbers rows itself (SQLite): a single-column integer primary key that
+ * is an identity becomes the row id ("INTEGER PRIMARY KEY"). */
+static int rowid_key(const struct loader *l, const struct ofb_table *t,
+		     const struct ofb_column *c)
 {
-	return l->drv == &ofb_driver_sqlite && c->identity && is_integer_type(c->type) &&
+	return l->drv->rowid_identity && c->identity && is_integer_type(c->type) &&
 	       t->primary_key && t->primary_key->n_columns == 1 &&
 	       strcmp(t->primary_key->columns[0], c->name) == 0;
 }
@@ -195,7 +193,6 @@ static char *portable_default(const struct loader *l, const struct ofb_column *c
 
 	if (!c->default_value)
 		return NULL;
-	int words = l->drv == &ofb_driver_postgresql;   /* booleans as true/false */
 
 	buf_init(&b);
 	switch (ofb_sql_default_literal(ofb_drv_dialect(src), c->default_value, &value)) {
@@ -206,10 +203,10 @@ static char *portable_default(const struct loader *l, const struct ofb_column *c
 		ofb_sql_add_string(ofb_drv_dialect(l->drv), &b, value);
 		break;
 	case OFB_LIT_TRUE:
-		buf_adds(&b, words ? "true" : "1");
+		buf_adds(&b, l->drv->true_literal ? l->drv->true_literal : "1");
 		break;
 	case OFB_LIT_FALSE:
-		buf_adds(&b, words ? "false" : "0");
+		buf_adds(&b, l->drv->false_literal ? l->drv->false_literal : "0");
 		break;
 	case OFB_LIT_NOW:
 		buf_adds(&b, "CURRENT_TIMESTAMP");
@@ -241,7 +238,7 @@ static void column_def(struct loader *l, const struct ofb_table *t,
 
 	ofb_drv_quote(l->drv, sql, c->name);
 	buf_addc(sql, ' ');
-	if (sqlite_rowid_key(l, t, c)) {
+	if (rowid_key(l, t, c)) {
 		buf_adds(sql, "INTEGER PRIMARY KEY");
 		return;
 	}
@@ -249,7 +246,7 @@ static void column_def(struct loader *l, const struct ofb_table *t,
 		buf_adds(sql, c->native_type);
 	else
 		ofb_drv_type_ddl(l->drv, c, sql);
-	if (is_identity(l, t, c) && l->drv != &ofb_driver_sqlite)
+	if (is_identity(l, t, c) && !l->drv->rowid_identity)
 		ofb_drv_identity_ddl(l->drv, c, sql);
 	if (!c->nullable)
 		buf_adds(sql, " NOT NULL");
@@ -262,7 +259,7 @@ static void column_def(struct loader *l, const struct ofb_table *t,
 	if (def) {
 		buf_adds(sql, " DEFAULT ");
 		/* SQLite wants an expression default in parentheses */
-		if (l->drv == &ofb_driver_sqlite && !l->same_engine &&
+		if (l->drv->parenthesized_defaults && !l->same_engine &&
 		    strcmp(def, "CURRENT_TIMESTAMP") != 0)
 			buf_addf(sql, "(%s)", def);
 		else
@@ -312,16 +309,21 @@ static void fk_clause(struct loader *l, const struct ofb_fkey *f, const char *na
 }
 
 /* Index and constraint names must be unique in the whole database on most engines, and
- * SQLite reserves "sqlite_": a name that cannot be used gets the table's name added. */
+ * an engine's reserved names (SQLite's "sqlite_", from either side) cannot be used: such a
+ * name gets the table's name in place of the reserved part. */
 static char *unique_name(struct loader *l, const char *table, const char *name)
 {
+	const struct ofb_driver *src = l->src->engine ? ofb_driver_by_name(l->src->engine) : NULL;
+	const struct ofb_driver *reserving = ofb_drv_is_system_name(l->drv, name) ? l->drv
+					     : src && ofb_drv_is_system_name(src, name) ? src
+					     : NULL;
 	char *n;
 	int clash;
 
 	if (!name || !*name)
 		return NULL;
-	n = strncmp(name, "sqlite_", 7) == 0 ? xasprintf("%s_%s", table, name + 7)
-					      : xstrdup(name);
+	n = reserving ? xasprintf("%s_%s", table, name + strlen(reserving->system_prefix))
+		      : xstrdup(name);
 	for (int i = 2;; i++) {
 		clash = 0;
 		for (size_t j = 0; j < l->n_names && !clash; j++)
@@ -339,8 +341,7 @@ static char *unique_name(struct loader *l, const char *table, const char *name)
 /* The engine's own CREATE statement is the most faithful where it has one. */
 static int use_native_ddl(const struct loader *l, const struct ofb_table *t)
 {
-	return l->same_engine && t->native_ddl && (l->drv == &ofb_driver_sqlite ||
-						   l->drv == &ofb_driver_mariadb);
+	return l->same_engine && t->native_ddl && l->drv->native_table_ddl;
 }
 
 static int create_table(struct loader *l, struct ofb_table *t, struct ofb_error *err)
@@ -361,7 +362,7 @@ static int create_table(struct loader *l, struct ofb_table *t, struct ofb_error 
 		if (i)
 			buf_adds(&sql, ",\n  ");
 		column_def(l, t, &t->columns[i], &sql);
-		rowid |= sqlite_rowid_key(l, t, &t->columns[i]);
+		rowid |= rowid_key(l, t, &t->columns[i]);
 	}
 	if (t->primary_key && !rowid) {
 		buf_adds(&sql, ",\n  PRIMARY KEY ");
@@ -381,14 +382,14 @@ static int create_indexes(struct loader *l, struct ofb_table *t, struct ofb_erro
 {
 	int ret = 0;
 
-	if (l->same_engine && l->drv == &ofb_driver_mariadb && t->native_ddl)
-		return 0;   /* SHOW CREATE TABLE carried them */
+	if (use_native_ddl(l, t) && l->drv->native_ddl_has_keys)
+		return 0;   /* the table's own DDL (SHOW CREATE TABLE) carried them */
 	for (size_t i = 0; i < t->n_indexes && ret == 0; i++) {
 		struct ofb_key *k = &t->indexes[i];
 		struct buf sql;
 		char *name;
-		/* UNIQUE in SQLite's own CREATE TABLE made these already */
-		if (use_native_ddl(l, t) && strncmp(k->name, "sqlite_autoindex_", 17) == 0)
+		/* the engine made these from the table's own DDL (SQLite's UNIQUE) already */
+		if (use_native_ddl(l, t) && ofb_drv_is_system_name(l->drv, k->name))
 			continue;
 		if (l->same_engine && k->native_ddl) {
 			ret = exec_native(l, OFB_SQL_CREATE_INDEX, k->name, k->native_ddl, t, err);
@@ -421,8 +422,7 @@ static int add_foreign_keys(struct loader *l, struct ofb_table *t, struct ofb_er
 {
 	int ret = 0;
 
-	if (l->drv->fk_inline || (l->same_engine && l->drv == &ofb_driver_mariadb &&
-				  t->native_ddl))
+	if (l->drv->fk_inline || (use_native_ddl(l, t) && l->drv->native_ddl_has_keys))
 		return 0;
 	for (size_t i = 0; i < t->n_fkeys && ret == 0; i++) {
 		struct buf sql;
@@ -758,7 +758,7 @@ out:
  * a list drop all in one statement, so references among the tables do not matter. */
 static int drop_tables(struct loader *l, char **names, size_t n, struct ofb_error *err)
 {
-	size_t per_statement = l->drv == &ofb_driver_sqlite ? 1 : n;
+	size_t per_statement = l->drv->drop_one_table ? 1 : n;
 	int ret = 0;
 
 	for (size_t i = 0; i < n && ret == 0; i += per_statement) {
@@ -789,7 +789,7 @@ int ofb_load_database(struct ofb_db *db, struct ofb_reader *r, struct ofb_schema
 	int in_tx = 0, ret = -1;
 
 	memset(stats, 0, sizeof *stats);
-	if (db->drv == &ofb_driver_sqlserver || db->drv == &ofb_driver_generic) {
+	if (!db->drv->can_restore) {
 		/* no server of these to test against: better no restore than an untested one */
 		ofb_error_set(err, "%s: restoring into %s is not supported (backups are)", subject,
 			      db->dbms_name);

@@ -149,20 +149,20 @@ char *ofb_connstr_lookup(const char *connstr, const char *key)
 	return value;
 }
 
-static int check_sqlite_file(const char *connstr, const char *label, struct ofb_error *err)
+/* A missing database file is an error unless the caller creates it (restore): it must
+ * not become an empty new database. */
+static int check_database_file(const char *connstr, const char *label, struct ofb_error *err)
 {
-	char *driver = ofb_connstr_lookup(connstr, "Driver");
-	char *file = ofb_connstr_lookup(connstr, "Database");
+	const struct ofb_driver *drv = ofb_driver_for_connstr(connstr);
+	char *file = drv && drv->file_database ? ofb_connstr_lookup(connstr, "Database") : NULL;
 	struct stat st;
 	int ret = 0;
 
-	if (driver && file && strcasestr(driver, "sqlite") && strcmp(file, ":memory:") != 0 &&
-	    stat(file, &st) != 0) {
+	if (file && strcmp(file, ":memory:") != 0 && stat(file, &st) != 0) {
 		ofb_error_set(err, "cannot connect to '%s': database file '%s' does not exist",
 			      label, file);
 		ret = -1;
 	}
-	free(driver);
 	free(file);
 	return ret;
 }
@@ -187,7 +187,7 @@ int ofb_db_open_flags(struct ofb_db **out, const char *connstr, unsigned flags,
 		goto out;
 	}
 	SQLSetEnvAttr(db->env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
-	if (!(flags & OFB_DB_MAY_CREATE) && check_sqlite_file(connstr, db->label, err) != 0)
+	if (!(flags & OFB_DB_MAY_CREATE) && check_database_file(connstr, db->label, err) != 0)
 		goto out;
 	first = merge_options(connstr, probe);
 	if (driver_connect(db, first, err) != 0)

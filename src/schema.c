@@ -334,8 +334,8 @@ static int list_tables(struct ofb_db *db, const struct scope *sc, struct ofb_sch
 			s->n_views++;
 		if (!ours || !name || !ttype || strcmp(ttype, "TABLE") != 0)
 			continue;
-		/* SQLite's own bookkeeping tables are recreated by the engine. */
-		if (db->drv == &ofb_driver_sqlite && strncmp(name, "sqlite_", 7) == 0)
+		/* the engine's own bookkeeping tables (SQLite's) are recreated by the engine */
+		if (ofb_drv_is_system_name(db->drv, name))
 			continue;
 		if (s->n_tables == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -519,6 +519,7 @@ static int same_columns(const struct ofb_key *a, const struct ofb_key *b)
 static int read_indexes(struct ofb_db *db, const struct scope *sc, struct ofb_table *t,
 			struct ofb_error *err)
 {
+	const struct ofb_driver *drv = db->drv;
 	SQLHSTMT st = NULL;
 	ofb_wchar *tw = utf8_to_w(t->name, NULL);
 	char *iname = NULL, *col = NULL, *order = NULL;
@@ -588,8 +589,7 @@ static int read_indexes(struct ofb_db *db, const struct scope *sc, struct ofb_ta
 		struct ofb_key *k = &t->indexes[i];
 		int is_pk = (t->primary_key->name && strcmp(k->name, t->primary_key->name) == 0) ||
 			    (k->unique && same_columns(k, t->primary_key) &&
-			     (strcmp(k->name, "PRIMARY") == 0 ||
-			      strncmp(k->name, "sqlite_autoindex_0", 18) == 0));
+			     ofb_drv_is_pk_index(drv, k->name));
 		if (is_pk) {
 			key_free(k);
 			memmove(k, k + 1, (t->n_indexes - i - 1) * sizeof *k);
