@@ -221,6 +221,17 @@ void ofb_drv_limit(const struct ofb_driver *drv, struct buf *sql, unsigned long 
 		buf_addf(sql, " LIMIT %lu", n);
 }
 
+int ofb_drv_select_column(const struct ofb_driver *drv, const struct ofb_column *col,
+			  struct buf *sql)
+{
+	return drv->select_column ? drv->select_column(drv, col, sql) : 0;
+}
+
+unsigned ofb_drv_max_params(const struct ofb_driver *drv)
+{
+	return drv->max_params ? drv->max_params : 2000;
+}
+
 int ofb_drv_create_database(struct ofb_db *db, const char *name, struct ofb_error *err)
 {
 	struct buf sql;

@@ -77,72 +77,107 @@ typedef const char *ofb_drv_value_check_fn(const struct ofb_column *col, const c
  * it needs no change. */
 typedef char *ofb_drv_adapt_fn(const struct ofb_column *col, const char *value, size_t len);
 
+/* Every member is marked MUST (set by every driver) or MAY (left NULL or 0, with what then
+ * happens). Hooks are called through the ofb_drv_* wrappers below only, which apply the
+ * generic behaviour where a hook is NULL (SQLite's os.c style). */
 struct ofb_driver {
-	const char *name;                    /* "sqlite", "postgresql", "mariadb", "sqlserver" */
+	/* MUST: "sqlite", "postgresql", "mariadb", "sqlserver": the engine's name in packages */
+	const char *name;
+	/* MUST: whether this driver serves the engine reporting a SQL_DBMS_NAME */
 	ofb_drv_matches_fn *matches;
-	/* Appended to the connection string (e.g. streaming options); keys the user already
-	 * set win. NULL when none. */
-	const char *connect_options;
-	/* May be NULL. Appended to the first connection of any engine, made before it is
-	 * known which engine answers, so only keys other drivers ignore (psqlODBC's logging
-	 * off, which Debian's odbcinst.ini turns on). */
-	const char *probe_options;
-	char quote_open;                     /* identifier quotes; 0 means '"' */
-	char quote_close;
-	/* At most this many rows per chunk when the ODBC driver buffers whole result sets,
-	 * so tables are read in primary-key order, one chunk per query (keyset pagination);
-	 * fewer when the rows are wide (chunks are sized in bytes). 0: one query. */
-	unsigned long chunk_rows;
-	/* Before a table name in FROM when reading it: PostgreSQL's "ONLY " keeps an
-	 * inherited or partitioned parent from also returning its children's rows (they are
-	 * tables of their own in the backup). NULL when none. */
-	const char *from_only;
-	ofb_drv_session_fn *session_setup;
-	ofb_drv_snapshot_fn *begin_snapshot;
-	ofb_drv_lock_tables_fn *lock_tables;  /* may be NULL: nothing is locked */
-	/* may be NULL: the driver streams row by row, or reads in chunks (chunk_rows) */
-	ofb_drv_read_window_fn *read_window;
-	ofb_drv_scope_fn *catalog_scope;
-	ofb_drv_refine_fn *refine_column;
-	ofb_drv_table_extra_fn *table_extra;
-	ofb_drv_type_ddl_fn *type_ddl;
-	ofb_drv_limit_fn *limit_clause;
-	ofb_drv_select_fn *select_column;
-	/* restore and import */
-	int ddl_in_transaction;              /* CREATE/DROP TABLE roll back with the transaction */
-	int fk_inline;                       /* foreign keys only in CREATE TABLE (SQLite) */
-	unsigned max_params;                 /* parameter markers per statement; 0: 2000 */
-	int bool_as_integer;                 /* booleans bound as integers (BIT columns take
-					      * no text) */
-	const char *create_database_options; /* after CREATE DATABASE name */
-	int one_identity;                    /* at most one identity column per table */
-	ofb_drv_load_session_fn *load_session;
-	ofb_drv_identity_ddl_fn *identity_ddl;
-	ofb_drv_set_identity_fn *set_identity;
-	ofb_drv_value_check_fn *value_check;
-	ofb_drv_adapt_fn *adapt_value;
-	/* may be NULL: the engine is known only once connected */
+	/* MAY: whether a connection string's Driver= is this engine's, before connecting;
+	 * NULL: the engine is known only once connected */
 	ofb_drv_driver_name_fn *driver_name_matches;
-	int file_database;                   /* the database is the file Database= names */
-	int can_restore;                     /* tested as a restore target; 0: refused */
-	/* Names the engine reserves for itself ("sqlite_"): its own tables are not backed
-	 * up, an index of that name was made by the engine from the table's own DDL, and a
-	 * restore gives no index or constraint such a name. NULL: none. */
+	/* MAY: appended to the connection string (streaming options); keys the user set win */
+	const char *connect_options;
+	/* MAY: appended to the first connection of any engine, made before it is known which
+	 * engine answers, so only keys other drivers ignore (psqlODBC's logging off) */
+	const char *probe_options;
+	/* MAY: identifier quotes; 0: '"' */
+	char quote_open;
+	char quote_close;
+	/* MAY: the database is the file Database= names (SQLite); 0: a server's database */
+	int file_database;
+	/* MAY: names the engine reserves for itself ("sqlite_"): its own tables are not backed
+	 * up, an index of such a name was made by the engine from the table's own DDL, and a
+	 * restore gives no index or constraint such a name; NULL: none */
 	const char *system_prefix;
-	int rowid_identity;                  /* an identity integer primary key of one column
-					      * is the row id (INTEGER PRIMARY KEY) */
-	const char *true_literal;            /* booleans in defaults; NULL: 1 */
-	const char *false_literal;           /* NULL: 0 */
-	int parenthesized_defaults;          /* an expression default goes in parentheses */
-	int native_table_ddl;                /* same-engine restores replay the table's own
-					      * CREATE TABLE (native_ddl) */
-	int native_ddl_has_keys;             /* ... which also makes its indexes and FKs */
-	int drop_one_table;                  /* DROP TABLE takes one name only */
-	ofb_drv_is_pk_index_fn *is_pk_index; /* may be NULL: none is */
-	ofb_drv_keyset_unsafe_fn *keyset_unsafe; /* may be NULL: the generic rule alone */
-	/* How the engine reads SQL text in a restore's session, and what SQL from a package
-	 * may do there (sqlcheck.h). May be NULL: then the strict generic rules apply. */
+	/* MAY: how the engine reads SQL text in a restore's session and what SQL from a
+	 * package may do there (sqlcheck.h); NULL: the strict generic rules */
 	const struct ofb_sql_dialect *dialect;
+
+	/* --- backup ----------------------------------------------------------------------- */
+	/* MAY: at most this many rows per chunk when the ODBC driver buffers whole result
+	 * sets, so tables are read in primary-key order, one chunk per query (keyset
+	 * pagination), fewer when rows are wide (chunks are sized in bytes); 0: one query */
+	unsigned long chunk_rows;
+	/* MAY: before a table name in FROM when reading it: PostgreSQL's "ONLY " keeps an
+	 * inherited or partitioned parent from also returning its children's rows; NULL */
+	const char *from_only;
+	/* MAY: run once after connecting; NULL: nothing to set */
+	ofb_drv_session_fn *session_setup;
+	/* MAY: NULL: a plain transaction at the driver's isolation, with a warning */
+	ofb_drv_snapshot_fn *begin_snapshot;
+	/* MAY: NULL: nothing is locked */
+	ofb_drv_lock_tables_fn *lock_tables;
+	/* MAY: NULL: the driver streams row by row, or reads in chunks (chunk_rows) */
+	ofb_drv_read_window_fn *read_window;
+	/* MAY: NULL: any catalog and schema */
+	ofb_drv_scope_fn *catalog_scope;
+	/* MAY: NULL: the catalog's report stands */
+	ofb_drv_refine_fn *refine_column;
+	/* MAY: NULL: what the catalog functions tell is all */
+	ofb_drv_table_extra_fn *table_extra;
+	/* MAY: NULL: the primary key's own index is the one of its name */
+	ofb_drv_is_pk_index_fn *is_pk_index;
+	/* MAY: NULL: the generic rule (no binary, no float keys) alone */
+	ofb_drv_keyset_unsafe_fn *keyset_unsafe;
+	/* MAY: NULL: LIMIT n */
+	ofb_drv_limit_fn *limit_clause;
+	/* MAY: NULL: every column is read as it is */
+	ofb_drv_select_fn *select_column;
+
+	/* --- restore and import ------------------------------------------------------------ */
+	/* MAY: 0: restoring into this engine is refused (it was never tested) */
+	int can_restore;
+	/* MAY: NULL: the SQL-standard spelling of each portable type */
+	ofb_drv_type_ddl_fn *type_ddl;
+	/* MAY: CREATE/DROP TABLE roll back with the transaction; 0: they commit */
+	int ddl_in_transaction;
+	/* MAY: foreign keys only inside CREATE TABLE (SQLite); 0: ALTER TABLE ADD */
+	int fk_inline;
+	/* MAY: parameter markers per statement; 0: 2000 */
+	unsigned max_params;
+	/* MAY: booleans bound as integers (BIT columns take no text); 0: as text */
+	int bool_as_integer;
+	/* MAY: booleans in defaults; NULL: 1 and 0 */
+	const char *true_literal;
+	const char *false_literal;
+	/* MAY: an expression default goes in parentheses; 0: as it is */
+	int parenthesized_defaults;
+	/* MAY: after CREATE DATABASE name; NULL: nothing */
+	const char *create_database_options;
+	/* MAY: at most one identity column per table; 0: any number */
+	int one_identity;
+	/* MAY: an identity integer primary key of one column is the row id (INTEGER PRIMARY
+	 * KEY), without an identity clause */
+	int rowid_identity;
+	/* MAY: same-engine restores replay the table's own CREATE TABLE (native_ddl) ... */
+	int native_table_ddl;
+	/* MAY: ... which also makes its indexes and foreign keys */
+	int native_ddl_has_keys;
+	/* MAY: DROP TABLE takes one name only; 0: a list */
+	int drop_one_table;
+	/* MAY: NULL: nothing to set for a load */
+	ofb_drv_load_session_fn *load_session;
+	/* MAY: NULL: no identity clause (the engine numbers otherwise, or not at all) */
+	ofb_drv_identity_ddl_fn *identity_ddl;
+	/* MAY: NULL: where numbering continues is not set */
+	ofb_drv_set_identity_fn *set_identity;
+	/* MAY: NULL: every value is taken as the engine holds it exactly */
+	ofb_drv_value_check_fn *value_check;
+	/* MAY: NULL: values go in as the package has them */
+	ofb_drv_adapt_fn *adapt_value;
 };
 
 extern const struct ofb_driver ofb_driver_sqlite;
@@ -182,6 +217,12 @@ int ofb_drv_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error
 void ofb_drv_type_ddl(const struct ofb_driver *drv, const struct ofb_column *col,
 		      struct buf *sql);
 void ofb_drv_limit(const struct ofb_driver *drv, struct buf *sql, unsigned long n);
+/* 1 when the driver's select_column appended an expression for col, 0 when the plain
+ * column is to be read. */
+int ofb_drv_select_column(const struct ofb_driver *drv, const struct ofb_column *col,
+			  struct buf *sql);
+/* Parameter markers one statement may hold. */
+unsigned ofb_drv_max_params(const struct ofb_driver *drv);
 int ofb_drv_create_database(struct ofb_db *db, const char *name, struct ofb_error *err);
 int ofb_drv_load_session(struct ofb_db *db, struct ofb_error *err);
 void ofb_drv_identity_ddl(const struct ofb_driver *drv, const struct ofb_column *col,

@@ -1,5 +1,6 @@
-/* odbc.h - one ODBC connection with its engine driver; diagnostics into ofb_error.
- * All text crosses the ODBC boundary as UTF-16 (the W functions), UTF-8 on our side. */
+/* odbc.h - the ODBC transport: handles, statements, fetching, diagnostics into ofb_error,
+ * transactions. All text crosses the ODBC boundary as UTF-16 (the W functions), UTF-8 on
+ * our side. Which engine a connection serves (db->drv) is decided in session.c. */
 #ifndef OFB_ODBC_H
 #define OFB_ODBC_H
 
@@ -19,14 +20,13 @@ struct ofb_db {
 	int in_transaction;
 };
 
-/* Connect with connstr (passwords inside are never put in messages), detect the engine
- * from SQL_DBMS_NAME, reconnect with the driver's connection options if it has any,
- * and run its session set-up. */
-int ofb_db_open(struct ofb_db **out, const char *connstr, struct ofb_error *err);
-/* Flags of ofb_db_open_flags. */
-#define OFB_DB_MAY_CREATE 1   /* a missing SQLite database file may be created */
-int ofb_db_open_flags(struct ofb_db **out, const char *connstr, unsigned flags,
-		      struct ofb_error *err);
+/* A connection object for connstr, not connected yet (its label is connstr masked);
+ * NULL with err set when ODBC cannot be initialised. Sessions open through session.h. */
+struct ofb_db *ofb_db_new(const char *connstr, struct ofb_error *err);
+/* Connect db with connstr; the first connection fills dbms_name and dbms_version. */
+int ofb_db_connect(struct ofb_db *db, const char *connstr, struct ofb_error *err);
+/* Close the connection (rolling back an open transaction); db can connect again. */
+void ofb_db_disconnect(struct ofb_db *db);
 void ofb_db_close(struct ofb_db *db);
 
 /* Like ofb_db_query, with n_args text parameters bound to the '?' markers in order

@@ -12,6 +12,7 @@
 #include "files.h"
 #include "manifest.h"
 #include "odbc.h"
+#include "session.h"
 #include "package.h"
 #include "progress.h"
 #include "registry.h"

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "driver.h"
 #include "odbc.h"
+#include "session.h"
 #include "progress.h"
 #include "registry.h"
 #include "util.h"

@@ -11,6 +11,7 @@
 #include "driver.h"
 #include "dump.h"
 #include "odbc.h"
+#include "session.h"
 #include "progress.h"
 #include "util.h"
 
@@ -323,8 +324,7 @@ static void build_query(struct table_src *t, struct buf *sql, const char ***args
 	for (size_t i = 0; i < tab->n_columns; i++) {
 		if (i)
 			buf_adds(sql, ", ");
-		t->via_text[i] = drv->select_column &&
-				 drv->select_column(drv, &tab->columns[i], sql);
+		t->via_text[i] = (unsigned char)ofb_drv_select_column(drv, &tab->columns[i], sql);
 		if (!t->via_text[i])
 			ofb_drv_quote(drv, sql, tab->columns[i].name);
 	}

@@ -12,13 +12,13 @@
 #include "driver.h"
 #include "load.h"
 #include "odbc.h"
+#include "session.h"
 #include "progress.h"
 #include "reader.h"
 #include "util.h"
 
 #define BATCH_MAX_ROWS 500
 #define BATCH_MAX_BYTES (4u * 1024 * 1024)
-#define DEFAULT_MAX_PARAMS 2000
 /* Text values from this size on are sent in pieces (data at execution), converted to
  * UTF-16 piece by piece instead of whole. */
 #define LONG_TEXT_BYTES (1024u * 1024)
@@ -699,7 +699,7 @@ static int load_rows(struct loader *l, struct ofb_reader *r, struct ofb_table *t
 		     struct ofb_error *err)
 {
 	struct batch b = { .l = l, .t = t };
-	unsigned max_params = l->drv->max_params ? l->drv->max_params : DEFAULT_MAX_PARAMS;
+	unsigned max_params = ofb_drv_max_params(l->drv);
 	unsigned long long rows = 0;
 	char *count = NULL;
 	struct buf sql;

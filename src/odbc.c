@@ -9,7 +9,6 @@
 
 #include "odbc.h"
 #include "config.h"
-#include "driver.h"
 #include "util.h"
 
 #define LOGIN_TIMEOUT_SECONDS 20
@@ -70,35 +69,33 @@ static char *get_info_text(SQLHDBC dbc, SQLUSMALLINT what)
 	return w_to_utf8_dup((const ofb_wchar *)w, (size_t)-1);
 }
 
-/* connstr plus each "key=value" of options whose key it does not set already. */
-static char *merge_options(const char *connstr, const char *options)
+struct ofb_db *ofb_db_new(const char *connstr, struct ofb_error *err)
 {
-	struct buf b;
-	const char *p = options;
+	struct ofb_db *db = xcalloc(1, sizeof *db);
 
-	buf_init(&b);
-	buf_adds(&b, connstr);
-	while (*p) {
-		const char *end = strchr(p, ';');
-		const char *eq = strchr(p, '=');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		char *key = eq && (size_t)(eq - p) < len ? xstrndup(p, (size_t)(eq - p)) : NULL;
-		char *have = key ? ofb_connstr_get(connstr, key) : NULL;
-		if (key && !have) {
-			if (b.len && b.data[b.len - 1] != ';')
-				buf_addc(&b, ';');
-			buf_add(&b, p, len);
-		}
-		free(key);
-		free(have);
-		p += len;
-		if (*p == ';')
-			p++;
+	db->label = ofb_mask_secrets(connstr);
+	if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &db->env))) {
+		ofb_error_set(err, "cannot initialise ODBC (unixODBC missing?)");
+		db->env = NULL;
+		ofb_db_close(db);
+		return NULL;
 	}
-	return buf_detach(&b);
+	SQLSetEnvAttr(db->env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
+	return db;
 }
 
-static int driver_connect(struct ofb_db *db, const char *connstr, struct ofb_error *err)
+void ofb_db_disconnect(struct ofb_db *db)
+{
+	if (!db->dbc)
+		return;
+	if (db->in_transaction)
+		ofb_db_rollback(db);
+	SQLDisconnect(db->dbc);
+	SQLFreeHandle(SQL_HANDLE_DBC, db->dbc);
+	db->dbc = NULL;
+}
+
+int ofb_db_connect(struct ofb_db *db, const char *connstr, struct ofb_error *err)
 {
 	ofb_wchar *w = utf8_to_w(connstr, NULL);
 	SQLWCHAR out[1024];
@@ -121,14 +118,16 @@ static int driver_connect(struct ofb_db *db, const char *connstr, struct ofb_err
 		db->dbc = NULL;
 		goto out;
 	}
+	if (!db->dbms_name) {
+		db->dbms_name = get_info_text(db->dbc, SQL_DBMS_NAME);
+		db->dbms_version = get_info_text(db->dbc, SQL_DBMS_VER);
+	}
 	ret = 0;
 out:
 	free(w);
 	return ret;
 }
 
-/* sqliteodbc creates a missing database file on connect: a typing error in a path would
- * silently back up (or register) an empty database. */
 char *ofb_connstr_lookup(const char *connstr, const char *key)
 {
 	char *value = ofb_connstr_get(connstr, key);
@@ -149,87 +148,11 @@ char *ofb_connstr_lookup(const char *connstr, const char *key)
 	return value;
 }
 
-/* A missing database file is an error unless the caller creates it (restore): it must
- * not become an empty new database. */
-static int check_database_file(const char *connstr, const char *label, struct ofb_error *err)
-{
-	const struct ofb_driver *drv = ofb_driver_for_connstr(connstr);
-	char *file = drv && drv->file_database ? ofb_connstr_lookup(connstr, "Database") : NULL;
-	struct stat st;
-	int ret = 0;
-
-	if (file && strcmp(file, ":memory:") != 0 && stat(file, &st) != 0) {
-		ofb_error_set(err, "cannot connect to '%s': database file '%s' does not exist",
-			      label, file);
-		ret = -1;
-	}
-	free(file);
-	return ret;
-}
-
-int ofb_db_open(struct ofb_db **out, const char *connstr, struct ofb_error *err)
-{
-	return ofb_db_open_flags(out, connstr, 0, err);
-}
-
-int ofb_db_open_flags(struct ofb_db **out, const char *connstr, unsigned flags,
-		      struct ofb_error *err)
-{
-	struct ofb_db *db = xcalloc(1, sizeof *db);
-	char *merged = NULL, *probe = ofb_drv_probe_options(), *first = NULL;
-	int ret = -1;
-
-	*out = NULL;
-	db->label = ofb_mask_secrets(connstr);
-	if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &db->env))) {
-		ofb_error_set(err, "cannot initialise ODBC (unixODBC missing?)");
-		db->env = NULL;
-		goto out;
-	}
-	SQLSetEnvAttr(db->env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
-	if (!(flags & OFB_DB_MAY_CREATE) && check_database_file(connstr, db->label, err) != 0)
-		goto out;
-	first = merge_options(connstr, probe);
-	if (driver_connect(db, first, err) != 0)
-		goto out;
-	db->dbms_name = get_info_text(db->dbc, SQL_DBMS_NAME);
-	db->dbms_version = get_info_text(db->dbc, SQL_DBMS_VER);
-	db->drv = ofb_driver_for(db->dbms_name);
-	if (db->drv->connect_options) {
-		merged = merge_options(first, db->drv->connect_options);
-		if (strcmp(merged, first) != 0) {
-			SQLDisconnect(db->dbc);
-			SQLFreeHandle(SQL_HANDLE_DBC, db->dbc);
-			db->dbc = NULL;
-			if (driver_connect(db, merged, err) != 0)
-				goto out;
-		}
-	}
-	if (ofb_drv_session_setup(db, err) != 0) {
-		ofb_error_prefix(err, "cannot prepare the session on '%s'", db->label);
-		goto out;
-	}
-	*out = db;
-	db = NULL;
-	ret = 0;
-out:
-	ofb_secret_free(merged);
-	ofb_secret_free(first);
-	free(probe);
-	ofb_db_close(db);
-	return ret;
-}
-
 void ofb_db_close(struct ofb_db *db)
 {
 	if (!db)
 		return;
-	if (db->dbc) {
-		if (db->in_transaction)
-			ofb_db_rollback(db);
-		SQLDisconnect(db->dbc);
-		SQLFreeHandle(SQL_HANDLE_DBC, db->dbc);
-	}
+	ofb_db_disconnect(db);
 	if (db->env)
 		SQLFreeHandle(SQL_HANDLE_ENV, db->env);
 	free(db->label);

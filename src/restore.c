@@ -15,6 +15,7 @@
 #include "files.h"
 #include "load.h"
 #include "odbc.h"
+#include "session.h"
 #include "progress.h"
 #include "reader.h"
 #include "registry.h"
