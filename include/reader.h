@@ -75,12 +75,6 @@ int ofb_reader_extract(struct ofb_reader *r, const char *prefix, const char *des
  * "vanished" (the caller warns about them); 0 before any extraction. */
 size_t ofb_reader_extract_vanished(const struct ofb_reader *r);
 
-/* Everything verify checks: every entry read and compared with the manifest, every table
- * of every database decoded and counted. Each database of the manifest (the login, each
- * client with status ok) must be in the folder restore loads it from ("login/",
- * "clients/<id>/db/"), and its schema.json and the manifest's list of its tables must name
- * the same tables, each once, with the same data files. Progress on a terminal. */
-int ofb_reader_verify(struct ofb_reader *r, struct ofb_error *err);
 
 /* schema.json text back into a schema (inverse of ofb_schema_to_json). */
 int ofb_schema_from_json(const char *text, struct ofb_schema *out, struct ofb_error *err);

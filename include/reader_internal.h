@@ -1,5 +1,5 @@
-/* reader_internal.h - what reader.c shares with extract.c and table_reader.c; no other
- * module includes it. */
+/* reader_internal.h - what reader.c shares with the modules built on it (extract.c,
+ * table_reader.c, verify.c); no other module includes it. */
 #ifndef OFB_READER_INTERNAL_H
 #define OFB_READER_INTERNAL_H
 
@@ -29,11 +29,6 @@ struct entry *reader_entries(const struct ofb_reader *r, size_t *n);
 /* Index of the first entry whose name is not below key in byte order. */
 size_t reader_lower_bound(const struct ofb_reader *r, const char *key);
 
-/* NULL when name is a safe relative entry name, else what is wrong with it. A trailing '/'
- * (a folder entry) is the only empty segment allowed. */
-const char *reader_unsafe_name(const char *name);
-/* The same for a name that need not be UTF-8 (a file name stored as its bytes). */
-const char *reader_unsafe_raw_name(const char *name);
 
 /* "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (UTC) as the manifest writes modification times. */
 int reader_parse_mtime(const char *s, struct timespec *ts);
@@ -42,9 +37,6 @@ int reader_parse_mode(json_t *v);
 /* An upper bound of the number of values in a JSON text (without parsing it). */
 size_t reader_json_values(const char *text, size_t len);
 
-/* Text from a package as a message can show it: control bytes (and every non-ASCII byte
- * of text that is not UTF-8) as \xHH, at most max bytes. */
-void reader_add_shown(struct buf *b, const char *s, size_t len, size_t max);
 
 /* "package 'P': entry 'E'" followed by the formatted tail. */
 void reader_entry_error(struct ofb_error *err, const struct ofb_reader *r, const char *name,
@@ -64,17 +56,12 @@ struct entry *reader_need_entry(struct ofb_reader *r, const char *path, struct o
 void reader_reset_vanished(struct ofb_reader *r);
 void reader_count_vanished(struct ofb_reader *r);
 
+/* Verify's progress line on (reset) or off while entries are read. */
+void reader_set_verifying(struct ofb_reader *r, int on);
+
 /* Rows decoded so far of the table in entry name, for the progress line verify shows: 0 as
  * a table starts, then the count after each row. */
 void reader_table_rows(struct ofb_reader *r, const char *name, unsigned long long rows);
 
-/* Why the zip file at path does not open (zipwalk.c); what gets the explanation. */
-enum ofb_zip_verdict {
-	OFB_ZIP_UNKNOWN,     /* the walk cannot tell, or the file is no zip */
-	OFB_ZIP_TRUNCATED,   /* it runs into the end of the file */
-	OFB_ZIP_DAMAGED,     /* it meets something wrong */
-	OFB_ZIP_INTACT       /* it finds nothing wrong */
-};
-enum ofb_zip_verdict ofb_zip_diagnose(const char *path, struct buf *what);
 
 #endif

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "progress.h"
 #include "reader.h"
+#include "verify.h"
 
 struct summary {
 	size_t entries;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "reader.h"
+#include "names.h"
 #include "reader_internal.h"
 #include "util.h"
 
@@ -317,7 +318,7 @@ int ofb_reader_extract(struct ofb_reader *r, const char *prefix, const char *des
 	x.r = r;
 	x.dest = dest;
 	x.root = -1;
-	if (skip == 0 || prefix[skip - 1] != '/' || reader_unsafe_name(prefix)) {
+	if (skip == 0 || prefix[skip - 1] != '/' || ofb_name_unsafe(prefix)) {
 		ofb_error_set(err, "package '%s': cannot extract '%s': not a folder of the package",
 			      ofb_reader_path(r), prefix);
 		goto out;
@@ -329,7 +330,7 @@ int ofb_reader_extract(struct ofb_reader *r, const char *prefix, const char *des
 		struct entry *e = &entries[i];
 		const char *rel = e->name + skip;
 		/* checked at open already; a second look costs nothing */
-		if (rel[0] && (e->raw ? reader_unsafe_raw_name(rel) : reader_unsafe_name(rel))) {
+		if (rel[0] && (e->raw ? ofb_name_unsafe_raw(rel) : ofb_name_unsafe(rel))) {
 			reader_entry_error(err, r, e->name, " is unsafe to extract");
 			goto out;
 		}

@@ -18,6 +18,7 @@
 #include "session.h"
 #include "progress.h"
 #include "reader.h"
+#include "verify.h"
 #include "registry.h"
 #include "restore.h"
 #include "util.h"

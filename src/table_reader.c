@@ -8,6 +8,7 @@
 
 #include "csv.h"
 #include "reader.h"
+#include "names.h"
 #include "reader_internal.h"
 #include "schema.h"
 #include "util.h"
@@ -65,7 +66,7 @@ static void value_error(struct table_dec *d, const struct buf *b, const char *wh
 	struct buf shown;
 
 	buf_init(&shown);
-	reader_add_shown(&shown, b->data, b->len, 40);
+	ofb_add_shown(&shown, b->data, b->len, 40);
 	reader_entry_error(err, d->r, d->e->name, ", row %llu, column '%s': '%s' is %s", d->rows + 1,
 		    d->t->columns[d->col].name, shown.data, what);
 	buf_free(&shown);
@@ -131,7 +132,7 @@ static int header_field(struct table_dec *d, const struct ofb_csv_field *f,
 	if (!f->quoted || f->len != strlen(want) || memcmp(f->data, want, f->len) != 0) {
 		struct buf shown;
 		buf_init(&shown);
-		reader_add_shown(&shown, f->data, f->len, 80);
+		ofb_add_shown(&shown, f->data, f->len, 80);
 		reader_entry_error(err, d->r, d->e->name, ": header field %zu is %s'%s', table '%s' "
 			    "has column '%s' there", d->col + 1, f->quoted ? "" : "unquoted ",
 			    shown.data, t->name, want);

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "reader_internal.h"
+#include "names.h"
+#include "zipwalk.h"
 #include "util.h"
 
 /* When libzip refuses a file, the file is walked by hand to say what is wrong with it: from
@@ -289,7 +290,7 @@ static void verdict(struct zwalk *w, enum verdict v, const char *before, const s
 	buf_adds(&w->what, before);
 	if (h && h->name_whole && h->name_len) {
 		buf_adds(&w->what, "entry '");
-		reader_add_shown(&w->what, h->name, h->name_len, 400);
+		ofb_add_shown(&w->what, h->name, h->name_len, 400);
 		buf_addc(&w->what, '\'');
 	} else if (h) {
 		buf_adds(&w->what, "an entry");
@@ -313,7 +314,7 @@ static int same_entry(const struct zhead *l, const struct zhead *c)
 static const struct zhead *naming(const struct zhead *h, const struct zhead *d)
 {
 	if (d && (!h->name_whole || strlen(h->name) != h->name_len ||
-		  reader_unsafe_name(h->name)))
+		  ofb_name_unsafe(h->name)))
 		return d;
 	return h;
 }

@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "reader.h"
+#include "verify.h"
 #include "schema.h"
 #include "suites.h"
 #include "util.h"
