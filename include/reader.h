@@ -76,8 +76,6 @@ int ofb_reader_extract(struct ofb_reader *r, const char *prefix, const char *des
 size_t ofb_reader_extract_vanished(const struct ofb_reader *r);
 
 
-/* schema.json text back into a schema (inverse of ofb_schema_to_json). */
-int ofb_schema_from_json(const char *text, struct ofb_schema *out, struct ofb_error *err);
 
 /* The permission bits the manifest records for entry name ("clients/x/files/"), or -1. */
 int ofb_reader_entry_mode(const struct ofb_reader *r, const char *name);

@@ -1,6 +1,6 @@
 /* schema.h - the portable description of a database: tables, columns with a portable and
- * a native type, keys, indexes, foreign keys, identity state. Read through the ODBC
- * catalog functions and written as schema.json (docs/FORMAT.md). */
+ * a native type, keys, indexes, foreign keys, identity state. Read from a database by
+ * catalog.c, written and read as schema.json by schema_json.c. */
 #ifndef OFB_SCHEMA_H
 #define OFB_SCHEMA_H
 
@@ -113,14 +113,11 @@ void ofb_column_set_from_sql(struct ofb_column *col, int sql_type, long size, in
 /* "decimal(12,4)", "varchar(40)", "timestamp(6)", "text" ... written into out. */
 void ofb_column_portable_decl(const struct ofb_column *col, char *out, size_t n);
 
+void ofb_key_free(struct ofb_key *k);
 void ofb_table_free(struct ofb_table *t);
 void ofb_schema_free(struct ofb_schema *s);
 struct ofb_table *ofb_schema_find(struct ofb_schema *s, const char *name);
 
-struct ofb_db;
-/* Read every user table of db's current database/schema via the ODBC catalog and the
- * driver's hooks. Tables are sorted by name. */
-int ofb_schema_read(struct ofb_db *db, struct ofb_schema *out, struct ofb_error *err);
 
 /* Record the engine's own DDL of index name of t (adding the index when the catalog did not
  * list it, as for an index on expressions only); not_portable marks expressions or a
@@ -128,13 +125,6 @@ int ofb_schema_read(struct ofb_db *db, struct ofb_schema *out, struct ofb_error 
 void ofb_table_native_index(struct ofb_table *t, const char *name, const char *ddl,
 			    int unique, int not_portable);
 
-/* Just the names of db's user tables (malloc'd array of malloc'd names). */
-int ofb_schema_table_names(struct ofb_db *db, char ***names, size_t *n,
-			   struct ofb_error *err);
-
-/* The names of table's columns. */
-int ofb_schema_column_names(struct ofb_db *db, const char *table, char ***names, size_t *n,
-			    struct ofb_error *err);
 
 /* Everything a restore would send to a database from s, checked (schema_check.c): the
  * names, the column lists of keys and every piece of SQL text under the rules of s's
@@ -144,7 +134,5 @@ int ofb_schema_check(struct ofb_schema *s, struct ofb_error *err);
  * with one malloc'd warning each in *warnings. */
 void ofb_schema_vet(struct ofb_schema *s, char ***warnings, size_t *n);
 
-/* schema.json text (malloc'd). */
-char *ofb_schema_to_json(const struct ofb_schema *s);
 
 #endif

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema_json.h"
+#include "catalog.h"
 #include "config.h"
 #include "csv.h"
 #include "driver.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "config.h"
 #include "driver.h"
 #include "load.h"

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <zip.h>
 
+#include "schema_json.h"
 #include "manifest.h"
 #include "package.h"
 #include "progress.h"

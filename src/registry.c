@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "driver.h"
 #include "odbc.h"
 #include "registry.h"

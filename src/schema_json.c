@@ -1,11 +1,12 @@
-/* schema_json.c - schema.json text back into a struct ofb_schema (inverse of ofb_schema_to_json). */
+/* schema_json.c - schema.json (docs/FORMAT.md) both ways: a struct ofb_schema as text, and
+ * text back into one, checked (schema_json.h). */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "reader.h"
+#include "schema_json.h"
 #include "schema.h"
 #include "util.h"
 
@@ -390,4 +391,130 @@ out:
 	free(where);
 	json_decref(root);
 	return ret;
+}
+
+/* --- schema.json ----------------------------------------------------------------------- */
+
+static json_t *json_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *json_names(char *const *names, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_str_or_null(names[i]));
+	return a;
+}
+
+static json_t *key_json(const struct ofb_key *k, int with_unique)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "name", json_str_or_null(k->name));
+	if (with_unique)
+		json_object_set_new(o, "unique", json_boolean(k->unique));
+	json_object_set_new(o, "columns", json_names(k->columns, k->n_columns));
+	if (with_unique) {
+		json_t *d = json_array();
+		for (size_t i = 0; i < k->n_columns; i++)
+			json_array_append_new(d, json_boolean(k->descending && k->descending[i]));
+		json_object_set_new(o, "descending", d);
+		if (k->native_ddl)
+			json_object_set_new(o, "native_ddl", json_string(k->native_ddl));
+		if (k->not_portable)
+			json_object_set_new(o, "portable", json_false());
+	}
+	return o;
+}
+
+static json_t *column_json(const struct ofb_column *c)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "name", json_string(c->name));
+	json_object_set_new(o, "type", json_string(ofb_ptype_name(c->type)));
+	switch (c->type) {
+	case OFB_T_DECIMAL:
+		json_object_set_new(o, "precision", json_integer(c->precision));
+		json_object_set_new(o, "scale", json_integer(c->scale));
+		break;
+	case OFB_T_CHAR:
+	case OFB_T_VARCHAR:
+	case OFB_T_BINARY:
+	case OFB_T_VARBINARY:
+		json_object_set_new(o, "length", json_integer(c->length));
+		break;
+	case OFB_T_TIME:
+	case OFB_T_TIMESTAMP:
+	case OFB_T_TIMESTAMPTZ:
+		json_object_set_new(o, "scale", json_integer(c->scale));
+		break;
+	default:
+		break;
+	}
+	json_object_set_new(o, "native_type", json_string(c->native_type));
+	json_object_set_new(o, "sql_type", json_integer(c->sql_type));
+	json_object_set_new(o, "nullable", json_boolean(c->nullable));
+	json_object_set_new(o, "default", json_str_or_null(c->default_value));
+	json_object_set_new(o, "identity", json_boolean(c->identity));
+	if (c->identity && c->identity_next > 0)
+		json_object_set_new(o, "identity_next", json_integer(c->identity_next));
+	return o;
+}
+
+static json_t *table_json(const struct ofb_table *t)
+{
+	json_t *o = json_object(), *cols = json_array(), *idx = json_array(), *fks = json_array();
+
+	json_object_set_new(o, "name", json_string(t->name));
+	json_object_set_new(o, "entry", json_str_or_null(t->entry));
+	for (size_t i = 0; i < t->n_columns; i++)
+		json_array_append_new(cols, column_json(&t->columns[i]));
+	json_object_set_new(o, "columns", cols);
+	json_object_set_new(o, "primary_key",
+			    t->primary_key ? key_json(t->primary_key, 0) : json_null());
+	for (size_t i = 0; i < t->n_indexes; i++)
+		json_array_append_new(idx, key_json(&t->indexes[i], 1));
+	json_object_set_new(o, "indexes", idx);
+	for (size_t i = 0; i < t->n_fkeys; i++) {
+		const struct ofb_fkey *f = &t->fkeys[i];
+		json_t *fo = json_object();
+		json_object_set_new(fo, "name", json_string(f->name));
+		json_object_set_new(fo, "columns", json_names(f->columns, f->n_columns));
+		json_object_set_new(fo, "ref_table", json_string(f->ref_table));
+		json_object_set_new(fo, "ref_columns", json_names(f->ref_columns, f->n_columns));
+		json_object_set_new(fo, "on_update", json_string(f->on_update));
+		json_object_set_new(fo, "on_delete", json_string(f->on_delete));
+		json_array_append_new(fks, fo);
+	}
+	json_object_set_new(o, "foreign_keys", fks);
+	if (t->identity_column) {
+		json_t *id = json_object();
+		json_object_set_new(id, "column", json_string(t->identity_column));
+		json_object_set_new(id, "next", json_integer(t->identity_next));
+		json_object_set_new(o, "identity", id);
+	} else {
+		json_object_set_new(o, "identity", json_null());
+	}
+	json_object_set_new(o, "native_ddl", json_str_or_null(t->native_ddl));
+	return o;
+}
+
+char *ofb_schema_to_json(const struct ofb_schema *s)
+{
+	json_t *o = json_object(), *tables = json_array();
+	char *text;
+
+	json_object_set_new(o, "engine", json_string(s->engine));
+	json_object_set_new(o, "dbms_name", json_string(s->dbms_name));
+	json_object_set_new(o, "dbms_version", json_string(s->dbms_version));
+	json_object_set_new(o, "database", json_str_or_null(s->database));
+	for (size_t i = 0; i < s->n_tables; i++)
+		json_array_append_new(tables, table_json(&s->tables[i]));
+	json_object_set_new(o, "tables", tables);
+	text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return text;
 }

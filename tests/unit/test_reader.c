@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <zip.h>
 
+#include "schema_json.h"
 #include "error.h"
 #include "reader.h"
 #include "verify.h"

@@ -8,6 +8,8 @@
 #include <sql.h>
 #include <sqlext.h>
 
+#include "catalog.h"
+#include "schema_json.h"
 #include "dump.h"
 #include "schema.h"
 #include "suites.h"

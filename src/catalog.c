@@ -1,0 +1,607 @@
+/* catalog.c - reading a database's schema through the ODBC catalog functions and the
+ * engine driver's hooks (catalog.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "driver.h"
+#include "odbc.h"
+#include "schema.h"
+#include "util.h"
+
+/* --- reading the catalog --------------------------------------------------------------- */
+
+struct scope {
+	const char *catalog_name;   /* as UTF-8, to compare the catalog's answers with */
+	const char *schema_name;
+	ofb_wchar *catalog;
+	ofb_wchar *schema;
+	ofb_wchar *escape;     /* search-pattern escape character, as text */
+};
+
+/* The driver's escape character for search patterns, or NULL. */
+static ofb_wchar *search_escape(struct ofb_db *db)
+{
+	SQLWCHAR escape[8] = { 0 };
+	SQLSMALLINT len = 0;
+	ofb_wchar *w;
+
+	if (!SQL_SUCCEEDED(SQLGetInfoW(db->dbc, SQL_SEARCH_PATTERN_ESCAPE, escape,
+				       sizeof escape - sizeof escape[0], &len)))
+		return NULL;
+	w = xmalloc(sizeof escape);
+	memcpy(w, escape, sizeof escape);
+	return w;
+}
+
+/* The table name as a search pattern: '_' and '%' escaped. */
+static ofb_wchar *name_pattern(const struct scope *sc, const char *name)
+{
+	struct buf b;
+	ofb_wchar *w;
+	char esc[8] = "";
+
+	buf_init(&b);
+	if (sc->escape && sc->escape[0]) {
+		struct buf e;
+		buf_init(&e);
+		w_to_utf8(&e, sc->escape, (size_t)-1, NULL);
+		snprintf(esc, sizeof esc, "%s", e.data);
+		buf_free(&e);
+	}
+	for (const char *p = name; *p; p++) {
+		if ((*p == '_' || *p == '%') && esc[0])
+			buf_adds(&b, esc);
+		buf_addc(&b, *p);
+	}
+	w = utf8_to_w(b.data, NULL);
+	buf_free(&b);
+	return w;
+}
+
+static SQLWCHAR *wptr(ofb_wchar *w)
+{
+	return (SQLWCHAR *)w;
+}
+
+static SQLSMALLINT wlen(const ofb_wchar *w)
+{
+	return w ? SQL_NTS : 0;
+}
+
+static int get_col_text(SQLHSTMT st, int n, char **out, struct ofb_error *err)
+{
+	free(*out);
+	*out = NULL;
+	return ofb_get_text(st, n, out, err);
+}
+
+/* Catalog functions take catalog and schema names as search patterns, where '_' matches
+ * any character: a row belongs to our scope only when its names are ours exactly. */
+static int in_scope(const struct scope *sc, SQLHSTMT st, int *ok, struct ofb_error *err)
+{
+	char *cat = NULL, *sch = NULL;
+	int ret = -1;
+
+	if (get_col_text(st, 1, &cat, err) || get_col_text(st, 2, &sch, err))
+		goto out;
+	*ok = (!sc->catalog_name || (cat && strcmp(cat, sc->catalog_name) == 0)) &&
+	      (!sc->schema_name || (sch && strcmp(sch, sc->schema_name) == 0));
+	ret = 0;
+out:
+	free(cat);
+	free(sch);
+	return ret;
+}
+
+static int list_tables(struct ofb_db *db, const struct scope *sc, struct ofb_schema *s,
+		       struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	ofb_wchar *type = utf8_to_w("TABLE,VIEW", NULL);
+	ofb_wchar *all = utf8_to_w("%", NULL);
+	char *name = NULL, *ttype = NULL;
+	size_t cap = 0;
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_stmt(db, &st, err) != 0)
+		goto out;
+	rc = SQLTablesW(st, wptr(sc->catalog), wlen(sc->catalog), wptr(sc->schema),
+			wlen(sc->schema), wptr(all), SQL_NTS, wptr(type), SQL_NTS);
+	if (!SQL_SUCCEEDED(rc)) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot list the tables");
+		goto out;
+	}
+	while ((rc = ofb_fetch(st, "cannot list the tables", err)) > 0) {
+		int ours;
+		if (in_scope(sc, st, &ours, err) ||
+		    get_col_text(st, 3, &name, err) || get_col_text(st, 4, &ttype, err))
+			goto out;
+		if (ours && ttype && strcmp(ttype, "VIEW") == 0)
+			s->n_views++;
+		if (!ours || !name || !ttype || strcmp(ttype, "TABLE") != 0)
+			continue;
+		/* the engine's own bookkeeping tables (SQLite's) are recreated by the engine */
+		if (ofb_drv_is_system_name(db->drv, name))
+			continue;
+		if (s->n_tables == cap) {
+			cap = cap ? cap * 2 : 16;
+			s->tables = xrealloc(s->tables, cap * sizeof *s->tables);
+		}
+		memset(&s->tables[s->n_tables], 0, sizeof s->tables[0]);
+		s->tables[s->n_tables++].name = name;
+		name = NULL;
+	}
+	if (rc < 0)
+		goto out;
+	ret = 0;
+out:
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(type);
+	free(all);
+	free(name);
+	free(ttype);
+	return ret;
+}
+
+static int read_columns(struct ofb_db *db, const struct scope *sc, struct ofb_table *t,
+			struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	ofb_wchar *pat = name_pattern(sc, t->name);
+	ofb_wchar *all = utf8_to_w("%", NULL);
+	char *tname = NULL;
+	size_t cap = 0;
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_stmt(db, &st, err) != 0)
+		goto out;
+	rc = SQLColumnsW(st, wptr(sc->catalog), wlen(sc->catalog), wptr(sc->schema),
+			 wlen(sc->schema), wptr(pat), SQL_NTS, wptr(all), SQL_NTS);
+	if (!SQL_SUCCEEDED(rc)) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the columns");
+		goto out;
+	}
+	while ((rc = ofb_fetch(st, "cannot read the columns", err)) > 0) {
+		struct ofb_column *c;
+		long sql_type, size, digits, nullable;
+		int null_size, null_digits, is_null, ours;
+		if (in_scope(sc, st, &ours, err) || get_col_text(st, 3, &tname, err))
+			goto out;
+		if (!ours || !tname || strcmp(tname, t->name) != 0)
+			continue;   /* a pattern match of another table, schema or catalog */
+		if (t->n_columns == cap) {
+			cap = cap ? cap * 2 : 16;
+			t->columns = xrealloc(t->columns, cap * sizeof *t->columns);
+		}
+		c = &t->columns[t->n_columns];
+		memset(c, 0, sizeof *c);
+		t->n_columns++;
+		if (ofb_get_text(st, 4, &c->name, err) ||
+		    ofb_get_long(st, 5, &sql_type, &is_null, err) ||
+		    ofb_get_text(st, 6, &c->native_type, err) ||
+		    ofb_get_long(st, 7, &size, &null_size, err) ||
+		    ofb_get_long(st, 9, &digits, &null_digits, err) ||
+		    ofb_get_long(st, 11, &nullable, &is_null, err) ||
+		    ofb_get_text(st, 13, &c->default_value, err))
+			goto out;
+		if (!c->name)
+			c->name = xstrdup("");
+		if (!c->native_type)
+			c->native_type = xstrdup("");
+		/* Some drivers spell "no default" as the text NULL; both mean the same. */
+		if (c->default_value && strcasecmp(c->default_value, "NULL") == 0) {
+			free(c->default_value);
+			c->default_value = NULL;
+		}
+		ofb_column_set_from_sql(c, (int)sql_type, null_size ? 0 : size,
+					null_digits ? 0 : (int)digits);
+		c->nullable = nullable != SQL_NO_NULLS;
+		ofb_drv_refine_column(db->drv, c);
+	}
+	if (rc < 0)
+		goto out;
+	if (t->n_columns == 0) {
+		ofb_error_set(err, "the catalog lists no columns");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(pat);
+	free(all);
+	free(tname);
+	return ret;
+}
+
+static void key_add_column(struct ofb_key *k, size_t pos, char *name, int desc)
+{
+	/* Catalog rows carry the 1-based position of the column in the key. */
+	size_t n = pos > k->n_columns ? pos : k->n_columns + 1;
+	size_t at = pos ? pos - 1 : k->n_columns;
+
+	if (n > k->n_columns) {
+		k->columns = xrealloc(k->columns, n * sizeof *k->columns);
+		k->descending = xrealloc(k->descending, n * sizeof *k->descending);
+		for (size_t i = k->n_columns; i < n; i++) {
+			k->columns[i] = NULL;
+			k->descending[i] = 0;
+		}
+		k->n_columns = n;
+	}
+	free(k->columns[at]);
+	k->columns[at] = name;
+	k->descending[at] = desc;
+}
+
+static int read_primary_key(struct ofb_db *db, const struct scope *sc, struct ofb_table *t,
+			    struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	ofb_wchar *tw = utf8_to_w(t->name, NULL);
+	char *col = NULL, *pk_name = NULL;
+	struct ofb_key *k = NULL;
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_stmt(db, &st, err) != 0)
+		goto out;
+	rc = SQLPrimaryKeysW(st, wptr(sc->catalog), wlen(sc->catalog), wptr(sc->schema),
+			     wlen(sc->schema), wptr(tw), SQL_NTS);
+	if (!SQL_SUCCEEDED(rc)) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the primary key");
+		goto out;
+	}
+	while ((rc = ofb_fetch(st, "cannot read the primary key", err)) > 0) {
+		long seq;
+		int is_null;
+		if (ofb_get_text(st, 4, &col, err) || ofb_get_long(st, 5, &seq, &is_null, err) ||
+		    get_col_text(st, 6, &pk_name, err))
+			goto out;
+		if (!col)
+			continue;
+		if (!k)
+			k = xcalloc(1, sizeof *k);
+		if (pk_name && !k->name)
+			k->name = xstrdup(pk_name);
+		key_add_column(k, is_null || seq < 1 ? 0 : (size_t)seq, col, 0);
+		col = NULL;
+	}
+	if (rc < 0)
+		goto out;
+	if (k) {
+		k->unique = 1;
+		free(k->descending);
+		k->descending = NULL;
+	}
+	t->primary_key = k;
+	k = NULL;
+	ret = 0;
+out:
+	if (k) {
+		ofb_key_free(k);
+		free(k);
+	}
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(tw);
+	free(col);
+	free(pk_name);
+	return ret;
+}
+
+static int same_columns(const struct ofb_key *a, const struct ofb_key *b)
+{
+	if (a->n_columns != b->n_columns)
+		return 0;
+	for (size_t i = 0; i < a->n_columns; i++)
+		if (!a->columns[i] || !b->columns[i] || strcmp(a->columns[i], b->columns[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static int read_indexes(struct ofb_db *db, const struct scope *sc, struct ofb_table *t,
+			struct ofb_error *err)
+{
+	const struct ofb_driver *drv = db->drv;
+	SQLHSTMT st = NULL;
+	ofb_wchar *tw = utf8_to_w(t->name, NULL);
+	char *iname = NULL, *col = NULL, *order = NULL;
+	size_t cap = 0;
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_stmt(db, &st, err) != 0)
+		goto out;
+	rc = SQLStatisticsW(st, wptr(sc->catalog), wlen(sc->catalog), wptr(sc->schema),
+			    wlen(sc->schema), wptr(tw), SQL_NTS, SQL_INDEX_ALL, SQL_QUICK);
+	if (!SQL_SUCCEEDED(rc)) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the indexes");
+		goto out;
+	}
+	while ((rc = ofb_fetch(st, "cannot read the indexes", err)) > 0) {
+		long non_unique, type, pos;
+		int null_unique, is_null;
+		struct ofb_key *k = NULL;
+		if (ofb_get_long(st, 7, &type, &is_null, err))
+			goto out;
+		if (type == SQL_TABLE_STAT)
+			continue;
+		if (ofb_get_long(st, 4, &non_unique, &null_unique, err) ||
+		    get_col_text(st, 6, &iname, err) ||
+		    ofb_get_long(st, 8, &pos, &is_null, err) ||
+		    get_col_text(st, 9, &col, err) || get_col_text(st, 10, &order, err))
+			goto out;
+		if (!iname)
+			continue;
+		for (size_t i = 0; i < t->n_indexes; i++)
+			if (strcmp(t->indexes[i].name, iname) == 0)
+				k = &t->indexes[i];
+		if (!k) {
+			if (t->n_indexes == cap) {
+				cap = cap ? cap * 2 : 8;
+				t->indexes = xrealloc(t->indexes, cap * sizeof *t->indexes);
+			}
+			k = &t->indexes[t->n_indexes++];
+			memset(k, 0, sizeof *k);
+			k->name = xstrdup(iname);
+			k->unique = !null_unique && non_unique == 0;
+		}
+		if (!col) {
+			k->not_portable = 1;   /* a key part that is an expression */
+			continue;
+		}
+		key_add_column(k, is_null || pos < 1 ? 0 : (size_t)pos, col,
+			       order && order[0] == 'D');
+		col = NULL;
+	}
+	if (rc < 0)
+		goto out;
+	/* An expression in an index comes back as a "column" that is none, or as none at all:
+	 * such an index is described only by the engine's own DDL (table_extra). */
+	for (size_t i = 0; i < t->n_indexes; i++)
+		for (size_t c = 0; c < t->indexes[i].n_columns; c++) {
+			const char *name = t->indexes[i].columns[c];
+			int known = 0;
+			for (size_t k = 0; name && k < t->n_columns && !known; k++)
+				known = strcmp(t->columns[k].name, name) == 0;
+			if (!known)
+				t->indexes[i].not_portable = 1;
+		}
+	/* The primary key's own index is described by primary_key. */
+	for (size_t i = 0; i < t->n_indexes && t->primary_key; i++) {
+		struct ofb_key *k = &t->indexes[i];
+		int is_pk = (t->primary_key->name && strcmp(k->name, t->primary_key->name) == 0) ||
+			    (k->unique && same_columns(k, t->primary_key) &&
+			     ofb_drv_is_pk_index(drv, k->name));
+		if (is_pk) {
+			ofb_key_free(k);
+			memmove(k, k + 1, (t->n_indexes - i - 1) * sizeof *k);
+			t->n_indexes--;
+			i--;
+		}
+	}
+	ret = 0;
+out:
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(tw);
+	free(iname);
+	free(col);
+	free(order);
+	return ret;
+}
+
+static const char *fk_rule(long rule)
+{
+	switch (rule) {
+	case SQL_CASCADE: return "CASCADE";
+	case SQL_RESTRICT: return "RESTRICT";
+	case SQL_SET_NULL: return "SET NULL";
+	case SQL_SET_DEFAULT: return "SET DEFAULT";
+	default: return "NO ACTION";
+	}
+}
+
+static int read_foreign_keys(struct ofb_db *db, const struct scope *sc, struct ofb_table *t,
+			     struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	ofb_wchar *tw = utf8_to_w(t->name, NULL);
+	char *ref_table = NULL, *ref_col = NULL, *col = NULL, *fk_name = NULL;
+	size_t cap = 0;
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_stmt(db, &st, err) != 0)
+		goto out;
+	rc = SQLForeignKeysW(st, NULL, 0, NULL, 0, NULL, 0, wptr(sc->catalog), wlen(sc->catalog),
+			     wptr(sc->schema), wlen(sc->schema), wptr(tw), SQL_NTS);
+	if (!SQL_SUCCEEDED(rc)) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the foreign keys");
+		goto out;
+	}
+	while ((rc = ofb_fetch(st, "cannot read the foreign keys", err)) > 0) {
+		long seq, upd, del;
+		int seq_null, is_null;
+		struct ofb_fkey *f = NULL;
+		if (get_col_text(st, 3, &ref_table, err) || get_col_text(st, 4, &ref_col, err) ||
+		    get_col_text(st, 8, &col, err) ||
+		    ofb_get_long(st, 9, &seq, &seq_null, err) ||
+		    ofb_get_long(st, 10, &upd, &is_null, err) ||
+		    ofb_get_long(st, 11, &del, &is_null, err) ||
+		    get_col_text(st, 12, &fk_name, err))
+			goto out;
+		if (!ref_table || !ref_col || !col)
+			continue;
+		/* Rows of one key are consecutive and start at KEY_SEQ 1. */
+		if (t->n_fkeys && !(seq_null || seq <= 1))
+			f = &t->fkeys[t->n_fkeys - 1];
+		if (!f) {
+			if (t->n_fkeys == cap) {
+				cap = cap ? cap * 2 : 4;
+				t->fkeys = xrealloc(t->fkeys, cap * sizeof *t->fkeys);
+			}
+			f = &t->fkeys[t->n_fkeys++];
+			memset(f, 0, sizeof *f);
+			f->name = xstrdup(fk_name ? fk_name : "");
+			f->ref_table = xstrdup(ref_table);
+			f->on_update = xstrdup(fk_rule(upd));
+			f->on_delete = xstrdup(fk_rule(del));
+		}
+		f->columns = xrealloc(f->columns, (f->n_columns + 1) * sizeof *f->columns);
+		f->ref_columns = xrealloc(f->ref_columns,
+					  (f->n_columns + 1) * sizeof *f->ref_columns);
+		f->columns[f->n_columns] = col;
+		f->ref_columns[f->n_columns] = ref_col;
+		f->n_columns++;
+		col = NULL;
+		ref_col = NULL;
+	}
+	if (rc < 0)
+		goto out;
+	ret = 0;
+out:
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(tw);
+	free(ref_table);
+	free(ref_col);
+	free(col);
+	free(fk_name);
+	return ret;
+}
+
+int ofb_schema_table_names(struct ofb_db *db, char ***names, size_t *n,
+			   struct ofb_error *err)
+{
+	struct ofb_schema s;
+	struct scope sc = { 0 };
+	char *catalog = NULL, *schema = NULL;
+	int ret = -1;
+
+	*names = NULL;
+	*n = 0;
+	memset(&s, 0, sizeof s);
+	if (ofb_drv_catalog_scope(db, &catalog, &schema, err) != 0)
+		goto out;
+	sc.catalog_name = catalog;
+	sc.schema_name = schema;
+	sc.catalog = catalog ? utf8_to_w(catalog, NULL) : NULL;
+	sc.schema = schema ? utf8_to_w(schema, NULL) : NULL;
+	if (list_tables(db, &sc, &s, err) != 0)
+		goto out;
+	*names = xcalloc(s.n_tables + 1, sizeof **names);
+	for (size_t i = 0; i < s.n_tables; i++) {
+		(*names)[i] = s.tables[i].name;
+		s.tables[i].name = NULL;
+	}
+	*n = s.n_tables;
+	ret = 0;
+out:
+	ofb_schema_free(&s);
+	free(catalog);
+	free(schema);
+	free(sc.catalog);
+	free(sc.schema);
+	return ret;
+}
+
+int ofb_schema_column_names(struct ofb_db *db, const char *table, char ***names, size_t *n,
+			    struct ofb_error *err)
+{
+	struct ofb_table t;
+	struct scope sc = { 0 };
+	char *catalog = NULL, *schema = NULL;
+	int ret = -1;
+
+	*names = NULL;
+	*n = 0;
+	memset(&t, 0, sizeof t);
+	t.name = xstrdup(table);
+	if (ofb_drv_catalog_scope(db, &catalog, &schema, err) != 0)
+		goto out;
+	sc.catalog_name = catalog;
+	sc.schema_name = schema;
+	sc.catalog = catalog ? utf8_to_w(catalog, NULL) : NULL;
+	sc.schema = schema ? utf8_to_w(schema, NULL) : NULL;
+	sc.escape = search_escape(db);
+	if (read_columns(db, &sc, &t, err) != 0)
+		goto out;
+	*names = xcalloc(t.n_columns + 1, sizeof **names);
+	for (size_t i = 0; i < t.n_columns; i++) {
+		(*names)[i] = t.columns[i].name;
+		t.columns[i].name = NULL;
+	}
+	*n = t.n_columns;
+	ret = 0;
+out:
+	ofb_table_free(&t);
+	free(catalog);
+	free(schema);
+	free(sc.catalog);
+	free(sc.schema);
+	free(sc.escape);
+	return ret;
+}
+
+
+static int cmp_tables(const void *a, const void *b)
+{
+	return strcmp(((const struct ofb_table *)a)->name, ((const struct ofb_table *)b)->name);
+}
+
+int ofb_schema_read(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
+{
+	struct scope sc = { 0 };
+	char *catalog = NULL, *schema = NULL;
+	int ret = -1;
+
+	memset(s, 0, sizeof *s);
+	s->engine = xstrdup(db->drv->name);
+	s->dbms_name = xstrdup(db->dbms_name);
+	s->dbms_version = xstrdup(db->dbms_version);
+	if (ofb_drv_catalog_scope(db, &catalog, &schema, err) != 0)
+		goto out;
+	s->database = xstrdup(schema ? schema : catalog ? catalog : "");
+	sc.catalog_name = catalog;
+	sc.schema_name = schema;
+	sc.catalog = catalog ? utf8_to_w(catalog, NULL) : NULL;
+	sc.schema = schema ? utf8_to_w(schema, NULL) : NULL;
+	sc.escape = search_escape(db);
+	if (list_tables(db, &sc, s, err) != 0)
+		goto out;
+	qsort(s->tables, s->n_tables, sizeof *s->tables, cmp_tables);
+	for (size_t i = 1; i < s->n_tables; i++)
+		if (strcmp(s->tables[i - 1].name, s->tables[i].name) == 0) {
+			ofb_error_set(err, "the catalog lists table '%s' twice", s->tables[i].name);
+			goto out;
+		}
+	for (size_t i = 0; i < s->n_tables; i++) {
+		struct ofb_table *t = &s->tables[i];
+		if (read_columns(db, &sc, t, err) || read_primary_key(db, &sc, t, err) ||
+		    read_indexes(db, &sc, t, err) || read_foreign_keys(db, &sc, t, err) ||
+		    ofb_drv_table_extra(db, t, err)) {
+			ofb_error_prefix(err, "table '%s'", t->name);
+			goto out;
+		}
+	}
+	/* what a restore would refuse to run is not written at all */
+	ofb_schema_vet(s, &s->notes, &s->n_notes);
+	ret = 0;
+out:
+	if (ret != 0)
+		ofb_schema_free(s);
+	free(catalog);
+	free(schema);
+	free(sc.catalog);
+	free(sc.schema);
+	free(sc.escape);
+	return ret;
+}
+
