@@ -13,7 +13,7 @@ ALL_CFLAGS   = -std=c11 $(WARN) $(CFLAGS) $(SANITIZE)
 ALL_LDFLAGS  = $(LDFLAGS) $(SANITIZE)
 LIBS     = -lodbc -lodbcinst -lzip -liniparser -ljansson -lcrypto
 
-OBJS = src/error.o src/util.o src/csv.o src/config.o src/odbc.o src/session.o src/schema.o src/catalog.o src/dump.o \
+OBJS = src/error.o src/util.o src/csv.o src/connstr.o src/ini_rules.o src/config.o src/odbc.o src/session.o src/schema.o src/catalog.o src/dump.o \
        src/package.o src/files.o src/manifest.o src/registry.o src/progress.o \
        src/backup.o src/cli.o src/cmd_clients.o src/cmd_backup.o src/cmd_info.o \
        src/names.o src/reader.o src/verify.o src/zipwalk.o src/extract.o src/table_reader.o src/schema_json.o src/cmd_verify.o src/sqlcheck.o src/schema_check.o src/load.o src/restore.o src/cmd_restore.o \

@@ -68,6 +68,10 @@ void buf_add_hex(struct buf *b, const unsigned char *p, size_t n);
 
 /* Case-insensitive ASCII compare. */
 int ascii_casecmp(const char *a, const char *b);
+/* s[0..n) equals word, ignoring ASCII case. */
+int ofb_span_is(const char *s, size_t n, const char *word);
+/* The span s[0..*n) without blanks (and line ends) at either end. */
+const char *ofb_trim_span(const char *s, size_t *n);
 
 /* A file name that is not UTF-8 (Latin-1 from an old share) as ASCII text for JSON: '%'
  * and every byte from 0x80 up written as %XX (uppercase hex). */

@@ -613,3 +613,27 @@ int ascii_casecmp(const char *a, const char *b)
 	}
 	return ascii_lower(*p) - ascii_lower(*q);
 }
+
+int ofb_span_is(const char *s, size_t n, const char *word)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!word[i] || ascii_lower((unsigned char)s[i]) != ascii_lower((unsigned char)word[i]))
+			return 0;
+	return word[n] == '\0';
+}
+
+static int is_blank(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+const char *ofb_trim_span(const char *s, size_t *n)
+{
+	while (*n && is_blank(*s)) {
+		s++;
+		(*n)--;
+	}
+	while (*n && (is_blank(s[*n - 1]) || s[*n - 1] == '\r' || s[*n - 1] == '\n'))
+		(*n)--;
+	return s;
+}
