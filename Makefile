@@ -16,7 +16,7 @@ LIBS     = -lodbc -lodbcinst -lzip -liniparser -ljansson -lcrypto
 OBJS = src/error.o src/util.o src/csv.o src/connstr.o src/ini_rules.o src/config.o src/odbc.o src/session.o src/schema.o src/catalog.o src/dump.o \
        src/package.o src/files.o src/manifest.o src/registry.o src/progress.o \
        src/backup.o src/cli.o src/cmd_clients.o src/cmd_backup.o src/cmd_info.o \
-       src/names.o src/reader.o src/verify.o src/zipwalk.o src/extract.o src/table_reader.o src/schema_json.o src/cmd_verify.o src/sqlcheck.o src/schema_check.o src/load.o src/restore.o src/cmd_restore.o \
+       src/names.o src/reader.o src/verify.o src/zipwalk.o src/extract.o src/table_reader.o src/schema_json.o src/cmd_verify.o src/sqlcheck.o src/schema_check.o src/ddl.o src/load.o src/restore.o src/cmd_restore.o \
        drivers/driver.o drivers/sqlite.o drivers/postgresql.o drivers/mariadb.o \
        drivers/sqlserver.o
 MAIN_OBJ = src/main.o
@@ -24,7 +24,7 @@ MAIN_OBJ = src/main.o
 TEST_OBJS = tests/unit/main.o tests/unit/test_util.o tests/unit/test_config.o \
             tests/unit/test_schema.o tests/unit/test_sqlserver.o tests/unit/test_drivers.o \
             tests/unit/test_manifest.o tests/unit/test_files.o \
-            tests/unit/test_csv.o tests/unit/test_reader.o tests/unit/test_sqlcheck.o
+            tests/unit/test_csv.o tests/unit/test_reader.o tests/unit/test_sqlcheck.o tests/unit/test_ddl.o
 
 all: ofbackup
 

@@ -10,6 +10,7 @@
 
 #include "catalog.h"
 #include "config.h"
+#include "ddl.h"
 #include "driver.h"
 #include "load.h"
 #include "odbc.h"
@@ -135,9 +136,7 @@ struct loader {
 	const struct ofb_driver *drv;
 	struct ofb_schema *src;
 	const char *subject;
-	int same_engine;
-	char **names_used;        /* index and constraint names, unique per database */
-	size_t n_names;
+	struct ofb_ddl ddl;       /* the statements' shared state (index names given) */
 	struct ofb_load_stats *stats;
 };
 
@@ -168,276 +167,55 @@ static int exec_native(struct loader *l, enum ofb_sql_kind kind, const char *obj
 	return exec(l, sql, t, err);
 }
 
-static int is_integer_type(enum ofb_ptype t)
+/* Run one statement of the DDL module: the package's own DDL after its check, a warning
+ * as a warning. */
+static int run_stmt(struct loader *l, const struct ofb_ddl_stmt *st, const struct ofb_table *t,
+		    struct ofb_error *err)
 {
-	return t == OFB_T_SMALLINT || t == OFB_T_INTEGER || t == OFB_T_BIGINT;
-}
-
-/* An engine that numbers rows itself (SQLite): a single-column integer primary key that
- * is an identity becomes the row id ("INTEGER PRIMARY KEY"). */
-static int rowid_key(const struct loader *l, const struct ofb_table *t,
-		     const struct ofb_column *c)
-{
-	return l->drv->rowid_identity && c->identity && is_integer_type(c->type) &&
-	       t->primary_key && t->primary_key->n_columns == 1 &&
-	       strcmp(t->primary_key->columns[0], c->name) == 0;
-}
-
-/* A default another engine understands: a number, a string literal (read under the
- * source engine's rules and written under the target's), a boolean, or the current
- * timestamp. NULL when none. */
-static char *portable_default(const struct loader *l, const struct ofb_column *c)
-{
-	const struct ofb_driver *src = l->src->engine ? ofb_driver_by_name(l->src->engine) : NULL;
-	char *value = NULL, *ret = NULL;
-	struct buf b;
-
-	if (!c->default_value)
-		return NULL;
-
-	buf_init(&b);
-	switch (ofb_sql_default_literal(ofb_drv_dialect(src), c->default_value, &value)) {
-	case OFB_LIT_NUMBER:
-		buf_adds(&b, value);
-		break;
-	case OFB_LIT_STRING:
-		ofb_sql_add_string(ofb_drv_dialect(l->drv), &b, value);
-		break;
-	case OFB_LIT_TRUE:
-		buf_adds(&b, l->drv->true_literal ? l->drv->true_literal : "1");
-		break;
-	case OFB_LIT_FALSE:
-		buf_adds(&b, l->drv->false_literal ? l->drv->false_literal : "0");
-		break;
-	case OFB_LIT_NOW:
-		buf_adds(&b, "CURRENT_TIMESTAMP");
-		break;
-	case OFB_LIT_NONE:
-		break;
-	}
-	free(value);
-	ret = b.len ? buf_detach(&b) : NULL;
-	buf_free(&b);
-	return ret;
-}
-
-/* Whether c is numbered by the target: engines with one identity column per table get
- * the table's own (the others keep their values but number no more). */
-static int is_identity(const struct loader *l, const struct ofb_table *t,
-		       const struct ofb_column *c)
-{
-	if (!c->identity || !is_integer_type(c->type))
+	if (st->warning) {
+		ofb_warn("%s, table '%s': %s", l->subject, t->name, st->warning);
+		l->stats->warnings++;
 		return 0;
-	return !l->drv->one_identity ||
-	       (t->identity_column && strcmp(t->identity_column, c->name) == 0);
-}
-
-static void column_def(struct loader *l, const struct ofb_table *t,
-		       const struct ofb_column *c, struct buf *sql)
-{
-	char *def = NULL;
-
-	ofb_drv_quote(l->drv, sql, c->name);
-	buf_addc(sql, ' ');
-	if (rowid_key(l, t, c)) {
-		buf_adds(sql, "INTEGER PRIMARY KEY");
-		return;
 	}
-	if (l->same_engine && c->native_type && *c->native_type)
-		buf_adds(sql, c->native_type);
-	else
-		ofb_drv_type_ddl(l->drv, c, sql);
-	if (is_identity(l, t, c) && !l->drv->rowid_identity)
-		ofb_drv_identity_ddl(l->drv, c, sql);
-	if (!c->nullable)
-		buf_adds(sql, " NOT NULL");
-	if (c->identity)
-		return;   /* the identity clause replaces serial defaults (nextval...) */
-	if (l->same_engine)
-		def = c->default_value ? xstrdup(c->default_value) : NULL;
-	else
-		def = portable_default(l, c);
-	if (def) {
-		buf_adds(sql, " DEFAULT ");
-		/* SQLite wants an expression default in parentheses */
-		if (l->drv->parenthesized_defaults && !l->same_engine &&
-		    strcmp(def, "CURRENT_TIMESTAMP") != 0)
-			buf_addf(sql, "(%s)", def);
-		else
-			buf_adds(sql, def);
-	}
-	free(def);
+	return st->native ? exec_native(l, st->kind, st->object, st->sql, t, err)
+			  : exec(l, st->sql, t, err);
 }
 
-static void name_list(const struct ofb_driver *drv, char *const *names, size_t n,
-		      const int *desc, struct buf *sql)
+static int run_stmts(struct loader *l, struct ofb_ddl_stmt *v, size_t n,
+		     const struct ofb_table *t, struct ofb_error *err)
 {
-	buf_addc(sql, '(');
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			buf_adds(sql, ", ");
-		ofb_drv_quote(drv, sql, names[i]);
-		if (desc && desc[i])
-			buf_adds(sql, " DESC");
-	}
-	buf_addc(sql, ')');
-}
+	int ret = 0;
 
-static const char *fk_action(const char *action)
-{
-	const char *a = ofb_sql_fk_action(action);
-
-	return a ? a : "NO ACTION";
-}
-
-static void fk_clause(struct loader *l, const struct ofb_fkey *f, const char *name,
-		      struct buf *sql)
-{
-	if (name) {
-		buf_adds(sql, "CONSTRAINT ");
-		ofb_drv_quote(l->drv, sql, name);
-		buf_addc(sql, ' ');
-	}
-	buf_adds(sql, "FOREIGN KEY ");
-	name_list(l->drv, f->columns, f->n_columns, NULL, sql);
-	buf_adds(sql, " REFERENCES ");
-	ofb_drv_quote(l->drv, sql, f->ref_table);
-	buf_addc(sql, ' ');
-	name_list(l->drv, f->ref_columns, f->n_columns, NULL, sql);
-	/* the fixed spellings, never the package's text (ofb_schema_check refused others) */
-	buf_addf(sql, " ON DELETE %s ON UPDATE %s", fk_action(f->on_delete),
-		 fk_action(f->on_update));
-}
-
-/* Index and constraint names must be unique in the whole database on most engines, and
- * an engine's reserved names (SQLite's "sqlite_", from either side) cannot be used: such a
- * name gets the table's name in place of the reserved part. */
-static char *unique_name(struct loader *l, const char *table, const char *name)
-{
-	const struct ofb_driver *src = l->src->engine ? ofb_driver_by_name(l->src->engine) : NULL;
-	const struct ofb_driver *reserving = ofb_drv_is_system_name(l->drv, name) ? l->drv
-					     : src && ofb_drv_is_system_name(src, name) ? src
-					     : NULL;
-	char *n;
-	int clash;
-
-	if (!name || !*name)
-		return NULL;
-	n = reserving ? xasprintf("%s_%s", table, name + strlen(reserving->system_prefix))
-		      : xstrdup(name);
-	for (int i = 2;; i++) {
-		clash = 0;
-		for (size_t j = 0; j < l->n_names && !clash; j++)
-			clash = ascii_casecmp(l->names_used[j], n) == 0;
-		if (!clash)
-			break;
-		free(n);
-		n = xasprintf("%s_%s_%d", table, name, i);
-	}
-	l->names_used = xrealloc(l->names_used, (l->n_names + 1) * sizeof *l->names_used);
-	l->names_used[l->n_names++] = xstrdup(n);
-	return n;
-}
-
-/* The engine's own CREATE statement is the most faithful where it has one. */
-static int use_native_ddl(const struct loader *l, const struct ofb_table *t)
-{
-	return l->same_engine && t->native_ddl && l->drv->native_table_ddl;
+	for (size_t i = 0; i < n && ret == 0; i++)
+		ret = run_stmt(l, &v[i], t, err);
+	ofb_ddl_stmts_free(v, n);
+	return ret;
 }
 
 static int create_table(struct loader *l, struct ofb_table *t, struct ofb_error *err)
 {
-	struct buf sql;
-	int rowid = 0, ret;
+	struct ofb_ddl_stmt st = ofb_ddl_create_table(&l->ddl, t);
+	int ret = run_stmt(l, &st, t, err);
 
-	buf_init(&sql);
-	if (use_native_ddl(l, t)) {
-		ret = exec_native(l, OFB_SQL_CREATE_TABLE, t->name, t->native_ddl, t, err);
-		buf_free(&sql);
-		return ret;
-	}
-	buf_adds(&sql, "CREATE TABLE ");
-	ofb_drv_quote(l->drv, &sql, t->name);
-	buf_adds(&sql, " (\n  ");
-	for (size_t i = 0; i < t->n_columns; i++) {
-		if (i)
-			buf_adds(&sql, ",\n  ");
-		column_def(l, t, &t->columns[i], &sql);
-		rowid |= rowid_key(l, t, &t->columns[i]);
-	}
-	if (t->primary_key && !rowid) {
-		buf_adds(&sql, ",\n  PRIMARY KEY ");
-		name_list(l->drv, t->primary_key->columns, t->primary_key->n_columns, NULL, &sql);
-	}
-	for (size_t i = 0; l->drv->fk_inline && i < t->n_fkeys; i++) {
-		buf_adds(&sql, ",\n  ");
-		fk_clause(l, &t->fkeys[i], NULL, &sql);
-	}
-	buf_adds(&sql, "\n)");
-	ret = exec(l, sql.data, t, err);
-	buf_free(&sql);
+	free(st.sql);
+	free(st.warning);
 	return ret;
 }
 
 static int create_indexes(struct loader *l, struct ofb_table *t, struct ofb_error *err)
 {
-	int ret = 0;
+	size_t n;
+	struct ofb_ddl_stmt *v = ofb_ddl_indexes(&l->ddl, t, &n);
 
-	if (use_native_ddl(l, t) && l->drv->native_ddl_has_keys)
-		return 0;   /* the table's own DDL (SHOW CREATE TABLE) carried them */
-	for (size_t i = 0; i < t->n_indexes && ret == 0; i++) {
-		struct ofb_key *k = &t->indexes[i];
-		struct buf sql;
-		char *name;
-		/* the engine made these from the table's own DDL (SQLite's UNIQUE) already */
-		if (use_native_ddl(l, t) && ofb_drv_is_system_name(l->drv, k->name))
-			continue;
-		if (l->same_engine && k->native_ddl) {
-			ret = exec_native(l, OFB_SQL_CREATE_INDEX, k->name, k->native_ddl, t, err);
-			continue;
-		}
-		if (k->not_portable) {
-			/* an expression or a condition in another engine's SQL */
-			ofb_warn("%s, table '%s': index '%s' is left out: it is on expressions or "
-				 "partial, which only the engine it came from understands", l->subject,
-				 t->name, k->name);
-			l->stats->warnings++;
-			continue;
-		}
-		name = unique_name(l, t->name, k->name);
-		buf_init(&sql);
-		buf_adds(&sql, k->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
-		ofb_drv_quote(l->drv, &sql, name);
-		buf_adds(&sql, " ON ");
-		ofb_drv_quote(l->drv, &sql, t->name);
-		buf_addc(&sql, ' ');
-		name_list(l->drv, k->columns, k->n_columns, k->descending, &sql);
-		ret = exec(l, sql.data, t, err);
-		buf_free(&sql);
-		free(name);
-	}
-	return ret;
+	return run_stmts(l, v, n, t, err);
 }
 
 static int add_foreign_keys(struct loader *l, struct ofb_table *t, struct ofb_error *err)
 {
-	int ret = 0;
+	size_t n;
+	struct ofb_ddl_stmt *v = ofb_ddl_foreign_keys(&l->ddl, t, &n);
 
-	if (l->drv->fk_inline || (use_native_ddl(l, t) && l->drv->native_ddl_has_keys))
-		return 0;
-	for (size_t i = 0; i < t->n_fkeys && ret == 0; i++) {
-		struct buf sql;
-		char *name = unique_name(l, t->name, t->fkeys[i].name);
-		buf_init(&sql);
-		buf_adds(&sql, "ALTER TABLE ");
-		ofb_drv_quote(l->drv, &sql, t->name);
-		buf_adds(&sql, " ADD ");
-		fk_clause(l, &t->fkeys[i], name, &sql);
-		ret = exec(l, sql.data, t, err);
-		buf_free(&sql);
-		free(name);
-	}
-	return ret;
+	return run_stmts(l, v, n, t, err);
 }
 
 /* Every identity column continues where its sequence stood in the source. */
@@ -448,7 +226,7 @@ static int set_identities(struct loader *l, const struct ofb_table *t, struct of
 		long long next = c->identity_next;
 		if (!next && t->identity_column && strcmp(t->identity_column, c->name) == 0)
 			next = t->identity_next;
-		if (!is_identity(l, t, c) || next <= 0)
+		if (!ofb_ddl_is_identity(&l->ddl, t, c) || next <= 0)
 			continue;
 		if (ofb_drv_set_identity(l->db, t, c->name, next, err) != 0) {
 			ofb_error_prefix(err, "%s, table '%s', column '%s': cannot set where its "
@@ -759,23 +537,18 @@ out:
  * a list drop all in one statement, so references among the tables do not matter. */
 static int drop_tables(struct loader *l, char **names, size_t n, struct ofb_error *err)
 {
-	size_t per_statement = l->drv->drop_one_table ? 1 : n;
+	size_t n_stmts;
+	char **stmts = ofb_ddl_drop_tables(l->drv, names, n, &n_stmts);
 	int ret = 0;
 
-	for (size_t i = 0; i < n && ret == 0; i += per_statement) {
-		struct buf sql;
-		buf_init(&sql);
-		buf_adds(&sql, "DROP TABLE ");
-		for (size_t k = i; k < i + per_statement && k < n; k++) {
-			if (k > i)
-				buf_adds(&sql, ", ");
-			ofb_drv_quote(l->drv, &sql, names[k]);
-		}
-		ret = ofb_db_exec(l->db, sql.data, err);
-		if (ret)
+	for (size_t i = 0; i < n_stmts; i++) {
+		if (ret == 0 && ofb_db_exec(l->db, stmts[i], err) != 0) {
 			ofb_error_prefix(err, "%s: cannot drop the tables it holds", l->subject);
-		buf_free(&sql);
+			ret = -1;
+		}
+		free(stmts[i]);
 	}
+	free(stmts);
 	return ret;
 }
 
@@ -796,7 +569,7 @@ int ofb_load_database(struct ofb_db *db, struct ofb_reader *r, struct ofb_schema
 			      db->dbms_name);
 		return -1;
 	}
-	l.same_engine = src->engine && strcmp(src->engine, db->drv->name) == 0;
+	ofb_ddl_init(&l.ddl, db->drv, src);
 	if (ofb_schema_table_names(db, &existing, &n_existing, err) != 0)
 		goto out;
 	if (n_existing && !replace) {
@@ -855,8 +628,6 @@ out:
 	for (size_t i = 0; i < n_existing; i++)
 		free(existing[i]);
 	free(existing);
-	for (size_t i = 0; i < l.n_names; i++)
-		free(l.names_used[i]);
-	free(l.names_used);
+	ofb_ddl_free(&l.ddl);
 	return ret;
 }

@@ -54,7 +54,7 @@ int main(void)
 		register_util_tests, register_config_tests, register_schema_tests,
 		register_sqlserver_tests, register_drivers_tests, register_manifest_tests,
 		register_files_tests, register_csv_tests, register_reader_tests,
-		register_sqlcheck_tests,
+		register_sqlcheck_tests, register_ddl_tests,
 	};
 	unsigned failed, run;
 

@@ -12,6 +12,7 @@ int register_files_tests(void);
 int register_csv_tests(void);
 int register_reader_tests(void);
 int register_sqlcheck_tests(void);
+int register_ddl_tests(void);
 
 /* Shorthand: add a suite with the given tests; returns 0 or -1. */
 #include <CUnit/CUnit.h>

@@ -1,0 +1,55 @@
+/* ddl.h - the SQL that makes a package's tables in a target engine: CREATE TABLE, indexes,
+ * foreign keys, DROP TABLE, as pure functions of a schema and a driver (unit-tested per
+ * engine); load.c runs them. */
+#ifndef OFB_DDL_H
+#define OFB_DDL_H
+
+#include <stddef.h>
+#include "schema.h"
+#include "sqlcheck.h"
+
+struct ofb_driver;
+
+/* What the statements of one database share: the target, the source schema, and the index
+ * and constraint names given so far (unique per database on most engines). */
+struct ofb_ddl {
+	const struct ofb_driver *drv;
+	const struct ofb_schema *src;
+	int same_engine;
+	char **names_used;
+	size_t n_names;
+};
+
+/* One statement to run. native: it is the package's own DDL, to be checked as one
+ * statement of kind creating object before it runs (sqlcheck.h). A statement with no sql
+ * is a warning only (what is left out, and why). */
+struct ofb_ddl_stmt {
+	char *sql;
+	int native;
+	enum ofb_sql_kind kind;
+	const char *object;
+	char *warning;
+};
+
+void ofb_ddl_init(struct ofb_ddl *d, const struct ofb_driver *target, const struct ofb_schema *src);
+void ofb_ddl_free(struct ofb_ddl *d);
+void ofb_ddl_stmts_free(struct ofb_ddl_stmt *v, size_t n);
+
+/* The table's own CREATE TABLE is replayed (same engine, and the engine has one). */
+int ofb_ddl_native_table(const struct ofb_ddl *d, const struct ofb_table *t);
+/* Whether column c is numbered by the target (engines with one identity column per table
+ * number only the table's own). */
+int ofb_ddl_is_identity(const struct ofb_ddl *d, const struct ofb_table *t,
+			const struct ofb_column *c);
+
+struct ofb_ddl_stmt ofb_ddl_create_table(struct ofb_ddl *d, const struct ofb_table *t);
+/* After the data: the table's indexes, then its foreign keys (*n statements, malloc'd). */
+struct ofb_ddl_stmt *ofb_ddl_indexes(struct ofb_ddl *d, const struct ofb_table *t, size_t *n);
+struct ofb_ddl_stmt *ofb_ddl_foreign_keys(struct ofb_ddl *d, const struct ofb_table *t,
+					  size_t *n);
+/* DROP TABLE of names, without CASCADE: one statement, or one a table where the engine
+ * takes one name only (*n_stmts statements, malloc'd). */
+char **ofb_ddl_drop_tables(const struct ofb_driver *drv, char *const *names, size_t n,
+			   size_t *n_stmts);
+
+#endif

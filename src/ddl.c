@@ -1,0 +1,343 @@
+/* ddl.c - the SQL that makes a package's tables in a target engine (ddl.h): pure functions
+ * of a schema and a driver, no database. The engine's own declarations when the package
+ * comes from the same engine, each engine's best type for the portable type when not. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddl.h"
+#include "driver.h"
+#include "sqlcheck.h"
+#include "util.h"
+
+static int is_integer_type(enum ofb_ptype t)
+{
+	return t == OFB_T_SMALLINT || t == OFB_T_INTEGER || t == OFB_T_BIGINT;
+}
+
+/* An engine that numbers rows itself (SQLite): a single-column integer primary key that
+ * is an identity becomes the row id ("INTEGER PRIMARY KEY"). */
+static int rowid_key(const struct ofb_ddl *l, const struct ofb_table *t,
+		     const struct ofb_column *c)
+{
+	return l->drv->rowid_identity && c->identity && is_integer_type(c->type) &&
+	       t->primary_key && t->primary_key->n_columns == 1 &&
+	       strcmp(t->primary_key->columns[0], c->name) == 0;
+}
+
+/* A default another engine understands: a number, a string literal (read under the
+ * source engine's rules and written under the target's), a boolean, or the current
+ * timestamp. NULL when none. */
+static char *portable_default(const struct ofb_ddl *l, const struct ofb_column *c)
+{
+	const struct ofb_driver *src = l->src->engine ? ofb_driver_by_name(l->src->engine) : NULL;
+	char *value = NULL, *ret = NULL;
+	struct buf b;
+
+	if (!c->default_value)
+		return NULL;
+
+	buf_init(&b);
+	switch (ofb_sql_default_literal(ofb_drv_dialect(src), c->default_value, &value)) {
+	case OFB_LIT_NUMBER:
+		buf_adds(&b, value);
+		break;
+	case OFB_LIT_STRING:
+		ofb_sql_add_string(ofb_drv_dialect(l->drv), &b, value);
+		break;
+	case OFB_LIT_TRUE:
+		buf_adds(&b, l->drv->true_literal ? l->drv->true_literal : "1");
+		break;
+	case OFB_LIT_FALSE:
+		buf_adds(&b, l->drv->false_literal ? l->drv->false_literal : "0");
+		break;
+	case OFB_LIT_NOW:
+		buf_adds(&b, "CURRENT_TIMESTAMP");
+		break;
+	case OFB_LIT_NONE:
+		break;
+	}
+	free(value);
+	ret = b.len ? buf_detach(&b) : NULL;
+	buf_free(&b);
+	return ret;
+}
+
+/* Whether c is numbered by the target: engines with one identity column per table get
+ * the table's own (the others keep their values but number no more). */
+int ofb_ddl_is_identity(const struct ofb_ddl *l, const struct ofb_table *t,
+		       const struct ofb_column *c)
+{
+	if (!c->identity || !is_integer_type(c->type))
+		return 0;
+	return !l->drv->one_identity ||
+	       (t->identity_column && strcmp(t->identity_column, c->name) == 0);
+}
+
+static void column_def(struct ofb_ddl *l, const struct ofb_table *t,
+		       const struct ofb_column *c, struct buf *sql)
+{
+	char *def = NULL;
+
+	ofb_drv_quote(l->drv, sql, c->name);
+	buf_addc(sql, ' ');
+	if (rowid_key(l, t, c)) {
+		buf_adds(sql, "INTEGER PRIMARY KEY");
+		return;
+	}
+	if (l->same_engine && c->native_type && *c->native_type)
+		buf_adds(sql, c->native_type);
+	else
+		ofb_drv_type_ddl(l->drv, c, sql);
+	if (ofb_ddl_is_identity(l, t, c) && !l->drv->rowid_identity)
+		ofb_drv_identity_ddl(l->drv, c, sql);
+	if (!c->nullable)
+		buf_adds(sql, " NOT NULL");
+	if (c->identity)
+		return;   /* the identity clause replaces serial defaults (nextval...) */
+	if (l->same_engine)
+		def = c->default_value ? xstrdup(c->default_value) : NULL;
+	else
+		def = portable_default(l, c);
+	if (def) {
+		buf_adds(sql, " DEFAULT ");
+		/* SQLite wants an expression default in parentheses */
+		if (l->drv->parenthesized_defaults && !l->same_engine &&
+		    strcmp(def, "CURRENT_TIMESTAMP") != 0)
+			buf_addf(sql, "(%s)", def);
+		else
+			buf_adds(sql, def);
+	}
+	free(def);
+}
+
+static void name_list(const struct ofb_driver *drv, char *const *names, size_t n, const int *desc, struct buf *sql)
+{
+	buf_addc(sql, '(');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_adds(sql, ", ");
+		ofb_drv_quote(drv, sql, names[i]);
+		if (desc && desc[i])
+			buf_adds(sql, " DESC");
+	}
+	buf_addc(sql, ')');
+}
+
+static const char *fk_action(const char *action)
+{
+	const char *a = ofb_sql_fk_action(action);
+
+	return a ? a : "NO ACTION";
+}
+
+static void fk_clause(struct ofb_ddl *l, const struct ofb_fkey *f, const char *name,
+		      struct buf *sql)
+{
+	if (name) {
+		buf_adds(sql, "CONSTRAINT ");
+		ofb_drv_quote(l->drv, sql, name);
+		buf_addc(sql, ' ');
+	}
+	buf_adds(sql, "FOREIGN KEY ");
+	name_list(l->drv, f->columns, f->n_columns, NULL, sql);
+	buf_adds(sql, " REFERENCES ");
+	ofb_drv_quote(l->drv, sql, f->ref_table);
+	buf_addc(sql, ' ');
+	name_list(l->drv, f->ref_columns, f->n_columns, NULL, sql);
+	/* the fixed spellings, never the package's text (ofb_schema_check refused others) */
+	buf_addf(sql, " ON DELETE %s ON UPDATE %s", fk_action(f->on_delete),
+		 fk_action(f->on_update));
+}
+
+/* Index and constraint names must be unique in the whole database on most engines, and
+ * an engine's reserved names (SQLite's "sqlite_", from either side) cannot be used: such a
+ * name gets the table's name in place of the reserved part. */
+static char *unique_name(struct ofb_ddl *l, const char *table, const char *name)
+{
+	const struct ofb_driver *src = l->src->engine ? ofb_driver_by_name(l->src->engine) : NULL;
+	const struct ofb_driver *reserving = ofb_drv_is_system_name(l->drv, name) ? l->drv
+					     : src && ofb_drv_is_system_name(src, name) ? src
+					     : NULL;
+	char *n;
+	int clash;
+
+	if (!name || !*name)
+		return NULL;
+	n = reserving ? xasprintf("%s_%s", table, name + strlen(reserving->system_prefix))
+		      : xstrdup(name);
+	for (int i = 2;; i++) {
+		clash = 0;
+		for (size_t j = 0; j < l->n_names && !clash; j++)
+			clash = ascii_casecmp(l->names_used[j], n) == 0;
+		if (!clash)
+			break;
+		free(n);
+		n = xasprintf("%s_%s_%d", table, name, i);
+	}
+	l->names_used = xrealloc(l->names_used, (l->n_names + 1) * sizeof *l->names_used);
+	l->names_used[l->n_names++] = xstrdup(n);
+	return n;
+}
+
+/* The engine's own CREATE statement is the most faithful where it has one. */
+int ofb_ddl_native_table(const struct ofb_ddl *l, const struct ofb_table *t)
+{
+	return l->same_engine && t->native_ddl && l->drv->native_table_ddl;
+}
+
+void ofb_ddl_init(struct ofb_ddl *d, const struct ofb_driver *target, const struct ofb_schema *src)
+{
+	memset(d, 0, sizeof *d);
+	d->drv = target;
+	d->src = src;
+	d->same_engine = src->engine && strcmp(src->engine, target->name) == 0;
+}
+
+void ofb_ddl_free(struct ofb_ddl *d)
+{
+	for (size_t i = 0; i < d->n_names; i++)
+		free(d->names_used[i]);
+	free(d->names_used);
+	d->names_used = NULL;
+	d->n_names = 0;
+}
+
+static struct ofb_ddl_stmt *add_stmt(struct ofb_ddl_stmt **v, size_t *n)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	memset(&(*v)[*n], 0, sizeof **v);
+	return &(*v)[(*n)++];
+}
+
+void ofb_ddl_stmts_free(struct ofb_ddl_stmt *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].sql);
+		free(v[i].warning);
+	}
+	free(v);
+}
+
+struct ofb_ddl_stmt ofb_ddl_create_table(struct ofb_ddl *l, const struct ofb_table *t)
+{
+	struct ofb_ddl_stmt st = { 0 };
+	struct buf sql;
+	int rowid = 0;
+
+	if (ofb_ddl_native_table(l, t)) {
+		st.sql = xstrdup(t->native_ddl);
+		st.native = 1;
+		st.kind = OFB_SQL_CREATE_TABLE;
+		st.object = t->name;
+		return st;
+	}
+	buf_init(&sql);
+	buf_adds(&sql, "CREATE TABLE ");
+	ofb_drv_quote(l->drv, &sql, t->name);
+	buf_adds(&sql, " (\n  ");
+	for (size_t i = 0; i < t->n_columns; i++) {
+		if (i)
+			buf_adds(&sql, ",\n  ");
+		column_def(l, t, &t->columns[i], &sql);
+		rowid |= rowid_key(l, t, &t->columns[i]);
+	}
+	if (t->primary_key && !rowid) {
+		buf_adds(&sql, ",\n  PRIMARY KEY ");
+		name_list(l->drv, t->primary_key->columns, t->primary_key->n_columns, NULL, &sql);
+	}
+	for (size_t i = 0; l->drv->fk_inline && i < t->n_fkeys; i++) {
+		buf_adds(&sql, ",\n  ");
+		fk_clause(l, &t->fkeys[i], NULL, &sql);
+	}
+	buf_adds(&sql, "\n)");
+	st.sql = buf_detach(&sql);
+	return st;
+}
+
+struct ofb_ddl_stmt *ofb_ddl_indexes(struct ofb_ddl *l, const struct ofb_table *t, size_t *n)
+{
+	struct ofb_ddl_stmt *v = NULL;
+
+	*n = 0;
+	if (ofb_ddl_native_table(l, t) && l->drv->native_ddl_has_keys)
+		return NULL;   /* the table's own DDL (SHOW CREATE TABLE) carried them */
+	for (size_t i = 0; i < t->n_indexes; i++) {
+		const struct ofb_key *k = &t->indexes[i];
+		struct ofb_ddl_stmt *st;
+		struct buf sql;
+		char *name;
+		/* the engine made these from the table's own DDL (SQLite's UNIQUE) already */
+		if (ofb_ddl_native_table(l, t) && ofb_drv_is_system_name(l->drv, k->name))
+			continue;
+		st = add_stmt(&v, n);
+		if (l->same_engine && k->native_ddl) {
+			st->sql = xstrdup(k->native_ddl);
+			st->native = 1;
+			st->kind = OFB_SQL_CREATE_INDEX;
+			st->object = k->name;
+			continue;
+		}
+		if (k->not_portable) {
+			/* an expression or a condition in another engine's SQL */
+			st->warning = xasprintf("index '%s' is left out: it is on expressions or "
+						"partial, which only the engine it came from "
+						"understands", k->name);
+			continue;
+		}
+		name = unique_name(l, t->name, k->name);
+		buf_init(&sql);
+		buf_adds(&sql, k->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+		ofb_drv_quote(l->drv, &sql, name);
+		buf_adds(&sql, " ON ");
+		ofb_drv_quote(l->drv, &sql, t->name);
+		buf_addc(&sql, ' ');
+		name_list(l->drv, k->columns, k->n_columns, k->descending, &sql);
+		st->sql = buf_detach(&sql);
+		free(name);
+	}
+	return v;
+}
+
+struct ofb_ddl_stmt *ofb_ddl_foreign_keys(struct ofb_ddl *l, const struct ofb_table *t,
+					  size_t *n)
+{
+	struct ofb_ddl_stmt *v = NULL;
+
+	*n = 0;
+	if (l->drv->fk_inline || (ofb_ddl_native_table(l, t) && l->drv->native_ddl_has_keys))
+		return NULL;
+	for (size_t i = 0; i < t->n_fkeys; i++) {
+		struct buf sql;
+		char *name = unique_name(l, t->name, t->fkeys[i].name);
+		buf_init(&sql);
+		buf_adds(&sql, "ALTER TABLE ");
+		ofb_drv_quote(l->drv, &sql, t->name);
+		buf_adds(&sql, " ADD ");
+		fk_clause(l, &t->fkeys[i], name, &sql);
+		add_stmt(&v, n)->sql = buf_detach(&sql);
+		free(name);
+	}
+	return v;
+}
+
+char **ofb_ddl_drop_tables(const struct ofb_driver *drv, char *const *names, size_t n,
+			   size_t *n_stmts)
+{
+	size_t per_statement = drv->drop_one_table ? 1 : n;
+	char **v = NULL;
+
+	*n_stmts = 0;
+	for (size_t i = 0; i < n; i += per_statement) {
+		struct buf sql;
+		buf_init(&sql);
+		buf_adds(&sql, "DROP TABLE ");
+		for (size_t k = i; k < i + per_statement && k < n; k++) {
+			if (k > i)
+				buf_adds(&sql, ", ");
+			ofb_drv_quote(drv, &sql, names[k]);
+		}
+		v = xrealloc(v, (*n_stmts + 1) * sizeof *v);
+		v[(*n_stmts)++] = buf_detach(&sql);
+	}
+	return v;
+}
