@@ -8,7 +8,9 @@
 
 struct ofb_cli {
 	const char *config_path;   /* -c, else ofb_config_default_path() */
-	int lock;                  /* the command takes the installation lock */
+	/* loaded by main for a command whose table entry needs it (OFB_NEEDS_CONFIG), with
+	 * the installation lock taken when the entry says OFB_NEEDS_LOCK; else NULL */
+	const struct ofb_config *cfg;
 };
 
 typedef int ofb_cmd_fn(struct ofb_cli *cli, int argc, char **argv);
@@ -38,10 +40,10 @@ int cmd_restore(struct ofb_cli *cli, int argc, char **argv);
 int cmd_import(struct ofb_cli *cli, int argc, char **argv);
 int cmd_verify(struct ofb_cli *cli, int argc, char **argv);
 
-/* Load the configuration; prints its warnings. For a command that needs the installation
- * lock, take it (held until the process ends, released by the kernel also when it is
- * killed). Returns 0, or the exit code after printing the error. */
-int ofb_cli_config(struct ofb_cli *cli, struct ofb_config *cfg);
+/* Load the configuration into cfg; prints its warnings. With lock, take the installation
+ * lock (held until the process ends, released by the kernel also when it is killed).
+ * Returns 0, or the exit code after printing the error. */
+int ofb_cli_config(struct ofb_cli *cli, int lock, struct ofb_config *cfg);
 /* Print "ofbackup: error: ..." and return err's exit code. */
 int ofb_cli_fail(const struct ofb_error *err);
 /* Print a usage error about the command and return OFB_EXIT_USAGE. */

@@ -24,6 +24,11 @@ int ofb_registry_load(struct ofb_db *login, const struct ofb_config *cfg,
 		      struct ofb_client **out, size_t *n, char ***bad, size_t *n_bad,
 		      struct ofb_error *err);
 void ofb_registry_bad_free(char **bad, size_t n);
+/* Register client id in the login database db (INSERT), or with exists update its row
+ * (the id stays; the connection only when connect_value is given). */
+int ofb_registry_register(struct ofb_db *db, const struct ofb_config *cfg, const char *id,
+			  const char *name, const char *connect_value, const char *files_dir,
+			  int exists, struct ofb_error *err);
 void ofb_clients_free(struct ofb_client *clients, size_t n);
 /* One client from a registry row (id, name, connect, files_dir, offline; as text, NULL for
  * SQL NULL) with the configuration's overrides applied. The values are copied. */

@@ -69,7 +69,7 @@ int ofb_cli_wants_help(int argc, char **argv)
 	return 0;
 }
 
-int ofb_cli_config(struct ofb_cli *cli, struct ofb_config *cfg)
+int ofb_cli_config(struct ofb_cli *cli, int lock, struct ofb_config *cfg)
 {
 	struct ofb_error err;
 	const char *path = cli->config_path ? cli->config_path : ofb_config_default_path();
@@ -77,7 +77,7 @@ int ofb_cli_config(struct ofb_cli *cli, struct ofb_config *cfg)
 	ofb_error_clear(&err);
 	if (ofb_config_load(path, cfg, &err) != 0)
 		return ofb_cli_fail(&err);
-	if (cli->lock && ofb_files_lock(path, &err) != 0) {
+	if (lock && ofb_files_lock(path, &err) != 0) {
 		ofb_config_free(cfg);
 		return ofb_cli_fail(&err);
 	}

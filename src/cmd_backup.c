@@ -14,7 +14,6 @@ static int run(struct ofb_cli *cli, const char *command, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ofb_backup_opts bo = { .kind = OFB_KIND_FULL };
-	struct ofb_config cfg = { 0 };
 	struct ofb_error err;
 	int opt, rc;
 
@@ -41,14 +40,10 @@ static int run(struct ofb_cli *cli, const char *command, int argc, char **argv)
 	}
 	if (bo.output && !*bo.output)
 		return ofb_cli_usage(command, "-o needs a file name");
-	rc = ofb_cli_config(cli, &cfg);
-	if (rc)
-		return rc;
 	ofb_error_clear(&err);
-	rc = ofb_backup_run(&cfg, &bo, &err);
+	rc = ofb_backup_run(cli->cfg, &bo, &err);
 	if (rc == OFB_EXIT_FAILED || rc == OFB_EXIT_USAGE)
 		rc = ofb_cli_fail(&err);
-	ofb_config_free(&cfg);
 	return rc;
 }
 

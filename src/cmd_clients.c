@@ -47,32 +47,29 @@ static int probe(const struct ofb_client *c, char **engine, struct ofb_error *er
 
 int cmd_clients(struct ofb_cli *cli, int argc, char **argv)
 {
-	struct ofb_config cfg = { 0 };
+	const struct ofb_config *cfg = cli->cfg;
 	struct ofb_client *clients = NULL;
 	struct ofb_error err;
 	struct ofb_db *login = NULL;
 	char *conn = NULL;
 	size_t n = 0, unreachable = 0, n_bad = 0;
 	char **bad = NULL;
-	int rc;
+	int rc = 0;
 
 	(void)argv;
 	if (argc > 1)
 		return ofb_cli_usage("clients", "takes no arguments");
-	rc = ofb_cli_config(cli, &cfg);
-	if (rc)
-		return rc;
 	ofb_error_clear(&err);
-	conn = ofb_dbconn_string(&cfg.login, &err);
+	conn = ofb_dbconn_string(&cfg->login, &err);
 	if (!conn || ofb_db_open(&login, conn, &err) != 0 ||
-	    ofb_registry_load(login, &cfg, &clients, &n, &bad, &n_bad, &err) != 0) {
+	    ofb_registry_load(login, cfg, &clients, &n, &bad, &n_bad, &err) != 0) {
 		ofb_error_prefix(&err, "login database");
 		rc = ofb_cli_fail(&err);
 		goto out;
 	}
 	{
 		size_t n_msgs;
-		char **msgs = ofb_registry_unmatched(&cfg, clients, n, &n_msgs);
+		char **msgs = ofb_registry_unmatched(cfg, clients, n, &n_msgs);
 		for (size_t i = 0; i < n_msgs; i++) {
 			ofb_warn("%s", msgs[i]);
 			free(msgs[i]);
@@ -111,6 +108,5 @@ out:
 	ofb_db_close(login);
 	ofb_clients_free(clients, n);
 	ofb_registry_bad_free(bad, n_bad);
-	ofb_config_free(&cfg);
 	return rc;
 }

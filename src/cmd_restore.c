@@ -7,11 +7,10 @@
 #include "cli.h"
 #include "restore.h"
 
-static int finish(struct ofb_config *cfg, int rc, const struct ofb_error *err)
+static int finish(int rc, const struct ofb_error *err)
 {
 	if (rc == OFB_EXIT_FAILED || rc == OFB_EXIT_USAGE)
 		rc = ofb_cli_fail(err);
-	ofb_config_free(cfg);
 	return rc;
 }
 
@@ -22,9 +21,8 @@ int cmd_restore(struct ofb_cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ofb_restore_opts ro = { 0 };
-	struct ofb_config cfg = { 0 };
 	struct ofb_error err;
-	int opt, rc;
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'r')
@@ -36,11 +34,8 @@ int cmd_restore(struct ofb_cli *cli, int argc, char **argv)
 	ro.package = argv[optind];
 	ro.clients = argv + optind + 1;
 	ro.n_clients = (size_t)(argc - optind - 1);
-	rc = ofb_cli_config(cli, &cfg);
-	if (rc)
-		return rc;
 	ofb_error_clear(&err);
-	return finish(&cfg, ofb_restore_run(&cfg, &ro, &err), &err);
+	return finish(ofb_restore_run(cli->cfg, &ro, &err), &err);
 }
 
 int cmd_import(struct ofb_cli *cli, int argc, char **argv)
@@ -54,9 +49,8 @@ int cmd_import(struct ofb_cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ofb_import_opts io = { 0 };
-	struct ofb_config cfg = { 0 };
 	struct ofb_error err;
-	int opt, rc;
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
@@ -75,9 +69,6 @@ int cmd_import(struct ofb_cli *cli, int argc, char **argv)
 	if ((io.files && !*io.files) || (io.connect && !*io.connect) || (io.dsn && !*io.dsn) ||
 	    (io.as_id && !*io.as_id))
 		return ofb_cli_usage("import", "an option is given an empty value");
-	rc = ofb_cli_config(cli, &cfg);
-	if (rc)
-		return rc;
 	ofb_error_clear(&err);
-	return finish(&cfg, ofb_import_run(&cfg, &io, &err), &err);
+	return finish(ofb_import_run(cli->cfg, &io, &err), &err);
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "manifest.h"
 #include "package.h"
 #include "progress.h"
 
@@ -26,7 +27,7 @@ static void usage(FILE *out)
 		     "  --help      this help; 'ofbackup COMMAND --help' for one command\n"
 		     "  --version   the program's version\n\n"
 		     "exit codes: 0 ok, 1 failed, 2 usage or configuration error, "
-		     "3 finished with warnings\n");
+		     "3 finished with warnings, 4 another run holds the installation\n");
 }
 
 static void on_signal(int sig)
@@ -35,10 +36,10 @@ static void on_signal(int sig)
 	ofb_interrupted = 1;
 }
 
-/* Flush stdout and report a failed write (full disk, closed pipe) as a failure. */
+/* Close stdout and report a failed write (full disk, closed pipe) as a failure. */
 static int finish_stdout(int rc)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	if (ferror(stdout) || fclose(stdout) != 0) {
 		fprintf(stderr, "ofbackup: error: cannot write to standard output\n");
 		return rc ? rc : 1;
 	}
@@ -56,9 +57,10 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ofb_cli cli = { 0 };
+	struct ofb_config cfg = { 0 };
 	enum ofb_verbosity verbosity = OFB_NORMAL;
 	struct sigaction sa;
-	int opt;
+	int opt, rc;
 
 	/* Numbers in packages are always written with a decimal point. */
 	setlocale(LC_ALL, "C");
@@ -81,7 +83,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return finish_stdout(0);
 		case 'V':
-			printf("ofbackup %s (package format %d)\n", OFB_VERSION, 1);
+			printf("ofbackup %s (package format %d)\n", OFB_VERSION, OFB_FORMAT_VERSION);
 			return finish_stdout(0);
 		case 'c':
 			cli.config_path = optarg;
@@ -111,10 +113,17 @@ int main(int argc, char **argv)
 			ofb_cli_command_help(c->name);
 			return finish_stdout(0);
 		}
-		cli.lock = (c->needs & OFB_NEEDS_LOCK) != 0;
+		if (c->needs & OFB_NEEDS_CONFIG) {
+			int rc = ofb_cli_config(&cli, (c->needs & OFB_NEEDS_LOCK) != 0, &cfg);
+			if (rc)
+				return finish_stdout(rc);
+			cli.cfg = &cfg;
+		}
 		optind = 0;   /* glibc: start the command's own option parsing afresh */
 		opterr = 0;   /* the command names a bad option itself */
-		return finish_stdout(c->fn(&cli, sub_argc, sub_argv));
+		rc = c->fn(&cli, sub_argc, sub_argv);
+		ofb_config_free(&cfg);
+		return finish_stdout(rc);
 	}
 	fprintf(stderr, "ofbackup: '%s' is not a command; see 'ofbackup --help'\n", argv[optind]);
 	return 2;

@@ -294,3 +294,55 @@ char **ofb_registry_unmatched(const struct ofb_config *cfg, const struct ofb_cli
 	}
 	return msgs;
 }
+
+int ofb_registry_register(struct ofb_db *db, const struct ofb_config *cfg, const char *id,
+			  const char *name, const char *connect_value, const char *files_dir,
+			  int exists, struct ofb_error *err)
+{
+	const struct ofb_registry_map *m = &cfg->reg;
+	const char *cols[5] = { m->col_id, m->col_name, m->col_connect, m->col_files,
+				m->col_offline };
+	const char *vals[5] = { id, name, connect_value, files_dir, "0" };
+	const char *args[5];
+	SQLHSTMT st = NULL;
+	struct buf sql;
+	int ret;
+
+	buf_init(&sql);
+	if (exists) {
+		/* id stays; the database connection stays as registered when none was given */
+		size_t n = 0;
+		buf_adds(&sql, "UPDATE ");
+		ofb_drv_quote(db->drv, &sql, m->table);
+		buf_adds(&sql, " SET ");
+		for (int i = 1; i < 5; i++) {
+			if (i == 2 && !connect_value)
+				continue;
+			if (n)
+				buf_adds(&sql, ", ");
+			ofb_drv_quote(db->drv, &sql, cols[i]);
+			buf_adds(&sql, " = ?");
+			args[n++] = vals[i];
+		}
+		buf_adds(&sql, " WHERE ");
+		ofb_drv_quote(db->drv, &sql, cols[0]);
+		buf_adds(&sql, " = ?");
+		args[n++] = vals[0];
+		ret = ofb_db_query_args(db, sql.data, args, n, &st, err);
+	} else {
+		buf_adds(&sql, "INSERT INTO ");
+		ofb_drv_quote(db->drv, &sql, m->table);
+		buf_adds(&sql, " (");
+		for (int i = 0; i < 5; i++) {
+			if (i)
+				buf_adds(&sql, ", ");
+			ofb_drv_quote(db->drv, &sql, cols[i]);
+		}
+		buf_adds(&sql, ") VALUES (?, ?, ?, ?, ?)");
+		ret = ofb_db_query_args(db, sql.data, vals, 5, &st, err);
+	}
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	buf_free(&sql);
+	return ret;
+}

@@ -800,61 +800,18 @@ static const char *import_source(struct job *j, const struct ofb_import_opts *o,
 static int register_client(struct job *j, const struct target *t, const char *name,
 			   const char *connect_value, int exists, struct ofb_error *err)
 {
-	const struct ofb_registry_map *m = &j->cfg->reg;
 	struct ofb_db *db = NULL;
 	char *conn = ofb_dbconn_string(&j->cfg->login, err);
-	const char *cols[5] = { m->col_id, m->col_name, m->col_connect, m->col_files,
-				m->col_offline };
-	const char *vals[5] = { t->client.id, name, connect_value, t->client.files_dir, "0" };
-	const char *args[5];
-	SQLHSTMT st = NULL;
-	struct buf sql;
 	int ret = -1;
 
-	buf_init(&sql);
-	if (!conn || ofb_db_open(&db, conn, err) != 0)
-		goto out;
-	if (exists) {
-		/* id stays; the database connection stays as registered when none was given */
-		size_t n = 0;
-		buf_adds(&sql, "UPDATE ");
-		ofb_drv_quote(db->drv, &sql, m->table);
-		buf_adds(&sql, " SET ");
-		for (int i = 1; i < 5; i++) {
-			if (i == 2 && !connect_value)
-				continue;
-			if (n)
-				buf_adds(&sql, ", ");
-			ofb_drv_quote(db->drv, &sql, cols[i]);
-			buf_adds(&sql, " = ?");
-			args[n++] = vals[i];
-		}
-		buf_adds(&sql, " WHERE ");
-		ofb_drv_quote(db->drv, &sql, cols[0]);
-		buf_adds(&sql, " = ?");
-		args[n++] = vals[0];
-		ret = ofb_db_query_args(db, sql.data, args, n, &st, err);
-	} else {
-		buf_adds(&sql, "INSERT INTO ");
-		ofb_drv_quote(db->drv, &sql, m->table);
-		buf_adds(&sql, " (");
-		for (int i = 0; i < 5; i++) {
-			if (i)
-				buf_adds(&sql, ", ");
-			ofb_drv_quote(db->drv, &sql, cols[i]);
-		}
-		buf_adds(&sql, ") VALUES (?, ?, ?, ?, ?)");
-		ret = ofb_db_query_args(db, sql.data, vals, 5, &st, err);
-	}
-	if (st)
-		SQLFreeHandle(SQL_HANDLE_STMT, st);
-out:
+	if (conn && ofb_db_open(&db, conn, err) == 0)
+		ret = ofb_registry_register(db, j->cfg, t->client.id, name, connect_value,
+					    t->client.files_dir, exists, err);
 	if (ret != 0)
 		ofb_error_prefix(err, "%s was restored but cannot be registered in the login "
 				 "database", t->subject);
 	ofb_db_close(db);
 	ofb_secret_free(conn);
-	buf_free(&sql);
 	return ret;
 }
 
