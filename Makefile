@@ -1,10 +1,14 @@
 # ofbackup - backup and restore of office installations over ODBC into zip packages.
 
-CC      ?= cc
-CFLAGS  ?= -O2 -g
-PREFIX  ?= /usr/local
-DESTDIR ?=
-SANITIZE ?=
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+SANITIZE   ?=
+# Where objects and binaries go: "." (the default build, the one `make install` installs)
+# or a folder of their own (the sanitizer build of `make check-asan` uses build-asan).
+BUILDDIR   ?= .
 
 VERSION  = 0.1.0
 WARN     = -Wall -Wextra
@@ -13,28 +17,41 @@ ALL_CFLAGS   = -std=c11 $(WARN) $(CFLAGS) $(SANITIZE)
 ALL_LDFLAGS  = $(LDFLAGS) $(SANITIZE)
 LIBS     = -lodbc -lodbcinst -lzip -liniparser -ljansson -lcrypto
 
-OBJS = src/error.o src/util.o src/csv.o src/connstr.o src/ini_rules.o src/config.o src/odbc.o src/session.o src/schema.o src/catalog.o src/dump.o \
-       src/package.o src/files.o src/manifest.o src/registry.o src/progress.o \
-       src/backup.o src/cli.o src/cmd_clients.o src/cmd_backup.o src/cmd_info.o \
-       src/names.o src/reader.o src/verify.o src/zipwalk.o src/extract.o src/table_reader.o src/schema_json.o src/cmd_verify.o src/sqlcheck.o src/schema_check.o src/ddl.o src/load.o src/restore.o src/cmd_restore.o \
-       drivers/driver.o drivers/sqlite.o drivers/postgresql.o drivers/mariadb.o \
-       drivers/sqlserver.o
-MAIN_OBJ = src/main.o
+B := $(if $(filter .,$(BUILDDIR)),,$(BUILDDIR)/)
 
-TEST_OBJS = tests/unit/main.o tests/unit/test_util.o tests/unit/test_config.o \
-            tests/unit/test_schema.o tests/unit/test_sqlserver.o tests/unit/test_drivers.o \
-            tests/unit/test_manifest.o tests/unit/test_files.o \
-            tests/unit/test_csv.o tests/unit/test_reader.o tests/unit/test_sqlcheck.o tests/unit/test_ddl.o
+SRCS = src/error.c src/util.c src/csv.c src/connstr.c src/ini_rules.c src/config.c \
+       src/odbc.c src/session.c src/schema.c src/catalog.c src/schema_json.c \
+       src/schema_check.c src/sqlcheck.c src/dump.c src/package.c src/files.c \
+       src/manifest.c src/registry.c src/progress.c src/backup.c src/names.c src/reader.c \
+       src/zipwalk.c src/table_reader.c src/extract.c src/verify.c src/ddl.c src/load.c \
+       src/restore.c src/cli.c src/cmd_clients.c src/cmd_backup.c src/cmd_info.c \
+       src/cmd_verify.c src/cmd_restore.c \
+       drivers/driver.c drivers/sqlite.c drivers/postgresql.c drivers/mariadb.c \
+       drivers/sqlserver.c
+MAIN_SRC = src/main.c
+TEST_SRCS = tests/unit/main.c tests/unit/test_util.c tests/unit/test_config.c \
+            tests/unit/test_schema.c tests/unit/test_sqlserver.c tests/unit/test_drivers.c \
+            tests/unit/test_manifest.c tests/unit/test_files.c tests/unit/test_csv.c \
+            tests/unit/test_reader.c tests/unit/test_sqlcheck.c tests/unit/test_ddl.c
 
-all: ofbackup
+OBJS      = $(addprefix $(B),$(SRCS:.c=.o))
+MAIN_OBJ  = $(addprefix $(B),$(MAIN_SRC:.c=.o))
+TEST_OBJS = $(addprefix $(B),$(TEST_SRCS:.c=.o))
+PROGRAM   = $(B)ofbackup
+UNIT      = $(B)tests/unit/unit-tests
 
-ofbackup: $(OBJS) $(MAIN_OBJ)
+all: $(PROGRAM)
+
+$(PROGRAM): $(OBJS) $(MAIN_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(MAIN_OBJ) $(LIBS)
 
-tests/unit/unit-tests: $(OBJS) $(TEST_OBJS)
+$(UNIT): $(OBJS) $(TEST_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(TEST_OBJS) $(LIBS) -lcunit
 
-%.o: %.c
+unit: $(UNIT)
+
+$(B)%.o: %.c
+	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # Install the Debian packages the build, the demo and the tests need (no-op when present).
@@ -49,29 +66,36 @@ demo: deps
 # Unit tests and end-to-end tests against real SQLite files and private PostgreSQL and
 # MariaDB servers started for the run; one closing summary line.
 check: deps
-	@$(MAKE) --no-print-directory all tests/unit/unit-tests
+	@$(MAKE) --no-print-directory all unit
 	@sh tests/run-all.sh
 
-# Same tests with AddressSanitizer and UndefinedBehaviorSanitizer.
+# Same tests with AddressSanitizer and UndefinedBehaviorSanitizer, built in build-asan/ so
+# that the sanitizer binary is never the one installed.
 check-asan: deps
-	@$(MAKE) --no-print-directory clean
-	@$(MAKE) --no-print-directory SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer" all tests/unit/unit-tests
+	@$(MAKE) --no-print-directory BUILDDIR=build-asan \
+		SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer" all unit
 	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+		OFBACKUP=$(CURDIR)/build-asan/ofbackup UNIT_TESTS=build-asan/tests/unit/unit-tests \
 		sh tests/run-all.sh
 
 bench: all
 	@sh tests/bench.sh
 
-install: ofbackup
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/ofbackup
-	install -m 755 ofbackup $(DESTDIR)$(PREFIX)/bin/ofbackup
-	test -e $(DESTDIR)/etc/ofbackup/ofbackup.ini || \
-		install -m 600 etc/ofbackup.ini $(DESTDIR)/etc/ofbackup/ofbackup.ini
+install: $(PROGRAM)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/ofbackup
+	install -m 755 $(PROGRAM) $(DESTDIR)$(PREFIX)/bin/ofbackup
+	test -e $(DESTDIR)$(SYSCONFDIR)/ofbackup/ofbackup.ini || \
+		install -m 600 etc/ofbackup.ini $(DESTDIR)$(SYSCONFDIR)/ofbackup/ofbackup.ini
+
+# The configuration in $(SYSCONFDIR)/ofbackup stays: it is the administrator's.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/ofbackup
 
 clean:
-	rm -f ofbackup tests/unit/unit-tests $(OBJS) $(MAIN_OBJ) $(TEST_OBJS) \
+	rm -f $(PROGRAM) $(UNIT) $(OBJS) $(MAIN_OBJ) $(TEST_OBJS) \
 	      $(OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJS:.o=.d)
+	rm -rf build-asan
 
-.PHONY: all deps demo check check-asan bench install clean
+.PHONY: all unit deps demo check check-asan bench install uninstall clean
 
 -include $(OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJS:.o=.d)

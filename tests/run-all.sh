@@ -4,7 +4,8 @@
 # folder, stopped and removed at the end whatever happens).
 # Closes with one line `N passed, M failed` summing both; exits 1 when anything failed.
 #
-# Environment: OFBACKUP (binary, default ./ofbackup), OFB_PG_PORT / OFB_MY_PORT (server
+# Environment: OFBACKUP (binary, default ./ofbackup), UNIT_TESTS (the unit-test binary,
+# default tests/unit/unit-tests), OFB_PG_PORT / OFB_MY_PORT (server
 # ports; default 55432 / 53306, or any free port when those are taken), PYTHON (default
 # Debian's /usr/bin/python3, which has pyodbc).
 set -u
@@ -21,6 +22,7 @@ else
 fi
 
 OFBACKUP=${OFBACKUP:-$ROOT/ofbackup}
+UNIT_TESTS=${UNIT_TESTS:-tests/unit/unit-tests}
 PYTHONDONTWRITEBYTECODE=1
 export OFBACKUP PYTHONDONTWRITEBYTECODE
 
@@ -73,8 +75,8 @@ EOF
 # ---- unit tests
 unit_pass=0
 unit_fail=0
-if [ -x tests/unit/unit-tests ]; then
-	run_logged tests/unit/unit-tests
+if [ -x "$UNIT_TESTS" ]; then
+	run_logged "$UNIT_TESTS"
 	rc=$(cat "$RCF")
 	c=$(counts unit "$OUT")
 	if [ -n "$c" ]; then
@@ -88,7 +90,7 @@ if [ -x tests/unit/unit-tests ]; then
 		unit_fail=$((unit_fail + 1))
 	fi
 else
-	echo "FAIL unit-tests: tests/unit/unit-tests not built (run make check)"
+	echo "FAIL unit-tests: $UNIT_TESTS not built (run make check)"
 	unit_fail=1
 fi
 
