@@ -44,6 +44,9 @@ int cmd_verify(struct ofb_cli *cli, int argc, char **argv);
  * lock (held until the process ends, released by the kernel also when it is killed).
  * Returns 0, or the exit code after printing the error. */
 int ofb_cli_config(struct ofb_cli *cli, int lock, struct ofb_config *cfg);
+/* The message sink main installs: one line on stderr, warnings marked. */
+#include "progress.h"
+void ofb_cli_print_message(enum ofb_msg_kind kind, const char *text);
 /* Print "ofbackup: error: ..." and return err's exit code. */
 int ofb_cli_fail(const struct ofb_error *err);
 /* Print a usage error about the command and return OFB_EXIT_USAGE. */

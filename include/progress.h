@@ -1,5 +1,5 @@
-/* progress.h - progress on a terminal and messages to the user, by verbosity. The only
- * module besides the CLI that writes to stderr. */
+/* progress.h - progress on a terminal, and the one path of messages to the user (the
+ * sink the CLI sets). The progress line is the only output besides the CLI's. */
 #ifndef OFB_PROGRESS_H
 #define OFB_PROGRESS_H
 
@@ -14,6 +14,12 @@ enum ofb_verbosity ofb_progress_verbosity(void);
 void ofb_progress_update(const char *what, uint64_t rows, uint64_t bytes);
 /* Clear the progress line. */
 void ofb_progress_done(void);
+/* Library code hands every message to one sink, which the CLI sets (it prints them by
+ * verbosity; a log or JSON output can take them too). Without a sink they are dropped. */
+enum ofb_msg_kind { OFB_MSG_INFO, OFB_MSG_DETAIL, OFB_MSG_WARNING, OFB_MSG_NOTICE };
+typedef void ofb_msg_sink_fn(enum ofb_msg_kind kind, const char *text);
+void ofb_set_message_sink(ofb_msg_sink_fn *sink);
+
 /* Informational line (normal and verbose), detail line (verbose only), warning (always). */
 void ofb_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ofb_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

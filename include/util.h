@@ -13,6 +13,9 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap);
+/* Out of memory: a message on stderr and the end of the process (exit code 1). */
+#define OFB_OOM_EXIT 1
+void ofb_out_of_memory(size_t n) __attribute__((noreturn));
 /* Wipe a string that may hold a password (explicit_bzero: not optimised away), then free
  * it; NULL is fine. */
 void ofb_secret_free(char *s);

@@ -29,6 +29,12 @@ const struct ofb_command ofb_commands[] = {
 	{ NULL, NULL, 0, NULL, NULL },
 };
 
+void ofb_cli_print_message(enum ofb_msg_kind kind, const char *text)
+{
+	fprintf(stderr, "%s%s\n", kind == OFB_MSG_WARNING ? "warning: " : "", text);
+	fflush(stderr);
+}
+
 int ofb_cli_fail(const struct ofb_error *err)
 {
 	ofb_progress_done();

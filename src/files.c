@@ -27,7 +27,7 @@ static struct ofb_file_entry *add_entry(struct scan *sc)
 	if (list->n == sc->cap_items) {
 		sc->cap_items = sc->cap_items ? sc->cap_items * 2 : 64;
 		if (sc->cap_items > SIZE_MAX / sizeof *list->items)
-			abort();
+			ofb_out_of_memory(SIZE_MAX);
 		list->items = xrealloc(list->items, sc->cap_items * sizeof *list->items);
 	}
 	memset(&list->items[list->n], 0, sizeof list->items[0]);
@@ -41,7 +41,7 @@ static void add_warning(struct scan *sc, char *msg)
 	if (list->n_warnings == sc->cap_warnings) {
 		sc->cap_warnings = sc->cap_warnings ? sc->cap_warnings * 2 : 8;
 		if (sc->cap_warnings > SIZE_MAX / sizeof *list->warnings)
-			abort();
+			ofb_out_of_memory(SIZE_MAX);
 		list->warnings = xrealloc(list->warnings,
 					  sc->cap_warnings * sizeof *list->warnings);
 	}

@@ -100,6 +100,7 @@ int main(int argc, char **argv)
 		}
 	}
 	ofb_progress_init(verbosity);
+	ofb_set_message_sink(ofb_cli_print_message);
 	if (optind >= argc) {
 		usage(stderr);
 		return 2;

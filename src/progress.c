@@ -139,9 +139,16 @@ void ofb_progress_done(void)
 	fflush(stderr);
 }
 
-/* One whole line per message; an active progress line is cleared first and comes back
- * with the next update. */
-static void message(const char *prefix, const char *fmt, va_list ap)
+static ofb_msg_sink_fn *msg_sink;
+
+void ofb_set_message_sink(ofb_msg_sink_fn *sink)
+{
+	msg_sink = sink;
+}
+
+/* Formatted once, handed to the sink; an active progress line is cleared first (it comes
+ * back with the next update). */
+static void message(enum ofb_msg_kind kind, const char *fmt, va_list ap)
 {
 	char small[1024];
 	char *text = small, *big = NULL;
@@ -158,9 +165,10 @@ static void message(const char *prefix, const char *fmt, va_list ap)
 			text = big;
 	}
 	va_end(again);
-	clear_line();
-	fprintf(stderr, "%s%s\n", prefix, text);
-	fflush(stderr);
+	if (msg_sink) {
+		clear_line();
+		msg_sink(kind, text);
+	}
 	free(big);
 }
 
@@ -169,9 +177,9 @@ void ofb_info(const char *fmt, ...)
 	va_list ap;
 
 	if (verbosity < OFB_NORMAL)
-		return;
+		return;   /* not even formatted: the CLI would not show it */
 	va_start(ap, fmt);
-	message("", fmt, ap);
+	message(OFB_MSG_INFO, fmt, ap);
 	va_end(ap);
 }
 
@@ -182,7 +190,7 @@ void ofb_detail(const char *fmt, ...)
 	if (verbosity < OFB_VERBOSE)
 		return;
 	va_start(ap, fmt);
-	message("", fmt, ap);
+	message(OFB_MSG_DETAIL, fmt, ap);
 	va_end(ap);
 }
 
@@ -191,7 +199,7 @@ void ofb_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	message("warning: ", fmt, ap);
+	message(OFB_MSG_WARNING, fmt, ap);
 	va_end(ap);
 }
 
@@ -200,6 +208,6 @@ void ofb_notice(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	message("", fmt, ap);
+	message(OFB_MSG_NOTICE, fmt, ap);
 	va_end(ap);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -11,11 +12,16 @@
 #define UTF8_INVALID 0xFFFFFFFFu
 
 /* Running out of memory is not an error the program can report and recover from, so this
- * is the one place in library code that prints and ends the process. */
-static void out_of_memory(size_t n)
+ * is the one place in library code that writes a message and ends the process (write(2)
+ * and _exit: nothing that could need memory itself). */
+void ofb_out_of_memory(size_t n)
 {
-	fprintf(stderr, "ofbackup: out of memory (%zu bytes)\n", n);
-	abort();
+	static const char msg[] = "ofbackup: out of memory\n";
+
+	(void)n;
+	if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0)
+		_exit(OFB_OOM_EXIT);
+	_exit(OFB_OOM_EXIT);
 }
 
 void *xmalloc(size_t n)
@@ -23,7 +29,7 @@ void *xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (!p)
-		out_of_memory(n);
+		ofb_out_of_memory(n);
 	return p;
 }
 
@@ -35,7 +41,7 @@ void *xcalloc(size_t n, size_t size)
 		n = size = 1;
 	p = calloc(n, size);
 	if (!p)
-		out_of_memory(size && n > SIZE_MAX / size ? SIZE_MAX : n * size);
+		ofb_out_of_memory(size && n > SIZE_MAX / size ? SIZE_MAX : n * size);
 	return p;
 }
 
@@ -44,7 +50,7 @@ void *xrealloc(void *p, size_t n)
 	void *q = realloc(p, n ? n : 1);
 
 	if (!q)
-		out_of_memory(n);
+		ofb_out_of_memory(n);
 	return q;
 }
 
@@ -194,7 +200,7 @@ void buf_grow(struct buf *b, size_t extra)
 	size_t want, cap;
 
 	if (extra > SIZE_MAX - 1 - b->len)
-		out_of_memory(SIZE_MAX);
+		ofb_out_of_memory(SIZE_MAX);
 	want = b->len + extra + 1;
 	if (want <= b->cap)
 		return;
@@ -343,7 +349,7 @@ ofb_wchar *utf8_to_w(const char *s, size_t *n_units)
 	/* every consumed byte run yields at most one unit per byte (4 bytes -> 2 units), so
 	 * len + 2 units always hold it all */
 	if (len >= SIZE_MAX / sizeof *w - 2)
-		out_of_memory(SIZE_MAX);
+		ofb_out_of_memory(SIZE_MAX);
 	w = xmalloc((len + 2) * sizeof *w);
 	k = utf8_to_w_part(s, len, w, len + 2, &i);
 	w[k] = 0;
@@ -589,7 +595,7 @@ void buf_add_hex(struct buf *b, const unsigned char *p, size_t n)
 	size_t i;
 
 	if (n > (SIZE_MAX - 1) / 2)
-		out_of_memory(SIZE_MAX);
+		ofb_out_of_memory(SIZE_MAX);
 	buf_grow(b, 2 * n);
 	for (i = 0; i < n; i++) {
 		b->data[b->len++] = digits[p[i] >> 4];

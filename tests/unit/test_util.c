@@ -9,6 +9,7 @@
 #include <CUnit/CUnit.h>
 
 #include "error.h"
+#include "cli.h"
 #include "progress.h"
 #include "suites.h"
 #include "util.h"
@@ -704,10 +705,30 @@ static void long_run(void)
 	ofb_info("%s", big);
 }
 
+static enum ofb_msg_kind sunk_kind;
+static char sunk_text[64];
+
+static void sink(enum ofb_msg_kind kind, const char *text)
+{
+	sunk_kind = kind;
+	snprintf(sunk_text, sizeof sunk_text, "%s", text);
+}
+
 static void test_progress_messages(void)
 {
 	enum ofb_verbosity before = ofb_progress_verbosity();
 	char *s;
+
+	/* library code hands every message to the one sink */
+	ofb_set_message_sink(sink);
+	ofb_progress_init(OFB_NORMAL);
+	ofb_warn("w %d", 7);
+	ofb_expect_long("sink kind", sunk_kind, OFB_MSG_WARNING, __LINE__);
+	ofb_expect_str("sink text", sunk_text, "w 7", __LINE__);
+	ofb_notice("n");
+	ofb_expect_long("notice kind", sunk_kind, OFB_MSG_NOTICE, __LINE__);
+	/* the CLI's sink prints them */
+	ofb_set_message_sink(ofb_cli_print_message);
 
 	/* stderr is a file here, so no progress line may appear in any of them */
 	s = capture_stderr(quiet_run);
@@ -726,6 +747,7 @@ static void test_progress_messages(void)
 	free(s);
 	ofb_progress_init(before);
 }
+
 
 static void test_raw_names(void)
 {
