@@ -18,16 +18,26 @@ enum ofb_exit {
 struct ofb_error {
 	int set;                 /* non-zero once a message was stored */
 	int exit_code;           /* OFB_EXIT_FAILED unless a caller says otherwise */
-	char msg[OFB_ERROR_MAX];
+	char msg[OFB_ERROR_MAX]; /* the whole message: contexts, then the cause */
+	/* The cause, for code that decides by it (not by the text): the ODBC SQLSTATE of
+	 * the first diagnostic record ("" when the cause is not ODBC's), the errno of a
+	 * failed system call (0 when none). Kept when a context is wrapped around. */
+	char sqlstate[6];
+	int sys_errno;
 };
 
 void ofb_error_clear(struct ofb_error *err);
 /* Store a message (printf-style); replaces any earlier one. */
 void ofb_error_set(struct ofb_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Prepend context: "context: earlier message". */
+/* Wrap a cause with context: "context: earlier message"; the cause's exit code,
+ * SQLSTATE and errno stay. */
 void ofb_error_prefix(struct ofb_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Like ofb_error_set, for a failed system call: the message ends in ": strerror(e)" and
+ * sys_errno is e. */
+void ofb_error_errno(struct ofb_error *err, int e, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Like ofb_error_set, and marks the error as a usage/configuration error (exit 2). */
 void ofb_error_usage(struct ofb_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

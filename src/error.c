@@ -47,6 +47,8 @@ void ofb_error_clear(struct ofb_error *err)
 	err->set = 0;
 	err->exit_code = OFB_EXIT_FAILED;
 	err->msg[0] = '\0';
+	err->sqlstate[0] = '\0';
+	err->sys_errno = 0;
 }
 
 /* Arguments may point into err->msg itself, so every message is formatted into a
@@ -59,6 +61,8 @@ static void store(struct ofb_error *err, int exit_code, const char *fmt, va_list
 	memcpy(err->msg, tmp, strlen(tmp) + 1);
 	err->set = 1;
 	err->exit_code = exit_code;
+	err->sqlstate[0] = '\0';
+	err->sys_errno = 0;
 }
 
 void ofb_error_set(struct ofb_error *err, const char *fmt, ...)
@@ -68,6 +72,18 @@ void ofb_error_set(struct ofb_error *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	store(err, OFB_EXIT_FAILED, fmt, ap);
 	va_end(ap);
+}
+
+void ofb_error_errno(struct ofb_error *err, int e, const char *fmt, ...)
+{
+	char what[OFB_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_message(what, fmt, ap);
+	va_end(ap);
+	ofb_error_set(err, "%s: %s", what, strerror(e));
+	err->sys_errno = e;
 }
 
 void ofb_error_usage(struct ofb_error *err, const char *fmt, ...)

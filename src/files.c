@@ -310,8 +310,7 @@ int ofb_files_lock(const char *path, struct ofb_error *err)
 		return 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
-		ofb_error_set(err, "cannot open '%s' to lock the installation: %s", path,
-			      strerror(errno));
+		ofb_error_errno(err, errno, "cannot open '%s' to lock the installation", path);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -323,7 +322,7 @@ int ofb_files_lock(const char *path, struct ofb_error *err)
 				      "try again when it has finished", path);
 			err->exit_code = OFB_EXIT_BUSY;
 		} else {
-			ofb_error_set(err, "cannot lock '%s': %s", path, strerror(e));
+			ofb_error_errno(err, e, "cannot lock '%s'", path);
 		}
 		return -1;
 	}

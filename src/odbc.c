@@ -55,6 +55,7 @@ void ofb_odbc_error(struct ofb_error *err, SQLSMALLINT handle_type, SQLHANDLE h,
 				"odbcinst.ini)", b.data);
 	else
 		ofb_error_set(err, "%s", b.data);
+	memcpy(err->sqlstate, first_state, sizeof err->sqlstate);
 	buf_free(&b);
 }
 

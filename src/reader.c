@@ -808,7 +808,6 @@ out:
 int ofb_reader_schema(struct ofb_reader *r, const char *folder, struct ofb_schema *out,
 		      struct ofb_error *err)
 {
-	static const char own_prefix[] = "schema.json: ";
 	char *path = xasprintf("%sschema.json", folder);
 	char *text = NULL;
 	int ret = -1;
@@ -823,11 +822,9 @@ int ofb_reader_schema(struct ofb_reader *r, const char *folder, struct ofb_schem
 		goto out;
 	}
 	if (ofb_schema_from_json(text, out, err) != 0) {
-		/* name the entry rather than just "schema.json" */
+		/* the cause names the field; the entry comes first */
 		char cause[OFB_ERROR_MAX];
-		size_t skip = strncmp(err->msg, own_prefix, sizeof own_prefix - 1) == 0
-				      ? sizeof own_prefix - 1 : 0;
-		snprintf(cause, sizeof cause, "%s", err->msg + skip);
+		snprintf(cause, sizeof cause, "%s", err->msg);
 		reader_entry_error(err, r, path, ": %s", cause);
 		goto out;
 	}

@@ -32,7 +32,7 @@ static void finding(struct walk *w, const struct ofb_table *t, const char *field
 		return;
 	}
 	if (!w->failed)
-		ofb_error_set(w->err, "schema.json: table '%s', %s: %s", t ? t->name : "?", field,
+		ofb_error_set(w->err, "table '%s', %s: %s", t ? t->name : "?", field,
 			      why);
 	w->failed = 1;
 }

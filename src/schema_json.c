@@ -16,7 +16,7 @@
 static int bad_field(struct ofb_error *err, const char *where, const char *key,
 		     const char *what)
 {
-	ofb_error_set(err, "schema.json: %s%s'%s' is missing or not %s", where,
+	ofb_error_set(err, "%s%s'%s' is missing or not %s", where,
 		      where[0] ? ": " : "", key, what);
 	return -1;
 }
@@ -102,7 +102,7 @@ static int get_names(json_t *o, const char *where, const char *key, char ***out,
 		if (json_is_null(v))
 			continue;
 		if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
-			ofb_error_set(err, "schema.json: %s: '%s'[%zu] is not a string or null",
+			ofb_error_set(err, "%s: '%s'[%zu] is not a string or null",
 				      where, key, i);
 			return -1;
 		}
@@ -118,7 +118,7 @@ static int read_key(json_t *o, const char *where, int is_index, struct ofb_key *
 	size_t i;
 
 	if (!json_is_object(o)) {
-		ofb_error_set(err, "schema.json: %s is not an object", where);
+		ofb_error_set(err, "%s is not an object", where);
 		return -1;
 	}
 	if (get_string_or_null(o, where, "name", &k->name, err) != 0 ||
@@ -132,14 +132,14 @@ static int read_key(json_t *o, const char *where, int is_index, struct ofb_key *
 	    get_array(o, where, "descending", &desc, err) != 0)
 		return -1;
 	if (json_array_size(desc) != k->n_columns) {
-		ofb_error_set(err, "schema.json: %s: 'descending' has %zu members for %zu columns",
+		ofb_error_set(err, "%s: 'descending' has %zu members for %zu columns",
 			      where, json_array_size(desc), k->n_columns);
 		return -1;
 	}
 	k->descending = xcalloc(k->n_columns, sizeof *k->descending);
 	json_array_foreach(desc, i, v) {
 		if (!json_is_boolean(v)) {
-			ofb_error_set(err, "schema.json: %s: 'descending'[%zu] is not true or false",
+			ofb_error_set(err, "%s: 'descending'[%zu] is not true or false",
 				      where, i);
 			return -1;
 		}
@@ -151,7 +151,7 @@ static int read_key(json_t *o, const char *where, int is_index, struct ofb_key *
 		return -1;
 	v = json_object_get(o, "portable");
 	if (v && !json_is_boolean(v)) {
-		ofb_error_set(err, "schema.json: %s: 'portable' is not true or false", where);
+		ofb_error_set(err, "%s: 'portable' is not true or false", where);
 		return -1;
 	}
 	k->not_portable = v && json_is_false(v);
@@ -165,7 +165,7 @@ static int read_fkey(json_t *o, const char *where, struct ofb_fkey *f, struct of
 	int ret = -1;
 
 	if (!json_is_object(o)) {
-		ofb_error_set(err, "schema.json: %s is not an object", where);
+		ofb_error_set(err, "%s is not an object", where);
 		goto out;
 	}
 	if (get_string(o, where, "name", &f->name, err) != 0 ||
@@ -177,7 +177,7 @@ static int read_fkey(json_t *o, const char *where, struct ofb_fkey *f, struct of
 	    get_names(o, where, "ref_columns", &ref, &n_ref, err) != 0)
 		goto out;
 	if (n_ref != f->n_columns) {
-		ofb_error_set(err, "schema.json: %s: %zu 'columns' but %zu 'ref_columns'", where,
+		ofb_error_set(err, "%s: %zu 'columns' but %zu 'ref_columns'", where,
 			      f->n_columns, n_ref);
 		goto out;
 	}
@@ -205,14 +205,14 @@ static int read_column(json_t *o, const char *where, struct ofb_column *c,
 	int ret = -1;
 
 	if (!json_is_object(o)) {
-		ofb_error_set(err, "schema.json: %s is not an object", where);
+		ofb_error_set(err, "%s is not an object", where);
 		goto out;
 	}
 	if (get_string(o, where, "name", &c->name, err) != 0 ||
 	    get_string(o, where, "type", &type, err) != 0)
 		goto out;
 	if (ofb_ptype_parse(type, &c->type) != 0) {
-		ofb_error_set(err, "schema.json: %s: 'type' '%s' is not a portable type", where,
+		ofb_error_set(err, "%s: 'type' '%s' is not a portable type", where,
 			      type);
 		goto out;
 	}
@@ -291,7 +291,7 @@ static int read_table(json_t *o, const char *where, struct ofb_table *t, struct 
 	int ret = -1;
 
 	if (!json_is_object(o)) {
-		ofb_error_set(err, "schema.json: %s is not an object", where);
+		ofb_error_set(err, "%s is not an object", where);
 		goto out;
 	}
 	if (get_string(o, where, "name", &t->name, err) != 0 ||
@@ -357,12 +357,12 @@ int ofb_schema_from_json(const char *text, struct ofb_schema *out, struct ofb_er
 
 	memset(out, 0, sizeof *out);
 	if (!root) {
-		ofb_error_set(err, "schema.json is not valid JSON (line %d: %s)", jerr.line,
+		ofb_error_set(err, "not valid JSON (line %d: %s)", jerr.line,
 			      jerr.text);
 		goto out;
 	}
 	if (!json_is_object(root)) {
-		ofb_error_set(err, "schema.json is not a JSON object");
+		ofb_error_set(err, "not a JSON object");
 		goto out;
 	}
 	if (get_string(root, "", "engine", &out->engine, err) != 0 ||

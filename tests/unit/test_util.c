@@ -1,6 +1,7 @@
 /* Unit tests for util.c, error.c and progress.c. */
 #include <math.h>
 #include <stdint.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -705,6 +706,26 @@ static void long_run(void)
 	ofb_info("%s", big);
 }
 
+/* The cause's SQLSTATE and errno survive the contexts wrapped around it. */
+static void test_error_cause(void)
+{
+	struct ofb_error err;
+
+	ofb_error_clear(&err);
+	ofb_error_errno(&err, ENOSPC, "cannot write '%s'", "x.zip");
+	ofb_expect_long("errno", err.sys_errno, ENOSPC, __LINE__);
+	ofb_error_prefix(&err, "client '%s'", "acme");
+	ofb_expect_long("errno kept", err.sys_errno, ENOSPC, __LINE__);
+	ofb_expect_true("message", strncmp(err.msg, "client 'acme': cannot write 'x.zip': ", 37) == 0,
+			__LINE__);
+	strcpy(err.sqlstate, "08001");
+	ofb_error_prefix(&err, "login database");
+	ofb_expect_str("sqlstate kept", err.sqlstate, "08001", __LINE__);
+	ofb_error_set(&err, "new");
+	ofb_expect_str("sqlstate reset", err.sqlstate, "", __LINE__);
+	ofb_expect_long("errno reset", err.sys_errno, 0, __LINE__);
+}
+
 static enum ofb_msg_kind sunk_kind;
 static char sunk_text[64];
 
@@ -795,6 +816,7 @@ int register_util_tests(void)
 		{ "set, prefix, usage, clear", test_error_basic },
 		{ "arguments from the message", test_error_self_reference },
 		{ "truncation", test_error_truncation },
+		{ "cause: SQLSTATE and errno", test_error_cause },
 		{ NULL, NULL },
 	};
 	static const struct ofb_test progress_tests[] = {
