@@ -1,0 +1,631 @@
+/* restore_job.c - the work restore and import share (restore_job.h): targets found and
+ * checked before anything changes, what is replaced saved first, then the databases
+ * loaded and the files put in place. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "backup.h"
+#include "driver.h"
+#include "files.h"
+#include "load.h"
+#include "odbc.h"
+#include "session.h"
+#include "progress.h"
+#include "reader.h"
+#include "verify.h"
+#include "registry.h"
+#include "restore.h"
+#include "restore_job.h"
+#include "util.h"
+
+static void target_free(struct target *t)
+{
+	free(t->subject);
+	free(t->pkg_id);
+	free(t->db_folder);
+	free(t->files_prefix);
+	free(t->client.id);
+	free(t->client.name);
+	free(t->client.files_dir);
+	ofb_dbconn_free(&t->client.conn);
+	ofb_secret_free(t->connstr);
+}
+
+void restore_job_free(struct job *j)
+{
+	for (size_t i = 0; i < j->n_targets; i++)
+		target_free(&j->targets[i]);
+	free(j->targets);
+	free(j->safety_path);
+	ofb_reader_close(j->reader);
+}
+
+struct target *restore_add_target(struct job *j)
+{
+	struct target *t;
+
+	j->targets = xrealloc(j->targets, (j->n_targets + 1) * sizeof *j->targets);
+	t = &j->targets[j->n_targets++];
+	memset(t, 0, sizeof *t);
+	return t;
+}
+
+/* The folder files are restored into: without trailing slashes (the new folder is made
+ * beside it), and where a symbolic link points (the link stays, its folder is replaced). */
+static char *target_folder(const char *dir)
+{
+	char *d = xstrdup(dir), *real = NULL;
+	size_t n = strlen(d);
+	struct stat st;
+
+	while (n > 1 && d[n - 1] == '/')
+		d[--n] = '\0';
+	if (lstat(d, &st) == 0 && S_ISLNK(st.st_mode))
+		real = realpath(d, NULL);
+	if (real) {
+		free(d);
+		d = xstrdup(real);
+		free(real);
+	}
+	return d;
+}
+
+/* A client target: the package's client pkg_id goes to where c says (c is copied). */
+struct target *restore_add_client_target(struct job *j, const char *pkg_id,
+					const struct ofb_client *c)
+{
+	struct target *t = restore_add_target(j);
+
+	t->subject = xasprintf("client '%s'", c->id);
+	t->pkg_id = xstrdup(pkg_id);
+	t->db_folder = xasprintf("clients/%s/db/", pkg_id);
+	t->files_prefix = xasprintf("clients/%s/files/", pkg_id);
+	t->client.id = xstrdup(c->id);
+	t->client.name = xstrdup(c->name ? c->name : "");
+	t->client.files_dir = c->files_dir ? target_folder(c->files_dir) : NULL;
+	ofb_dbconn_copy(&t->client.conn, &c->conn);
+	{
+		json_t *files = json_object_get(restore_package_client(j, pkg_id), "files");
+		t->pkg_has_files = json_is_string(json_object_get(files, "source"));
+	}
+	return t;
+}
+
+/* Open and verify the package: nothing is changed for a damaged one. */
+int restore_open_package(struct job *j, const char *path, struct ofb_error *err)
+{
+	clock_gettime(CLOCK_MONOTONIC, &j->started);
+	j->reader = ofb_reader_open(path, err);
+	if (!j->reader)
+		return -1;
+	ofb_info("verifying '%s'", path);
+	if (ofb_reader_verify(j->reader, err) != 0) {
+		ofb_error_prefix(err, "the package is damaged; nothing was changed");
+		return -1;
+	}
+	return 0;
+}
+
+/* The clients the package holds (status ok), by id. */
+json_t *restore_package_client(const struct job *j, const char *id)
+{
+	json_t *clients = json_object_get(ofb_reader_manifest(j->reader), "clients"), *c;
+	size_t i;
+
+	json_array_foreach(clients, i, c) {
+		json_t *cid = json_object_get(c, "id"), *st = json_object_get(c, "status");
+		if (json_is_string(cid) && !strcmp(json_string_value(cid), id) &&
+		    json_is_string(st) && !strcmp(json_string_value(st), "ok"))
+			return c;
+	}
+	return NULL;
+}
+
+/* --- the registry that decides where clients go ------------------------------------------ */
+
+struct registry_rows {
+	struct job *j;
+	const struct ofb_config *cfg;
+	int cols[5];              /* column index of id, name, connect, files_dir, offline */
+	struct ofb_client *clients;
+	size_t n;
+};
+
+static int registry_row(void *ctx, const struct ofb_value *values, size_t n,
+			struct ofb_error *err)
+{
+	struct registry_rows *rr = ctx;
+	char *v[5] = { 0 };
+	int ret;
+
+	(void)n;
+	for (int i = 0; i < 5; i++)
+		if (rr->cols[i] >= 0 && !values[rr->cols[i]].is_null)
+			v[i] = xstrndup(values[rr->cols[i]].data, values[rr->cols[i]].len);
+	rr->clients = xrealloc(rr->clients, (rr->n + 1) * sizeof *rr->clients);
+	ret = ofb_registry_client(rr->cfg, (const char *const *)v, &rr->clients[rr->n], err);
+	if (ret == 0) {
+		rr->n++;
+	} else {
+		/* that row's failure, not the whole restore's */
+		ofb_warn("%s (no client of that row is restored)", err->msg);
+		ofb_error_clear(err);
+		rr->j->warnings++;
+		ret = 0;
+	}
+	for (int i = 0; i < 5; i++)
+		free(v[i]);
+	return ret;
+}
+
+/* The registry as the package's login database holds it: where a full restore puts the
+ * clients (the configuration's [client.ID] overrides still apply). */
+int restore_package_registry(struct job *j, struct ofb_client **out, size_t *n,
+			    struct ofb_error *err)
+{
+	const struct ofb_registry_map *m = &j->cfg->reg;
+	const char *names[5] = { m->col_id, m->col_name, m->col_connect, m->col_files,
+				 m->col_offline };
+	struct registry_rows rr = { .j = j, .cfg = j->cfg };
+	struct ofb_schema s;
+	struct ofb_table *t = NULL;
+	unsigned long long rows;
+	int ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (ofb_reader_schema(j->reader, "login/", &s, err) != 0)
+		return -1;
+	for (size_t i = 0; i < s.n_tables && !t; i++)
+		if (ascii_casecmp(s.tables[i].name, m->table) == 0)
+			t = &s.tables[i];
+	if (!t) {
+		ofb_error_set(err, "the package's login database has no registry table '%s'",
+			      m->table);
+		goto out;
+	}
+	for (int i = 0; i < 5; i++) {
+		rr.cols[i] = -1;
+		for (size_t c = 0; c < t->n_columns; c++)
+			if (ascii_casecmp(t->columns[c].name, names[i]) == 0)
+				rr.cols[i] = (int)c;
+		if (rr.cols[i] < 0 && i < 3) {
+			ofb_error_set(err, "the package's registry table '%s' has no column '%s'",
+				      m->table, names[i]);
+			goto out;
+		}
+	}
+	if (ofb_reader_table(j->reader, t, registry_row, &rr, &rows, err) != 0)
+		goto out;
+	*out = rr.clients;
+	*n = rr.n;
+	rr.clients = NULL;
+	rr.n = 0;
+	ret = 0;
+out:
+	ofb_clients_free(rr.clients, rr.n);
+	ofb_schema_free(&s);
+	return ret;
+}
+
+/* The registry of this installation's login database. */
+int restore_current_registry(struct job *j, struct ofb_client **out, size_t *n,
+			    struct ofb_error *err)
+{
+	struct ofb_db *db = NULL;
+	char *conn = ofb_dbconn_string(&j->cfg->login, err);
+	char **bad = NULL;
+	size_t n_bad = 0;
+	int ret = -1;
+
+	if (!conn)
+		return -1;
+	if (ofb_db_open(&db, conn, err) != 0 ||
+	    ofb_registry_load(db, j->cfg, out, n, &bad, &n_bad, err) != 0) {
+		ofb_error_prefix(err, "login database");
+		goto out;
+	}
+	for (size_t i = 0; i < n_bad; i++) {
+		ofb_warn("%s (no client of that row is restored)", bad[i]);
+		j->warnings++;
+	}
+	ofb_registry_bad_free(bad, n_bad);
+	ret = 0;
+out:
+	ofb_db_close(db);
+	ofb_secret_free(conn);
+	return ret;
+}
+
+/* --- checking targets before anything changes ------------------------------------------- */
+
+static int remove_leftover(const struct target *t, const char *path, const char *what,
+			   struct ofb_error *err)
+{
+	ofb_notice("%s: removing '%s', %s", t->subject, path, what);
+	if (ofb_files_remove_tree(path, err) != 0) {
+		ofb_error_prefix(err, "%s", t->subject);
+		return -1;
+	}
+	return 0;
+}
+
+/* Folders an earlier, killed restore of this files folder left (docs/RESTORE.md): ours and
+ * no longer needed are removed, others reported; with the folder itself missing while an
+ * -old- one is there, nothing is decided for the administrator. */
+static int handle_leftovers(struct job *j, struct target *t, struct ofb_error *err)
+{
+	const char *dest = t->client.files_dir;
+	struct ofb_leftovers l;
+	int ret = -1;
+
+	if (ofb_files_find_leftovers(dest, &l, err) != 0) {
+		ofb_error_prefix(err, "%s", t->subject);
+		return -1;
+	}
+	if (access(dest, F_OK) != 0 && (l.n_old || l.n_foreign)) {
+		ofb_error_set(err, "%s: its files folder '%s' is missing and '%s' is there: an "
+			      "earlier restore was stopped between putting the old folder aside "
+			      "and the new one in place; rename one of them to '%s' (docs/RESTORE.md "
+			      "says which), then run the restore again; nothing was changed",
+			      t->subject, dest, l.n_old ? l.ours_old[0] : l.foreign[0], dest);
+		goto out;
+	}
+	ret = 0;
+	for (size_t i = 0; i < l.n_foreign; i++) {
+		ofb_warn("%s: '%s' looks like a folder an earlier restore left, but it is not this "
+			 "user's folder or its restore still runs: left alone", t->subject,
+			 l.foreign[i]);
+		j->warnings++;
+	}
+	for (size_t i = 0; ret == 0 && i < l.n_new; i++)
+		ret |= remove_leftover(t, l.ours_new[i], "the files of a restore that was stopped "
+				       "before they were in place", err);
+	for (size_t i = 0; ret == 0 && i < l.n_old; i++)
+		ret |= remove_leftover(t, l.ours_old[i], "the files folder a stopped restore had "
+				       "replaced", err);
+	ret = ret ? -1 : 0;
+out:
+	ofb_leftovers_free(&l);
+	return ret;
+}
+
+static int probe_target(struct job *j, struct target *t, struct ofb_error *err)
+{
+	struct ofb_db *db = NULL;
+	struct ofb_error open_err;
+	int ret = -1;
+
+	if (!t->connstr) {
+		if (!t->client.conn.connect && !t->client.conn.dsn) {
+			ofb_error_set(err, "%s: no database is registered or configured for it",
+				      t->subject);
+			return -1;
+		}
+		t->connstr = ofb_dbconn_string(&t->client.conn, err);
+		if (!t->connstr) {
+			ofb_error_prefix(err, "%s", t->subject);
+			return -1;
+		}
+	}
+	ofb_error_clear(&open_err);
+	if (ofb_db_open(&db, t->connstr, &open_err) == 0) {
+		t->db_exists = 1;
+		if (ofb_load_count_tables(db, &t->db_tables, err) != 0) {
+			ofb_error_prefix(err, "%s", t->subject);
+			goto out;
+		}
+	} else if (ofb_load_can_create(t->connstr, err) != 0) {
+		ofb_error_prefix(err, "%s: %s", t->subject, open_err.msg);
+		goto out;
+	}
+	if (t->files_prefix && t->client.files_dir && t->pkg_has_files) {
+		int rc;
+		if (ofb_files_is_mount_point(t->client.files_dir)) {
+			ofb_error_set(err, "%s: its files folder '%s' is a mount point, which a restore "
+				      "cannot replace (it puts a new folder in its place): restore into "
+				      "a folder below it ([client.%s] files or --files), nothing was "
+				      "changed", t->subject, t->client.files_dir, t->client.id);
+			goto out;
+		}
+		if (handle_leftovers(j, t, err) != 0)
+			goto out;
+		rc = ofb_files_nonempty(t->client.files_dir, err);
+		if (rc < 0) {
+			ofb_error_prefix(err, "%s: files folder", t->subject);
+			goto out;
+		}
+		t->files_nonempty = rc;
+	}
+	ret = 0;
+out:
+	ofb_db_close(db);
+	return ret;
+}
+
+/* The safety package must outlive the restore: never inside a folder the restore replaces
+ * (run from inside a files folder, or [backup] dir below one). */
+static int check_safety_place(const struct job *j, const char *dir, struct ofb_error *err)
+{
+	char *place = realpath(dir, NULL);
+	int ret = 0;
+
+	for (size_t i = 0; place && ret == 0 && i < j->n_targets; i++) {
+		const struct target *t = &j->targets[i];
+		char *files = t->client.files_dir && t->pkg_has_files
+				      ? realpath(t->client.files_dir, NULL) : NULL;
+		size_t n = files ? strlen(files) : 0;
+		if (files && strncmp(place, files, n) == 0 && (place[n] == '\0' || place[n] == '/' ||
+							       strcmp(files, "/") == 0)) {
+			ofb_error_set(err, "the package saving what is replaced would be written to "
+				      "'%s', inside %s's files folder '%s', which the restore replaces: "
+				      "refused, nothing was changed (run it from another folder or set "
+				      "[backup] dir outside the files folders)", place, t->subject, files);
+			ret = -1;
+		}
+		free(files);
+	}
+	free(place);
+	return ret;
+}
+
+static int holds_data(const struct target *t)
+{
+	return t->db_tables > 0 || t->files_nonempty;
+}
+
+/* Refuse (without replace) or save (with it) every target that holds data. */
+int restore_guard_targets(struct job *j, struct ofb_error *err)
+{
+	struct ofb_client *save = xcalloc(j->n_targets + 1, sizeof *save);
+	const char *login_conn = NULL;
+	size_t n_save = 0, busy = 0, warnings = 0;
+	char *path = NULL, *name;
+	struct buf list;
+	int ret = -1;
+
+	buf_init(&list);
+	for (size_t i = 0; i < j->n_targets; i++) {
+		struct target *t = &j->targets[i];
+		if (probe_target(j, t, err) != 0)
+			goto out;
+		if (!holds_data(t))
+			continue;
+		busy++;
+		buf_addf(&list, "%s%s", list.len ? ", " : "", t->subject);
+		if (!t->pkg_id) {
+			login_conn = t->db_tables ? t->connstr : NULL;
+		} else if (t->db_exists) {
+			save[n_save++] = t->client;   /* its database (even empty) and files */
+		} else {
+			/* no database to save them with: the files folder is kept aside instead */
+			t->keep_old_files = 1;
+		}
+	}
+	if (!busy) {
+		ret = 0;
+		goto out;
+	}
+	if (!j->replace) {
+		ofb_error_set(err, "%s already hold%s data: refused, nothing was changed (use "
+			      "--replace to replace it; it is saved to a package first)", list.data,
+			      busy == 1 ? "s" : "");
+		goto out;
+	}
+	if (!login_conn && n_save == 0) {
+		ret = 0;
+		goto out;
+	}
+	if (check_safety_place(j, j->cfg->backup_dir ? j->cfg->backup_dir : ".", err) != 0)
+		goto out;
+	/* never over an existing file: it could be the very package being restored */
+	name = ofb_backup_stamped_name("replaced");
+	path = xasprintf("%s/%s", j->cfg->backup_dir ? j->cfg->backup_dir : ".", name);
+	for (int i = 2; access(path, F_OK) == 0; i++) {
+		free(path);
+		path = xasprintf("%s/%.*s-%d.zip", j->cfg->backup_dir ? j->cfg->backup_dir : ".",
+				 (int)strlen(name) - 4, name, i);
+	}
+	free(name);
+	ofb_info("saving what will be replaced (%s)", list.data);
+	if (ofb_backup_targets(login_conn, save, n_save, path, &warnings, err) != 0) {
+		ofb_error_prefix(err, "cannot save what would be replaced; nothing was changed");
+		goto out;
+	}
+	ofb_notice("what is replaced was saved to: %s", path);
+	j->safety_path = xstrdup(path);
+	if (warnings) {
+		/* something of the old files did not fit into the package (links, names that
+		 * are not UTF-8): their folders are kept as they are instead of removed */
+		for (size_t i = 0; i < j->n_targets; i++)
+			j->targets[i].keep_old_files = j->targets[i].files_nonempty;
+		j->warnings += warnings;
+	}
+	ret = 0;
+out:
+	free(save);
+	free(path);
+	buf_free(&list);
+	return ret;
+}
+
+/* --- applying ---------------------------------------------------------------------------- */
+
+/* Files go into a new folder beside the target before its database is touched; only
+ * when the database is in, the new folder takes the target's place. A failure before
+ * that leaves the old folder as it was. */
+static int extract_files(struct job *j, struct target *t, char **fresh,
+			 struct ofb_error *err)
+{
+	const char *dest = t->client.files_dir;
+
+	*fresh = NULL;
+	if (!dest) {
+		ofb_detail("%s has no files folder registered: its files are not restored",
+			   t->subject);
+		return 0;
+	}
+	if (!t->pkg_has_files) {
+		ofb_detail("%s had no files folder when it was backed up: its files folder is left "
+			   "as it is", t->subject);
+		return 0;
+	}
+	/* a new folder of our own (mkdtemp): never one left by an earlier run or planted */
+	*fresh = xasprintf("%s.ofbackup-new-XXXXXX", dest);
+	if (ofb_files_mkdirs_parent(dest, err) != 0 || !mkdtemp(*fresh)) {
+		if (!err->set)
+			ofb_error_set(err, "cannot create a folder beside '%s': %s", dest,
+				      strerror(errno));
+		free(*fresh);
+		*fresh = NULL;
+		ofb_error_prefix(err, "%s", t->subject);
+		return -1;
+	}
+	if (ofb_reader_extract(j->reader, t->files_prefix, *fresh, err) != 0) {
+		ofb_error_prefix(err, "%s", t->subject);
+		return -1;
+	}
+	if (ofb_reader_extract_vanished(j->reader)) {
+		/* deleted while the backup ran: the package holds no content for them */
+		ofb_warn("%s: %zu file%s deleted while the backup ran %s not restored", t->subject,
+			 ofb_reader_extract_vanished(j->reader),
+			 ofb_reader_extract_vanished(j->reader) == 1 ? "" : "s",
+			 ofb_reader_extract_vanished(j->reader) == 1 ? "is" : "are");
+		j->warnings++;
+	}
+	return 0;
+}
+
+/* A new files folder with no old one to copy from: its parent's owner, and the
+ * permissions it had when it was backed up, else the usual ones for a new folder
+ * (mkdtemp made it owner-only). */
+static int parent_like(const char *dest, int recorded, struct stat *st)
+{
+	char *parent = xstrdup(dest), *slash = strrchr(parent, '/');
+	mode_t mask = umask(0);
+	int ret;
+
+	umask(mask);
+	if (slash && slash != parent)
+		*slash = '\0';
+	else
+		strcpy(parent, slash ? "/" : ".");
+	ret = stat(parent, st);
+	st->st_mode = (st->st_mode & ~(mode_t)07777) |
+		      (recorded >= 0 ? (mode_t)recorded : 0777 & ~mask);
+	free(parent);
+	return ret;
+}
+
+static int swap_files(struct target *t, int recorded_mode, const char *fresh,
+		      struct ofb_error *err)
+{
+	const char *dest = t->client.files_dir;
+	char *old = xasprintf("%s.ofbackup-old-%ld", dest, (long)getpid());
+	int had_old = access(dest, F_OK) == 0, ret = -1;
+	struct stat st;
+
+	/* the restored folder belongs to whom the old one belonged, with its permissions:
+	 * the office application must keep writing there, others must not start reading */
+	if (had_old ? stat(dest, &st) == 0 : parent_like(dest, recorded_mode, &st) == 0) {
+		if (ofb_files_take_owner(fresh, &st, err) != 0)
+			goto out;
+	}
+	if (had_old && rename(dest, old) != 0) {
+		ofb_error_set(err, "cannot move '%s' aside: %s", dest, strerror(errno));
+		goto out;
+	}
+	if (rename(fresh, dest) != 0) {
+		ofb_error_set(err, "cannot put the restored files in place at '%s': %s", dest,
+			      strerror(errno));
+		if (had_old)
+			rename(old, dest);
+		goto out;
+	}
+	if (had_old && t->keep_old_files) {
+		char *stamp = ofb_backup_stamped_name("replaced");
+		char *aside = xasprintf("%s.%.*s", dest, (int)strlen(stamp) - 4, stamp);
+		const char *kept = rename(old, aside) == 0 ? aside : old;
+		ofb_notice("%s: the files that were in '%s' are kept in '%s'", t->subject, dest,
+			   kept);
+		free(stamp);
+		free(aside);
+	} else if (had_old && ofb_files_remove_tree(old, err) != 0) {
+		goto out;
+	}
+	ret = 0;
+out:
+	free(old);
+	return ret;
+}
+
+static int restore_target(struct job *j, struct target *t, struct ofb_error *err)
+{
+	struct ofb_schema s;
+	struct ofb_load_stats stats;
+	struct ofb_db *db = NULL;
+	char *fresh = NULL;
+	int created = 0, ret = -1;
+
+	memset(&s, 0, sizeof s);
+	if (ofb_reader_schema(j->reader, t->db_folder, &s, err) != 0)
+		goto out;
+	if (t->files_prefix && extract_files(j, t, &fresh, err) != 0)
+		goto out;
+	if (ofb_load_open_target(t->connstr, &db, &created, err) != 0) {
+		ofb_error_prefix(err, "%s", t->subject);
+		goto out;
+	}
+	if (created)
+		ofb_info("%s: created its database", t->subject);
+	if (ofb_load_database(db, j->reader, &s, t->db_tables > 0, t->subject, &stats, err) != 0)
+		goto out;
+	j->warnings += stats.warnings;
+	j->rows += stats.rows;
+	if (fresh && swap_files(t, ofb_reader_entry_mode(j->reader, t->files_prefix), fresh,
+				err) != 0) {
+		ofb_error_prefix(err, "%s: its database is restored, its files are not", t->subject);
+		goto out;
+	}
+	ofb_info("%s restored: %zu tables, %llu rows", t->subject, stats.tables, stats.rows);
+	ret = 0;
+out:
+	if (fresh && access(fresh, F_OK) == 0) {
+		struct ofb_error ignored;
+		ofb_files_remove_tree(fresh, &ignored);
+	}
+	free(fresh);
+	ofb_db_close(db);
+	ofb_schema_free(&s);
+	return ret;
+}
+
+int restore_apply(struct job *j, struct ofb_error *err)
+{
+	struct timespec end;
+
+	for (size_t i = 0; i < j->n_targets; i++)
+		if (restore_target(j, &j->targets[i], err) != 0) {
+			if (i > 0)
+				ofb_error_prefix(err, "restored %zu of %zu databases before this "
+						 "failure", i, j->n_targets);
+			if (j->safety_path)
+				ofb_error_prefix(err, "what was there before is saved in '%s'",
+						 j->safety_path);
+			return -1;
+		}
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	ofb_info("restore finished: %zu database%s, %llu rows, %.1f s", j->n_targets,
+		 j->n_targets == 1 ? "" : "s", j->rows,
+		 (double)(end.tv_sec - j->started.tv_sec) +
+			 (double)(end.tv_nsec - j->started.tv_nsec) / 1e9);
+	return 0;
+}
+
