@@ -21,7 +21,6 @@
 #include "reader.h"
 #include "verify.h"
 #include "registry.h"
-#include "restore.h"
 #include "restore_job.h"
 #include "util.h"
 
