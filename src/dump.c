@@ -12,18 +12,13 @@
 #include "csv.h"
 #include "driver.h"
 #include "dump.h"
+#include "row_encoder.h"
 #include "odbc.h"
 #include "session.h"
 #include "progress.h"
 #include "util.h"
 
 #define PRODUCE_TARGET (64 * 1024)
-#define WCHUNK_UNITS 8192
-/* A long text value is read in growing pieces, up to this many UTF-16 units a piece:
- * some drivers (sqliteodbc) convert the whole value again for every piece, so a 30 MB
- * value read 8192 units at a time took minutes. */
-#define WCHUNK_MAX_UNITS (2u * 1024 * 1024)
-#define BCHUNK_BYTES 32768
 /* What a driver that buffers (a chunk, a fetch) may hold of one table at a time: rows are
  * counted in bytes, not in rows, so that wide rows (documents, scans) do not multiply
  * memory. Chunked reads start with FIRST_CHUNK_ROWS and size the next chunk from the last
@@ -278,8 +273,8 @@ struct table_src {
 	int finished;
 	int in_row;
 	size_t col;                 /* next column of the current row */
-	int in_value;               /* a long value is being streamed in chunks */
-	uint32_t pending;           /* high surrogate carried between chunks */
+	struct ofb_row_encoder enc; /* the columns of the current row as CSV */
+	int enc_ready;
 	unsigned long long rows;
 	/* keyset pagination for drivers that buffer whole results */
 	unsigned long chunk_rows;   /* rows the running query asks for (its LIMIT) */
@@ -291,12 +286,6 @@ struct table_src {
 	size_t n_key;
 	char **key_values;          /* the last row's key values, as text */
 	int have_key;
-	struct buf value;           /* scratch: the current key value */
-	char tail[8];               /* last bytes of the current text value */
-	unsigned char *via_text;    /* per column: read through the driver's text expression */
-	ofb_wchar *wchunk;
-	size_t wunits;              /* wchunk holds wunits + 1 units */
-	unsigned char *bchunk;
 };
 
 static struct ofb_table *src_table(struct table_src *t)
@@ -326,8 +315,8 @@ static void build_query(struct table_src *t, struct buf *sql, const char ***args
 	for (size_t i = 0; i < tab->n_columns; i++) {
 		if (i)
 			buf_adds(sql, ", ");
-		t->via_text[i] = (unsigned char)ofb_drv_select_column(drv, &tab->columns[i], sql);
-		if (!t->via_text[i])
+		t->enc.via_text[i] = (unsigned char)ofb_drv_select_column(drv, &tab->columns[i], sql);
+		if (!t->enc.via_text[i])
 			ofb_drv_quote(drv, sql, tab->columns[i].name);
 	}
 	buf_adds(sql, " FROM ");
@@ -478,10 +467,8 @@ static int table_open(void *ctx, struct ofb_error *err)
 	if (!t->use_keyset && t->chunk_rows)
 		ofb_detail("%s: no primary key usable for keyset reads; reading by offset",
 			   t->label);
-	t->wunits = WCHUNK_UNITS;
-	t->wchunk = xmalloc((t->wunits + 1) * sizeof *t->wchunk);
-	t->via_text = xcalloc(tab->n_columns, 1);
-	t->bchunk = xmalloc(BCHUNK_BYTES);
+	ofb_row_encoder_init(&t->enc, tab, t->label);
+	t->enc_ready = 1;
 	if (!t->chunk_rows && ofb_drv_read_window(d->db, tab, READ_WINDOW_BYTES, err) != 0) {
 		ofb_error_prefix(err, "%s", t->label);
 		goto out;
@@ -495,231 +482,20 @@ out:
 	return ret;
 }
 
-/* Remember the last (size - 1) bytes written of a value that arrives in pieces. */
-static void keep_tail(char *tail, size_t size, const char *s, size_t n)
+/* One column of the current row; a key column's value is kept for the next chunk's
+ * "key > ?" once it is whole. */
+static int encode_key_or_column(struct table_src *t, struct buf *out, struct ofb_error *err)
 {
-	size_t have = strlen(tail), keep = size - 1;
-
-	if (n >= keep) {
-		memcpy(tail, s + n - keep, keep);
-		tail[keep] = '\0';
-		return;
-	}
-	if (have + n > keep) {
-		memmove(tail, tail + (have + n - keep), keep - n);
-		have = keep - n;
-	}
-	memcpy(tail + have, s, n);
-	tail[have + n] = '\0';
-}
-
-/* "...+02", "...-05:30", "...Z": the text already says its offset from UTC. */
-static int has_utc_offset(const char *tail)
-{
-	size_t n = strlen(tail);
-	const char *p;
-
-	if (n && tail[n - 1] == 'Z')
-		return 1;
-	p = strrchr(tail, '+');
-	if (!p && n >= 3 && (tail[n - 3] == '-' || (n >= 6 && tail[n - 6] == '-')))
-		p = tail[n - 3] == '-' ? tail + n - 3 : tail + n - 6;
-	if (!p)
-		return 0;
-	for (p++; *p; p++)
-		if (!isdigit((unsigned char)*p) && *p != ':')
-			return 0;
-	return 1;
-}
-
-/* Column n as short ASCII text (numbers; huge decimals arrive in several chunks) into v,
- * which the caller frees; *ind is SQL_NULL_DATA for NULL. */
-static int get_ascii(struct table_src *t, SQLUSMALLINT n, struct buf *v, SQLLEN *ind)
-{
-	char chunk[256];
-	SQLRETURN rc;
-
-	buf_init(v);
-	for (;;) {
-		rc = SQLGetData(t->st, n, SQL_C_CHAR, chunk, sizeof chunk, ind);
-		if (rc == SQL_NO_DATA)
-			return 0;
-		if (!SQL_SUCCEEDED(rc)) {
-			buf_free(v);
-			return -1;
-		}
-		if (*ind == SQL_NULL_DATA)
-			return 0;
-		/* BIT columns may arrive as one raw byte, 0x00 included */
-		buf_add(v, chunk, *ind >= 0 && (size_t)*ind < sizeof chunk ? (size_t)*ind
-									  : strlen(chunk));
-		if (rc == SQL_SUCCESS)
-			return 0;
-	}
-}
-
-/* A number the driver's expression gave as text (see select_column in driver.h): a tagged
- * double in its shortest exact form, anything else as it was stored. */
-static void add_number_text(struct buf *out, const struct ofb_column *c, const char *v,
-			    size_t len)
-{
-	char num[64];
-	double d;
-
-	if (len == 0 || v[0] != OFB_EXACT_DOUBLE_TAG) {
-		ofb_csv_add_number(out, v, len);
-		return;
-	}
-	d = strtod(v + 1, NULL);   /* SQLite's printf writes infinity as Inf, which strtod reads */
-	if (c->type == OFB_T_REAL && (double)(float)d == d)
-		format_float(num, sizeof num, (float)d);
-	else
-		format_double(num, sizeof num, d);
-	buf_adds(out, num);
-}
-
-/* Encode (part of) column t->col of the current row. Leaves t->in_value set while a long
- * value has more chunks to come. */
-static int encode_column(struct table_src *t, struct buf *out, struct ofb_error *err)
-{
-	struct ofb_column *c = &src_table(t)->columns[t->col];
-	SQLUSMALLINT n = (SQLUSMALLINT)(t->col + 1);
 	size_t key_i = 0;
 	int is_key = is_key_col(t, t->col, &key_i) && t->chunk_rows && t->use_keyset;
-	SQLLEN ind = 0;
-	SQLRETURN rc;
 
-	if (!t->in_value)
-		buf_reset(&t->value);
-	switch (ofb_ptype_encoding(c->type)) {
-	case OFB_ENC_TEXT: {
-		size_t units;
-		if (t->in_value && t->wunits < WCHUNK_MAX_UNITS) {
-			t->wunits *= 2;
-			t->wchunk = xrealloc(t->wchunk, (t->wunits + 1) * sizeof *t->wchunk);
-		} else if (!t->in_value && t->wunits > WCHUNK_UNITS) {
-			t->wunits = WCHUNK_UNITS;   /* the next long value grows it again */
-			t->wchunk = xrealloc(t->wchunk, (t->wunits + 1) * sizeof *t->wchunk);
-		}
-		rc = SQLGetData(t->st, n, SQL_C_WCHAR, t->wchunk,
-				(SQLLEN)((t->wunits + 1) * sizeof *t->wchunk), &ind);
-		if (rc == SQL_NO_DATA && !t->in_value)
-			break;
-		if (rc == SQL_NO_DATA)   /* the last piece was announced but empty */
-			goto end_text;
-		if (!SQL_SUCCEEDED(rc))
-			goto fail;
-		if (ind == SQL_NULL_DATA)
-			break;
-		if (!t->in_value) {
-			buf_addc(out, '"');
-			t->tail[0] = '\0';
-		}
-		units = (ind == SQL_NO_TOTAL || (size_t)ind > t->wunits * sizeof *t->wchunk)
-				? t->wunits : (size_t)ind / sizeof *t->wchunk;
-		{
-			struct buf tmp;
-			buf_init(&tmp);
-			w_to_utf8(&tmp, t->wchunk, units, &t->pending);
-			if (c->type == OFB_T_UUID)   /* drivers differ in case; RFC 4122 prints lowercase */
-				for (size_t i = 0; i < tmp.len; i++)
-					tmp.data[i] = (char)tolower((unsigned char)tmp.data[i]);
-			if (rc == SQL_SUCCESS && t->pending) {
-				buf_adds(&tmp, "\xEF\xBF\xBD");
-				t->pending = 0;
-			}
-			ofb_csv_add_escaped(out, tmp.data, tmp.len);
-			keep_tail(t->tail, sizeof t->tail, tmp.data, tmp.len);
-			if (is_key)
-				buf_add(&t->value, tmp.data, tmp.len);
-			buf_free(&tmp);
-		}
-		if (rc == SQL_SUCCESS_WITH_INFO) {
-			t->in_value = 1;
-			return 0;
-		}
-end_text:
-		/* a moment without an offset is in UTC (the session runs in UTC); words such as
-		 * PostgreSQL's 'infinity' are no moment */
-		if (c->type == OFB_T_TIMESTAMPTZ && t->tail[0] &&
-		    isdigit((unsigned char)t->tail[strlen(t->tail) - 1]) && !has_utc_offset(t->tail))
-			buf_adds(out, "+00");
-		buf_addc(out, '"');
-		break;
-	}
-	case OFB_ENC_BINARY: {
-		size_t got;
-		rc = SQLGetData(t->st, n, SQL_C_BINARY, t->bchunk, BCHUNK_BYTES, &ind);
-		if (rc == SQL_NO_DATA)
-			break;
-		if (!SQL_SUCCEEDED(rc))
-			goto fail;
-		if (ind == SQL_NULL_DATA)
-			break;
-		if (!t->in_value)
-			buf_adds(out, "\\x");
-		got = (ind == SQL_NO_TOTAL || ind > BCHUNK_BYTES) ? BCHUNK_BYTES : (size_t)ind;
-		buf_add_hex(out, t->bchunk, got);
-		if (rc == SQL_SUCCESS_WITH_INFO) {
-			t->in_value = 1;
-			return 0;
-		}
-		break;
-	}
-	case OFB_ENC_FLOAT: {
-		char text[64];
-		if (t->via_text[t->col])
-			goto number_text;
-		if (c->type == OFB_T_REAL) {
-			SQLREAL f = 0;
-			rc = SQLGetData(t->st, n, SQL_C_FLOAT, &f, sizeof f, &ind);
-			if (!SQL_SUCCEEDED(rc))
-				goto fail;
-			format_float(text, sizeof text, f);
-		} else {
-			SQLDOUBLE v = 0;
-			rc = SQLGetData(t->st, n, SQL_C_DOUBLE, &v, sizeof v, &ind);
-			if (!SQL_SUCCEEDED(rc))
-				goto fail;
-			format_double(text, sizeof text, v);
-		}
-		if (ind == SQL_NULL_DATA)
-			break;
-		buf_adds(out, text);
-		if (is_key)
-			buf_adds(&t->value, text);
-		break;
-	}
-	case OFB_ENC_NUMBER:
-	case OFB_ENC_BOOL:
-	number_text: {
-		struct buf v;
-		if (get_ascii(t, n, &v, &ind) != 0)
-			goto fail;
-		if (ind != SQL_NULL_DATA) {
-			if (c->type == OFB_T_BOOLEAN)
-				ofb_csv_add_bool(out, v.data, v.len);
-			else if (t->via_text[t->col])
-				add_number_text(out, c, v.data, v.len);
-			else
-				ofb_csv_add_number(out, v.data, v.len);
-			if (is_key)
-				buf_add(&t->value, v.data, v.len);
-		}
-		buf_free(&v);
-		break;
-	}
-	}
-	t->in_value = 0;
-	if (is_key) {
+	if (ofb_row_encode_column(&t->enc, t->col, is_key, t->rows, out, err) != 0)
+		return -1;
+	if (is_key && !t->enc.in_value) {
 		free(t->key_values[key_i]);
-		t->key_values[key_i] = xstrdup(t->value.data ? t->value.data : "");
+		t->key_values[key_i] = xstrdup(t->enc.value.data ? t->enc.value.data : "");
 	}
 	return 0;
-fail:
-	ofb_odbc_error(err, SQL_HANDLE_STMT, t->st, "%s: cannot read column '%s' of row %llu",
-		       t->label, c->name, t->rows + 1);
-	return -1;
 }
 
 static void add_header(struct table_src *t, struct buf *out)
@@ -774,12 +550,13 @@ static int table_produce(void *ctx, struct buf *out, int *eof, struct ofb_error 
 			t->in_row = 1;
 			t->col = 0;
 		}
-		if (!t->in_value && t->col > 0)
+		if (!t->enc.in_value && t->col > 0)
 			buf_addc(out, ',');
-		if (encode_column(t, out, err) != 0)
+		t->enc.st = t->st;
+		if (encode_key_or_column(t, out, err) != 0)
 			return -1;
 		t->chunk_bytes += out->len - before;
-		if (t->in_value)
+		if (t->enc.in_value)
 			continue;
 		if (++t->col == tab->n_columns) {
 			buf_addc(out, '\n');
@@ -805,12 +582,9 @@ static void release(struct table_src *t)
 	t->key_values = NULL;
 	t->key_cols = NULL;
 	t->n_key = 0;
-	free(t->wchunk);
-	free(t->bchunk);
-	free(t->via_text);
-	t->wchunk = NULL;
-	t->bchunk = NULL;
-	t->via_text = NULL;
+	if (t->enc_ready)
+		ofb_row_encoder_free(&t->enc);
+	t->enc_ready = 0;
 	if (t->st) {
 		SQLFreeHandle(SQL_HANDLE_STMT, t->st);
 		t->st = NULL;
@@ -838,7 +612,6 @@ static void table_free(void *ctx)
 	struct table_src *t = ctx;
 
 	release(t);   /* after a failed open libzip frees without closing */
-	buf_free(&t->value);
 	free(t->label);
 	free(t);
 }
@@ -866,7 +639,6 @@ int ofb_dbdump_add(struct ofb_dbdump *d, struct ofb_pkg *pkg, struct ofb_error *
 		struct table_src *t = xcalloc(1, sizeof *t);
 		t->d = d;
 		t->index = i;
-		buf_init(&t->value);
 		tab->entry = ofb_table_entry_name(d->folder, tab->name, taken, i);
 		taken[i] = tab->entry;
 		if (ofb_pkg_add_lazy(pkg, tab->entry, &table_ops, t, &t->info, err) != 0)
