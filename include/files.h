@@ -44,7 +44,7 @@ void ofb_files_free(struct ofb_file_list *list);
 int ofb_files_nonempty(const char *path, struct ofb_error *err);
 /* Remove path and everything below it, never following symbolic links. */
 int ofb_files_remove_tree(const char *path, struct ofb_error *err);
-/* mkdir -p. */
+/* mkdir -p; the folders it makes are 0755 (a way to a files folder others must reach). */
 int ofb_files_mkdirs(const char *path, struct ofb_error *err);
 /* mkdir -p of the folder that holds path. */
 int ofb_files_mkdirs_parent(const char *path, struct ofb_error *err);

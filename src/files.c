@@ -275,8 +275,15 @@ int ofb_files_mkdirs(const char *path, struct ofb_error *err)
 		if (c != '/' && c != '\0')
 			continue;
 		*s = '\0';
-		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-			ofb_error_set(err, "cannot create folder '%s': %s", p, strerror(errno));
+		/* folders on the way to a files folder: open to traverse, as made by hand (the
+		 * process's umask 077 would close them to the office application) */
+		if (mkdir(p, 0755) == 0) {
+			if (chmod(p, 0755) != 0) {
+				ofb_error_errno(err, errno, "cannot set the permissions of folder '%s'", p);
+				ret = -1;
+			}
+		} else if (errno != EEXIST) {
+			ofb_error_errno(err, errno, "cannot create folder '%s'", p);
 			ret = -1;
 		}
 		*s = c;

@@ -471,7 +471,7 @@ class Trust(Regress):
         con.close()
         self.config(["tr-x", "tr-big", "tr-perm"])
         pkg = self.export("tr-perm")
-        dest = os.path.join(self.root, "imported", "modes")
+        dest = os.path.join(self.root, "imported", "new-parent", "modes")
         db = os.path.join(self.root, "db", "tr-modes.db")
         self.config(["tr-modes"])
         r = self.run("-c", self.cfg, "import", pkg, "--as", "tr-modes", "--connect",
@@ -486,6 +486,9 @@ class Trust(Regress):
             dict((k, "%04o" % v) for k, v in want.items())))
         mode = os.stat(db).st_mode & 0o777
         self.require(mode == 0o600, "the SQLite database the import created has mode %04o" % mode)
+        mode = os.stat(os.path.dirname(dest)).st_mode & 0o777
+        self.require(mode == 0o755, "a folder the import made on the way to the files folder "
+                     "has mode %04o, want 0755 (the office application must reach it)" % mode)
 
     def t_file_size_limit(self):
         out = os.path.join(self.root, "out", "fsize")
