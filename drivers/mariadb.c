@@ -359,6 +359,7 @@ static const struct ofb_sql_dialect my_dialect = {
 	.default_functions = my_default_functions,
 	.default_keywords = my_default_keywords,
 	.table_engines = my_table_engines,
+	.variable_chars = "$@",
 };
 
 static int my_is_pk_index(const char *name)

@@ -456,6 +456,7 @@ static const struct ofb_sql_dialect pg_dialect = {
 	.forbidden_functions = pg_forbidden_functions,
 	.default_functions = pg_default_functions,
 	.default_keywords = pg_default_keywords,
+	.variable_chars = "$",      /* $1 (dollar quotes are read before) */
 };
 
 const struct ofb_driver ofb_driver_postgresql = {

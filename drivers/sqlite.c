@@ -387,6 +387,7 @@ static const struct ofb_sql_dialect sqlite_dialect = {
 	.forbidden_functions = sqlite_forbidden_functions,
 	.default_functions = sqlite_default_functions,
 	.default_keywords = sqlite_default_keywords,
+	.variable_chars = "$@:#",
 };
 
 static int sqlite_driver_name(const char *driver_name)

@@ -45,6 +45,10 @@ struct ofb_sql_dialect {
 	const char *const *default_keywords;
 	/* Storage engines a table's own DDL may name (ENGINE=...); NULL: no such option. */
 	const char *const *table_engines;
+	/* Characters that start a parameter or variable outside quotes (SQLite's $name(...)
+	 * takes any text up to ')' into the token, quotes included): none belongs in DDL from
+	 * a package, so each is refused. */
+	const char *variable_chars;
 };
 
 /* The kinds of native statement a package may carry. */

@@ -258,6 +258,8 @@ static int tokenize_into(const struct ofb_sql_dialect *d, const char *sql, struc
 				return fail(why, "a statement separator (;)");
 			if (c == '{' || c == '}')
 				return fail(why, "an ODBC escape brace");
+			if (c == '?' || (d->variable_chars && strchr(d->variable_chars, c)))
+				return fail(why, "a parameter or variable marker (%c)", c);
 			if ((c == ':' && p[1] == ':') || (c == '|' && p[1] == '|'))
 				n = 2;
 			p += n;

@@ -67,6 +67,12 @@ static const struct {
 	{ "sqlite", OFB_SQL_CREATE_TABLE, "t", NULL, "CREATE TABLE t (a DEFAULT 'x)", 0 },
 	{ "sqlite", OFB_SQL_CREATE_TABLE, "t", NULL, "CREATE TABLE t (a) /* never ends", 0 },
 	{ "postgresql", OFB_SQL_CREATE_INDEX, "i", "t", "CREATE INDEX i ON t ({fn x()})", 0 },
+	/* SQLite reads $x(...) up to ')' as one token, quotes and all */
+	{ "sqlite", OFB_SQL_CREATE_TABLE, "t", NULL,
+	  "CREATE TABLE t (a DEFAULT $x(') ; ATTACH 'evil' AS e; --'))", 0 },
+	{ "sqlite", OFB_SQL_CREATE_TABLE, "t", NULL, "CREATE TABLE t (a CHECK (a > :p))", 0 },
+	{ "mariadb", OFB_SQL_CREATE_TABLE, "t", NULL, "CREATE TABLE `t` (`a` int DEFAULT @v)", 0 },
+	{ "postgresql", OFB_SQL_CREATE_INDEX, "i", "t", "CREATE INDEX i ON t (a) WHERE a > $1", 0 },
 	/* another kind or another object */
 	{ "sqlite", OFB_SQL_CREATE_TABLE, "t", NULL, "DROP TABLE t", 0 },
 	{ "sqlite", OFB_SQL_CREATE_TABLE, "t", NULL, "CREATE TABLE u (a)", 0 },
