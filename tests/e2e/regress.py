@@ -42,7 +42,7 @@ import pyodbc
 import canon
 import fixtures as fx
 from fixtures import SECRET
-from restore import Scenario, write_ini
+from restore import Res, Scenario, write_ini
 
 PW_ENV = "OFB_E2E_DB_PASSWORD"
 CMD_TIMEOUT = 120
@@ -677,23 +677,6 @@ def package_table(pkg, cid, table):
     if lines and lines[-1] == "":
         lines.pop()
     return rows, lines[1:]
-
-
-class Res:
-    def __init__(self, rg, args, code, out, err):
-        self.rg, self.args, self.code, self.out, self.err = rg, args, code, out, err
-
-    @property
-    def text(self):
-        return self.out + self.err
-
-    def expect(self, *codes):
-        if self.code not in codes:
-            cmd = " ".join(os.path.basename(a) if a.startswith("/") else a for a in self.args)
-            raise self.rg.Failed("exited %d, want %s; output: %s; command: ofbackup %s"
-                                 % (self.code, "/".join(map(str, codes)),
-                                    " ".join(self.text.split())[-320:], cmd))
-        return self
 
 
 def run(suite, failed_cls):

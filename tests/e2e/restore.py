@@ -1088,7 +1088,9 @@ class RestoreSuite:
 
 
 class Res:
-    def __init__(self, rs, args, code, out, err, secs):
+    """One ofbackup run's result, for every group (rs: the group's runner, with Failed)."""
+
+    def __init__(self, rs, args, code, out, err, secs=None):
         self.rs, self.args, self.code, self.out, self.err, self.secs = \
             rs, args, code, out, err, secs
 

@@ -29,7 +29,7 @@ import sqlite3
 import subprocess
 import time
 
-from regress import Res   # one command-result helper for the self-contained groups
+from restore import Res   # one command-result helper for every group
 import zipfile
 
 import pyodbc

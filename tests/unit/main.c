@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <CUnit/Basic.h>
+#include "driver.h"
+#include "util.h"
 #include "suites.h"
 
 int ofb_add_suite(const char *name, const struct ofb_test *tests)
@@ -46,6 +48,28 @@ void ofb_expect_long(const char *what, long long got, long long want, unsigned l
 void ofb_expect_true(const char *what, int ok, unsigned line)
 {
 	ofb_expect(ok, what, line);
+}
+
+void check_ddl(const struct ofb_driver *drv, const struct ddl_case *cases, size_t n)
+{
+	struct buf sql;
+
+	buf_init(&sql);
+	for (size_t i = 0; i < n; i++) {
+		struct ofb_column col = { 0 };
+		char what[128];
+
+		col.type = cases[i].type;
+		col.length = cases[i].length;
+		col.precision = cases[i].precision;
+		col.scale = cases[i].scale;
+		buf_reset(&sql);
+		ofb_drv_type_ddl(drv, &col, &sql);
+		snprintf(what, sizeof what, "%s type_ddl(%s, length %ld, %d, %d)", drv->name,
+			 ofb_ptype_name(col.type), col.length, col.precision, col.scale);
+		ofb_expect_str(what, sql.data, cases[i].want, __LINE__);
+	}
+	buf_free(&sql);
 }
 
 int main(void)

@@ -19,6 +19,20 @@ int register_ddl_tests(void);
 struct ofb_test { const char *name; CU_TestFunc fn; };
 int ofb_add_suite(const char *name, const struct ofb_test *tests);
 
+/* A portable column type and the declaration a driver's type_ddl must give it. */
+#include <stddef.h>
+#include "schema.h"
+struct ddl_case {
+	enum ofb_ptype type;
+	long length;
+	int precision;
+	int scale;
+	const char *want;
+};
+struct ofb_driver;
+/* Check drv's declaration for every case. */
+void check_ddl(const struct ofb_driver *drv, const struct ddl_case *cases, size_t n);
+
 /* Non-fatal checks that report "what: got '...', want '...'" at the caller's line. */
 void ofb_expect_str(const char *what, const char *got, const char *want, unsigned line);
 void ofb_expect_long(const char *what, long long got, long long want, unsigned line);

@@ -230,36 +230,6 @@ static void test_quote_round_trip(void)
 
 /* ---- column types for restore and import ---- */
 
-struct ddl_case {
-	enum ofb_ptype type;
-	long length;
-	int precision;
-	int scale;
-	const char *want;
-};
-
-static void check_ddl(const struct ofb_driver *drv, const struct ddl_case *cases, size_t n)
-{
-	struct buf sql;
-
-	buf_init(&sql);
-	for (size_t i = 0; i < n; i++) {
-		struct ofb_column col = { 0 };
-		char what[128];
-
-		col.type = cases[i].type;
-		col.length = cases[i].length;
-		col.precision = cases[i].precision;
-		col.scale = cases[i].scale;
-		buf_reset(&sql);
-		ofb_drv_type_ddl(drv, &col, &sql);
-		snprintf(what, sizeof what, "%s type_ddl(%s, length %ld, %d, %d)", drv->name,
-			 ofb_ptype_name(col.type), col.length, col.precision, col.scale);
-		ofb_expect_str(what, sql.data, cases[i].want, __LINE__);
-	}
-	buf_free(&sql);
-}
-
 static void test_ddl_sqlite(void)
 {
 	static const struct ddl_case cases[] = {

@@ -65,35 +65,6 @@ static void test_connect_options(void)
 	CU_ASSERT_PTR_NULL(strpbrk(opts, "{}"));
 }
 
-struct ddl_case {
-	enum ofb_ptype type;
-	long length;
-	int precision;
-	int scale;
-	const char *want;
-};
-
-static void check_ddl(const struct ddl_case *cases, size_t n)
-{
-	struct buf sql;
-
-	buf_init(&sql);
-	for (size_t i = 0; i < n; i++) {
-		struct ofb_column col = { 0 };
-		char what[128];
-
-		col.type = cases[i].type;
-		col.length = cases[i].length;
-		col.precision = cases[i].precision;
-		col.scale = cases[i].scale;
-		buf_reset(&sql);
-		drv->type_ddl(&col, &sql);
-		snprintf(what, sizeof what, "type_ddl(%s, length %ld, %d, %d)",
-			 ofb_ptype_name(col.type), col.length, col.precision, col.scale);
-		ofb_expect_str(what, sql.data, cases[i].want, __LINE__);
-	}
-	buf_free(&sql);
-}
 
 static void test_type_ddl_every_type(void)
 {
@@ -119,7 +90,7 @@ static void test_type_ddl_every_type(void)
 		{ OFB_T_OTHER, 0, 0, 0, "nvarchar(max)" },
 	};
 
-	check_ddl(cases, sizeof cases / sizeof cases[0]);
+	check_ddl(drv, cases, sizeof cases / sizeof cases[0]);
 }
 
 static void test_type_ddl_sizes(void)
@@ -152,7 +123,7 @@ static void test_type_ddl_sizes(void)
 		{ OFB_T_TIMESTAMPTZ, 0, 0, 9, "datetimeoffset(7)" },
 	};
 
-	check_ddl(cases, sizeof cases / sizeof cases[0]);
+	check_ddl(drv, cases, sizeof cases / sizeof cases[0]);
 }
 
 static void test_type_ddl_decimal(void)
@@ -175,7 +146,7 @@ static void test_type_ddl_decimal(void)
 		{ OFB_T_DECIMAL, 0, 5, -2, "decimal(5,0)" },
 	};
 
-	check_ddl(cases, sizeof cases / sizeof cases[0]);
+	check_ddl(drv, cases, sizeof cases / sizeof cases[0]);
 }
 
 struct refine_case {
