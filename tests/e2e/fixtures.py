@@ -7,6 +7,7 @@ values), a files folder per client, and one client registered offline.
 
 import hashlib
 import os
+import socket
 import random
 import sqlite3
 from decimal import Decimal
@@ -26,6 +27,16 @@ OLD = "old"
 BLOB_SIZE = 1024 * 1024
 BIG_FILE_SIZE = 3 * 1024 * 1024
 
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now (for private servers, and for
+    connections that must be refused)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 def det_bytes(seed, n):
     """n deterministic pseudo-random bytes, with 0x00 bytes sprinkled in."""

@@ -107,12 +107,7 @@ def no_problems(p):
 
 # ------------------------------------------------------------------ servers
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+free_port = fx.free_port
 
 
 class Servers:

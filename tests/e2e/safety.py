@@ -57,14 +57,6 @@ def sha256(path):
     return h.hexdigest()
 
 
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def temp_re(name):
     """The temporary files of a package named name: `.NAME.*.part*`."""
     return re.compile(r"^\.%s\..*\.part" % re.escape(name))
@@ -307,7 +299,7 @@ class Safety:
         x, sha = self.ensure_good()
         d = os.path.dirname(x)
         conn = fx.Installation.strip_password(self.pg(PG_DB))
-        conn = ";".join(("Port=%d" % closed_port()) if s.startswith("Port=") else s
+        conn = ";".join(("Port=%d" % fx.free_port()) if s.startswith("Port=") else s
                         for s in conn.split(";"))
         self.require("Port=" in conn, "test setup: no Port= in %s" % conn)
         cfg = write_ini(os.path.join(self.root, "unreachable.ini"),
