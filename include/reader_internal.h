@@ -30,12 +30,6 @@ struct entry *reader_entries(const struct ofb_reader *r, size_t *n);
 size_t reader_lower_bound(const struct ofb_reader *r, const char *key);
 
 
-/* "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (UTC) as the manifest writes modification times. */
-int reader_parse_mtime(const char *s, struct timespec *ts);
-/* The permission bits of a manifest's "mode" ("0640"), or -1 when it is not such a text. */
-int reader_parse_mode(json_t *v);
-/* An upper bound of the number of values in a JSON text (without parsing it). */
-size_t reader_json_values(const char *text, size_t len);
 
 
 /* "package 'P': entry 'E'" followed by the formatted tail. */

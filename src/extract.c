@@ -12,6 +12,7 @@
 #include "reader.h"
 #include "names.h"
 #include "reader_internal.h"
+#include "records.h"
 #include "util.h"
 
 /* --- the file system (POSIX; a Windows build replaces these functions) ------------------ */
@@ -227,7 +228,7 @@ static int mtime_of(const struct entry *e, struct timespec *ts)
 {
 	json_t *m = json_object_get(e->rec, "mtime");
 
-	return json_is_string(m) && reader_parse_mtime(json_string_value(m), ts) == 0;
+	return json_is_string(m) && ofb_record_parse_mtime(json_string_value(m), ts) == 0;
 }
 
 /* The recorded permission bits, or -1 (older packages: the umask decides). */
@@ -235,7 +236,7 @@ static int mode_of(const struct entry *e)
 {
 	json_t *m = json_object_get(e->rec, "mode");
 
-	return m ? reader_parse_mode(m) : -1;
+	return m ? ofb_record_parse_mode(m) : -1;
 }
 
 static int extract_file(struct extract *x, struct entry *e, const char *rel,

@@ -19,6 +19,7 @@
 #include "reader.h"
 #include "names.h"
 #include "reader_internal.h"
+#include "records.h"
 #include "zipwalk.h"
 #include "util.h"
 
@@ -67,138 +68,6 @@ void reader_entry_error(struct ofb_error *err, const struct ofb_reader *r, const
 
 /* --- names and manifest records -------------------------------------------------------- */
 
-static int two_digits(const char *s, int *out)
-{
-	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
-		return -1;
-	*out = (s[0] - '0') * 10 + (s[1] - '0');
-	return 0;
-}
-
-int reader_parse_mode(json_t *v)
-{
-	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
-	int mode = 0;
-
-	if (!s || strlen(s) != 4 || s[0] != '0')
-		return -1;
-	for (int i = 1; i < 4; i++) {
-		if (s[i] < '0' || s[i] > '7')
-			return -1;
-		mode = mode * 8 + (s[i] - '0');
-	}
-	return mode;
-}
-
-int reader_parse_mtime(const char *s, struct timespec *ts)
-{
-	struct tm tm;
-	int cent, year, mon, day, hour, min, sec;
-	long nsec = 0, scale = 100000000L;
-	const char *p = s + 19;
-	time_t t;
-
-	memset(&tm, 0, sizeof tm);
-	if (strlen(s) < 20 || two_digits(s, &cent) || two_digits(s + 2, &year) || s[4] != '-' ||
-	    two_digits(s + 5, &mon) || s[7] != '-' || two_digits(s + 8, &day) || s[10] != 'T' ||
-	    two_digits(s + 11, &hour) || s[13] != ':' || two_digits(s + 14, &min) ||
-	    s[16] != ':' || two_digits(s + 17, &sec))
-		return -1;
-	if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60)
-		return -1;
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++) {
-			if (!scale)
-				return -1;   /* finer than nanoseconds */
-			nsec += (*p - '0') * scale;
-			scale /= 10;
-		}
-		if (p == s + 20)
-			return -1;
-	}
-	if (strcmp(p, "Z") != 0)
-		return -1;
-	tm.tm_year = cent * 100 + year - 1900;
-	tm.tm_mon = mon - 1;
-	tm.tm_mday = day;
-	tm.tm_hour = hour;
-	tm.tm_min = min;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	if (t == (time_t)-1 && !(cent == 19 && year == 69))
-		return -1;
-	ts->tv_sec = t;
-	ts->tv_nsec = nsec;
-	return 0;
-}
-
-static int is_sha256_hex(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i]; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return i == 64;
-}
-
-static int valid_count(json_t *v)
-{
-	return json_is_integer(v) && json_integer_value(v) >= 0;
-}
-
-/* The fields later steps rely on, so they need not check again. */
-static int check_record(struct ofb_reader *r, const char *path, json_t *rec,
-			struct ofb_error *err)
-{
-	json_t *type = json_object_get(rec, "type"), *sha = json_object_get(rec, "sha256");
-	json_t *mtime = json_object_get(rec, "mtime"), *rows = json_object_get(rec, "rows");
-	json_t *vanished = json_object_get(rec, "vanished"), *mode = json_object_get(rec, "mode");
-	int is_dir = path[strlen(path) - 1] == '/';
-	struct timespec ts;
-	int ret = -1;
-
-	if (type && !(json_is_string(type) && strcmp(json_string_value(type), "dir") == 0)) {
-		reader_entry_error(err, r, path, ": the manifest gives an unknown type");
-		goto out;
-	}
-	if (!type != !is_dir) {
-		reader_entry_error(err, r, path, ": the manifest calls it a %s", type ? "folder" : "file");
-		goto out;
-	}
-	if (!is_dir && (!valid_count(json_object_get(rec, "size")) || !json_is_string(sha) ||
-			!is_sha256_hex(json_string_value(sha)))) {
-		reader_entry_error(err, r, path, ": the manifest gives no valid size and SHA-256");
-		goto out;
-	}
-	if (mtime && (!json_is_string(mtime) || reader_parse_mtime(json_string_value(mtime), &ts))) {
-		reader_entry_error(err, r, path, ": the manifest's mtime is not a UTC time "
-			    "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ");
-		goto out;
-	}
-	if (mode && reader_parse_mode(mode) < 0) {
-		reader_entry_error(err, r, path, ": the manifest's mode is not permission bits "
-				   "such as \"0640\"");
-		goto out;
-	}
-	if (rows && !valid_count(rows)) {
-		reader_entry_error(err, r, path, ": the manifest's row count is not a number");
-		goto out;
-	}
-	/* extraction leaves a vanished file out: it must be one that holds nothing */
-	if (vanished && (!json_is_boolean(vanished) ||
-			 (json_is_true(vanished) &&
-			  (is_dir || json_integer_value(json_object_get(rec, "size")) != 0)))) {
-		reader_entry_error(err, r, path, ": the manifest's \"vanished\" is %s",
-			    !json_is_boolean(vanished) ? "neither true nor false"
-						       : "set for what is no empty file");
-		goto out;
-	}
-	ret = 0;
-out:
-	return ret;
-}
-
 static int cmp_entries(const void *a, const void *b)
 {
 	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
@@ -230,7 +99,7 @@ int ofb_reader_entry_mode(const struct ofb_reader *r, const char *name)
 	const struct entry *e = find_entry(r, name);
 	json_t *m = e ? json_object_get(e->rec, "mode") : NULL;
 
-	return m ? reader_parse_mode(m) : -1;
+	return m ? ofb_record_parse_mode(m) : -1;
 }
 
 /* --- opening --------------------------------------------------------------------------- */
@@ -345,27 +214,6 @@ out:
 	return ret;
 }
 
-size_t reader_json_values(const char *text, size_t len)
-{
-	size_t n = 1;
-	int in_string = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		char c = text[i];
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = 0;
-		} else if (c == '"') {
-			in_string = 1;
-		} else if (c == ',' || c == '[' || c == '{') {
-			n++;
-		}
-	}
-	return n;
-}
-
 static int load_manifest(struct ofb_reader *r, struct ofb_error *err)
 {
 	zip_file_t *f = NULL;
@@ -402,7 +250,7 @@ static int load_manifest(struct ofb_reader *r, struct ofb_error *err)
 			goto out;
 		}
 	}
-	if (reader_json_values(text.data, text.len) >
+	if (ofb_json_values(text.data, text.len) >
 	    MANIFEST_VALUES_BASE + MANIFEST_VALUES_PER_ENTRY * r->n_entries) {
 		reader_entry_error(err, r, "manifest.json", " holds far more than a manifest of %zu "
 				   "entries can: refused unread", r->n_entries);
@@ -450,6 +298,7 @@ static int match_manifest(struct ofb_reader *r, struct ofb_error *err)
 	}
 	json_array_foreach(list, i, rec) {
 		json_t *path = json_object_get(rec, "path"), *raw = json_object_get(rec, "raw_name");
+		const char *why;
 		const char *p;
 		struct entry *e;
 		if (!json_is_string(path) || json_string_length(path) == 0 ||
@@ -481,8 +330,11 @@ static int match_manifest(struct ofb_reader *r, struct ofb_error *err)
 				    "itself");
 			goto out;
 		}
-		if (check_record(r, p, rec, err) != 0)
+		why = ofb_record_problem(p, rec);
+		if (why) {
+			reader_entry_error(err, r, p, ": %s", why);
 			goto out;
+		}
 		e = find_entry(r, p);
 		if (!e) {
 			reader_entry_error(err, r, p, " is listed in the manifest but missing from the zip");
@@ -816,7 +668,7 @@ int ofb_reader_schema(struct ofb_reader *r, const char *folder, struct ofb_schem
 	text = ofb_reader_slurp(r, path, NULL, err);
 	if (!text)
 		goto out;
-	if (reader_json_values(text, strlen(text)) > SCHEMA_VALUES_MAX) {
+	if (ofb_json_values(text, strlen(text)) > SCHEMA_VALUES_MAX) {
 		reader_entry_error(err, r, path, " holds more than %u values, far beyond any "
 				   "database's description: refused unread", SCHEMA_VALUES_MAX);
 		goto out;

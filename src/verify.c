@@ -11,6 +11,7 @@
 #include "progress.h"
 #include "reader.h"
 #include "reader_internal.h"
+#include "records.h"
 #include "verify.h"
 #include "util.h"
 
@@ -24,11 +25,6 @@ struct listed_table {
 	size_t pos;              /* in the manifest's list, from 1 */
 	int seen;                /* schema.json describes it */
 };
-
-static int valid_count(json_t *v)
-{
-	return json_is_integer(v) && json_integer_value(v) >= 0;
-}
 
 static int cmp_listed(const void *a, const void *b)
 {
@@ -60,7 +56,7 @@ static int match_tables(struct ofb_reader *r, json_t *tables, struct ofb_schema 
 	json_array_foreach(tables, i, mt) {
 		json_t *name = json_object_get(mt, "name"), *entry = json_object_get(mt, "entry");
 		json_t *rows = json_object_get(mt, "rows");
-		if (!valid_text(name) || !valid_text(entry) || !valid_count(rows)) {
+		if (!valid_text(name) || !valid_text(entry) || !ofb_record_count_valid(rows)) {
 			reader_entry_error(err, r, "manifest.json", ": table %zu of %s has no valid name, "
 				    "entry and rows", i + 1, subject);
 			goto out;
