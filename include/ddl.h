@@ -15,6 +15,7 @@ struct ofb_driver;
 struct ofb_ddl {
 	const struct ofb_driver *drv;
 	const struct ofb_schema *src;
+	const struct ofb_driver *src_drv;   /* the engine the package comes from, or NULL */
 	int same_engine;
 	char **names_used;
 	size_t n_names;

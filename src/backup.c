@@ -128,30 +128,33 @@ static char *database_key(const struct ofb_client *c)
  * other's data. Worth a warning on every backup until the registry is corrected. */
 static void warn_shared(struct run *r)
 {
+	/* each client's keys once: a DSN's lookup reads odbc.ini */
+	char **db = xcalloc(r->n_clients + 1, sizeof *db);
+	char **files = xcalloc(r->n_clients + 1, sizeof *files);
+
 	for (size_t i = 0; i < r->n_clients; i++) {
-		char *db_i = database_key(&r->clients[i]);
-		char *files_i = r->clients[i].files_dir ? realpath(r->clients[i].files_dir, NULL)
-							: NULL;
+		db[i] = database_key(&r->clients[i]);
+		files[i] = r->clients[i].files_dir ? realpath(r->clients[i].files_dir, NULL) : NULL;
+	}
+	for (size_t i = 0; i < r->n_clients; i++)
 		for (size_t k = i + 1; k < r->n_clients; k++) {
-			char *db_k = database_key(&r->clients[k]);
-			char *files_k = r->clients[k].files_dir
-						? realpath(r->clients[k].files_dir, NULL) : NULL;
-			if (db_i && db_k && ascii_casecmp(db_i, db_k) == 0)
+			if (db[i] && db[k] && ascii_casecmp(db[i], db[k]) == 0)
 				add_warning(r, xasprintf("clients '%s' and '%s' use the same database: a "
 							 "restore of one replaces the other's data; "
 							 "correct the registry", r->clients[i].id,
 							 r->clients[k].id));
-			if (files_i && files_k && strcmp(files_i, files_k) == 0)
+			if (files[i] && files[k] && strcmp(files[i], files[k]) == 0)
 				add_warning(r, xasprintf("clients '%s' and '%s' use the same files folder "
 							 "'%s': a restore of one replaces the other's "
 							 "files; correct the registry", r->clients[i].id,
-							 r->clients[k].id, files_i));
-			ofb_secret_free(db_k);
-			free(files_k);
+							 r->clients[k].id, files[i]));
 		}
-		ofb_secret_free(db_i);
-		free(files_i);
+	for (size_t i = 0; i < r->n_clients; i++) {
+		ofb_secret_free(db[i]);
+		free(files[i]);
 	}
+	free(db);
+	free(files);
 }
 
 /* Read the registry through a short-lived connection to the login database. */

@@ -29,7 +29,7 @@ static int rowid_key(const struct ofb_ddl *l, const struct ofb_table *t,
  * timestamp. NULL when none. */
 static char *portable_default(const struct ofb_ddl *l, const struct ofb_column *c)
 {
-	const struct ofb_driver *src = l->src->engine ? ofb_driver_by_name(l->src->engine) : NULL;
+	const struct ofb_driver *src = l->src_drv;
 	char *value = NULL, *ret = NULL;
 	struct buf b;
 
@@ -154,7 +154,7 @@ static void fk_clause(struct ofb_ddl *l, const struct ofb_fkey *f, const char *n
  * name gets the table's name in place of the reserved part. */
 static char *unique_name(struct ofb_ddl *l, const char *table, const char *name)
 {
-	const struct ofb_driver *src = l->src->engine ? ofb_driver_by_name(l->src->engine) : NULL;
+	const struct ofb_driver *src = l->src_drv;
 	const struct ofb_driver *reserving = ofb_drv_is_system_name(l->drv, name) ? l->drv
 					     : src && ofb_drv_is_system_name(src, name) ? src
 					     : NULL;
@@ -190,6 +190,7 @@ void ofb_ddl_init(struct ofb_ddl *d, const struct ofb_driver *target, const stru
 	memset(d, 0, sizeof *d);
 	d->drv = target;
 	d->src = src;
+	d->src_drv = src->engine ? ofb_driver_by_name(src->engine) : NULL;
 	d->same_engine = src->engine && strcmp(src->engine, target->name) == 0;
 }
 

@@ -365,16 +365,36 @@ out:
 /* Every entry lies in a folder the manifest describes and a restore reads: login/ (when
  * the package has a login database), clients/<id>/db/ and clients/<id>/files/ of a client
  * backed up (status ok). Anything else would be carried along unread. */
+/* Whether id[0..len) is a client the manifest lists as backed up. */
+static int client_backed_up(json_t *clients, const char *id, size_t len)
+{
+	json_t *c;
+	size_t k;
+
+	json_array_foreach(clients, k, c) {
+		json_t *cid = json_object_get(c, "id"), *st = json_object_get(c, "status");
+		if (json_is_string(cid) && json_is_string(st) &&
+		    strlen(json_string_value(cid)) == len &&
+		    strncmp(json_string_value(cid), id, len) == 0 &&
+		    strcmp(json_string_value(st), "ok") == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int check_known_folders(struct ofb_reader *r, struct ofb_error *err)
 {
 	json_t *clients = json_object_get(r->manifest, "clients");
 	int has_login = json_is_object(json_object_get(r->manifest, "login"));
+	/* entries are sorted: a client's come together, so its answer is asked once */
+	const char *last_id = NULL;
+	size_t last_len = 0;
+	int last_known = 0;
 
 	for (size_t i = 0; i < r->n_entries; i++) {
 		const char *name = r->entries[i].name, *id, *rest;
-		int known = 0;
-		size_t id_len, k;
-		json_t *c;
+		int known;
+		size_t id_len;
 		if (strncmp(name, "login/", 6) == 0) {
 			if (has_login && !r->entries[i].raw)
 				continue;
@@ -388,13 +408,12 @@ static int check_known_folders(struct ofb_reader *r, struct ofb_error *err)
 			id = name + 8;
 			rest = strchr(id, '/');
 			id_len = rest ? (size_t)(rest - id) : strlen(id);
-			json_array_foreach(clients, k, c) {
-				json_t *cid = json_object_get(c, "id"), *st = json_object_get(c, "status");
-				known |= json_is_string(cid) && json_is_string(st) &&
-					 strlen(json_string_value(cid)) == id_len &&
-					 strncmp(json_string_value(cid), id, id_len) == 0 &&
-					 strcmp(json_string_value(st), "ok") == 0;
+			if (!last_id || id_len != last_len || strncmp(id, last_id, id_len) != 0) {
+				last_id = id;
+				last_len = id_len;
+				last_known = client_backed_up(clients, id, id_len);
 			}
+			known = last_known;
 			if (known && rest && strncmp(rest, "/files/", 7) == 0)
 				continue;
 			if (known && rest && !r->entries[i].raw &&

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "driver.h"
+#include "names.h"
 #include "schema.h"
 #include "sqlcheck.h"
 #include "util.h"
@@ -78,11 +79,16 @@ static void check_key_columns(struct walk *w, const struct ofb_table *t, const c
 static void check_sql(struct walk *w, const struct ofb_table *t, const char *field,
 		      char **text, int rc, char *why, const char *consequence)
 {
+	struct buf shown;
 	char *msg;
 
 	if (rc == 0)
 		return;
-	msg = xasprintf("'%s' is not SQL ofbackup runs from a package (%s)", *text, why);
+	/* a table's whole DDL would swamp the message (and the manifest's warnings) */
+	buf_init(&shown);
+	ofb_add_shown(&shown, *text, strlen(*text), 120);
+	msg = xasprintf("'%s' is not SQL ofbackup runs from a package (%s)", shown.data, why);
+	buf_free(&shown);
 	finding(w, t, field, consequence, msg);
 	free(msg);
 	free(why);
