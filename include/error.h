@@ -24,6 +24,9 @@ struct ofb_error {
 	 * failed system call (0 when none). Kept when a context is wrapped around. */
 	char sqlstate[6];
 	int sys_errno;
+	/* What the error is about (a client, a database, a table) when a caller named it
+	 * with ofb_error_about: the innermost one, "" when none was named. */
+	char subject[256];
 };
 
 void ofb_error_clear(struct ofb_error *err);
@@ -34,6 +37,13 @@ void ofb_error_set(struct ofb_error *err, const char *fmt, ...)
  * SQLSTATE and errno stay. */
 void ofb_error_prefix(struct ofb_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* ofb_error_prefix with the subject the error is about: "subject: earlier message",
+ * and the subject recorded unless a more specific one already is. */
+void ofb_error_about(struct ofb_error *err, const char *subject);
+/* err becomes "context: cause's message", with the cause's exit code, SQLSTATE, errno
+ * and subject (cause may be err itself). */
+void ofb_error_wrap(struct ofb_error *err, const struct ofb_error *cause, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Like ofb_error_set, for a failed system call: the message ends in ": strerror(e)" and
  * sys_errno is e. */
 void ofb_error_errno(struct ofb_error *err, int e, const char *fmt, ...)

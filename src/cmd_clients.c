@@ -63,7 +63,7 @@ int cmd_clients(struct ofb_cli *cli, int argc, char **argv)
 	conn = ofb_dbconn_string(&cfg->login, &err);
 	if (!conn || ofb_db_open(&login, conn, &err) != 0 ||
 	    ofb_registry_load(login, cfg, &clients, &n, &bad, &n_bad, &err) != 0) {
-		ofb_error_prefix(&err, "login database");
+		ofb_error_about(&err, "login database");
 		rc = ofb_cli_fail(&err);
 		goto out;
 	}

@@ -49,6 +49,7 @@ void ofb_error_clear(struct ofb_error *err)
 	err->msg[0] = '\0';
 	err->sqlstate[0] = '\0';
 	err->sys_errno = 0;
+	err->subject[0] = '\0';
 }
 
 /* Arguments may point into err->msg itself, so every message is formatted into a
@@ -63,6 +64,7 @@ static void store(struct ofb_error *err, int exit_code, const char *fmt, va_list
 	err->exit_code = exit_code;
 	err->sqlstate[0] = '\0';
 	err->sys_errno = 0;
+	err->subject[0] = '\0';
 }
 
 void ofb_error_set(struct ofb_error *err, const char *fmt, ...)
@@ -97,15 +99,11 @@ void ofb_error_usage(struct ofb_error *err, const char *fmt, ...)
 
 /* Keeps the exit code of the earlier message; without one, the context becomes the
  * whole message. */
-void ofb_error_prefix(struct ofb_error *err, const char *fmt, ...)
+static void prefix_context(struct ofb_error *err, const char *context)
 {
-	char context[OFB_ERROR_MAX], joined[OFB_ERROR_MAX];
-	va_list ap;
+	char joined[OFB_ERROR_MAX];
 	int n;
 
-	va_start(ap, fmt);
-	format_message(context, fmt, ap);
-	va_end(ap);
 	if (!err->set) {
 		memcpy(err->msg, context, strlen(context) + 1);
 		err->set = 1;
@@ -118,4 +116,40 @@ void ofb_error_prefix(struct ofb_error *err, const char *fmt, ...)
 	memcpy(err->msg, joined, strlen(joined) + 1);
 	if (err->exit_code == OFB_EXIT_OK)
 		err->exit_code = OFB_EXIT_FAILED;
+}
+
+void ofb_error_prefix(struct ofb_error *err, const char *fmt, ...)
+{
+	char context[OFB_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_message(context, fmt, ap);
+	va_end(ap);
+	prefix_context(err, context);
+}
+
+void ofb_error_about(struct ofb_error *err, const char *subject)
+{
+	char context[OFB_ERROR_MAX];
+
+	snprintf(context, sizeof context, "%s", subject);
+	if (!err->subject[0]) {
+		snprintf(err->subject, sizeof err->subject, "%s", subject);
+		err->subject[utf8_trim_partial(err->subject, strlen(err->subject))] = '\0';
+	}
+	prefix_context(err, context);
+}
+
+void ofb_error_wrap(struct ofb_error *err, const struct ofb_error *cause, const char *fmt, ...)
+{
+	char context[OFB_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_message(context, fmt, ap);
+	va_end(ap);
+	if (cause != err)
+		memcpy(err, cause, sizeof *err);
+	prefix_context(err, context);
 }

@@ -44,17 +44,17 @@ int ofb_load_count_tables(struct ofb_db *db, size_t *n, struct ofb_error *err)
 static int open_maintenance(const char *connstr, struct ofb_db **out, struct ofb_error *err)
 {
 	static const char *const candidates[] = { "", "postgres", "master", "template1" };
-	struct ofb_error ignored;
+	struct ofb_error last;
 	int ret = -1;
 
 	for (size_t i = 0; i < sizeof candidates / sizeof candidates[0] && ret != 0; i++) {
 		char *c = ofb_connstr_set(connstr, "Database", candidates[i]);
-		ofb_error_clear(&ignored);
-		ret = ofb_db_open(out, c, &ignored);
+		ofb_error_clear(&last);
+		ret = ofb_db_open(out, c, &last);
 		free(c);
 	}
 	if (ret != 0)
-		ofb_error_set(err, "cannot reach the server to create the database: %s", ignored.msg);
+		ofb_error_wrap(err, &last, "cannot reach the server to create the database");
 	return ret;
 }
 

@@ -76,7 +76,7 @@ static int plan_restore(struct job *j, const struct ofb_restore_opts *o, struct 
 		t->db_folder = xstrdup("login/");
 		t->connstr = ofb_dbconn_string(&j->cfg->login, err);
 		if (!t->connstr) {
-			ofb_error_prefix(err, "login database");
+			ofb_error_about(err, "login database");
 			goto out;
 		}
 		if (restore_package_registry(j, &reg, &n_reg, err) != 0)

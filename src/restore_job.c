@@ -228,7 +228,7 @@ int restore_current_registry(struct job *j, struct ofb_client **out, size_t *n,
 		return -1;
 	if (ofb_db_open(&db, conn, err) != 0 ||
 	    ofb_registry_load(db, j->cfg, out, n, &bad, &n_bad, err) != 0) {
-		ofb_error_prefix(err, "login database");
+		ofb_error_about(err, "login database");
 		goto out;
 	}
 	for (size_t i = 0; i < n_bad; i++) {
@@ -250,7 +250,7 @@ static int remove_leftover(const struct target *t, const char *path, const char 
 {
 	ofb_notice("%s: removing '%s', %s", t->subject, path, what);
 	if (ofb_files_remove_tree(path, err) != 0) {
-		ofb_error_prefix(err, "%s", t->subject);
+		ofb_error_about(err, t->subject);
 		return -1;
 	}
 	return 0;
@@ -266,7 +266,7 @@ static int handle_leftovers(struct job *j, struct target *t, struct ofb_error *e
 	int ret = -1;
 
 	if (ofb_files_find_leftovers(dest, &l, err) != 0) {
-		ofb_error_prefix(err, "%s", t->subject);
+		ofb_error_about(err, t->subject);
 		return -1;
 	}
 	if (access(dest, F_OK) != 0 && (l.n_old || l.n_foreign)) {
@@ -310,7 +310,7 @@ static int probe_target(struct job *j, struct target *t, struct ofb_error *err)
 		}
 		t->connstr = ofb_dbconn_string(&t->client.conn, err);
 		if (!t->connstr) {
-			ofb_error_prefix(err, "%s", t->subject);
+			ofb_error_about(err, t->subject);
 			return -1;
 		}
 	}
@@ -318,7 +318,7 @@ static int probe_target(struct job *j, struct target *t, struct ofb_error *err)
 	if (ofb_db_open(&db, t->connstr, &open_err) == 0) {
 		t->db_exists = 1;
 		if (ofb_load_count_tables(db, &t->db_tables, err) != 0) {
-			ofb_error_prefix(err, "%s", t->subject);
+			ofb_error_about(err, t->subject);
 			goto out;
 		}
 	} else if (ofb_load_can_create(t->connstr, err) != 0) {
@@ -484,11 +484,11 @@ static int extract_files(struct job *j, struct target *t, char **fresh,
 				      strerror(errno));
 		free(*fresh);
 		*fresh = NULL;
-		ofb_error_prefix(err, "%s", t->subject);
+		ofb_error_about(err, t->subject);
 		return -1;
 	}
 	if (ofb_reader_extract(j->reader, t->files_prefix, *fresh, err) != 0) {
-		ofb_error_prefix(err, "%s", t->subject);
+		ofb_error_about(err, t->subject);
 		return -1;
 	}
 	if (ofb_reader_extract_vanished(j->reader)) {
@@ -579,7 +579,7 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 	if (t->files_prefix && extract_files(j, t, &fresh, err) != 0)
 		goto out;
 	if (ofb_load_open_target(t->connstr, &db, &created, err) != 0) {
-		ofb_error_prefix(err, "%s", t->subject);
+		ofb_error_about(err, t->subject);
 		goto out;
 	}
 	if (created)

@@ -206,7 +206,8 @@ def blob_rows(seed):
 
 # ------------------------------------------------------------------ SQLite
 
-SQLITE_SCHEMA = """
+# The sample tables every engine's fixtures have (the cross-engine tests use these alone).
+SQLITE_SAMPLE_TABLES = """
 CREATE TABLE customer (
     id INTEGER PRIMARY KEY,
     name VARCHAR(100) NOT NULL,
@@ -248,7 +249,8 @@ CREATE TABLE types (
     c_ts TIMESTAMP
 );
 CREATE TABLE blobs (id INTEGER PRIMARY KEY, name TEXT, data BLOB);
-CREATE TABLE nopk (a INTEGER, b TEXT);
+"""
+SQLITE_SCHEMA = SQLITE_SAMPLE_TABLES + """CREATE TABLE nopk (a INTEGER, b TEXT);
 """
 
 # SQLite keeps what was stored; the values stay within what its ODBC driver reads back

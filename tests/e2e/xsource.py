@@ -92,33 +92,7 @@ def value(row, col, engine):
 
 # ------------------------------------------------------------------ DDL
 
-SQLITE_DDL = """
-CREATE TABLE customer (
-    id INTEGER PRIMARY KEY,
-    name VARCHAR(100) NOT NULL,
-    email VARCHAR(200) CONSTRAINT customer_email_key UNIQUE,
-    country CHAR(2) NOT NULL DEFAULT 'DE'
-);
-CREATE INDEX customer_name_idx ON customer (name);
-CREATE TABLE "order" (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    customer_id INTEGER NOT NULL,
-    "select" VARCHAR(50),
-    amount DECIMAL(12,4) NOT NULL DEFAULT 0,
-    note TEXT,
-    CONSTRAINT order_customer_fk FOREIGN KEY (customer_id) REFERENCES customer (id)
-        ON DELETE CASCADE
-);
-CREATE TABLE "My Table" ("Mixed Case" INTEGER PRIMARY KEY, "with space" TEXT,
-                         "lower" VARCHAR(20));
-CREATE TABLE types (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, c_bool BOOLEAN, c_small SMALLINT, c_int INTEGER,
-    c_big BIGINT, c_dec DECIMAL(38,10), c_dec2 DECIMAL(12,4), c_real REAL, c_double DOUBLE,
-    c_char CHAR(10), c_varchar VARCHAR(100), c_text TEXT, c_blob BLOB, c_varbin VARBINARY(16),
-    c_date DATE, c_time TIME, c_ts TIMESTAMP
-);
-CREATE TABLE blobs (id INTEGER PRIMARY KEY, name TEXT, data BLOB);
-"""
+SQLITE_DDL = fx.SQLITE_SAMPLE_TABLES
 
 PG_DDL = [
     """CREATE TABLE customer (id integer PRIMARY KEY, name varchar(100) NOT NULL,

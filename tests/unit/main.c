@@ -1,6 +1,9 @@
 /* Unit-test runner: registers every suite, runs them, prints one summary line. */
+#include <ftw.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <CUnit/Basic.h>
 #include "driver.h"
 #include "util.h"
@@ -48,6 +51,41 @@ void ofb_expect_long(const char *what, long long got, long long want, unsigned l
 void ofb_expect_true(const char *what, int ok, unsigned line)
 {
 	ofb_expect(ok, what, line);
+}
+
+char *unit_temp_dir(const char *tag)
+{
+	const char *base = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/ofb-%s-XXXXXX", base && *base ? base : "/tmp", tag);
+
+	if (!mkdtemp(tmpl)) {
+		free(tmpl);
+		return NULL;
+	}
+	return tmpl;
+}
+
+char *unit_scratch_dir(const char *tag)
+{
+	char *dir = unit_temp_dir(tag);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	return dir;
+}
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+void unit_remove_tree(char *dir)
+{
+	if (!dir)
+		return;
+	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(dir);
 }
 
 void check_ddl(const struct ofb_driver *drv, const struct ddl_case *cases, size_t n)

@@ -33,6 +33,13 @@ struct ofb_driver;
 /* Check drv's declaration for every case. */
 void check_ddl(const struct ofb_driver *drv, const struct ddl_case *cases, size_t n);
 
+/* A fresh private folder under $TMPDIR (or /tmp) named after tag, or NULL;
+ * unit_scratch_dir fails the test instead of returning NULL. */
+char *unit_temp_dir(const char *tag);
+char *unit_scratch_dir(const char *tag);
+/* Remove dir and everything below it (links not followed), then free the string. */
+void unit_remove_tree(char *dir);
+
 /* Non-fatal checks that report "what: got '...', want '...'" at the caller's line. */
 void ofb_expect_str(const char *what, const char *got, const char *want, unsigned line);
 void ofb_expect_long(const char *what, long long got, long long want, unsigned line);

@@ -16,35 +16,6 @@
 
 #define UMLAUT_NAME "Gr\xc3\xb6\xc3\x9f" "e \xc3\xbc.txt"
 
-static char *make_temp_root(void)
-{
-	const char *base = getenv("TMPDIR");
-	char *tmpl = xasprintf("%s/ofb-files-XXXXXX", base && *base ? base : "/tmp");
-
-	if (!mkdtemp(tmpl)) {
-		free(tmpl);
-		return NULL;
-	}
-	return tmpl;
-}
-
-static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (type == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
-
-static void remove_tree(char *root)
-{
-	if (!root)
-		return;
-	nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(root);
-}
-
 static int make_dir(const char *root, const char *rel)
 {
 	char *p = xasprintf("%s/%s", root, rel);
@@ -90,7 +61,7 @@ static int make_symlink(const char *root, const char *target, const char *rel)
  */
 static char *build_tree(void)
 {
-	char *root = make_temp_root();
+	char *root = unit_temp_dir("files");
 	char *fifo;
 	int rc = 0;
 
@@ -112,7 +83,7 @@ static char *build_tree(void)
 	rc |= mkfifo(fifo, 0644);
 	free(fifo);
 	if (rc != 0) {
-		remove_tree(root);
+		unit_remove_tree(root);
 		return NULL;
 	}
 	return root;
@@ -162,7 +133,7 @@ static void test_scan_tree(void)
 
 	if (ofb_files_scan(root, &list, &err) != 0) {
 		CU_FAIL("scan of the test tree failed");
-		remove_tree(root);
+		unit_remove_tree(root);
 		return;
 	}
 	CU_ASSERT_EQUAL(err.set, 0);
@@ -199,14 +170,14 @@ static void test_scan_tree(void)
 	ofb_files_free(&list);
 	CU_ASSERT_EQUAL(list.n, 0);
 	CU_ASSERT_PTR_NULL(list.items);
-	remove_tree(root);
+	unit_remove_tree(root);
 }
 
 static void test_scan_root_forms(void)
 {
 	struct ofb_file_list list;
 	struct ofb_error err = { 0 };
-	char *root = make_temp_root(), *slashed;
+	char *root = unit_temp_dir("files"), *slashed;
 
 	if (!root) {
 		CU_FAIL("cannot create the test folder");
@@ -229,14 +200,14 @@ static void test_scan_root_forms(void)
 	}
 	ofb_files_free(&list);
 	free(slashed);
-	remove_tree(root);
+	unit_remove_tree(root);
 }
 
 static void test_scan_errors(void)
 {
 	struct ofb_file_list list;
 	struct ofb_error err = { 0 };
-	char *root = make_temp_root(), *missing, *file;
+	char *root = unit_temp_dir("files"), *missing, *file;
 
 	if (!root) {
 		CU_FAIL("cannot create the test folder");
@@ -278,7 +249,7 @@ static void test_scan_errors(void)
 	}
 	free(file);
 	free(missing);
-	remove_tree(root);
+	unit_remove_tree(root);
 }
 
 int register_files_tests(void)

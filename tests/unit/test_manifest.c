@@ -269,34 +269,6 @@ static void test_backup_default_name(void)
 
 /* ---- reading manifest.json ---- */
 
-static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (type == FTW_DP)
-		return rmdir(path);
-	return unlink(path);
-}
-
-static char *make_temp_dir(void)
-{
-	const char *base = getenv("TMPDIR");
-	char *tmpl = xasprintf("%s/ofb-manifest-XXXXXX", base && *base ? base : "/tmp");
-
-	if (!mkdtemp(tmpl)) {
-		free(tmpl);
-		return NULL;
-	}
-	return tmpl;
-}
-
-static void remove_temp_dir(char *dir)
-{
-	if (!dir)
-		return;
-	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(dir);
-}
 
 struct zip_member {
 	const char *name;
@@ -410,7 +382,7 @@ static void test_manifest_load_failures(void)
 	};
 	char newer_text[128];
 	const struct zip_member newer[] = { { "manifest.json", newer_text } };
-	char *dir = make_temp_dir();
+	char *dir = unit_temp_dir("manifest");
 	char *path;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
@@ -476,7 +448,7 @@ static void test_manifest_load_failures(void)
 	}
 	free(path);
 
-	remove_temp_dir(dir);
+	unit_remove_tree(dir);
 }
 
 static void test_manifest_load_valid(void)
@@ -492,7 +464,7 @@ static void test_manifest_load_valid(void)
 				   "\"kind\": \"full\", \"host\": \"b\\u00fcro\", "
 				   "\"future_field\": {\"x\": 1}}" },
 	};
-	char *dir = make_temp_dir();
+	char *dir = unit_temp_dir("manifest");
 	struct ofb_error err;
 	json_t *root;
 	char *path;
@@ -535,7 +507,7 @@ static void test_manifest_load_valid(void)
 	}
 	free(path);
 
-	remove_temp_dir(dir);
+	unit_remove_tree(dir);
 }
 
 int register_manifest_tests(void)

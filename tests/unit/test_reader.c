@@ -269,35 +269,12 @@ out:
 
 /* ---- scratch folders ---- */
 
-static char *scratch(void)
-{
-	const char *base = getenv("TMPDIR");
-	char *tmpl = xasprintf("%s/ofb-reader-XXXXXX", base && *base ? base : "/tmp");
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(tmpl));
-	return tmpl;
-}
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void remove_tree(char *dir)
-{
-	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(dir);
-}
-
 /* A package from p in a fresh folder; *dir gets the folder, the result is the path. */
 static char *package_in(const struct pkg *p, char **dir)
 {
 	char *path;
 
-	*dir = scratch();
+	*dir = unit_scratch_dir("reader");
 	path = xasprintf("%s/p.zip", *dir);
 	CU_ASSERT_EQUAL_FATAL(write_package(p, path), 0);
 	return path;
@@ -411,7 +388,7 @@ static void test_open_and_decode(void)
 	ofb_expect_str("verify error", err.set ? err.msg : NULL, NULL, __LINE__);
 	ofb_reader_close(r);
 	free(path);
-	remove_tree(dir);
+	unit_remove_tree(dir);
 }
 
 /* Every name below root as "rel" (folders end in '/', files get ":size"), sorted. */
@@ -517,7 +494,7 @@ static void test_extract(void)
 	ofb_reader_close(r);
 	free(dest);
 	free(path);
-	remove_tree(dir);
+	unit_remove_tree(dir);
 }
 
 /* A symbolic link already below dest is never followed: nothing lands where it points. */
@@ -552,7 +529,7 @@ static void test_extract_refuses_symlink(void)
 	free(outside);
 	free(dest);
 	free(path);
-	remove_tree(dir);
+	unit_remove_tree(dir);
 }
 
 /* A damaged file is not left behind, neither under its name nor a temporary one. */
@@ -582,7 +559,7 @@ static void test_extract_damaged_file(void)
 	ofb_reader_close(r);
 	free(dest);
 	free(path);
-	remove_tree(dir);
+	unit_remove_tree(dir);
 }
 
 /* ---- hostile and damaged packages ---- */
@@ -915,7 +892,7 @@ static void test_bad_packages(void)
 		expect_contains(what, err.msg, path, __LINE__);
 		ofb_reader_close(r);
 		free(path);
-		remove_tree(dir);
+		unit_remove_tree(dir);
 	}
 }
 
@@ -967,7 +944,7 @@ static void test_flipped_byte(void)
 	ofb_reader_close(r);
 	buf_free(&file);
 	free(path);
-	remove_tree(dir);
+	unit_remove_tree(dir);
 }
 
 /* The manifest may list a database's tables in another order than schema.json; every table
@@ -990,7 +967,7 @@ static void test_verify_table_order(void)
 	ofb_expect_str("verify error", err.set ? err.msg : NULL, NULL, __LINE__);
 	ofb_reader_close(r);
 	free(path);
-	remove_tree(dir);
+	unit_remove_tree(dir);
 
 	standard_package(&p);
 	ab_package(&p, tables_ba);
@@ -1004,7 +981,7 @@ static void test_verify_table_order(void)
 	expect_contains("b damaged", err.msg, "'login/data/b.csv'", __LINE__);
 	ofb_reader_close(r);
 	free(path);
-	remove_tree(dir);
+	unit_remove_tree(dir);
 }
 
 /* A file deleted while the backup ran is stored empty and marked "vanished": extraction
@@ -1053,7 +1030,7 @@ static void test_extract_vanished(void)
 	free(dest);
 	free(dest2);
 	free(path);
-	remove_tree(dir);
+	unit_remove_tree(dir);
 }
 
 /* ---- damaged and truncated files ---- */
@@ -1179,7 +1156,7 @@ static void test_damaged_not_truncated(void)
 	}
 	buf_free(&good);
 	free(path);
-	remove_tree(dir);
+	unit_remove_tree(dir);
 }
 
 static void test_truncated(void)
@@ -1228,7 +1205,7 @@ static void test_truncated(void)
 	CU_ASSERT_PTR_NULL(ofb_reader_open(path, &err));
 	expect_contains("empty file", err.msg, path, __LINE__);
 	free(path);
-	remove_tree(dir);
+	unit_remove_tree(dir);
 }
 
 /* ---- streaming ---- */
@@ -1292,7 +1269,7 @@ static void test_long_text_field(void)
 	buf_free(&csv);
 	free(schema);
 	free(path);
-	remove_tree(dir);
+	unit_remove_tree(dir);
 }
 
 /* ---- schema.json ---- */

@@ -603,6 +603,33 @@ static void test_error_self_reference(void)
 	CU_ASSERT_STRING_EQUAL(err.msg, "[outer (inner)]: outer (inner)");
 }
 
+static void test_error_subject_and_wrap(void)
+{
+	struct ofb_error err = { 0 }, cause = { 0 };
+
+	ofb_error_errno(&cause, 28, "cannot write 'x'");
+	memcpy(cause.sqlstate, "HY000", 6);
+	ofb_error_about(&cause, "table 'orders'");
+	ofb_error_about(&cause, "client 'acme'");
+	CU_ASSERT_STRING_EQUAL(cause.subject, "table 'orders'");
+	CU_ASSERT_STRING_EQUAL(cause.msg, "client 'acme': table 'orders': cannot write 'x': "
+			       "No space left on device");
+
+	ofb_error_usage(&err, "something earlier");
+	ofb_error_wrap(&err, &cause, "restore");
+	CU_ASSERT_EQUAL(err.exit_code, OFB_EXIT_FAILED);
+	CU_ASSERT_EQUAL(err.sys_errno, 28);
+	CU_ASSERT_STRING_EQUAL(err.sqlstate, "HY000");
+	CU_ASSERT_STRING_EQUAL(err.subject, "table 'orders'");
+	CU_ASSERT_STRING_EQUAL(err.msg, "restore: client 'acme': table 'orders': cannot write "
+			       "'x': No space left on device");
+
+	ofb_error_wrap(&err, &err, "again %d", 2);
+	CU_ASSERT(strncmp(err.msg, "again 2: restore: ", 18) == 0);
+	ofb_error_set(&err, "fresh");
+	CU_ASSERT_STRING_EQUAL(err.subject, "");
+}
+
 static void test_error_truncation(void)
 {
 	struct ofb_error err = { 0 };
@@ -815,6 +842,7 @@ int register_util_tests(void)
 	static const struct ofb_test error_tests[] = {
 		{ "set, prefix, usage, clear", test_error_basic },
 		{ "arguments from the message", test_error_self_reference },
+		{ "subject and wrapped cause", test_error_subject_and_wrap },
 		{ "truncation", test_error_truncation },
 		{ "cause: SQLSTATE and errno", test_error_cause },
 		{ NULL, NULL },
