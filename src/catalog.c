@@ -35,6 +35,32 @@ static ofb_wchar *search_escape(struct ofb_db *db)
 	return w;
 }
 
+/* The catalog and schema the connection works in, as the driver names them. */
+static int scope_open(struct ofb_db *db, struct scope *sc, struct ofb_error *err)
+{
+	char *catalog = NULL, *schema = NULL;
+
+	int ret;
+
+	memset(sc, 0, sizeof *sc);
+	ret = ofb_drv_catalog_scope(db, &catalog, &schema, err);
+	sc->catalog_name = catalog;
+	sc->schema_name = schema;
+	sc->catalog = catalog ? utf8_to_w(catalog, NULL) : NULL;
+	sc->schema = schema ? utf8_to_w(schema, NULL) : NULL;
+	sc->escape = search_escape(db);
+	return ret;
+}
+
+static void scope_close(struct scope *sc)
+{
+	free((char *)sc->catalog_name);
+	free((char *)sc->schema_name);
+	free(sc->catalog);
+	free(sc->schema);
+	free(sc->escape);
+}
+
 /* The table name as a search pattern: '_' and '%' escaped. */
 static ofb_wchar *name_pattern(const struct scope *sc, const char *name)
 {
@@ -70,6 +96,68 @@ static SQLSMALLINT wlen(const ofb_wchar *w)
 	return w ? SQL_NTS : 0;
 }
 
+/* The ODBC catalog functions this module reads. */
+enum cat_call { CAT_TABLES, CAT_COLUMNS, CAT_PRIMARY_KEY, CAT_INDEXES, CAT_FOREIGN_KEYS };
+
+static const char *const cat_what[] = {
+	[CAT_TABLES] = "cannot list the tables",
+	[CAT_COLUMNS] = "cannot read the columns",
+	[CAT_PRIMARY_KEY] = "cannot read the primary key",
+	[CAT_INDEXES] = "cannot read the indexes",
+	[CAT_FOREIGN_KEYS] = "cannot read the foreign keys",
+};
+
+/* Call one catalog function for a table of our scope (every table for CAT_TABLES);
+ * *st gets the result set (the caller frees it, also on failure). */
+static int catalog_query(struct ofb_db *db, const struct scope *sc, enum cat_call call,
+			 const char *table, SQLHSTMT *st, struct ofb_error *err)
+{
+	ofb_wchar *all = utf8_to_w("%", NULL), *name = NULL, *types = NULL;
+	SQLRETURN rc = SQL_ERROR;
+	int ret = -1;
+
+	if (ofb_db_stmt(db, st, err) != 0)
+		goto out;
+	switch (call) {
+	case CAT_TABLES:
+		types = utf8_to_w("TABLE,VIEW", NULL);
+		rc = SQLTablesW(*st, wptr(sc->catalog), wlen(sc->catalog), wptr(sc->schema),
+				wlen(sc->schema), wptr(all), SQL_NTS, wptr(types), SQL_NTS);
+		break;
+	case CAT_COLUMNS:
+		name = name_pattern(sc, table);   /* a pattern argument: '_' escaped */
+		rc = SQLColumnsW(*st, wptr(sc->catalog), wlen(sc->catalog), wptr(sc->schema),
+				 wlen(sc->schema), wptr(name), SQL_NTS, wptr(all), SQL_NTS);
+		break;
+	case CAT_PRIMARY_KEY:
+		name = utf8_to_w(table, NULL);
+		rc = SQLPrimaryKeysW(*st, wptr(sc->catalog), wlen(sc->catalog), wptr(sc->schema),
+				     wlen(sc->schema), wptr(name), SQL_NTS);
+		break;
+	case CAT_INDEXES:
+		name = utf8_to_w(table, NULL);
+		rc = SQLStatisticsW(*st, wptr(sc->catalog), wlen(sc->catalog), wptr(sc->schema),
+				    wlen(sc->schema), wptr(name), SQL_NTS, SQL_INDEX_ALL, SQL_QUICK);
+		break;
+	case CAT_FOREIGN_KEYS:
+		name = utf8_to_w(table, NULL);
+		rc = SQLForeignKeysW(*st, NULL, 0, NULL, 0, NULL, 0, wptr(sc->catalog),
+				     wlen(sc->catalog), wptr(sc->schema), wlen(sc->schema),
+				     wptr(name), SQL_NTS);
+		break;
+	}
+	if (!SQL_SUCCEEDED(rc)) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, *st, cat_what[call]);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(all);
+	free(name);
+	free(types);
+	return ret;
+}
+
 static int get_col_text(SQLHSTMT st, int n, char **out, struct ofb_error *err)
 {
 	free(*out);
@@ -99,22 +187,14 @@ static int list_tables(struct ofb_db *db, const struct scope *sc, struct ofb_sch
 		       struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;
-	ofb_wchar *type = utf8_to_w("TABLE,VIEW", NULL);
-	ofb_wchar *all = utf8_to_w("%", NULL);
 	char *name = NULL, *ttype = NULL;
 	size_t cap = 0;
 	SQLRETURN rc;
 	int ret = -1;
 
-	if (ofb_db_stmt(db, &st, err) != 0)
+	if (catalog_query(db, sc, CAT_TABLES, NULL, &st, err) != 0)
 		goto out;
-	rc = SQLTablesW(st, wptr(sc->catalog), wlen(sc->catalog), wptr(sc->schema),
-			wlen(sc->schema), wptr(all), SQL_NTS, wptr(type), SQL_NTS);
-	if (!SQL_SUCCEEDED(rc)) {
-		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot list the tables");
-		goto out;
-	}
-	while ((rc = ofb_fetch(st, "cannot list the tables", err)) > 0) {
+	while ((rc = ofb_fetch(st, cat_what[CAT_TABLES], err)) > 0) {
 		int ours;
 		if (in_scope(sc, st, &ours, err) ||
 		    get_col_text(st, 3, &name, err) || get_col_text(st, 4, &ttype, err))
@@ -140,8 +220,6 @@ static int list_tables(struct ofb_db *db, const struct scope *sc, struct ofb_sch
 out:
 	if (st)
 		SQLFreeHandle(SQL_HANDLE_STMT, st);
-	free(type);
-	free(all);
 	free(name);
 	free(ttype);
 	return ret;
@@ -151,22 +229,14 @@ static int read_columns(struct ofb_db *db, const struct scope *sc, struct ofb_ta
 			struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;
-	ofb_wchar *pat = name_pattern(sc, t->name);
-	ofb_wchar *all = utf8_to_w("%", NULL);
 	char *tname = NULL;
 	size_t cap = 0;
 	SQLRETURN rc;
 	int ret = -1;
 
-	if (ofb_db_stmt(db, &st, err) != 0)
+	if (catalog_query(db, sc, CAT_COLUMNS, t->name, &st, err) != 0)
 		goto out;
-	rc = SQLColumnsW(st, wptr(sc->catalog), wlen(sc->catalog), wptr(sc->schema),
-			 wlen(sc->schema), wptr(pat), SQL_NTS, wptr(all), SQL_NTS);
-	if (!SQL_SUCCEEDED(rc)) {
-		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the columns");
-		goto out;
-	}
-	while ((rc = ofb_fetch(st, "cannot read the columns", err)) > 0) {
+	while ((rc = ofb_fetch(st, cat_what[CAT_COLUMNS], err)) > 0) {
 		struct ofb_column *c;
 		long sql_type, size, digits, nullable;
 		int null_size, null_digits, is_null, ours;
@@ -213,8 +283,6 @@ static int read_columns(struct ofb_db *db, const struct scope *sc, struct ofb_ta
 out:
 	if (st)
 		SQLFreeHandle(SQL_HANDLE_STMT, st);
-	free(pat);
-	free(all);
 	free(tname);
 	return ret;
 }
@@ -243,21 +311,14 @@ static int read_primary_key(struct ofb_db *db, const struct scope *sc, struct of
 			    struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;
-	ofb_wchar *tw = utf8_to_w(t->name, NULL);
 	char *col = NULL, *pk_name = NULL;
 	struct ofb_key *k = NULL;
 	SQLRETURN rc;
 	int ret = -1;
 
-	if (ofb_db_stmt(db, &st, err) != 0)
+	if (catalog_query(db, sc, CAT_PRIMARY_KEY, t->name, &st, err) != 0)
 		goto out;
-	rc = SQLPrimaryKeysW(st, wptr(sc->catalog), wlen(sc->catalog), wptr(sc->schema),
-			     wlen(sc->schema), wptr(tw), SQL_NTS);
-	if (!SQL_SUCCEEDED(rc)) {
-		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the primary key");
-		goto out;
-	}
-	while ((rc = ofb_fetch(st, "cannot read the primary key", err)) > 0) {
+	while ((rc = ofb_fetch(st, cat_what[CAT_PRIMARY_KEY], err)) > 0) {
 		long seq;
 		int is_null;
 		if (ofb_get_text(st, 4, &col, err) || ofb_get_long(st, 5, &seq, &is_null, err) ||
@@ -289,7 +350,6 @@ out:
 	}
 	if (st)
 		SQLFreeHandle(SQL_HANDLE_STMT, st);
-	free(tw);
 	free(col);
 	free(pk_name);
 	return ret;
@@ -310,21 +370,14 @@ static int read_indexes(struct ofb_db *db, const struct scope *sc, struct ofb_ta
 {
 	const struct ofb_driver *drv = db->drv;
 	SQLHSTMT st = NULL;
-	ofb_wchar *tw = utf8_to_w(t->name, NULL);
 	char *iname = NULL, *col = NULL, *order = NULL;
 	size_t cap = 0;
 	SQLRETURN rc;
 	int ret = -1;
 
-	if (ofb_db_stmt(db, &st, err) != 0)
+	if (catalog_query(db, sc, CAT_INDEXES, t->name, &st, err) != 0)
 		goto out;
-	rc = SQLStatisticsW(st, wptr(sc->catalog), wlen(sc->catalog), wptr(sc->schema),
-			    wlen(sc->schema), wptr(tw), SQL_NTS, SQL_INDEX_ALL, SQL_QUICK);
-	if (!SQL_SUCCEEDED(rc)) {
-		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the indexes");
-		goto out;
-	}
-	while ((rc = ofb_fetch(st, "cannot read the indexes", err)) > 0) {
+	while ((rc = ofb_fetch(st, cat_what[CAT_INDEXES], err)) > 0) {
 		long non_unique, type, pos;
 		int null_unique, is_null;
 		struct ofb_key *k = NULL;
@@ -390,7 +443,6 @@ static int read_indexes(struct ofb_db *db, const struct scope *sc, struct ofb_ta
 out:
 	if (st)
 		SQLFreeHandle(SQL_HANDLE_STMT, st);
-	free(tw);
 	free(iname);
 	free(col);
 	free(order);
@@ -412,21 +464,14 @@ static int read_foreign_keys(struct ofb_db *db, const struct scope *sc, struct o
 			     struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;
-	ofb_wchar *tw = utf8_to_w(t->name, NULL);
 	char *ref_table = NULL, *ref_col = NULL, *col = NULL, *fk_name = NULL;
 	size_t cap = 0;
 	SQLRETURN rc;
 	int ret = -1;
 
-	if (ofb_db_stmt(db, &st, err) != 0)
+	if (catalog_query(db, sc, CAT_FOREIGN_KEYS, t->name, &st, err) != 0)
 		goto out;
-	rc = SQLForeignKeysW(st, NULL, 0, NULL, 0, NULL, 0, wptr(sc->catalog), wlen(sc->catalog),
-			     wptr(sc->schema), wlen(sc->schema), wptr(tw), SQL_NTS);
-	if (!SQL_SUCCEEDED(rc)) {
-		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "cannot read the foreign keys");
-		goto out;
-	}
-	while ((rc = ofb_fetch(st, "cannot read the foreign keys", err)) > 0) {
+	while ((rc = ofb_fetch(st, cat_what[CAT_FOREIGN_KEYS], err)) > 0) {
 		long seq, upd, del;
 		int seq_null, is_null;
 		struct ofb_fkey *f = NULL;
@@ -469,7 +514,6 @@ static int read_foreign_keys(struct ofb_db *db, const struct scope *sc, struct o
 out:
 	if (st)
 		SQLFreeHandle(SQL_HANDLE_STMT, st);
-	free(tw);
 	free(ref_table);
 	free(ref_col);
 	free(col);
@@ -482,18 +526,13 @@ int ofb_schema_table_names(struct ofb_db *db, char ***names, size_t *n,
 {
 	struct ofb_schema s;
 	struct scope sc = { 0 };
-	char *catalog = NULL, *schema = NULL;
 	int ret = -1;
 
 	*names = NULL;
 	*n = 0;
 	memset(&s, 0, sizeof s);
-	if (ofb_drv_catalog_scope(db, &catalog, &schema, err) != 0)
+	if (scope_open(db, &sc, err) != 0)
 		goto out;
-	sc.catalog_name = catalog;
-	sc.schema_name = schema;
-	sc.catalog = catalog ? utf8_to_w(catalog, NULL) : NULL;
-	sc.schema = schema ? utf8_to_w(schema, NULL) : NULL;
 	if (list_tables(db, &sc, &s, err) != 0)
 		goto out;
 	*names = xcalloc(s.n_tables + 1, sizeof **names);
@@ -505,10 +544,7 @@ int ofb_schema_table_names(struct ofb_db *db, char ***names, size_t *n,
 	ret = 0;
 out:
 	ofb_schema_free(&s);
-	free(catalog);
-	free(schema);
-	free(sc.catalog);
-	free(sc.schema);
+	scope_close(&sc);
 	return ret;
 }
 
@@ -517,20 +553,14 @@ int ofb_schema_column_names(struct ofb_db *db, const char *table, char ***names,
 {
 	struct ofb_table t;
 	struct scope sc = { 0 };
-	char *catalog = NULL, *schema = NULL;
 	int ret = -1;
 
 	*names = NULL;
 	*n = 0;
 	memset(&t, 0, sizeof t);
 	t.name = xstrdup(table);
-	if (ofb_drv_catalog_scope(db, &catalog, &schema, err) != 0)
+	if (scope_open(db, &sc, err) != 0)
 		goto out;
-	sc.catalog_name = catalog;
-	sc.schema_name = schema;
-	sc.catalog = catalog ? utf8_to_w(catalog, NULL) : NULL;
-	sc.schema = schema ? utf8_to_w(schema, NULL) : NULL;
-	sc.escape = search_escape(db);
 	if (read_columns(db, &sc, &t, err) != 0)
 		goto out;
 	*names = xcalloc(t.n_columns + 1, sizeof **names);
@@ -542,11 +572,7 @@ int ofb_schema_column_names(struct ofb_db *db, const char *table, char ***names,
 	ret = 0;
 out:
 	ofb_table_free(&t);
-	free(catalog);
-	free(schema);
-	free(sc.catalog);
-	free(sc.schema);
-	free(sc.escape);
+	scope_close(&sc);
 	return ret;
 }
 
@@ -559,21 +585,15 @@ static int cmp_tables(const void *a, const void *b)
 int ofb_schema_read(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
 {
 	struct scope sc = { 0 };
-	char *catalog = NULL, *schema = NULL;
 	int ret = -1;
 
 	memset(s, 0, sizeof *s);
 	s->engine = xstrdup(db->drv->name);
 	s->dbms_name = xstrdup(db->dbms_name);
 	s->dbms_version = xstrdup(db->dbms_version);
-	if (ofb_drv_catalog_scope(db, &catalog, &schema, err) != 0)
+	if (scope_open(db, &sc, err) != 0)
 		goto out;
-	s->database = xstrdup(schema ? schema : catalog ? catalog : "");
-	sc.catalog_name = catalog;
-	sc.schema_name = schema;
-	sc.catalog = catalog ? utf8_to_w(catalog, NULL) : NULL;
-	sc.schema = schema ? utf8_to_w(schema, NULL) : NULL;
-	sc.escape = search_escape(db);
+	s->database = xstrdup(sc.schema_name ? sc.schema_name : sc.catalog_name ? sc.catalog_name : "");
 	if (list_tables(db, &sc, s, err) != 0)
 		goto out;
 	qsort(s->tables, s->n_tables, sizeof *s->tables, cmp_tables);
@@ -597,11 +617,7 @@ int ofb_schema_read(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *e
 out:
 	if (ret != 0)
 		ofb_schema_free(s);
-	free(catalog);
-	free(schema);
-	free(sc.catalog);
-	free(sc.schema);
-	free(sc.escape);
+	scope_close(&sc);
 	return ret;
 }
 

@@ -497,17 +497,14 @@ int utf8_valid(const char *s, size_t n)
  */
 #define NUMBER_TEXT_MAX 40
 
-static int double_reads_back(const char *text, double v)
+/* Whether text reads back as the same bits of v, at double or at float width. */
+static int reads_back(const char *text, double v, int as_float)
 {
+	if (as_float) {
+		float back = strtof(text, NULL), want = (float)v;
+		return memcmp(&back, &want, sizeof want) == 0;
+	}
 	double back = strtod(text, NULL);
-
-	return memcmp(&back, &v, sizeof v) == 0;
-}
-
-static int float_reads_back(const char *text, float v)
-{
-	float back = strtof(text, NULL);
-
 	return memcmp(&back, &v, sizeof v) == 0;
 }
 
@@ -543,8 +540,11 @@ static void number_special(char *out, size_t n, int is_nan, int negative)
 	snprintf(out, n, "%s", is_nan ? "NaN" : negative ? "-Infinity" : "Infinity");
 }
 
-void format_double(char *out, size_t n, double v)
+/* The shortest %g text that reads back as v: 17 significant digits always do for a
+ * double, 9 for a float. */
+static void format_shortest(char *out, size_t n, double v, int as_float)
 {
+	const int most = as_float ? 9 : 17;
 	char text[NUMBER_TEXT_MAX];
 	int prec;
 
@@ -554,39 +554,25 @@ void format_double(char *out, size_t n, double v)
 		number_special(out, n, isnan(v), signbit(v));
 		return;
 	}
-	/* 17 significant digits always read back */
-	for (prec = 1; prec < 17; prec++) {
+	for (prec = 1; prec < most; prec++) {
 		snprintf(text, sizeof text, "%.*g", prec, v);
-		if (double_reads_back(text, v))
+		if (reads_back(text, v, as_float))
 			break;
 	}
-	if (prec == 17)
-		snprintf(text, sizeof text, "%.17g", v);
+	if (prec == most)
+		snprintf(text, sizeof text, "%.*g", most, v);
 	prefer_plain(text);
 	snprintf(out, n, "%s", text);
 }
 
+void format_double(char *out, size_t n, double v)
+{
+	format_shortest(out, n, v, 0);
+}
+
 void format_float(char *out, size_t n, float v)
 {
-	char text[NUMBER_TEXT_MAX];
-	int prec;
-
-	if (n == 0)
-		return;
-	if (isnan(v) || isinf(v)) {
-		number_special(out, n, isnan(v), signbit(v));
-		return;
-	}
-	/* 9 significant digits always read back */
-	for (prec = 1; prec < 9; prec++) {
-		snprintf(text, sizeof text, "%.*g", prec, (double)v);
-		if (float_reads_back(text, v))
-			break;
-	}
-	if (prec == 9)
-		snprintf(text, sizeof text, "%.9g", (double)v);
-	prefer_plain(text);
-	snprintf(out, n, "%s", text);
+	format_shortest(out, n, (double)v, 1);
 }
 
 void buf_add_hex(struct buf *b, const unsigned char *p, size_t n)

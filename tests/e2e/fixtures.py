@@ -515,6 +515,18 @@ def make_my_client(base_conn, dbname, seed):
 MTIME_NS = 1700000000 * 10**9 + 123456789
 
 
+def write_tree(root, files, empty_dirs):
+    """Write {relative path: bytes} below root, and the empty folders."""
+    os.makedirs(root, exist_ok=True)
+    for rel, data in files.items():
+        p = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "wb") as f:
+            f.write(data)
+    for d in empty_dirs:
+        os.makedirs(os.path.join(root, d), exist_ok=True)
+
+
 def make_files(root, cid):
     """A client's files folder; returns nothing, the tests read the tree back."""
     tree = {
@@ -526,15 +538,7 @@ def make_files(root, cid):
         "a/b/c/deep.txt": b"deep\x00inside\n",
         ".hidden": b"dot file\n",
     }
-    dirs = ["Leer", "Briefe/leer Ordner", "a/b/c/d-empty"]
-    os.makedirs(root, exist_ok=True)
-    for rel, data in tree.items():
-        p = os.path.join(root, rel)
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        with open(p, "wb") as f:
-            f.write(data)
-    for d in dirs:
-        os.makedirs(os.path.join(root, d), exist_ok=True)
+    write_tree(root, tree, ["Leer", "Briefe/leer Ordner", "a/b/c/d-empty"])
     n = 0
     for dirpath, dirnames, filenames in os.walk(root):
         for fn in filenames:

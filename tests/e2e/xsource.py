@@ -247,13 +247,6 @@ def make_files(root, tag):
         ".hidden": b"dot file\n",
         "a/b/deep.bin": fx.det_bytes("files-" + tag, 20000),
     }
-    os.makedirs(root, exist_ok=True)
-    for rel, data in tree.items():
-        p = os.path.join(root, rel)
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        with open(p, "wb") as f:
-            f.write(data)
-    for d in ("Leer", "a/b/c-empty"):
-        os.makedirs(os.path.join(root, d), exist_ok=True)
+    fx.write_tree(root, tree, ("Leer", "a/b/c-empty"))
     for i, rel in enumerate(sorted(tree)):
         os.utime(os.path.join(root, rel), ns=(fx.MTIME_NS, fx.MTIME_NS + i * 1000000007))
