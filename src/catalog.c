@@ -521,61 +521,50 @@ out:
 	return ret;
 }
 
-int ofb_schema_table_names(struct ofb_db *db, char ***names, size_t *n,
-			   struct ofb_error *err)
+/* The names of the tables in scope (table NULL) or of one table's columns. */
+static int catalog_names(struct ofb_db *db, const char *table, char ***names, size_t *n,
+			 struct ofb_error *err)
 {
 	struct ofb_schema s;
-	struct scope sc = { 0 };
-	int ret = -1;
-
-	*names = NULL;
-	*n = 0;
-	memset(&s, 0, sizeof s);
-	if (scope_open(db, &sc, err) != 0)
-		goto out;
-	if (list_tables(db, &sc, &s, err) != 0)
-		goto out;
-	*names = xcalloc(s.n_tables + 1, sizeof **names);
-	for (size_t i = 0; i < s.n_tables; i++) {
-		(*names)[i] = s.tables[i].name;
-		s.tables[i].name = NULL;
-	}
-	*n = s.n_tables;
-	ret = 0;
-out:
-	ofb_schema_free(&s);
-	scope_close(&sc);
-	return ret;
-}
-
-int ofb_schema_column_names(struct ofb_db *db, const char *table, char ***names, size_t *n,
-			    struct ofb_error *err)
-{
 	struct ofb_table t;
 	struct scope sc = { 0 };
 	int ret = -1;
 
 	*names = NULL;
 	*n = 0;
+	memset(&s, 0, sizeof s);
 	memset(&t, 0, sizeof t);
-	t.name = xstrdup(table);
+	t.name = xstrdup(table ? table : "");
 	if (scope_open(db, &sc, err) != 0)
 		goto out;
-	if (read_columns(db, &sc, &t, err) != 0)
+	if (table ? read_columns(db, &sc, &t, err) : list_tables(db, &sc, &s, err))
 		goto out;
-	*names = xcalloc(t.n_columns + 1, sizeof **names);
-	for (size_t i = 0; i < t.n_columns; i++) {
-		(*names)[i] = t.columns[i].name;
-		t.columns[i].name = NULL;
+	*n = table ? t.n_columns : s.n_tables;
+	*names = xcalloc(*n + 1, sizeof **names);
+	for (size_t i = 0; i < *n; i++) {
+		char **name = table ? &t.columns[i].name : &s.tables[i].name;
+		(*names)[i] = *name;
+		*name = NULL;
 	}
-	*n = t.n_columns;
 	ret = 0;
 out:
+	ofb_schema_free(&s);
 	ofb_table_free(&t);
 	scope_close(&sc);
 	return ret;
 }
 
+int ofb_schema_table_names(struct ofb_db *db, char ***names, size_t *n,
+			   struct ofb_error *err)
+{
+	return catalog_names(db, NULL, names, n, err);
+}
+
+int ofb_schema_column_names(struct ofb_db *db, const char *table, char ***names, size_t *n,
+			    struct ofb_error *err)
+{
+	return catalog_names(db, table, names, n, err);
+}
 
 static int cmp_tables(const void *a, const void *b)
 {

@@ -392,6 +392,17 @@ static void strange_after_locals(struct zwalk *w, uint64_t off)
 }
 
 /* The zip directory's end record at off; count records were read from start to dir_end. */
+/* The zip directory runs past the end of the file: damaged when the file's end record
+ * is there, cut off otherwise. */
+static void directory_cut_off(struct zwalk *w)
+{
+	if (w->has_end)
+		verdict(w, V_DAMAGED, "", NULL, "the zip directory is damaged (it runs past the "
+			"end of the file)");
+	else
+		verdict(w, V_TRUNCATED, "", NULL, "it breaks off in the zip directory at its end");
+}
+
 static void check_end(struct zwalk *w, uint64_t off, uint64_t start, uint64_t dir_end,
 		      uint64_t count, const unsigned char *z64)
 {
@@ -399,12 +410,7 @@ static void check_end(struct zwalk *w, uint64_t off, uint64_t start, uint64_t di
 	uint64_t n, size, at;
 
 	if (read_at(w, off, e, END_SIZE) != 0) {
-		if (w->has_end)
-			verdict(w, V_DAMAGED, "", NULL, "the zip directory is damaged (it runs "
-				"past the end of the file)");
-		else
-			verdict(w, V_TRUNCATED, "", NULL, "it breaks off in the zip directory at "
-				"its end");
+		directory_cut_off(w);
 		return;
 	}
 	n = read_le(e + 10, 2);
@@ -490,12 +496,7 @@ static void walk_directory(struct zwalk *w, uint64_t off)
 			check_end(w, off, start, dir_end, count, have_z64 ? z64 : NULL);
 			return;
 		} else if (!sig && !(off <= w->size && w->size - off >= 4)) {
-			if (w->has_end)
-				verdict(w, V_DAMAGED, "", NULL, "the zip directory is damaged (it runs "
-					"past the end of the file)");
-			else
-				verdict(w, V_TRUNCATED, "", NULL, "it breaks off in the zip directory "
-					"at its end");
+			directory_cut_off(w);
 			return;
 		} else if (off == start) {
 			strange_after_locals(w, off);
