@@ -81,5 +81,7 @@ const char *ofb_trim_span(const char *s, size_t *n);
 char *ofb_raw_name_encode(const char *name);
 /* The bytes back; NULL when text holds anything but printable ASCII and %XX, or a NUL. */
 char *ofb_raw_name_decode(const char *text);
+/* The value of an upper-case hex digit (0-9, A-F), -1 for any other character. */
+int ofb_hex_digit(char c);
 
 #endif

@@ -87,7 +87,7 @@ char *ofb_raw_name_encode(const char *name)
 	return buf_detach(&b);
 }
 
-static int hex_value(char c)
+int ofb_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -111,8 +111,8 @@ char *ofb_raw_name_decode(const char *text)
 			buf_addc(&b, *p);
 			continue;
 		}
-		hi = hex_value(p[1]);
-		lo = hi < 0 ? -1 : hex_value(p[2]);
+		hi = ofb_hex_digit(p[1]);
+		lo = hi < 0 ? -1 : ofb_hex_digit(p[2]);
 		if (lo < 0 || (hi == 0 && lo == 0)) {
 			buf_free(&b);
 			return NULL;

@@ -739,28 +739,36 @@ def show_key(k, n=70):
 
 # ------------------------------------------------------------------ files
 
-def file_tree(root):
-    """(files, dirs): {relpath: (sha256, size, mtime in whole seconds)} and {relpath + '/'}.
-    None when root does not exist."""
-    if not os.path.isdir(root):
-        return None
-    files, dirs = {}, set()
+def walk_tree(root):
+    """([(relative path with '/', path)] of the files, {relative dir + '/'}) below root."""
+    files, dirs = [], set()
     for dirpath, dirnames, filenames in os.walk(root):
         rel = os.path.relpath(dirpath, root)
         if rel != ".":
             dirs.add(rel.replace(os.sep, "/") + "/")
         for fn in filenames:
             p = os.path.join(dirpath, fn)
-            r = os.path.relpath(p, root).replace(os.sep, "/")
-            st = os.lstat(p)
-            h = hashlib.sha256()
-            if os.path.islink(p):
-                h.update(b"symlink:" + os.readlink(p).encode())
-            else:
-                with open(p, "rb") as f:
-                    for chunk in iter(lambda: f.read(1 << 20), b""):
-                        h.update(chunk)
-            files[r] = (h.hexdigest(), st.st_size, int(st.st_mtime))
+            files.append((os.path.relpath(p, root).replace(os.sep, "/"), p))
+    return files, dirs
+
+
+def file_tree(root):
+    """(files, dirs): {relpath: (sha256, size, mtime in whole seconds)} and {relpath + '/'}.
+    None when root does not exist."""
+    if not os.path.isdir(root):
+        return None
+    found, dirs = walk_tree(root)
+    files = {}
+    for r, p in found:
+        st = os.lstat(p)
+        h = hashlib.sha256()
+        if os.path.islink(p):
+            h.update(b"symlink:" + os.readlink(p).encode())
+        else:
+            with open(p, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+        files[r] = (h.hexdigest(), st.st_size, int(st.st_mtime))
     return files, dirs
 
 

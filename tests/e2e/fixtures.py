@@ -14,6 +14,8 @@ from decimal import Decimal
 
 import pyodbc
 
+import canon
+
 SECRET = "ofb-secret"          # the servers' password (tests/servers.sh)
 PG_DB = "ofb_e2e_client"
 MY_DB = "ofb_e2e_client"
@@ -548,17 +550,12 @@ def make_files(root, cid):
 
 def file_tree(root):
     """{relative path with '/': sha256 hex} for files and {relative dir + '/'} for folders."""
-    files, dirs = {}, set()
-    for dirpath, dirnames, filenames in os.walk(root):
-        rel = os.path.relpath(dirpath, root)
-        if rel != ".":
-            dirs.add(rel.replace(os.sep, "/") + "/")
-        for fn in filenames:
-            p = os.path.join(dirpath, fn)
-            r = os.path.relpath(p, root).replace(os.sep, "/")
-            with open(p, "rb") as f:
-                files[r] = (hashlib.sha256(f.read()).hexdigest(), os.stat(p).st_mtime_ns,
-                            os.path.getsize(p))
+    found, dirs = canon.walk_tree(root)
+    files = {}
+    for r, p in found:
+        with open(p, "rb") as f:
+            files[r] = (hashlib.sha256(f.read()).hexdigest(), os.stat(p).st_mtime_ns,
+                        os.path.getsize(p))
     return files, dirs
 
 

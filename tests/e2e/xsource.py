@@ -171,13 +171,20 @@ def make_sqlite(path, seed):
     db.close()
 
 
-def make_pg(base_conn, dbname, seed):
-    admin = pyodbc.connect(base_conn + ";Database=postgres", autocommit=True)
-    admin.cursor().execute("DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname)
-    admin.cursor().execute("CREATE DATABASE %s ENCODING 'UTF8' TEMPLATE template0" % dbname)
+def fresh_db(admin_conn, base_conn, dbname, drop, create):
+    """Drop and create dbname through admin_conn; (connection, cursor) on the new one."""
+    admin = pyodbc.connect(admin_conn, autocommit=True)
+    admin.cursor().execute(drop % dbname)
+    admin.cursor().execute(create % dbname)
     admin.close()
     cn = pyodbc.connect(base_conn + ";Database=" + dbname, autocommit=True)
-    cur = cn.cursor()
+    return cn, cn.cursor()
+
+
+def make_pg(base_conn, dbname, seed):
+    cn, cur = fresh_db(base_conn + ";Database=postgres", base_conn, dbname,
+                       "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+                       "CREATE DATABASE %s ENCODING 'UTF8' TEMPLATE template0")
     cur.execute("SET TIME ZONE 'UTC'")
     for ddl in PG_DDL:
         cur.execute(ddl)
@@ -201,13 +208,8 @@ def make_pg(base_conn, dbname, seed):
 
 
 def make_my(base_conn, dbname, seed):
-    admin = pyodbc.connect(base_conn, autocommit=True)
-    admin.cursor().execute("DROP DATABASE IF EXISTS %s" % dbname)
-    admin.cursor().execute("CREATE DATABASE %s CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
-                           % dbname)
-    admin.close()
-    cn = pyodbc.connect(base_conn + ";Database=" + dbname, autocommit=True)
-    cur = cn.cursor()
+    cn, cur = fresh_db(base_conn, base_conn, dbname, "DROP DATABASE IF EXISTS %s",
+                       "CREATE DATABASE %s CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
     cur.execute("SET time_zone = '+00:00'")
     for ddl in MY_DDL:
         cur.execute(ddl)

@@ -63,6 +63,17 @@ static int load_text(const char *text, struct ofb_config *cfg, struct ofb_error 
 	return ofb_config_load(*path, cfg, err);
 }
 
+/* The registry's table and its id, name, connect, files and offline columns. */
+static void expect_registry(const struct ofb_config *cfg, const char *const want[6],
+			    unsigned line)
+{
+	const char *got[6] = { cfg->reg.table, cfg->reg.col_id, cfg->reg.col_name,
+			       cfg->reg.col_connect, cfg->reg.col_files, cfg->reg.col_offline };
+
+	for (int i = 0; i < 6; i++)
+		ofb_expect_str("registry setting", got[i], want[i], line);
+}
+
 static int contains(const char *haystack, const char *needle)
 {
 	return haystack && needle && strstr(haystack, needle) != NULL;
@@ -81,12 +92,8 @@ static void test_defaults(void)
 	CU_ASSERT_PTR_NULL(cfg.login.dsn);
 	CU_ASSERT_PTR_NULL(cfg.login.user);
 	CU_ASSERT_PTR_NULL(cfg.login.password);
-	CU_ASSERT_STRING_EQUAL(cfg.reg.table, "clients");
-	CU_ASSERT_STRING_EQUAL(cfg.reg.col_id, "id");
-	CU_ASSERT_STRING_EQUAL(cfg.reg.col_name, "name");
-	CU_ASSERT_STRING_EQUAL(cfg.reg.col_connect, "connect");
-	CU_ASSERT_STRING_EQUAL(cfg.reg.col_files, "files_dir");
-	CU_ASSERT_STRING_EQUAL(cfg.reg.col_offline, "offline");
+	expect_registry(&cfg, (const char *[]){ "clients", "id", "name", "connect", "files_dir",
+						 "offline" }, __LINE__);
 	CU_ASSERT_PTR_NULL(cfg.backup_dir);
 	CU_ASSERT_EQUAL(cfg.n_overrides, 0);
 	CU_ASSERT_EQUAL(cfg.n_warnings, 0);
@@ -156,12 +163,8 @@ static void test_registry_and_backup(void)
 	CU_ASSERT_STRING_EQUAL(cfg.login.user, "backup");
 	CU_ASSERT_STRING_EQUAL(cfg.login.password_env, "OFB_PW");
 	/* values keep their case; only names are lowercased */
-	CU_ASSERT_STRING_EQUAL(cfg.reg.table, "dbo.Mandanten");
-	CU_ASSERT_STRING_EQUAL(cfg.reg.col_id, "MandantNr");
-	CU_ASSERT_STRING_EQUAL(cfg.reg.col_name, "Bezeichnung");
-	CU_ASSERT_STRING_EQUAL(cfg.reg.col_connect, "Verbindung");
-	CU_ASSERT_STRING_EQUAL(cfg.reg.col_files, "Ablage");
-	CU_ASSERT_STRING_EQUAL(cfg.reg.col_offline, "Gesperrt");
+	expect_registry(&cfg, (const char *[]){ "dbo.Mandanten", "MandantNr", "Bezeichnung",
+						 "Verbindung", "Ablage", "Gesperrt" }, __LINE__);
 	CU_ASSERT_STRING_EQUAL(cfg.backup_dir, "/var/backups/ofbackup");
 	CU_ASSERT_EQUAL(cfg.n_warnings, 0);
 	ofb_config_free(&cfg);
@@ -212,13 +215,48 @@ static void test_client_overrides(void)
 	remove_temp(path);
 }
 
+/* A configuration text and the warnings loading it gives. */
+struct warning_case {
+	const char *text;
+	const char *want[3];    /* message tails after "config 'PATH': " */
+};
+
+/* Load each case's text: the warnings are the wanted ones, in order (whole messages, or
+ * messages that start with them when prefix is set), and never show a secret. */
+static void check_warnings(const struct warning_case *cases, size_t n, int prefix)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct ofb_config cfg;
+		struct ofb_error err;
+		size_t n_want = 0;
+		char *path;
+
+		while (n_want < 3 && cases[i].want[n_want])
+			n_want++;
+		CU_ASSERT_EQUAL_FATAL(load_text(cases[i].text, &cfg, &err, &path), 0);
+		CU_ASSERT_EQUAL(cfg.n_warnings, n_want);
+		for (size_t w = 0; w < n_want && w < cfg.n_warnings; w++) {
+			char want[512];
+			int ok;
+
+			snprintf(want, sizeof want, "config '%s': %s", path, cases[i].want[w]);
+			ok = prefix ? !strncmp(cfg.warnings[w], want, strlen(want))
+				    : !strcmp(cfg.warnings[w], want);
+			CU_ASSERT(ok);
+			if (!ok)
+				fprintf(stderr, "\n  case %zu: got '%s'\n", i, cfg.warnings[w]);
+		}
+		for (size_t w = 0; w < cfg.n_warnings; w++)
+			CU_ASSERT(!contains(cfg.warnings[w], "={a;b}"));
+		ofb_config_free(&cfg);
+		remove_temp(path);
+	}
+}
+
 /* Unknown names are reported, in file order, and do not stop loading. */
 static void test_warnings(void)
 {
-	static const struct {
-		const char *text;
-		const char *want[3];    /* message tails after "config 'PATH': " */
-	} cases[] = {
+	static const struct warning_case cases[] = {
 		{ "[login]\nconnect = DSN=x\nfoo = 1\n",
 		  { "unknown key 'foo' in section [login]" } },
 		{ "[login]\nconnect = DSN=x\n[Extra]\nanything = 1\n",
@@ -233,25 +271,7 @@ static void test_warnings(void)
 		    "unknown key 'table' in section [client.b]" } },
 	};
 
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct ofb_config cfg;
-		struct ofb_error err;
-		size_t n_want = 0;
-		char *path;
-
-		while (n_want < 3 && cases[i].want[n_want])
-			n_want++;
-		CU_ASSERT_EQUAL_FATAL(load_text(cases[i].text, &cfg, &err, &path), 0);
-		CU_ASSERT_EQUAL(cfg.n_warnings, n_want);
-		for (size_t w = 0; w < n_want && w < cfg.n_warnings; w++) {
-			char want[512];
-
-			snprintf(want, sizeof want, "config '%s': %s", path, cases[i].want[w]);
-			CU_ASSERT_STRING_EQUAL(cfg.warnings[w], want);
-		}
-		ofb_config_free(&cfg);
-		remove_temp(path);
-	}
+	check_warnings(cases, sizeof cases / sizeof cases[0], 0);
 }
 
 /* Every configuration error is a usage error (exit 2) naming the file and what is wrong,
@@ -477,10 +497,7 @@ static void test_uncut_values(void)
 /* Settings the connection string would pass over are reported; nothing stops loading. */
 static void test_ignored_settings(void)
 {
-	static const struct {
-		const char *text;
-		const char *want[3];    /* message tails after "config 'PATH': " */
-	} cases[] = {
+	static const struct warning_case cases[] = {
 		{ "[login]\nconnect = \"DSN=x;UID=given\"\nuser = other\n",
 		  { "key 'user' in section [login] is ignored because 'connect' already sets UID; "
 		    "remove one of the two" } },
@@ -519,29 +536,7 @@ static void test_ignored_settings(void)
 		{ "[login]\nconnect = \"DSN=x;SSLKeyPassword=k;PWDX=1\"\npassword = p\n", { NULL } },
 	};
 
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct ofb_config cfg;
-		struct ofb_error err;
-		size_t n_want = 0;
-		char *path;
-
-		while (n_want < 3 && cases[i].want[n_want])
-			n_want++;
-		CU_ASSERT_EQUAL_FATAL(load_text(cases[i].text, &cfg, &err, &path), 0);
-		CU_ASSERT_EQUAL(cfg.n_warnings, n_want);
-		for (size_t w = 0; w < n_want && w < cfg.n_warnings; w++) {
-			char want[512];
-
-			snprintf(want, sizeof want, "config '%s': %s", path, cases[i].want[w]);
-			CU_ASSERT(!strncmp(cfg.warnings[w], want, strlen(want)));
-			if (strncmp(cfg.warnings[w], want, strlen(want)))
-				fprintf(stderr, "\n  case %zu: got '%s'\n", i, cfg.warnings[w]);
-		}
-		for (size_t w = 0; w < cfg.n_warnings; w++)
-			CU_ASSERT(!contains(cfg.warnings[w], "={a;b}"));
-		ofb_config_free(&cfg);
-		remove_temp(path);
-	}
+	check_warnings(cases, sizeof cases / sizeof cases[0], 1);
 }
 
 static void test_missing_file(void)

@@ -365,20 +365,18 @@ static void test_manifest_load_failures(void)
 		{ "clients/acme/manifest.json",
 		  "{\"format\": \"ofbackup-package\", \"format_version\": 1}" },
 	};
-	static const struct zip_member wrong_format[] = {
-		{ "manifest.json", "{\"format\": \"other-tool\", \"format_version\": 1}" },
-	};
-	static const struct zip_member no_format[] = {
-		{ "manifest.json", "{\"format_version\": 1, \"kind\": \"full\"}" },
-	};
-	static const struct zip_member version_as_text[] = {
-		{ "manifest.json", "{\"format\": \"ofbackup-package\", \"format_version\": \"1\"}" },
-	};
-	static const struct zip_member not_json[] = {
-		{ "manifest.json", "{\"format\": \"ofbackup-package\", " },
-	};
-	static const struct zip_member json_array[] = {
-		{ "manifest.json", "[\"ofbackup-package\", 1]" },
+	/* packages whose only member is a manifest.json like these */
+	static const struct {
+		const char *what, *manifest, *reason;
+	} one_member[] = {
+		{ "wrong format", "{\"format\": \"other-tool\", \"format_version\": 1}",
+		  "not an ofbackup package" },
+		{ "no format", "{\"format_version\": 1, \"kind\": \"full\"}",
+		  "not an ofbackup package" },
+		{ "format_version as text",
+		  "{\"format\": \"ofbackup-package\", \"format_version\": \"1\"}", NULL },
+		{ "manifest not JSON", "{\"format\": \"ofbackup-package\", ", "JSON" },
+		{ "manifest is an array", "[\"ofbackup-package\", 1]", NULL },
 	};
 	char newer_text[128];
 	const struct zip_member newer[] = { { "manifest.json", newer_text } };
@@ -409,30 +407,16 @@ static void test_manifest_load_failures(void)
 	expect_load_fails("zip without manifest.json", path, "manifest.json", __LINE__);
 	free(path);
 
-	path = write_zip(dir, "wrong-format.zip", wrong_format, 1);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
-	expect_load_fails("wrong format", path, "not an ofbackup package", __LINE__);
-	free(path);
+	for (size_t i = 0; i < sizeof one_member / sizeof one_member[0]; i++) {
+		const struct zip_member m = { "manifest.json", one_member[i].manifest };
+		char *file = xasprintf("case-%zu.zip", i);
 
-	path = write_zip(dir, "no-format.zip", no_format, 1);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
-	expect_load_fails("no format", path, "not an ofbackup package", __LINE__);
-	free(path);
-
-	path = write_zip(dir, "version-as-text.zip", version_as_text, 1);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
-	expect_load_fails("format_version as text", path, NULL, __LINE__);
-	free(path);
-
-	path = write_zip(dir, "not-json.zip", not_json, 1);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
-	expect_load_fails("manifest not JSON", path, "JSON", __LINE__);
-	free(path);
-
-	path = write_zip(dir, "array.zip", json_array, 1);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
-	expect_load_fails("manifest is an array", path, NULL, __LINE__);
-	free(path);
+		path = write_zip(dir, file, &m, 1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+		expect_load_fails(one_member[i].what, path, one_member[i].reason, __LINE__);
+		free(path);
+		free(file);
+	}
 
 	path = write_zip(dir, "newer.zip", newer, 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(path);

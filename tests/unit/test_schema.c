@@ -281,15 +281,6 @@ static void test_entry_name_table(void)
 	}
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Every byte value, alone, first and inside a name: the file name part uses only safe
  * characters, never starts with a dot, and decodes back to the table name. */
 static void test_entry_name_every_byte(void)
@@ -327,10 +318,10 @@ static void test_entry_name_every_byte(void)
 				      (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
 				      c == '%'))
 					unsafe++;
-				if (c == '%' && i + 2 < stem_len && hex_value(stem[i + 1]) >= 0 &&
-				    hex_value(stem[i + 2]) >= 0) {
-					decoded[n++] = (char)(hex_value(stem[i + 1]) * 16 +
-							      hex_value(stem[i + 2]));
+				if (c == '%' && i + 2 < stem_len && ofb_hex_digit(stem[i + 1]) >= 0 &&
+				    ofb_hex_digit(stem[i + 2]) >= 0) {
+					decoded[n++] = (char)(ofb_hex_digit(stem[i + 1]) * 16 +
+							      ofb_hex_digit(stem[i + 2]));
 					i += 2;
 				} else if (n < sizeof decoded - 1) {
 					decoded[n++] = c;
