@@ -166,6 +166,110 @@ int ofb_drv_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error
 	return db->drv->table_extra ? db->drv->table_extra(db, t, err) : 0;
 }
 
+int ofb_drv_objects_from_query(struct ofb_db *db, struct ofb_schema *s, const char *sql,
+			       struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	char *v[4] = { NULL };
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_query(db, sql, &st, err) != 0)
+		return -1;
+	while ((rc = ofb_fetch(st, "cannot list the objects", err)) > 0) {
+		enum ofb_obj_kind kind;
+		for (int i = 0; i < 4; i++) {
+			free(v[i]);
+			v[i] = NULL;
+			if (ofb_get_text(st, i + 1, &v[i], err) != 0)
+				goto out;
+		}
+		if (!v[0] || !v[1] || !v[3])
+			continue;
+		if (ofb_object_kind_parse(v[0], &kind) != 0) {
+			ofb_error_set(err, "the catalog lists '%s' of an unknown kind '%s'", v[1], v[0]);
+			goto out;
+		}
+		ofb_schema_add_object(s, kind, v[1], v[2], v[3]);
+		v[3] = NULL;
+	}
+	if (rc < 0)
+		goto out;
+	ret = 0;
+out:
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	for (int i = 0; i < 4; i++)
+		free(v[i]);
+	return ret;
+}
+
+int ofb_drv_drop_listed(struct ofb_db *db, const char *sql, const char *suffix,
+			struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	char *word = NULL, *name = NULL;
+	char **stmts = NULL;
+	size_t n = 0;
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_query(db, sql, &st, err) != 0)
+		return -1;
+	while ((rc = ofb_fetch(st, "cannot list the objects", err)) > 0) {
+		struct buf b;
+		free(word);
+		free(name);
+		word = name = NULL;
+		if (ofb_get_text(st, 1, &word, err) != 0 || ofb_get_text(st, 2, &name, err) != 0)
+			goto out;
+		if (!word || !name)
+			continue;
+		buf_init(&b);
+		buf_addf(&b, "DROP %s IF EXISTS ", word);
+		ofb_drv_quote(db->drv, &b, name);
+		buf_adds(&b, suffix);
+		stmts = xrealloc(stmts, (n + 1) * sizeof *stmts);
+		stmts[n++] = buf_detach(&b);
+	}
+	if (rc < 0)
+		goto out;
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	st = NULL;
+	ret = 0;
+	for (size_t i = 0; i < n && ret == 0; i++)
+		ret = ofb_db_exec(db, stmts[i], err);
+out:
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	for (size_t i = 0; i < n; i++)
+		free(stmts[i]);
+	free(stmts);
+	free(word);
+	free(name);
+	return ret;
+}
+
+int ofb_drv_has_objects(const struct ofb_driver *drv)
+{
+	return drv && drv->read_objects != NULL;
+}
+
+int ofb_drv_read_objects(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
+{
+	return db->drv->read_objects ? db->drv->read_objects(db, s, err) : 0;
+}
+
+int ofb_drv_drop_objects(struct ofb_db *db, struct ofb_error *err)
+{
+	return db->drv->drop_objects ? db->drv->drop_objects(db, err) : 0;
+}
+
+int ofb_drv_finish_objects(struct ofb_db *db, const struct ofb_schema *s,
+			   struct ofb_error *err)
+{
+	return db->drv->finish_objects ? db->drv->finish_objects(db, s, err) : 0;
+}
+
 /* Generic DDL: the SQL-standard spelling of each portable type. */
 static void generic_type_ddl(const struct ofb_column *col, struct buf *sql)
 {

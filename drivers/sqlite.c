@@ -266,6 +266,34 @@ out:
 	return ret;
 }
 
+/* Views and triggers, as SQLite keeps their SQL. SQLite records no dependencies between
+ * views: each depends on the views made before it (sqlite_schema keeps them in the order
+ * they were made, which is an order that worked). */
+static int sqlite_read_objects(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
+{
+	size_t first = s->n_objects;
+
+	if (ofb_drv_objects_from_query(db, s, "SELECT type, name, CASE WHEN type = 'trigger' "
+				       "THEN tbl_name END, sql FROM sqlite_schema "
+				       "WHERE type IN ('view', 'trigger') AND sql IS NOT NULL "
+				       "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid",
+				       err) != 0)
+		return -1;
+	for (size_t i = first; i < s->n_objects; i++)
+		for (size_t k = first; k < i; k++)
+			if (s->objects[i].kind == OFB_OBJ_VIEW && s->objects[k].kind == OFB_OBJ_VIEW)
+				ofb_object_add_depend(&s->objects[i], OFB_OBJ_VIEW, s->objects[k].name);
+	return 0;
+}
+
+/* Triggers go with their tables; views stay unless dropped. */
+static int sqlite_drop_objects(struct ofb_db *db, struct ofb_error *err)
+{
+	return ofb_drv_drop_listed(db, "SELECT upper(type), name FROM sqlite_schema "
+				   "WHERE type IN ('view', 'trigger') AND name NOT LIKE 'sqlite\\_%' "
+				   "ESCAPE '\\' ORDER BY type = 'view', rowid DESC", "", err);
+}
+
 /* SQLite accepts any declaration; these keep the portable meaning readable. */
 static void sqlite_type_ddl(const struct ofb_column *col, struct buf *sql)
 {
@@ -412,6 +440,8 @@ const struct ofb_driver ofb_driver_sqlite = {
 	.begin_snapshot = sqlite_snapshot,
 	.refine_column = sqlite_refine,
 	.table_extra = sqlite_table_extra,
+	.read_objects = sqlite_read_objects,
+	.drop_objects = sqlite_drop_objects,
 	.type_ddl = sqlite_type_ddl,
 	.ddl_in_transaction = 1,
 	.fk_inline = 1,

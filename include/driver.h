@@ -13,6 +13,7 @@ struct ofb_db;
 struct ofb_table;
 struct ofb_column;
 struct ofb_driver;
+struct ofb_schema;
 
 /* Non-zero when this driver serves the engine reporting dbms_name (SQL_DBMS_NAME). */
 typedef int ofb_drv_matches_fn(const char *dbms_name);
@@ -46,6 +47,17 @@ typedef void ofb_drv_refine_fn(struct ofb_column *col);
  * the engine's own CREATE statement. */
 typedef int ofb_drv_table_extra_fn(struct ofb_db *db, struct ofb_table *t,
 				   struct ofb_error *err);
+/* Append to s->objects what the database holds besides its tables (views, triggers,
+ * routines, types ...), each with its own DDL, dependencies and state (schema.h). */
+typedef int ofb_drv_read_objects_fn(struct ofb_db *db, struct ofb_schema *s,
+				    struct ofb_error *err);
+/* Before a restore replaces a database: drop the objects it holds besides its tables
+ * (as read_objects would find them), so that the package's can be made anew. */
+typedef int ofb_drv_drop_objects_fn(struct ofb_db *db, struct ofb_error *err);
+/* After the data and every object are in: what the engine needs to make them work as
+ * they did (PostgreSQL: refresh materialized views, set sequences). */
+typedef int ofb_drv_finish_objects_fn(struct ofb_db *db, const struct ofb_schema *s,
+				      struct ofb_error *err);
 /* Append the engine's column type for a portable column to sql (restore, import). */
 typedef void ofb_drv_type_ddl_fn(const struct ofb_column *col, struct buf *sql);
 /* Append the SELECT-list expression for col when the plain column would not give its
@@ -128,6 +140,9 @@ struct ofb_driver {
 	ofb_drv_refine_fn *refine_column;
 	/* MAY: NULL: what the catalog functions tell is all */
 	ofb_drv_table_extra_fn *table_extra;
+	/* MAY: NULL: the database's objects besides tables are not read (views are
+	 * counted, and the backup warns that they are left out) */
+	ofb_drv_read_objects_fn *read_objects;
 	/* MAY: NULL: the primary key's own index is the one of its name */
 	ofb_drv_is_pk_index_fn *is_pk_index;
 	/* MAY: NULL: the generic rule (no binary, no float keys) alone */
@@ -168,6 +183,11 @@ struct ofb_driver {
 	int native_ddl_has_keys;
 	/* MAY: DROP TABLE takes one name only; 0: a list */
 	int drop_one_table;
+	/* MAY: NULL: a replaced database's objects are left (the engine drops them with
+	 * their tables, or it has none) */
+	ofb_drv_drop_objects_fn *drop_objects;
+	/* MAY: NULL: nothing to do once the objects are in */
+	ofb_drv_finish_objects_fn *finish_objects;
 	/* MAY: NULL: nothing to set for a load */
 	ofb_drv_load_session_fn *load_session;
 	/* MAY: NULL: no identity clause (the engine numbers otherwise, or not at all) */
@@ -214,6 +234,21 @@ int ofb_drv_catalog_scope(struct ofb_db *db, char **catalog, char **schema,
 			  struct ofb_error *err);
 void ofb_drv_refine_column(const struct ofb_driver *drv, struct ofb_column *col);
 int ofb_drv_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err);
+/* For read_objects hooks: one object per row of sql, whose columns are the kind's name
+ * (schema.h), the object's name, its table (or NULL) and its DDL; rows without DDL are
+ * skipped. The objects are appended in the order of the rows. */
+int ofb_drv_objects_from_query(struct ofb_db *db, struct ofb_schema *s, const char *sql,
+			       struct ofb_error *err);
+/* For drop_objects hooks: for each row of sql (a kind's SQL word such as VIEW, and a
+ * name), DROP <word> IF EXISTS <name><suffix>. */
+int ofb_drv_drop_listed(struct ofb_db *db, const char *sql, const char *suffix,
+			struct ofb_error *err);
+/* Non-zero when drv reads objects besides tables. */
+int ofb_drv_has_objects(const struct ofb_driver *drv);
+int ofb_drv_read_objects(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err);
+int ofb_drv_drop_objects(struct ofb_db *db, struct ofb_error *err);
+int ofb_drv_finish_objects(struct ofb_db *db, const struct ofb_schema *s,
+			   struct ofb_error *err);
 void ofb_drv_type_ddl(const struct ofb_driver *drv, const struct ofb_column *col,
 		      struct buf *sql);
 void ofb_drv_limit(const struct ofb_driver *drv, struct buf *sql, unsigned long n);

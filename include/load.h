@@ -11,6 +11,7 @@ struct ofb_reader;
 
 struct ofb_load_stats {
 	size_t tables;
+	size_t objects;           /* views, triggers, routines ... made */
 	unsigned long long rows;
 	size_t warnings;          /* values whose representation changed (reported) */
 };
@@ -18,12 +19,19 @@ struct ofb_load_stats {
 /* The user tables db holds now (0 for an empty database). */
 int ofb_load_count_tables(struct ofb_db *db, size_t *n, struct ofb_error *err);
 
-/* Restore src (a database folder of the package behind r) into db. With replace, the
- * tables db holds are dropped first; without, db must hold none. Runs in one transaction
+/* Restore src (a database folder of the package behind r) into db: tables, data, then its
+ * other objects in the order their dependencies need (same engine only: on another, each
+ * object is named in a warning, or with OFB_LOAD_STRICT refused). With OFB_LOAD_REPLACE,
+ * the tables and objects db holds are dropped first; without, db must hold no tables. Runs in one transaction
  * where the engine has transactional DDL (a failure then leaves db as it was); elsewhere a
  * failure drops the tables this call created. subject names the database in messages. */
+enum {
+	OFB_LOAD_REPLACE = 1 << 0,   /* drop what the database holds first */
+	OFB_LOAD_STRICT = 1 << 1     /* objects that cannot be carried to this engine are an
+				      * error before anything changes, not warnings */
+};
 int ofb_load_database(struct ofb_db *db, struct ofb_reader *r, struct ofb_schema *src,
-		      int replace, const char *subject, struct ofb_load_stats *stats,
+		      unsigned flags, const char *subject, struct ofb_load_stats *stats,
 		      struct ofb_error *err);
 
 /* Open a connection to connstr, creating the database first when it does not exist

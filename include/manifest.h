@@ -12,7 +12,7 @@ struct ofb_pkg;
 struct ofb_file_list;
 
 #define OFB_FORMAT_NAME "ofbackup-package"
-#define OFB_FORMAT_VERSION 1
+#define OFB_FORMAT_VERSION 2
 
 struct ofb_manifest_client {
 	const char *id;

@@ -34,6 +34,7 @@ struct job {
 	struct target *targets;
 	size_t n_targets;
 	int replace;
+	int strict;               /* import --strict: objects not carried are an error */
 	size_t warnings;
 	char *safety_path;        /* the package saving what is replaced, if one was written */
 	unsigned long long rows;  /* restored, for the summary */

@@ -91,6 +91,64 @@ struct ofb_table {
 	unsigned long long n_rows;
 };
 
+/* Objects of a database besides its tables, each restored from the engine's own SQL on
+ * the same engine only. The kinds' text names (ofb_object_kind_name) are part of the
+ * package format. */
+enum ofb_obj_kind {
+	OFB_OBJ_TYPE,        /* PostgreSQL ENUM, composite and range types */
+	OFB_OBJ_DOMAIN,
+	OFB_OBJ_SEQUENCE,    /* standalone sequences, with where they stand */
+	OFB_OBJ_FUNCTION,
+	OFB_OBJ_PROCEDURE,
+	OFB_OBJ_CONSTRAINT,  /* CHECK and EXCLUDE constraints added after the data */
+	OFB_OBJ_VIEW,
+	OFB_OBJ_MATVIEW,     /* refreshed after every view and routine exists */
+	OFB_OBJ_EVENT,       /* MariaDB scheduled events */
+	OFB_OBJ_TRIGGER,     /* created last: loading the data fires none */
+	OFB_OBJ_KINDS
+};
+
+/* When a restore creates an object: before the tables (types, domains, sequences and
+ * routines the tables' defaults, checks and indexes may use), or after the data, ordered
+ * by dependencies. */
+enum ofb_obj_phase { OFB_PHASE_BEFORE_TABLES, OFB_PHASE_AFTER_DATA };
+
+struct ofb_schema;
+
+struct ofb_obj_ref {
+	enum ofb_obj_kind kind;
+	char *name;
+};
+
+struct ofb_object {
+	enum ofb_obj_kind kind;
+	char *name;           /* a PostgreSQL routine's name with its argument types */
+	char *table;          /* trigger, constraint: the table it belongs to; else NULL */
+	char *native_ddl;     /* exactly one statement of the engine's own SQL */
+	/* objects of this database it needs to exist first, as the catalog records them */
+	struct ofb_obj_ref *depends;
+	size_t n_depends;
+	int depends_on_tables;   /* it reads tables or views (PostgreSQL routines whose body
+				  * the engine checks at creation): created after the data */
+	int has_state;           /* sequence: where it stands */
+	long long last_value;
+	int is_called;
+};
+
+const char *ofb_object_kind_name(enum ofb_obj_kind k);
+/* -1 when name is not a kind's name. */
+int ofb_object_kind_parse(const char *name, enum ofb_obj_kind *k);
+enum ofb_obj_phase ofb_object_phase(const struct ofb_object *o);
+void ofb_object_free(struct ofb_object *o);
+/* A new object at the end of s->objects (ddl is taken over), and a dependency of o. */
+struct ofb_object *ofb_schema_add_object(struct ofb_schema *s, enum ofb_obj_kind kind,
+					 const char *name, const char *table, char *ddl);
+void ofb_object_add_depend(struct ofb_object *o, enum ofb_obj_kind kind, const char *name);
+/* The kind of statement o's native_ddl must be (sqlcheck.h), and the name it creates: o's
+ * name without a routine's argument list (malloc'd). */
+int ofb_object_sql_kind(const struct ofb_object *o);
+char *ofb_object_ddl_name(const struct ofb_object *o);
+
 struct ofb_schema {
 	char *engine;          /* driver name: sqlite, postgresql, mariadb, sqlserver */
 	char *dbms_name;       /* SQL_DBMS_NAME */
@@ -98,7 +156,9 @@ struct ofb_schema {
 	char *database;        /* catalog / schema the tables were read from, may be NULL */
 	struct ofb_table *tables;
 	size_t n_tables;
-	size_t n_views;        /* views the database has; they are not backed up */
+	struct ofb_object *objects;   /* views, triggers, routines, types ... */
+	size_t n_objects;
+	size_t n_views;        /* engines that read no objects: views left out, to warn of */
 	char **notes;          /* ofb_schema_read: what was left out as unsafe to restore */
 	size_t n_notes;
 };

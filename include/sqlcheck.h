@@ -54,12 +54,28 @@ struct ofb_sql_dialect {
 /* The kinds of native statement a package may carry. */
 enum ofb_sql_kind {
 	OFB_SQL_CREATE_TABLE,
-	OFB_SQL_CREATE_INDEX
+	OFB_SQL_CREATE_INDEX,
+	OFB_SQL_CREATE_VIEW,
+	OFB_SQL_CREATE_MATVIEW,
+	OFB_SQL_CREATE_TRIGGER,
+	OFB_SQL_CREATE_FUNCTION,
+	OFB_SQL_CREATE_PROCEDURE,
+	OFB_SQL_CREATE_EVENT,
+	OFB_SQL_CREATE_TYPE,
+	OFB_SQL_CREATE_DOMAIN,
+	OFB_SQL_CREATE_SEQUENCE,
+	OFB_SQL_ADD_CONSTRAINT      /* ALTER TABLE on_table ADD CONSTRAINT object CHECK|EXCLUDE */
 };
 
 /* 0 when sql is exactly one statement of kind creating object (on table on_table for an
- * index; may be NULL for a table), inside the database, with nothing the dialect refuses;
- * else -1 and *why says what is wrong (malloc'd). */
+ * index, trigger or constraint; may be NULL for the others), inside the database, with
+ * nothing the dialect refuses; else -1 and *why says what is wrong (malloc'd). Views,
+ * triggers, routines and events may read data; triggers, routines and events may hold
+ * statements between BEGIN and END; routine bodies in strings (PostgreSQL) must be in SQL
+ * or PL/pgSQL and pass the same checks; no statement names a definer, runs with its
+ * owner's rights (SECURITY DEFINER) or builds SQL at run time (EXECUTE, PREPARE). In
+ * engines without schemas a dotted name must be a column of a table or alias the
+ * statement names itself. */
 int ofb_sql_check_native(const struct ofb_sql_dialect *d, enum ofb_sql_kind kind,
 			 const char *object, const char *on_table, const char *sql, char **why);
 

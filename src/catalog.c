@@ -199,7 +199,7 @@ static int list_tables(struct ofb_db *db, const struct scope *sc, struct ofb_sch
 		if (in_scope(sc, st, &ours, err) ||
 		    get_col_text(st, 3, &name, err) || get_col_text(st, 4, &ttype, err))
 			goto out;
-		if (ours && ttype && strcmp(ttype, "VIEW") == 0)
+		if (ours && ttype && strcmp(ttype, "VIEW") == 0 && !ofb_drv_has_objects(db->drv))
 			s->n_views++;
 		if (!ours || !name || !ttype || strcmp(ttype, "TABLE") != 0)
 			continue;
@@ -599,6 +599,10 @@ int ofb_schema_read(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *e
 			ofb_error_prefix(err, "table '%s'", t->name);
 			goto out;
 		}
+	}
+	if (ofb_drv_read_objects(db, s, err) != 0) {
+		ofb_error_prefix(err, "cannot read the objects besides tables");
+		goto out;
 	}
 	/* what a restore would refuse to run is not written at all */
 	ofb_schema_vet(s, &s->notes, &s->n_notes);

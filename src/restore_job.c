@@ -584,7 +584,8 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 	}
 	if (created)
 		ofb_info("%s: created its database", t->subject);
-	if (ofb_load_database(db, j->reader, &s, t->db_tables > 0, t->subject, &stats, err) != 0)
+	if (ofb_load_database(db, j->reader, &s, (t->db_tables > 0 ? OFB_LOAD_REPLACE : 0) |
+			      (j->strict ? OFB_LOAD_STRICT : 0), t->subject, &stats, err) != 0)
 		goto out;
 	j->warnings += stats.warnings;
 	j->rows += stats.rows;

@@ -8,6 +8,7 @@
 #include <sqlext.h>
 
 #include "schema.h"
+#include "sqlcheck.h"
 #include "util.h"
 
 static const struct {
@@ -210,7 +211,120 @@ void ofb_schema_free(struct ofb_schema *s)
 	for (size_t i = 0; i < s->n_notes; i++)
 		free(s->notes[i]);
 	free(s->notes);
+	for (size_t i = 0; i < s->n_objects; i++)
+		ofb_object_free(&s->objects[i]);
+	free(s->objects);
 	memset(s, 0, sizeof *s);
+}
+
+/* --- objects besides tables ------------------------------------------------------------ */
+
+static const char *const object_kinds[OFB_OBJ_KINDS] = {
+	[OFB_OBJ_TYPE] = "type",
+	[OFB_OBJ_DOMAIN] = "domain",
+	[OFB_OBJ_SEQUENCE] = "sequence",
+	[OFB_OBJ_FUNCTION] = "function",
+	[OFB_OBJ_PROCEDURE] = "procedure",
+	[OFB_OBJ_CONSTRAINT] = "constraint",
+	[OFB_OBJ_VIEW] = "view",
+	[OFB_OBJ_MATVIEW] = "materialized view",
+	[OFB_OBJ_EVENT] = "event",
+	[OFB_OBJ_TRIGGER] = "trigger",
+};
+
+const char *ofb_object_kind_name(enum ofb_obj_kind k)
+{
+	return (unsigned)k < OFB_OBJ_KINDS ? object_kinds[k] : "?";
+}
+
+int ofb_object_kind_parse(const char *name, enum ofb_obj_kind *k)
+{
+	for (int i = 0; i < OFB_OBJ_KINDS; i++)
+		if (strcmp(object_kinds[i], name) == 0) {
+			*k = (enum ofb_obj_kind)i;
+			return 0;
+		}
+	return -1;
+}
+
+enum ofb_obj_phase ofb_object_phase(const struct ofb_object *o)
+{
+	switch (o->kind) {
+	case OFB_OBJ_TYPE:
+	case OFB_OBJ_DOMAIN:
+	case OFB_OBJ_SEQUENCE:
+		return OFB_PHASE_BEFORE_TABLES;
+	case OFB_OBJ_FUNCTION:
+	case OFB_OBJ_PROCEDURE:
+		/* a body the engine does not check at creation may come first, so that
+		 * defaults, checks and indexes can call it */
+		return o->depends_on_tables ? OFB_PHASE_AFTER_DATA : OFB_PHASE_BEFORE_TABLES;
+	default:
+		return OFB_PHASE_AFTER_DATA;
+	}
+}
+
+int ofb_object_sql_kind(const struct ofb_object *o)
+{
+	static const enum ofb_sql_kind kinds[OFB_OBJ_KINDS] = {
+		[OFB_OBJ_TYPE] = OFB_SQL_CREATE_TYPE,
+		[OFB_OBJ_DOMAIN] = OFB_SQL_CREATE_DOMAIN,
+		[OFB_OBJ_SEQUENCE] = OFB_SQL_CREATE_SEQUENCE,
+		[OFB_OBJ_FUNCTION] = OFB_SQL_CREATE_FUNCTION,
+		[OFB_OBJ_PROCEDURE] = OFB_SQL_CREATE_PROCEDURE,
+		[OFB_OBJ_CONSTRAINT] = OFB_SQL_ADD_CONSTRAINT,
+		[OFB_OBJ_VIEW] = OFB_SQL_CREATE_VIEW,
+		[OFB_OBJ_MATVIEW] = OFB_SQL_CREATE_MATVIEW,
+		[OFB_OBJ_EVENT] = OFB_SQL_CREATE_EVENT,
+		[OFB_OBJ_TRIGGER] = OFB_SQL_CREATE_TRIGGER,
+	};
+
+	return kinds[o->kind];
+}
+
+char *ofb_object_ddl_name(const struct ofb_object *o)
+{
+	const char *paren = strchr(o->name, '(');
+
+	if (paren && (o->kind == OFB_OBJ_FUNCTION || o->kind == OFB_OBJ_PROCEDURE))
+		return xstrndup(o->name, (size_t)(paren - o->name));
+	return xstrdup(o->name);
+}
+
+struct ofb_object *ofb_schema_add_object(struct ofb_schema *s, enum ofb_obj_kind kind,
+					 const char *name, const char *table, char *ddl)
+{
+	struct ofb_object *o;
+
+	s->objects = xrealloc(s->objects, (s->n_objects + 1) * sizeof *s->objects);
+	o = &s->objects[s->n_objects++];
+	memset(o, 0, sizeof *o);
+	o->kind = kind;
+	o->name = xstrdup(name);
+	o->table = table ? xstrdup(table) : NULL;
+	o->native_ddl = ddl;
+	return o;
+}
+
+void ofb_object_add_depend(struct ofb_object *o, enum ofb_obj_kind kind, const char *name)
+{
+	for (size_t i = 0; i < o->n_depends; i++)
+		if (o->depends[i].kind == kind && strcmp(o->depends[i].name, name) == 0)
+			return;
+	o->depends = xrealloc(o->depends, (o->n_depends + 1) * sizeof *o->depends);
+	o->depends[o->n_depends].kind = kind;
+	o->depends[o->n_depends++].name = xstrdup(name);
+}
+
+void ofb_object_free(struct ofb_object *o)
+{
+	free(o->name);
+	free(o->table);
+	free(o->native_ddl);
+	for (size_t i = 0; i < o->n_depends; i++)
+		free(o->depends[i].name);
+	free(o->depends);
+	memset(o, 0, sizeof *o);
 }
 
 struct ofb_table *ofb_schema_find(struct ofb_schema *s, const char *name)

@@ -193,6 +193,93 @@ static void check_table(struct walk *w, struct ofb_table *t)
 	}
 }
 
+/* A finding about an object: an error, or when vetting a warning, and the object is
+ * taken out (*drop). */
+static void object_finding(struct walk *w, const struct ofb_object *o, const char *why,
+			   int *drop)
+{
+	const char *kind = ofb_object_kind_name(o->kind), *name = o->name ? o->name : "?";
+
+	if (w->vet) {
+		w->warnings = xrealloc(w->warnings, (w->n_warnings + 1) * sizeof *w->warnings);
+		w->warnings[w->n_warnings++] =
+			xasprintf("%s '%s' is left out of the backup: %s", kind, name, why);
+		*drop = 1;
+		return;
+	}
+	if (!w->failed)
+		ofb_error_set(w->err, "%s '%s': %s", kind, name, why);
+	w->failed = 1;
+}
+
+static int names_relation(const struct ofb_schema *s, const char *name)
+{
+	for (size_t i = 0; name && i < s->n_tables; i++)
+		if (strcmp(s->tables[i].name, name) == 0)
+			return 1;
+	for (size_t i = 0; name && i < s->n_objects; i++)
+		if ((s->objects[i].kind == OFB_OBJ_VIEW || s->objects[i].kind == OFB_OBJ_MATVIEW) &&
+		    strcmp(s->objects[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when o is to be taken out (vetting). */
+static int check_object(struct walk *w, const struct ofb_schema *s, struct ofb_object *o)
+{
+	const char *bad = bad_name(o->name);
+	int needs_table = o->kind == OFB_OBJ_TRIGGER || o->kind == OFB_OBJ_CONSTRAINT;
+	int drop = 0;
+	char *why = NULL, *name;
+
+	if (bad) {
+		char *text = xasprintf("its name %s", bad);
+		object_finding(w, o, text, &drop);
+		free(text);
+		return drop;
+	}
+	if (needs_table != (o->table != NULL) || (o->table && !names_relation(s, o->table))) {
+		object_finding(w, o, needs_table ? "it names no table of this database"
+						 : "only triggers and constraints belong to a table",
+			       &drop);
+		return drop;
+	}
+	for (size_t i = 0; i < o->n_depends; i++)
+		if (bad_name(o->depends[i].name)) {
+			object_finding(w, o, "it depends on an object without a usable name", &drop);
+			return drop;
+		}
+	if (o->has_state != (o->kind == OFB_OBJ_SEQUENCE)) {
+		object_finding(w, o, "only a sequence has a sequence's state", &drop);
+		return drop;
+	}
+	name = ofb_object_ddl_name(o);
+	if (ofb_sql_check_native(w->d, ofb_object_sql_kind(o), name, o->table, o->native_ddl,
+				 &why) != 0) {
+		char *text = xasprintf("its native_ddl is refused: %s", why);
+		object_finding(w, o, text, &drop);
+		free(text);
+	}
+	free(why);
+	free(name);
+	return drop;
+}
+
+static void walk_objects(struct walk *w, struct ofb_schema *s)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < s->n_objects && !w->failed; i++) {
+		if (check_object(w, s, &s->objects[i])) {
+			ofb_object_free(&s->objects[i]);
+			continue;
+		}
+		s->objects[kept++] = s->objects[i];
+	}
+	if (!w->failed)
+		s->n_objects = kept;
+}
+
 static void walk_schema(struct walk *w, struct ofb_schema *s)
 {
 	const struct ofb_driver *drv = s->engine ? ofb_driver_by_name(s->engine) : NULL;
@@ -201,6 +288,7 @@ static void walk_schema(struct walk *w, struct ofb_schema *s)
 	/* a table described twice is verify's to report, against the manifest */
 	for (size_t i = 0; i < s->n_tables && !w->failed; i++)
 		check_table(w, &s->tables[i]);
+	walk_objects(w, s);
 }
 
 int ofb_schema_check(struct ofb_schema *s, struct ofb_error *err)

@@ -347,6 +347,87 @@ out:
 	return ret;
 }
 
+static int get_kind(json_t *o, const char *where, const char *key, enum ofb_obj_kind *k,
+		    struct ofb_error *err)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_string(v) || ofb_object_kind_parse(json_string_value(v), k) != 0)
+		return bad_field(err, where, key, "a kind of object FORMAT.md names");
+	return 0;
+}
+
+static int read_object(json_t *o, const char *where, struct ofb_object *ob,
+		       struct ofb_error *err)
+{
+	json_t *deps, *v, *seq;
+	size_t i;
+
+	if (!json_is_object(o)) {
+		ofb_error_set(err, "%s: not an object", where);
+		return -1;
+	}
+	if (get_kind(o, where, "kind", &ob->kind, err) != 0 ||
+	    get_string(o, where, "name", &ob->name, err) != 0 ||
+	    get_string_or_null(o, where, "table", &ob->table, err) != 0 ||
+	    get_string(o, where, "native_ddl", &ob->native_ddl, err) != 0 ||
+	    get_bool(o, where, "depends_on_tables", &ob->depends_on_tables, err) != 0 ||
+	    get_array(o, where, "depends", &deps, err) != 0)
+		return -1;
+	ob->depends = xcalloc(json_array_size(deps), sizeof *ob->depends);
+	json_array_foreach(deps, i, v) {
+		char *sub = xasprintf("%s.depends[%zu]", where, i);
+		int rc = !json_is_object(v) ? bad_field(err, where, "depends", "a list of objects")
+			 : get_kind(v, sub, "kind", &ob->depends[i].kind, err) != 0 ||
+			   get_string(v, sub, "name", &ob->depends[i].name, err) != 0 ? -1 : 0;
+		free(sub);
+		ob->n_depends = i + 1;
+		if (rc != 0)
+			return -1;
+	}
+	seq = json_object_get(o, "sequence");
+	if (seq && !json_is_null(seq)) {
+		char *sub = xasprintf("%s.sequence", where);
+		int rc = get_integer(seq, sub, "last_value", LLONG_MIN, LLONG_MAX,
+				     &ob->last_value, err) != 0 ||
+			 get_bool(seq, sub, "is_called", &ob->is_called, err) != 0 ? -1 : 0;
+		free(sub);
+		if (rc != 0)
+			return -1;
+		ob->has_state = 1;
+	}
+	return 0;
+}
+
+/* Objects besides tables (format version 2 on); a package of version 1 has none. */
+static int read_objects(json_t *root, struct ofb_schema *out, struct ofb_error *err)
+{
+	json_t *objects = json_object_get(root, "objects"), *v;
+	char *where = NULL;
+	size_t i;
+	int ret = 0;
+
+	if (!objects)
+		return 0;
+	if (get_array(root, "", "objects", &objects, err) != 0)
+		return -1;
+	out->objects = xcalloc(json_array_size(objects), sizeof *out->objects);
+	json_array_foreach(objects, i, v) {
+		json_t *name = json_object_get(v, "name");
+		free(where);
+		where = json_is_string(name)
+				? xasprintf("objects[%zu] ('%s')", i, json_string_value(name))
+				: xasprintf("objects[%zu]", i);
+		out->n_objects = i + 1;
+		if (read_object(v, where, &out->objects[i], err) != 0) {
+			ret = -1;
+			break;
+		}
+	}
+	free(where);
+	return ret;
+}
+
 int ofb_schema_from_json(const char *text, struct ofb_schema *out, struct ofb_error *err)
 {
 	json_error_t jerr;
@@ -382,7 +463,7 @@ int ofb_schema_from_json(const char *text, struct ofb_schema *out, struct ofb_er
 		if (read_table(v, where, &out->tables[i], err) != 0)
 			goto out;
 	}
-	if (ofb_schema_check(out, err) != 0)
+	if (read_objects(root, out, err) != 0 || ofb_schema_check(out, err) != 0)
 		goto out;
 	ret = 0;
 out:
@@ -502,9 +583,35 @@ static json_t *table_json(const struct ofb_table *t)
 	return o;
 }
 
+static json_t *object_json(const struct ofb_object *ob)
+{
+	json_t *o = json_object(), *deps = json_array();
+
+	json_object_set_new(o, "kind", json_string(ofb_object_kind_name(ob->kind)));
+	json_object_set_new(o, "name", json_string(ob->name));
+	json_object_set_new(o, "table", json_str_or_null(ob->table));
+	json_object_set_new(o, "native_ddl", json_string(ob->native_ddl));
+	for (size_t i = 0; i < ob->n_depends; i++) {
+		json_t *d = json_object();
+		json_object_set_new(d, "kind",
+				    json_string(ofb_object_kind_name(ob->depends[i].kind)));
+		json_object_set_new(d, "name", json_string(ob->depends[i].name));
+		json_array_append_new(deps, d);
+	}
+	json_object_set_new(o, "depends", deps);
+	json_object_set_new(o, "depends_on_tables", json_boolean(ob->depends_on_tables));
+	if (ob->has_state) {
+		json_t *seq = json_object();
+		json_object_set_new(seq, "last_value", json_integer(ob->last_value));
+		json_object_set_new(seq, "is_called", json_boolean(ob->is_called));
+		json_object_set_new(o, "sequence", seq);
+	}
+	return o;
+}
+
 char *ofb_schema_to_json(const struct ofb_schema *s)
 {
-	json_t *o = json_object(), *tables = json_array();
+	json_t *o = json_object(), *tables = json_array(), *objects = json_array();
 	char *text;
 
 	json_object_set_new(o, "engine", json_string(s->engine));
@@ -514,6 +621,9 @@ char *ofb_schema_to_json(const struct ofb_schema *s)
 	for (size_t i = 0; i < s->n_tables; i++)
 		json_array_append_new(tables, table_json(&s->tables[i]));
 	json_object_set_new(o, "tables", tables);
+	for (size_t i = 0; i < s->n_objects; i++)
+		json_array_append_new(objects, object_json(&s->objects[i]));
+	json_object_set_new(o, "objects", objects);
 	text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	return text;

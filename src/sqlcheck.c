@@ -12,29 +12,15 @@
 #include <string.h>
 
 #include "sqlcheck.h"
+#include "sqllex.h"
 #include "util.h"
 
 /* Longest text any single check looks at: far beyond real DDL, short of abuse. */
-#define MAX_NATIVE_SQL ((size_t)1024 * 1024)
 #define MAX_TYPE ((size_t)256)
 #define MAX_DEFAULT ((size_t)4096)
 
-enum tok_kind { TK_WORD, TK_QIDENT, TK_STRING, TK_NUMBER, TK_PUNCT };
 
-struct tok {
-	enum tok_kind kind;
-	const char *start;    /* in the checked text */
-	size_t len;
-	char *text;           /* WORD: as written; QIDENT/STRING: the content, unescaped */
-	int adjacent;         /* no space or comment before it */
-};
-
-struct toks {
-	struct tok *v;
-	size_t n, cap;
-};
-
-static void toks_free(struct toks *t)
+void sqlx_toks_free(struct toks *t)
 {
 	for (size_t i = 0; i < t->n; i++)
 		free(t->v[i].text);
@@ -57,9 +43,9 @@ static void toks_add(struct toks *t, enum tok_kind kind, const char *start, size
 	t->n++;
 }
 
-static int fail(char **why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int sqlx_fail(char **why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static int fail(char **why, const char *fmt, ...)
+int sqlx_fail(char **why, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -135,12 +121,12 @@ static int tokenize_into(const struct ofb_sql_dialect *d, const char *sql, struc
 			 char **why);
 
 /* The tokens of sql; on failure none (out is empty) and *why says what is wrong. */
-static int tokenize(const struct ofb_sql_dialect *d, const char *sql, struct toks *out,
+int sqlx_tokenize(const struct ofb_sql_dialect *d, const char *sql, struct toks *out,
 		    char **why)
 {
 	if (tokenize_into(d, sql, out, why) == 0)
 		return 0;
-	toks_free(out);
+	sqlx_toks_free(out);
 	return -1;
 }
 
@@ -162,7 +148,7 @@ static int tokenize_into(const struct ofb_sql_dialect *d, const char *sql, struc
 			continue;
 		}
 		if (c < 0x20 || c == 0x7f)
-			return fail(why, "a control character (0x%02x) outside quotes", c);
+			return sqlx_fail(why, "a control character (0x%02x) outside quotes", c);
 		if ((c == '-' && p[1] == '-' &&
 		     (!(d->flags & OFB_SQL_DASH_SPACE) || p[2] == '\0' || isspace((unsigned char)p[2]) ||
 		      (unsigned char)p[2] < 0x20)) ||
@@ -178,7 +164,7 @@ static int tokenize_into(const struct ofb_sql_dialect *d, const char *sql, struc
 			    (p[2] == '!' || (p[2] == 'M' && p[3] == '!'))) {
 				/* MariaDB runs what is inside: read it as SQL */
 				if (in_exec)
-					return fail(why, "an executable comment inside another");
+					return sqlx_fail(why, "an executable comment inside another");
 				in_exec = 1;
 				p += p[2] == '!' ? 3 : 4;
 				while (isdigit((unsigned char)*p))
@@ -187,7 +173,7 @@ static int tokenize_into(const struct ofb_sql_dialect *d, const char *sql, struc
 				continue;
 			}
 			if (in_exec)
-				return fail(why, "a comment inside an executable comment");
+				return sqlx_fail(why, "a comment inside an executable comment");
 			for (p += 2; *p && depth; p++) {
 				if (p[0] == '*' && p[1] == '/') {
 					depth--;
@@ -199,7 +185,7 @@ static int tokenize_into(const struct ofb_sql_dialect *d, const char *sql, struc
 				}
 			}
 			if (depth)
-				return fail(why, "a comment that never ends");
+				return sqlx_fail(why, "a comment that never ends");
 			adjacent = 0;
 			continue;
 		}
@@ -218,13 +204,13 @@ static int tokenize_into(const struct ofb_sql_dialect *d, const char *sql, struc
 				escapes = 1;
 			p = quoted(p, (char)c, escapes, &content);
 			if (!p)
-				return fail(why, "a string that never ends");
+				return sqlx_fail(why, "a string that never ends");
 			toks_add(out, TK_STRING, start, (size_t)(p - start), content, adjacent);
 		} else if (c == '"' || (c == '`' && (d->flags & OFB_SQL_BACKTICK_IDENT)) ||
 			   (c == '[' && (d->flags & OFB_SQL_BRACKET_IDENT))) {
 			p = quoted(p, c == '[' ? ']' : (char)c, 0, &content);
 			if (!p)
-				return fail(why, "a quoted name that never ends");
+				return sqlx_fail(why, "a quoted name that never ends");
 			toks_add(out, TK_QIDENT, start, (size_t)(p - start), content, adjacent);
 		} else if (c == '$' && (d->flags & OFB_SQL_DOLLAR_QUOTES) && dollar_tag(p)) {
 			size_t tag = dollar_tag(p);
@@ -232,7 +218,7 @@ static int tokenize_into(const struct ofb_sql_dialect *d, const char *sql, struc
 			const char *end = strstr(p + tag, needle);
 			free(needle);
 			if (!end)
-				return fail(why, "a $-quoted string that never ends");
+				return sqlx_fail(why, "a $-quoted string that never ends");
 			content = xstrndup(p + tag, (size_t)(end - p - tag));
 			p = end + tag;
 			toks_add(out, TK_STRING, start, (size_t)(p - start), content, adjacent);
@@ -254,12 +240,10 @@ static int tokenize_into(const struct ofb_sql_dialect *d, const char *sql, struc
 			toks_add(out, TK_NUMBER, start, (size_t)(p - start), NULL, adjacent);
 		} else {
 			size_t n = 1;
-			if (c == ';')
-				return fail(why, "a statement separator (;)");
 			if (c == '{' || c == '}')
-				return fail(why, "an ODBC escape brace");
+				return sqlx_fail(why, "an ODBC escape brace");
 			if (c == '?' || (d->variable_chars && strchr(d->variable_chars, c)))
-				return fail(why, "a parameter or variable marker (%c)", c);
+				return sqlx_fail(why, "a parameter or variable marker (%c)", c);
 			if ((c == ':' && p[1] == ':') || (c == '|' && p[1] == '|'))
 				n = 2;
 			p += n;
@@ -268,21 +252,21 @@ static int tokenize_into(const struct ofb_sql_dialect *d, const char *sql, struc
 		adjacent = 1;
 	}
 	if (in_exec)
-		return fail(why, "an executable comment that never ends");
+		return sqlx_fail(why, "an executable comment that never ends");
 	return 0;
 }
 
-static int word_is(const struct tok *t, const char *w)
+int sqlx_word_is(const struct tok *t, const char *w)
 {
 	return t->kind == TK_WORD && strcasecmp(t->text, w) == 0;
 }
 
-static int punct_is(const struct tok *t, const char *p)
+int sqlx_punct_is(const struct tok *t, const char *p)
 {
 	return t->kind == TK_PUNCT && strcmp(t->text, p) == 0;
 }
 
-static int name_in(const char *name, const char *const *list)
+int sqlx_name_in(const char *name, const char *const *list)
 {
 	for (size_t i = 0; list && list[i]; i++) {
 		size_t n = strlen(list[i]);
@@ -294,13 +278,13 @@ static int name_in(const char *name, const char *const *list)
 }
 
 /* Anything in the tokens the dialect refuses in any native SQL. */
-static int check_forbidden(const struct ofb_sql_dialect *d, const struct toks *t, char **why)
+int sqlx_check_forbidden(const struct ofb_sql_dialect *d, const struct toks *t, char **why)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		const struct tok *k = &t->v[i];
 		if ((k->kind == TK_WORD || k->kind == TK_QIDENT) &&
-		    name_in(k->text, d->forbidden_functions))
-			return fail(why, "it uses '%s', which reaches beyond the database", k->text);
+		    sqlx_name_in(k->text, d->forbidden_functions))
+			return sqlx_fail(why, "it uses '%s', which reaches beyond the database", k->text);
 		if (k->kind != TK_WORD)
 			continue;
 		for (size_t w = 0; d->forbidden_words && d->forbidden_words[w]; w++) {
@@ -308,8 +292,8 @@ static int check_forbidden(const struct ofb_sql_dialect *d, const struct toks *t
 			if (!sp ? strcasecmp(k->text, f) == 0
 				: (strlen(k->text) == (size_t)(sp - f) &&
 				   strncasecmp(k->text, f, (size_t)(sp - f)) == 0 && i + 1 < t->n &&
-				   word_is(&t->v[i + 1], sp + 1)))
-				return fail(why, "it uses '%s', which reaches beyond the database", f);
+				   sqlx_word_is(&t->v[i + 1], sp + 1)))
+				return sqlx_fail(why, "it uses '%s', which reaches beyond the database", f);
 		}
 	}
 	return 0;
@@ -317,7 +301,7 @@ static int check_forbidden(const struct ofb_sql_dialect *d, const struct toks *t
 
 /* The object name at tokens[*i] ([schema.]name): it must be want, and a qualifier must
  * stay inside the database. */
-static int check_name(const struct ofb_sql_dialect *d, const struct toks *t, size_t *i,
+int sqlx_check_name(const struct ofb_sql_dialect *d, const struct toks *t, size_t *i,
 		      const char *want, const char *what, char **why)
 {
 	const struct tok *parts[3];
@@ -330,53 +314,56 @@ static int check_name(const struct ofb_sql_dialect *d, const struct toks *t, siz
 			break;
 		parts[n++] = k;
 		(*i)++;
-		if (*i >= t->n || !punct_is(&t->v[*i], "."))
+		if (*i >= t->n || !sqlx_punct_is(&t->v[*i], "."))
 			break;
 		(*i)++;
 	}
 	if (n == 0 || n == 3)
-		return fail(why, "no %s name where one belongs", what);
+		return sqlx_fail(why, "no %s name where one belongs", what);
 	if (n == 2 && !(d->flags & OFB_SQL_SCHEMAS) &&
 	    !(d->main_schema && strcasecmp(parts[0]->text, d->main_schema) == 0 &&
 	      parts[0]->kind != TK_STRING))
-		return fail(why, "the %s is qualified with '%s': outside the target database",
+		return sqlx_fail(why, "the %s is qualified with '%s': outside the target database",
 			    what, parts[0]->text);
 	if (want && (parts[n - 1]->kind == TK_WORD ? strcasecmp(parts[n - 1]->text, want)
 						   : strcmp(parts[n - 1]->text, want)) != 0)
-		return fail(why, "it creates %s '%s', not '%s'", what, parts[n - 1]->text, want);
+		return sqlx_fail(why, "it creates %s '%s', not '%s'", what, parts[n - 1]->text, want);
 	return 0;
 }
 
 /* Dotted names after the object's own: in engines without schemas they name another
  * database. */
-static int check_no_qualified(const struct ofb_sql_dialect *d, const struct toks *t, size_t from,
-			      char **why)
+int sqlx_check_no_qualified(const struct ofb_sql_dialect *d, const struct toks *t,
+			    size_t from, char *const *allowed, char **why)
 {
 	if (d->flags & OFB_SQL_SCHEMAS)
 		return 0;
 	for (size_t i = from; i + 2 < t->n; i++) {
 		const struct tok *a = &t->v[i], *b = &t->v[i + 2];
-		if ((a->kind == TK_WORD || a->kind == TK_QIDENT) && punct_is(&t->v[i + 1], ".") &&
-		    (b->kind == TK_WORD || b->kind == TK_QIDENT) &&
-		    !(d->main_schema && strcasecmp(a->text, d->main_schema) == 0))
-			return fail(why, "it names '%s.%s', which may lie outside the target database",
-				    a->text, b->text);
+		int ok = d->main_schema && strcasecmp(a->text, d->main_schema) == 0;
+		for (size_t k = 0; !ok && allowed && allowed[k]; k++)
+			ok = strcasecmp(a->text, allowed[k]) == 0;
+		if ((a->kind == TK_WORD || a->kind == TK_QIDENT) &&
+		    sqlx_punct_is(&t->v[i + 1], ".") &&
+		    (b->kind == TK_WORD || b->kind == TK_QIDENT) && !ok)
+			return sqlx_fail(why, "it names '%s.%s', which may lie outside the target "
+					 "database", a->text, b->text);
 	}
 	return 0;
 }
 
-static int check_engine_options(const struct ofb_sql_dialect *d, const struct toks *t,
+int sqlx_check_engine_options(const struct ofb_sql_dialect *d, const struct toks *t,
 				char **why)
 {
 	for (size_t i = 0; d->table_engines && i < t->n; i++) {
 		size_t v = i + 1;
-		if (!word_is(&t->v[i], "ENGINE"))
+		if (!sqlx_word_is(&t->v[i], "ENGINE"))
 			continue;
-		if (v < t->n && punct_is(&t->v[v], "="))
+		if (v < t->n && sqlx_punct_is(&t->v[v], "="))
 			v++;
 		if (v >= t->n || !(t->v[v].kind == TK_WORD || t->v[v].kind == TK_QIDENT) ||
-		    !name_in(t->v[v].text, d->table_engines))
-			return fail(why, "it asks for storage engine '%s', which is not one ofbackup "
+		    !sqlx_name_in(t->v[v].text, d->table_engines))
+			return sqlx_fail(why, "it asks for storage engine '%s', which is not one ofbackup "
 				    "restores", v < t->n ? t->v[v].text : "");
 	}
 	return 0;
@@ -384,72 +371,27 @@ static int check_engine_options(const struct ofb_sql_dialect *d, const struct to
 
 /* Every check starts so: not too long, tokens as the engine reads them, nothing that
  * reaches beyond the database. On failure t is empty (toks_free is safe). */
-static int lex_checked(const struct ofb_sql_dialect *d, const char *text, size_t max,
-		       struct toks *t, char **why)
+int sqlx_lex_checked(const struct ofb_sql_dialect *d, const char *text, size_t max,
+		     int semicolons, struct toks *t, char **why)
 {
 	memset(t, 0, sizeof *t);
 	*why = NULL;
 	if (strlen(text) > max)
-		return fail(why, "longer than %zu bytes", max);
-	if (tokenize(d, text, t, why) != 0 || check_forbidden(d, t, why) != 0)
+		return sqlx_fail(why, "longer than %zu bytes", max);
+	if (sqlx_tokenize(d, text, t, why) != 0)
 		return -1;
+	for (size_t i = 0; !semicolons && i < t->n; i++)
+		if (sqlx_punct_is(&t->v[i], ";")) {
+			sqlx_toks_free(t);
+			return sqlx_fail(why, "a statement separator (;)");
+		}
+	if (sqlx_check_forbidden(d, t, why) != 0) {
+		sqlx_toks_free(t);
+		return -1;
+	}
 	return 0;
 }
 
-int ofb_sql_check_native(const struct ofb_sql_dialect *d, enum ofb_sql_kind kind,
-			 const char *object, const char *on_table, const char *sql, char **why)
-{
-	struct toks t;
-	size_t i = 0;
-	int ret = -1;
-
-	if (lex_checked(d, sql, MAX_NATIVE_SQL, &t, why) != 0)
-		goto out;
-	if (t.n < 3 || !word_is(&t.v[i++], "CREATE")) {
-		fail(why, "it is not a CREATE statement");
-		goto out;
-	}
-	for (size_t k = 0; k < t.n; k++)
-		if (word_is(&t.v[k], "SELECT")) {
-			fail(why, "it reads data (SELECT) where only a definition belongs");
-			goto out;
-		}
-	if (kind == OFB_SQL_CREATE_TABLE) {
-		if (!word_is(&t.v[i++], "TABLE")) {
-			fail(why, "it is not a CREATE TABLE statement");
-			goto out;
-		}
-	} else {
-		if (word_is(&t.v[i], "UNIQUE"))
-			i++;
-		if (i >= t.n || !word_is(&t.v[i++], "INDEX")) {
-			fail(why, "it is not a CREATE INDEX statement");
-			goto out;
-		}
-	}
-	if (i + 2 < t.n && word_is(&t.v[i], "IF") && word_is(&t.v[i + 1], "NOT") &&
-	    word_is(&t.v[i + 2], "EXISTS"))
-		i += 3;
-	if (check_name(d, &t, &i, object, kind == OFB_SQL_CREATE_TABLE ? "table" : "index",
-		       why) != 0)
-		goto out;
-	if (kind == OFB_SQL_CREATE_INDEX) {
-		if (i >= t.n || !word_is(&t.v[i++], "ON")) {
-			fail(why, "it names no table (ON ...)");
-			goto out;
-		}
-		if (i < t.n && word_is(&t.v[i], "ONLY"))
-			i++;
-		if (check_name(d, &t, &i, on_table, "table", why) != 0)
-			goto out;
-	}
-	if (check_no_qualified(d, &t, i, why) != 0 || check_engine_options(d, &t, why) != 0)
-		goto out;
-	ret = 0;
-out:
-	toks_free(&t);
-	return ret;
-}
 
 int ofb_sql_check_type(const struct ofb_sql_dialect *d, const char *type, char **why)
 {
@@ -457,62 +399,62 @@ int ofb_sql_check_type(const struct ofb_sql_dialect *d, const char *type, char *
 	size_t i = 0;
 	int ret = -1, args = 0;
 
-	if (lex_checked(d, type, MAX_TYPE, &t, why) != 0)
+	if (sqlx_lex_checked(d, type, MAX_TYPE, 0, &t, why) != 0)
 		goto out;
 	if (t.n == 0 || !(t.v[0].kind == TK_WORD || t.v[0].kind == TK_QIDENT)) {
-		fail(why, "not a type name");
+		sqlx_fail(why, "not a type name");
 		goto out;
 	}
 	while (i < t.n) {
 		const struct tok *k = &t.v[i];
 		if (k->kind == TK_WORD || k->kind == TK_QIDENT) {
 			i++;
-			if (i + 1 < t.n && punct_is(&t.v[i], ".") &&
+			if (i + 1 < t.n && sqlx_punct_is(&t.v[i], ".") &&
 			    (t.v[i + 1].kind == TK_WORD || t.v[i + 1].kind == TK_QIDENT)) {
 				if (!(d->flags & OFB_SQL_SCHEMAS)) {
-					fail(why, "a qualified type name");
+					sqlx_fail(why, "a qualified type name");
 					goto out;
 				}
 				i += 2;
 			}
-		} else if (punct_is(k, "(") && args++ < 2) {
+		} else if (sqlx_punct_is(k, "(") && args++ < 2) {
 			/* (n), (n,m), or a list of strings (MariaDB's ENUM and SET) */
 			for (i++;; i++) {
-				if (i < t.n && punct_is(&t.v[i], "-") && i + 1 < t.n &&
+				if (i < t.n && sqlx_punct_is(&t.v[i], "-") && i + 1 < t.n &&
 				    t.v[i + 1].kind == TK_NUMBER)
 					i++;
 				if (i >= t.n || !(t.v[i].kind == TK_NUMBER ||
 						  (t.v[i].kind == TK_STRING &&
 						   (d->flags & OFB_SQL_DQUOTE_STRING)))) {
-					fail(why, "only numbers belong between the parentheses of a type");
+					sqlx_fail(why, "only numbers belong between the parentheses of a type");
 					goto out;
 				}
 				i++;
-				if (i < t.n && punct_is(&t.v[i], ")"))
+				if (i < t.n && sqlx_punct_is(&t.v[i], ")"))
 					break;
-				if (i >= t.n || !punct_is(&t.v[i], ",")) {
-					fail(why, "unbalanced parentheses");
+				if (i >= t.n || !sqlx_punct_is(&t.v[i], ",")) {
+					sqlx_fail(why, "unbalanced parentheses");
 					goto out;
 				}
 			}
 			i++;
-		} else if (punct_is(k, "[") && (d->flags & OFB_SQL_DOLLAR_QUOTES)) {
+		} else if (sqlx_punct_is(k, "[") && (d->flags & OFB_SQL_DOLLAR_QUOTES)) {
 			i++;
 			if (i < t.n && t.v[i].kind == TK_NUMBER)
 				i++;
-			if (i >= t.n || !punct_is(&t.v[i], "]")) {
-				fail(why, "unbalanced brackets");
+			if (i >= t.n || !sqlx_punct_is(&t.v[i], "]")) {
+				sqlx_fail(why, "unbalanced brackets");
 				goto out;
 			}
 			i++;
 		} else {
-			fail(why, "'%s' does not belong in a type name", k->text);
+			sqlx_fail(why, "'%s' does not belong in a type name", k->text);
 			goto out;
 		}
 	}
 	ret = 0;
 out:
-	toks_free(&t);
+	sqlx_toks_free(&t);
 	return ret;
 }
 
@@ -543,27 +485,27 @@ static int expr_cast_type(struct expr *e)
 		words++;
 		e->i++;
 		k = peek(e);
-		if (k && punct_is(k, ".") && e->i + 1 < e->t->n &&
+		if (k && sqlx_punct_is(k, ".") && e->i + 1 < e->t->n &&
 		    (e->t->v[e->i + 1].kind == TK_WORD || e->t->v[e->i + 1].kind == TK_QIDENT)) {
 			e->i++;
 			k = peek(e);
 			continue;
 		}
-		if (k && punct_is(k, "(")) {
-			for (e->i++; (k = peek(e)) && (k->kind == TK_NUMBER || punct_is(k, ","));)
+		if (k && sqlx_punct_is(k, "(")) {
+			for (e->i++; (k = peek(e)) && (k->kind == TK_NUMBER || sqlx_punct_is(k, ","));)
 				e->i++;
-			if (!k || !punct_is(k, ")"))
-				return fail(e->why, "a cast to a malformed type");
+			if (!k || !sqlx_punct_is(k, ")"))
+				return sqlx_fail(e->why, "a cast to a malformed type");
 			e->i++;
 			k = peek(e);
 		}
-		while (k && punct_is(k, "[") && e->i + 1 < e->t->n &&
-		       punct_is(&e->t->v[e->i + 1], "]")) {
+		while (k && sqlx_punct_is(k, "[") && e->i + 1 < e->t->n &&
+		       sqlx_punct_is(&e->t->v[e->i + 1], "]")) {
 			e->i += 2;
 			k = peek(e);
 		}
 	}
-	return words ? 0 : fail(e->why, "a cast to no type");
+	return words ? 0 : sqlx_fail(e->why, "a cast to no type");
 }
 
 static int expr_primary(struct expr *e)
@@ -571,61 +513,61 @@ static int expr_primary(struct expr *e)
 	const struct tok *k = peek(e);
 
 	if (!k)
-		return fail(e->why, "it ends where a value belongs");
+		return sqlx_fail(e->why, "it ends where a value belongs");
 	if (++e->depth > 32)
-		return fail(e->why, "nested too deeply");
-	if (punct_is(k, "-") || punct_is(k, "+")) {
+		return sqlx_fail(e->why, "nested too deeply");
+	if (sqlx_punct_is(k, "-") || sqlx_punct_is(k, "+")) {
 		e->i++;
 		return expr_primary(e);
 	}
 	if (k->kind == TK_NUMBER || k->kind == TK_STRING) {
 		e->i++;
-	} else if (punct_is(k, "(")) {
+	} else if (sqlx_punct_is(k, "(")) {
 		e->i++;
 		if (expr_sum(e) != 0)
 			return -1;
 		k = peek(e);
-		if (!k || !punct_is(k, ")"))
-			return fail(e->why, "unbalanced parentheses");
+		if (!k || !sqlx_punct_is(k, ")"))
+			return sqlx_fail(e->why, "unbalanced parentheses");
 		e->i++;
 	} else if (k->kind == TK_WORD) {
 		const struct tok *next = e->i + 1 < e->t->n ? &e->t->v[e->i + 1] : NULL;
 		if (next && next->kind == TK_STRING && next->adjacent &&
-		    (word_is(k, "X") || word_is(k, "B") || word_is(k, "N") || word_is(k, "E"))) {
+		    (sqlx_word_is(k, "X") || sqlx_word_is(k, "B") || sqlx_word_is(k, "N") || sqlx_word_is(k, "E"))) {
 			e->i += 2;   /* X'00', N'text', E'text' */
-		} else if (next && punct_is(next, "(")) {
-			if (!name_in(k->text, e->d->default_functions))
-				return fail(e->why, "it calls '%s', which is not a function ofbackup "
+		} else if (next && sqlx_punct_is(next, "(")) {
+			if (!sqlx_name_in(k->text, e->d->default_functions))
+				return sqlx_fail(e->why, "it calls '%s', which is not a function ofbackup "
 					    "restores in a default", k->text);
 			e->i += 2;
 			k = peek(e);
-			if (k && punct_is(k, ")")) {
+			if (k && sqlx_punct_is(k, ")")) {
 				e->i++;
 			} else {
 				for (;;) {
 					if (expr_sum(e) != 0)
 						return -1;
 					k = peek(e);
-					if (k && punct_is(k, ",")) {
+					if (k && sqlx_punct_is(k, ",")) {
 						e->i++;
 						continue;
 					}
-					if (!k || !punct_is(k, ")"))
-						return fail(e->why, "unbalanced parentheses");
+					if (!k || !sqlx_punct_is(k, ")"))
+						return sqlx_fail(e->why, "unbalanced parentheses");
 					e->i++;
 					break;
 				}
 			}
-		} else if (name_in(k->text, e->d->default_keywords)) {
+		} else if (sqlx_name_in(k->text, e->d->default_keywords)) {
 			e->i++;
 		} else {
-			return fail(e->why, "'%s' is not a value ofbackup restores in a default",
+			return sqlx_fail(e->why, "'%s' is not a value ofbackup restores in a default",
 				    k->text);
 		}
 	} else {
-		return fail(e->why, "'%s' does not belong in a default", k->text);
+		return sqlx_fail(e->why, "'%s' does not belong in a default", k->text);
 	}
-	while ((k = peek(e)) && punct_is(k, "::")) {
+	while ((k = peek(e)) && sqlx_punct_is(k, "::")) {
 		e->i++;
 		if (expr_cast_type(e) != 0)
 			return -1;
@@ -660,15 +602,15 @@ int ofb_sql_check_default(const struct ofb_sql_dialect *d, const char *expr, cha
 	struct expr e = { .d = d, .t = &t, .why = why };
 	int ret = -1;
 
-	if (lex_checked(d, expr, MAX_DEFAULT, &t, why) != 0 || expr_sum(&e) != 0)
+	if (sqlx_lex_checked(d, expr, MAX_DEFAULT, 0, &t, why) != 0 || expr_sum(&e) != 0)
 		goto out;
 	if (e.i != t.n) {
-		fail(why, "'%s' does not belong in a default", t.v[e.i].text);
+		sqlx_fail(why, "'%s' does not belong in a default", t.v[e.i].text);
 		goto out;
 	}
 	ret = 0;
 out:
-	toks_free(&t);
+	sqlx_toks_free(&t);
 	return ret;
 }
 
@@ -692,13 +634,13 @@ enum ofb_sql_literal ofb_sql_default_literal(const struct ofb_sql_dialect *d, co
 	char *why = NULL;
 
 	*value = NULL;
-	if (strlen(expr) > MAX_DEFAULT || tokenize(d, expr, &t, &why) != 0) {
+	if (strlen(expr) > MAX_DEFAULT || sqlx_tokenize(d, expr, &t, &why) != 0) {
 		free(why);
 		return OFB_LIT_NONE;
 	}
 	b = t.n;
 	/* MariaDB and SQLite may put a default in parentheses */
-	while (b - a >= 3 && punct_is(&t.v[a], "(") && punct_is(&t.v[b - 1], ")")) {
+	while (b - a >= 3 && sqlx_punct_is(&t.v[a], "(") && sqlx_punct_is(&t.v[b - 1], ")")) {
 		a++;
 		b--;
 	}
@@ -707,25 +649,25 @@ enum ofb_sql_literal ofb_sql_default_literal(const struct ofb_sql_dialect *d, co
 	if (t.v[a].kind == TK_NUMBER && b - a == 1) {
 		ret = OFB_LIT_NUMBER;
 		*value = xstrdup(t.v[a].text);
-	} else if (b - a == 2 && (punct_is(&t.v[a], "-") || punct_is(&t.v[a], "+")) &&
+	} else if (b - a == 2 && (sqlx_punct_is(&t.v[a], "-") || sqlx_punct_is(&t.v[a], "+")) &&
 		   t.v[a + 1].kind == TK_NUMBER) {
 		ret = OFB_LIT_NUMBER;
 		*value = xasprintf("%s%s", t.v[a].text, t.v[a + 1].text);
 	} else if (t.v[a].kind == TK_STRING &&
-		   (b - a == 1 || (punct_is(&t.v[a + 1], "::") && b - a >= 3 &&
+		   (b - a == 1 || (sqlx_punct_is(&t.v[a + 1], "::") && b - a >= 3 &&
 				   t.v[a + 2].kind == TK_WORD))) {
 		/* 'text' or PostgreSQL's 'text'::type */
 		ret = OFB_LIT_STRING;
 		*value = xstrdup(t.v[a].text);
-	} else if (b - a == 1 && (word_is(&t.v[a], "TRUE") || word_is(&t.v[a], "FALSE"))) {
-		ret = word_is(&t.v[a], "TRUE") ? OFB_LIT_TRUE : OFB_LIT_FALSE;
-	} else if ((b - a == 1 && word_is(&t.v[a], "CURRENT_TIMESTAMP")) ||
-		   (b - a == 3 && (word_is(&t.v[a], "now") || word_is(&t.v[a], "CURRENT_TIMESTAMP")) &&
-		    punct_is(&t.v[a + 1], "(") && punct_is(&t.v[a + 2], ")"))) {
+	} else if (b - a == 1 && (sqlx_word_is(&t.v[a], "TRUE") || sqlx_word_is(&t.v[a], "FALSE"))) {
+		ret = sqlx_word_is(&t.v[a], "TRUE") ? OFB_LIT_TRUE : OFB_LIT_FALSE;
+	} else if ((b - a == 1 && sqlx_word_is(&t.v[a], "CURRENT_TIMESTAMP")) ||
+		   (b - a == 3 && (sqlx_word_is(&t.v[a], "now") || sqlx_word_is(&t.v[a], "CURRENT_TIMESTAMP")) &&
+		    sqlx_punct_is(&t.v[a + 1], "(") && sqlx_punct_is(&t.v[a + 2], ")"))) {
 		ret = OFB_LIT_NOW;
 	}
 out:
-	toks_free(&t);
+	sqlx_toks_free(&t);
 	return ret;
 }
 

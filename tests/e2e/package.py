@@ -294,7 +294,7 @@ def check_structure(pkg, kind, p):
         p.add("duplicate entry names in the zip")
     if not pkg.names or pkg.names[-1] != "manifest.json":
         p.add("manifest.json is not the last entry")
-    for k, want in (("format", "ofbackup-package"), ("format_version", 1), ("kind", kind),
+    for k, want in (("format", "ofbackup-package"), ("format_version", 2), ("kind", kind),
                     ("tool", "ofbackup")):
         if m.get(k) != want:
             p.add("manifest %s = %s, want %s" % (k, short(m.get(k)), short(want)))

@@ -1299,7 +1299,13 @@ static const char full_schema[] =
 	"{\"name\":\"customer\",\"entry\":null,\"columns\":[{\"name\":\"id\",\"type\":\"blob\","
 	"\"native_type\":\"bytea\",\"sql_type\":-4,\"nullable\":true,\"default\":null,"
 	"\"identity\":false}],\"primary_key\":null,\"indexes\":[],\"foreign_keys\":[],"
-	"\"identity\":null,\"native_ddl\":\"CREATE TABLE customer (id bytea)\"}]}";
+	"\"identity\":null,\"native_ddl\":\"CREATE TABLE customer (id bytea)\"}],"
+	"\"objects\":[{\"kind\":\"sequence\",\"name\":\"invoice_no\",\"table\":null,"
+	"\"native_ddl\":\"CREATE SEQUENCE invoice_no\",\"depends\":[],"
+	"\"depends_on_tables\":false,\"sequence\":{\"last_value\":4711,\"is_called\":true}},"
+	"{\"kind\":\"view\",\"name\":\"big orders\",\"table\":null,"
+	"\"native_ddl\":\"CREATE VIEW \\\"big orders\\\" AS SELECT id FROM \\\"order\\\"\","
+	"\"depends\":[{\"kind\":\"view\",\"name\":\"v0\"}],\"depends_on_tables\":true}]}";
 
 static void test_schema_round_trip(void)
 {
@@ -1319,6 +1325,10 @@ static void test_schema_round_trip(void)
 	CU_ASSERT_PTR_NOT_NULL(s.tables[0].primary_key);
 	CU_ASSERT_EQUAL(s.tables[0].indexes[0].descending[1], 1);
 	CU_ASSERT_PTR_NULL(s.tables[1].entry);
+	CU_ASSERT_EQUAL_FATAL(s.n_objects, 2);
+	CU_ASSERT_EQUAL(s.objects[0].kind, OFB_OBJ_SEQUENCE);
+	CU_ASSERT_EQUAL(s.objects[0].last_value, 4711);
+	CU_ASSERT_EQUAL(s.objects[1].n_depends, 1);
 	first = ofb_schema_to_json(&s);
 	/* what to_json writes holds exactly what the input held */
 	canon = json_loads(full_schema, 0, NULL);

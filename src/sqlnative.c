@@ -1,0 +1,354 @@
+/* sqlnative.c - an object's own DDL from a package: exactly one statement of the expected
+ * kind on the expected object, nothing in it reaching beyond the database (sqlcheck.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sqlcheck.h"
+#include "sqllex.h"
+#include "util.h"
+
+/* Longest text any single statement may be: far beyond real DDL, short of abuse. */
+#define MAX_NATIVE_SQL ((size_t)1024 * 1024)
+
+struct kind_rule {
+	const char *words[2];   /* what follows CREATE (and its modifiers) */
+	const char *what;       /* for messages */
+	int reads;              /* may read data (SELECT) */
+	int body;               /* may hold statements between BEGIN and END */
+	int on_table;           /* names its table after ON */
+};
+
+static const struct kind_rule rules[] = {
+	[OFB_SQL_CREATE_TABLE] = { { "TABLE" }, "table", 0, 0, 0 },
+	[OFB_SQL_CREATE_INDEX] = { { "INDEX" }, "index", 0, 0, 1 },
+	[OFB_SQL_CREATE_VIEW] = { { "VIEW" }, "view", 1, 0, 0 },
+	[OFB_SQL_CREATE_MATVIEW] = { { "MATERIALIZED", "VIEW" }, "materialized view", 1, 0, 0 },
+	[OFB_SQL_CREATE_TRIGGER] = { { "TRIGGER" }, "trigger", 1, 1, 1 },
+	[OFB_SQL_CREATE_FUNCTION] = { { "FUNCTION" }, "function", 1, 1, 0 },
+	[OFB_SQL_CREATE_PROCEDURE] = { { "PROCEDURE" }, "procedure", 1, 1, 0 },
+	[OFB_SQL_CREATE_EVENT] = { { "EVENT" }, "event", 1, 1, 0 },
+	[OFB_SQL_CREATE_TYPE] = { { "TYPE" }, "type", 0, 0, 0 },
+	[OFB_SQL_CREATE_DOMAIN] = { { "DOMAIN" }, "domain", 0, 0, 0 },
+	[OFB_SQL_CREATE_SEQUENCE] = { { "SEQUENCE" }, "sequence", 0, 0, 0 },
+	[OFB_SQL_ADD_CONSTRAINT] = { { NULL }, "constraint", 0, 0, 1 },
+};
+
+static int is_name(const struct tok *k)
+{
+	return k->kind == TK_WORD || k->kind == TK_QIDENT;
+}
+
+/* Words that may stand between CREATE and the kind: OR REPLACE, UNIQUE (an index),
+ * MariaDB's ALGORITHM = x and SQL SECURITY x, PostgreSQL's RECURSIVE and CONSTRAINT (a
+ * constraint trigger). A DEFINER = user clause is refused: the object would run with
+ * that user's rights. */
+static int skip_modifiers(const struct toks *t, size_t *i, enum ofb_sql_kind kind, char **why)
+{
+	while (*i < t->n) {
+		const struct tok *k = &t->v[*i];
+		if (sqlx_word_is(k, "DEFINER"))
+			return sqlx_fail(why, "it names a definer, whose rights the %s would run "
+					 "with", rules[kind].what);
+		if (sqlx_word_is(k, "OR") && *i + 1 < t->n && sqlx_word_is(&t->v[*i + 1], "REPLACE"))
+			*i += 2;
+		else if (sqlx_word_is(k, "ALGORITHM") && *i + 2 < t->n &&
+			 sqlx_punct_is(&t->v[*i + 1], "=") && is_name(&t->v[*i + 2]))
+			*i += 3;
+		else if (sqlx_word_is(k, "SQL") && *i + 2 < t->n &&
+			 sqlx_word_is(&t->v[*i + 1], "SECURITY") &&
+			 (sqlx_word_is(&t->v[*i + 2], "DEFINER") ||
+			  sqlx_word_is(&t->v[*i + 2], "INVOKER")))
+			*i += 3;
+		else if ((sqlx_word_is(k, "UNIQUE") && kind == OFB_SQL_CREATE_INDEX) ||
+			 (sqlx_word_is(k, "RECURSIVE") && kind == OFB_SQL_CREATE_VIEW) ||
+			 (sqlx_word_is(k, "CONSTRAINT") && kind == OFB_SQL_CREATE_TRIGGER))
+			(*i)++;
+		else
+			return 0;
+	}
+	return 0;
+}
+
+/* Statements between BEGIN and END (nesting; CASE ... END counts as a block too, END IF,
+ * END LOOP and their like close none): a ';' outside every block is a second statement. */
+static int check_blocks(const struct toks *t, int body, char **why)
+{
+	char stack[64];
+	size_t depth = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct tok *k = &t->v[i];
+		const struct tok *next = i + 1 < t->n ? &t->v[i + 1] : NULL;
+		if (sqlx_punct_is(k, ";")) {
+			if (!body || depth == 0)
+				return sqlx_fail(why, "a statement separator (;)");
+			if (stack[depth - 1] == 'C')
+				return sqlx_fail(why, "a statement separator (;) inside CASE ... END");
+		} else if (sqlx_word_is(k, "BEGIN") || sqlx_word_is(k, "CASE")) {
+			if (depth == sizeof stack)
+				return sqlx_fail(why, "blocks nested too deeply");
+			stack[depth++] = sqlx_word_is(k, "BEGIN") ? 'B' : 'C';
+		} else if (sqlx_word_is(k, "END")) {
+			if (next && (sqlx_word_is(next, "IF") || sqlx_word_is(next, "LOOP") ||
+				     sqlx_word_is(next, "WHILE") || sqlx_word_is(next, "REPEAT") ||
+				     sqlx_word_is(next, "FOR"))) {
+				i++;
+				continue;
+			}
+			if (depth == 0)
+				return sqlx_fail(why, "END without BEGIN");
+			depth--;
+			if (next && sqlx_word_is(next, "CASE"))
+				i++;
+		}
+	}
+	if (depth)
+		return sqlx_fail(why, "BEGIN without END");
+	return 0;
+}
+
+/* SQL built and run at run time cannot be checked here: EXECUTE (but a trigger's own
+ * EXECUTE FUNCTION/PROCEDURE), PREPARE. SECURITY DEFINER (PostgreSQL) would run the
+ * routine with the rights of whoever restores it. */
+static int check_dynamic(const struct toks *t, enum ofb_sql_kind kind, char **why)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const struct tok *k = &t->v[i];
+		const struct tok *next = i + 1 < t->n ? &t->v[i + 1] : NULL;
+		if (sqlx_word_is(k, "PREPARE") ||
+		    (sqlx_word_is(k, "EXECUTE") &&
+		     !(kind == OFB_SQL_CREATE_TRIGGER && next &&
+		       (sqlx_word_is(next, "FUNCTION") || sqlx_word_is(next, "PROCEDURE")))))
+			return sqlx_fail(why, "it builds SQL at run time (%s), which cannot be "
+					 "checked", k->text);
+		if (sqlx_word_is(k, "SECURITY") && next && sqlx_word_is(next, "DEFINER") &&
+		    !(i > 0 && sqlx_word_is(&t->v[i - 1], "SQL")))
+			return sqlx_fail(why, "it runs with the rights of its owner (SECURITY "
+					 "DEFINER), who would be whoever restores it");
+	}
+	return 0;
+}
+
+/* Engines without schemas: a dotted name is a database's table (db.t), a table's column
+ * through another database (db.t.c) or a routine of another database (db.f()) unless its
+ * qualifier is a name the statement itself gives (a table, an alias, NEW or OLD) and it
+ * stands where a column does. */
+static int check_references(const struct ofb_sql_dialect *d, const struct toks *t, char **why)
+{
+	char **declared = xcalloc(t->n + 3, sizeof *declared);
+	size_t n_declared = 0, depth = 0, from_depth = 0;
+	int in_from = 0, expect_table = 0, ret = -1;
+	static const char *const ends_from[] = { "WHERE", "GROUP", "ORDER", "HAVING", "LIMIT",
+		"UNION", "ON", "USING", "SET", "VALUES", "SELECT", "WINDOW", "FOR", "BEGIN",
+		"END", "DO", "THEN", "ELSE", "RETURN", NULL };
+
+	if (d->flags & OFB_SQL_SCHEMAS) {
+		free(declared);
+		return 0;
+	}
+	declared[n_declared++] = "NEW";
+	declared[n_declared++] = "OLD";
+	for (size_t i = 0; i < t->n; i++)
+		if (is_name(&t->v[i]) && !(i > 0 && sqlx_punct_is(&t->v[i - 1], ".")) &&
+		    !(i + 1 < t->n && sqlx_punct_is(&t->v[i + 1], ".")))
+			declared[n_declared++] = t->v[i].text;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct tok *k = &t->v[i];
+		if (sqlx_punct_is(k, "(")) {
+			depth++;
+			expect_table = 0;
+			continue;
+		}
+		if (sqlx_punct_is(k, ")")) {
+			if (depth)
+				depth--;
+			if (in_from && depth < from_depth)
+				in_from = 0;
+			continue;
+		}
+		if (k->kind == TK_WORD && (sqlx_word_is(k, "FROM") || sqlx_word_is(k, "JOIN") ||
+					   sqlx_word_is(k, "INTO") || sqlx_word_is(k, "UPDATE") ||
+					   sqlx_word_is(k, "TABLE") || sqlx_word_is(k, "CALL"))) {
+			expect_table = 1;
+			in_from = sqlx_word_is(k, "FROM") || sqlx_word_is(k, "JOIN");
+			from_depth = depth;
+			continue;
+		}
+		if (in_from && k->kind == TK_WORD && sqlx_name_in(k->text, ends_from))
+			in_from = 0;
+		if (in_from && sqlx_punct_is(k, ",") && depth == from_depth) {
+			expect_table = 1;
+			continue;
+		}
+		if (is_name(k) && i + 2 < t->n && sqlx_punct_is(&t->v[i + 1], ".") &&
+		    is_name(&t->v[i + 2])) {
+			int known = 0;
+			for (size_t j = 0; j < n_declared && !known; j++)
+				known = strcasecmp(declared[j], k->text) == 0;
+			if (d->main_schema && strcasecmp(k->text, d->main_schema) == 0)
+				known = 1, expect_table = 0;
+			if (expect_table || !known ||
+			    (i + 3 < t->n && (sqlx_punct_is(&t->v[i + 3], ".") ||
+					      sqlx_punct_is(&t->v[i + 3], "("))))
+				goto refuse;
+			i += 2;
+		}
+		expect_table = 0;
+		continue;
+refuse:
+		sqlx_fail(why, "it names '%s.%s', which may lie outside the target database",
+			  k->text, t->v[i + 2].text);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(declared);
+	return ret;
+}
+
+/* PostgreSQL routines: the language must be SQL or PL/pgSQL, and a body written as a
+ * string passes the same checks as the statement. */
+static int check_routine_bodies(const struct ofb_sql_dialect *d, const struct toks *t,
+				enum ofb_sql_kind kind, char **why)
+{
+	const char *language = NULL;
+
+	if (!(d->flags & OFB_SQL_DOLLAR_QUOTES))
+		return 0;
+	for (size_t i = 0; i + 1 < t->n; i++)
+		if (sqlx_word_is(&t->v[i], "LANGUAGE") &&
+		    (is_name(&t->v[i + 1]) || t->v[i + 1].kind == TK_STRING))
+			language = t->v[i + 1].text;
+	if (language && strcasecmp(language, "sql") != 0 && strcasecmp(language, "plpgsql") != 0)
+		return sqlx_fail(why, "it is written in language '%s': only SQL and PL/pgSQL "
+				 "routines are restored", language);
+	for (size_t i = 0; i + 1 < t->n; i++) {
+		struct toks body;
+		int rc;
+		if (!sqlx_word_is(&t->v[i], "AS") || t->v[i + 1].kind != TK_STRING)
+			continue;
+		if (sqlx_lex_checked(d, t->v[i + 1].text, MAX_NATIVE_SQL, 1, &body, why) != 0) {
+			char *inner = *why;
+			sqlx_fail(why, "its body: %s", inner);
+			free(inner);
+			return -1;
+		}
+		rc = check_dynamic(&body, kind, why);
+		sqlx_toks_free(&body);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The name of the table after ON (a trigger's, an index's). */
+static int check_on_table(const struct ofb_sql_dialect *d, const struct toks *t, size_t *i,
+			  const char *on_table, enum ofb_sql_kind kind, char **why)
+{
+	size_t depth = 0;
+
+	if (kind == OFB_SQL_CREATE_TRIGGER) {
+		/* events first: BEFORE INSERT OR UPDATE OF a, b ON t */
+		while (*i < t->n && !(depth == 0 && sqlx_word_is(&t->v[*i], "ON"))) {
+			if (sqlx_punct_is(&t->v[*i], "("))
+				depth++;
+			else if (sqlx_punct_is(&t->v[*i], ")") && depth)
+				depth--;
+			(*i)++;
+		}
+	}
+	if (*i >= t->n || !sqlx_word_is(&t->v[(*i)++], "ON"))
+		return sqlx_fail(why, "it names no table (ON ...)");
+	if (*i < t->n && sqlx_word_is(&t->v[*i], "ONLY"))
+		(*i)++;
+	return sqlx_check_name(d, t, i, on_table, "table", why);
+}
+
+static int check_constraint(const struct ofb_sql_dialect *d, const struct toks *t, size_t *i,
+			    const char *object, const char *on_table, char **why)
+{
+	if (t->n < 6 || !sqlx_word_is(&t->v[(*i)++], "ALTER") ||
+	    !sqlx_word_is(&t->v[(*i)++], "TABLE"))
+		return sqlx_fail(why, "it is not an ALTER TABLE ... ADD CONSTRAINT statement");
+	if (*i < t->n && sqlx_word_is(&t->v[*i], "ONLY"))
+		(*i)++;
+	if (sqlx_check_name(d, t, i, on_table, "table", why) != 0)
+		return -1;
+	if (*i + 1 >= t->n || !sqlx_word_is(&t->v[*i], "ADD") ||
+	    !sqlx_word_is(&t->v[*i + 1], "CONSTRAINT"))
+		return sqlx_fail(why, "it adds no constraint");
+	*i += 2;
+	if (sqlx_check_name(d, t, i, object, "constraint", why) != 0)
+		return -1;
+	if (*i >= t->n || !(sqlx_word_is(&t->v[*i], "CHECK") || sqlx_word_is(&t->v[*i], "EXCLUDE")))
+		return sqlx_fail(why, "only CHECK and EXCLUDE constraints are added so");
+	return 0;
+}
+
+/* PostgreSQL types: an ENUM, a composite or a range type, not a base type (which is made
+ * of C functions). */
+static int check_type_form(const struct toks *t, size_t i, char **why)
+{
+	if (i + 1 < t->n && sqlx_word_is(&t->v[i], "AS") &&
+	    (sqlx_word_is(&t->v[i + 1], "ENUM") || sqlx_word_is(&t->v[i + 1], "RANGE") ||
+	     sqlx_punct_is(&t->v[i + 1], "(")))
+		return 0;
+	return sqlx_fail(why, "only ENUM, composite and range types are restored");
+}
+
+int ofb_sql_check_native(const struct ofb_sql_dialect *d, enum ofb_sql_kind kind,
+			 const char *object, const char *on_table, const char *sql, char **why)
+{
+	const struct kind_rule *r = &rules[kind];
+	struct toks t;
+	size_t i = 0;
+	int ret = -1;
+
+	if (sqlx_lex_checked(d, sql, MAX_NATIVE_SQL, r->body, &t, why) != 0)
+		goto out;
+	if (check_blocks(&t, r->body, why) != 0 || check_dynamic(&t, kind, why) != 0)
+		goto out;
+	for (size_t k = 0; !r->reads && k < t.n; k++)
+		if (sqlx_word_is(&t.v[k], "SELECT")) {
+			sqlx_fail(why, "it reads data (SELECT) where only a definition belongs");
+			goto out;
+		}
+	if (kind == OFB_SQL_ADD_CONSTRAINT) {
+		if (check_constraint(d, &t, &i, object, on_table, why) != 0)
+			goto out;
+	} else {
+		if (t.n < 3 || !sqlx_word_is(&t.v[i++], "CREATE")) {
+			sqlx_fail(why, "it is not a CREATE statement");
+			goto out;
+		}
+		if (skip_modifiers(&t, &i, kind, why) != 0)
+			goto out;
+		for (size_t w = 0; w < 2 && r->words[w]; w++)
+			if (i >= t.n || !sqlx_word_is(&t.v[i++], r->words[w])) {
+				sqlx_fail(why, "it is not a CREATE %s statement", r->what);
+				goto out;
+			}
+		if (i + 2 < t.n && sqlx_word_is(&t.v[i], "IF") && sqlx_word_is(&t.v[i + 1], "NOT") &&
+		    sqlx_word_is(&t.v[i + 2], "EXISTS"))
+			i += 3;
+		if (sqlx_check_name(d, &t, &i, object, r->what, why) != 0)
+			goto out;
+		if (r->on_table && check_on_table(d, &t, &i, on_table, kind, why) != 0)
+			goto out;
+		if (kind == OFB_SQL_CREATE_TYPE && check_type_form(&t, i, why) != 0)
+			goto out;
+	}
+	if ((kind == OFB_SQL_CREATE_FUNCTION || kind == OFB_SQL_CREATE_PROCEDURE) &&
+	    check_routine_bodies(d, &t, kind, why) != 0)
+		goto out;
+	if (r->reads ? check_references(d, &t, why) != 0
+		     : sqlx_check_no_qualified(d, &t, i, NULL, why) != 0)
+		goto out;
+	if (sqlx_check_engine_options(d, &t, why) != 0)
+		goto out;
+	ret = 0;
+out:
+	sqlx_toks_free(&t);
+	return ret;
+}
