@@ -2,6 +2,7 @@
  * transactions, chunked reads (the connector buffers whole results), and the column
  * details its catalog functions get wrong (nullability, fractional seconds, booleans). */
 #include <math.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,9 @@ static int my_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 		}
 		if (v[3] && (c->type == OFB_T_TIME || c->type == OFB_T_TIMESTAMP))
 			c->scale = atoi(v[3]);
+		/* made by the engine from other columns: its own DDL makes it, no value goes in */
+		if (v[4] && strstr(v[4], "GENERATED"))
+			c->generated = 1;
 		if (v[4] && strstr(v[4], "auto_increment")) {
 			c->identity = 1;
 			free(t->identity_column);
@@ -362,6 +366,193 @@ static const struct ofb_sql_dialect my_dialect = {
 	.variable_chars = "$@",
 };
 
+/* --- views, triggers, routines, events ----------------------------------------------- */
+
+/* Past a user or host name of a DEFINER clause: `x`, 'x', "x" (a doubled quote inside is
+ * one) or a bare word. */
+static const char *skip_account_part(const char *p)
+{
+	if (*p == '`' || *p == '\'' || *p == '"') {
+		char q = *p++;
+		for (; *p; p++)
+			if (*p == q) {
+				if (p[1] != q)
+					return p + 1;
+				p++;
+			}
+		return p;
+	}
+	while (*p && (isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '%' ||
+		      *p == '-' || *p == '(' || *p == ')'))
+		p++;
+	return p;
+}
+
+/* The statement without its DEFINER = user@host clause (malloc'd): the object then belongs
+ * to whoever restores it, on any server. */
+static char *without_definer(const char *ddl)
+{
+	const char *d = strstr(ddl, "DEFINER=");
+	const char *kind = NULL;
+	static const char *const kinds[] = { " VIEW ", " TRIGGER ", " FUNCTION ", " PROCEDURE ",
+					     " EVENT " };
+	struct buf b;
+
+	/* only a clause before the object's kind word is the definer's */
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		const char *k = strstr(ddl, kinds[i]);
+		if (k && (!kind || k < kind))
+			kind = k;
+	}
+	if (!d || (kind && d > kind) || (d > ddl && d[-1] != ' '))
+		return xstrdup(ddl);
+	buf_init(&b);
+	buf_add(&b, ddl, (size_t)(d - ddl));
+	d = skip_account_part(d + strlen("DEFINER="));
+	if (*d == '@')
+		d = skip_account_part(d + 1);
+	while (*d == ' ')
+		d++;
+	buf_adds(&b, d);
+	return buf_detach(&b);
+}
+
+/* Column col of SHOW CREATE <what> `name` (malloc'd), or NULL. */
+static int show_create(struct ofb_db *db, const char *what, const char *name, int col,
+		       char **out, struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	struct buf sql;
+	int ret = -1;
+
+	*out = NULL;
+	buf_init(&sql);
+	buf_addf(&sql, "SHOW CREATE %s ", what);
+	ofb_drv_quote(db->drv, &sql, name);
+	if (ofb_db_query(db, sql.data, &st, err) == 0) {
+		ret = 0;
+		if (SQL_SUCCEEDED(SQLFetch(st)))
+			ret = ofb_get_text(st, col, out, err);
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	}
+	buf_free(&sql);
+	return ret;
+}
+
+/* Each view's definition as the engine keeps it names every table and view it reads as a
+ * quoted name: those that are views of this database are its dependencies. */
+static void view_depends(struct ofb_schema *s, size_t first)
+{
+	for (size_t i = first; i < s->n_objects; i++) {
+		struct ofb_object *o = &s->objects[i];
+		if (o->kind != OFB_OBJ_VIEW)
+			continue;
+		for (size_t k = first; k < s->n_objects; k++) {
+			const struct ofb_object *v = &s->objects[k];
+			char *quoted;
+			if (k == i || v->kind != OFB_OBJ_VIEW)
+				continue;
+			quoted = xasprintf(" `%s`", v->name);
+			if (strstr(o->native_ddl, quoted))
+				ofb_object_add_depend(o, OFB_OBJ_VIEW, v->name);
+			free(quoted);
+		}
+	}
+}
+
+static int my_read_objects(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
+{
+	/* kind, name, table, the SHOW CREATE word, the column holding the statement, and
+	 * the trigger's place among its table's */
+	static const char *const list =
+		"SELECT 'view', TABLE_NAME, NULL, 'VIEW', 2, 0 FROM information_schema.VIEWS "
+		"WHERE TABLE_SCHEMA = DATABASE() "
+		"UNION ALL SELECT lower(ROUTINE_TYPE), ROUTINE_NAME, NULL, ROUTINE_TYPE, 3, 0 "
+		"FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() "
+		"UNION ALL SELECT 'event', EVENT_NAME, NULL, 'EVENT', 4, 0 "
+		"FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() "
+		"UNION ALL SELECT 'trigger', TRIGGER_NAME, EVENT_OBJECT_TABLE, 'TRIGGER', 3, "
+		"ACTION_ORDER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() "
+		/* triggers of one table and event fire in the order they were made */
+		"ORDER BY 1, 3, 6, 2";
+	SQLHSTMT st = NULL;
+	char *v[5] = { NULL };
+	size_t first = s->n_objects;
+	struct {
+		enum ofb_obj_kind kind;
+		char *name, *table, *word;
+		int col;
+	} *found = NULL;
+	size_t n = 0;
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_query(db, list, &st, err) != 0)
+		return -1;
+	while ((rc = ofb_fetch(st, "cannot list the objects", err)) > 0) {
+		enum ofb_obj_kind kind;
+		for (int i = 0; i < 5; i++) {
+			free(v[i]);
+			v[i] = NULL;
+			if (ofb_get_text(st, i + 1, &v[i], err) != 0)
+				goto out;
+		}
+		if (!v[0] || !v[1] || !v[3] || !v[4] || ofb_object_kind_parse(v[0], &kind) != 0)
+			continue;
+		found = xrealloc(found, (n + 1) * sizeof *found);
+		found[n].kind = kind;
+		found[n].name = v[1];
+		found[n].table = v[2];
+		found[n].word = v[3];
+		found[n].col = atoi(v[4]);
+		v[1] = v[2] = v[3] = NULL;
+		n++;
+	}
+	if (rc < 0)
+		goto out;
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	st = NULL;
+	/* SHOW CREATE is read after the list: one open result at a time */
+	for (size_t i = 0; i < n; i++) {
+		char *ddl = NULL;
+		if (show_create(db, found[i].word, found[i].name, found[i].col, &ddl, err) != 0) {
+			ofb_error_prefix(err, "%s '%s'", ofb_object_kind_name(found[i].kind),
+					 found[i].name);
+			goto out;
+		}
+		if (!ddl)
+			continue;   /* dropped meanwhile, or not ours to read */
+		ofb_schema_add_object(s, found[i].kind, found[i].name, found[i].table,
+				      without_definer(ddl));
+		free(ddl);
+	}
+	view_depends(s, first);
+	ret = 0;
+out:
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	for (int i = 0; i < 5; i++)
+		free(v[i]);
+	for (size_t i = 0; i < n; i++) {
+		free(found[i].name);
+		free(found[i].table);
+		free(found[i].word);
+	}
+	free(found);
+	return ret;
+}
+
+/* Triggers go with their tables; views, routines and events stay unless dropped. */
+static int my_drop_objects(struct ofb_db *db, struct ofb_error *err)
+{
+	return ofb_drv_drop_listed(db, "SELECT 'VIEW', TABLE_NAME FROM information_schema.VIEWS "
+				   "WHERE TABLE_SCHEMA = DATABASE() "
+				   "UNION ALL SELECT ROUTINE_TYPE, ROUTINE_NAME "
+				   "FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() "
+				   "UNION ALL SELECT 'EVENT', EVENT_NAME FROM information_schema.EVENTS "
+				   "WHERE EVENT_SCHEMA = DATABASE()", "", err);
+}
+
 static int my_is_pk_index(const char *name)
 {
 	return strcmp(name, "PRIMARY") == 0;
@@ -387,6 +578,8 @@ const struct ofb_driver ofb_driver_mariadb = {
 	.begin_snapshot = my_snapshot,
 	.catalog_scope = my_scope,
 	.table_extra = my_table_extra,
+	.read_objects = my_read_objects,
+	.drop_objects = my_drop_objects,
 	.type_ddl = my_column_ddl,
 	.bool_as_integer = 1,
 	.one_identity = 1,

@@ -51,6 +51,8 @@ struct ofb_column {
 	char *default_value;  /* as the engine reports it, or NULL */
 	int identity;         /* auto-increment / serial / identity column */
 	long long identity_next; /* the next value its sequence hands out; 0 unknown */
+	int generated;        /* computed by the engine from other columns (the table's own
+			       * DDL says how): its values are backed up, not loaded back */
 	int key_part;         /* set by restore: part of the primary key or an index */
 };
 

@@ -250,6 +250,10 @@ static int read_column(json_t *o, const char *where, struct ofb_column *c,
 	if (json_object_get(o, "identity_next") &&
 	    get_integer(o, where, "identity_next", 0, INT64_MAX, &c->identity_next, err) != 0)
 		goto out;
+	/* optional: written when true (format version 2 on) */
+	if (json_object_get(o, "generated") &&
+	    get_bool(o, where, "generated", &c->generated, err) != 0)
+		goto out;
 	ret = 0;
 out:
 	free(type);
@@ -542,6 +546,8 @@ static json_t *column_json(const struct ofb_column *c)
 	json_object_set_new(o, "identity", json_boolean(c->identity));
 	if (c->identity && c->identity_next > 0)
 		json_object_set_new(o, "identity_next", json_integer(c->identity_next));
+	if (c->generated)
+		json_object_set_new(o, "generated", json_true());
 	return o;
 }
 
