@@ -26,7 +26,7 @@ SRCS = src/error.c src/util.c src/csv.c src/connstr.c src/ini_rules.c src/config
        src/zipwalk.c src/table_reader.c src/extract.c src/verify.c src/ddl.c src/load.c \
        src/restore_job.c src/restore.c src/import.c src/cli.c src/cmd_clients.c src/cmd_backup.c src/cmd_info.c \
        src/cmd_verify.c src/cmd_restore.c \
-       drivers/driver.c drivers/sqlite.c drivers/postgresql.c drivers/mariadb.c \
+       drivers/driver.c drivers/sqlite.c drivers/postgresql.c drivers/pg_objects.c drivers/mariadb.c \
        drivers/sqlserver.c
 MAIN_SRC = src/main.c
 TEST_SRCS = tests/unit/main.c tests/unit/test_util.c tests/unit/test_config.c \

@@ -249,6 +249,42 @@ out:
 	return ret;
 }
 
+int ofb_drv_exec_listed(struct ofb_db *db, const char *sql, struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	char *stmt = NULL, **stmts = NULL;
+	size_t n = 0;
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_query(db, sql, &st, err) != 0)
+		return -1;
+	while ((rc = ofb_fetch(st, "cannot list the objects", err)) > 0) {
+		if (ofb_get_text(st, 1, &stmt, err) != 0)
+			goto out;
+		if (!stmt)
+			continue;
+		stmts = xrealloc(stmts, (n + 1) * sizeof *stmts);
+		stmts[n++] = stmt;
+		stmt = NULL;
+	}
+	if (rc < 0)
+		goto out;
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	st = NULL;
+	ret = 0;
+	for (size_t i = 0; i < n && ret == 0; i++)
+		ret = ofb_db_exec(db, stmts[i], err);
+out:
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	for (size_t i = 0; i < n; i++)
+		free(stmts[i]);
+	free(stmts);
+	free(stmt);
+	return ret;
+}
+
 int ofb_drv_has_objects(const struct ofb_driver *drv)
 {
 	return drv && drv->read_objects != NULL;
@@ -259,9 +295,9 @@ int ofb_drv_read_objects(struct ofb_db *db, struct ofb_schema *s, struct ofb_err
 	return db->drv->read_objects ? db->drv->read_objects(db, s, err) : 0;
 }
 
-int ofb_drv_drop_objects(struct ofb_db *db, struct ofb_error *err)
+int ofb_drv_drop_objects(struct ofb_db *db, int after_tables, struct ofb_error *err)
 {
-	return db->drv->drop_objects ? db->drv->drop_objects(db, err) : 0;
+	return db->drv->drop_objects ? db->drv->drop_objects(db, after_tables, err) : 0;
 }
 
 int ofb_drv_finish_objects(struct ofb_db *db, const struct ofb_schema *s,

@@ -543,8 +543,10 @@ out:
 }
 
 /* Triggers go with their tables; views, routines and events stay unless dropped. */
-static int my_drop_objects(struct ofb_db *db, struct ofb_error *err)
+static int my_drop_objects(struct ofb_db *db, int after_tables, struct ofb_error *err)
 {
+	if (after_tables)
+		return 0;
 	return ofb_drv_drop_listed(db, "SELECT 'VIEW', TABLE_NAME FROM information_schema.VIEWS "
 				   "WHERE TABLE_SCHEMA = DATABASE() "
 				   "UNION ALL SELECT ROUTINE_TYPE, ROUTINE_NAME "

@@ -7,6 +7,7 @@
 
 #include "driver.h"
 #include "odbc.h"
+#include "pg_objects.h"
 #include "schema.h"
 
 static int pg_matches(const char *dbms_name)
@@ -475,6 +476,10 @@ const struct ofb_driver ofb_driver_postgresql = {
 	.catalog_scope = pg_scope,
 	.refine_column = pg_refine,
 	.table_extra = pg_table_extra,
+	.read_objects = pg_read_objects,
+	.drop_objects = pg_drop_objects,
+	.finish_objects = pg_finish_objects,
+	.load_session = pg_load_session,
 	.type_ddl = pg_type_ddl,
 	.ddl_in_transaction = 1,
 	/* template0: the new database's encoding is not bound to template1's */

@@ -287,8 +287,10 @@ static int sqlite_read_objects(struct ofb_db *db, struct ofb_schema *s, struct o
 }
 
 /* Triggers go with their tables; views stay unless dropped. */
-static int sqlite_drop_objects(struct ofb_db *db, struct ofb_error *err)
+static int sqlite_drop_objects(struct ofb_db *db, int after_tables, struct ofb_error *err)
 {
+	if (after_tables)
+		return 0;
 	return ofb_drv_drop_listed(db, "SELECT upper(type), name FROM sqlite_schema "
 				   "WHERE type IN ('view', 'trigger') AND name NOT LIKE 'sqlite\\_%' "
 				   "ESCAPE '\\' ORDER BY type = 'view', rowid DESC", "", err);

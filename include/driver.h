@@ -51,9 +51,11 @@ typedef int ofb_drv_table_extra_fn(struct ofb_db *db, struct ofb_table *t,
  * routines, types ...), each with its own DDL, dependencies and state (schema.h). */
 typedef int ofb_drv_read_objects_fn(struct ofb_db *db, struct ofb_schema *s,
 				    struct ofb_error *err);
-/* Before a restore replaces a database: drop the objects it holds besides its tables
- * (as read_objects would find them), so that the package's can be made anew. */
-typedef int ofb_drv_drop_objects_fn(struct ofb_db *db, struct ofb_error *err);
+/* When a restore replaces a database: drop the objects it holds besides its tables (as
+ * read_objects would find them), so that the package's can be made anew; called before
+ * the tables are dropped (after_tables 0) and after. */
+typedef int ofb_drv_drop_objects_fn(struct ofb_db *db, int after_tables,
+				    struct ofb_error *err);
 /* After the data and every object are in: what the engine needs to make them work as
  * they did (PostgreSQL: refresh materialized views, set sequences). */
 typedef int ofb_drv_finish_objects_fn(struct ofb_db *db, const struct ofb_schema *s,
@@ -243,10 +245,13 @@ int ofb_drv_objects_from_query(struct ofb_db *db, struct ofb_schema *s, const ch
  * name), DROP <word> IF EXISTS <name><suffix>. */
 int ofb_drv_drop_listed(struct ofb_db *db, const char *sql, const char *suffix,
 			struct ofb_error *err);
+/* For drop_objects hooks: run every statement sql returns (one column), statements the
+ * server makes from its own catalog. */
+int ofb_drv_exec_listed(struct ofb_db *db, const char *sql, struct ofb_error *err);
 /* Non-zero when drv reads objects besides tables. */
 int ofb_drv_has_objects(const struct ofb_driver *drv);
 int ofb_drv_read_objects(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err);
-int ofb_drv_drop_objects(struct ofb_db *db, struct ofb_error *err);
+int ofb_drv_drop_objects(struct ofb_db *db, int after_tables, struct ofb_error *err);
 int ofb_drv_finish_objects(struct ofb_db *db, const struct ofb_schema *s,
 			   struct ofb_error *err);
 void ofb_drv_type_ddl(const struct ofb_driver *drv, const struct ofb_column *col,

@@ -86,6 +86,10 @@ int ofb_sql_check_type(const struct ofb_sql_dialect *d, const char *type, char *
 /* 0 when expr is a column default made of literals, casts, arithmetic, the dialect's
  * default keywords and calls of its default functions; else -1 and *why (malloc'd). */
 int ofb_sql_check_default(const struct ofb_sql_dialect *d, const char *expr, char **why);
+/* The same, where the default may also call the routines named (the database's own,
+ * restored with it; NULL-terminated). */
+int ofb_sql_check_default_in(const struct ofb_sql_dialect *d, const char *expr,
+			     const char *const *routines, char **why);
 
 /* The canonical spelling of a foreign-key action, or NULL when action is none of
  * CASCADE, RESTRICT, SET NULL, SET DEFAULT, NO ACTION (any case). */

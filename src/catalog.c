@@ -419,12 +419,16 @@ static int read_indexes(struct ofb_db *db, const struct scope *sc, struct ofb_ta
 	 * such an index is described only by the engine's own DDL (table_extra). */
 	for (size_t i = 0; i < t->n_indexes; i++)
 		for (size_t c = 0; c < t->indexes[i].n_columns; c++) {
-			const char *name = t->indexes[i].columns[c];
+			char **name = &t->indexes[i].columns[c];
 			int known = 0;
-			for (size_t k = 0; name && k < t->n_columns && !known; k++)
-				known = strcmp(t->columns[k].name, name) == 0;
-			if (!known)
+			for (size_t k = 0; *name && k < t->n_columns && !known; k++)
+				known = strcmp(t->columns[k].name, *name) == 0;
+			if (!known) {
+				/* an expression's text, as the driver shows it: no column */
 				t->indexes[i].not_portable = 1;
+				free(*name);
+				*name = NULL;
+			}
 		}
 	/* The primary key's own index is described by primary_key. */
 	for (size_t i = 0; i < t->n_indexes && t->primary_key; i++) {

@@ -273,7 +273,8 @@ static void mark_key_parts(struct ofb_table *t)
 	for (size_t k = 0; k < n; k++)
 		for (size_t j = 0; j < keys[k]->n_columns; j++)
 			for (size_t c = 0; c < t->n_columns; c++)
-				if (strcmp(t->columns[c].name, keys[k]->columns[j]) == 0)
+				if (keys[k]->columns[j] &&
+				    strcmp(t->columns[c].name, keys[k]->columns[j]) == 0)
 					t->columns[c].key_part = 1;
 }
 
@@ -728,12 +729,16 @@ int ofb_load_database(struct ofb_db *db, struct ofb_reader *r, struct ofb_schema
 			goto out;
 		in_tx = 1;
 	}
-	if (replace && l.ddl.same_engine && ofb_drv_drop_objects(db, err) != 0) {
+	if (replace && l.ddl.same_engine && ofb_drv_drop_objects(db, 0, err) != 0) {
 		ofb_error_prefix(err, "%s: cannot drop the objects it holds", subject);
 		goto out;
 	}
 	if (drop_tables(&l, existing, n_existing, err) != 0)
 		goto out;
+	if (replace && l.ddl.same_engine && ofb_drv_drop_objects(db, 1, err) != 0) {
+		ofb_error_prefix(err, "%s: cannot drop the objects it holds", subject);
+		goto out;
+	}
 	if (l.ddl.same_engine && create_objects(&l, OFB_PHASE_BEFORE_TABLES, err) != 0)
 		goto out;
 	for (size_t i = 0; i < src->n_tables; i++) {
@@ -784,7 +789,8 @@ out:
 	if (ret != 0 && !db->drv->ddl_in_transaction && l.objects_made) {
 		struct ofb_error ignored;
 		ofb_error_clear(&ignored);
-		ofb_drv_drop_objects(db, &ignored);
+		ofb_drv_drop_objects(db, 0, &ignored);
+		ofb_drv_drop_objects(db, 1, &ignored);
 	}
 	for (size_t i = 0; i < n_existing; i++)
 		free(existing[i]);

@@ -20,6 +20,7 @@ struct walk {
 	size_t n_warnings;
 	struct ofb_error *err;
 	int failed;
+	char **routines;         /* names of the schema's routines, NULL-terminated */
 };
 
 /* One finding: an error (stops the walk) or, when vetting, a warning. */
@@ -125,7 +126,8 @@ static void check_column(struct walk *w, const struct ofb_table *t, struct ofb_c
 	free(field);
 	field = xasprintf("column '%s', default", c->name);
 	if (c->default_value) {
-		int rc = ofb_sql_check_default(w->d, c->default_value, &why);
+		int rc = ofb_sql_check_default_in(w->d, c->default_value,
+						  (const char *const *)w->routines, &why);
 		check_sql(w, t, field, &c->default_value, rc, why,
 			  "(left out: a restore that does not replay the table's own DDL makes "
 			  "the column without it)");
@@ -285,10 +287,19 @@ static void walk_schema(struct walk *w, struct ofb_schema *s)
 	const struct ofb_driver *drv = s->engine ? ofb_driver_by_name(s->engine) : NULL;
 
 	w->d = ofb_drv_dialect(drv);
+	/* the objects first: what a default may call is a routine that stays */
+	walk_objects(w, s);
+	w->routines = xcalloc(s->n_objects + 1, sizeof *w->routines);
+	for (size_t i = 0, n = 0; i < s->n_objects; i++)
+		if (s->objects[i].kind == OFB_OBJ_FUNCTION)
+			w->routines[n++] = ofb_object_ddl_name(&s->objects[i]);
 	/* a table described twice is verify's to report, against the manifest */
 	for (size_t i = 0; i < s->n_tables && !w->failed; i++)
 		check_table(w, &s->tables[i]);
-	walk_objects(w, s);
+	for (size_t i = 0; w->routines[i]; i++)
+		free(w->routines[i]);
+	free(w->routines);
+	w->routines = NULL;
 }
 
 int ofb_schema_check(struct ofb_schema *s, struct ofb_error *err)

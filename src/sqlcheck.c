@@ -466,7 +466,17 @@ struct expr {
 	size_t i;
 	int depth;
 	char **why;
+	const char *const *routines;   /* the database's own routines, by exact name */
 };
+
+static int is_routine(const struct expr *e, const struct tok *k)
+{
+	for (size_t i = 0; e->routines && e->routines[i]; i++)
+		if (k->kind == TK_WORD ? strcasecmp(k->text, e->routines[i]) == 0
+				       : strcmp(k->text, e->routines[i]) == 0)
+			return 1;
+	return 0;
+}
 
 static int expr_sum(struct expr *e);
 
@@ -536,7 +546,8 @@ static int expr_primary(struct expr *e)
 		    (sqlx_word_is(k, "X") || sqlx_word_is(k, "B") || sqlx_word_is(k, "N") || sqlx_word_is(k, "E"))) {
 			e->i += 2;   /* X'00', N'text', E'text' */
 		} else if (next && sqlx_punct_is(next, "(")) {
-			if (!sqlx_name_in(k->text, e->d->default_functions))
+			if (!sqlx_name_in(k->text, e->d->default_functions) &&
+			    !is_routine(e, k))
 				return sqlx_fail(e->why, "it calls '%s', which is not a function ofbackup "
 					    "restores in a default", k->text);
 			e->i += 2;
@@ -598,8 +609,14 @@ static int expr_sum(struct expr *e)
 
 int ofb_sql_check_default(const struct ofb_sql_dialect *d, const char *expr, char **why)
 {
+	return ofb_sql_check_default_in(d, expr, NULL, why);
+}
+
+int ofb_sql_check_default_in(const struct ofb_sql_dialect *d, const char *expr,
+			     const char *const *routines, char **why)
+{
 	struct toks t;
-	struct expr e = { .d = d, .t = &t, .why = why };
+	struct expr e = { .d = d, .t = &t, .why = why, .routines = routines };
 	int ret = -1;
 
 	if (sqlx_lex_checked(d, expr, MAX_DEFAULT, 0, &t, why) != 0 || expr_sum(&e) != 0)
