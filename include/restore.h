@@ -22,6 +22,7 @@ struct ofb_import_opts {
 	const char *dsn;          /* ...or a DSN (at most one of the two) */
 	const char *files;        /* target files folder */
 	int replace;
+	int strict;               /* objects another engine cannot take are an error */
 };
 
 /* Both return the exit code: OFB_EXIT_OK, OFB_EXIT_WARNINGS, or OFB_EXIT_FAILED /

@@ -24,7 +24,7 @@ const struct ofb_command ofb_commands[] = {
 	  "clients" },
 	{ "import", cmd_import, OFB_NEEDS_CONFIG | OFB_NEEDS_LOCK,
 	  "[-c CONFIG] import FILE [CLIENT] [--as ID] [--connect CONNSTR | --dsn NAME] "
-	  "[--files DIR] [--replace]",
+	  "[--files DIR] [--replace] [--strict]",
 	  "bring one client of a package into this installation, on any engine" },
 	{ NULL, NULL, 0, NULL, NULL },
 };

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "progress.h"
 #include "reader.h"
+#include "schema.h"
 #include "util.h"
 
 static const char *str(json_t *o, const char *key)
@@ -24,19 +25,42 @@ static long long num(json_t *o, const char *key)
 	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
 }
 
-static void print_database(const char *indent, json_t *db)
+/* A database of the package: engine, tables and rows, the objects besides tables; with
+ * -v each table and each object. */
+static void print_database(const char *indent, json_t *db, struct ofb_reader *r,
+			   const char *folder)
 {
 	json_t *tables = json_object_get(db, "tables"), *t;
+	struct ofb_schema s;
+	struct ofb_error err;
 	long long rows = 0;
 	size_t i;
 
+	memset(&s, 0, sizeof s);
+	ofb_error_clear(&err);
+	/* read and checked once already (check_schemas) */
+	if (ofb_reader_schema(r, folder, &s, &err) != 0)
+		memset(&s, 0, sizeof s);
 	json_array_foreach(tables, i, t)
 		rows += num(t, "rows");
-	printf("%sdatabase: %s %s, %zu tables, %lld rows\n", indent, str(db, "engine"),
+	printf("%sdatabase: %s %s, %zu tables, %lld rows", indent, str(db, "engine"),
 	       str(db, "dbms_version"), json_array_size(tables), rows);
-	if (ofb_progress_verbosity() >= OFB_VERBOSE)
+	if (s.n_objects)
+		printf(", %zu other objects", s.n_objects);
+	printf("\n");
+	if (ofb_progress_verbosity() >= OFB_VERBOSE) {
 		json_array_foreach(tables, i, t)
 			printf("%s  %-32s %12lld rows\n", indent, str(t, "name"), num(t, "rows"));
+		for (size_t k = 0; k < s.n_objects; k++)
+			printf("%s  %-18s %s%s%s\n", indent, ofb_object_kind_name(s.objects[k].kind),
+			       s.objects[k].name, s.objects[k].table ? " on " : "",
+			       s.objects[k].table ? s.objects[k].table : "");
+		if (s.n_objects)
+			printf("%s  (objects are written in %s's SQL: restored natively on %s; an "
+			       "import into another engine names each one it cannot carry)\n",
+			       indent, s.engine, s.engine);
+	}
+	ofb_schema_free(&s);
 }
 
 /* Each database's schema.json, read and checked as a restore would. */
@@ -102,7 +126,7 @@ int cmd_info(struct ofb_cli *cli, int argc, char **argv)
 	       str(m, "host"), str(m, "tool_version"), num(m, "format_version"));
 	if (json_is_object(json_object_get(m, "login"))) {
 		printf("login:\n");
-		print_database("  ", json_object_get(m, "login"));
+		print_database("  ", json_object_get(m, "login"), r, "login/");
 	}
 	clients = json_object_get(m, "clients");
 	printf("clients:  %zu\n", json_array_size(clients));
@@ -112,8 +136,11 @@ int cmd_info(struct ofb_cli *cli, int argc, char **argv)
 		if (json_is_string(json_object_get(c, "reason")))
 			printf(" - %s", str(c, "reason"));
 		printf("\n");
-		if (json_is_object(json_object_get(c, "database")))
-			print_database("    ", json_object_get(c, "database"));
+		if (json_is_object(json_object_get(c, "database"))) {
+			char *folder = xasprintf("clients/%s/db/", str(c, "id"));
+			print_database("    ", json_object_get(c, "database"), r, folder);
+			free(folder);
+		}
 		if (json_is_object(files))
 			printf("    files: %lld files, %lld folders, %lld bytes\n", num(files, "files"),
 			       num(files, "folders"), num(files, "bytes"));

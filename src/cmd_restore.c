@@ -46,6 +46,7 @@ int cmd_import(struct ofb_cli *cli, int argc, char **argv)
 		{ "dsn", required_argument, NULL, 'd' },
 		{ "files", required_argument, NULL, 'f' },
 		{ "replace", no_argument, NULL, 'r' },
+		{ "strict", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ofb_import_opts io = { 0 };
@@ -59,6 +60,7 @@ int cmd_import(struct ofb_cli *cli, int argc, char **argv)
 		case 'd': io.dsn = optarg; break;
 		case 'f': io.files = optarg; break;
 		case 'r': io.replace = 1; break;
+		case 's': io.strict = 1; break;
 		default: return ofb_cli_usage("import", "unknown option '%s'", argv[optind - 1]);
 		}
 	}

@@ -663,6 +663,24 @@ out:
 	return ret;
 }
 
+int ofb_load_refuse_uncarried(const struct ofb_schema *src, const struct ofb_driver *target,
+			      const char *subject, struct ofb_error *err)
+{
+	struct buf names;
+
+	if (!target || src->n_objects == 0 || (src->engine && strcmp(src->engine, target->name) == 0))
+		return 0;
+	buf_init(&names);
+	for (size_t i = 0; i < src->n_objects; i++)
+		buf_addf(&names, "%s%s '%s'", i ? ", " : "",
+			 ofb_object_kind_name(src->objects[i].kind), src->objects[i].name);
+	ofb_error_set(err, "%s: %zu object%s written in %s's SQL cannot be carried into %s "
+		      "(--strict): %s; nothing was changed", subject, src->n_objects,
+		      src->n_objects == 1 ? "" : "s", src->engine, target->name, names.data);
+	buf_free(&names);
+	return -1;
+}
+
 /* On another engine the objects' own SQL means nothing: each is named. */
 static int objects_not_carried(struct loader *l, unsigned flags, struct ofb_error *err)
 {
@@ -670,18 +688,8 @@ static int objects_not_carried(struct loader *l, unsigned flags, struct ofb_erro
 
 	if (l->ddl.same_engine || s->n_objects == 0)
 		return 0;
-	if (flags & OFB_LOAD_STRICT) {
-		struct buf names;
-		buf_init(&names);
-		for (size_t i = 0; i < s->n_objects; i++)
-			buf_addf(&names, "%s%s '%s'", i ? ", " : "",
-				 ofb_object_kind_name(s->objects[i].kind), s->objects[i].name);
-		ofb_error_set(err, "%s: %zu object%s written in %s's SQL cannot be carried into "
-			      "%s (--strict): %s; nothing was changed", l->subject, s->n_objects,
-			      s->n_objects == 1 ? "" : "s", s->engine, l->drv->name, names.data);
-		buf_free(&names);
-		return -1;
-	}
+	if (flags & OFB_LOAD_STRICT)
+		return ofb_load_refuse_uncarried(s, l->drv, l->subject, err);
 	for (size_t i = 0; i < s->n_objects; i++) {
 		ofb_warn("%s: %s '%s' is not carried into %s (it is written in %s's SQL)",
 			 l->subject, ofb_object_kind_name(s->objects[i].kind), s->objects[i].name,

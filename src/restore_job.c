@@ -325,6 +325,17 @@ static int probe_target(struct job *j, struct target *t, struct ofb_error *err)
 		ofb_error_prefix(err, "%s: %s", t->subject, open_err.msg);
 		goto out;
 	}
+	if (j->strict) {
+		struct ofb_schema s;
+		int rc;
+		if (ofb_reader_schema(j->reader, t->db_folder, &s, err) != 0)
+			goto out;
+		rc = ofb_load_refuse_uncarried(&s, db ? db->drv : ofb_driver_for_connstr(t->connstr),
+					       t->subject, err);
+		ofb_schema_free(&s);
+		if (rc != 0)
+			goto out;
+	}
 	if (t->files_prefix && t->client.files_dir && t->pkg_has_files) {
 		int rc;
 		if (ofb_files_is_mount_point(t->client.files_dir)) {
