@@ -18,6 +18,13 @@ static int my_matches(const char *dbms_name)
 	       strncasecmp(dbms_name, "MySQL", 5) == 0;
 }
 
+/* "MariaDB Unicode", libmaodbc.so, "MySQL ODBC 8.0 Unicode Driver", libmyodbc8w.so */
+static int my_driver_name(const char *driver_name)
+{
+	return strcasestr(driver_name, "mariadb") != NULL || strcasestr(driver_name, "maodbc") ||
+	       strcasestr(driver_name, "mysql") || strcasestr(driver_name, "myodbc");
+}
+
 static int my_session(struct ofb_db *db, struct ofb_error *err)
 {
 	struct ofb_error ignored;
@@ -570,6 +577,7 @@ static int my_keyset_unsafe(const struct ofb_column *col)
 const struct ofb_driver ofb_driver_mariadb = {
 	.name = "mariadb",
 	.matches = my_matches,
+	.driver_name_matches = my_driver_name,
 	/* utf8mb4 for characters beyond the BMP; set at connect so the connector converts
 	 * with the same character set the server sends. */
 	.connect_options = "CHARSET=utf8mb4",

@@ -222,8 +222,8 @@ int pg_read_objects(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *e
 	return 0;
 }
 
-/* Views go before the tables they read (CASCADE takes views on views along: every one is
- * in the package saved before); routines, types, domains and sequences after them, each
+/* Views and routines with a SQL-standard body go before the tables they read (CASCADE
+ * takes views on views along: every one is in the package saved before); other routines, types, domains and sequences after them, each
  * refused by the engine while anything outside this schema still uses it. */
 int pg_drop_objects(struct ofb_db *db, int after_tables, struct ofb_error *err)
 {
@@ -231,7 +231,11 @@ int pg_drop_objects(struct ofb_db *db, int after_tables, struct ofb_error *err)
 		"SELECT format('DROP %sVIEW IF EXISTS %I CASCADE', CASE c.relkind WHEN 'm' "
 		"THEN 'MATERIALIZED ' ELSE '' END, c.relname) FROM pg_class c "
 		"WHERE c.relnamespace = " NS " AND c.relkind IN ('v', 'm') "
-		"AND " NOT_EXTENSION("pg_class", "c.oid");
+		"AND " NOT_EXTENSION("pg_class", "c.oid") " "
+		/* routines whose SQL-standard body holds on to the tables */
+		"UNION ALL SELECT format('DROP ROUTINE IF EXISTS %s', p.oid::regprocedure) "
+		"FROM pg_proc p WHERE p.pronamespace = " NS " AND p.prokind IN ('f', 'p') "
+		"AND p.prosqlbody IS NOT NULL AND " NOT_EXTENSION("pg_proc", "p.oid");
 	static const char after_sql[] =
 		"SELECT format('DROP ROUTINE IF EXISTS %s', p.oid::regprocedure) FROM pg_proc p "
 		"WHERE p.pronamespace = " NS " AND p.prokind IN ('f', 'p') "

@@ -15,6 +15,12 @@ static int pg_matches(const char *dbms_name)
 	return strncasecmp(dbms_name, "PostgreSQL", 10) == 0;
 }
 
+/* psqlODBC's names: "PostgreSQL Unicode", "PostgreSQL ANSI", psqlodbcw.so */
+static int pg_driver_name(const char *driver_name)
+{
+	return strcasestr(driver_name, "postgres") != NULL || strcasestr(driver_name, "psqlodbc");
+}
+
 /* psqlODBC reads a whole result into memory unless it declares a cursor and fetches in
  * batches (UseDeclareFetch); booleans must arrive as SQL_BIT, not as characters; text is
  * long varchar so that its length is not taken as 8190; no driver logs (Debian's
@@ -463,6 +469,7 @@ static const struct ofb_sql_dialect pg_dialect = {
 const struct ofb_driver ofb_driver_postgresql = {
 	.name = "postgresql",
 	.matches = pg_matches,
+	.driver_name_matches = pg_driver_name,
 	.connect_options = PG_OPTIONS,
 	/* no log file in /tmp, readable by everyone, from the very first connection */
 	.probe_options = "CommLog=0;Debug=0",

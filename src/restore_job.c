@@ -326,12 +326,21 @@ static int probe_target(struct job *j, struct target *t, struct ofb_error *err)
 		goto out;
 	}
 	if (j->strict) {
+		const struct ofb_driver *drv;
 		struct ofb_schema s;
 		int rc;
 		if (ofb_reader_schema(j->reader, t->db_folder, &s, err) != 0)
 			goto out;
-		rc = ofb_load_refuse_uncarried(&s, db ? db->drv : ofb_driver_for_connstr(t->connstr),
-					       t->subject, err);
+		drv = db ? db->drv : ofb_driver_for_connstr(t->connstr);
+		rc = ofb_load_refuse_uncarried(&s, drv, t->subject, err);
+		if (rc == 0 && !drv && s.n_objects) {
+			ofb_error_set(err, "%s: which engine its new database would be on cannot "
+				      "be told before it is made, so --strict cannot promise that "
+				      "its %zu objects can be carried; nothing was changed (name the "
+				      "driver in the connection string, or create the database "
+				      "first)", t->subject, s.n_objects);
+			rc = -1;
+		}
 		ofb_schema_free(&s);
 		if (rc != 0)
 			goto out;

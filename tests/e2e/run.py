@@ -47,8 +47,10 @@ import regress  # noqa: E402
 import restore  # noqa: E402
 import safety  # noqa: E402
 import trust  # noqa: E402
+import objects  # noqa: E402
 
-GROUPS = ("backup",) + tuple("restore-" + g for g in restore.GROUPS) + ("regress", "safety", "trust")
+GROUPS = ("backup",) + tuple("restore-" + g for g in restore.GROUPS) + ("regress", "safety", "trust",
+                                                                           "objects")
 
 
 def selection(argv):
@@ -485,6 +487,9 @@ class Suite:
         # SQL from a package never runs as such (trust.py): their own installation
         if self.wanted("trust"):
             trust.run(self, Failed)
+        # views, triggers, routines, types (objects.py): their own installation
+        if self.wanted("objects"):
+            objects.run(self, Failed)
 
     def run_backup(self):
         cfg = self.inst.config if self.inst else ""
