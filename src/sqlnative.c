@@ -111,7 +111,8 @@ static int check_blocks(const struct toks *t, int body, char **why)
 /* SQL built and run at run time cannot be checked here: EXECUTE (but a trigger's own
  * EXECUTE FUNCTION/PROCEDURE), PREPARE. SECURITY DEFINER (PostgreSQL) would run the
  * routine with the rights of whoever restores it. */
-static int check_dynamic(const struct toks *t, enum ofb_sql_kind kind, char **why)
+static int check_dynamic(const struct ofb_sql_dialect *d, const struct toks *t,
+			 enum ofb_sql_kind kind, char **why)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		const struct tok *k = &t->v[i];
@@ -122,8 +123,11 @@ static int check_dynamic(const struct toks *t, enum ofb_sql_kind kind, char **wh
 		       (sqlx_word_is(next, "FUNCTION") || sqlx_word_is(next, "PROCEDURE")))))
 			return sqlx_fail(why, "it builds SQL at run time (%s), which cannot be "
 					 "checked", k->text);
+		/* MariaDB's SQL SECURITY DEFINER means the definer, who is whoever restores
+		 * it once the DEFINER clause is gone, as with any object it makes */
 		if (sqlx_word_is(k, "SECURITY") && next && sqlx_word_is(next, "DEFINER") &&
-		    !(i > 0 && sqlx_word_is(&t->v[i - 1], "SQL")))
+		    ((d->flags & OFB_SQL_DOLLAR_QUOTES) ||
+		     !(i > 0 && sqlx_word_is(&t->v[i - 1], "SQL"))))
 			return sqlx_fail(why, "it runs with the rights of its owner (SECURITY "
 					 "DEFINER), who would be whoever restores it");
 	}
@@ -234,7 +238,7 @@ static int check_routine_bodies(const struct ofb_sql_dialect *d, const struct to
 			free(inner);
 			return -1;
 		}
-		rc = check_dynamic(&body, kind, why);
+		rc = check_dynamic(d, &body, kind, why);
 		sqlx_toks_free(&body);
 		if (rc != 0)
 			return -1;
@@ -307,7 +311,7 @@ int ofb_sql_check_native(const struct ofb_sql_dialect *d, enum ofb_sql_kind kind
 
 	if (sqlx_lex_checked(d, sql, MAX_NATIVE_SQL, r->body, &t, why) != 0)
 		goto out;
-	if (check_blocks(&t, r->body, why) != 0 || check_dynamic(&t, kind, why) != 0)
+	if (check_blocks(&t, r->body, why) != 0 || check_dynamic(d, &t, kind, why) != 0)
 		goto out;
 	for (size_t k = 0; !r->reads && k < t.n; k++)
 		if (sqlx_word_is(&t.v[k], "SELECT")) {

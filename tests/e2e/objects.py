@@ -380,6 +380,27 @@ class Objects(Regress):
         self.require(got == rows, "%s holds %s rows after the import, want %d" % (table, got, rows))
         self.unregister("ob-v1")
 
+    def t_hostile(self, cid, label, edit, must_name):
+        """A package whose objects were edited as an attacker would: verify exits 1 naming
+        the entry and the object, an import exits 1 and creates nothing."""
+        from trust import rewrite
+        entry = "clients/%s/db/schema.json" % cid
+        pkg = rewrite(self.pkgs[cid], os.path.join(self.root, "out", "hostile-%s.zip" % label),
+                      entry, edit)
+        r = self.run("verify", pkg)
+        r.expect(1)
+        text = " ".join(r.text.split())
+        for word in (entry, must_name):
+            self.require(word in text, "verify does not name %r: %s" % (word, text[-300:]))
+        self.drop_all_but_sources()
+        engine = ENGINE[cid]
+        dst = {"sqlite": "ob_x_lite", "postgresql": "ofb_ob_x_pg", "mariadb": "ofb_ob_x_my"}[engine]
+        self.unregister("ob-x")
+        r = self.import_(pkg, "ob-x", self.target(engine, dst))
+        r.expect(1)
+        self.require(not self.exists(engine, dst), "the import created its database")
+        self.require(not self.registered("ob-x"), "the import registered the client")
+
     def run_group(self):
         sc = Scenario(self, "objects")
         t = sc.t
@@ -404,6 +425,45 @@ class Objects(Regress):
                 t("%s client imported into %s: --strict exits 1 naming every object and "
                   "creates nothing; without, exit 3 naming each, the rows carried"
                   % (ENGINE[cid], engine), self.t_cross, cid, engine)
+        def add_object(kind, name, ddl, table=None):
+            def edit(schema):
+                schema["objects"].append({"kind": kind, "name": name, "table": table,
+                                          "native_ddl": ddl, "depends": [],
+                                          "depends_on_tables": False})
+                return schema
+            return edit
+
+        def replace_ddl(name, ddl):
+            def edit(schema):
+                for o in schema["objects"]:
+                    if o["name"] == name:
+                        o["native_ddl"] = ddl
+                return schema
+            return edit
+
+        for cid, label, edit, name in (
+                ("ob-lite", "attach", replace_ddl("stock_ins", "CREATE TRIGGER stock_ins AFTER "
+                                                  "INSERT ON stock BEGIN SELECT 1; END; ATTACH "
+                                                  "'/tmp/x.db' AS y"), "stock_ins"),
+                ("ob-lite", "on-other", add_object("trigger", "tr", "CREATE TRIGGER tr AFTER "
+                                                   "INSERT ON nowhere BEGIN SELECT 1; END",
+                                                   "nowhere"), "tr"),
+                ("ob-pg", "second", replace_ddl("paid_orders", "CREATE VIEW paid_orders AS "
+                                                "SELECT 1; DROP TABLE orders"), "paid_orders"),
+                ("ob-pg", "language-c", add_object("function", "evil()", "CREATE FUNCTION "
+                                                   "evil() RETURNS int LANGUAGE c AS "
+                                                   "'/tmp/evil.so', 'evil'"), "evil()"),
+                ("ob-pg", "dynamic", add_object("function", "dyn()", "CREATE FUNCTION dyn() "
+                                                "RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
+                                                "EXECUTE 'DROP TABLE orders'; END $$"), "dyn()"),
+                ("ob-my", "definer", replace_ddl("v", "CREATE DEFINER=`root`@`localhost` VIEW "
+                                                 "`v` AS select 1 AS `a`"), "'v'"),
+                ("ob-my", "otherdb", add_object("view", "w", "CREATE VIEW `w` AS select "
+                                                "`u`.`password` from `mysql`.`user` `u`"), "'w'"),
+                ("ob-my", "kind", add_object("table", "x", "CREATE TABLE x (a int)"), "kind")):
+            t("%s package with a hostile object (%s): verify exits 1 naming it, an import "
+              "exits 1 and creates nothing" % (ENGINE[cid], label),
+              self.t_hostile, cid, label, edit, name)
         for name, engine, table, rows in (("sqlite-export.zip", "sqlite", "customer", 3),
                                           ("postgresql-export.zip", "postgresql", "customer", 3),
                                           ("mariadb-export.zip", "mariadb", "customer", 3)):
