@@ -285,6 +285,15 @@ out:
 	return ret;
 }
 
+int ofb_drv_generated_ddl(const struct ofb_driver *drv, const struct ofb_column *col,
+			  struct buf *sql)
+{
+	if (!drv->generated_ddl || !col->generation)
+		return 0;
+	drv->generated_ddl(col, sql);
+	return 1;
+}
+
 int ofb_drv_has_objects(const struct ofb_driver *drv)
 {
 	return drv && drv->read_objects != NULL;

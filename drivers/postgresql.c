@@ -268,7 +268,7 @@ out:
 static int pg_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;
-	char *name = NULL, *prec = NULL, *ident = NULL, *seq = NULL, *next = NULL;
+	char *name = NULL, *prec = NULL, *ident = NULL, *seq = NULL, *next = NULL, *gen = NULL;
 	const char *args[1] = { t->name };
 	struct buf sql;
 	SQLRETURN rc;
@@ -278,7 +278,7 @@ static int pg_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 	if (ofb_db_query_args(db,
 			      "SELECT column_name, numeric_precision, is_identity, "
 			      "pg_get_serial_sequence(quote_ident(table_schema) || '.' || "
-			      "quote_ident(table_name), column_name) "
+			      "quote_ident(table_name), column_name), is_generated, generation_expression "
 			      "FROM information_schema.columns "
 			      "WHERE table_schema = current_schema() AND table_name = ?",
 			      args, 1, &st, err) != 0)
@@ -289,10 +289,13 @@ static int pg_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 		free(prec);
 		free(ident);
 		free(seq);
-		name = prec = ident = seq = NULL;
+		free(gen);
+		name = prec = ident = seq = gen = NULL;
 		if (ofb_get_text(st, 1, &name, err) || ofb_get_text(st, 2, &prec, err) ||
-		    ofb_get_text(st, 3, &ident, err) || ofb_get_text(st, 4, &seq, err))
+		    ofb_get_text(st, 3, &ident, err) || ofb_get_text(st, 4, &seq, err) ||
+		    ofb_get_text(st, 5, &gen, err))
 			goto out;
+		/* (generation_expression is read below, once the column is known) */
 		for (size_t i = 0; name && i < t->n_columns; i++)
 			if (strcmp(t->columns[i].name, name) == 0)
 				c = &t->columns[i];
@@ -304,6 +307,16 @@ static int pg_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 		}
 		if (ident && strcmp(ident, "YES") == 0)
 			c->identity = 1;
+		if (gen && strcmp(gen, "ALWAYS") == 0) {
+			c->generated = 1;
+			/* the catalog shows the expression as the column's default */
+			free(c->default_value);
+			c->default_value = NULL;
+			free(c->generation);
+			c->generation = NULL;
+			if (ofb_get_text(st, 6, &c->generation, err) != 0)
+				goto out;
+		}
 		if (!seq && c->identity)
 			seq = default_sequence(c->default_value);
 		if (seq) {
@@ -344,6 +357,7 @@ out:
 	free(ident);
 	free(seq);
 	free(next);
+	free(gen);
 	buf_free(&sql);
 	return ret;
 }
@@ -387,6 +401,11 @@ static void pg_type_ddl(const struct ofb_column *col, struct buf *sql)
 	case OFB_T_TEXT:
 	case OFB_T_OTHER: buf_adds(sql, "text"); break;
 	}
+}
+
+static void pg_generated_ddl(const struct ofb_column *col, struct buf *sql)
+{
+	buf_addf(sql, " GENERATED ALWAYS AS (%s) STORED", col->generation);
 }
 
 static void pg_identity_ddl(const struct ofb_column *col, struct buf *sql)
@@ -492,6 +511,7 @@ const struct ofb_driver ofb_driver_postgresql = {
 	/* template0: the new database's encoding is not bound to template1's */
 	.create_database_options = "ENCODING 'UTF8' TEMPLATE template0",
 	.identity_ddl = pg_identity_ddl,
+	.generated_ddl = pg_generated_ddl,
 	.set_identity = pg_set_identity,
 	.value_check = pg_value_check,
 	.select_column = pg_select_column,

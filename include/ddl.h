@@ -45,6 +45,14 @@ int ofb_ddl_is_identity(const struct ofb_ddl *d, const struct ofb_table *t,
 
 struct ofb_ddl_stmt ofb_ddl_create_table(struct ofb_ddl *d, const struct ofb_table *t);
 /* After the data: the table's indexes, then its foreign keys (*n statements, malloc'd). */
+/* Non-zero when the target computes column c of t itself (generated, made so by the
+ * table's own DDL or the driver's generation clause): no value is loaded into it. */
+int ofb_ddl_is_computed(const struct ofb_ddl *d, const struct ofb_table *t,
+			const struct ofb_column *c);
+/* Warnings for what of t the target will not have when the table is made from its columns
+ * (another engine): the source's CHECK constraints and generated columns. */
+struct ofb_ddl_stmt *ofb_ddl_table_losses(struct ofb_ddl *d, const struct ofb_table *t,
+					  size_t *n);
 struct ofb_ddl_stmt *ofb_ddl_indexes(struct ofb_ddl *d, const struct ofb_table *t, size_t *n);
 struct ofb_ddl_stmt *ofb_ddl_foreign_keys(struct ofb_ddl *d, const struct ofb_table *t,
 					  size_t *n);

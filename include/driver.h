@@ -76,6 +76,8 @@ typedef void ofb_drv_limit_fn(struct buf *sql, unsigned long n);
 /* --- restore and import -------------------------------------------------------------- */
 /* Session settings for loading (and undoing them): foreign-key checks off, strict modes. */
 typedef int ofb_drv_load_session_fn(struct ofb_db *db, struct ofb_error *err);
+/* Append the clause that makes a generated column compute col->generation. */
+typedef void ofb_drv_generated_ddl_fn(const struct ofb_column *col, struct buf *sql);
 /* Append the identity clause after an identity column's type in CREATE TABLE. */
 typedef void ofb_drv_identity_ddl_fn(const struct ofb_column *col, struct buf *sql);
 /* After the data is in: make the identity column hand out next from now on. */
@@ -192,6 +194,8 @@ struct ofb_driver {
 	ofb_drv_finish_objects_fn *finish_objects;
 	/* MAY: NULL: nothing to set for a load */
 	ofb_drv_load_session_fn *load_session;
+	/* MAY: NULL: a generated column without the table's own DDL comes back plain */
+	ofb_drv_generated_ddl_fn *generated_ddl;
 	/* MAY: NULL: no identity clause (the engine numbers otherwise, or not at all) */
 	ofb_drv_identity_ddl_fn *identity_ddl;
 	/* MAY: NULL: where numbering continues is not set */
@@ -266,6 +270,9 @@ unsigned ofb_drv_max_params(const struct ofb_driver *drv);
 int ofb_drv_create_database(struct ofb_db *db, const char *name, struct ofb_error *err);
 int ofb_drv_load_session(struct ofb_db *db, struct ofb_error *err);
 void ofb_drv_identity_ddl(const struct ofb_driver *drv, const struct ofb_column *col,
+			  struct buf *sql);
+/* 1 when the driver appended col's generation clause, 0 when it has none. */
+int ofb_drv_generated_ddl(const struct ofb_driver *drv, const struct ofb_column *col,
 			  struct buf *sql);
 int ofb_drv_set_identity(struct ofb_db *db, const struct ofb_table *t, const char *column,
 			 long long next, struct ofb_error *err);

@@ -52,7 +52,10 @@ struct ofb_column {
 	int identity;         /* auto-increment / serial / identity column */
 	long long identity_next; /* the next value its sequence hands out; 0 unknown */
 	int generated;        /* computed by the engine from other columns (the table's own
-			       * DDL says how): its values are backed up, not loaded back */
+			       * DDL or generation says how): its values are backed up, not
+			       * loaded back where the target computes them */
+	char *generation;     /* the expression it is computed by, where the table has no
+			       * DDL of its own (PostgreSQL), or NULL */
 	int key_part;         /* set by restore: part of the primary key or an index */
 };
 

@@ -91,6 +91,11 @@ int ofb_sql_check_default(const struct ofb_sql_dialect *d, const char *expr, cha
 int ofb_sql_check_default_in(const struct ofb_sql_dialect *d, const char *expr,
 			     const char *const *routines, char **why);
 
+/* 0 when expr is one expression that stays inside the parentheses it is written in (a
+ * generated column's): balanced parentheses, no separator, no SELECT, nothing the dialect
+ * refuses; else -1 and *why (malloc'd). */
+int ofb_sql_check_expression(const struct ofb_sql_dialect *d, const char *expr, char **why);
+
 /* The canonical spelling of a foreign-key action, or NULL when action is none of
  * CASCADE, RESTRICT, SET NULL, SET DEFAULT, NO ACTION (any case). */
 const char *ofb_sql_fk_action(const char *action);
@@ -103,6 +108,10 @@ enum ofb_sql_literal {
 };
 enum ofb_sql_literal ofb_sql_default_literal(const struct ofb_sql_dialect *d, const char *expr,
 					     char **value);
+
+/* Non-zero when sql, read under d's rules, holds word as a bare word (not in a string, a
+ * quoted name or a comment); 0 also when it cannot be read. */
+int ofb_sql_mentions(const struct ofb_sql_dialect *d, const char *sql, const char *word);
 
 /* Append s as a string literal of dialect d. */
 void ofb_sql_add_string(const struct ofb_sql_dialect *d, struct buf *sql, const char *s);

@@ -88,6 +88,11 @@ static void column_def(struct ofb_ddl *l, const struct ofb_table *t,
 		buf_adds(sql, c->native_type);
 	else
 		ofb_drv_type_ddl(l->drv, c, sql);
+	if (ofb_ddl_is_computed(l, t, c) && ofb_drv_generated_ddl(l->drv, c, sql)) {
+		if (!c->nullable)
+			buf_adds(sql, " NOT NULL");
+		return;   /* computed: no identity or default of its own */
+	}
 	if (ofb_ddl_is_identity(l, t, c) && !l->drv->rowid_identity)
 		ofb_drv_identity_ddl(l->drv, c, sql);
 	if (!c->nullable)
@@ -217,6 +222,44 @@ void ofb_ddl_stmts_free(struct ofb_ddl_stmt *v, size_t n)
 		free(v[i].warning);
 	}
 	free(v);
+}
+
+int ofb_ddl_is_computed(const struct ofb_ddl *l, const struct ofb_table *t,
+			const struct ofb_column *c)
+{
+	return c->generated && (ofb_ddl_native_table(l, t) ||
+				(l->same_engine && c->generation && l->drv->generated_ddl));
+}
+
+struct ofb_ddl_stmt *ofb_ddl_table_losses(struct ofb_ddl *l, const struct ofb_table *t,
+					  size_t *n)
+{
+	const struct ofb_sql_dialect *d = ofb_drv_dialect(l->src_drv);
+	struct ofb_ddl_stmt *v = NULL;
+	int flagged = 0;
+
+	*n = 0;
+	if (ofb_ddl_native_table(l, t))
+		return NULL;
+	for (size_t i = 0; i < t->n_columns; i++)
+		if (t->columns[i].generated && !ofb_ddl_is_computed(l, t, &t->columns[i])) {
+			add_stmt(&v, n)->warning =
+				xasprintf("column '%s' is computed by the source engine (generated); "
+					  "here it is a plain column holding the values",
+					  t->columns[i].name);
+			flagged = 1;
+		}
+	if (!t->native_ddl || l->same_engine)
+		return v;
+	if (ofb_sql_mentions(d, t->native_ddl, "CHECK"))
+		add_stmt(&v, n)->warning =
+			xasprintf("its CHECK constraints are written in %s's SQL and are not "
+				  "carried", l->src_drv ? l->src_drv->name : "another engine");
+	if (!flagged && ofb_sql_mentions(d, t->native_ddl, "GENERATED"))
+		add_stmt(&v, n)->warning =
+			xasprintf("its generated columns are computed by %s and are not carried",
+				  l->src_drv ? l->src_drv->name : "another engine");
+	return v;
 }
 
 struct ofb_ddl_stmt ofb_ddl_create_table(struct ofb_ddl *l, const struct ofb_table *t)

@@ -218,8 +218,15 @@ static int run_stmts(struct loader *l, struct ofb_ddl_stmt *v, size_t n,
 
 static int create_table(struct loader *l, struct ofb_table *t, struct ofb_error *err)
 {
-	struct ofb_ddl_stmt st = ofb_ddl_create_table(&l->ddl, t);
-	int ret = run_stmt(l, &st, t, err);
+	size_t n;
+	struct ofb_ddl_stmt *losses = ofb_ddl_table_losses(&l->ddl, t, &n);
+	struct ofb_ddl_stmt st;
+	int ret;
+
+	if (run_stmts(l, losses, n, t, err) != 0)
+		return -1;
+	st = ofb_ddl_create_table(&l->ddl, t);
+	ret = run_stmt(l, &st, t, err);
 
 	free(st.sql);
 	free(st.warning);
@@ -533,7 +540,7 @@ static int load_rows(struct loader *l, struct ofb_reader *r, struct ofb_table *t
 	b.warned = xcalloc(t->n_columns, 1);
 	b.skip = xcalloc(t->n_columns, 1);
 	for (size_t c = 0; c < t->n_columns; c++)
-		b.skip[c] = t->columns[c].generated && ofb_ddl_native_table(&l->ddl, t);
+		b.skip[c] = ofb_ddl_is_computed(&l->ddl, t, &t->columns[c]);
 	buf_init(&b.data);
 	buf_init(&b.sql);
 	if (ofb_reader_table(r, t, add_row, &b, &rows, err) != 0 || flush(&b, err) != 0)

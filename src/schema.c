@@ -167,6 +167,7 @@ void ofb_table_free(struct ofb_table *t)
 		free(t->columns[i].name);
 		free(t->columns[i].native_type);
 		free(t->columns[i].default_value);
+		free(t->columns[i].generation);
 	}
 	free(t->columns);
 	if (t->primary_key) {

@@ -124,6 +124,19 @@ static void check_column(struct walk *w, const struct ofb_table *t, struct ofb_c
 			c->native_type = xstrdup("");
 	}
 	free(field);
+	if (c->generation) {
+		field = xasprintf("column '%s', generation", c->name);
+		if (!c->generated) {
+			finding(w, t, field, "", "is given for a column that is not generated");
+		} else {
+			int rc = ofb_sql_check_expression(w->d, c->generation, &why);
+			check_sql(w, t, field, &c->generation, rc, why,
+				  "(a restore makes a plain column holding its values)");
+		}
+		free(field);
+		if (w->failed)
+			return;
+	}
 	field = xasprintf("column '%s', default", c->name);
 	if (c->default_value) {
 		int rc = ofb_sql_check_default_in(w->d, c->default_value,

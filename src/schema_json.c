@@ -254,6 +254,9 @@ static int read_column(json_t *o, const char *where, struct ofb_column *c,
 	if (json_object_get(o, "generated") &&
 	    get_bool(o, where, "generated", &c->generated, err) != 0)
 		goto out;
+	if (json_object_get(o, "generation") &&
+	    get_string(o, where, "generation", &c->generation, err) != 0)
+		goto out;
 	ret = 0;
 out:
 	free(type);
@@ -548,6 +551,8 @@ static json_t *column_json(const struct ofb_column *c)
 		json_object_set_new(o, "identity_next", json_integer(c->identity_next));
 	if (c->generated)
 		json_object_set_new(o, "generated", json_true());
+	if (c->generation)
+		json_object_set_new(o, "generation", json_string(c->generation));
 	return o;
 }
 

@@ -688,6 +688,60 @@ out:
 	return ret;
 }
 
+int ofb_sql_check_expression(const struct ofb_sql_dialect *d, const char *expr, char **why)
+{
+	struct toks t;
+	long depth = 0;
+	int ret = -1;
+
+	if (sqlx_lex_checked(d, expr, MAX_DEFAULT, 0, &t, why) != 0)
+		return -1;
+	if (t.n == 0) {
+		sqlx_fail(why, "an empty expression");
+		goto out;
+	}
+	for (size_t i = 0; i < t.n; i++) {
+		const struct tok *k = &t.v[i];
+		if (sqlx_word_is(k, "SELECT")) {
+			sqlx_fail(why, "it reads data (SELECT)");
+			goto out;
+		}
+		if (sqlx_punct_is(k, "("))
+			depth++;
+		else if (sqlx_punct_is(k, ")") && --depth < 0) {
+			sqlx_fail(why, "a ')' that closes what it is written in");
+			goto out;
+		} else if (sqlx_punct_is(k, ",") && depth == 0) {
+			sqlx_fail(why, "a ',' outside parentheses");
+			goto out;
+		}
+	}
+	if (depth != 0) {
+		sqlx_fail(why, "unbalanced parentheses");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlx_toks_free(&t);
+	return ret;
+}
+
+int ofb_sql_mentions(const struct ofb_sql_dialect *d, const char *sql, const char *word)
+{
+	struct toks t;
+	char *why = NULL;
+	int found = 0;
+
+	if (sqlx_tokenize(d, sql, &t, &why) != 0) {
+		free(why);
+		return 0;
+	}
+	for (size_t i = 0; i < t.n && !found; i++)
+		found = sqlx_word_is(&t.v[i], word);
+	sqlx_toks_free(&t);
+	return found;
+}
+
 void ofb_sql_add_string(const struct ofb_sql_dialect *d, struct buf *sql, const char *s)
 {
 	buf_addc(sql, '\'');
