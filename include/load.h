@@ -41,12 +41,6 @@ int ofb_load_database(struct ofb_db *db, struct ofb_reader *r, struct ofb_schema
  * writable; server engines: the server answers. Else -1 with err saying why. */
 int ofb_load_can_create(const char *connstr, struct ofb_error *err);
 
-/* import --strict, before anything changes: -1 (err naming each object) when src holds
- * objects written for another engine than target, which a load could not carry. */
-struct ofb_driver;
-int ofb_load_refuse_uncarried(const struct ofb_schema *src, const struct ofb_driver *target,
-			      const char *subject, struct ofb_error *err);
-
 int ofb_load_open_target(const char *connstr, struct ofb_db **out, int *created,
 			 struct ofb_error *err);
 

@@ -15,6 +15,7 @@
 #include "driver.h"
 #include "files.h"
 #include "load.h"
+#include "objects.h"
 #include "odbc.h"
 #include "session.h"
 #include "progress.h"
@@ -332,7 +333,7 @@ static int probe_target(struct job *j, struct target *t, struct ofb_error *err)
 		if (ofb_reader_schema(j->reader, t->db_folder, &s, err) != 0)
 			goto out;
 		drv = db ? db->drv : ofb_driver_for_connstr(t->connstr);
-		rc = ofb_load_refuse_uncarried(&s, drv, t->subject, err);
+		rc = ofb_objects_refuse_uncarried(&s, drv, t->subject, err);
 		if (rc == 0 && !drv && s.n_objects) {
 			ofb_error_set(err, "%s: which engine its new database would be on cannot "
 				      "be told before it is made, so --strict cannot promise that "
