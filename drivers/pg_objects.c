@@ -206,12 +206,54 @@ out:
 	return ret;
 }
 
+/* Tables and views in other schemas than the current one are not read (yet): each such
+ * schema is named in a note, so the backup warns rather than pass over them. */
+static int note_other_schemas(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	char *v[3] = { NULL };
+	SQLRETURN rc;
+	int ret = -1;
+
+	if (ofb_db_query(db, "SELECT n.nspname, count(*) FILTER (WHERE c.relkind IN ('r', 'p')), "
+			 "count(*) FILTER (WHERE c.relkind IN ('v', 'm')) FROM pg_namespace n "
+			 "JOIN pg_class c ON c.relnamespace = n.oid WHERE c.relkind IN "
+			 "('r', 'p', 'v', 'm') AND n.oid <> " NS " AND n.nspname NOT IN "
+			 "('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' "
+			 "GROUP BY n.nspname ORDER BY 1", &st, err) != 0)
+		return -1;
+	while ((rc = ofb_fetch(st, "cannot list the schemas", err)) > 0) {
+		for (int i = 0; i < 3; i++) {
+			free(v[i]);
+			v[i] = NULL;
+			if (ofb_get_text(st, i + 1, &v[i], err) != 0)
+				goto out;
+		}
+		if (!v[0])
+			continue;
+		s->notes = xrealloc(s->notes, (s->n_notes + 1) * sizeof *s->notes);
+		s->notes[s->n_notes++] =
+			xasprintf("schema '%s' holds %s tables and %s views, which are not backed up "
+				  "(only the current schema, '%s', is)", v[0], v[1] ? v[1] : "0",
+				  v[2] ? v[2] : "0", s->database ? s->database : "");
+	}
+	if (rc < 0)
+		goto out;
+	ret = 0;
+out:
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	for (int i = 0; i < 3; i++)
+		free(v[i]);
+	return ret;
+}
+
 int pg_read_objects(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
 {
 	size_t first = s->n_objects;
 
 	if (ofb_drv_objects_from_query(db, s, objects_sql, err) != 0 ||
-	    read_depends(db, s, first, err) != 0 || read_sequence_states(db, s, first, err) != 0)
+	    read_depends(db, s, first, err) != 0 || read_sequence_states(db, s, first, err) != 0 ||
+	    note_other_schemas(db, s, err) != 0)
 		return -1;
 	/* a sequence the catalog could not say the state of is made where it starts */
 	for (size_t i = first; i < s->n_objects; i++)

@@ -164,7 +164,8 @@ struct ofb_schema {
 	struct ofb_object *objects;   /* views, triggers, routines, types ... */
 	size_t n_objects;
 	size_t n_views;        /* engines that read no objects: views left out, to warn of */
-	char **notes;          /* ofb_schema_read: what was left out as unsafe to restore */
+	char **notes;          /* ofb_schema_read: what was left out (unsafe to restore, or
+				* not read), for the backup's warnings */
 	size_t n_notes;
 };
 

@@ -609,7 +609,15 @@ int ofb_schema_read(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *e
 		goto out;
 	}
 	/* what a restore would refuse to run is not written at all */
-	ofb_schema_vet(s, &s->notes, &s->n_notes);
+	{
+		char **vetted;
+		size_t n;
+		ofb_schema_vet(s, &vetted, &n);
+		s->notes = xrealloc(s->notes, (s->n_notes + n + 1) * sizeof *s->notes);
+		memcpy(s->notes + s->n_notes, vetted, n * sizeof *vetted);
+		s->n_notes += n;
+		free(vetted);
+	}
 	ret = 0;
 out:
 	if (ret != 0)
