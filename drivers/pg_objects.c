@@ -19,8 +19,11 @@
 	"AND x.objid = " oid " AND x.deptype = 'e')"
 
 static const char objects_sql[] =
+	/* extensions (the database's own language aside) */
+	"SELECT 'extension', e.extname, NULL, format('CREATE EXTENSION IF NOT EXISTS %I', "
+	"e.extname) FROM pg_extension e WHERE e.extname <> 'plpgsql' "
 	/* ENUM types, labels in their order */
-	"SELECT 'type', t.typname, NULL, format('CREATE TYPE %I AS ENUM (%s)', t.typname, "
+	"UNION ALL SELECT 'type', t.typname, NULL, format('CREATE TYPE %I AS ENUM (%s)', t.typname, "
 	"(SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) "
 	"FROM pg_enum e WHERE e.enumtypid = t.oid)) "
 	"FROM pg_type t WHERE t.typnamespace = " NS " AND t.typtype = 'e' "
@@ -73,6 +76,16 @@ static const char objects_sql[] =
 	"regexp_replace(pg_get_viewdef(c.oid), ';\\s*$', '')) FROM pg_class c "
 	"WHERE c.relnamespace = " NS " AND c.relkind IN ('v', 'm') "
 	"AND " NOT_EXTENSION("pg_class", "c.oid") " "
+	/* comments on tables, views and columns */
+	"UNION ALL SELECT 'comment', CASE WHEN d.objsubid = 0 THEN c.relname ELSE c.relname "
+	"|| '.' || a.attname END, c.relname, CASE WHEN d.objsubid = 0 THEN "
+	"format('COMMENT ON %s %I IS %L', CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' "
+	"THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, c.relname, d.description) ELSE "
+	"format('COMMENT ON COLUMN %I.%I IS %L', c.relname, a.attname, d.description) END "
+	"FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass "
+	"AND d.objoid = c.oid LEFT JOIN pg_attribute a ON a.attrelid = c.oid "
+	"AND a.attnum = d.objsubid WHERE c.relnamespace = " NS " "
+	"AND c.relkind IN ('r', 'p', 'v', 'm') "
 	/* triggers (not the engine's own, which carry foreign keys) */
 	"UNION ALL SELECT 'trigger', g.tgname, c.relname, pg_get_triggerdef(g.oid) "
 	"FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid "

@@ -476,6 +476,14 @@ static const char *const pg_default_keywords[] = {
 	"TRUE", "FALSE", "NULL", NULL
 };
 
+/* contrib extensions that stay inside the database (no files, no other servers, no
+ * languages of their own) */
+static const char *const pg_extensions[] = {
+	"pgcrypto", "uuid-ossp", "citext", "hstore", "pg_trgm", "btree_gin", "btree_gist",
+	"unaccent", "fuzzystrmatch", "intarray", "cube", "earthdistance", "tablefunc", "ltree",
+	"isn", "seg", "tsm_system_rows", "tsm_system_time", NULL
+};
+
 static const struct ofb_sql_dialect pg_dialect = {
 	.flags = OFB_SQL_DOLLAR_QUOTES | OFB_SQL_NESTED_COMMENTS | OFB_SQL_SCHEMAS,
 	.forbidden_words = pg_forbidden_words,
@@ -483,6 +491,7 @@ static const struct ofb_sql_dialect pg_dialect = {
 	.default_functions = pg_default_functions,
 	.default_keywords = pg_default_keywords,
 	.variable_chars = "$",      /* $1 (dollar quotes are read before) */
+	.extensions = pg_extensions,
 };
 
 const struct ofb_driver ofb_driver_postgresql = {

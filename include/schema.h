@@ -110,6 +110,8 @@ enum ofb_obj_kind {
 	OFB_OBJ_MATVIEW,     /* refreshed after every view and routine exists */
 	OFB_OBJ_EVENT,       /* MariaDB scheduled events */
 	OFB_OBJ_TRIGGER,     /* created last: loading the data fires none */
+	OFB_OBJ_EXTENSION,   /* PostgreSQL extensions the database uses, made first */
+	OFB_OBJ_COMMENT,     /* comments on tables, views and columns */
 	OFB_OBJ_KINDS
 };
 

@@ -43,6 +43,8 @@ struct ofb_sql_dialect {
 	const char *const *default_functions;
 	/* Bare words a default may be on its own (CURRENT_TIMESTAMP, TRUE ...). */
 	const char *const *default_keywords;
+	/* Extensions a package may create (CREATE EXTENSION); NULL: none. */
+	const char *const *extensions;
 	/* Storage engines a table's own DDL may name (ENGINE=...); NULL: no such option. */
 	const char *const *table_engines;
 	/* Characters that start a parameter or variable outside quotes (SQLite's $name(...)
@@ -64,7 +66,10 @@ enum ofb_sql_kind {
 	OFB_SQL_CREATE_TYPE,
 	OFB_SQL_CREATE_DOMAIN,
 	OFB_SQL_CREATE_SEQUENCE,
-	OFB_SQL_ADD_CONSTRAINT      /* ALTER TABLE on_table ADD CONSTRAINT object CHECK|EXCLUDE */
+	OFB_SQL_ADD_CONSTRAINT,     /* ALTER TABLE on_table ADD CONSTRAINT object CHECK|EXCLUDE */
+	OFB_SQL_CREATE_EXTENSION,   /* CREATE EXTENSION IF NOT EXISTS object, an allowed one */
+	OFB_SQL_COMMENT             /* COMMENT ON TABLE|VIEW|MATERIALIZED VIEW on_table, or
+				     * COLUMN on_table.c, IS 'text' */
 };
 
 /* 0 when sql is exactly one statement of kind creating object (on table on_table for an

@@ -40,6 +40,7 @@ static int exec_object(struct ofb_db *db, const struct ofb_object *o, const char
 static int kind_rank(enum ofb_obj_kind k)
 {
 	switch (k) {
+	case OFB_OBJ_EXTENSION: return -1;
 	case OFB_OBJ_TYPE: return 0;
 	case OFB_OBJ_DOMAIN: return 1;
 	case OFB_OBJ_SEQUENCE: return 2;
@@ -49,7 +50,8 @@ static int kind_rank(enum ofb_obj_kind k)
 	case OFB_OBJ_VIEW:
 	case OFB_OBJ_MATVIEW: return 5;
 	case OFB_OBJ_EVENT: return 6;
-	case OFB_OBJ_TRIGGER: return 7;
+	case OFB_OBJ_COMMENT: return 7;
+	case OFB_OBJ_TRIGGER: return 8;
 	default: return 8;
 	}
 }

@@ -231,6 +231,8 @@ static const char *const object_kinds[OFB_OBJ_KINDS] = {
 	[OFB_OBJ_MATVIEW] = "materialized view",
 	[OFB_OBJ_EVENT] = "event",
 	[OFB_OBJ_TRIGGER] = "trigger",
+	[OFB_OBJ_EXTENSION] = "extension",
+	[OFB_OBJ_COMMENT] = "comment",
 };
 
 const char *ofb_object_kind_name(enum ofb_obj_kind k)
@@ -251,6 +253,7 @@ int ofb_object_kind_parse(const char *name, enum ofb_obj_kind *k)
 enum ofb_obj_phase ofb_object_phase(const struct ofb_object *o)
 {
 	switch (o->kind) {
+	case OFB_OBJ_EXTENSION:
 	case OFB_OBJ_TYPE:
 	case OFB_OBJ_DOMAIN:
 	case OFB_OBJ_SEQUENCE:
@@ -278,6 +281,8 @@ int ofb_object_sql_kind(const struct ofb_object *o)
 		[OFB_OBJ_MATVIEW] = OFB_SQL_CREATE_MATVIEW,
 		[OFB_OBJ_EVENT] = OFB_SQL_CREATE_EVENT,
 		[OFB_OBJ_TRIGGER] = OFB_SQL_CREATE_TRIGGER,
+		[OFB_OBJ_EXTENSION] = OFB_SQL_CREATE_EXTENSION,
+		[OFB_OBJ_COMMENT] = OFB_SQL_COMMENT,
 	};
 
 	return kinds[o->kind];

@@ -243,7 +243,8 @@ static int names_relation(const struct ofb_schema *s, const char *name)
 static int check_object(struct walk *w, const struct ofb_schema *s, struct ofb_object *o)
 {
 	const char *bad = bad_name(o->name);
-	int needs_table = o->kind == OFB_OBJ_TRIGGER || o->kind == OFB_OBJ_CONSTRAINT;
+	int needs_table = o->kind == OFB_OBJ_TRIGGER || o->kind == OFB_OBJ_CONSTRAINT ||
+			  o->kind == OFB_OBJ_COMMENT;
 	int drop = 0;
 	char *why = NULL, *name;
 
@@ -255,7 +256,8 @@ static int check_object(struct walk *w, const struct ofb_schema *s, struct ofb_o
 	}
 	if (needs_table != (o->table != NULL) || (o->table && !names_relation(s, o->table))) {
 		object_finding(w, o, needs_table ? "it names no table of this database"
-						 : "only triggers and constraints belong to a table",
+						 : "only triggers, constraints and comments belong to "
+						   "a table",
 			       &drop);
 		return drop;
 	}

@@ -32,6 +32,8 @@ static const struct kind_rule rules[] = {
 	[OFB_SQL_CREATE_DOMAIN] = { { "DOMAIN" }, "domain", 0, 0, 0 },
 	[OFB_SQL_CREATE_SEQUENCE] = { { "SEQUENCE" }, "sequence", 0, 0, 0 },
 	[OFB_SQL_ADD_CONSTRAINT] = { { NULL }, "constraint", 0, 0, 1 },
+	[OFB_SQL_CREATE_EXTENSION] = { { "EXTENSION" }, "extension", 0, 0, 0 },
+	[OFB_SQL_COMMENT] = { { NULL }, "comment", 0, 0, 1 },
 };
 
 static int is_name(const struct tok *k)
@@ -290,6 +292,58 @@ static int check_constraint(const struct ofb_sql_dialect *d, const struct toks *
 	return 0;
 }
 
+/* COMMENT ON TABLE|VIEW|MATERIALIZED VIEW t IS '...', or COLUMN t.c: on the object's
+ * own table, a string (or NULL) and nothing after it. */
+static int check_comment(const struct toks *t, size_t *i, const char *on_table, char **why)
+{
+	int column = 0;
+
+	if (t->n < 5 || !sqlx_word_is(&t->v[(*i)++], "COMMENT") ||
+	    !sqlx_word_is(&t->v[(*i)++], "ON"))
+		return sqlx_fail(why, "it is not a COMMENT ON statement");
+	if (sqlx_word_is(&t->v[*i], "MATERIALIZED") && *i + 1 < t->n &&
+	    sqlx_word_is(&t->v[*i + 1], "VIEW"))
+		(*i)++;
+	else if (sqlx_word_is(&t->v[*i], "COLUMN"))
+		column = 1;
+	else if (!sqlx_word_is(&t->v[*i], "TABLE") && !sqlx_word_is(&t->v[*i], "VIEW"))
+		return sqlx_fail(why, "only comments on tables, views and columns are restored");
+	(*i)++;
+	if (*i >= t->n || !is_name(&t->v[*i]) || !on_table ||
+	    (t->v[*i].kind == TK_WORD ? strcasecmp(t->v[*i].text, on_table)
+				      : strcmp(t->v[*i].text, on_table)) != 0)
+		return sqlx_fail(why, "it is not on table '%s'", on_table ? on_table : "");
+	(*i)++;
+	if (column) {
+		if (*i + 1 >= t->n || !sqlx_punct_is(&t->v[*i], ".") || !is_name(&t->v[*i + 1]))
+			return sqlx_fail(why, "it names no column");
+		*i += 2;
+	}
+	if (*i >= t->n || !sqlx_word_is(&t->v[(*i)++], "IS"))
+		return sqlx_fail(why, "it is not IS followed by the comment's text alone");
+	/* E'...' where the text holds a backslash */
+	if (*i + 2 == t->n && sqlx_word_is(&t->v[*i], "E") && t->v[*i + 1].kind == TK_STRING &&
+	    t->v[*i + 1].adjacent)
+		(*i)++;
+	if (*i + 1 != t->n || !(t->v[*i].kind == TK_STRING || sqlx_word_is(&t->v[*i], "NULL")))
+		return sqlx_fail(why, "it is not IS followed by the comment's text alone");
+	*i = t->n;
+	return 0;
+}
+
+/* CREATE EXTENSION IF NOT EXISTS name, nothing else, of an extension the dialect allows
+ * (one that stays inside the database). */
+static int check_extension(const struct ofb_sql_dialect *d, const struct toks *t, size_t i,
+			   const char *object, char **why)
+{
+	if (i != t->n)
+		return sqlx_fail(why, "it says more than which extension");
+	if (!object || !sqlx_name_in(object, d->extensions) || strchr(object, '*'))
+		return sqlx_fail(why, "extension '%s' is not one ofbackup creates (it may reach "
+				 "beyond the database)", object ? object : "");
+	return 0;
+}
+
 /* PostgreSQL types: an ENUM, a composite or a range type, not a base type (which is made
  * of C functions). */
 static int check_type_form(const struct toks *t, size_t i, char **why)
@@ -321,6 +375,9 @@ int ofb_sql_check_native(const struct ofb_sql_dialect *d, enum ofb_sql_kind kind
 	if (kind == OFB_SQL_ADD_CONSTRAINT) {
 		if (check_constraint(d, &t, &i, object, on_table, why) != 0)
 			goto out;
+	} else if (kind == OFB_SQL_COMMENT) {
+		if (check_comment(&t, &i, on_table, why) != 0)
+			goto out;
 	} else {
 		if (t.n < 3 || !sqlx_word_is(&t.v[i++], "CREATE")) {
 			sqlx_fail(why, "it is not a CREATE statement");
@@ -341,6 +398,8 @@ int ofb_sql_check_native(const struct ofb_sql_dialect *d, enum ofb_sql_kind kind
 		if (r->on_table && check_on_table(d, &t, &i, on_table, kind, why) != 0)
 			goto out;
 		if (kind == OFB_SQL_CREATE_TYPE && check_type_form(&t, i, why) != 0)
+			goto out;
+		if (kind == OFB_SQL_CREATE_EXTENSION && check_extension(d, &t, i, object, why) != 0)
 			goto out;
 	}
 	if ((kind == OFB_SQL_CREATE_FUNCTION || kind == OFB_SQL_CREATE_PROCEDURE) &&

@@ -52,6 +52,7 @@ LITE_ROWS = [
 LITE_OBJECTS = [("view", "v_stock"), ("view", "v_stock2"), ("trigger", "stock_ins")]
 
 PG_DDL = [
+    "CREATE EXTENSION citext",
     "CREATE TYPE status AS ENUM ('new', 'paid', 'void')",
     "CREATE DOMAIN positive AS integer CHECK (VALUE > 0)",
     "CREATE TYPE addr AS (street text, st status)",
@@ -63,7 +64,9 @@ PG_DDL = [
     "dbl_qty int DEFAULT dbl(2), ship addr, "
     "gross numeric(12,2) GENERATED ALWAYS AS (amount * 1.19) STORED)",
     "CREATE INDEX orders_dbl ON orders (dbl(qty))",
-    "CREATE TABLE log (id serial PRIMARY KEY, msg text)",
+    "CREATE TABLE log (id serial PRIMARY KEY, msg text, who citext)",
+    "COMMENT ON TABLE orders IS 'Aufträge, one row each'",
+    "COMMENT ON COLUMN orders.qty IS 'how many \\ with a backslash'",
     "CREATE FUNCTION log_ins() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     "INSERT INTO log (msg) VALUES ('new ' || NEW.id); RETURN NEW; END $$",
     "CREATE TRIGGER orders_ins AFTER INSERT ON orders FOR EACH ROW EXECUTE FUNCTION log_ins()",
@@ -77,7 +80,8 @@ PG_DDL = [
     "CREATE FUNCTION order_total() RETURNS numeric LANGUAGE sql BEGIN ATOMIC "
     "SELECT sum(amount) FROM orders; END",
 ]
-PG_OBJECTS = [("type", "status"), ("type", "addr"), ("domain", "positive"),
+PG_OBJECTS = [("extension", "citext"), ("comment", "orders"), ("comment", "orders.qty"),
+              ("type", "status"), ("type", "addr"), ("domain", "positive"),
               ("sequence", "ticket_seq"), ("function", "dbl(x integer)"),
               ("function", "log_ins()"), ("function", "order_total()"),
               ("procedure", "bump(IN n integer)"), ("constraint", "orders_amount_check"),
@@ -255,6 +259,12 @@ class Objects(Regress):
                      "the trigger does not fire for a new row")
         self.require(self.q(c, "SELECT dbl_qty FROM orders WHERE qty = 5") == [(4,)],
                      "the default calling dbl()")
+        got = self.q(c, "SELECT obj_description('orders'::regclass, 'pg_class'), "
+                        "col_description('orders'::regclass, 3)")
+        self.require(got == [("Aufträge, one row each", "how many \\ with a backslash")],
+                     "the comments: %s" % got)
+        got = self.q(c, "SELECT CASE WHEN 'ABC'::citext = 'abc'::citext THEN 1 ELSE 0 END")
+        self.require(got == [(1,)], "the extension citext: %s" % got)
         gen = self.q(c, "SELECT attgenerated FROM pg_attribute WHERE attrelid = 'orders'::regclass "
                         "AND attname = 'gross'")
         self.require(gen == [("s",)], "column gross is not generated: %s" % gen)
