@@ -6,6 +6,8 @@
 
 #include "ddl.h"
 #include "driver.h"
+#include "names.h"
+#include "translate.h"
 #include "sqlcheck.h"
 #include "util.h"
 
@@ -73,9 +75,95 @@ int ofb_ddl_is_identity(const struct ofb_ddl *l, const struct ofb_table *t,
 	       (t->identity_column && strcmp(t->identity_column, c->name) == 0);
 }
 
+/* --- checks carried across engines ----------------------------------------------------- */
+
+static void add_text(char ***v, size_t *n, char *text)
+{
+	*v = xrealloc(*v, (*n + 2) * sizeof **v);
+	(*v)[(*n)++] = text;
+	(*v)[*n] = NULL;
+}
+
+/* The conditions of every CHECK in sql, translated for the target (into *ok) or not
+ * (their source text into *lost). */
+static void translate_checks(const struct ofb_ddl *l, const struct ofb_table *t,
+			     const char *value_column, const char *sql, char ***ok, size_t *n_ok,
+			     char ***lost, size_t *n_lost)
+{
+	const struct ofb_sql_dialect *d = ofb_drv_dialect(l->src_drv);
+	size_t n;
+	char **checks = ofb_sql_checks(d, sql, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		char *tr = ofb_translate_check(d, l->drv, t, value_column, checks[i]);
+		if (tr)
+			add_text(ok, n_ok, tr);
+		else
+			add_text(lost, n_lost, xstrdup(checks[i]));
+	}
+	ofb_labels_free(checks);
+}
+
+/* What the target checks of column c of t when t comes from another engine: an ENUM's
+ * labels (MariaDB's enum(...) type, a PostgreSQL ENUM type), a PostgreSQL domain's checks. */
+static void column_checks(const struct ofb_ddl *l, const struct ofb_table *t,
+			  const struct ofb_column *c, char ***ok, size_t *n_ok, char ***lost,
+			  size_t *n_lost)
+{
+	const struct ofb_sql_dialect *d = ofb_drv_dialect(l->src_drv);
+	const struct ofb_object *type = ofb_translate_find(l->src, OFB_OBJ_TYPE, c->native_type);
+	const struct ofb_object *domain = ofb_translate_find(l->src, OFB_OBJ_DOMAIN,
+							     c->native_type);
+	char **labels = NULL;
+
+	if (l->same_engine || !c->native_type)
+		return;
+	labels = ofb_sql_enum_labels(d, type ? type->native_ddl : c->native_type);
+	if (labels) {
+		struct buf b;
+		buf_init(&b);
+		ofb_drv_quote(l->drv, &b, c->name);
+		buf_adds(&b, " IN (");
+		for (size_t i = 0; labels[i]; i++) {
+			if (i)
+				buf_adds(&b, ", ");
+			ofb_sql_add_string(ofb_drv_dialect(l->drv), &b, labels[i]);
+		}
+		buf_addc(&b, ')');
+		add_text(ok, n_ok, buf_detach(&b));
+		ofb_labels_free(labels);
+	}
+	if (domain)
+		translate_checks(l, t, c->name, domain->native_ddl, ok, n_ok, lost, n_lost);
+}
+
+/* What the target checks of t as a whole when t comes from another engine: the CHECKs of
+ * the table's own DDL (SQLite, MariaDB) and its CHECK constraints (PostgreSQL). */
+static void table_checks(const struct ofb_ddl *l, const struct ofb_table *t, char ***ok,
+			 size_t *n_ok, char ***lost, size_t *n_lost)
+{
+	if (l->same_engine)
+		return;
+	if (t->native_ddl)
+		translate_checks(l, t, NULL, t->native_ddl, ok, n_ok, lost, n_lost);
+	for (size_t i = 0; i < l->src->n_objects; i++) {
+		const struct ofb_object *o = &l->src->objects[i];
+		if (o->kind == OFB_OBJ_CONSTRAINT && o->table && strcmp(o->table, t->name) == 0)
+			translate_checks(l, t, NULL, o->native_ddl, ok, n_ok, lost, n_lost);
+	}
+}
+
+static void add_checks(char **conds, struct buf *sql, const char *sep)
+{
+	for (size_t i = 0; conds && conds[i]; i++)
+		buf_addf(sql, "%sCHECK (%s)", sep, conds[i]);
+}
+
 static void column_def(struct ofb_ddl *l, const struct ofb_table *t,
 		       const struct ofb_column *c, struct buf *sql)
 {
+	char **ok = NULL, **lost = NULL;
+	size_t n_ok = 0, n_lost = 0;
 	char *def = NULL;
 
 	ofb_drv_quote(l->drv, sql, c->name);
@@ -113,6 +201,10 @@ static void column_def(struct ofb_ddl *l, const struct ofb_table *t,
 			buf_adds(sql, def);
 	}
 	free(def);
+	column_checks(l, t, c, &ok, &n_ok, &lost, &n_lost);
+	add_checks(ok, sql, " ");
+	ofb_labels_free(ok);
+	ofb_labels_free(lost);
 }
 
 static void name_list(const struct ofb_driver *drv, char *const *names, size_t n, const int *desc, struct buf *sql)
@@ -249,12 +341,29 @@ struct ofb_ddl_stmt *ofb_ddl_table_losses(struct ofb_ddl *l, const struct ofb_ta
 					  t->columns[i].name);
 			flagged = 1;
 		}
-	if (!t->native_ddl || l->same_engine)
+	if (l->same_engine)
 		return v;
-	if (ofb_sql_mentions(d, t->native_ddl, "CHECK"))
-		add_stmt(&v, n)->warning =
-			xasprintf("its CHECK constraints are written in %s's SQL and are not "
-				  "carried", l->src_drv ? l->src_drv->name : "another engine");
+	{
+		char **ok = NULL, **lost = NULL;
+		size_t n_ok = 0, n_lost = 0;
+		table_checks(l, t, &ok, &n_ok, &lost, &n_lost);
+		for (size_t i = 0; i < t->n_columns; i++)
+			column_checks(l, t, &t->columns[i], &ok, &n_ok, &lost, &n_lost);
+		for (size_t i = 0; i < n_lost; i++) {
+			struct buf shown;
+			buf_init(&shown);
+			ofb_add_shown(&shown, lost[i], strlen(lost[i]), 120);
+			add_stmt(&v, n)->warning =
+				xasprintf("CHECK (%s) is more than simple comparisons of its "
+					  "columns and is not carried from %s", shown.data,
+					  l->src_drv ? l->src_drv->name : "another engine");
+			buf_free(&shown);
+		}
+		ofb_labels_free(ok);
+		ofb_labels_free(lost);
+	}
+	if (!t->native_ddl)
+		return v;
 	if (!flagged && ofb_sql_mentions(d, t->native_ddl, "GENERATED"))
 		add_stmt(&v, n)->warning =
 			xasprintf("its generated columns are computed by %s and are not carried",
@@ -292,6 +401,14 @@ struct ofb_ddl_stmt ofb_ddl_create_table(struct ofb_ddl *l, const struct ofb_tab
 	for (size_t i = 0; l->drv->fk_inline && i < t->n_fkeys; i++) {
 		buf_adds(&sql, ",\n  ");
 		fk_clause(l, &t->fkeys[i], NULL, &sql);
+	}
+	{
+		char **ok = NULL, **lost = NULL;
+		size_t n_ok = 0, n_lost = 0;
+		table_checks(l, t, &ok, &n_ok, &lost, &n_lost);
+		add_checks(ok, &sql, ",\n  ");
+		ofb_labels_free(ok);
+		ofb_labels_free(lost);
 	}
 	buf_adds(&sql, "\n)");
 	st.sql = buf_detach(&sql);

@@ -10,6 +10,7 @@
 #include "progress.h"
 #include "schema.h"
 #include "sqlcheck.h"
+#include "translate.h"
 #include "util.h"
 
 /* An object's own DDL, checked again right before it runs. */
@@ -112,16 +113,24 @@ int ofb_objects_refuse_uncarried(const struct ofb_schema *src, const struct ofb_
 			      const char *subject, struct ofb_error *err)
 {
 	struct buf names;
+	size_t n = 0;
 
 	if (!target || src->n_objects == 0 || (src->engine && strcmp(src->engine, target->name) == 0))
 		return 0;
 	buf_init(&names);
-	for (size_t i = 0; i < src->n_objects; i++)
-		buf_addf(&names, "%s%s '%s'", i ? ", " : "",
+	for (size_t i = 0; i < src->n_objects; i++) {
+		if (ofb_translate_carries(src, &src->objects[i], target))
+			continue;
+		buf_addf(&names, "%s%s '%s'", n++ ? ", " : "",
 			 ofb_object_kind_name(src->objects[i].kind), src->objects[i].name);
+	}
+	if (n == 0) {
+		buf_free(&names);
+		return 0;
+	}
 	ofb_error_set(err, "%s: %zu object%s written in %s's SQL cannot be carried into %s "
-		      "(--strict): %s; nothing was changed", subject, src->n_objects,
-		      src->n_objects == 1 ? "" : "s", src->engine, target->name, names.data);
+		      "(--strict): %s; nothing was changed", subject, n, n == 1 ? "" : "s",
+		      src->engine, target->name, names.data);
 	buf_free(&names);
 	return -1;
 }
@@ -129,9 +138,18 @@ int ofb_objects_refuse_uncarried(const struct ofb_schema *src, const struct ofb_
 size_t ofb_objects_warn_uncarried(const struct ofb_schema *s, const struct ofb_driver *target,
 				  const char *subject)
 {
-	for (size_t i = 0; i < s->n_objects; i++)
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n_objects; i++) {
+		const struct ofb_object *o = &s->objects[i];
+		if (ofb_translate_carries(s, o, target)) {
+			ofb_info("%s: %s '%s' is carried as %s's own checks", subject,
+				 ofb_object_kind_name(o->kind), o->name, target->name);
+			continue;
+		}
 		ofb_warn("%s: %s '%s' is not carried into %s (it is written in %s's SQL)", subject,
-			 ofb_object_kind_name(s->objects[i].kind), s->objects[i].name, target->name,
-			 s->engine);
-	return s->n_objects;
+			 ofb_object_kind_name(o->kind), o->name, target->name, s->engine);
+		n++;
+	}
+	return n;
 }

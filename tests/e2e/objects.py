@@ -106,6 +106,15 @@ MY_OBJECTS = [("view", "v"), ("view", "v2"), ("trigger", "trg"), ("function", "d
               ("procedure", "p"), ("event", "ev")]
 
 OBJECTS = {"ob-lite": LITE_OBJECTS, "ob-pg": PG_OBJECTS, "ob-my": MY_OBJECTS}
+# what an import into another engine carries as that engine's own checks
+CARRIED = {"ob-pg": [("type", "status"), ("domain", "positive"),
+                     ("constraint", "orders_amount_check")]}
+# a row each carried check refuses in the imported table
+BAD_ROWS = {"ob-lite": ["INSERT INTO stock (id, item, qty) VALUES (90, 'x', -1)"],
+            "ob-pg": ["INSERT INTO orders (id, st, qty, amount) VALUES (90, 'gone', 1, 1)",
+                      "INSERT INTO orders (id, st, qty, amount) VALUES (91, 'new', -1, 1)",
+                      "INSERT INTO orders (id, st, qty, amount) VALUES (92, 'new', 1, -1)"],
+            "ob-my": ["INSERT INTO customer (id, name, qty) VALUES (90, 'x', -1)"]}
 ENGINE = {"ob-lite": "sqlite", "ob-pg": "postgresql", "ob-my": "mariadb"}
 
 
@@ -318,20 +327,43 @@ class Objects(Regress):
         shutil.rmtree(files, ignore_errors=True)
         args = ("-c", self.cfg, "import", self.pkgs[cid], "--as", newid, "--connect",
                 self.nopw(conn), "--files", files)
+        carried = CARRIED.get(cid, [])
+        uncarried = [o for o in OBJECTS[cid] if o not in carried]
         r = self.run(*(args + ("--strict",)))
         r.expect(1)
         text = " ".join(r.text.split())
-        for kind, name in OBJECTS[cid]:
+        for kind, name in uncarried:
             self.require("%s '%s'" % (kind, name) in text,
                          "--strict does not name %s '%s': %s" % (kind, name, text[-300:]))
+        for kind, name in carried:
+            self.require("%s '%s'," % (kind, name) not in text and
+                         "%s '%s';" % (kind, name) not in text,
+                         "--strict names %s '%s', which is carried: %s"
+                         % (kind, name, text[-300:]))
         self.require(not self.exists(engine, dst), "--strict created the target database")
         self.require(not self.registered(newid), "--strict registered the client")
         r = self.run(*args)
         r.expect(3)
         text = " ".join(r.text.split())
-        for kind, name in OBJECTS[cid]:
+        for kind, name in uncarried:
             self.require("%s '%s' is not carried" % (kind, name) in text,
                          "the import does not name %s '%s': %s" % (kind, name, text[-300:]))
+        for kind, name in carried:
+            self.require("%s '%s' is carried" % (kind, name) in text,
+                         "the import does not say %s '%s' is carried: %s"
+                         % (kind, name, text[-300:]))
+        for sql in BAD_ROWS[cid]:
+            try:
+                if engine == "sqlite":
+                    cn = sqlite3.connect(sqlite_path(conn))
+                    cn.execute(sql)
+                    cn.commit()
+                    cn.close()
+                else:
+                    self.q(None, sql, conn=conn, engine=engine)
+            except (sqlite3.Error, pyodbc.Error):
+                continue
+            raise self.Failed("the imported table took a row its checks refuse: %s" % sql)
         tables = {"ob-lite": "stock", "ob-pg": "orders", "ob-my": "customer"}[cid]
         got = self.q(cid, "SELECT count(*) FROM %s" % tables, conn=conn, engine=engine) \
             if engine != "sqlite" else None

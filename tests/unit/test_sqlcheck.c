@@ -5,7 +5,9 @@
 #include <CUnit/CUnit.h>
 
 #include "driver.h"
+#include "schema.h"
 #include "sqlcheck.h"
+#include "translate.h"
 #include "suites.h"
 #include "util.h"
 
@@ -362,12 +364,71 @@ static void test_literals(void)
 			__LINE__);
 }
 
+/* ---- CHECK conditions and ENUM labels across engines ---- */
+
+static void test_translate(void)
+{
+	static struct ofb_column cols[] = { { .name = "qty" }, { .name = "Amount" },
+					    { .name = "st" } };
+	static const struct ofb_table t = { .name = "orders", .columns = cols, .n_columns = 3 };
+	static const struct {
+		const char *from, *to, *value_column, *cond, *want;
+	} cases[] = {
+		{ "postgresql", "mariadb", NULL, "((\"Amount\" >= (0)::numeric))",
+		  "((`Amount` >= (0)))" },
+		{ "postgresql", "sqlite", "qty", "(VALUE > 0)", "(\"qty\" > 0)" },
+		{ "postgresql", "mariadb", NULL,
+		  "st = ANY (ARRAY['a'::text])", NULL },   /* more than a comparison */
+		{ "mariadb", "postgresql", NULL, "`qty` between 1 and 10 or `qty` is null",
+		  "\"qty\" BETWEEN 1 AND 10 OR \"qty\" IS NULL" },
+		{ "mariadb", "sqlite", NULL, "`st` in ('it\\'s','b') and not `qty` <> -1",
+		  "\"st\" IN ('it''s', 'b') AND NOT \"qty\" <> -1" },
+		{ "sqlite", "postgresql", NULL, "qty != 0", "\"qty\" <> 0" },
+		{ "sqlite", "postgresql", NULL, "qty >= other", NULL },   /* no such column */
+		{ "sqlite", "postgresql", NULL, "length(st) > 2", NULL },
+		{ "sqlite", "postgresql", NULL, "qty > 0); DROP TABLE t; --", NULL },
+		{ "sqlite", "mariadb", NULL, "st = 'x' || 'y'", NULL },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = ofb_translate_check(dialect(cases[i].from),
+						ofb_driver_by_name(cases[i].to), &t,
+						cases[i].value_column, cases[i].cond);
+		ofb_expect_str(cases[i].cond, got, cases[i].want, __LINE__);
+		free(got);
+	}
+	{
+		char **l = ofb_sql_enum_labels(dialect("mariadb"), "enum('a','it\\'s','')");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+		ofb_expect_str("label 1", l[1], "it's", __LINE__);
+		ofb_expect_str("label 2", l[2], "", __LINE__);
+		CU_ASSERT_PTR_NULL(l[3]);
+		ofb_labels_free(l);
+		l = ofb_sql_enum_labels(dialect("postgresql"),
+					"CREATE TYPE s AS ENUM ('new', 'paid')");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+		ofb_expect_str("pg label", l[1], "paid", __LINE__);
+		ofb_labels_free(l);
+		CU_ASSERT_PTR_NULL(ofb_sql_enum_labels(dialect("postgresql"),
+						       "CREATE TYPE s AS (a int)"));
+	}
+	{
+		size_t n;
+		char **c = ofb_sql_checks(dialect("sqlite"), "CREATE TABLE t (a CHECK (a > 0), "
+					  "b TEXT DEFAULT 'CHECK (x)', CHECK ((a) < (5)))", &n);
+		CU_ASSERT_EQUAL_FATAL(n, 2);
+		ofb_expect_str("check 0", c[0], "a > 0", __LINE__);
+		ofb_expect_str("check 1", c[1], "(a) < (5)", __LINE__);
+		ofb_labels_free(c);
+	}
+}
+
 int register_sqlcheck_tests(void)
 {
 	static const struct ofb_test tests[] = {
 		{ "native statements: one, of the kind and object, inside the database", test_native },
 		{ "type names and defaults", test_tokens },
 		{ "literals across engines, foreign-key actions", test_literals },
+		{ "CHECK conditions and ENUM labels across engines", test_translate },
 		{ NULL, NULL },
 	};
 	return ofb_add_suite("sqlcheck", tests);
