@@ -62,8 +62,13 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	int opt, rc;
 
-	/* Numbers in packages are always written with a decimal point. */
+	/* Numbers in packages are always written with a decimal point. Characters are UTF-8:
+	 * the driver manager converts SQL text and names for drivers without a Unicode
+	 * interface (sqliteodbc) into the locale's character set, which must hold every
+	 * character (in plain "C" it would turn 'ü' into Latin-1). */
 	setlocale(LC_ALL, "C");
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		setlocale(LC_CTYPE, "C.utf8");
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);

@@ -44,12 +44,17 @@ CREATE VIEW v_stock AS SELECT s.item, s.qty FROM stock s WHERE s.qty > 0;
 CREATE VIEW v_stock2 AS SELECT item FROM v_stock;
 CREATE TRIGGER stock_ins AFTER INSERT ON stock BEGIN
     INSERT INTO log (msg) VALUES ('new ' || NEW.item); END;
+CREATE TABLE "Bücher" (id INTEGER PRIMARY KEY, "Titel" TEXT DEFAULT 'Köln'
+    CHECK ("Titel" <> 'verboten ä'));
+CREATE VIEW "Übersicht" AS SELECT "Titel" FROM "Bücher";
 """
 LITE_ROWS = [
     ("INSERT INTO stock (item, qty) VALUES ('Apfel', 3), ('birne', 0), ('Kiwi', 7)", ()),
     ("INSERT INTO kv VALUES ('a', '1'), ('b', '2')", ()),
+    ("INSERT INTO \"Bücher\" (id) VALUES (1)", ()),
 ]
-LITE_OBJECTS = [("view", "v_stock"), ("view", "v_stock2"), ("trigger", "stock_ins")]
+LITE_OBJECTS = [("view", "v_stock"), ("view", "v_stock2"), ("trigger", "stock_ins"),
+                ("view", "Übersicht")]
 
 PG_DDL = [
     "CREATE EXTENSION citext",
@@ -110,7 +115,8 @@ OBJECTS = {"ob-lite": LITE_OBJECTS, "ob-pg": PG_OBJECTS, "ob-my": MY_OBJECTS}
 CARRIED = {"ob-pg": [("type", "status"), ("domain", "positive"),
                      ("constraint", "orders_amount_check")]}
 # a row each carried check refuses in the imported table
-BAD_ROWS = {"ob-lite": ["INSERT INTO stock (id, item, qty) VALUES (90, 'x', -1)"],
+BAD_ROWS = {"ob-lite": ["INSERT INTO stock (id, item, qty) VALUES (90, 'x', -1)",
+                        "INSERT INTO \"Bücher\" (id, \"Titel\") VALUES (90, 'verboten ä')"],
             "ob-pg": ["INSERT INTO orders (id, st, qty, amount) VALUES (90, 'gone', 1, 1)",
                       "INSERT INTO orders (id, st, qty, amount) VALUES (91, 'new', -1, 1)",
                       "INSERT INTO orders (id, st, qty, amount) VALUES (92, 'new', 1, -1)"],
@@ -239,6 +245,10 @@ class Objects(Regress):
         self.require(self.q(c, "SELECT dbl FROM stock WHERE item = 'kiwi'") == [(14,)],
                      "the generated column (and the NOCASE collation) do not work")
         self.refuses(c, "INSERT INTO stock (item, qty) VALUES ('x', -1)", "CHECK")
+        self.require(self.q(c, 'SELECT "Titel" FROM "Übersicht"') == [("Köln",)],
+                     "names and text beyond ASCII in SQLite's own SQL")
+        self.refuses(c, "INSERT INTO \"Bücher\" (id, \"Titel\") VALUES (2, 'verboten ä')",
+                     "CHECK beyond ASCII")
         self.refuses(c, "INSERT INTO stock (item, qty) VALUES ('x', 'abc')", "STRICT")
         sql = self.q(c, "SELECT sql FROM sqlite_schema WHERE name IN ('kv', 'stock_lower')")
         self.require(any("WITHOUT ROWID" in s for (s,) in sql) and
