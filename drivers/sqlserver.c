@@ -501,6 +501,53 @@ static void mssql_limit_clause(struct buf *sql, unsigned long n)
 		buf_addf(sql, " OFFSET 0 ROWS FETCH NEXT %llu ROWS ONLY", rows);
 }
 
+/* --- objects besides tables: views, triggers, procedures, functions, CHECK constraints --- */
+
+/* T-SQL keeps each module's own CREATE statement in sys.sql_modules; CHECK constraints
+ * are made anew from sys.check_constraints. Objects of the default schema (the tables'
+ * scope), triggers on its tables; created in the order of their object ids. */
+static const char mssql_objects_sql[] =
+	"SELECT CASE o.type WHEN 'V' THEN 'view' WHEN 'P' THEN 'procedure' "
+	"WHEN 'TR' THEN 'trigger' ELSE 'function' END, o.name, "
+	"CASE WHEN o.type = 'TR' THEN OBJECT_NAME(o.parent_object_id) END, m.definition "
+	"FROM sys.objects o JOIN sys.sql_modules m ON m.object_id = o.object_id "
+	"WHERE o.schema_id = SCHEMA_ID() AND o.type IN ('V', 'P', 'FN', 'IF', 'TF', 'TR') "
+	"AND o.is_ms_shipped = 0 "
+	"UNION ALL SELECT 'constraint', c.name, t.name, 'ALTER TABLE ' + QUOTENAME(t.name) + "
+	"' ADD CONSTRAINT ' + QUOTENAME(c.name) + ' CHECK ' + c.definition "
+	"FROM sys.check_constraints c JOIN sys.tables t ON t.object_id = c.parent_object_id "
+	"WHERE t.schema_id = SCHEMA_ID() ORDER BY 1, 2";
+
+static int mssql_read_objects(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
+{
+	return ofb_drv_objects_from_query(db, s, mssql_objects_sql, err);
+}
+
+/* What T-SQL in a package may not do: shell and file access, other servers, server
+ * settings, logins and rights, SQL built at run time. */
+static const char *const mssql_forbidden_words[] = {
+	"OPENROWSET", "OPENDATASOURCE", "OPENQUERY", "OPENXML", "BULK", "RECONFIGURE",
+	"EXTERNAL", "LOGIN", "GRANT", "REVOKE", "DENY", "IMPERSONATE", "SHUTDOWN", "BACKUP",
+	"RESTORE", "EXEC", "USE", "SETUSER", NULL
+};
+static const char *const mssql_forbidden_functions[] = {
+	"xp_*", "sp_*", "fn_xe_*", "fn_get_audit_file", "fn_trace_gettable", NULL
+};
+static const char *const mssql_default_functions[] = {
+	"getdate", "getutcdate", "sysdatetime", "sysutcdatetime", "sysdatetimeoffset",
+	"newid", "newsequentialid", "current_timestamp", NULL
+};
+static const char *const mssql_default_keywords[] = {
+	"CURRENT_TIMESTAMP", "NULL", NULL
+};
+static const struct ofb_sql_dialect mssql_dialect = {
+	.flags = OFB_SQL_BRACKET_IDENT | OFB_SQL_SCHEMAS | OFB_SQL_CATALOG_NAMES,
+	.forbidden_words = mssql_forbidden_words,
+	.forbidden_functions = mssql_forbidden_functions,
+	.default_functions = mssql_default_functions,
+	.default_keywords = mssql_default_keywords,
+};
+
 const struct ofb_driver ofb_driver_sqlserver = {
 	.name = "sqlserver",
 	.matches = mssql_matches,
@@ -525,6 +572,8 @@ const struct ofb_driver ofb_driver_sqlserver = {
 	.catalog_scope = mssql_catalog_scope,
 	.refine_column = mssql_refine_column,
 	.table_extra = mssql_table_extra,
+	.read_objects = mssql_read_objects,
+	.dialect = &mssql_dialect,
 	.type_ddl = mssql_type_ddl,
 	.limit_clause = mssql_limit_clause,
 };

@@ -27,6 +27,9 @@ enum {
 	OFB_SQL_STRING_NAMES = 1 << 9,      /* 'name' may stand for an object's name */
 	OFB_SQL_SCHEMAS = 1 << 10,          /* schema.name stays inside the database; else
 					     * only OFB_SQL_MAIN_SCHEMA may qualify a name */
+	OFB_SQL_CATALOG_NAMES = 1 << 11,    /* db.schema.table names another database (T-SQL):
+					     * refused where a table stands, and every name of
+					     * four parts or with an empty one (db..t) */
 };
 
 struct ofb_sql_dialect {

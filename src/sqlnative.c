@@ -213,6 +213,42 @@ out:
 	return ret;
 }
 
+/* T-SQL: a table of another database is db.schema.t (or db..t), a column of one
+ * db.schema.t.c, a server's server.db.schema.t. */
+static int check_catalog_names(const struct ofb_sql_dialect *d, const struct toks *t,
+			       char **why)
+{
+	static const char *const table_words[] = { "FROM", "JOIN", "INTO", "UPDATE", "TABLE",
+		"EXEC", "EXECUTE", "MERGE", "APPLY", NULL };
+
+	if (!(d->flags & OFB_SQL_CATALOG_NAMES))
+		return 0;
+	for (size_t i = 0; i < t->n; i++) {
+		size_t parts = 1, k = i;
+		int empty = 0, at_table;
+		if (!is_name(&t->v[i]) || (i > 0 && sqlx_punct_is(&t->v[i - 1], ".")))
+			continue;
+		at_table = i > 0 && t->v[i - 1].kind == TK_WORD &&
+			   sqlx_name_in(t->v[i - 1].text, table_words);
+		while (k + 1 < t->n && sqlx_punct_is(&t->v[k + 1], ".")) {
+			if (k + 2 < t->n && sqlx_punct_is(&t->v[k + 2], ".")) {
+				empty = 1;
+				k += 1;
+			} else if (k + 2 < t->n && is_name(&t->v[k + 2])) {
+				k += 2;
+			} else {
+				break;
+			}
+			parts++;
+		}
+		if (empty || parts >= 4 || (parts == 3 && at_table))
+			return sqlx_fail(why, "it names '%s' with %zu parts, which may lie in another "
+					 "database", t->v[i].text, parts);
+		i = k;
+	}
+	return 0;
+}
+
 /* PostgreSQL routines: the language must be SQL or PL/pgSQL, and a body written as a
  * string passes the same checks as the statement. */
 static int check_routine_bodies(const struct ofb_sql_dialect *d, const struct toks *t,
@@ -408,7 +444,7 @@ int ofb_sql_check_native(const struct ofb_sql_dialect *d, enum ofb_sql_kind kind
 	if (r->reads ? check_references(d, &t, why) != 0
 		     : sqlx_check_no_qualified(d, &t, i, NULL, why) != 0)
 		goto out;
-	if (sqlx_check_engine_options(d, &t, why) != 0)
+	if (sqlx_check_engine_options(d, &t, why) != 0 || check_catalog_names(d, &t, why) != 0)
 		goto out;
 	ret = 0;
 out:

@@ -227,6 +227,32 @@ static const struct {
 	{ "postgresql", OFB_SQL_COMMENT, "orders", "orders",
 	  "COMMENT ON TABLE orders IS 'x' || pg_read_file('/etc/passwd')", 0 },
 	{ "postgresql", OFB_SQL_COMMENT, "f", "orders", "COMMENT ON FUNCTION f() IS 'x'", 0 },
+	/* SQL Server modules as sys.sql_modules keeps them (backed up, not restored) */
+	{ "sqlserver", OFB_SQL_CREATE_VIEW, "v", NULL,
+	  "CREATE VIEW dbo.v AS SELECT c.id, c.[Name] FROM dbo.customer c WHERE c.id > 1", 1 },
+	{ "sqlserver", OFB_SQL_CREATE_PROCEDURE, "p", NULL,
+	  "CREATE PROCEDURE [dbo].[p] @n int AS BEGIN SET NOCOUNT ON; UPDATE dbo.t SET a = @n; "
+	  "BEGIN TRY SELECT 1; END TRY BEGIN CATCH SELECT 2; END CATCH END", 1 },
+	{ "sqlserver", OFB_SQL_CREATE_FUNCTION, "f", NULL,
+	  "CREATE FUNCTION dbo.f(@x int) RETURNS int AS BEGIN RETURN @x * 2; END", 1 },
+	{ "sqlserver", OFB_SQL_CREATE_TRIGGER, "trg", "orders",
+	  "CREATE TRIGGER trg ON dbo.orders AFTER INSERT AS BEGIN INSERT INTO dbo.log (msg) "
+	  "SELECT 'new' FROM inserted; END", 1 },
+	{ "sqlserver", OFB_SQL_ADD_CONSTRAINT, "ck", "orders",
+	  "ALTER TABLE [orders] ADD CONSTRAINT [ck] CHECK ([amount]>=(0))", 1 },
+	{ "sqlserver", OFB_SQL_CREATE_PROCEDURE, "p", NULL,
+	  "CREATE PROCEDURE p AS EXEC xp_cmdshell 'dir'", 0 },
+	{ "sqlserver", OFB_SQL_CREATE_PROCEDURE, "p", NULL,
+	  "CREATE PROCEDURE p AS BEGIN EXEC('DROP TABLE t'); END", 0 },
+	{ "sqlserver", OFB_SQL_CREATE_VIEW, "v", NULL,
+	  "CREATE VIEW v AS SELECT * FROM OPENROWSET('SQLNCLI', 'x', 'SELECT 1')", 0 },
+	{ "sqlserver", OFB_SQL_CREATE_VIEW, "v", NULL,
+	  "CREATE VIEW v AS SELECT * FROM otherdb.dbo.payroll", 0 },
+	{ "sqlserver", OFB_SQL_CREATE_VIEW, "v", NULL, "CREATE VIEW v AS SELECT * FROM otherdb..payroll",
+	  0 },
+	{ "sqlserver", OFB_SQL_CREATE_VIEW, "v", NULL,
+	  "CREATE VIEW v AS SELECT otherdb.dbo.payroll.salary FROM t", 0 },
+	{ "sqlserver", OFB_SQL_CREATE_VIEW, "v", NULL, "CREATE VIEW v AS SELECT 1; DROP TABLE t", 0 },
 };
 
 static void test_native(void)
