@@ -135,10 +135,10 @@ int ofb_drv_begin_snapshot(struct ofb_db *db, char **warning, struct ofb_error *
 	return 0;
 }
 
-int ofb_drv_lock_tables(struct ofb_db *db, char *const *names, size_t n,
+int ofb_drv_lock_tables(struct ofb_db *db, const struct ofb_table *tables, size_t n,
 			struct ofb_error *err)
 {
-	return db->drv->lock_tables ? db->drv->lock_tables(db, names, n, err) : 0;
+	return db->drv->lock_tables ? db->drv->lock_tables(db, tables, n, err) : 0;
 }
 
 int ofb_drv_read_window(struct ofb_db *db, const struct ofb_table *t, size_t window_bytes,
@@ -153,6 +153,13 @@ int ofb_drv_catalog_scope(struct ofb_db *db, char **catalog, char **schema,
 	*catalog = NULL;
 	*schema = NULL;
 	return db->drv->catalog_scope ? db->drv->catalog_scope(db, catalog, schema, err) : 0;
+}
+
+int ofb_drv_other_schemas(struct ofb_db *db, char ***names, size_t *n, struct ofb_error *err)
+{
+	*names = NULL;
+	*n = 0;
+	return db->drv->other_schemas ? db->drv->other_schemas(db, names, n, err) : 0;
 }
 
 void ofb_drv_refine_column(const struct ofb_driver *drv, struct ofb_column *col)
@@ -292,6 +299,16 @@ int ofb_drv_generated_ddl(const struct ofb_driver *drv, const struct ofb_column 
 		return 0;
 	drv->generated_ddl(col, sql);
 	return 1;
+}
+
+void ofb_drv_quote_table(const struct ofb_driver *drv, struct buf *sql, const char *schema,
+			 const char *name)
+{
+	if (schema) {
+		ofb_drv_quote(drv, sql, schema);
+		buf_addc(sql, '.');
+	}
+	ofb_drv_quote(drv, sql, name);
 }
 
 int ofb_drv_has_objects(const struct ofb_driver *drv)

@@ -219,8 +219,9 @@ out:
 	return ret;
 }
 
-/* Tables and views in other schemas than the current one are not read (yet): each such
- * schema is named in a note, so the backup warns rather than pass over them. */
+/* The tables of other schemas are read (catalog.c), their views and other objects not
+ * yet: each schema holding views is named in a note, so the backup warns rather than
+ * pass over them. */
 static int note_other_schemas(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;
@@ -228,10 +229,9 @@ static int note_other_schemas(struct ofb_db *db, struct ofb_schema *s, struct of
 	SQLRETURN rc;
 	int ret = -1;
 
-	if (ofb_db_query(db, "SELECT n.nspname, count(*) FILTER (WHERE c.relkind IN ('r', 'p')), "
-			 "count(*) FILTER (WHERE c.relkind IN ('v', 'm')) FROM pg_namespace n "
+	if (ofb_db_query(db, "SELECT n.nspname, 0, count(*) FROM pg_namespace n "
 			 "JOIN pg_class c ON c.relnamespace = n.oid WHERE c.relkind IN "
-			 "('r', 'p', 'v', 'm') AND n.oid <> " NS " AND n.nspname NOT IN "
+			 "('v', 'm') AND n.oid <> " NS " AND n.nspname NOT IN "
 			 "('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' "
 			 "GROUP BY n.nspname ORDER BY 1", &st, err) != 0)
 		return -1;
@@ -246,9 +246,9 @@ static int note_other_schemas(struct ofb_db *db, struct ofb_schema *s, struct of
 			continue;
 		s->notes = xrealloc(s->notes, (s->n_notes + 1) * sizeof *s->notes);
 		s->notes[s->n_notes++] =
-			xasprintf("schema '%s' holds %s tables and %s views, which are not backed up "
-				  "(only the current schema, '%s', is)", v[0], v[1] ? v[1] : "0",
-				  v[2] ? v[2] : "0", s->database ? s->database : "");
+			xasprintf("schema '%s' holds %s views, which are not backed up (of the "
+				  "schemas besides '%s' only the tables are)", v[0], v[2] ? v[2] : "0",
+				  s->database ? s->database : "");
 	}
 	if (rc < 0)
 		goto out;

@@ -58,7 +58,7 @@ static int pg_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err)
  * restore) is either waited for or refused, never read as empty. */
 #define PG_LOCK_TIMEOUT "30s"
 
-static int pg_lock_tables(struct ofb_db *db, char *const *names, size_t n,
+static int pg_lock_tables(struct ofb_db *db, const struct ofb_table *tables, size_t n,
 			  struct ofb_error *err)
 {
 	struct buf sql;
@@ -70,13 +70,13 @@ static int pg_lock_tables(struct ofb_db *db, char *const *names, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		buf_reset(&sql);
 		buf_adds(&sql, "LOCK TABLE ");
-		ofb_drv_quote(db->drv, &sql, names[i]);
+		ofb_drv_quote_table(db->drv, &sql, tables[i].schema, tables[i].name);
 		buf_adds(&sql, " IN ACCESS SHARE MODE");
 		if (ofb_db_exec(db, sql.data, err) != 0) {
 			ofb_error_prefix(err, "cannot lock table '%s' for reading within "
 					 PG_LOCK_TIMEOUT " (another transaction holds it, or it was "
 					 "dropped since the backup started); run the backup again "
-					 "when it is free", names[i]);
+					 "when it is free", tables[i].name);
 			goto out;
 		}
 	}
@@ -104,7 +104,7 @@ static int pg_read_window(struct ofb_db *db, const struct ofb_table *t, size_t w
 
 	buf_init(&sql);
 	buf_adds(&sql, "SELECT coalesce(max(octet_length(x::text)), 0) FROM (SELECT * FROM ONLY ");
-	ofb_drv_quote(db->drv, &sql, t->name);
+	ofb_drv_quote_table(db->drv, &sql, t->schema, t->name);
 	buf_adds(&sql, " LIMIT 16) x");
 	if (ofb_db_query_value(db, sql.data, &widest, err) != 0)
 		goto out;
@@ -120,6 +120,41 @@ static int pg_read_window(struct ofb_db *db, const struct ofb_table *t, size_t w
 out:
 	free(widest);
 	buf_free(&sql);
+	return ret;
+}
+
+/* A table's schema as a query argument: '' for the database's default (current) one. */
+#define TABLE_SCHEMA "coalesce(nullif(?, ''), current_schema())"
+
+/* The schemas besides the current one that hold tables: their tables are backed up too. */
+static int pg_other_schemas(struct ofb_db *db, char ***names, size_t *n, struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	char *name = NULL;
+	SQLRETURN rc;
+	int ret = -1;
+
+	*names = NULL;
+	*n = 0;
+	if (ofb_db_query(db, "SELECT n.nspname FROM pg_namespace n WHERE n.nspname NOT IN "
+			 "('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' "
+			 "AND n.oid <> current_schema()::regnamespace AND EXISTS (SELECT 1 FROM "
+			 "pg_class c WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p')) "
+			 "ORDER BY 1", &st, err) != 0)
+		return -1;
+	while ((rc = ofb_fetch(st, "cannot list the schemas", err)) > 0) {
+		if (ofb_get_text(st, 1, &name, err) != 0)
+			goto out;
+		if (!name)
+			continue;
+		*names = xrealloc(*names, (*n + 1) * sizeof **names);
+		(*names)[(*n)++] = name;
+		name = NULL;
+	}
+	ret = rc < 0 ? -1 : 0;
+out:
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(name);
 	return ret;
 }
 
@@ -165,16 +200,16 @@ static void pg_refine(struct ofb_column *col)
  * "timestamp(6) without time zone"): what a restore into PostgreSQL declares again. */
 static int pg_declared_types(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
 {
-	const char *args[1] = { t->name };
+	const char *args[2] = { t->schema ? t->schema : "", t->name };
 	char *name = NULL, *type = NULL;
 	SQLHSTMT st = NULL;
 	SQLRETURN rc;
 	int ret = -1;
 
 	if (ofb_db_query_args(db, "SELECT a.attname, format_type(a.atttypid, a.atttypmod) "
-			      "FROM pg_attribute a WHERE a.attrelid = (quote_ident(current_schema()) "
+			      "FROM pg_attribute a WHERE a.attrelid = (quote_ident(" TABLE_SCHEMA ") "
 			      "|| '.' || quote_ident(?))::regclass AND a.attnum > 0 "
-			      "AND NOT a.attisdropped", args, 1, &st, err) != 0)
+			      "AND NOT a.attisdropped", args, 2, &st, err) != 0)
 		return -1;
 	while ((rc = ofb_fetch(st, "cannot read column types", err)) > 0) {
 		free(name);
@@ -228,7 +263,7 @@ static char *default_sequence(const char *def)
  * ones (the ODBC catalog shows an expression as if it were a column). */
 static int pg_native_indexes(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
 {
-	const char *args[1] = { t->name };
+	const char *args[2] = { t->schema ? t->schema : "", t->name };
 	char *v[4] = { 0 };
 	SQLHSTMT st = NULL;
 	SQLRETURN rc;
@@ -238,8 +273,8 @@ static int pg_native_indexes(struct ofb_db *db, struct ofb_table *t, struct ofb_
 			      "CASE WHEN i.indpred IS NOT NULL OR i.indexprs IS NOT NULL THEN 1 "
 			      "ELSE 0 END, CASE WHEN i.indisunique THEN 1 ELSE 0 END "
 			      "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-			      "WHERE i.indrelid = (quote_ident(current_schema()) || '.' || "
-			      "quote_ident(?))::regclass AND NOT i.indisprimary", args, 1, &st,
+			      "WHERE i.indrelid = (quote_ident(" TABLE_SCHEMA ") || '.' || "
+			      "quote_ident(?))::regclass AND NOT i.indisprimary", args, 2, &st,
 			      err) != 0)
 		return -1;
 	while ((rc = ofb_fetch(st, "cannot read the indexes", err)) > 0) {
@@ -269,7 +304,7 @@ static int pg_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 {
 	SQLHSTMT st = NULL;
 	char *name = NULL, *prec = NULL, *ident = NULL, *seq = NULL, *next = NULL, *gen = NULL;
-	const char *args[1] = { t->name };
+	const char *args[2] = { t->schema ? t->schema : "", t->name };
 	struct buf sql;
 	SQLRETURN rc;
 	int ret = -1;
@@ -280,8 +315,8 @@ static int pg_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 			      "pg_get_serial_sequence(quote_ident(table_schema) || '.' || "
 			      "quote_ident(table_name), column_name), is_generated, generation_expression "
 			      "FROM information_schema.columns "
-			      "WHERE table_schema = current_schema() AND table_name = ?",
-			      args, 1, &st, err) != 0)
+			      "WHERE table_schema = " TABLE_SCHEMA " AND table_name = ?",
+			      args, 2, &st, err) != 0)
 		goto out;
 	while ((rc = ofb_fetch(st, "cannot read column details", err)) > 0) {
 		struct ofb_column *c = NULL;
@@ -419,14 +454,14 @@ static int pg_set_identity(struct ofb_db *db, const struct ofb_table *t, const c
 			   long long next, struct ofb_error *err)
 {
 	char value[32];
-	const char *args[3] = { t->name, column, value };
+	const char *args[4] = { t->schema ? t->schema : "", t->name, column, value };
 	SQLHSTMT st = NULL;
 
 	snprintf(value, sizeof value, "%lld", next);
 	/* qualified: an unqualified name could resolve to pg_catalog's table of that name */
 	if (ofb_db_query_args(db, "SELECT setval(pg_get_serial_sequence(quote_ident("
-			      "current_schema()) || '.' || quote_ident(?), ?), CAST(? AS bigint), "
-			      "false)", args, 3, &st, err) != 0)
+			      TABLE_SCHEMA ") || '.' || quote_ident(?), ?), CAST(? AS bigint), "
+			      "false)", args, 4, &st, err) != 0)
 		return -1;
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 	return 0;
@@ -509,6 +544,7 @@ const struct ofb_driver ofb_driver_postgresql = {
 	.lock_tables = pg_lock_tables,
 	.read_window = pg_read_window,
 	.catalog_scope = pg_scope,
+	.other_schemas = pg_other_schemas,
 	.refine_column = pg_refine,
 	.table_extra = pg_table_extra,
 	.read_objects = pg_read_objects,

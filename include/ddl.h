@@ -36,6 +36,10 @@ void ofb_ddl_init(struct ofb_ddl *d, const struct ofb_driver *target, const stru
 void ofb_ddl_free(struct ofb_ddl *d);
 void ofb_ddl_stmts_free(struct ofb_ddl_stmt *v, size_t n);
 
+/* t's name as the target's SQL: schema.name on the same engine, "schema__name" on another
+ * (tables of the database's default schema: the name alone). */
+void ofb_ddl_quote_table(const struct ofb_ddl *d, struct buf *sql, const struct ofb_table *t);
+
 /* The table's own CREATE TABLE is replayed (same engine, and the engine has one). */
 int ofb_ddl_native_table(const struct ofb_ddl *d, const struct ofb_table *t);
 /* Whether column c is numbered by the target (engines with one identity column per table

@@ -32,12 +32,15 @@ typedef int ofb_drv_snapshot_fn(struct ofb_db *db, char **warning, struct ofb_er
 /* Right after begin_snapshot, before the snapshot's first read: lock the n tables named
  * (as the probe found them) against being dropped or rewritten while the backup reads
  * them, waiting a bounded time; the error names the table that could not be locked. */
-typedef int ofb_drv_lock_tables_fn(struct ofb_db *db, char *const *names, size_t n,
-				   struct ofb_error *err);
+typedef int ofb_drv_lock_tables_fn(struct ofb_db *db, const struct ofb_table *tables,
+				   size_t n, struct ofb_error *err);
 /* Before table t's rows are read in one streaming query: size the driver's fetch window
  * (rows it holds at once) so that it holds about window_bytes, whatever the rows' width. */
 typedef int ofb_drv_read_window_fn(struct ofb_db *db, const struct ofb_table *t,
 				   size_t window_bytes, struct ofb_error *err);
+/* The schemas besides catalog_scope's whose tables are backed up too (malloc'd). */
+typedef int ofb_drv_other_schemas_fn(struct ofb_db *db, char ***names, size_t *n,
+				     struct ofb_error *err);
 /* Catalog and schema names to pass to SQLTables etc. (malloc'd, NULL for "any"). */
 typedef int ofb_drv_scope_fn(struct ofb_db *db, char **catalog, char **schema,
 			     struct ofb_error *err);
@@ -140,6 +143,8 @@ struct ofb_driver {
 	ofb_drv_read_window_fn *read_window;
 	/* MAY: NULL: any catalog and schema */
 	ofb_drv_scope_fn *catalog_scope;
+	/* MAY: NULL: the tables of catalog_scope's schema alone */
+	ofb_drv_other_schemas_fn *other_schemas;
 	/* MAY: NULL: the catalog's report stands */
 	ofb_drv_refine_fn *refine_column;
 	/* MAY: NULL: what the catalog functions tell is all */
@@ -230,14 +235,18 @@ const struct ofb_driver *ofb_driver_by_name(const char *name);
 /* Wrappers applying the generic behaviour where a hook is NULL. */
 const struct ofb_sql_dialect *ofb_drv_dialect(const struct ofb_driver *drv);
 void ofb_drv_quote(const struct ofb_driver *drv, struct buf *sql, const char *ident);
+/* A table's name as SQL: schema.name quoted, or name alone when schema is NULL. */
+void ofb_drv_quote_table(const struct ofb_driver *drv, struct buf *sql, const char *schema,
+			 const char *name);
 int ofb_drv_session_setup(struct ofb_db *db, struct ofb_error *err);
 int ofb_drv_begin_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err);
-int ofb_drv_lock_tables(struct ofb_db *db, char *const *names, size_t n,
+int ofb_drv_lock_tables(struct ofb_db *db, const struct ofb_table *tables, size_t n,
 			struct ofb_error *err);
 int ofb_drv_read_window(struct ofb_db *db, const struct ofb_table *t, size_t window_bytes,
 			struct ofb_error *err);
 int ofb_drv_catalog_scope(struct ofb_db *db, char **catalog, char **schema,
 			  struct ofb_error *err);
+int ofb_drv_other_schemas(struct ofb_db *db, char ***names, size_t *n, struct ofb_error *err);
 void ofb_drv_refine_column(const struct ofb_driver *drv, struct ofb_column *col);
 int ofb_drv_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err);
 /* For read_objects hooks: one object per row of sql, whose columns are the kind's name

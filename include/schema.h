@@ -73,6 +73,7 @@ struct ofb_fkey {
 	char *name;
 	char **columns;
 	char *ref_table;
+	char *ref_schema;     /* the referenced table's schema when not the database's default */
 	char **ref_columns;
 	size_t n_columns;
 	char *on_update;      /* "CASCADE", "RESTRICT", "SET NULL", "SET DEFAULT", "NO ACTION" */
@@ -81,6 +82,7 @@ struct ofb_fkey {
 
 struct ofb_table {
 	char *name;
+	char *schema;                 /* its schema when not the database's default (PostgreSQL) */
 	struct ofb_column *columns;
 	size_t n_columns;
 	struct ofb_key *primary_key;  /* NULL when the table has none */
@@ -184,7 +186,13 @@ void ofb_column_portable_decl(const struct ofb_column *col, char *out, size_t n)
 void ofb_key_free(struct ofb_key *k);
 void ofb_table_free(struct ofb_table *t);
 void ofb_schema_free(struct ofb_schema *s);
+/* The table of that name in the database's default schema, or NULL. */
 struct ofb_table *ofb_schema_find(struct ofb_schema *s, const char *name);
+/* "schema.name", or the name alone in the default schema (malloc'd), for messages and
+ * entry names. */
+char *ofb_table_label(const struct ofb_table *t);
+/* Order of tables by schema (the default one first), then name. */
+int ofb_table_cmp(const struct ofb_table *a, const struct ofb_table *b);
 
 
 /* Record the engine's own DDL of index name of t (adding the index when the catalog did not

@@ -465,10 +465,10 @@ static const char *fk_rule(long rule)
 }
 
 static int read_foreign_keys(struct ofb_db *db, const struct scope *sc, struct ofb_table *t,
-			     struct ofb_error *err)
+			     const char *default_schema, struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;
-	char *ref_table = NULL, *ref_col = NULL, *col = NULL, *fk_name = NULL;
+	char *ref_table = NULL, *ref_col = NULL, *col = NULL, *fk_name = NULL, *ref_schema = NULL;
 	size_t cap = 0;
 	SQLRETURN rc;
 	int ret = -1;
@@ -479,7 +479,8 @@ static int read_foreign_keys(struct ofb_db *db, const struct scope *sc, struct o
 		long seq, upd, del;
 		int seq_null, is_null;
 		struct ofb_fkey *f = NULL;
-		if (get_col_text(st, 3, &ref_table, err) || get_col_text(st, 4, &ref_col, err) ||
+		if (get_col_text(st, 2, &ref_schema, err) ||
+		    get_col_text(st, 3, &ref_table, err) || get_col_text(st, 4, &ref_col, err) ||
 		    get_col_text(st, 8, &col, err) ||
 		    ofb_get_long(st, 9, &seq, &seq_null, err) ||
 		    ofb_get_long(st, 10, &upd, &is_null, err) ||
@@ -500,6 +501,9 @@ static int read_foreign_keys(struct ofb_db *db, const struct scope *sc, struct o
 			memset(f, 0, sizeof *f);
 			f->name = xstrdup(fk_name ? fk_name : "");
 			f->ref_table = xstrdup(ref_table);
+			/* a table of another schema than the default one is named with it */
+			if (ref_schema && default_schema && strcmp(ref_schema, default_schema) != 0)
+				f->ref_schema = xstrdup(ref_schema);
 			f->on_update = xstrdup(fk_rule(upd));
 			f->on_delete = xstrdup(fk_rule(del));
 		}
@@ -519,6 +523,7 @@ out:
 	if (st)
 		SQLFreeHandle(SQL_HANDLE_STMT, st);
 	free(ref_table);
+	free(ref_schema);
 	free(ref_col);
 	free(col);
 	free(fk_name);
@@ -572,35 +577,68 @@ int ofb_schema_column_names(struct ofb_db *db, const char *table, char ***names,
 
 static int cmp_tables(const void *a, const void *b)
 {
-	return strcmp(((const struct ofb_table *)a)->name, ((const struct ofb_table *)b)->name);
+	return ofb_table_cmp(a, b);
+}
+
+/* The scope of another schema of the same catalog. */
+static void scope_of_schema(struct ofb_db *db, const struct scope *base, const char *schema,
+			    struct scope *sc)
+{
+	memset(sc, 0, sizeof *sc);
+	sc->catalog_name = base->catalog_name ? xstrdup(base->catalog_name) : NULL;
+	sc->schema_name = xstrdup(schema);
+	sc->catalog = base->catalog_name ? utf8_to_w(base->catalog_name, NULL) : NULL;
+	sc->schema = utf8_to_w(schema, NULL);
+	sc->escape = search_escape(db);
 }
 
 int ofb_schema_read(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
 {
-	struct scope sc = { 0 };
+	struct scope *scopes = xcalloc(1, sizeof *scopes);
+	char **others = NULL;
+	size_t n_others = 0, n_scopes = 1;
 	int ret = -1;
 
 	memset(s, 0, sizeof *s);
 	s->engine = xstrdup(db->drv->name);
 	s->dbms_name = xstrdup(db->dbms_name);
 	s->dbms_version = xstrdup(db->dbms_version);
-	if (scope_open(db, &sc, err) != 0)
+	if (scope_open(db, &scopes[0], err) != 0)
 		goto out;
-	s->database = xstrdup(sc.schema_name ? sc.schema_name : sc.catalog_name ? sc.catalog_name : "");
-	if (list_tables(db, &sc, s, err) != 0)
+	s->database = xstrdup(scopes[0].schema_name ? scopes[0].schema_name
+			      : scopes[0].catalog_name ? scopes[0].catalog_name : "");
+	if (list_tables(db, &scopes[0], s, err) != 0 ||
+	    ofb_drv_other_schemas(db, &others, &n_others, err) != 0)
 		goto out;
+	/* the tables of the other schemas, each read in its own schema's scope */
+	scopes = xrealloc(scopes, (1 + n_others) * sizeof *scopes);
+	for (size_t k = 0; k < n_others; k++) {
+		size_t before = s->n_tables;
+		scope_of_schema(db, &scopes[0], others[k], &scopes[n_scopes++]);
+		if (list_tables(db, &scopes[n_scopes - 1], s, err) != 0)
+			goto out;
+		for (size_t j = before; j < s->n_tables; j++)
+			s->tables[j].schema = xstrdup(others[k]);
+	}
 	qsort(s->tables, s->n_tables, sizeof *s->tables, cmp_tables);
 	for (size_t i = 1; i < s->n_tables; i++)
-		if (strcmp(s->tables[i - 1].name, s->tables[i].name) == 0) {
+		if (ofb_table_cmp(&s->tables[i - 1], &s->tables[i]) == 0) {
 			ofb_error_set(err, "the catalog lists table '%s' twice", s->tables[i].name);
 			goto out;
 		}
 	for (size_t i = 0; i < s->n_tables; i++) {
 		struct ofb_table *t = &s->tables[i];
-		if (read_columns(db, &sc, t, err) || read_primary_key(db, &sc, t, err) ||
-		    read_indexes(db, &sc, t, err) || read_foreign_keys(db, &sc, t, err) ||
+		const struct scope *sc = &scopes[0];
+		for (size_t k = 1; t->schema && k < n_scopes; k++)
+			if (strcmp(scopes[k].schema_name, t->schema) == 0)
+				sc = &scopes[k];
+		if (read_columns(db, sc, t, err) || read_primary_key(db, sc, t, err) ||
+		    read_indexes(db, sc, t, err) ||
+		    read_foreign_keys(db, sc, t, scopes[0].schema_name, err) ||
 		    ofb_drv_table_extra(db, t, err)) {
-			ofb_error_prefix(err, "table '%s'", t->name);
+			char *label = ofb_table_label(t);
+			ofb_error_prefix(err, "table '%s'", label);
+			free(label);
 			goto out;
 		}
 	}
@@ -622,7 +660,12 @@ int ofb_schema_read(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *e
 out:
 	if (ret != 0)
 		ofb_schema_free(s);
-	scope_close(&sc);
+	for (size_t k = 0; k < n_scopes; k++)
+		scope_close(&scopes[k]);
+	free(scopes);
+	for (size_t k = 0; k < n_others; k++)
+		free(others[k]);
+	free(others);
 	return ret;
 }
 

@@ -227,6 +227,28 @@ static const char *fk_action(const char *action)
 	return a ? a : "NO ACTION";
 }
 
+/* A table of the package by the name it gets in the target: in its schema on the same
+ * engine; on another, "schema__name" (the engines we restore into across engines have
+ * no schemas of ours), the name alone for the default schema. */
+static void quote_table(const struct ofb_ddl *l, struct buf *sql, const char *schema,
+			const char *name)
+{
+	char *joined;
+
+	if (!schema || l->same_engine) {
+		ofb_drv_quote_table(l->drv, sql, schema, name);
+		return;
+	}
+	joined = xasprintf("%s__%s", schema, name);
+	ofb_drv_quote(l->drv, sql, joined);
+	free(joined);
+}
+
+void ofb_ddl_quote_table(const struct ofb_ddl *l, struct buf *sql, const struct ofb_table *t)
+{
+	quote_table(l, sql, t->schema, t->name);
+}
+
 static void fk_clause(struct ofb_ddl *l, const struct ofb_fkey *f, const char *name,
 		      struct buf *sql)
 {
@@ -238,7 +260,7 @@ static void fk_clause(struct ofb_ddl *l, const struct ofb_fkey *f, const char *n
 	buf_adds(sql, "FOREIGN KEY ");
 	name_list(l->drv, f->columns, f->n_columns, NULL, sql);
 	buf_adds(sql, " REFERENCES ");
-	ofb_drv_quote(l->drv, sql, f->ref_table);
+	quote_table(l, sql, f->ref_schema, f->ref_table);
 	buf_addc(sql, ' ');
 	name_list(l->drv, f->ref_columns, f->n_columns, NULL, sql);
 	/* the fixed spellings, never the package's text (ofb_schema_check refused others) */
@@ -386,7 +408,7 @@ struct ofb_ddl_stmt ofb_ddl_create_table(struct ofb_ddl *l, const struct ofb_tab
 	}
 	buf_init(&sql);
 	buf_adds(&sql, "CREATE TABLE ");
-	ofb_drv_quote(l->drv, &sql, t->name);
+	ofb_ddl_quote_table(l, &sql, t);
 	buf_adds(&sql, " (\n  ");
 	for (size_t i = 0; i < t->n_columns; i++) {
 		if (i)
@@ -450,7 +472,7 @@ struct ofb_ddl_stmt *ofb_ddl_indexes(struct ofb_ddl *l, const struct ofb_table *
 		buf_adds(&sql, k->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
 		ofb_drv_quote(l->drv, &sql, name);
 		buf_adds(&sql, " ON ");
-		ofb_drv_quote(l->drv, &sql, t->name);
+		ofb_ddl_quote_table(l, &sql, t);
 		buf_addc(&sql, ' ');
 		name_list(l->drv, k->columns, k->n_columns, k->descending, &sql);
 		st->sql = buf_detach(&sql);
@@ -472,7 +494,7 @@ struct ofb_ddl_stmt *ofb_ddl_foreign_keys(struct ofb_ddl *l, const struct ofb_ta
 		char *name = unique_name(l, t->name, t->fkeys[i].name);
 		buf_init(&sql);
 		buf_adds(&sql, "ALTER TABLE ");
-		ofb_drv_quote(l->drv, &sql, t->name);
+		ofb_ddl_quote_table(l, &sql, t);
 		buf_adds(&sql, " ADD ");
 		fk_clause(l, &t->fkeys[i], name, &sql);
 		add_stmt(&v, n)->sql = buf_detach(&sql);

@@ -153,7 +153,7 @@ static int same_tables(const struct ofb_schema *a, const struct ofb_schema *b)
 	if (a->n_tables != b->n_tables)
 		return 0;
 	for (size_t i = 0; i < a->n_tables; i++)
-		if (strcmp(a->tables[i].name, b->tables[i].name) != 0)
+		if (ofb_table_cmp(&a->tables[i], &b->tables[i]) != 0)
 			return 0;
 	return 1;
 }
@@ -166,16 +166,8 @@ static int group_open(struct ofb_dbdump *d, struct ofb_error *err)
 		goto out;
 	if (ofb_drv_begin_snapshot(d->db, &d->warning, err) != 0)
 		goto out;
-	{
-		char **names = xcalloc(d->probed.n_tables + 1, sizeof *names);
-		int rc;
-		for (size_t i = 0; i < d->probed.n_tables; i++)
-			names[i] = d->probed.tables[i].name;
-		rc = ofb_drv_lock_tables(d->db, names, d->probed.n_tables, err);
-		free(names);
-		if (rc != 0)
-			goto out;
-	}
+	if (ofb_drv_lock_tables(d->db, d->probed.tables, d->probed.n_tables, err) != 0)
+		goto out;
 	if (ofb_schema_read(d->db, &d->schema, err) != 0)
 		goto out;
 	if (!same_tables(&d->probed, &d->schema)) {
@@ -322,7 +314,7 @@ static void build_query(struct table_src *t, struct buf *sql, const char ***args
 	buf_adds(sql, " FROM ");
 	if (drv->from_only)
 		buf_adds(sql, drv->from_only);
-	ofb_drv_quote(drv, sql, tab->name);
+	ofb_drv_quote_table(drv, sql, tab->schema, tab->name);
 	if (t->chunk_rows && t->use_keyset && t->have_key) {
 		/* (k1 > ?) OR (k1 = ? AND k2 > ?) ...: a range every engine can use an index for */
 		const char **a = xcalloc(t->n_key * (t->n_key + 1), sizeof *a);
@@ -412,7 +404,7 @@ static int check_row_count(struct table_src *t, struct ofb_error *err)
 
 	buf_init(&sql);
 	buf_adds(&sql, "SELECT COUNT(*) FROM ");
-	ofb_drv_quote(t->d->db->drv, &sql, src_table(t)->name);
+	ofb_drv_quote_table(t->d->db->drv, &sql, src_table(t)->schema, src_table(t)->name);
 	if (ofb_db_query_value(t->d->db, sql.data, &count, err) != 0) {
 		ofb_error_prefix(err, "%s", t->label);
 		goto out;
@@ -440,7 +432,11 @@ static int table_open(void *ctx, struct ofb_error *err)
 		return -1;
 	tab = src_table(t);
 	free(t->label);
-	t->label = xasprintf("%s, table '%s'", d->subject, tab->name);
+	{
+		char *name = ofb_table_label(tab);
+		t->label = xasprintf("%s, table '%s'", d->subject, name);
+		free(name);
+	}
 	/* chunks start small and grow to what READ_WINDOW_BYTES holds of these rows */
 	t->chunk_max = d->db->drv->chunk_rows;
 	t->chunk_rows = t->chunk_max < FIRST_CHUNK_ROWS ? t->chunk_max : FIRST_CHUNK_ROWS;
@@ -639,7 +635,9 @@ int ofb_dbdump_add(struct ofb_dbdump *d, struct ofb_pkg *pkg, struct ofb_error *
 		struct table_src *t = xcalloc(1, sizeof *t);
 		t->d = d;
 		t->index = i;
-		tab->entry = ofb_table_entry_name(d->folder, tab->name, taken, i);
+		char *name = ofb_table_label(tab);
+		tab->entry = ofb_table_entry_name(d->folder, name, taken, i);
+		free(name);
 		taken[i] = tab->entry;
 		if (ofb_pkg_add_lazy(pkg, tab->entry, &table_ops, t, &t->info, err) != 0)
 			goto out;

@@ -288,7 +288,7 @@ static void build_insert(struct batch *b, size_t rows)
 
 	buf_reset(&b->sql);
 	buf_adds(&b->sql, "INSERT INTO ");
-	ofb_drv_quote(drv, &b->sql, b->t->name);
+	ofb_ddl_quote_table(&b->l->ddl, &b->sql, b->t);
 	buf_adds(&b->sql, " (");
 	for (size_t c = 0, n = 0; c < b->t->n_columns; c++) {
 		if (b->skip[c])
@@ -526,7 +526,7 @@ static int load_rows(struct loader *l, struct ofb_reader *r, struct ofb_table *t
 	/* The rows the database holds now are the rows the package has: the last word on
 	 * whether anything went missing on the way. */
 	buf_adds(&sql, "SELECT COUNT(*) FROM ");
-	ofb_drv_quote(l->drv, &sql, t->name);
+	ofb_ddl_quote_table(&l->ddl, &sql, t);
 	if (ofb_db_query_value(l->db, sql.data, &count, err) != 0)
 		goto out;
 	if (!count || strtoull(count, NULL, 10) != rows) {
@@ -571,6 +571,67 @@ static int drop_tables(struct loader *l, char **names, size_t n, struct ofb_erro
 	}
 	free(stmts);
 	return ret;
+}
+
+/* The package's tables of other schemas than the default go back into their schemas,
+ * made where missing. */
+static int make_schemas(struct loader *l, struct ofb_error *err)
+{
+	struct buf sql;
+	int ret = 0;
+
+	buf_init(&sql);
+	for (size_t i = 0; i < l->src->n_tables && ret == 0; i++) {
+		const struct ofb_table *t = &l->src->tables[i];
+		int seen = 0;
+		if (!t->schema)
+			continue;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = l->src->tables[k].schema && strcmp(l->src->tables[k].schema, t->schema) == 0;
+		if (seen)
+			continue;
+		buf_reset(&sql);
+		buf_adds(&sql, "CREATE SCHEMA IF NOT EXISTS ");
+		ofb_drv_quote(l->drv, &sql, t->schema);
+		ret = exec(l, sql.data, t, err);
+	}
+	buf_free(&sql);
+	return ret;
+}
+
+/* Replacing a database whose package has tables of other schemas: those the database
+ * holds go in the same statement as its own tables, so references among them do not
+ * matter (without CASCADE: anything else depending on them makes the engine refuse). */
+static int drop_with_schemas(struct loader *l, char **names, size_t n, struct ofb_error *err)
+{
+	struct buf sql;
+	int ret;
+
+	buf_init(&sql);
+	buf_adds(&sql, "DROP TABLE IF EXISTS ");
+	for (size_t i = 0; i < n; i++) {
+		ofb_drv_quote(l->drv, &sql, names[i]);
+		buf_adds(&sql, ", ");
+	}
+	for (size_t i = 0, k = 0; i < l->src->n_tables; i++)
+		if (l->src->tables[i].schema) {
+			if (k++)
+				buf_adds(&sql, ", ");
+			ofb_ddl_quote_table(&l->ddl, &sql, &l->src->tables[i]);
+		}
+	ret = ofb_db_exec(l->db, sql.data, err);
+	if (ret != 0)
+		ofb_error_prefix(err, "%s: cannot drop the tables it holds", l->subject);
+	buf_free(&sql);
+	return ret;
+}
+
+static int has_schema_tables(const struct ofb_schema *s)
+{
+	for (size_t i = 0; i < s->n_tables; i++)
+		if (s->tables[i].schema)
+			return 1;
+	return 0;
 }
 
 /* On another engine the objects' own SQL means nothing: each is named. */
@@ -626,13 +687,20 @@ int ofb_load_database(struct ofb_db *db, struct ofb_reader *r, struct ofb_schema
 		ofb_error_prefix(err, "%s: cannot drop the objects it holds", subject);
 		goto out;
 	}
-	if (drop_tables(&l, existing, n_existing, err) != 0)
+	if (replace && l.ddl.same_engine && has_schema_tables(src) && !db->drv->drop_one_table) {
+		if (drop_with_schemas(&l, existing, n_existing, err) != 0)
+			goto out;
+	} else if (drop_tables(&l, existing, n_existing, err) != 0) {
 		goto out;
+	}
 	if (replace && l.ddl.same_engine && ofb_drv_drop_objects(db, 1, err) != 0) {
 		ofb_error_prefix(err, "%s: cannot drop the objects it holds", subject);
 		goto out;
 	}
-	if (l.ddl.same_engine && ofb_objects_create(db, src, OFB_PHASE_BEFORE_TABLES, subject, &l.objects_made, err) != 0)
+	if (l.ddl.same_engine && make_schemas(&l, err) != 0)
+		goto out;
+	if (l.ddl.same_engine && ofb_objects_create(db, src, OFB_PHASE_BEFORE_TABLES, subject,
+						   &l.objects_made, err) != 0)
 		goto out;
 	for (size_t i = 0; i < src->n_tables; i++) {
 		mark_key_parts(&src->tables[i]);

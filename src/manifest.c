@@ -72,6 +72,8 @@ static json_t *database_json(const struct ofb_dbdump *d)
 	for (size_t i = 0; i < s->n_tables; i++) {
 		json_t *t = json_object();
 		json_object_set_new(t, "name", json_string(s->tables[i].name));
+		if (s->tables[i].schema)
+			json_object_set_new(t, "schema", json_string(s->tables[i].schema));
 		json_object_set_new(t, "entry", str_or_null(s->tables[i].entry));
 		json_object_set_new(t, "rows", json_integer((json_int_t)s->tables[i].n_rows));
 		json_array_append_new(tables, t);

@@ -187,11 +187,13 @@ void ofb_table_free(struct ofb_table *t)
 		free(f->ref_columns);
 		free(f->name);
 		free(f->ref_table);
+		free(f->ref_schema);
 		free(f->on_update);
 		free(f->on_delete);
 	}
 	free(t->fkeys);
 	free(t->name);
+	free(t->schema);
 	free(t->identity_column);
 	free(t->native_ddl);
 	free(t->entry);
@@ -336,9 +338,25 @@ void ofb_object_free(struct ofb_object *o)
 struct ofb_table *ofb_schema_find(struct ofb_schema *s, const char *name)
 {
 	for (size_t i = 0; i < s->n_tables; i++)
-		if (strcmp(s->tables[i].name, name) == 0)
+		if (!s->tables[i].schema && strcmp(s->tables[i].name, name) == 0)
 			return &s->tables[i];
 	return NULL;
+}
+
+char *ofb_table_label(const struct ofb_table *t)
+{
+	return t->schema ? xasprintf("%s.%s", t->schema, t->name) : xstrdup(t->name);
+}
+
+int ofb_table_cmp(const struct ofb_table *a, const struct ofb_table *b)
+{
+	int c;
+
+	if (!a->schema != !b->schema)
+		return a->schema ? 1 : -1;
+	if (a->schema && (c = strcmp(a->schema, b->schema)) != 0)
+		return c;
+	return strcmp(a->name, b->name);
 }
 
 void ofb_table_native_index(struct ofb_table *t, const char *name, const char *ddl,

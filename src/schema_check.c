@@ -158,6 +158,10 @@ static void check_table(struct walk *w, struct ofb_table *t)
 		finding(w, t, "name", "", bad);
 		return;
 	}
+	if (t->schema && (bad = bad_name(t->schema)) != NULL) {
+		finding(w, t, "schema", "", bad);
+		return;
+	}
 	for (size_t i = 0; i < t->n_columns && !w->failed; i++)
 		check_column(w, t, &t->columns[i], i);
 	if (t->primary_key && !w->failed)
@@ -187,7 +191,8 @@ static void check_table(struct walk *w, struct ofb_table *t)
 		struct ofb_fkey *f = &t->fkeys[i];
 		char *field = xasprintf("foreign key '%s'", f->name ? f->name : "?");
 		check_key_columns(w, t, field, f->columns, f->n_columns, 0);
-		if (!w->failed && (bad = bad_name(f->ref_table)) != NULL)
+		if (!w->failed && ((bad = bad_name(f->ref_table)) != NULL ||
+				   (f->ref_schema && bad_name(f->ref_schema))))
 			finding(w, t, field, "", "references a table whose name is empty or not UTF-8");
 		for (size_t j = 0; j < f->n_columns && !w->failed; j++)
 			if (bad_name(f->ref_columns[j]))

@@ -173,7 +173,9 @@ static int read_fkey(json_t *o, const char *where, struct ofb_fkey *f, struct of
 		goto out;
 	/* ofb_table_free walks both lists by n_columns, also after a failure here */
 	f->ref_columns = xcalloc(f->n_columns, sizeof *f->ref_columns);
-	if (get_string(o, where, "ref_table", &f->ref_table, err) != 0 ||
+	if ((json_object_get(o, "ref_schema") &&
+	     get_string(o, where, "ref_schema", &f->ref_schema, err) != 0) ||
+	    get_string(o, where, "ref_table", &f->ref_table, err) != 0 ||
 	    get_names(o, where, "ref_columns", &ref, &n_ref, err) != 0)
 		goto out;
 	if (n_ref != f->n_columns) {
@@ -302,6 +304,8 @@ static int read_table(json_t *o, const char *where, struct ofb_table *t, struct 
 		goto out;
 	}
 	if (get_string(o, where, "name", &t->name, err) != 0 ||
+	    (json_object_get(o, "schema") &&
+	     get_string(o, where, "schema", &t->schema, err) != 0) ||
 	    get_string_or_null(o, where, "entry", &t->entry, err) != 0 ||
 	    get_array(o, where, "columns", &cols, err) != 0)
 		goto out;
@@ -561,6 +565,8 @@ static json_t *table_json(const struct ofb_table *t)
 	json_t *o = json_object(), *cols = json_array(), *idx = json_array(), *fks = json_array();
 
 	json_object_set_new(o, "name", json_string(t->name));
+	if (t->schema)
+		json_object_set_new(o, "schema", json_string(t->schema));
 	json_object_set_new(o, "entry", json_str_or_null(t->entry));
 	for (size_t i = 0; i < t->n_columns; i++)
 		json_array_append_new(cols, column_json(&t->columns[i]));
@@ -576,6 +582,8 @@ static json_t *table_json(const struct ofb_table *t)
 		json_object_set_new(fo, "name", json_string(f->name));
 		json_object_set_new(fo, "columns", json_names(f->columns, f->n_columns));
 		json_object_set_new(fo, "ref_table", json_string(f->ref_table));
+		if (f->ref_schema)
+			json_object_set_new(fo, "ref_schema", json_string(f->ref_schema));
 		json_object_set_new(fo, "ref_columns", json_names(f->ref_columns, f->n_columns));
 		json_object_set_new(fo, "on_update", json_string(f->on_update));
 		json_object_set_new(fo, "on_delete", json_string(f->on_delete));

@@ -19,6 +19,7 @@
 
 /* A table of a database as the manifest lists it. */
 struct listed_table {
+	const char *schema;      /* NULL: the database's default schema */
 	const char *name;
 	const char *entry;
 	json_int_t rows;
@@ -28,12 +29,16 @@ struct listed_table {
 
 static int cmp_listed(const void *a, const void *b)
 {
-	return strcmp(((const struct listed_table *)a)->name, ((const struct listed_table *)b)->name);
+	const struct listed_table *x = a, *y = b;
+	struct ofb_table tx = { .schema = (char *)x->schema, .name = (char *)x->name };
+	struct ofb_table ty = { .schema = (char *)y->schema, .name = (char *)y->name };
+
+	return ofb_table_cmp(&tx, &ty);
 }
 
 static int cmp_table_names(const void *a, const void *b)
 {
-	return strcmp((*(struct ofb_table *const *)a)->name, (*(struct ofb_table *const *)b)->name);
+	return ofb_table_cmp(*(struct ofb_table *const *)a, *(struct ofb_table *const *)b);
 }
 
 static int valid_text(json_t *v)
@@ -55,20 +60,22 @@ static int match_tables(struct ofb_reader *r, json_t *tables, struct ofb_schema 
 
 	json_array_foreach(tables, i, mt) {
 		json_t *name = json_object_get(mt, "name"), *entry = json_object_get(mt, "entry");
-		json_t *rows = json_object_get(mt, "rows");
-		if (!valid_text(name) || !valid_text(entry) || !ofb_record_count_valid(rows)) {
+		json_t *rows = json_object_get(mt, "rows"), *schema = json_object_get(mt, "schema");
+		if (!valid_text(name) || !valid_text(entry) || !ofb_record_count_valid(rows) ||
+		    (schema && !valid_text(schema))) {
 			reader_entry_error(err, r, "manifest.json", ": table %zu of %s has no valid name, "
 				    "entry and rows", i + 1, subject);
 			goto out;
 		}
 		lt[i].name = json_string_value(name);
+		lt[i].schema = schema ? json_string_value(schema) : NULL;
 		lt[i].entry = json_string_value(entry);
 		lt[i].rows = json_integer_value(rows);
 		lt[i].pos = i + 1;
 	}
 	qsort(lt, n, sizeof *lt, cmp_listed);
 	for (i = 0; i + 1 < n; i++)
-		if (strcmp(lt[i].name, lt[i + 1].name) == 0) {
+		if (cmp_listed(&lt[i], &lt[i + 1]) == 0) {
 			reader_entry_error(err, r, "manifest.json", ": %s lists table '%s' twice (tables "
 				    "%zu and %zu)", subject, lt[i].name,
 				    lt[i].pos < lt[i + 1].pos ? lt[i].pos : lt[i + 1].pos,
@@ -79,7 +86,7 @@ static int match_tables(struct ofb_reader *r, json_t *tables, struct ofb_schema 
 		by_name[i] = &s->tables[i];
 	qsort(by_name, s->n_tables, sizeof *by_name, cmp_table_names);
 	for (i = 0; i + 1 < s->n_tables; i++)
-		if (strcmp(by_name[i]->name, by_name[i + 1]->name) == 0) {
+		if (ofb_table_cmp(by_name[i], by_name[i + 1]) == 0) {
 			reader_entry_error(err, r, schema_path, " describes table '%s' of %s twice",
 				    by_name[i]->name, subject);
 			goto out;
@@ -88,6 +95,7 @@ static int match_tables(struct ofb_reader *r, json_t *tables, struct ofb_schema 
 		struct ofb_table *t = &s->tables[i];
 		struct listed_table key, *l;
 		key.name = t->name;
+		key.schema = t->schema;
 		l = bsearch(&key, lt, n, sizeof *lt, cmp_listed);
 		if (!l) {
 			reader_entry_error(err, r, "manifest.json", ": %s does not list table '%s', which "
@@ -159,6 +167,7 @@ static int verify_database(struct ofb_reader *r, json_t *db, const char *folder,
 		struct listed_table key, *l;
 		unsigned long long got = 0;
 		key.name = t->name;
+		key.schema = t->schema;
 		l = bsearch(&key, lt, json_array_size(tables), sizeof *lt, cmp_listed);
 		if (ofb_reader_table(r, t, NULL, NULL, &got, err) != 0)
 			goto out;

@@ -84,6 +84,13 @@ PG_DDL = [
     "CREATE MATERIALIZED VIEW order_counts AS SELECT st, count(*) AS n FROM orders GROUP BY st",
     "CREATE FUNCTION order_total() RETURNS numeric LANGUAGE sql BEGIN ATOMIC "
     "SELECT sum(amount) FROM orders; END",
+    # a schema of its own, with a table of the same name as one in public
+    "CREATE SCHEMA lager",
+    "CREATE TABLE lager.artikel (nr int PRIMARY KEY, bezeichnung text NOT NULL, "
+    "order_id int REFERENCES public.orders (id))",
+    "CREATE TABLE lager.log (id int PRIMARY KEY, msg text)",
+    "INSERT INTO lager.artikel VALUES (1, 'Schraube', 1), (2, 'Mutter', NULL), (3, 'Dübel', 2)",
+    "INSERT INTO lager.log VALUES (7, 'lager')",
 ]
 PG_OBJECTS = [("extension", "citext"), ("comment", "orders"), ("comment", "orders.qty"),
               ("type", "status"), ("type", "addr"), ("domain", "positive"),
@@ -289,6 +296,12 @@ class Objects(Regress):
         self.require(gen == [("s",)], "column gross is not generated: %s" % gen)
         self.require(self.q(c, "SELECT gross::text FROM orders WHERE amount = 1") == [("1.19",)],
                      "the generated column does not compute")
+        got = self.q(c, "SELECT nr, bezeichnung, order_id FROM lager.artikel ORDER BY nr")
+        self.require(got == [(1, "Schraube", 1), (2, "Mutter", None), (3, "Dübel", 2)],
+                     "the table of schema lager: %s" % got)
+        self.require(self.q(c, "SELECT id, msg FROM lager.log") == [(7, "lager")],
+                     "lager.log, of the same name as public.log")
+        self.refuses(c, "INSERT INTO lager.artikel VALUES (9, 'x', 999)", "foreign key across schemas")
         self.q(c, "CALL bump(1)")
         self.require(self.q(c, "SELECT qty FROM orders WHERE amount = 1") == [(6,)],
                      "the procedure did not run")
@@ -382,6 +395,17 @@ class Objects(Regress):
             got = [tuple(r) for r in cn.execute("SELECT count(*) FROM %s" % tables)]
             cn.close()
         self.require(got == [(3,)], "the imported table holds %s rows, want 3" % got)
+        if cid == "ob-pg":
+            sql = 'SELECT count(*) FROM "lager__artikel"' if engine == "sqlite" \
+                else "SELECT count(*) FROM lager__artikel"
+            if engine == "sqlite":
+                cn = sqlite3.connect(sqlite_path(conn))
+                got = [tuple(r) for r in cn.execute(sql)]
+                cn.close()
+            else:
+                got = self.q(None, sql, conn=conn, engine=engine)
+            self.require(got == [(3,)], "lager.artikel arrives as lager__artikel with %s rows"
+                         % got)
         self.unregister(newid)
 
     def exists(self, engine, name):
