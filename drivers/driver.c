@@ -183,14 +183,8 @@ int ofb_drv_objects_from_query(struct ofb_db *db, struct ofb_schema *s, const ch
 
 	if (ofb_db_query(db, sql, &st, err) != 0)
 		return -1;
-	while ((rc = ofb_fetch(st, "cannot list the objects", err)) > 0) {
+	while ((rc = ofb_fetch_texts(st, v, 4, "cannot list the objects", err)) > 0) {
 		enum ofb_obj_kind kind;
-		for (int i = 0; i < 4; i++) {
-			free(v[i]);
-			v[i] = NULL;
-			if (ofb_get_text(st, i + 1, &v[i], err) != 0)
-				goto out;
-		}
 		if (!v[0] || !v[1] || !v[3])
 			continue;
 		if (ofb_object_kind_parse(v[0], &kind) != 0) {

@@ -83,14 +83,8 @@ static int my_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 			      "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
 			      args, 1, &st, err) != 0)
 		goto out;
-	while ((rc = ofb_fetch(st, "cannot read column details", err)) > 0) {
+	while ((rc = ofb_fetch_texts(st, v, 5, "cannot read column details", err)) > 0) {
 		struct ofb_column *c = NULL;
-		for (int i = 0; i < 5; i++) {
-			free(v[i]);
-			v[i] = NULL;
-			if (ofb_get_text(st, i + 1, &v[i], err) != 0)
-				goto out;
-		}
 		for (size_t i = 0; v[0] && i < t->n_columns; i++)
 			if (strcmp(t->columns[i].name, v[0]) == 0)
 				c = &t->columns[i];
@@ -496,14 +490,8 @@ static int my_read_objects(struct ofb_db *db, struct ofb_schema *s, struct ofb_e
 
 	if (ofb_db_query(db, list, &st, err) != 0)
 		return -1;
-	while ((rc = ofb_fetch(st, "cannot list the objects", err)) > 0) {
+	while ((rc = ofb_fetch_texts(st, v, 5, "cannot list the objects", err)) > 0) {
 		enum ofb_obj_kind kind;
-		for (int i = 0; i < 5; i++) {
-			free(v[i]);
-			v[i] = NULL;
-			if (ofb_get_text(st, i + 1, &v[i], err) != 0)
-				goto out;
-		}
 		if (!v[0] || !v[1] || !v[3] || !v[4] || ofb_object_kind_parse(v[0], &kind) != 0)
 			continue;
 		found = xrealloc(found, (n + 1) * sizeof *found);

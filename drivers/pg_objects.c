@@ -152,14 +152,8 @@ static int read_depends(struct ofb_db *db, struct ofb_schema *s, size_t first,
 
 	if (ofb_db_query(db, depends_sql, &st, err) != 0)
 		return -1;
-	while ((rc = ofb_fetch(st, "cannot read the objects' dependencies", err)) > 0) {
+	while ((rc = ofb_fetch_texts(st, v, 4, "cannot read the objects' dependencies", err)) > 0) {
 		struct ofb_object *o, *on;
-		for (int i = 0; i < 4; i++) {
-			free(v[i]);
-			v[i] = NULL;
-			if (ofb_get_text(st, i + 1, &v[i], err) != 0)
-				goto out;
-		}
 		o = find_object(s, first, v[0], v[1]);
 		if (!o)
 			continue;
@@ -194,14 +188,8 @@ static int read_sequence_states(struct ofb_db *db, struct ofb_schema *s, size_t 
 			 "CASE WHEN last_value IS NULL THEN 0 ELSE 1 END FROM pg_sequences "
 			 "WHERE schemaname = current_schema()", &st, err) != 0)
 		return -1;
-	while ((rc = ofb_fetch(st, "cannot read where the sequences stand", err)) > 0) {
+	while ((rc = ofb_fetch_texts(st, v, 3, "cannot read where the sequences stand", err)) > 0) {
 		struct ofb_object *o;
-		for (int i = 0; i < 3; i++) {
-			free(v[i]);
-			v[i] = NULL;
-			if (ofb_get_text(st, i + 1, &v[i], err) != 0)
-				goto out;
-		}
 		o = find_object(s, first, "sequence", v[0]);
 		if (!o || !v[1] || !v[2])
 			continue;
@@ -235,13 +223,7 @@ static int note_other_schemas(struct ofb_db *db, struct ofb_schema *s, struct of
 			 "('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' "
 			 "GROUP BY n.nspname ORDER BY 1", &st, err) != 0)
 		return -1;
-	while ((rc = ofb_fetch(st, "cannot list the schemas", err)) > 0) {
-		for (int i = 0; i < 3; i++) {
-			free(v[i]);
-			v[i] = NULL;
-			if (ofb_get_text(st, i + 1, &v[i], err) != 0)
-				goto out;
-		}
+	while ((rc = ofb_fetch_texts(st, v, 3, "cannot list the schemas", err)) > 0) {
 		if (!v[0])
 			continue;
 		s->notes = xrealloc(s->notes, (s->n_notes + 1) * sizeof *s->notes);

@@ -277,13 +277,7 @@ static int pg_native_indexes(struct ofb_db *db, struct ofb_table *t, struct ofb_
 			      "quote_ident(?))::regclass AND NOT i.indisprimary", args, 2, &st,
 			      err) != 0)
 		return -1;
-	while ((rc = ofb_fetch(st, "cannot read the indexes", err)) > 0) {
-		for (int i = 0; i < 4; i++) {
-			free(v[i]);
-			v[i] = NULL;
-			if (ofb_get_text(st, i + 1, &v[i], err) != 0)
-				goto out;
-		}
+	while ((rc = ofb_fetch_texts(st, v, 4, "cannot read the indexes", err)) > 0) {
 		if (v[0] && v[1])
 			ofb_table_native_index(t, v[0], v[1], v[3] && atoi(v[3]),
 					       v[2] && atoi(v[2]));

@@ -60,6 +60,9 @@ void ofb_odbc_error(struct ofb_error *err, SQLSMALLINT handle_type, SQLHANDLE h,
 /* The next row of stmt: 1 when there is one, 0 at the end, -1 with err set ("what:
  * SQLSTATE message") when fetching fails. */
 int ofb_fetch(SQLHSTMT stmt, const char *what, struct ofb_error *err);
+/* The next row's first n columns as text into v[0..n-1] (malloc'd, NULL for SQL NULL;
+ * what v held is freed first): 1 with a row, 0 at the end (v emptied), -1 on error. */
+int ofb_fetch_texts(SQLHSTMT stmt, char **v, int n, const char *what, struct ofb_error *err);
 
 /* Column n (1-based) of the current row as malloc'd UTF-8, NULL for SQL NULL.
  * Returns 0, or -1 with err set. */

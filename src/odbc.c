@@ -325,6 +325,21 @@ int ofb_fetch(SQLHSTMT stmt, const char *what, struct ofb_error *err)
 	return 1;
 }
 
+int ofb_fetch_texts(SQLHSTMT stmt, char **v, int n, const char *what, struct ofb_error *err)
+{
+	int rc;
+
+	for (int i = 0; i < n; i++) {
+		free(v[i]);
+		v[i] = NULL;
+	}
+	rc = ofb_fetch(stmt, what, err);
+	for (int i = 0; rc > 0 && i < n; i++)
+		if (ofb_get_text(stmt, i + 1, &v[i], err) != 0)
+			rc = -1;
+	return rc;
+}
+
 int ofb_get_text(SQLHSTMT stmt, int n, char **out, struct ofb_error *err)
 {
 	SQLWCHAR chunk[2048];
