@@ -338,7 +338,11 @@ out:
 static const char *const my_forbidden_words[] = {
 	"LOAD DATA", "LOAD XML", "INTO OUTFILE", "INTO DUMPFILE", "SET GLOBAL", "INFILE",
 	"OUTFILE", "DUMPFILE", "DIRECTORY", "CONNECTION", "UNION", "HANDLER", "INSTALL",
-	"SHUTDOWN", NULL
+	"SHUTDOWN",
+	/* the server, its users and rights, other databases, native code */
+	"GLOBAL", "GRANT", "REVOKE", "USER", "ROLE", "DATABASE", "SCHEMA", "SONAME", "PLUGIN",
+	"UNINSTALL", "SERVER", "FLUSH", "KILL", "PURGE", "RESET", "MASTER", "BINLOG",
+	"PASSWORD", "IDENTIFIED", NULL
 };
 static const char *const my_forbidden_functions[] = {
 	"load_file", "sys_exec", "sys_eval", NULL

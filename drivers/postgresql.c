@@ -493,7 +493,12 @@ static const char *const pg_forbidden_functions[] = {
 	"lo_import", "lo_export", "pg_read_file", "pg_read_binary_file", "pg_ls_*",
 	"pg_stat_file", "dblink*", "set_config", "pg_reload_conf", "pg_terminate_backend",
 	"pg_cancel_backend", "pg_file_*", "pg_logdir_ls", "pg_rotate_logfile", "query_to_xml*",
-	"table_to_xml*", "cursor_to_xml*", NULL
+	"table_to_xml*", "cursor_to_xml*", "schema_to_xml*", "database_to_xml*",
+	/* they run the SQL in a string, which nothing here reads */
+	"ts_stat", "ts_rewrite", "crosstab*", "connectby",
+	"lo_*", "pg_promote", "pg_switch_wal", "pg_create_*", "pg_drop_replication_slot",
+	"pg_replication_*", "pg_import_system_collations", "pg_log_backend_memory_contexts",
+	NULL
 };
 static const char *const pg_default_functions[] = {
 	"now", "nextval", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v4",
@@ -509,7 +514,7 @@ static const char *const pg_default_keywords[] = {
  * languages of their own) */
 static const char *const pg_extensions[] = {
 	"pgcrypto", "uuid-ossp", "citext", "hstore", "pg_trgm", "btree_gin", "btree_gist",
-	"unaccent", "fuzzystrmatch", "intarray", "cube", "earthdistance", "tablefunc", "ltree",
+	"unaccent", "fuzzystrmatch", "intarray", "cube", "earthdistance", "ltree",
 	"isn", "seg", "tsm_system_rows", "tsm_system_time", NULL
 };
 

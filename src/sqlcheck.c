@@ -167,8 +167,12 @@ static int tokenize_into(const struct ofb_sql_dialect *d, const char *sql, struc
 					return sqlx_fail(why, "an executable comment inside another");
 				in_exec = 1;
 				p += p[2] == '!' ? 3 : 4;
-				while (isdigit((unsigned char)*p))
-					p++;
+				/* a versioned one (slash-star-bang 50700) runs on some servers
+				 * only, and others skip it to the first star-slash, quotes and
+				 * all: it cannot be read one way only */
+				if (isdigit((unsigned char)*p))
+					return sqlx_fail(why, "an executable comment for some server "
+							 "versions only");
 				adjacent = 0;
 				continue;
 			}
@@ -282,6 +286,13 @@ int sqlx_check_forbidden(const struct ofb_sql_dialect *d, const struct toks *t, 
 {
 	for (size_t i = 0; i < t->n; i++) {
 		const struct tok *k = &t->v[i];
+		/* PostgreSQL's U&'...' and U&"..." spell names and text with escapes that no
+		 * check here reads: refused */
+		if ((d->flags & OFB_SQL_DOLLAR_QUOTES) && k->kind == TK_WORD &&
+		    strcasecmp(k->text, "U") == 0 && i + 2 < t->n && sqlx_punct_is(&t->v[i + 1], "&") &&
+		    t->v[i + 1].adjacent && t->v[i + 2].adjacent &&
+		    (t->v[i + 2].kind == TK_STRING || t->v[i + 2].kind == TK_QIDENT))
+			return sqlx_fail(why, "a name or text with Unicode escapes (U&)");
 		if ((k->kind == TK_WORD || k->kind == TK_QIDENT) &&
 		    sqlx_name_in(k->text, d->forbidden_functions))
 			return sqlx_fail(why, "it uses '%s', which reaches beyond the database", k->text);

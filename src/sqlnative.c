@@ -74,6 +74,22 @@ static int skip_modifiers(const struct toks *t, size_t *i, enum ofb_sql_kind kin
 
 /* Statements between BEGIN and END (nesting; CASE ... END counts as a block too, END IF,
  * END LOOP and their like close none): a ';' outside every block is a second statement. */
+/* BEGIN, END and CASE are not reserved everywhere (MariaDB's NEW.begin, "SET a = end"):
+ * a word next to '.', or where a value stands (after an operator, '(' or ','), is a name. */
+static int as_keyword(const struct toks *t, size_t i)
+{
+	const struct tok *prev = i > 0 ? &t->v[i - 1] : NULL;
+
+	if (t->v[i].kind != TK_WORD)
+		return 0;
+	if (i + 1 < t->n && sqlx_punct_is(&t->v[i + 1], "."))
+		return 0;
+	if (prev && prev->kind == TK_PUNCT && !sqlx_punct_is(prev, ";") && !sqlx_punct_is(prev, ")") &&
+	    !sqlx_punct_is(prev, ":") && !(sqlx_word_is(&t->v[i], "CASE")))
+		return 0;
+	return 1;
+}
+
 static int check_blocks(const struct toks *t, int body, char **why)
 {
 	char stack[64];
@@ -82,6 +98,8 @@ static int check_blocks(const struct toks *t, int body, char **why)
 	for (size_t i = 0; i < t->n; i++) {
 		const struct tok *k = &t->v[i];
 		const struct tok *next = i + 1 < t->n ? &t->v[i + 1] : NULL;
+		if (k->kind == TK_WORD && !as_keyword(t, i))
+			continue;
 		if (sqlx_punct_is(k, ";")) {
 			if (!body || depth == 0)
 				return sqlx_fail(why, "a statement separator (;)");
@@ -107,6 +125,27 @@ static int check_blocks(const struct toks *t, int body, char **why)
 	}
 	if (depth)
 		return sqlx_fail(why, "BEGIN without END");
+	return 0;
+}
+
+/* Statements about rights, roles and the server belong in no object (a routine or trigger
+ * would run them with its maker's rights). */
+static const char *const object_words[] = { "GRANT", "REVOKE", NULL };
+/* ... and in a PostgreSQL routine's body (a string) also no languages, extensions,
+ * roles, databases, owners, servers, replication or loading of code. */
+static const char *const body_words[] = { "GRANT", "REVOKE", "LANGUAGE", "EXTENSION", "ROLE",
+	"USER", "DATABASE", "OWNER", "SERVER", "SUBSCRIPTION", "PUBLICATION", "LOAD",
+	"AUTHORIZATION", "SYSTEM", "TABLESPACE", "FUNCTION", "PROCEDURE", "TRIGGER", NULL };
+
+static int check_words(const struct toks *t, const char *const *words, const char *where,
+		       char **why)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].kind == TK_WORD && sqlx_name_in(t->v[i].text, words) &&
+		    !(i > 0 && sqlx_punct_is(&t->v[i - 1], ".")) &&
+		    !(i + 1 < t->n && sqlx_punct_is(&t->v[i + 1], ".")))
+			return sqlx_fail(why, "%s says '%s', which no object ofbackup restores may",
+					 where, t->v[i].text);
 	return 0;
 }
 
@@ -138,16 +177,20 @@ static int check_dynamic(const struct ofb_sql_dialect *d, const struct toks *t,
 
 /* Engines without schemas: a dotted name is a database's table (db.t), a table's column
  * through another database (db.t.c) or a routine of another database (db.f()) unless its
- * qualifier is a name the statement itself gives (a table, an alias, NEW or OLD) and it
- * stands where a column does. */
-static int check_references(const struct ofb_sql_dialect *d, const struct toks *t, char **why)
+ * qualifier is a table or alias the statement itself names (after FROM, JOIN, INTO ...,
+ * or a derived table's name), the trigger's table, NEW or OLD; and it must stand where a
+ * column does. */
+static int check_references(const struct ofb_sql_dialect *d, const struct toks *t,
+			    const char *on_table, char **why)
 {
-	char **declared = xcalloc(t->n + 3, sizeof *declared);
-	size_t n_declared = 0, depth = 0, from_depth = 0;
-	int in_from = 0, expect_table = 0, ret = -1;
+	static const char *const table_words[] = { "FROM", "JOIN", "INTO", "UPDATE", "TABLE",
+		"STRAIGHT_JOIN", "INSERT", "REPLACE", "DELETE", "CALL", NULL };
 	static const char *const ends_from[] = { "WHERE", "GROUP", "ORDER", "HAVING", "LIMIT",
 		"UNION", "ON", "USING", "SET", "VALUES", "SELECT", "WINDOW", "FOR", "BEGIN",
 		"END", "DO", "THEN", "ELSE", "RETURN", NULL };
+	const char **declared = xcalloc(t->n + 4, sizeof *declared);
+	size_t n_declared = 0, depth = 0;
+	int expect_table = 0, after_table = 0, ret = -1;
 
 	if (d->flags & OFB_SQL_SCHEMAS) {
 		free(declared);
@@ -155,57 +198,96 @@ static int check_references(const struct ofb_sql_dialect *d, const struct toks *
 	}
 	declared[n_declared++] = "NEW";
 	declared[n_declared++] = "OLD";
-	for (size_t i = 0; i < t->n; i++)
-		if (is_name(&t->v[i]) && !(i > 0 && sqlx_punct_is(&t->v[i - 1], ".")) &&
-		    !(i + 1 < t->n && sqlx_punct_is(&t->v[i + 1], ".")))
-			declared[n_declared++] = t->v[i].text;
+	if (on_table)
+		declared[n_declared++] = on_table;
+	/* first pass: the tables and aliases the statement names; in_from per parenthesis
+	 * level, so a subquery's clauses do not end the FROM around it */
+	unsigned char in_from[65] = { 0 };
 	for (size_t i = 0; i < t->n; i++) {
 		const struct tok *k = &t->v[i];
+		int qualified = i + 1 < t->n && sqlx_punct_is(&t->v[i + 1], ".");
+		size_t lv = depth < 64 ? depth : 64;
 		if (sqlx_punct_is(k, "(")) {
 			depth++;
-			expect_table = 0;
+			if (depth < 65)
+				in_from[depth] = 0;
+			expect_table = after_table = 0;
 			continue;
 		}
 		if (sqlx_punct_is(k, ")")) {
 			if (depth)
 				depth--;
-			if (in_from && depth < from_depth)
-				in_from = 0;
+			/* a derived table's name follows its parentheses */
+			after_table = in_from[depth < 64 ? depth : 64];
+			expect_table = 0;
 			continue;
 		}
-		if (k->kind == TK_WORD && (sqlx_word_is(k, "FROM") || sqlx_word_is(k, "JOIN") ||
-					   sqlx_word_is(k, "INTO") || sqlx_word_is(k, "UPDATE") ||
-					   sqlx_word_is(k, "TABLE") || sqlx_word_is(k, "CALL"))) {
+		if (k->kind == TK_WORD && sqlx_name_in(k->text, table_words)) {
 			expect_table = 1;
-			in_from = sqlx_word_is(k, "FROM") || sqlx_word_is(k, "JOIN");
-			from_depth = depth;
+			after_table = 0;
+			in_from[lv] = !sqlx_word_is(k, "INTO") && !sqlx_word_is(k, "CALL");
 			continue;
 		}
-		if (in_from && k->kind == TK_WORD && sqlx_name_in(k->text, ends_from))
-			in_from = 0;
-		if (in_from && sqlx_punct_is(k, ",") && depth == from_depth) {
+		if (in_from[lv] && k->kind == TK_WORD && sqlx_name_in(k->text, ends_from)) {
+			in_from[lv] = 0;
+			after_table = 0;
+			continue;
+		}
+		if (in_from[lv] && sqlx_punct_is(k, ",")) {
 			expect_table = 1;
+			after_table = 0;
 			continue;
 		}
-		if (is_name(k) && i + 2 < t->n && sqlx_punct_is(&t->v[i + 1], ".") &&
-		    is_name(&t->v[i + 2])) {
-			int known = 0;
-			for (size_t j = 0; j < n_declared && !known; j++)
-				known = strcasecmp(declared[j], k->text) == 0;
-			if (d->main_schema && strcasecmp(k->text, d->main_schema) == 0)
-				known = 1, expect_table = 0;
-			if (expect_table || !known ||
-			    (i + 3 < t->n && (sqlx_punct_is(&t->v[i + 3], ".") ||
-					      sqlx_punct_is(&t->v[i + 3], "("))))
-				goto refuse;
+		if (sqlx_word_is(k, "AS") && after_table)
+			continue;
+		if (is_name(k) && !qualified && !(i > 0 && sqlx_punct_is(&t->v[i - 1], "."))) {
+			if (expect_table || after_table)
+				declared[n_declared++] = k->text;
+			after_table = expect_table;
+			expect_table = 0;
+			continue;
+		}
+		if (is_name(k) && qualified) {
+			/* a table of another database where a table stands; main.t is this one */
+			if (expect_table && !(d->main_schema && strcasecmp(k->text, d->main_schema) == 0)) {
+				sqlx_fail(why, "it names '%s.%s', which may lie outside the target "
+					  "database", k->text, i + 2 < t->n ? t->v[i + 2].text : "");
+				goto out;
+			}
 			i += 2;
+			after_table = expect_table;
+			expect_table = 0;
+			continue;
 		}
-		expect_table = 0;
-		continue;
-refuse:
-		sqlx_fail(why, "it names '%s.%s', which may lie outside the target database",
-			  k->text, t->v[i + 2].text);
-		goto out;
+		expect_table = after_table = 0;
+	}
+	/* second pass: every dotted name */
+	for (size_t i = 0; i + 1 < t->n; i++) {
+		const struct tok *k = &t->v[i], *dot = &t->v[i + 1];
+		int known = 0;
+
+		if (!is_name(k) || (i > 0 && sqlx_punct_is(&t->v[i - 1], ".")))
+			continue;
+		/* name.1x is read as a name and a number: MariaDB reads db.1x as a table */
+		if (dot->kind == TK_NUMBER && dot->text[0] == '.' && dot->adjacent) {
+			sqlx_fail(why, "it names '%s%s', which may lie outside the target database",
+				  k->text, dot->text);
+			goto out;
+		}
+		if (!sqlx_punct_is(dot, ".") || i + 2 >= t->n || !is_name(&t->v[i + 2]))
+			continue;
+		int main = d->main_schema && strcasecmp(k->text, d->main_schema) == 0;
+		for (size_t j = 0; j < n_declared && !known; j++)
+			known = strcasecmp(declared[j], k->text) == 0;
+		if (!(known || main) ||
+		    (!main && i > 0 && t->v[i - 1].kind == TK_WORD &&
+		     sqlx_name_in(t->v[i - 1].text, table_words)) ||
+		    (i + 3 < t->n && (sqlx_punct_is(&t->v[i + 3], ".") ||
+				      sqlx_punct_is(&t->v[i + 3], "(")))) {
+			sqlx_fail(why, "it names '%s.%s', which may lie outside the target database",
+				  k->text, t->v[i + 2].text);
+			goto out;
+		}
 	}
 	ret = 0;
 out:
@@ -268,8 +350,18 @@ static int check_routine_bodies(const struct ofb_sql_dialect *d, const struct to
 	for (size_t i = 0; i + 1 < t->n; i++) {
 		struct toks body;
 		int rc;
-		if (!sqlx_word_is(&t->v[i], "AS") || t->v[i + 1].kind != TK_STRING)
+		if (!sqlx_word_is(&t->v[i], "AS"))
 			continue;
+		/* E'...' (escapes), U&'...', or strings one after another (which the engine
+		 * joins into one body): not read here, so refused */
+		if (t->v[i + 1].kind == TK_WORD && i + 2 < t->n && t->v[i + 2].adjacent &&
+		    (t->v[i + 2].kind == TK_STRING || sqlx_punct_is(&t->v[i + 2], "&")))
+			return sqlx_fail(why, "its body is written with escapes (%s'...')",
+					 t->v[i + 1].text);
+		if (t->v[i + 1].kind != TK_STRING)
+			continue;
+		if (i + 2 < t->n && (t->v[i + 2].kind == TK_STRING || sqlx_punct_is(&t->v[i + 2], ",")))
+			return sqlx_fail(why, "its body is more than one string");
 		if (sqlx_lex_checked(d, t->v[i + 1].text, MAX_NATIVE_SQL, 1, &body, why) != 0) {
 			char *inner = *why;
 			sqlx_fail(why, "its body: %s", inner);
@@ -277,6 +369,8 @@ static int check_routine_bodies(const struct ofb_sql_dialect *d, const struct to
 			return -1;
 		}
 		rc = check_dynamic(d, &body, kind, why);
+		if (rc == 0)
+			rc = check_words(&body, body_words, "its body", why);
 		sqlx_toks_free(&body);
 		if (rc != 0)
 			return -1;
@@ -325,6 +419,15 @@ static int check_constraint(const struct ofb_sql_dialect *d, const struct toks *
 		return -1;
 	if (*i >= t->n || !(sqlx_word_is(&t->v[*i], "CHECK") || sqlx_word_is(&t->v[*i], "EXCLUDE")))
 		return sqlx_fail(why, "only CHECK and EXCLUDE constraints are added so");
+	/* one change only: ", OWNER TO ..." would be a second one */
+	for (size_t k = *i, depth = 0; k < t->n; k++) {
+		if (sqlx_punct_is(&t->v[k], "("))
+			depth++;
+		else if (sqlx_punct_is(&t->v[k], ")") && depth)
+			depth--;
+		else if (sqlx_punct_is(&t->v[k], ",") && depth == 0)
+			return sqlx_fail(why, "it changes more than the one constraint");
+	}
 	return 0;
 }
 
@@ -401,7 +504,8 @@ int ofb_sql_check_native(const struct ofb_sql_dialect *d, enum ofb_sql_kind kind
 
 	if (sqlx_lex_checked(d, sql, MAX_NATIVE_SQL, r->body, &t, why) != 0)
 		goto out;
-	if (check_blocks(&t, r->body, why) != 0 || check_dynamic(d, &t, kind, why) != 0)
+	if (check_blocks(&t, r->body, why) != 0 || check_dynamic(d, &t, kind, why) != 0 ||
+	    check_words(&t, object_words, "it", why) != 0)
 		goto out;
 	for (size_t k = 0; !r->reads && k < t.n; k++)
 		if (sqlx_word_is(&t.v[k], "SELECT")) {
@@ -441,7 +545,7 @@ int ofb_sql_check_native(const struct ofb_sql_dialect *d, enum ofb_sql_kind kind
 	if ((kind == OFB_SQL_CREATE_FUNCTION || kind == OFB_SQL_CREATE_PROCEDURE) &&
 	    check_routine_bodies(d, &t, kind, why) != 0)
 		goto out;
-	if (r->reads ? check_references(d, &t, why) != 0
+	if (r->reads ? check_references(d, &t, on_table, why) != 0
 		     : sqlx_check_no_qualified(d, &t, i, NULL, why) != 0)
 		goto out;
 	if (sqlx_check_engine_options(d, &t, why) != 0 || check_catalog_names(d, &t, why) != 0)

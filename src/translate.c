@@ -127,8 +127,11 @@ static int factor(struct tr *r)
 	if (!k || ++r->depth > 32)
 		return -1;
 	if (accept_word(r, "NOT")) {
+		int rc;
 		buf_adds(r->out, "NOT ");
-		return factor(r);
+		rc = factor(r);
+		r->depth--;
+		return rc;
 	}
 	if (sqlx_punct_is(k, "(")) {
 		/* a condition in parentheses, or an operand in them: try the condition first */
@@ -190,7 +193,8 @@ static int factor(struct tr *r)
 				op[1] = peek(r)->text[0];
 				r->i++;
 			}
-			if (strcmp(op, "!") == 0)
+			/* "!" alone, and "==" (SQLite's), are not every engine's */
+			if (strcmp(op, "!") == 0 || strcmp(op, "==") == 0)
 				return -1;
 			buf_addf(r->out, " %s ", strcmp(op, "!=") == 0 ? "<>" : op);
 			if (operand(r) != 0)

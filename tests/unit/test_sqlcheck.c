@@ -227,6 +227,69 @@ static const struct {
 	{ "postgresql", OFB_SQL_COMMENT, "orders", "orders",
 	  "COMMENT ON TABLE orders IS 'x' || pg_read_file('/etc/passwd')", 0 },
 	{ "postgresql", OFB_SQL_COMMENT, "f", "orders", "COMMENT ON FUNCTION f() IS 'x'", 0 },
+	/* a hostile review's findings */
+	{ "mariadb", OFB_SQL_CREATE_VIEW, "v", NULL,
+	  "/*!50700 CREATE VIEW v AS SELECT \" */ GRANT ALL PRIVILEGES ON *.* TO evil "
+	  "IDENTIFIED BY 'pw' WITH GRANT OPTION /*!50700 \" */", 0 },
+	{ "mariadb", OFB_SQL_CREATE_VIEW, "v", NULL,
+	  "CREATE VIEW v AS SELECT a FROM /*!50700 mysql */ mysql.user", 0 },
+	{ "postgresql", OFB_SQL_CREATE_FUNCTION, "f", NULL,
+	  "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS E'BEGIN COPY (SELECT 1) TO "
+	  "PROGRAM ''id''; RETURN 1; END'", 0 },
+	{ "postgresql", OFB_SQL_CREATE_FUNCTION, "f", NULL,
+	  "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS U&'BEGIN RETURN 1; END'", 0 },
+	{ "postgresql", OFB_SQL_CREATE_FUNCTION, "f", NULL,
+	  "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS 'BEGIN '\n'COPY t TO PROGRAM "
+	  "''id''; RETURN 1; END'", 0 },
+	{ "postgresql", OFB_SQL_CREATE_FUNCTION, "f", NULL,
+	  "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$BEGIN CREATE ROLE evil LOGIN "
+	  "SUPERUSER PASSWORD 'pw'; RETURN 1; END$$", 0 },
+	{ "postgresql", OFB_SQL_CREATE_FUNCTION, "f", NULL,
+	  "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$BEGIN CREATE EXTENSION "
+	  "plperlu; RETURN 1; END$$", 0 },
+	{ "postgresql", OFB_SQL_CREATE_FUNCTION, "f", NULL,
+	  "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$BEGIN CREATE FUNCTION g() "
+	  "RETURNS int LANGUAGE c AS 'x', 'y'; RETURN 1; END$$", 0 },
+	{ "postgresql", OFB_SQL_CREATE_MATVIEW, "mv", NULL,
+	  "CREATE MATERIALIZED VIEW mv AS SELECT U&\"pg\\005fread\\005ffile\"('/etc/hostname') "
+	  "AS x", 0 },
+	{ "postgresql", OFB_SQL_CREATE_MATVIEW, "mv", NULL,
+	  "CREATE MATERIALIZED VIEW mv AS SELECT * FROM ts_stat('SELECT to_tsvector(''simple'', "
+	  "pg_read_file(''/etc/hostname''))')", 0 },
+	{ "postgresql", OFB_SQL_CREATE_VIEW, "v", NULL,
+	  "CREATE VIEW v AS SELECT * FROM crosstab('SELECT 1')", 0 },
+	{ "mariadb", OFB_SQL_CREATE_TRIGGER, "tr", "t",
+	  "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1, GLOBAL "
+	  "general_log_file = '/tmp/x.php', GLOBAL general_log = 1", 0 },
+	{ "mariadb", OFB_SQL_CREATE_EVENT, "e", NULL,
+	  "CREATE EVENT e ON SCHEDULE AT '2030-01-01 00:00:00' DO GRANT ALL PRIVILEGES ON *.* "
+	  "TO evil IDENTIFIED BY 'pw'", 0 },
+	{ "mariadb", OFB_SQL_CREATE_PROCEDURE, "p", NULL,
+	  "CREATE PROCEDURE p() BEGIN DROP DATABASE otherdb; END", 0 },
+	{ "mariadb", OFB_SQL_CREATE_FUNCTION, "run", NULL,
+	  "CREATE FUNCTION run RETURNS STRING SONAME 'lib.so'", 0 },
+	{ "mariadb", OFB_SQL_CREATE_TRIGGER, "tr", "t",
+	  "CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW BEGIN DECLARE otherdb INT; INSERT "
+	  "otherdb.secret VALUES (NEW.a); END", 0 },
+	{ "mariadb", OFB_SQL_CREATE_VIEW, "v", NULL,
+	  "CREATE VIEW v AS SELECT 1 AS mysql, authentication_string FROM t STRAIGHT_JOIN "
+	  "mysql.user", 0 },
+	{ "mariadb", OFB_SQL_CREATE_VIEW, "v", NULL,
+	  "CREATE VIEW v AS SELECT a FROM (mysql.user)", 0 },
+	{ "mariadb", OFB_SQL_CREATE_TRIGGER, "tr", "t",
+	  "CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW INSERT INTO otherdb.1secret VALUES (1)",
+	  0 },
+	{ "postgresql", OFB_SQL_ADD_CONSTRAINT, "c", "t",
+	  "ALTER TABLE t ADD CONSTRAINT c CHECK (true), OWNER TO mallory", 0 },
+	{ "mariadb", OFB_SQL_CREATE_TRIGGER, "tr", "t",
+	  "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = NEW.begin; DELETE FROM "
+	  "t; DO NEW.end", 0 },
+	{ "mariadb", OFB_SQL_CREATE_TRIGGER, "tr", "t",
+	  "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = begin; DELETE FROM t; "
+	  "SET NEW.b = end", 0 },
+	{ "mariadb", OFB_SQL_CREATE_VIEW, "v", NULL,
+	  "CREATE VIEW `v` AS select `c`.`id` AS `id` from `customer` `c` join (select 1 AS `x`) "
+	  "`d` on `d`.`x` = `c`.`id`", 1 },
 	/* SQL Server modules as sys.sql_modules keeps them (backed up, not restored) */
 	{ "sqlserver", OFB_SQL_CREATE_VIEW, "v", NULL,
 	  "CREATE VIEW dbo.v AS SELECT c.id, c.[Name] FROM dbo.customer c WHERE c.id > 1", 1 },
