@@ -177,13 +177,13 @@ int ofb_drv_objects_from_query(struct ofb_db *db, struct ofb_schema *s, const ch
 			       struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;
-	char *v[4] = { NULL };
+	char *v[5] = { NULL };
 	SQLRETURN rc;
 	int ret = -1;
 
 	if (ofb_db_query(db, sql, &st, err) != 0)
 		return -1;
-	while ((rc = ofb_fetch_texts(st, v, 4, "cannot list the objects", err)) > 0) {
+	while ((rc = ofb_fetch_texts(st, v, 5, "cannot list the objects", err)) > 0) {
 		enum ofb_obj_kind kind;
 		if (!v[0] || !v[1] || !v[3])
 			continue;
@@ -191,15 +191,15 @@ int ofb_drv_objects_from_query(struct ofb_db *db, struct ofb_schema *s, const ch
 			ofb_error_set(err, "the catalog lists '%s' of an unknown kind '%s'", v[1], v[0]);
 			goto out;
 		}
-		ofb_schema_add_object(s, kind, v[1], v[2], v[3]);
-		v[3] = NULL;
+		ofb_schema_add_object(s, kind, v[1], v[2], v[3])->schema = v[4];
+		v[3] = v[4] = NULL;
 	}
 	if (rc < 0)
 		goto out;
 	ret = 0;
 out:
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		free(v[i]);
 	return ret;
 }

@@ -459,7 +459,7 @@ static void view_depends(struct ofb_schema *s, size_t first)
 				continue;
 			quoted = xasprintf(" `%s`", v->name);
 			if (strstr(o->native_ddl, quoted))
-				ofb_object_add_depend(o, OFB_OBJ_VIEW, v->name);
+				ofb_object_add_depend(o, OFB_OBJ_VIEW, v->name, NULL);
 			free(quoted);
 		}
 	}

@@ -274,7 +274,7 @@ static int sqlite_read_objects(struct ofb_db *db, struct ofb_schema *s, struct o
 	size_t first = s->n_objects;
 
 	if (ofb_drv_objects_from_query(db, s, "SELECT type, name, CASE WHEN type = 'trigger' "
-				       "THEN tbl_name END, sql FROM sqlite_schema "
+				       "THEN tbl_name END, sql, NULL FROM sqlite_schema "
 				       "WHERE type IN ('view', 'trigger') AND sql IS NOT NULL "
 				       "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid",
 				       err) != 0)
@@ -282,7 +282,8 @@ static int sqlite_read_objects(struct ofb_db *db, struct ofb_schema *s, struct o
 	for (size_t i = first; i < s->n_objects; i++)
 		for (size_t k = first; k < i; k++)
 			if (s->objects[i].kind == OFB_OBJ_VIEW && s->objects[k].kind == OFB_OBJ_VIEW)
-				ofb_object_add_depend(&s->objects[i], OFB_OBJ_VIEW, s->objects[k].name);
+				ofb_object_add_depend(&s->objects[i], OFB_OBJ_VIEW, s->objects[k].name,
+						      NULL);
 	return 0;
 }
 

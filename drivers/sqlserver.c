@@ -509,12 +509,12 @@ static void mssql_limit_clause(struct buf *sql, unsigned long n)
 static const char mssql_objects_sql[] =
 	"SELECT CASE o.type WHEN 'V' THEN 'view' WHEN 'P' THEN 'procedure' "
 	"WHEN 'TR' THEN 'trigger' ELSE 'function' END, o.name, "
-	"CASE WHEN o.type = 'TR' THEN OBJECT_NAME(o.parent_object_id) END, m.definition "
+	"CASE WHEN o.type = 'TR' THEN OBJECT_NAME(o.parent_object_id) END, m.definition, NULL "
 	"FROM sys.objects o JOIN sys.sql_modules m ON m.object_id = o.object_id "
 	"WHERE o.schema_id = SCHEMA_ID() AND o.type IN ('V', 'P', 'FN', 'IF', 'TF', 'TR') "
 	"AND o.is_ms_shipped = 0 "
 	"UNION ALL SELECT 'constraint', c.name, t.name, 'ALTER TABLE ' + QUOTENAME(t.name) + "
-	"' ADD CONSTRAINT ' + QUOTENAME(c.name) + ' CHECK ' + c.definition "
+	"' ADD CONSTRAINT ' + QUOTENAME(c.name) + ' CHECK ' + c.definition, NULL "
 	"FROM sys.check_constraints c JOIN sys.tables t ON t.object_id = c.parent_object_id "
 	"WHERE t.schema_id = SCHEMA_ID() ORDER BY 1, 2";
 

@@ -127,11 +127,13 @@ struct ofb_schema;
 struct ofb_obj_ref {
 	enum ofb_obj_kind kind;
 	char *name;
+	char *schema;         /* NULL: the database's default schema */
 };
 
 struct ofb_object {
 	enum ofb_obj_kind kind;
 	char *name;           /* a PostgreSQL routine's name with its argument types */
+	char *schema;         /* its schema (and its table's) when not the default one */
 	char *table;          /* trigger, constraint: the table it belongs to; else NULL */
 	char *native_ddl;     /* exactly one statement of the engine's own SQL */
 	/* objects of this database it needs to exist first, as the catalog records them */
@@ -152,7 +154,10 @@ void ofb_object_free(struct ofb_object *o);
 /* A new object at the end of s->objects (ddl is taken over), and a dependency of o. */
 struct ofb_object *ofb_schema_add_object(struct ofb_schema *s, enum ofb_obj_kind kind,
 					 const char *name, const char *table, char *ddl);
-void ofb_object_add_depend(struct ofb_object *o, enum ofb_obj_kind kind, const char *name);
+void ofb_object_add_depend(struct ofb_object *o, enum ofb_obj_kind kind, const char *name,
+			   const char *schema);
+/* "schema.name", or the name alone in the default schema (malloc'd). */
+char *ofb_object_label(const struct ofb_object *o);
 /* The kind of statement o's native_ddl must be (sqlcheck.h), and the name it creates: o's
  * name without a routine's argument list (malloc'd). */
 int ofb_object_sql_kind(const struct ofb_object *o);
@@ -188,6 +193,9 @@ void ofb_table_free(struct ofb_table *t);
 void ofb_schema_free(struct ofb_schema *s);
 /* The table of that name in the database's default schema, or NULL. */
 struct ofb_table *ofb_schema_find(struct ofb_schema *s, const char *name);
+/* The table of that schema (NULL: the default one) and name, or NULL. */
+struct ofb_table *ofb_schema_find_in(struct ofb_schema *s, const char *schema,
+				     const char *name);
 /* "schema.name", or the name alone in the default schema (malloc'd), for messages and
  * entry names. */
 char *ofb_table_label(const struct ofb_table *t);

@@ -51,10 +51,13 @@ static void print_database(const char *indent, json_t *db, struct ofb_reader *r,
 	if (ofb_progress_verbosity() >= OFB_VERBOSE) {
 		json_array_foreach(tables, i, t)
 			printf("%s  %-32s %12lld rows\n", indent, str(t, "name"), num(t, "rows"));
-		for (size_t k = 0; k < s.n_objects; k++)
+		for (size_t k = 0; k < s.n_objects; k++) {
+			char *label = ofb_object_label(&s.objects[k]);
 			printf("%s  %-18s %s%s%s\n", indent, ofb_object_kind_name(s.objects[k].kind),
-			       s.objects[k].name, s.objects[k].table ? " on " : "",
+			       label, s.objects[k].table ? " on " : "",
 			       s.objects[k].table ? s.objects[k].table : "");
+			free(label);
+		}
 		if (s.n_objects)
 			printf("%s  (objects are written in %s's SQL: restored natively on %s; an "
 			       "import into another engine names each one it cannot carry)\n",

@@ -148,7 +148,8 @@ static void table_checks(const struct ofb_ddl *l, const struct ofb_table *t, cha
 		translate_checks(l, t, NULL, t->native_ddl, ok, n_ok, lost, n_lost);
 	for (size_t i = 0; i < l->src->n_objects; i++) {
 		const struct ofb_object *o = &l->src->objects[i];
-		if (o->kind == OFB_OBJ_CONSTRAINT && o->table && strcmp(o->table, t->name) == 0)
+		if (o->kind == OFB_OBJ_CONSTRAINT && o->table && strcmp(o->table, t->name) == 0 &&
+		    !o->schema == !t->schema && (!o->schema || strcmp(o->schema, t->schema) == 0))
 			translate_checks(l, t, NULL, o->native_ddl, ok, n_ok, lost, n_lost);
 	}
 }

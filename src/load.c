@@ -573,28 +573,38 @@ static int drop_tables(struct loader *l, char **names, size_t n, struct ofb_erro
 	return ret;
 }
 
-/* The package's tables of other schemas than the default go back into their schemas,
- * made where missing. */
+/* The package's tables and objects of other schemas than the default go back into their
+ * schemas, made where missing. */
 static int make_schemas(struct loader *l, struct ofb_error *err)
 {
 	struct buf sql;
 	int ret = 0;
 
+	size_t n = l->src->n_tables + l->src->n_objects;
+	const char **done = xcalloc(n + 1, sizeof *done);
+	size_t n_done = 0;
+
 	buf_init(&sql);
-	for (size_t i = 0; i < l->src->n_tables && ret == 0; i++) {
-		const struct ofb_table *t = &l->src->tables[i];
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		const char *schema = i < l->src->n_tables ? l->src->tables[i].schema
+			: l->src->objects[i - l->src->n_tables].schema;
 		int seen = 0;
-		if (!t->schema)
+		if (!schema)
 			continue;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = l->src->tables[k].schema && strcmp(l->src->tables[k].schema, t->schema) == 0;
+		for (size_t k = 0; k < n_done && !seen; k++)
+			seen = strcmp(done[k], schema) == 0;
 		if (seen)
 			continue;
+		done[n_done++] = schema;
 		buf_reset(&sql);
 		buf_adds(&sql, "CREATE SCHEMA IF NOT EXISTS ");
-		ofb_drv_quote(l->drv, &sql, t->schema);
-		ret = exec(l, sql.data, t, err);
+		ofb_drv_quote(l->drv, &sql, schema);
+		if (ofb_db_exec(l->db, sql.data, err) != 0) {
+			ofb_error_prefix(err, "%s, schema '%s'", l->subject, schema);
+			ret = -1;
+		}
 	}
+	free(done);
 	buf_free(&sql);
 	return ret;
 }

@@ -22,17 +22,20 @@ static int exec_object(struct ofb_db *db, const struct ofb_object *o, const char
 				      o->table, o->native_ddl, &why);
 
 	free(name);
+	name = ofb_object_label(o);
 	if (rc != 0) {
 		ofb_error_set(err, "%s, %s '%s': the package's DDL is refused: %s", subject,
-			      ofb_object_kind_name(o->kind), o->name, why);
+			      ofb_object_kind_name(o->kind), name, why);
 		free(why);
+		free(name);
 		return -1;
 	}
 	if (ofb_db_exec(db, o->native_ddl, err) != 0) {
-		ofb_error_prefix(err, "%s, %s '%s'", subject, ofb_object_kind_name(o->kind),
-				 o->name);
+		ofb_error_prefix(err, "%s, %s '%s'", subject, ofb_object_kind_name(o->kind), name);
+		free(name);
 		return -1;
 	}
+	free(name);
 	(*made)++;
 	return 0;
 }
@@ -66,7 +69,8 @@ static int refers_to(const struct ofb_obj_ref *ref, const struct ofb_object *o)
 	return (ref->kind == o->kind || (routine && o_routine) ||
 		((ref->kind == OFB_OBJ_VIEW || ref->kind == OFB_OBJ_MATVIEW) &&
 		 (o->kind == OFB_OBJ_VIEW || o->kind == OFB_OBJ_MATVIEW))) &&
-	       strcmp(ref->name, o->name) == 0;
+	       strcmp(ref->name, o->name) == 0 && !ref->schema == !o->schema &&
+	       (!ref->schema || strcmp(ref->schema, o->schema) == 0);
 }
 
 int ofb_objects_create(struct ofb_db *db, const struct ofb_schema *s, enum ofb_obj_phase phase,
@@ -121,8 +125,10 @@ int ofb_objects_refuse_uncarried(const struct ofb_schema *src, const struct ofb_
 	for (size_t i = 0; i < src->n_objects; i++) {
 		if (ofb_translate_carries(src, &src->objects[i], target))
 			continue;
+		char *label = ofb_object_label(&src->objects[i]);
 		buf_addf(&names, "%s%s '%s'", n++ ? ", " : "",
-			 ofb_object_kind_name(src->objects[i].kind), src->objects[i].name);
+			 ofb_object_kind_name(src->objects[i].kind), label);
+		free(label);
 	}
 	if (n == 0) {
 		buf_free(&names);
@@ -142,14 +148,17 @@ size_t ofb_objects_warn_uncarried(const struct ofb_schema *s, const struct ofb_d
 
 	for (size_t i = 0; i < s->n_objects; i++) {
 		const struct ofb_object *o = &s->objects[i];
-		if (ofb_translate_carries(s, o, target)) {
+		char *label = ofb_object_label(o);
+		if (ofb_translate_carries(s, o, target))
 			ofb_info("%s: %s '%s' is carried as %s's own checks", subject,
-				 ofb_object_kind_name(o->kind), o->name, target->name);
-			continue;
+				 ofb_object_kind_name(o->kind), label, target->name);
+		else {
+			ofb_warn("%s: %s '%s' is not carried into %s (it is written in %s's SQL)",
+				 subject, ofb_object_kind_name(o->kind), label, target->name,
+				 s->engine);
+			n++;
 		}
-		ofb_warn("%s: %s '%s' is not carried into %s (it is written in %s's SQL)", subject,
-			 ofb_object_kind_name(o->kind), o->name, target->name, s->engine);
-		n++;
+		free(label);
 	}
 	return n;
 }

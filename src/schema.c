@@ -314,23 +314,35 @@ struct ofb_object *ofb_schema_add_object(struct ofb_schema *s, enum ofb_obj_kind
 	return o;
 }
 
-void ofb_object_add_depend(struct ofb_object *o, enum ofb_obj_kind kind, const char *name)
+void ofb_object_add_depend(struct ofb_object *o, enum ofb_obj_kind kind, const char *name,
+			   const char *schema)
 {
 	for (size_t i = 0; i < o->n_depends; i++)
-		if (o->depends[i].kind == kind && strcmp(o->depends[i].name, name) == 0)
+		if (o->depends[i].kind == kind && strcmp(o->depends[i].name, name) == 0 &&
+		    !o->depends[i].schema == !schema &&
+		    (!schema || strcmp(o->depends[i].schema, schema) == 0))
 			return;
 	o->depends = xrealloc(o->depends, (o->n_depends + 1) * sizeof *o->depends);
 	o->depends[o->n_depends].kind = kind;
+	o->depends[o->n_depends].schema = schema ? xstrdup(schema) : NULL;
 	o->depends[o->n_depends++].name = xstrdup(name);
+}
+
+char *ofb_object_label(const struct ofb_object *o)
+{
+	return o->schema ? xasprintf("%s.%s", o->schema, o->name) : xstrdup(o->name);
 }
 
 void ofb_object_free(struct ofb_object *o)
 {
 	free(o->name);
+	free(o->schema);
 	free(o->table);
 	free(o->native_ddl);
-	for (size_t i = 0; i < o->n_depends; i++)
+	for (size_t i = 0; i < o->n_depends; i++) {
 		free(o->depends[i].name);
+		free(o->depends[i].schema);
+	}
 	free(o->depends);
 	memset(o, 0, sizeof *o);
 }
@@ -339,6 +351,17 @@ struct ofb_table *ofb_schema_find(struct ofb_schema *s, const char *name)
 {
 	for (size_t i = 0; i < s->n_tables; i++)
 		if (!s->tables[i].schema && strcmp(s->tables[i].name, name) == 0)
+			return &s->tables[i];
+	return NULL;
+}
+
+struct ofb_table *ofb_schema_find_in(struct ofb_schema *s, const char *schema,
+				     const char *name)
+{
+	struct ofb_table key = { .schema = (char *)schema, .name = (char *)name };
+
+	for (size_t i = 0; name && i < s->n_tables; i++)
+		if (ofb_table_cmp(&s->tables[i], &key) == 0)
 			return &s->tables[i];
 	return NULL;
 }

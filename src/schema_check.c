@@ -232,20 +232,25 @@ static void object_finding(struct walk *w, const struct ofb_object *o, const cha
 	w->failed = 1;
 }
 
-static int names_relation(const struct ofb_schema *s, const char *name)
+static int same_schema(const char *a, const char *b)
 {
-	for (size_t i = 0; name && i < s->n_tables; i++)
-		if (strcmp(s->tables[i].name, name) == 0)
-			return 1;
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* A table or view of schema (NULL: the default one) and name. */
+static int names_relation(struct ofb_schema *s, const char *schema, const char *name)
+{
+	if (ofb_schema_find_in(s, schema, name))
+		return 1;
 	for (size_t i = 0; name && i < s->n_objects; i++)
 		if ((s->objects[i].kind == OFB_OBJ_VIEW || s->objects[i].kind == OFB_OBJ_MATVIEW) &&
-		    strcmp(s->objects[i].name, name) == 0)
+		    strcmp(s->objects[i].name, name) == 0 && same_schema(s->objects[i].schema, schema))
 			return 1;
 	return 0;
 }
 
 /* 1 when o is to be taken out (vetting). */
-static int check_object(struct walk *w, const struct ofb_schema *s, struct ofb_object *o)
+static int check_object(struct walk *w, struct ofb_schema *s, struct ofb_object *o)
 {
 	const char *bad = bad_name(o->name);
 	int needs_table = o->kind == OFB_OBJ_TRIGGER || o->kind == OFB_OBJ_CONSTRAINT ||
@@ -259,7 +264,12 @@ static int check_object(struct walk *w, const struct ofb_schema *s, struct ofb_o
 		free(text);
 		return drop;
 	}
-	if (needs_table != (o->table != NULL) || (o->table && !names_relation(s, o->table))) {
+	if (o->schema && bad_name(o->schema)) {
+		object_finding(w, o, "its schema has no usable name", &drop);
+		return drop;
+	}
+	if (needs_table != (o->table != NULL) ||
+	    (o->table && !names_relation(s, o->schema, o->table))) {
 		object_finding(w, o, needs_table ? "it names no table of this database"
 						 : "only triggers, constraints and comments belong to "
 						   "a table",
@@ -267,7 +277,8 @@ static int check_object(struct walk *w, const struct ofb_schema *s, struct ofb_o
 		return drop;
 	}
 	for (size_t i = 0; i < o->n_depends; i++)
-		if (bad_name(o->depends[i].name)) {
+		if (bad_name(o->depends[i].name) ||
+		    (o->depends[i].schema && bad_name(o->depends[i].schema))) {
 			object_finding(w, o, "it depends on an object without a usable name", &drop);
 			return drop;
 		}

@@ -380,6 +380,8 @@ static int read_object(json_t *o, const char *where, struct ofb_object *ob,
 	}
 	if (get_kind(o, where, "kind", &ob->kind, err) != 0 ||
 	    get_string(o, where, "name", &ob->name, err) != 0 ||
+	    (json_object_get(o, "schema") &&
+	     get_string(o, where, "schema", &ob->schema, err) != 0) ||
 	    get_string_or_null(o, where, "table", &ob->table, err) != 0 ||
 	    get_string(o, where, "native_ddl", &ob->native_ddl, err) != 0 ||
 	    get_bool(o, where, "depends_on_tables", &ob->depends_on_tables, err) != 0 ||
@@ -390,7 +392,9 @@ static int read_object(json_t *o, const char *where, struct ofb_object *ob,
 		char *sub = xasprintf("%s.depends[%zu]", where, i);
 		int rc = !json_is_object(v) ? bad_field(err, where, "depends", "a list of objects")
 			 : get_kind(v, sub, "kind", &ob->depends[i].kind, err) != 0 ||
-			   get_string(v, sub, "name", &ob->depends[i].name, err) != 0 ? -1 : 0;
+			   get_string(v, sub, "name", &ob->depends[i].name, err) != 0 ||
+			   (json_object_get(v, "schema") &&
+			    get_string(v, sub, "schema", &ob->depends[i].schema, err) != 0) ? -1 : 0;
 		free(sub);
 		ob->n_depends = i + 1;
 		if (rc != 0)
@@ -608,6 +612,8 @@ static json_t *object_json(const struct ofb_object *ob)
 
 	json_object_set_new(o, "kind", json_string(ofb_object_kind_name(ob->kind)));
 	json_object_set_new(o, "name", json_string(ob->name));
+	if (ob->schema)
+		json_object_set_new(o, "schema", json_string(ob->schema));
 	json_object_set_new(o, "table", json_str_or_null(ob->table));
 	json_object_set_new(o, "native_ddl", json_string(ob->native_ddl));
 	for (size_t i = 0; i < ob->n_depends; i++) {
@@ -615,6 +621,8 @@ static json_t *object_json(const struct ofb_object *ob)
 		json_object_set_new(d, "kind",
 				    json_string(ofb_object_kind_name(ob->depends[i].kind)));
 		json_object_set_new(d, "name", json_string(ob->depends[i].name));
+		if (ob->depends[i].schema)
+			json_object_set_new(d, "schema", json_string(ob->depends[i].schema));
 		json_array_append_new(deps, d);
 	}
 	json_object_set_new(o, "depends", deps);

@@ -448,15 +448,22 @@ static int check_comment(const struct toks *t, size_t *i, const char *on_table, 
 	else if (!sqlx_word_is(&t->v[*i], "TABLE") && !sqlx_word_is(&t->v[*i], "VIEW"))
 		return sqlx_fail(why, "only comments on tables, views and columns are restored");
 	(*i)++;
-	if (*i >= t->n || !is_name(&t->v[*i]) || !on_table ||
-	    (t->v[*i].kind == TK_WORD ? strcasecmp(t->v[*i].text, on_table)
-				      : strcmp(t->v[*i].text, on_table)) != 0)
-		return sqlx_fail(why, "it is not on table '%s'", on_table ? on_table : "");
-	(*i)++;
-	if (column) {
-		if (*i + 1 >= t->n || !sqlx_punct_is(&t->v[*i], ".") || !is_name(&t->v[*i + 1]))
-			return sqlx_fail(why, "it names no column");
-		*i += 2;
+	{
+		/* [schema.]table[.column]: the table part must be on_table */
+		const struct tok *parts[3];
+		size_t n = 0, want = column ? 2 : 1;
+		while (*i < t->n && is_name(&t->v[*i]) && n < 3) {
+			parts[n++] = &t->v[(*i)++];
+			if (*i < t->n && sqlx_punct_is(&t->v[*i], "."))
+				(*i)++;
+			else
+				break;
+		}
+		if (n < want || n > want + 1 || !on_table ||
+		    (parts[n - want]->kind == TK_WORD
+			     ? strcasecmp(parts[n - want]->text, on_table)
+			     : strcmp(parts[n - want]->text, on_table)) != 0)
+			return sqlx_fail(why, "it is not on table '%s'", on_table ? on_table : "");
 	}
 	if (*i >= t->n || !sqlx_word_is(&t->v[(*i)++], "IS"))
 		return sqlx_fail(why, "it is not IS followed by the comment's text alone");

@@ -328,9 +328,19 @@ char **ofb_sql_enum_labels(const struct ofb_sql_dialect *d, const char *text)
 const struct ofb_object *ofb_translate_find(const struct ofb_schema *s, int kind,
 					    const char *name)
 {
-	for (size_t i = 0; name && i < s->n_objects; i++)
-		if ((int)s->objects[i].kind == kind && strcmp(s->objects[i].name, name) == 0)
-			return &s->objects[i];
+	for (size_t i = 0; name && i < s->n_objects; i++) {
+		const struct ofb_object *o = &s->objects[i];
+		char *label;
+		int match;
+		if ((int)o->kind != kind)
+			continue;
+		/* a column's type names one of another schema with it (format_type) */
+		label = ofb_object_label(o);
+		match = strcmp(label, name) == 0;
+		free(label);
+		if (match)
+			return o;
+	}
 	return NULL;
 }
 
@@ -370,7 +380,7 @@ int ofb_translate_carries(const struct ofb_schema *s, const struct ofb_object *o
 	case OFB_OBJ_DOMAIN:
 		return checks_translate(d, target, NULL, "VALUE", o->native_ddl);
 	case OFB_OBJ_CONSTRAINT:
-		t = o->table ? ofb_schema_find((struct ofb_schema *)s, o->table) : NULL;
+		t = o->table ? ofb_schema_find_in((struct ofb_schema *)s, o->schema, o->table) : NULL;
 		labels = ofb_sql_checks(d, o->native_ddl, &n);
 		ofb_labels_free(labels);
 		return t && n > 0 && checks_translate(d, target, t, NULL, o->native_ddl);

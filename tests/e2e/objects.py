@@ -91,8 +91,18 @@ PG_DDL = [
     "CREATE TABLE lager.log (id int PRIMARY KEY, msg text)",
     "INSERT INTO lager.artikel VALUES (1, 'Schraube', 1), (2, 'Mutter', NULL), (3, 'Dübel', 2)",
     "INSERT INTO lager.log VALUES (7, 'lager')",
+    # objects of that schema: a type, a view on its table, a function and a trigger
+    "CREATE TYPE lager.farbe AS ENUM ('rot', 'blau')",
+    "ALTER TABLE lager.artikel ADD COLUMN farbe lager.farbe DEFAULT 'blau'",
+    "CREATE VIEW lager.bestand AS SELECT nr, bezeichnung FROM lager.artikel WHERE nr < 3",
+    "CREATE FUNCTION lager.stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "INSERT INTO lager.log VALUES (NEW.nr + 100, 'neu'); RETURN NEW; END $$",
+    "CREATE TRIGGER artikel_neu AFTER INSERT ON lager.artikel FOR EACH ROW "
+    "EXECUTE FUNCTION lager.stamp()",
 ]
-PG_OBJECTS = [("extension", "citext"), ("comment", "orders"), ("comment", "orders.qty"),
+PG_OBJECTS = [("type", "lager.farbe"), ("view", "lager.bestand"),
+              ("function", "lager.stamp()"), ("trigger", "lager.artikel_neu"),
+              ("extension", "citext"), ("comment", "orders"), ("comment", "orders.qty"),
               ("type", "status"), ("type", "addr"), ("domain", "positive"),
               ("sequence", "ticket_seq"), ("function", "dbl(x integer)"),
               ("function", "log_ins()"), ("function", "order_total()"),
@@ -119,7 +129,7 @@ MY_OBJECTS = [("view", "v"), ("view", "v2"), ("trigger", "trg"), ("function", "d
 
 OBJECTS = {"ob-lite": LITE_OBJECTS, "ob-pg": PG_OBJECTS, "ob-my": MY_OBJECTS}
 # what an import into another engine carries as that engine's own checks
-CARRIED = {"ob-pg": [("type", "status"), ("domain", "positive"),
+CARRIED = {"ob-pg": [("type", "status"), ("type", "lager.farbe"), ("domain", "positive"),
                      ("constraint", "orders_amount_check")]}
 # a row each carried check refuses in the imported table
 BAD_ROWS = {"ob-lite": ["INSERT INTO stock (id, item, qty) VALUES (90, 'x', -1)",
@@ -207,7 +217,8 @@ class Objects(Regress):
         """(kind, name) of every object in the package's schema.json of the client."""
         with zipfile.ZipFile(pkg) as z:
             schema = json.loads(z.read("clients/%s/db/schema.json" % cid))
-        return [(o["kind"], o["name"]) for o in schema.get("objects") or []]
+        return [(o["kind"], ("%s.%s" % (o["schema"], o["name"])) if o.get("schema")
+                 else o["name"]) for o in schema.get("objects") or []]
 
     # ------------------------------------------------------------ tests
 
@@ -300,7 +311,15 @@ class Objects(Regress):
         self.require(got == [(1, "Schraube", 1), (2, "Mutter", None), (3, "Dübel", 2)],
                      "the table of schema lager: %s" % got)
         self.require(self.q(c, "SELECT id, msg FROM lager.log") == [(7, "lager")],
-                     "lager.log, of the same name as public.log")
+                     "lager.log, of the same name as public.log (no trigger fired)")
+        self.require(self.q(c, "SELECT nr FROM lager.bestand ORDER BY nr") == [(1,), (2,)],
+                     "the view of schema lager")
+        self.q(c, "INSERT INTO lager.artikel (nr, bezeichnung) VALUES (50, 'Nagel')")
+        got = self.q(c, "SELECT msg, (SELECT farbe::text FROM lager.artikel WHERE nr = 50) "
+                        "FROM lager.log WHERE id = 150")
+        self.require(got == [("neu", "blau")], "the trigger and type of schema lager: %s" % got)
+        self.q(c, "DELETE FROM lager.artikel WHERE nr = 50")
+        self.q(c, "DELETE FROM lager.log WHERE id = 150")
         self.refuses(c, "INSERT INTO lager.artikel VALUES (9, 'x', 999)", "foreign key across schemas")
         self.q(c, "CALL bump(1)")
         self.require(self.q(c, "SELECT qty FROM orders WHERE amount = 1") == [(6,)],
