@@ -204,52 +204,6 @@ out:
 	return ret;
 }
 
-int ofb_drv_drop_listed(struct ofb_db *db, const char *sql, const char *suffix,
-			struct ofb_error *err)
-{
-	SQLHSTMT st = NULL;
-	char *word = NULL, *name = NULL;
-	char **stmts = NULL;
-	size_t n = 0;
-	SQLRETURN rc;
-	int ret = -1;
-
-	if (ofb_db_query(db, sql, &st, err) != 0)
-		return -1;
-	while ((rc = ofb_fetch(st, "cannot list the objects", err)) > 0) {
-		struct buf b;
-		free(word);
-		free(name);
-		word = name = NULL;
-		if (ofb_get_text(st, 1, &word, err) != 0 || ofb_get_text(st, 2, &name, err) != 0)
-			goto out;
-		if (!word || !name)
-			continue;
-		buf_init(&b);
-		buf_addf(&b, "DROP %s IF EXISTS ", word);
-		ofb_drv_quote(db->drv, &b, name);
-		buf_adds(&b, suffix);
-		stmts = xrealloc(stmts, (n + 1) * sizeof *stmts);
-		stmts[n++] = buf_detach(&b);
-	}
-	if (rc < 0)
-		goto out;
-	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	st = NULL;
-	ret = 0;
-	for (size_t i = 0; i < n && ret == 0; i++)
-		ret = ofb_db_exec(db, stmts[i], err);
-out:
-	if (st)
-		SQLFreeHandle(SQL_HANDLE_STMT, st);
-	for (size_t i = 0; i < n; i++)
-		free(stmts[i]);
-	free(stmts);
-	free(word);
-	free(name);
-	return ret;
-}
-
 int ofb_drv_exec_listed(struct ofb_db *db, const char *sql, struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;

@@ -546,12 +546,15 @@ static int my_drop_objects(struct ofb_db *db, int after_tables, struct ofb_error
 {
 	if (after_tables)
 		return 0;
-	return ofb_drv_drop_listed(db, "SELECT 'VIEW', TABLE_NAME FROM information_schema.VIEWS "
-				   "WHERE TABLE_SCHEMA = DATABASE() "
-				   "UNION ALL SELECT ROUTINE_TYPE, ROUTINE_NAME "
+#define MY_DROP(word, name) \
+	"CONCAT('DROP ', " word ", ' IF EXISTS `', REPLACE(" name ", '`', '``'), '`')"
+	return ofb_drv_exec_listed(db, "SELECT " MY_DROP("'VIEW'", "TABLE_NAME") " "
+				   "FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() "
+				   "UNION ALL SELECT " MY_DROP("ROUTINE_TYPE", "ROUTINE_NAME") " "
 				   "FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() "
-				   "UNION ALL SELECT 'EVENT', EVENT_NAME FROM information_schema.EVENTS "
-				   "WHERE EVENT_SCHEMA = DATABASE()", "", err);
+				   "UNION ALL SELECT " MY_DROP("'EVENT'", "EVENT_NAME") " "
+				   "FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()", err);
+#undef MY_DROP
 }
 
 static int my_is_pk_index(const char *name)

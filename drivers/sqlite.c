@@ -292,9 +292,10 @@ static int sqlite_drop_objects(struct ofb_db *db, int after_tables, struct ofb_e
 {
 	if (after_tables)
 		return 0;
-	return ofb_drv_drop_listed(db, "SELECT upper(type), name FROM sqlite_schema "
+	return ofb_drv_exec_listed(db, "SELECT 'DROP ' || upper(type) || ' IF EXISTS \"' || "
+				   "replace(name, '\"', '\"\"') || '\"' FROM sqlite_schema "
 				   "WHERE type IN ('view', 'trigger') AND name NOT LIKE 'sqlite\\_%' "
-				   "ESCAPE '\\' ORDER BY type = 'view', rowid DESC", "", err);
+				   "ESCAPE '\\' ORDER BY type = 'view', rowid DESC", err);
 }
 
 /* SQLite accepts any declaration; these keep the portable meaning readable. */

@@ -251,13 +251,10 @@ void ofb_drv_refine_column(const struct ofb_driver *drv, struct ofb_column *col)
 int ofb_drv_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err);
 /* For read_objects hooks: one object per row of sql, whose columns are the kind's name
  * (schema.h), the object's name, its table (or NULL), its DDL and its schema (NULL for
- * the default one); rows without DDL are skipped. The objects are appended in the order of the rows. */
+ * the default one); rows without DDL are skipped. The objects are appended in the order
+ * of the rows. */
 int ofb_drv_objects_from_query(struct ofb_db *db, struct ofb_schema *s, const char *sql,
 			       struct ofb_error *err);
-/* For drop_objects hooks: for each row of sql (a kind's SQL word such as VIEW, and a
- * name), DROP <word> IF EXISTS <name><suffix>. */
-int ofb_drv_drop_listed(struct ofb_db *db, const char *sql, const char *suffix,
-			struct ofb_error *err);
 /* For drop_objects hooks: run every statement sql returns (one column), statements the
  * server makes from its own catalog. */
 int ofb_drv_exec_listed(struct ofb_db *db, const char *sql, struct ofb_error *err);
