@@ -72,8 +72,6 @@ static int skip_modifiers(const struct toks *t, size_t *i, enum ofb_sql_kind kin
 	return 0;
 }
 
-/* Statements between BEGIN and END (nesting; CASE ... END counts as a block too, END IF,
- * END LOOP and their like close none): a ';' outside every block is a second statement. */
 /* BEGIN, END and CASE are not reserved everywhere (MariaDB's NEW.begin, "SET a = end"):
  * a word next to '.', or where a value stands (after an operator, '(' or ','), is a name. */
 static int as_keyword(const struct toks *t, size_t i)
@@ -90,6 +88,8 @@ static int as_keyword(const struct toks *t, size_t i)
 	return 1;
 }
 
+/* Statements between BEGIN and END (nesting; CASE ... END counts as a block too, END IF,
+ * END LOOP and their like close none): a ';' outside every block is a second statement. */
 static int check_blocks(const struct toks *t, int body, char **why)
 {
 	char stack[64];
@@ -106,9 +106,16 @@ static int check_blocks(const struct toks *t, int body, char **why)
 			if (stack[depth - 1] == 'C')
 				return sqlx_fail(why, "a statement separator (;) inside CASE ... END");
 		} else if (sqlx_word_is(k, "BEGIN") || sqlx_word_is(k, "CASE")) {
+			/* a CASE statement (where a statement starts) holds statements, a CASE
+			 * expression none */
+			const struct tok *prev = i > 0 ? &t->v[i - 1] : NULL;
+			int statement = prev && (sqlx_punct_is(prev, ";") || sqlx_punct_is(prev, ":") ||
+						 sqlx_word_is(prev, "BEGIN") || sqlx_word_is(prev, "THEN") ||
+						 sqlx_word_is(prev, "ELSE") || sqlx_word_is(prev, "DO") ||
+						 sqlx_word_is(prev, "LOOP") || sqlx_word_is(prev, "REPEAT"));
 			if (depth == sizeof stack)
 				return sqlx_fail(why, "blocks nested too deeply");
-			stack[depth++] = sqlx_word_is(k, "BEGIN") ? 'B' : 'C';
+			stack[depth++] = sqlx_word_is(k, "BEGIN") ? 'B' : statement ? 'S' : 'C';
 		} else if (sqlx_word_is(k, "END")) {
 			if (next && (sqlx_word_is(next, "IF") || sqlx_word_is(next, "LOOP") ||
 				     sqlx_word_is(next, "WHILE") || sqlx_word_is(next, "REPEAT") ||

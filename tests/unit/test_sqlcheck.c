@@ -122,6 +122,12 @@ static const struct {
 	  "CREATE PROCEDURE `p`(IN a int)\nBEGIN DECLARE i int DEFAULT 0; WHILE i < a DO SET i = "
 	  "i + 1; END WHILE; IF a > 1 THEN SELECT CASE WHEN a > 2 THEN 'x' ELSE 'y' END; "
 	  "END IF; lbl: BEGIN SELECT 1; END lbl; END", 1 },
+	{ "mariadb", OFB_SQL_CREATE_PROCEDURE, "p", NULL,
+	  "CREATE PROCEDURE `p`(IN a int) BEGIN CASE a WHEN 1 THEN SELECT 1; ELSE SELECT 2; "
+	  "END CASE; SET @x = CASE WHEN a > 1 THEN 1 END; END", 0 },   /* @x: a variable */
+	{ "mariadb", OFB_SQL_CREATE_PROCEDURE, "p", NULL,
+	  "CREATE PROCEDURE `p`(IN a int) BEGIN DECLARE x int; CASE a WHEN 1 THEN SELECT 1; "
+	  "ELSE SELECT 2; END CASE; SET x = CASE WHEN a > 1 THEN 1 END; END", 1 },
 	{ "mariadb", OFB_SQL_CREATE_FUNCTION, "dbl", NULL,
 	  "CREATE FUNCTION `dbl`(x int) RETURNS int(11)\n    DETERMINISTIC\nRETURN x * 2", 1 },
 	{ "mariadb", OFB_SQL_CREATE_EVENT, "ev", NULL,
