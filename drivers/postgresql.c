@@ -487,7 +487,7 @@ static int pg_select_column(const struct ofb_driver *drv, const struct ofb_colum
  * without escapes, E'' with them, $tag$ strings, "" names, nesting block comments. */
 static const char *const pg_forbidden_words[] = {
 	"COPY", "DO", "ALTER SYSTEM", "SET ROLE", "SESSION AUTHORIZATION", "LISTEN", "NOTIFY",
-	"SESSION_AUTHORIZATION",
+	"SESSION_AUTHORIZATION", "SESSION_REPLICATION_ROLE", "SUPERUSER",
 	NULL
 };
 static const char *const pg_forbidden_functions[] = {

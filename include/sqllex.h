@@ -32,6 +32,9 @@ int sqlx_word_is(const struct tok *t, const char *w);
 int sqlx_punct_is(const struct tok *t, const char *p);
 /* name is in list (an entry ending in '*' matches every name it begins), any case. */
 int sqlx_name_in(const char *name, const char *const *list);
+/* The word or two-word phrase of list that tokens[i] starts (any case; quoted names too
+ * when quoted), or NULL; a word next to '.' is a name and starts none. */
+const char *sqlx_phrase_at(const struct toks *t, size_t i, const char *const *list, int quoted);
 /* Anything in the tokens the dialect refuses in any native SQL. */
 int sqlx_check_forbidden(const struct ofb_sql_dialect *d, const struct toks *t, char **why);
 /* The object name at tokens[*i] ([schema.]name): it must be want (any name when NULL),

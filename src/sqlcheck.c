@@ -282,6 +282,28 @@ int sqlx_name_in(const char *name, const char *const *list)
 }
 
 /* Anything in the tokens the dialect refuses in any native SQL. */
+static int word_matches(const struct tok *k, const char *w, size_t len, int quoted)
+{
+	return (k->kind == TK_WORD || (quoted && k->kind == TK_QIDENT)) &&
+	       strlen(k->text) == len && strncasecmp(k->text, w, len) == 0;
+}
+
+const char *sqlx_phrase_at(const struct toks *t, size_t i, const char *const *list, int quoted)
+{
+	/* a word next to '.' is part of a name (NEW.password), not a statement's word */
+	if ((i > 0 && sqlx_punct_is(&t->v[i - 1], ".")) ||
+	    (i + 1 < t->n && sqlx_punct_is(&t->v[i + 1], ".")))
+		return NULL;
+	for (size_t w = 0; list && list[w]; w++) {
+		const char *f = list[w], *sp = strchr(f, ' ');
+		if (!sp ? word_matches(&t->v[i], f, strlen(f), quoted)
+			: (word_matches(&t->v[i], f, (size_t)(sp - f), quoted) && i + 1 < t->n &&
+			   word_matches(&t->v[i + 1], sp + 1, strlen(sp + 1), quoted)))
+			return f;
+	}
+	return NULL;
+}
+
 int sqlx_check_forbidden(const struct ofb_sql_dialect *d, const struct toks *t, char **why)
 {
 	for (size_t i = 0; i < t->n; i++) {
@@ -296,15 +318,15 @@ int sqlx_check_forbidden(const struct ofb_sql_dialect *d, const struct toks *t, 
 		if ((k->kind == TK_WORD || k->kind == TK_QIDENT) &&
 		    sqlx_name_in(k->text, d->forbidden_functions))
 			return sqlx_fail(why, "it uses '%s', which reaches beyond the database", k->text);
-		if (k->kind != TK_WORD)
+		if (k->kind != TK_WORD && !(k->kind == TK_QIDENT && (d->flags & OFB_SQL_DOLLAR_QUOTES)))
 			continue;
-		for (size_t w = 0; d->forbidden_words && d->forbidden_words[w]; w++) {
-			const char *f = d->forbidden_words[w], *sp = strchr(f, ' ');
-			if (!sp ? strcasecmp(k->text, f) == 0
-				: (strlen(k->text) == (size_t)(sp - f) &&
-				   strncasecmp(k->text, f, (size_t)(sp - f)) == 0 && i + 1 < t->n &&
-				   sqlx_word_is(&t->v[i + 1], sp + 1)))
-				return sqlx_fail(why, "it uses '%s', which reaches beyond the database", f);
+		{
+			/* PostgreSQL reads SET "role" as SET role: quoted names count there */
+			const char *f = sqlx_phrase_at(t, i, d->forbidden_words,
+						       (d->flags & OFB_SQL_DOLLAR_QUOTES) != 0);
+			if (f)
+				return sqlx_fail(why, "it uses '%s', which reaches beyond the database",
+						 f);
 		}
 	}
 	return 0;

@@ -72,50 +72,104 @@ static int skip_modifiers(const struct toks *t, size_t *i, enum ofb_sql_kind kin
 	return 0;
 }
 
-/* BEGIN, END and CASE are not reserved everywhere (MariaDB's NEW.begin, "SET a = end"):
- * a word next to '.', or where a value stands (after an operator, '(' or ','), is a name. */
-static int as_keyword(const struct toks *t, size_t i)
+/* BEGIN, END and CASE are not reserved everywhere (SQLite and MariaDB take them as names:
+ * NEW.begin, "SELECT begin FROM t", "SET a = end"), so each counts as a block word only
+ * where a block can stand; anywhere else it is a name. */
+static int word_in(const struct tok *k, const char *const *list)
 {
-	const struct tok *prev = i > 0 ? &t->v[i - 1] : NULL;
+	return k->kind == TK_WORD && sqlx_name_in(k->text, list);
+}
 
-	if (t->v[i].kind != TK_WORD)
+/* The BEGIN at tokens[i] opens a block: inside one, where a statement starts; outside
+ * every block, where a body starts (after a routine's header, FOR EACH ROW, a trigger's
+ * table or WHEN condition, DO, a label, T-SQL's AS, before PostgreSQL's ATOMIC). */
+static int opens_block(const struct ofb_sql_dialect *d, const struct toks *t, size_t i,
+		       size_t blocks, int seen_when)
+{
+	static const char *const inner[] = { "BEGIN", "THEN", "ELSE", "DO", "LOOP", "REPEAT",
+		NULL };
+	static const char *const outer[] = { "ROW", "DO", "DETERMINISTIC", "DATA", "INVOKER",
+		"DEFINER", "SQL", NULL };
+	const struct tok *prev = i > 0 ? &t->v[i - 1] : NULL;
+	const struct tok *before = i > 1 ? &t->v[i - 2] : NULL;
+
+	if (!prev)
 		return 0;
-	if (i + 1 < t->n && sqlx_punct_is(&t->v[i + 1], "."))
-		return 0;
-	if (prev && prev->kind == TK_PUNCT && !sqlx_punct_is(prev, ";") && !sqlx_punct_is(prev, ")") &&
-	    !sqlx_punct_is(prev, ":") && !(sqlx_word_is(&t->v[i], "CASE")))
-		return 0;
-	return 1;
+	/* T-SQL reserves BEGIN and END, and ends no statement with ';' */
+	if (d->flags & OFB_SQL_CATALOG_NAMES)
+		return 1;
+	if (sqlx_punct_is(prev, ":") || sqlx_punct_is(prev, ";"))
+		return 1;
+	if (blocks)
+		return word_in(prev, inner);
+	if (i + 1 < t->n && sqlx_word_is(&t->v[i + 1], "ATOMIC"))
+		return 1;
+	if (word_in(prev, outer) || sqlx_punct_is(prev, ")") ||
+	    ((d->flags & OFB_SQL_CATALOG_NAMES) && sqlx_word_is(prev, "AS")))
+		return 1;
+	if (prev->kind == TK_STRING && before && sqlx_word_is(before, "COMMENT"))
+		return 1;
+	if (is_name(prev) && before && (sqlx_word_is(before, "ON") || sqlx_word_is(before, "FOLLOWS") ||
+				       sqlx_word_is(before, "PRECEDES") ||
+				       (sqlx_punct_is(before, ".") && i > 3 &&
+					sqlx_word_is(&t->v[i - 4], "ON"))))
+		return 1;
+	for (size_t k = i >= 5 ? i - 5 : 0; k + 1 < i; k++)
+		if (sqlx_word_is(&t->v[k], "RETURNS"))
+			return is_name(prev) && !sqlx_word_is(prev, "AS");
+	/* SQLite: WHEN condition BEGIN (the condition's last token is a value) */
+	return seen_when && !sqlx_word_is(prev, "AS") && prev->kind != TK_PUNCT;
 }
 
 /* Statements between BEGIN and END (nesting; CASE ... END counts as a block too, END IF,
  * END LOOP and their like close none): a ';' outside every block is a second statement. */
-static int check_blocks(const struct toks *t, int body, char **why)
+static int check_blocks(const struct ofb_sql_dialect *d, const struct toks *t, int body,
+			char **why)
 {
 	char stack[64];
-	size_t depth = 0;
+	size_t depth = 0, parens = 0;
+	int seen_when = 0;
 
 	for (size_t i = 0; i < t->n; i++) {
 		const struct tok *k = &t->v[i];
+		const struct tok *prev = i > 0 ? &t->v[i - 1] : NULL;
 		const struct tok *next = i + 1 < t->n ? &t->v[i + 1] : NULL;
-		if (k->kind == TK_WORD && !as_keyword(t, i))
+		int named = (prev && sqlx_punct_is(prev, ".")) || (next && sqlx_punct_is(next, "."));
+		if (sqlx_punct_is(k, "(")) {
+			parens++;
 			continue;
+		}
+		if (sqlx_punct_is(k, ")")) {
+			if (parens)
+				parens--;
+			continue;
+		}
+		if (sqlx_word_is(k, "WHEN") && depth == 0 && parens == 0)
+			seen_when = 1;
 		if (sqlx_punct_is(k, ";")) {
 			if (!body || depth == 0)
 				return sqlx_fail(why, "a statement separator (;)");
 			if (stack[depth - 1] == 'C')
 				return sqlx_fail(why, "a statement separator (;) inside CASE ... END");
-		} else if (sqlx_word_is(k, "BEGIN") || sqlx_word_is(k, "CASE")) {
+		} else if (named || k->kind != TK_WORD) {
+			continue;
+		} else if (sqlx_word_is(k, "BEGIN")) {
+			if (parens || !opens_block(d, t, i, depth, seen_when))
+				continue;
+			if (depth == sizeof stack)
+				return sqlx_fail(why, "blocks nested too deeply");
+			stack[depth++] = 'B';
+		} else if (sqlx_word_is(k, "CASE")) {
 			/* a CASE statement (where a statement starts) holds statements, a CASE
 			 * expression none */
-			const struct tok *prev = i > 0 ? &t->v[i - 1] : NULL;
 			int statement = prev && (sqlx_punct_is(prev, ";") || sqlx_punct_is(prev, ":") ||
 						 sqlx_word_is(prev, "BEGIN") || sqlx_word_is(prev, "THEN") ||
 						 sqlx_word_is(prev, "ELSE") || sqlx_word_is(prev, "DO") ||
 						 sqlx_word_is(prev, "LOOP") || sqlx_word_is(prev, "REPEAT"));
 			if (depth == sizeof stack)
 				return sqlx_fail(why, "blocks nested too deeply");
-			stack[depth++] = sqlx_word_is(k, "BEGIN") ? 'B' : statement ? 'S' : 'C';
+			stack[depth] = statement && depth ? 'S' : 'C';
+			depth++;
 		} else if (sqlx_word_is(k, "END")) {
 			if (next && (sqlx_word_is(next, "IF") || sqlx_word_is(next, "LOOP") ||
 				     sqlx_word_is(next, "WHILE") || sqlx_word_is(next, "REPEAT") ||
@@ -125,6 +179,11 @@ static int check_blocks(const struct toks *t, int body, char **why)
 			}
 			if (depth == 0)
 				return sqlx_fail(why, "END without BEGIN");
+			/* a block ends after its last statement's ';' (T-SQL needs none); a CASE
+			 * expression after its last value */
+			if (stack[depth - 1] != 'C' && !(d->flags & OFB_SQL_CATALOG_NAMES) &&
+			    !(prev && (sqlx_punct_is(prev, ";") || sqlx_word_is(prev, "BEGIN"))))
+				continue;
 			depth--;
 			if (next && sqlx_word_is(next, "CASE"))
 				i++;
@@ -140,19 +199,26 @@ static int check_blocks(const struct toks *t, int body, char **why)
 static const char *const object_words[] = { "GRANT", "REVOKE", NULL };
 /* ... and in a PostgreSQL routine's body (a string) also no languages, extensions,
  * roles, databases, owners, servers, replication or loading of code. */
-static const char *const body_words[] = { "GRANT", "REVOKE", "LANGUAGE", "EXTENSION", "ROLE",
-	"USER", "DATABASE", "OWNER", "SERVER", "SUBSCRIPTION", "PUBLICATION", "LOAD",
-	"AUTHORIZATION", "SYSTEM", "TABLESPACE", "FUNCTION", "PROCEDURE", "TRIGGER", NULL };
+static const char *const body_words[] = { "GRANT", "REVOKE", "SUPERUSER", "REASSIGN", "LOAD",
+	"SESSION_AUTHORIZATION", "SESSION_REPLICATION_ROLE", "OR REPLACE", "OWNER TO",
+	"SET ROLE", "RESET ROLE", "SET SESSION", "SECURITY LABEL",
+	"CREATE ROLE", "ALTER ROLE", "DROP ROLE", "CREATE USER", "ALTER USER", "DROP USER",
+	"CREATE GROUP", "ALTER GROUP", "DROP GROUP", "CREATE LANGUAGE", "ALTER LANGUAGE",
+	"CREATE EXTENSION", "ALTER EXTENSION", "CREATE DATABASE", "ALTER DATABASE",
+	"DROP DATABASE", "CREATE SERVER", "ALTER SERVER", "CREATE SUBSCRIPTION",
+	"CREATE PUBLICATION", "CREATE TABLESPACE", "CREATE FUNCTION", "CREATE PROCEDURE",
+	"ALTER FUNCTION", "ALTER PROCEDURE", "CREATE TRIGGER", "CREATE EVENT",
+	"CREATE SCHEMA", "ALTER DEFAULT", NULL };
 
 static int check_words(const struct toks *t, const char *const *words, const char *where,
 		       char **why)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (t->v[i].kind == TK_WORD && sqlx_name_in(t->v[i].text, words) &&
-		    !(i > 0 && sqlx_punct_is(&t->v[i - 1], ".")) &&
-		    !(i + 1 < t->n && sqlx_punct_is(&t->v[i + 1], ".")))
+	for (size_t i = 0; i < t->n; i++) {
+		const char *w = sqlx_phrase_at(t, i, words, 1);
+		if (w)
 			return sqlx_fail(why, "%s says '%s', which no object ofbackup restores may",
-					 where, t->v[i].text);
+					 where, w);
+	}
 	return 0;
 }
 
@@ -215,10 +281,17 @@ static int check_references(const struct ofb_sql_dialect *d, const struct toks *
 		int qualified = i + 1 < t->n && sqlx_punct_is(&t->v[i + 1], ".");
 		size_t lv = depth < 64 ? depth : 64;
 		if (sqlx_punct_is(k, "(")) {
+			/* FROM (t JOIN u ...), FROM (db.t): a table still stands next, unless a
+			 * subquery begins */
+			int carry = expect_table && !(i + 1 < t->n &&
+						     (sqlx_word_is(&t->v[i + 1], "SELECT") ||
+						      sqlx_word_is(&t->v[i + 1], "WITH") ||
+						      sqlx_word_is(&t->v[i + 1], "VALUES")));
 			depth++;
 			if (depth < 65)
-				in_from[depth] = 0;
-			expect_table = after_table = 0;
+				in_from[depth] = carry;
+			expect_table = carry;
+			after_table = 0;
 			continue;
 		}
 		if (sqlx_punct_is(k, ")")) {
@@ -330,7 +403,10 @@ static int check_catalog_names(const struct ofb_sql_dialect *d, const struct tok
 			}
 			parts++;
 		}
-		if (empty || parts >= 4 || (parts == 3 && at_table))
+		/* schema.table.column is a column too, but db.schema.table stands where one
+		 * may (INSERT db.s.t, DELETE db.s.t, FROM t, db.s.t): every three parts refused */
+		(void)at_table;
+		if (empty || parts >= 3)
 			return sqlx_fail(why, "it names '%s' with %zu parts, which may lie in another "
 					 "database", t->v[i].text, parts);
 		i = k;
@@ -518,7 +594,7 @@ int ofb_sql_check_native(const struct ofb_sql_dialect *d, enum ofb_sql_kind kind
 
 	if (sqlx_lex_checked(d, sql, MAX_NATIVE_SQL, r->body, &t, why) != 0)
 		goto out;
-	if (check_blocks(&t, r->body, why) != 0 || check_dynamic(d, &t, kind, why) != 0 ||
+	if (check_blocks(d, &t, r->body, why) != 0 || check_dynamic(d, &t, kind, why) != 0 ||
 	    check_words(&t, object_words, "it", why) != 0)
 		goto out;
 	for (size_t k = 0; !r->reads && k < t.n; k++)

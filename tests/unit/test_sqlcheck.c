@@ -296,6 +296,51 @@ static const struct {
 	{ "mariadb", OFB_SQL_CREATE_VIEW, "v", NULL,
 	  "CREATE VIEW `v` AS select `c`.`id` AS `id` from `customer` `c` join (select 1 AS `x`) "
 	  "`d` on `d`.`x` = `c`.`id`", 1 },
+	/* a second hostile review's findings, and what the engines write that must pass */
+	{ "postgresql", OFB_SQL_CREATE_FUNCTION, "f", NULL,
+	  "CREATE FUNCTION f() RETURNS int LANGUAGE sql RETURN (SELECT 1 AS begin); ALTER ROLE "
+	  "bob SUPERUSER; END", 0 },
+	{ "postgresql", OFB_SQL_CREATE_FUNCTION, "f2", NULL,
+	  "CREATE FUNCTION f2() RETURNS int LANGUAGE plpgsql AS $$ BEGIN CREATE GROUP evil "
+	  "SUPERUSER LOGIN PASSWORD 'x'; RETURN 1; END $$", 0 },
+	{ "postgresql", OFB_SQL_CREATE_FUNCTION, "f", NULL,
+	  "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN SET \"session_authorization\" "
+	  "= 'bob'; RETURN 1; END $$", 0 },
+	{ "postgresql", OFB_SQL_CREATE_FUNCTION, "f", NULL,
+	  "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET \"role\" = 'bob' AS $$ SELECT 1 $$", 0 },
+	{ "sqlite", OFB_SQL_CREATE_TRIGGER, "tr", "t",
+	  "CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT begin FROM t; END; DROP TABLE y; "
+	  "SELECT end FROM t", 0 },
+	{ "mariadb", OFB_SQL_CREATE_VIEW, "v2", NULL,
+	  "CREATE VIEW v2 AS SELECT * FROM (other.secret) LEFT JOIN t other USING (a)", 0 },
+	{ "mariadb", OFB_SQL_CREATE_TRIGGER, "tr", "t",
+	  "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW UPDATE t2 other JOIN (other.secret) "
+	  "ON 1 SET a = 0", 0 },
+	{ "sqlserver", OFB_SQL_CREATE_VIEW, "v", NULL, "CREATE VIEW v AS SELECT * FROM t, "
+	  "other.dbo.secret", 0 },
+	{ "sqlserver", OFB_SQL_CREATE_PROCEDURE, "p", NULL,
+	  "CREATE PROCEDURE p AS INSERT other.dbo.secret VALUES (1)", 0 },
+	{ "sqlserver", OFB_SQL_CREATE_PROCEDURE, "p", NULL, "CREATE PROCEDURE p AS DELETE "
+	  "other.dbo.secret", 0 },
+	{ "mariadb", OFB_SQL_CREATE_VIEW, "j2", NULL,
+	  "CREATE ALGORITHM=UNDEFINED SQL SECURITY DEFINER VIEW `j2` AS select `t`.`a` AS `a` "
+	  "from (`t` join `t2` on(`t`.`a` = `t2`.`b`))", 1 },
+	{ "postgresql", OFB_SQL_CREATE_VIEW, "v", NULL,
+	  "CREATE VIEW v AS  SELECT CASE WHEN (t.a > 0) THEN ARRAY[t.a] ELSE NULL::integer[] END "
+	  "AS c FROM t", 1 },
+	{ "mariadb", OFB_SQL_CREATE_TRIGGER, "trg", "t",
+	  "CREATE TRIGGER trg BEFORE UPDATE ON t FOR EACH ROW SET NEW.changed_by = USER(), "
+	  "NEW.password = OLD.password", 1 },
+	{ "postgresql", OFB_SQL_CREATE_FUNCTION, "a", NULL,
+	  "CREATE OR REPLACE FUNCTION public.a()\n RETURNS trigger\n LANGUAGE plpgsql\nAS "
+	  "$function$ BEGIN UPDATE audit SET owner = NEW.owner, \"user\" = NEW.\"user\"; "
+	  "RETURN NEW; END $function$\n", 1 },
+	{ "sqlite", OFB_SQL_CREATE_TRIGGER, "tr", "t",
+	  "CREATE TRIGGER tr AFTER INSERT ON t WHEN NEW.a > 1 BEGIN UPDATE t SET b = 1; END", 1 },
+	{ "mariadb", OFB_SQL_CREATE_FUNCTION, "f", NULL,
+	  "CREATE FUNCTION `f`(x int) RETURNS int(11)\n    DETERMINISTIC\nBEGIN RETURN x; END", 1 },
+	{ "mariadb", OFB_SQL_CREATE_FUNCTION, "f", NULL,
+	  "CREATE FUNCTION `f`(x int) RETURNS varchar(10) BEGIN RETURN 'a'; END", 1 },
 	/* SQL Server modules as sys.sql_modules keeps them (backed up, not restored) */
 	{ "sqlserver", OFB_SQL_CREATE_VIEW, "v", NULL,
 	  "CREATE VIEW dbo.v AS SELECT c.id, c.[Name] FROM dbo.customer c WHERE c.id > 1", 1 },
