@@ -80,32 +80,51 @@ static int word_in(const struct tok *k, const char *const *list)
 	return k->kind == TK_WORD && sqlx_name_in(k->text, list);
 }
 
-/* The BEGIN at tokens[i] opens a block: inside one, where a statement starts; outside
- * every block, where a body starts (after a routine's header, FOR EACH ROW, a trigger's
- * table or WHEN condition, DO, a label, T-SQL's AS, before PostgreSQL's ATOMIC). */
+/* Words a block's first statement (or its own ATOMIC, NOT ATOMIC, END) begins with. */
+static const char *const statement_words[] = { "SELECT", "INSERT", "UPDATE", "DELETE",
+	"REPLACE", "SET", "DECLARE", "IF", "CASE", "WHILE", "LOOP", "REPEAT", "RETURN", "CALL",
+	"BEGIN", "END", "LEAVE", "ITERATE", "SIGNAL", "RESIGNAL", "OPEN", "FETCH", "CLOSE",
+	"WITH", "VALUES", "RAISE", "PERFORM", "NULL", "ATOMIC", "NOT", "FOR", "GET", "TRY",
+	"CATCH", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "UPSERT", "PRINT", NULL };
+/* Words after which a value stands, so BEGIN there is a name. */
+static const char *const value_words[] = { "TO", "SETOF", "RETURN", "AS", "SELECT", "WHEN",
+	"SET", "THEN", "ELSE", "IS", "AND", "OR", "NOT", "IN", "LIKE", "BETWEEN", "FROM", "WHERE",
+	"BY", "VALUES", "INTO", "TABLE", "DO", "DEFAULT", "JOIN", "USING", "HAVING", NULL };
+
+/* The BEGIN at tokens[i] opens a block only where the engine would read one: followed by
+ * a statement (or ATOMIC, a label); inside a block, where a statement starts (after ';',
+ * the BEGIN that opened it, THEN, ELSE ...); outside every block, where a body starts
+ * (after a routine's header, FOR EACH ROW, a trigger's table or WHEN condition, an
+ * event's DO, a label, T-SQL's AS). opened is the index of the last BEGIN that opened a
+ * block. */
 static int opens_block(const struct ofb_sql_dialect *d, const struct toks *t, size_t i,
-		       size_t blocks, int seen_when)
+		       size_t blocks, int seen_when, size_t opened)
 {
-	static const char *const inner[] = { "BEGIN", "THEN", "ELSE", "DO", "LOOP", "REPEAT",
-		NULL };
-	static const char *const outer[] = { "ROW", "DO", "DETERMINISTIC", "DATA", "INVOKER",
+	static const char *const inner[] = { "THEN", "ELSE", "DO", "LOOP", "REPEAT", NULL };
+	static const char *const outer[] = { "ROW", "DETERMINISTIC", "DATA", "INVOKER",
 		"DEFINER", "SQL", NULL };
 	const struct tok *prev = i > 0 ? &t->v[i - 1] : NULL;
 	const struct tok *before = i > 1 ? &t->v[i - 2] : NULL;
+	const struct tok *next = i + 1 < t->n ? &t->v[i + 1] : NULL;
+	int body_follows = next && (word_in(next, statement_words) ||
+				    (is_name(next) && i + 2 < t->n &&
+				     sqlx_punct_is(&t->v[i + 2], ":")));
 
-	if (!prev)
+	if (!prev || !next)
 		return 0;
 	/* T-SQL reserves BEGIN and END, and ends no statement with ';' */
 	if (d->flags & OFB_SQL_CATALOG_NAMES)
 		return 1;
-	if (sqlx_punct_is(prev, ":") || sqlx_punct_is(prev, ";"))
+	if (!body_follows)
+		return 0;
+	if (sqlx_punct_is(prev, ":") || sqlx_punct_is(prev, ";") || (opened + 1 == i))
 		return 1;
 	if (blocks)
 		return word_in(prev, inner);
-	if (i + 1 < t->n && sqlx_word_is(&t->v[i + 1], "ATOMIC"))
+	if (sqlx_word_is(next, "ATOMIC") && !word_in(prev, value_words))
 		return 1;
 	if (word_in(prev, outer) || sqlx_punct_is(prev, ")") ||
-	    ((d->flags & OFB_SQL_CATALOG_NAMES) && sqlx_word_is(prev, "AS")))
+	    (sqlx_word_is(prev, "DO") && before && !sqlx_punct_is(before, ";")))
 		return 1;
 	if (prev->kind == TK_STRING && before && sqlx_word_is(before, "COMMENT"))
 		return 1;
@@ -114,11 +133,13 @@ static int opens_block(const struct ofb_sql_dialect *d, const struct toks *t, si
 				       (sqlx_punct_is(before, ".") && i > 3 &&
 					sqlx_word_is(&t->v[i - 4], "ON"))))
 		return 1;
-	for (size_t k = i >= 5 ? i - 5 : 0; k + 1 < i; k++)
+	/* after a function's RETURNS type and its characteristics (MariaDB: RETURNS
+	 * varchar(10) CHARSET x COLLATE y BEGIN), or a trigger's WHEN condition (SQLite):
+	 * a name, number, string or ')' that takes no value after it */
+	for (size_t k = 0; k < i; k++)
 		if (sqlx_word_is(&t->v[k], "RETURNS"))
-			return is_name(prev) && !sqlx_word_is(prev, "AS");
-	/* SQLite: WHEN condition BEGIN (the condition's last token is a value) */
-	return seen_when && !sqlx_word_is(prev, "AS") && prev->kind != TK_PUNCT;
+			seen_when = 1;
+	return seen_when && prev->kind != TK_PUNCT && !word_in(prev, value_words);
 }
 
 /* Statements between BEGIN and END (nesting; CASE ... END counts as a block too, END IF,
@@ -127,7 +148,7 @@ static int check_blocks(const struct ofb_sql_dialect *d, const struct toks *t, i
 			char **why)
 {
 	char stack[64];
-	size_t depth = 0, parens = 0;
+	size_t depth = 0, parens = 0, opened = (size_t)-2;
 	int seen_when = 0;
 
 	for (size_t i = 0; i < t->n; i++) {
@@ -154,21 +175,27 @@ static int check_blocks(const struct ofb_sql_dialect *d, const struct toks *t, i
 		} else if (named || k->kind != TK_WORD) {
 			continue;
 		} else if (sqlx_word_is(k, "BEGIN")) {
-			if (parens || !opens_block(d, t, i, depth, seen_when))
+			if (parens || !opens_block(d, t, i, depth, seen_when, opened))
 				continue;
 			if (depth == sizeof stack)
 				return sqlx_fail(why, "blocks nested too deeply");
 			stack[depth++] = 'B';
+			opened = i;
 		} else if (sqlx_word_is(k, "CASE")) {
 			/* a CASE statement (where a statement starts) holds statements, a CASE
-			 * expression none */
-			int statement = prev && (sqlx_punct_is(prev, ";") || sqlx_punct_is(prev, ":") ||
-						 sqlx_word_is(prev, "BEGIN") || sqlx_word_is(prev, "THEN") ||
-						 sqlx_word_is(prev, "ELSE") || sqlx_word_is(prev, "DO") ||
-						 sqlx_word_is(prev, "LOOP") || sqlx_word_is(prev, "REPEAT"));
+			 * expression none: after THEN or ELSE of a CASE expression it is one */
+			int in_expr = depth && stack[depth - 1] == 'C';
+			int statement = depth && prev &&
+					(sqlx_punct_is(prev, ";") || sqlx_punct_is(prev, ":") ||
+					 opened + 1 == i ||
+					 (!in_expr && (sqlx_word_is(prev, "THEN") ||
+						       sqlx_word_is(prev, "ELSE") ||
+						       sqlx_word_is(prev, "DO") ||
+						       sqlx_word_is(prev, "LOOP") ||
+						       sqlx_word_is(prev, "REPEAT"))));
 			if (depth == sizeof stack)
 				return sqlx_fail(why, "blocks nested too deeply");
-			stack[depth] = statement && depth ? 'S' : 'C';
+			stack[depth] = statement ? 'S' : 'C';
 			depth++;
 		} else if (sqlx_word_is(k, "END")) {
 			if (next && (sqlx_word_is(next, "IF") || sqlx_word_is(next, "LOOP") ||
@@ -182,7 +209,7 @@ static int check_blocks(const struct ofb_sql_dialect *d, const struct toks *t, i
 			/* a block ends after its last statement's ';' (T-SQL needs none); a CASE
 			 * expression after its last value */
 			if (stack[depth - 1] != 'C' && !(d->flags & OFB_SQL_CATALOG_NAMES) &&
-			    !(prev && (sqlx_punct_is(prev, ";") || sqlx_word_is(prev, "BEGIN"))))
+			    !(prev && (sqlx_punct_is(prev, ";") || opened + 1 == i)))
 				continue;
 			depth--;
 			if (next && sqlx_word_is(next, "CASE"))

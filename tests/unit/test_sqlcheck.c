@@ -341,6 +341,37 @@ static const struct {
 	  "CREATE FUNCTION `f`(x int) RETURNS int(11)\n    DETERMINISTIC\nBEGIN RETURN x; END", 1 },
 	{ "mariadb", OFB_SQL_CREATE_FUNCTION, "f", NULL,
 	  "CREATE FUNCTION `f`(x int) RETURNS varchar(10) BEGIN RETURN 'a'; END", 1 },
+	/* a third review's */
+	{ "sqlite", OFB_SQL_CREATE_TRIGGER, "tr", "t",
+	  "CREATE TRIGGER tr AFTER INSERT ON t WHEN begin BEGIN SELECT 1; END; DROP TABLE t; END", 0 },
+	{ "sqlite", OFB_SQL_CREATE_TRIGGER, "tr", "t",
+	  "CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT do begin FROM t; END; DROP TABLE y; "
+	  "END", 0 },
+	{ "postgresql", OFB_SQL_CREATE_FUNCTION, "f", NULL,
+	  "CREATE FUNCTION f() RETURNS int SET search_path TO begin LANGUAGE sql AS 'select 1'; "
+	  "DROP TABLE t; END", 0 },
+	{ "postgresql", OFB_SQL_CREATE_FUNCTION, "f", NULL,
+	  "CREATE FUNCTION f() RETURNS SETOF begin LANGUAGE sql AS 'select 1'; DROP TABLE t; END", 0 },
+	{ "mariadb", OFB_SQL_CREATE_FUNCTION, "f", NULL,
+	  "CREATE FUNCTION f() RETURNS int RETURN begin; DROP TABLE t; END", 0 },
+	{ "mariadb", OFB_SQL_CREATE_PROCEDURE, "p", NULL,
+	  "CREATE PROCEDURE p() DO begin; CREATE PROCEDURE q() BEGIN DELETE FROM t; END", 0 },
+	{ "sqlite", OFB_SQL_CREATE_TRIGGER, "tr", "t",
+	  "CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET a = CASE WHEN new.a THEN 1 ELSE "
+	  "CASE WHEN new.b THEN 2 END END; END", 1 },
+	{ "mariadb", OFB_SQL_CREATE_TRIGGER, "tr", "t",
+	  "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = CASE WHEN NEW.b THEN CASE "
+	  "WHEN NEW.c THEN 1 END END", 1 },
+	{ "postgresql", OFB_SQL_CREATE_FUNCTION, "f", NULL,
+	  "CREATE OR REPLACE FUNCTION public.f()\n RETURNS integer\n LANGUAGE sql\nBEGIN ATOMIC\n "
+	  "SELECT CASE WHEN true THEN CASE WHEN false THEN 1 END END;\nEND", 1 },
+	{ "mariadb", OFB_SQL_CREATE_FUNCTION, "f", NULL,
+	  "CREATE FUNCTION `f`() RETURNS varchar(10) CHARSET utf8mb4 COLLATE utf8mb4_general_ci\n"
+	  "BEGIN RETURN 'a'; END", 1 },
+	{ "mariadb", OFB_SQL_CREATE_EVENT, "ev", NULL,
+	  "CREATE EVENT `ev` ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM audit; END", 1 },
+	{ "sqlite", OFB_SQL_CREATE_TRIGGER, "tr", "t",
+	  "CREATE TRIGGER tr AFTER INSERT ON t WHEN NEW.a IS NULL BEGIN UPDATE t SET a = 1; END", 1 },
 	/* SQL Server modules as sys.sql_modules keeps them (backed up, not restored) */
 	{ "sqlserver", OFB_SQL_CREATE_VIEW, "v", NULL,
 	  "CREATE VIEW dbo.v AS SELECT c.id, c.[Name] FROM dbo.customer c WHERE c.id > 1", 1 },
