@@ -337,7 +337,7 @@ out:
  * executable comments whose inside runs. */
 static const char *const my_forbidden_words[] = {
 	"LOAD DATA", "LOAD XML", "INTO OUTFILE", "INTO DUMPFILE", "SET GLOBAL", "INFILE",
-	"OUTFILE", "DUMPFILE", "DIRECTORY", "CONNECTION", "UNION", "HANDLER", "INSTALL",
+	"OUTFILE", "DUMPFILE", "DIRECTORY", "CONNECTION", "UNION", "INSTALL",
 	"SHUTDOWN",
 	/* the server, its users and rights, other databases, native code */
 	"GLOBAL", "GRANT", "REVOKE", "SONAME", "PLUGIN", "UNINSTALL", "FLUSH", "KILL", "PURGE",

@@ -100,7 +100,9 @@ static const char *const value_words[] = { "TO", "SETOF", "RETURN", "AS", "SELEC
 static int opens_block(const struct ofb_sql_dialect *d, const struct toks *t, size_t i,
 		       size_t blocks, int seen_when, size_t opened)
 {
-	static const char *const inner[] = { "THEN", "ELSE", "DO", "LOOP", "REPEAT", NULL };
+	/* ... and a MariaDB handler's condition: DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN */
+	static const char *const inner[] = { "THEN", "ELSE", "DO", "LOOP", "REPEAT",
+		"SQLEXCEPTION", "SQLWARNING", "FOUND", NULL };
 	static const char *const outer[] = { "ROW", "DETERMINISTIC", "DATA", "INVOKER",
 		"DEFINER", "SQL", NULL };
 	const struct tok *prev = i > 0 ? &t->v[i - 1] : NULL;

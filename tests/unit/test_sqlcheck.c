@@ -372,6 +372,12 @@ static const struct {
 	  "CREATE EVENT `ev` ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM audit; END", 1 },
 	{ "sqlite", OFB_SQL_CREATE_TRIGGER, "tr", "t",
 	  "CREATE TRIGGER tr AFTER INSERT ON t WHEN NEW.a IS NULL BEGIN UPDATE t SET a = 1; END", 1 },
+	{ "mariadb", OFB_SQL_CREATE_PROCEDURE, "p", NULL,
+	  "CREATE PROCEDURE `p`() BEGIN DECLARE done INT DEFAULT 0; DECLARE CONTINUE HANDLER FOR "
+	  "NOT FOUND SET done = 1; DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; "
+	  "RESIGNAL; END; UPDATE t SET a = 1; END", 1 },
+	{ "mariadb", OFB_SQL_CREATE_PROCEDURE, "p", NULL,
+	  "CREATE PROCEDURE `p`() BEGIN HANDLER otherdb.t OPEN; END", 0 },
 	/* SQL Server modules as sys.sql_modules keeps them (backed up, not restored) */
 	{ "sqlserver", OFB_SQL_CREATE_VIEW, "v", NULL,
 	  "CREATE VIEW dbo.v AS SELECT c.id, c.[Name] FROM dbo.customer c WHERE c.id > 1", 1 },
