@@ -27,7 +27,7 @@ import zipfile
 import pyodbc
 
 import canon
-from regress import Regress
+from regress import Regress, run_class
 from restore import Scenario, sqlite_path
 
 PG_DBS = ("ofb_ob_pg", "ofb_ob_x_pg", "ofb_ob_v1_pg")
@@ -571,14 +571,8 @@ class Objects(Regress):
                                           ("mariadb-export.zip", "mariadb", "customer", 3)):
             t("format version 1 package (%s) verifies and imports into %s" % (name, engine),
               self.t_v1, name, engine, table, rows)
-        try:
-            self.drop_all()
-        except pyodbc.Error:
-            pass
+        self.drop_all_quietly()
 
 
 def run(suite, failed_cls):
-    if suite.r.blocked:
-        suite.r._fail("objects: all tests", suite.r.blocked)
-        return
-    Objects(suite, failed_cls).run_group()
+    run_class(Objects, "objects", suite, failed_cls)

@@ -26,7 +26,7 @@ import zipfile
 import pyodbc
 
 from fixtures import SECRET
-from regress import PW_ENV, Regress
+from regress import PW_ENV, Regress, run_class
 from restore import write_ini
 
 PG_DBS = ("ofb_tr_src", "ofb_tr_dst")
@@ -1127,14 +1127,8 @@ class Trust(Regress):
           "unzip -t passes), restored to the same bytes", self.t_raw_names)
         t("raw names outside a files folder or not marked raw_name: verify refuses",
           self.t_raw_hostile)
-        try:
-            self.drop_all()
-        except pyodbc.Error:
-            pass
+        self.drop_all_quietly()
 
 
 def run(suite, failed_cls):
-    if suite.r.blocked:
-        suite.r._fail("trust: all tests", suite.r.blocked)
-        return
-    Trust(suite, failed_cls).run_group()
+    run_class(Trust, "trust", suite, failed_cls)
