@@ -21,11 +21,11 @@ B := $(if $(filter .,$(BUILDDIR)),,$(BUILDDIR)/)
 
 SRCS = src/error.c src/util.c src/csv.c src/connstr.c src/ini_rules.c src/config.c \
        src/odbc.c src/session.c src/schema.c src/catalog.c src/schema_json.c \
-       src/schema_check.c src/sqlcheck.c src/sqlnative.c src/translate.c src/objects.c src/dump.c src/row_encoder.c src/package.c src/files.c \
+       src/schema_check.c src/sqlcheck.c src/sqlnative.c src/translate.c src/objects.c src/schedule.c src/dump.c src/row_encoder.c src/package.c src/files.c \
        src/manifest.c src/registry.c src/progress.c src/backup.c src/names.c src/records.c src/reader.c \
        src/zipwalk.c src/table_reader.c src/extract.c src/verify.c src/ddl.c src/load.c \
        src/restore_job.c src/restore.c src/import.c src/cli.c src/cmd_clients.c src/cmd_backup.c src/cmd_info.c \
-       src/cmd_verify.c src/cmd_restore.c \
+       src/cmd_verify.c src/cmd_restore.c src/cmd_schedule.c \
        drivers/driver.c drivers/sqlite.c drivers/postgresql.c drivers/pg_objects.c drivers/mariadb.c \
        drivers/sqlserver.c
 MAIN_SRC = src/main.c

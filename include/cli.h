@@ -39,6 +39,8 @@ int cmd_info(struct ofb_cli *cli, int argc, char **argv);
 int cmd_restore(struct ofb_cli *cli, int argc, char **argv);
 int cmd_import(struct ofb_cli *cli, int argc, char **argv);
 int cmd_verify(struct ofb_cli *cli, int argc, char **argv);
+int cmd_scheduled(struct ofb_cli *cli, int argc, char **argv);
+int cmd_status(struct ofb_cli *cli, int argc, char **argv);
 
 /* Load the configuration into cfg; prints its warnings. With lock, take the installation
  * lock (held until the process ends, released by the kernel also when it is killed).
@@ -49,6 +51,8 @@ int ofb_cli_config(struct ofb_cli *cli, int lock, struct ofb_config *cfg);
 void ofb_cli_print_message(enum ofb_msg_kind kind, const char *text);
 /* Print "ofbackup: error: ..." and return err's exit code. */
 int ofb_cli_fail(const struct ofb_error *err);
+/* rc as it is, or err printed (ofb_cli_fail) when rc is OFB_EXIT_FAILED or OFB_EXIT_USAGE. */
+int ofb_cli_finish(int rc, const struct ofb_error *err);
 /* Print a usage error about the command and return OFB_EXIT_USAGE. */
 int ofb_cli_usage(const char *command, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

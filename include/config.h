@@ -31,6 +31,15 @@ struct ofb_config {
 	size_t n_overrides;
 	/* [backup] section */
 	char *backup_dir;        /* default output folder (NULL: current folder) */
+	/* [schedule] section: the daily job (schedule.h) */
+	struct ofb_schedule_cfg {
+		char *folder;            /* where the weekday files go (NULL: not set up) */
+		char *name;              /* files are <name>-<Weekday>.zip */
+		int german;              /* weekday_names = de */
+		char *time;              /* HH:MM, for the scheduler entries */
+		char *log;               /* a line per run appended here, or NULL */
+		long max_age_hours;      /* status: a success older than this is a warning */
+	} schedule;
 	/* Problems that do not stop loading, one message each: unknown keys or sections, and
 	 * settings that would be ignored (user beside a connect string with UID/USER, a
 	 * password source beside one with PWD/PASSWORD, more than one password source). */

@@ -7,7 +7,8 @@
 #include "error.h"
 
 enum ofb_ini_section {
-	OFB_INI_UNKNOWN, OFB_INI_LOGIN, OFB_INI_REGISTRY, OFB_INI_BACKUP, OFB_INI_CLIENT
+	OFB_INI_UNKNOWN, OFB_INI_LOGIN, OFB_INI_REGISTRY, OFB_INI_BACKUP, OFB_INI_CLIENT,
+	OFB_INI_SCHEDULE
 };
 
 /* What section name (lowercase, as iniparser hands it over) is. */

@@ -26,6 +26,12 @@ const struct ofb_command ofb_commands[] = {
 	  "[-c CONFIG] import FILE [CLIENT] [--as ID] [--connect CONNSTR | --dsn NAME] "
 	  "[--files DIR] [--replace] [--strict]",
 	  "bring one client of a package into this installation, on any engine" },
+	{ "scheduled", cmd_scheduled, OFB_NEEDS_CONFIG | OFB_NEEDS_LOCK, "[-c CONFIG] scheduled",
+	  "the daily job: a full backup into [schedule] folder's file of today's weekday, "
+	  "replacing last week's once the new one verified" },
+	{ "status", cmd_status, OFB_NEEDS_CONFIG, "[-c CONFIG] status [--json]",
+	  "the daily job's last run, for people and monitoring (exit 0 OK, 1 warning, "
+	  "2 critical, 3 unknown)" },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 
@@ -40,6 +46,13 @@ int ofb_cli_fail(const struct ofb_error *err)
 	ofb_progress_done();
 	fprintf(stderr, "ofbackup: error: %s\n", err->set ? err->msg : "unknown failure");
 	return err->exit_code ? err->exit_code : OFB_EXIT_FAILED;
+}
+
+int ofb_cli_finish(int rc, const struct ofb_error *err)
+{
+	if (rc == OFB_EXIT_FAILED || rc == OFB_EXIT_USAGE)
+		rc = ofb_cli_fail(err);
+	return rc;
 }
 
 void ofb_cli_command_help(const char *command)

@@ -42,9 +42,7 @@ static int run(struct ofb_cli *cli, const char *command, int argc, char **argv)
 		return ofb_cli_usage(command, "-o needs a file name");
 	ofb_error_clear(&err);
 	rc = ofb_backup_run(cli->cfg, &bo, &err);
-	if (rc == OFB_EXIT_FAILED || rc == OFB_EXIT_USAGE)
-		rc = ofb_cli_fail(&err);
-	return rc;
+	return ofb_cli_finish(rc, &err);
 }
 
 int cmd_backup(struct ofb_cli *cli, int argc, char **argv)

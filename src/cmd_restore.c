@@ -7,13 +7,6 @@
 #include "cli.h"
 #include "restore.h"
 
-static int finish(int rc, const struct ofb_error *err)
-{
-	if (rc == OFB_EXIT_FAILED || rc == OFB_EXIT_USAGE)
-		rc = ofb_cli_fail(err);
-	return rc;
-}
-
 int cmd_restore(struct ofb_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -35,7 +28,7 @@ int cmd_restore(struct ofb_cli *cli, int argc, char **argv)
 	ro.clients = argv + optind + 1;
 	ro.n_clients = (size_t)(argc - optind - 1);
 	ofb_error_clear(&err);
-	return finish(ofb_restore_run(cli->cfg, &ro, &err), &err);
+	return ofb_cli_finish(ofb_restore_run(cli->cfg, &ro, &err), &err);
 }
 
 int cmd_import(struct ofb_cli *cli, int argc, char **argv)
@@ -72,5 +65,5 @@ int cmd_import(struct ofb_cli *cli, int argc, char **argv)
 	    (io.as_id && !*io.as_id))
 		return ofb_cli_usage("import", "an option is given an empty value");
 	ofb_error_clear(&err);
-	return finish(ofb_import_run(cli->cfg, &io, &err), &err);
+	return ofb_cli_finish(ofb_import_run(cli->cfg, &io, &err), &err);
 }

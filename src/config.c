@@ -222,6 +222,59 @@ static const char *lookup(const dictionary *dict, const char *section, const cha
 }
 
 
+/* [schedule]: folder, name (letters, digits, '.', '_', '-'), weekday_names en|de, time
+ * HH:MM, log, max_age hours. */
+static int load_schedule(const dictionary *dict, struct ofb_config *cfg, struct ofb_error *err)
+{
+	struct ofb_schedule_cfg *s = &cfg->schedule;
+	const char *v;
+
+	s->max_age_hours = 26;
+	if ((v = lookup(dict, "schedule", "folder")) && *v)
+		s->folder = xstrdup(v);
+	v = lookup(dict, "schedule", "name");
+	s->name = xstrdup(v && *v ? v : "ofbackup");
+	for (const char *p = s->name; *p; p++)
+		if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '_' || *p == '-') ||
+		    (p == s->name && *p == '.')) {
+			ofb_error_usage(err, "config '%s': [schedule] name '%s' may hold only letters, "
+					"digits, '.', '_' and '-' (files are NAME-Weekday.zip)",
+					cfg->path, s->name);
+			return -1;
+		}
+	v = lookup(dict, "schedule", "weekday_names");
+	if (v && *v && strcmp(v, "en") != 0 && strcmp(v, "de") != 0) {
+		ofb_error_usage(err, "config '%s': [schedule] weekday_names is 'en' (Monday...) or "
+				"'de' (Montag...), not '%s'", cfg->path, v);
+		return -1;
+	}
+	s->german = v && strcmp(v, "de") == 0;
+	v = lookup(dict, "schedule", "time");
+	if (v && *v) {
+		int h, m;
+		char end;
+		if (sscanf(v, "%2d:%2d%c", &h, &m, &end) != 2 || h < 0 || h > 23 || m < 0 || m > 59) {
+			ofb_error_usage(err, "config '%s': [schedule] time is HH:MM (24 hours), not "
+					"'%s'", cfg->path, v);
+			return -1;
+		}
+	}
+	s->time = xstrdup(v && *v ? v : "02:30");
+	if ((v = lookup(dict, "schedule", "log")) && *v)
+		s->log = xstrdup(v);
+	if ((v = lookup(dict, "schedule", "max_age")) && *v) {
+		char *end;
+		long h = strtol(v, &end, 10);
+		if (*end || h < 1 || h > 24 * 365) {
+			ofb_error_usage(err, "config '%s': [schedule] max_age is hours (1 to 8760), "
+					"not '%s'", cfg->path, v);
+			return -1;
+		}
+		s->max_age_hours = h;
+	}
+	return 0;
+}
+
 /*
  * Settings of one section that ofb_dbconn_string would pass over without a word: user
  * beside a connect string with UID/USER, a password source beside one with PWD/PASSWORD,
@@ -401,6 +454,8 @@ int ofb_config_load(const char *path, struct ofb_config *cfg, struct ofb_error *
 	dir = lookup(dict, "backup", "dir");
 	if (dir && *dir)
 		cfg->backup_dir = xstrdup(dir);
+	if (load_schedule(dict, cfg, err) != 0)
+		goto out;
 	rc = 0;
 out:
 	if (dict)
@@ -427,6 +482,10 @@ void ofb_config_free(struct ofb_config *cfg)
 	}
 	free(cfg->overrides);
 	free(cfg->backup_dir);
+	free(cfg->schedule.folder);
+	free(cfg->schedule.name);
+	free(cfg->schedule.time);
+	free(cfg->schedule.log);
 	for (i = 0; i < cfg->n_warnings; i++)
 		free(cfg->warnings[i]);
 	free(cfg->warnings);

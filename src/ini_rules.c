@@ -37,6 +37,9 @@ static const char *const registry_keys[] = {
 	"table", "id", "name", "connect", "files_dir", "offline", NULL
 };
 static const char *const backup_keys[] = { "dir", NULL };
+static const char *const schedule_keys[] = {
+	"time", "folder", "name", "weekday_names", "log", "max_age", NULL
+};
 
 /* The [login]/[client.x] keys that fill a struct ofb_dbconn. */
 enum ofb_ini_section ofb_ini_section_kind(const char *name)
@@ -47,6 +50,8 @@ enum ofb_ini_section ofb_ini_section_kind(const char *name)
 		return OFB_INI_REGISTRY;
 	if (!strcmp(name, "backup"))
 		return OFB_INI_BACKUP;
+	if (!strcmp(name, "schedule"))
+		return OFB_INI_SCHEDULE;
 	if (!strncmp(name, CLIENT_PREFIX, strlen(CLIENT_PREFIX)))
 		return OFB_INI_CLIENT;
 	return OFB_INI_UNKNOWN;
@@ -61,6 +66,7 @@ int ofb_ini_known_key(enum ofb_ini_section kind, const char *key)
 	case OFB_INI_REGISTRY: keys = registry_keys; break;
 	case OFB_INI_BACKUP:   keys = backup_keys; break;
 	case OFB_INI_CLIENT:   keys = client_keys; break;
+	case OFB_INI_SCHEDULE: keys = schedule_keys; break;
 	case OFB_INI_UNKNOWN:  return 0;
 	}
 	for (; *keys; keys++)
@@ -106,6 +112,7 @@ static int strict_key(enum ofb_ini_section kind, const char *key, size_t n)
 	case OFB_INI_CLIENT:   keys = conn_keys; break;
 	case OFB_INI_REGISTRY: keys = registry_keys; break;
 	case OFB_INI_BACKUP:   keys = backup_keys; break;
+	case OFB_INI_SCHEDULE: keys = schedule_keys; break;
 	case OFB_INI_UNKNOWN:  return 0;
 	}
 	if (kind == OFB_INI_CLIENT && ofb_span_is(key, n, "files"))

@@ -48,9 +48,10 @@ import restore  # noqa: E402
 import safety  # noqa: E402
 import trust  # noqa: E402
 import objects  # noqa: E402
+import schedule  # noqa: E402
 
 GROUPS = ("backup",) + tuple("restore-" + g for g in restore.GROUPS) + ("regress", "safety", "trust",
-                                                                           "objects")
+                                                                           "objects", "schedule")
 
 
 def selection(argv):
@@ -490,6 +491,9 @@ class Suite:
         # views, triggers, routines, types (objects.py): their own installation
         if self.wanted("objects"):
             objects.run(self, Failed)
+        # the daily job with the clock set (schedule.py): its own installation
+        if self.wanted("schedule"):
+            schedule.run(self, Failed)
 
     def run_backup(self):
         cfg = self.inst.config if self.inst else ""

@@ -308,6 +308,11 @@ static void test_config_errors(void)
 		{ "[login]\ndsn = x\n[client.]\nfiles = /x\n", { "[client.]", "client id" }, NULL },
 		{ "[login]\ndsn = x\nthis line has no equals sign hunter2\n",
 		  { "syntax error" }, "hunter2" },
+		{ "[login]\ndsn = x\n[schedule]\nweekday_names = fr\n",
+		  { "weekday_names", "'de'" }, NULL },
+		{ "[login]\ndsn = x\n[schedule]\ntime = 25:00\n", { "[schedule] time", "HH:MM" }, NULL },
+		{ "[login]\ndsn = x\n[schedule]\nname = ../evil\n", { "[schedule] name" }, NULL },
+		{ "[login]\ndsn = x\n[schedule]\nmax_age = 0\n", { "max_age" }, NULL },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

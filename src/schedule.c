@@ -1,0 +1,306 @@
+/* schedule.c - the daily job and its record (schedule.h): a full backup into the weekday
+ * file, which replaces last week's only once the new package is complete and verified;
+ * one log line and a state file per run, which status reads. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "backup.h"
+#include "progress.h"
+#include "reader.h"
+#include "schedule.h"
+#include "util.h"
+#include "verify.h"
+
+static const char *const days_en[7] = { "Sunday", "Monday", "Tuesday", "Wednesday",
+					"Thursday", "Friday", "Saturday" };
+static const char *const days_de[7] = { "Sonntag", "Montag", "Dienstag", "Mittwoch",
+					"Donnerstag", "Freitag", "Samstag" };
+
+const char *ofb_weekday_name(int wday, int german)
+{
+	return (german ? days_de : days_en)[((wday % 7) + 7) % 7];
+}
+
+char *ofb_schedule_state_path(const struct ofb_config *cfg)
+{
+	return xasprintf("%s/.%s-status.json", cfg->schedule.folder, cfg->schedule.name);
+}
+
+/* What one run did, for the log line and the state file. */
+struct run_record {
+	time_t start, end;
+	const char *result;      /* "ok", "warning", "failed" */
+	char *package;           /* the file the run left, or NULL */
+	long long size;
+	size_t ok, skipped, failed;
+	char *message;           /* what went wrong or what to know, or NULL */
+};
+
+static void iso_time(time_t t, char *out, size_t n)
+{
+	struct tm lt;
+
+	localtime_r(&t, &lt);
+	strftime(out, n, "%Y-%m-%dT%H:%M:%S%z", &lt);
+}
+
+static void append_log(const struct ofb_config *cfg, struct run_record *rr)
+{
+	char start[40], end[40];
+	FILE *f;
+
+	if (!cfg->schedule.log)
+		return;
+	f = fopen(cfg->schedule.log, "a");
+	if (!f) {
+		ofb_warn("cannot append to the log '%s': %s", cfg->schedule.log, strerror(errno));
+		return;
+	}
+	iso_time(rr->start, start, sizeof start);
+	iso_time(rr->end, end, sizeof end);
+	/* one line per run, whatever a driver's message holds */
+	for (char *p = rr->message; p && *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+	fprintf(f, "%s scheduled result=%s start=%s end=%s duration=%lds package=%s size=%lld "
+		"clients_ok=%zu clients_skipped=%zu clients_failed=%zu%s%s\n", end, rr->result,
+		start, end, (long)(rr->end - rr->start), rr->package ? rr->package : "-", rr->size,
+		rr->ok, rr->skipped, rr->failed, rr->message ? " message=" : "",
+		rr->message ? rr->message : "");
+	if (fclose(f) != 0)
+		ofb_warn("cannot append to the log '%s': %s", cfg->schedule.log, strerror(errno));
+}
+
+/* The state file, written under a temporary name and renamed: status never reads half. */
+static void write_state(const struct ofb_config *cfg, const struct run_record *rr)
+{
+	char *path = ofb_schedule_state_path(cfg), *tmp = xasprintf("%s.tmp", path), *text;
+	json_t *o = json_object();
+	FILE *f;
+
+	json_object_set_new(o, "result", json_string(rr->result));
+	json_object_set_new(o, "start", json_integer((json_int_t)rr->start));
+	json_object_set_new(o, "end", json_integer((json_int_t)rr->end));
+	json_object_set_new(o, "package", rr->package ? json_string(rr->package) : json_null());
+	json_object_set_new(o, "size", json_integer(rr->size));
+	json_object_set_new(o, "clients_ok", json_integer((json_int_t)rr->ok));
+	json_object_set_new(o, "clients_skipped", json_integer((json_int_t)rr->skipped));
+	json_object_set_new(o, "clients_failed", json_integer((json_int_t)rr->failed));
+	json_object_set_new(o, "message", rr->message ? json_string(rr->message) : json_null());
+	text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	f = fopen(tmp, "w");
+	if (!f || fputs(text, f) == EOF || fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		ofb_warn("cannot write the state file '%s': %s", tmp, strerror(errno));
+		if (f)
+			fclose(f);
+		unlink(tmp);
+	} else if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		ofb_warn("cannot write the state file '%s': %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	free(text);
+	free(tmp);
+	free(path);
+}
+
+/* The new package's clients by their status in its manifest. */
+static void count_clients(const char *package, struct run_record *rr, struct ofb_error *err)
+{
+	struct ofb_reader *r = ofb_reader_open(package, err);
+	json_t *c;
+	size_t i;
+
+	if (!r)
+		return;
+	json_array_foreach(json_object_get(ofb_reader_manifest(r), "clients"), i, c) {
+		const char *status = json_string_value(json_object_get(c, "status"));
+		if (status && strcmp(status, "ok") == 0)
+			rr->ok++;
+		else if (status && strcmp(status, "failed") == 0)
+			rr->failed++;
+		else
+			rr->skipped++;
+	}
+	ofb_reader_close(r);
+}
+
+static int verify_file(const char *path, struct ofb_error *err)
+{
+	struct ofb_reader *r = ofb_reader_open(path, err);
+	int rc;
+
+	if (!r)
+		return -1;
+	rc = ofb_reader_verify(r, err);
+	ofb_reader_close(r);
+	return rc;
+}
+
+static int sync_folder(const char *folder)
+{
+	int fd = open(folder, O_RDONLY | O_DIRECTORY);
+	int rc = fd >= 0 ? fsync(fd) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int ofb_scheduled_run(const struct ofb_config *cfg, struct ofb_error *err)
+{
+	const struct ofb_schedule_cfg *sc = &cfg->schedule;
+	struct run_record rr = { .start = time(NULL), .result = "failed" };
+	struct ofb_backup_opts opts = { .kind = OFB_KIND_FULL, .skip_failed = 1 };
+	char *final = NULL, *incoming = NULL;
+	struct tm lt;
+	struct stat st;
+	int rc = OFB_EXIT_FAILED;
+
+	if (!sc->folder) {
+		ofb_error_usage(err, "config '%s': the daily job needs [schedule] folder (where the "
+				"weekday files go)", cfg->path);
+		return OFB_EXIT_USAGE;
+	}
+	/* a share that is not mounted must not fill the local disk instead */
+	if (stat(sc->folder, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		ofb_error_errno(err, errno ? errno : ENOTDIR, "the [schedule] folder '%s' is not "
+				"there (is the share mounted?)", sc->folder);
+		rr.message = xstrdup(err->msg);
+		goto out;
+	}
+	localtime_r(&rr.start, &lt);
+	final = xasprintf("%s/%s-%s.zip", sc->folder, sc->name,
+			  ofb_weekday_name(lt.tm_wday, sc->german));
+	incoming = xasprintf("%s/%s-%s.incoming.zip", sc->folder, sc->name,
+			     ofb_weekday_name(lt.tm_wday, sc->german));
+	/* what a killed run left under our own temporary name */
+	if (unlink(incoming) == 0)
+		ofb_info("removed '%s', left by a run that was stopped", incoming);
+	opts.output = incoming;
+	rc = ofb_backup_run(cfg, &opts, err);
+	if (rc != OFB_EXIT_OK && rc != OFB_EXIT_WARNINGS) {
+		ofb_error_prefix(err, "the daily backup failed; '%s' is kept as it was", final);
+		rr.message = xstrdup(err->msg);
+		goto out;
+	}
+	ofb_info("verifying '%s'", incoming);
+	if (verify_file(incoming, err) != 0) {
+		unlink(incoming);
+		ofb_error_prefix(err, "the new package does not verify, it is removed; '%s' is kept "
+				 "as it was", final);
+		rr.message = xstrdup(err->msg);
+		rc = OFB_EXIT_FAILED;
+		goto out;
+	}
+	count_clients(incoming, &rr, err);
+	if (rr.failed && access(final, F_OK) == 0) {
+		/* never replace a package with one that holds less */
+		char stamp[32];
+		char *kept;
+		strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &lt);
+		kept = xasprintf("%s/%s-%s-incomplete-%s.zip", sc->folder, sc->name,
+				 ofb_weekday_name(lt.tm_wday, sc->german), stamp);
+		if (rename(incoming, kept) != 0) {
+			ofb_error_errno(err, errno, "cannot rename '%s' to '%s'", incoming, kept);
+			free(kept);
+			rr.message = xstrdup(err->msg);
+			rc = OFB_EXIT_FAILED;
+			goto out;
+		}
+		ofb_warn("%zu client%s failed: '%s' is kept as it was, the new package is '%s'",
+			 rr.failed, rr.failed == 1 ? "" : "s", final, kept);
+		rr.package = kept;
+		rr.message = xasprintf("%zu clients failed; the weekday file was kept", rr.failed);
+		rc = OFB_EXIT_WARNINGS;
+	} else {
+		if (rename(incoming, final) != 0) {
+			ofb_error_errno(err, errno, "cannot rename '%s' to '%s'", incoming, final);
+			rr.message = xstrdup(err->msg);
+			rc = OFB_EXIT_FAILED;
+			goto out;
+		}
+		rr.package = xstrdup(final);
+		ofb_info("the daily backup is '%s'", final);
+	}
+	if (sync_folder(sc->folder) != 0)
+		ofb_warn("cannot sync the folder '%s': %s", sc->folder, strerror(errno));
+	if (stat(rr.package, &st) == 0)
+		rr.size = (long long)st.st_size;
+	rr.result = rc == OFB_EXIT_OK ? "ok" : "warning";
+out:
+	rr.end = time(NULL);
+	append_log(cfg, &rr);
+	if (sc->folder && stat(sc->folder, &st) == 0 && S_ISDIR(st.st_mode))
+		write_state(cfg, &rr);
+	free(rr.package);
+	free(rr.message);
+	free(final);
+	free(incoming);
+	return rc;
+}
+
+/* --- status -------------------------------------------------------------------------- */
+
+int ofb_status_run(const struct ofb_config *cfg, int as_json)
+{
+	char *path = cfg->schedule.folder ? ofb_schedule_state_path(cfg) : NULL;
+	json_t *state = path ? json_load_file(path, 0, NULL) : NULL;
+	const char *result = json_string_value(json_object_get(state, "result"));
+	json_int_t end = json_integer_value(json_object_get(state, "end"));
+	long long age = (long long)(time(NULL) - (time_t)end);
+	long long max = cfg->schedule.max_age_hours * 3600;
+	int code;
+	const char *verdict;
+
+	if (!state || !result || !json_is_integer(json_object_get(state, "end"))) {
+		code = 3;
+		verdict = "UNKNOWN";
+	} else if (strcmp(result, "failed") == 0 || age > 2 * max) {
+		code = 2;
+		verdict = "CRITICAL";
+	} else if (strcmp(result, "ok") != 0 || age > max) {
+		code = 1;
+		verdict = "WARNING";
+	} else {
+		code = 0;
+		verdict = "OK";
+	}
+	if (as_json) {
+		json_t *o = json_object();
+		char *text;
+		json_object_set_new(o, "status", json_string(verdict));
+		json_object_set_new(o, "code", json_integer(code));
+		json_object_set_new(o, "age_seconds", state ? json_integer(age) : json_null());
+		json_object_set_new(o, "max_age_hours", json_integer(cfg->schedule.max_age_hours));
+		json_object_set_new(o, "last_run", state ? json_incref(state) : json_null());
+		text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+		printf("%s\n", text);
+		free(text);
+		json_decref(o);
+	} else if (!state) {
+		printf("UNKNOWN: no run of the daily job is recorded%s%s%s\n", path ? " ('" : "",
+		       path ? path : " ([schedule] folder is not set)", path ? "' is missing)" : "");
+	} else {
+		const char *pkg = json_string_value(json_object_get(state, "package"));
+		const char *msg = json_string_value(json_object_get(state, "message"));
+		printf("%s: last daily backup %s %lld hours ago, package %s, %lld bytes, clients "
+		       "ok %lld, skipped %lld, failed %lld%s%s\n", verdict, result, age / 3600,
+		       pkg ? pkg : "none", (long long)json_integer_value(json_object_get(state, "size")),
+		       (long long)json_integer_value(json_object_get(state, "clients_ok")),
+		       (long long)json_integer_value(json_object_get(state, "clients_skipped")),
+		       (long long)json_integer_value(json_object_get(state, "clients_failed")),
+		       msg ? "; " : "", msg ? msg : "");
+	}
+	json_decref(state);
+	free(path);
+	return code;
+}
