@@ -143,12 +143,7 @@ ENGINE = {"ob-lite": "sqlite", "ob-pg": "postgresql", "ob-my": "mariadb"}
 
 class Objects(Regress):
     def __init__(self, suite, failed_cls):
-        Regress.__init__(self, suite, failed_cls)
-        self.root = os.path.join(suite.root, "objects")
-        self.cwd = os.path.join(self.root, "cwd")
-        self.backups = os.path.join(self.root, "backups")
-        self.login = os.path.join(self.root, "login.db")
-        self.cfg = os.path.join(self.root, "ofbackup.ini")
+        Regress.__init__(self, suite, failed_cls, "objects")
 
     pg_dbs, my_dbs = PG_DBS, MY_DBS
 

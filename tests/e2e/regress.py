@@ -73,13 +73,14 @@ def float_keys(n):
 
 
 class Regress:
-    def __init__(self, suite, failed_cls):
+    def __init__(self, suite, failed_cls, group="regress"):
+        """A group's own installation below the run's folder, in <group>/."""
         self.suite = suite
         self.runner = suite.r
         self.Failed = failed_cls
         self.pg_base = suite.servers.pg
         self.my_base = suite.servers.my
-        self.root = os.path.join(suite.root, "regress")
+        self.root = os.path.join(suite.root, group)
         self.cwd = os.path.join(self.root, "cwd")
         self.backups = os.path.join(self.root, "backups")
         self.login = os.path.join(self.root, "login.db")

@@ -34,12 +34,7 @@ def sha(path):
 
 class Schedule(Regress):
     def __init__(self, suite, failed_cls):
-        Regress.__init__(self, suite, failed_cls)
-        self.root = os.path.join(suite.root, "schedule")
-        self.cwd = os.path.join(self.root, "cwd")
-        self.backups = os.path.join(self.root, "backups")
-        self.login = os.path.join(self.root, "login.db")
-        self.cfg = os.path.join(self.root, "ofbackup.ini")
+        Regress.__init__(self, suite, failed_cls, "schedule")
         self.week = os.path.join(self.root, "week")
         self.log = os.path.join(self.root, "daily.log")
 

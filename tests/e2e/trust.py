@@ -111,12 +111,7 @@ def column(t, name):
 
 class Trust(Regress):
     def __init__(self, suite, failed_cls):
-        Regress.__init__(self, suite, failed_cls)
-        self.root = os.path.join(suite.root, "trust")
-        self.cwd = os.path.join(self.root, "cwd")
-        self.backups = os.path.join(self.root, "backups")
-        self.login = os.path.join(self.root, "login.db")
-        self.cfg = os.path.join(self.root, "ofbackup.ini")
+        Regress.__init__(self, suite, failed_cls, "trust")
         self.victim = os.path.join(self.root, "elsewhere", "other.db")
 
     pg_dbs, my_dbs = PG_DBS, MY_DBS
