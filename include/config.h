@@ -39,6 +39,8 @@ struct ofb_config {
 		char *time;              /* HH:MM, for the scheduler entries */
 		char *log;               /* a line per run appended here, or NULL */
 		long max_age_hours;      /* status: a success older than this is a warning */
+		long keep_weekly;        /* dated copies <name>-YYYY-Www.zip kept (0: none) */
+		long keep_monthly;       /* dated copies <name>-YYYY-MM.zip kept (0: none) */
 	} schedule;
 	/* Problems that do not stop loading, one message each: unknown keys or sections, and
 	 * settings that would be ignored (user beside a connect string with UID/USER, a

@@ -262,6 +262,19 @@ static int load_schedule(const dictionary *dict, struct ofb_config *cfg, struct 
 	s->time = xstrdup(v && *v ? v : "02:30");
 	if ((v = lookup(dict, "schedule", "log")) && *v)
 		s->log = xstrdup(v);
+	for (int k = 0; k < 2; k++) {
+		const char *key = k ? "keep_monthly" : "keep_weekly";
+		long *out = k ? &s->keep_monthly : &s->keep_weekly;
+		char *end;
+		if (!(v = lookup(dict, "schedule", key)) || !*v)
+			continue;
+		*out = strtol(v, &end, 10);
+		if (*end || *out < 0 || *out > 1000) {
+			ofb_error_usage(err, "config '%s': [schedule] %s is a count (0 to 1000), not "
+					"'%s'", cfg->path, key, v);
+			return -1;
+		}
+	}
 	if ((v = lookup(dict, "schedule", "max_age")) && *v) {
 		char *end;
 		long h = strtol(v, &end, 10);

@@ -38,7 +38,8 @@ static const char *const registry_keys[] = {
 };
 static const char *const backup_keys[] = { "dir", NULL };
 static const char *const schedule_keys[] = {
-	"time", "folder", "name", "weekday_names", "log", "max_age", NULL
+	"time", "folder", "name", "weekday_names", "log", "max_age", "keep_weekly",
+	"keep_monthly", NULL
 };
 
 /* The [login]/[client.x] keys that fill a struct ofb_dbconn. */

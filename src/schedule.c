@@ -1,6 +1,7 @@
 /* schedule.c - the daily job and its record (schedule.h): a full backup into the weekday
  * file, which replaces last week's only once the new package is complete and verified;
  * one log line and a state file per run, which status reads. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -133,6 +134,11 @@ static void count_clients(const char *package, struct run_record *rr, struct ofb
 	ofb_reader_close(r);
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int verify_file(const char *path, struct ofb_error *err)
 {
 	struct ofb_reader *r = ofb_reader_open(path, err);
@@ -153,6 +159,62 @@ static int sync_folder(const char *folder)
 	if (fd >= 0)
 		close(fd);
 	return rc;
+}
+
+/* A dated copy of the weekday file (a second link to it: the weekday file is replaced by
+ * a rename next week, the copy keeps this week's package), then the oldest copies of the
+ * same pattern beyond keep removed. Only names of exactly that pattern are touched. */
+static void keep_dated(const struct ofb_config *cfg, const char *weekday_file,
+		       const char *stamp, int monthly, long keep)
+{
+	const struct ofb_schedule_cfg *sc = &cfg->schedule;
+	char *copy = xasprintf("%s/%s-%s.zip", sc->folder, sc->name, stamp);
+	size_t prefix = strlen(sc->name) + 1, len = prefix + strlen(stamp) + 4;
+	char **names = NULL;
+	size_t n = 0;
+	DIR *d;
+	struct dirent *e;
+
+	if (keep <= 0) {
+		free(copy);
+		return;
+	}
+	if (access(copy, F_OK) != 0 && link(weekday_file, copy) != 0)
+		ofb_warn("cannot keep '%s': %s", copy, strerror(errno));
+	free(copy);
+	d = opendir(sc->folder);
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		const char *x = e->d_name + prefix;
+		int ok = strlen(e->d_name) == len && strncmp(e->d_name, sc->name, prefix - 1) == 0 &&
+			 e->d_name[prefix - 1] == '-';
+		/* YYYY-Www.zip or YYYY-MM.zip */
+		for (size_t i = 0; ok && i < 4; i++)
+			ok = x[i] >= '0' && x[i] <= '9';
+		if (ok && monthly)
+			ok = x[4] == '-' && x[5] >= '0' && x[5] <= '9' && x[6] >= '0' && x[6] <= '9' &&
+			     strcmp(x + 7, ".zip") == 0;
+		else if (ok)
+			ok = x[4] == '-' && x[5] == 'W' && x[6] >= '0' && x[6] <= '9' &&
+			     x[7] >= '0' && x[7] <= '9' && strcmp(x + 8, ".zip") == 0;
+		if (!ok)
+			continue;
+		names = xrealloc(names, (n + 1) * sizeof *names);
+		names[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, cmp_names);
+	for (size_t i = 0; i < n; i++) {
+		if (n - i > (size_t)keep) {
+			char *old = xasprintf("%s/%s", sc->folder, names[i]);
+			if (unlink(old) == 0)
+				ofb_info("removed '%s' (keeping the newest %ld)", old, keep);
+			free(old);
+		}
+		free(names[i]);
+	}
+	free(names);
 }
 
 int ofb_scheduled_run(const struct ofb_config *cfg, struct ofb_error *err)
@@ -230,6 +292,13 @@ int ofb_scheduled_run(const struct ofb_config *cfg, struct ofb_error *err)
 		}
 		rr.package = xstrdup(final);
 		ofb_info("the daily backup is '%s'", final);
+		{
+			char week[16], month[16];
+			strftime(week, sizeof week, "%G-W%V", &lt);
+			strftime(month, sizeof month, "%Y-%m", &lt);
+			keep_dated(cfg, final, week, 0, sc->keep_weekly);
+			keep_dated(cfg, final, month, 1, sc->keep_monthly);
+		}
 	}
 	if (sync_folder(sc->folder) != 0)
 		ofb_warn("cannot sync the folder '%s': %s", sc->folder, strerror(errno));

@@ -5,7 +5,8 @@ A SQLite installation (login database, two clients) backs up into [schedule] fol
 Monday's and Tuesday's runs make two files named after the days, next Monday's replaces
 Monday's, a failing run next Tuesday (login database unreachable) keeps Tuesday's file
 byte for byte and exits 1, a run with a failed client keeps the weekday file and puts its
-package beside it (exit 3), German weekday names, a folder that is not there (a share not
+package beside it (exit 3), German weekday names, weekly and monthly dated copies kept to
+their number, a folder that is not there (a share not
 mounted) is an error and is not created, a second run while one holds the installation
 exits 4. `status` after each: exit 0, 1, 2 and 3 as monitoring plugins do, and --json.
 """
@@ -169,6 +170,26 @@ class Schedule(Regress):
                      "no buero-Mittwoch.zip: %s" % self.names())
         self.write_config()
 
+    def t_keep(self):
+        self.write_config(keep_weekly="2", keep_monthly="1")
+        strays = ["buero-2026-W99-notes.txt", "other-2026-W01.zip", "buero-2026-W1.zip"]
+        for n in strays:
+            with open(os.path.join(self.week, n), "w") as f:
+                f.write("not ofbackup's\n")
+        try:
+            for when in ("2026-12-28 02:30:00", "2027-01-04 02:30:00", "2027-01-11 02:30:00"):
+                self.at(when, "-c", self.cfg, "scheduled").expect(0)
+        finally:
+            self.write_config()
+        dated = sorted(n for n in self.names() if n.startswith("buero-20") and n not in strays)
+        self.require(dated == ["buero-2027-01.zip", "buero-2027-W01.zip", "buero-2027-W02.zip"],
+                     "the dated copies are %s" % dated)
+        for n in strays:
+            self.require(os.path.exists(os.path.join(self.week, n)), "%s was touched" % n)
+        self.require(self.created(os.path.join(self.week, "buero-2027-W01.zip")).startswith(
+            "2027-01-04"), "the copy of week 1 holds another week's package")
+        self.run("verify", os.path.join(self.week, "buero-2027-W02.zip")).expect(0)
+
     def t_no_folder(self):
         missing = os.path.join(self.root, "nas-not-mounted")
         self.write_config(folder=missing)
@@ -204,6 +225,8 @@ class Schedule(Regress):
         t("a run with a failed client keeps the weekday file and its package beside it, "
           "exit 3; status 1, and 2 once it is too old", self.t_failed_client)
         t("weekday_names = de: buero-Mittwoch.zip", self.t_german)
+        t("keep_weekly = 2, keep_monthly = 1: exactly the newest dated copies, nothing else "
+          "in the folder touched", self.t_keep)
         t("a folder that is not there is an error, and is not created", self.t_no_folder)
         t("a second run while the installation is held exits 4", self.t_lock)
         t("status without a recorded run exits 3", self.t_unknown)

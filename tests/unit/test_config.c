@@ -313,6 +313,7 @@ static void test_config_errors(void)
 		{ "[login]\ndsn = x\n[schedule]\ntime = 25:00\n", { "[schedule] time", "HH:MM" }, NULL },
 		{ "[login]\ndsn = x\n[schedule]\nname = ../evil\n", { "[schedule] name" }, NULL },
 		{ "[login]\ndsn = x\n[schedule]\nmax_age = 0\n", { "max_age" }, NULL },
+		{ "[login]\ndsn = x\n[schedule]\nkeep_weekly = -1\n", { "keep_weekly" }, NULL },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
