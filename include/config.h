@@ -38,6 +38,7 @@ struct ofb_config {
 		int german;              /* weekday_names = de */
 		char *time;              /* HH:MM, for the scheduler entries */
 		char *log;               /* a line per run appended here, or NULL */
+		char *on_failure;        /* a program run when a run fails or warns, or NULL */
 		long max_age_hours;      /* status: a success older than this is a warning */
 		long keep_weekly;        /* dated copies <name>-YYYY-Www.zip kept (0: none) */
 		long keep_monthly;       /* dated copies <name>-YYYY-MM.zip kept (0: none) */

@@ -262,6 +262,14 @@ static int load_schedule(const dictionary *dict, struct ofb_config *cfg, struct 
 	s->time = xstrdup(v && *v ? v : "02:30");
 	if ((v = lookup(dict, "schedule", "log")) && *v)
 		s->log = xstrdup(v);
+	if ((v = lookup(dict, "schedule", "on_failure")) && *v) {
+		if (v[0] != '/') {
+			ofb_error_usage(err, "config '%s': [schedule] on_failure is a program's absolute "
+					"path (it is run directly, not by a shell), not '%s'", cfg->path, v);
+			return -1;
+		}
+		s->on_failure = xstrdup(v);
+	}
 	for (int k = 0; k < 2; k++) {
 		const char *key = k ? "keep_monthly" : "keep_weekly";
 		long *out = k ? &s->keep_monthly : &s->keep_weekly;
@@ -499,6 +507,7 @@ void ofb_config_free(struct ofb_config *cfg)
 	free(cfg->schedule.name);
 	free(cfg->schedule.time);
 	free(cfg->schedule.log);
+	free(cfg->schedule.on_failure);
 	for (i = 0; i < cfg->n_warnings; i++)
 		free(cfg->warnings[i]);
 	free(cfg->warnings);

@@ -39,7 +39,7 @@ static const char *const registry_keys[] = {
 static const char *const backup_keys[] = { "dir", NULL };
 static const char *const schedule_keys[] = {
 	"time", "folder", "name", "weekday_names", "log", "max_age", "keep_weekly",
-	"keep_monthly", NULL
+	"keep_monthly", "on_failure", NULL
 };
 
 /* The [login]/[client.x] keys that fill a struct ofb_dbconn. */

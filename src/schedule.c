@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -53,9 +55,26 @@ static void iso_time(time_t t, char *out, size_t n)
 	strftime(out, n, "%Y-%m-%dT%H:%M:%S%z", &lt);
 }
 
-static void append_log(const struct ofb_config *cfg, struct run_record *rr)
+/* The run in one line: the log's, and on_failure's summary. */
+static char *summary_line(struct run_record *rr)
 {
 	char start[40], end[40];
+
+	iso_time(rr->start, start, sizeof start);
+	iso_time(rr->end, end, sizeof end);
+	/* one line per run, whatever a driver's message holds */
+	for (char *p = rr->message; p && *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+	return xasprintf("%s scheduled result=%s start=%s end=%s duration=%lds package=%s "
+			 "size=%lld clients_ok=%zu clients_skipped=%zu clients_failed=%zu%s%s", end,
+			 rr->result, start, end, (long)(rr->end - rr->start),
+			 rr->package ? rr->package : "-", rr->size, rr->ok, rr->skipped, rr->failed,
+			 rr->message ? " message=" : "", rr->message ? rr->message : "");
+}
+
+static void append_log(const struct ofb_config *cfg, const char *line)
+{
 	FILE *f;
 
 	if (!cfg->schedule.log)
@@ -65,19 +84,53 @@ static void append_log(const struct ofb_config *cfg, struct run_record *rr)
 		ofb_warn("cannot append to the log '%s': %s", cfg->schedule.log, strerror(errno));
 		return;
 	}
-	iso_time(rr->start, start, sizeof start);
-	iso_time(rr->end, end, sizeof end);
-	/* one line per run, whatever a driver's message holds */
-	for (char *p = rr->message; p && *p; p++)
-		if ((unsigned char)*p < 0x20)
-			*p = ' ';
-	fprintf(f, "%s scheduled result=%s start=%s end=%s duration=%lds package=%s size=%lld "
-		"clients_ok=%zu clients_skipped=%zu clients_failed=%zu%s%s\n", end, rr->result,
-		start, end, (long)(rr->end - rr->start), rr->package ? rr->package : "-", rr->size,
-		rr->ok, rr->skipped, rr->failed, rr->message ? " message=" : "",
-		rr->message ? rr->message : "");
+	fprintf(f, "%s\n", line);
 	if (fclose(f) != 0)
 		ofb_warn("cannot append to the log '%s': %s", cfg->schedule.log, strerror(errno));
+}
+
+/* [schedule] on_failure, run directly (no shell) with the summary as its argument and as
+ * OFBACKUP_RESULT, OFBACKUP_PACKAGE, OFBACKUP_MESSAGE; given a minute, then stopped, so a
+ * hanging notifier never holds the installation. */
+#define NOTIFY_SECONDS 60
+
+static void notify(const struct ofb_config *cfg, const struct run_record *rr,
+		   const char *summary)
+{
+	const char *prog = cfg->schedule.on_failure;
+	pid_t pid;
+	int status = 0;
+
+	if (!prog)
+		return;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		ofb_warn("cannot run on_failure '%s': %s", prog, strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		setenv("OFBACKUP_RESULT", rr->result, 1);
+		setenv("OFBACKUP_PACKAGE", rr->package ? rr->package : "", 1);
+		setenv("OFBACKUP_MESSAGE", rr->message ? rr->message : "", 1);
+		execl(prog, prog, summary, (char *)NULL);
+		_exit(127);
+	}
+	for (int waited = 0; waited < NOTIFY_SECONDS * 10; waited++) {
+		pid_t got = waitpid(pid, &status, WNOHANG);
+		if (got == pid) {
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				ofb_warn("on_failure '%s' ended with %s %d", prog,
+					 WIFEXITED(status) ? "exit code" : "signal",
+					 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			return;
+		}
+		usleep(100000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	ofb_warn("on_failure '%s' did not end within %d seconds and was stopped", prog,
+		 NOTIFY_SECONDS);
 }
 
 /* The state file, written under a temporary name and renamed: status never reads half. */
@@ -307,7 +360,13 @@ int ofb_scheduled_run(const struct ofb_config *cfg, struct ofb_error *err)
 	rr.result = rc == OFB_EXIT_OK ? "ok" : "warning";
 out:
 	rr.end = time(NULL);
-	append_log(cfg, &rr);
+	{
+		char *line = summary_line(&rr);
+		append_log(cfg, line);
+		if (strcmp(rr.result, "ok") != 0)
+			notify(cfg, &rr, line);
+		free(line);
+	}
 	if (sc->folder && stat(sc->folder, &st) == 0 && S_ISDIR(st.st_mode))
 		write_state(cfg, &rr);
 	free(rr.package);

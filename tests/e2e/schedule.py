@@ -124,12 +124,26 @@ class Schedule(Regress):
 
     def t_failed_run(self):
         before = sha(self.day_file("Tuesday"))
+        notifier = os.path.join(self.root, "notify.sh")
+        told = os.path.join(self.root, "told.txt")
+        with open(notifier, "w") as f:
+            f.write("#!/bin/sh\nprintf '%%s\\n' \"$1\" > %s\nenv | grep '^OFBACKUP_' | sort "
+                    ">> %s\n" % (told, told))
+        os.chmod(notifier, 0o755)
+        self.write_config(on_failure=notifier)
         os.rename(self.login, self.login + ".away")
         try:
             r = self.at(NEXT_TUESDAY, "-c", self.cfg, "scheduled")
         finally:
             os.rename(self.login + ".away", self.login)
+            self.write_config()
         r.expect(1)
+        with open(told) as f:
+            lines = f.read().splitlines()
+        self.require(len(lines) >= 3 and "result=failed" in lines[0] and
+                     "OFBACKUP_RESULT=failed" in lines and
+                     any(ln.startswith("OFBACKUP_MESSAGE=") and "kept as it was" in ln
+                         for ln in lines), "on_failure was told %s" % lines)
         self.require("kept as it was" in r.text, "the message: %s" % r.text[-300:])
         self.require(sha(self.day_file("Tuesday")) == before, "Tuesday's file changed")
         self.require(self.names() == ["buero-Monday.zip", "buero-Tuesday.zip"],
@@ -221,7 +235,8 @@ class Schedule(Regress):
           "logged; status exits 0", self.t_two_days, critical=True)
         t("next Monday's run replaces Monday's file", self.t_next_monday)
         t("a failing run (login database unreachable) keeps Tuesday's file byte for byte, "
-          "exit 1; status exits 2, also --json", self.t_failed_run)
+          "exit 1, on_failure is run with the summary; status exits 2, also --json",
+          self.t_failed_run)
         t("a run with a failed client keeps the weekday file and its package beside it, "
           "exit 3; status 1, and 2 once it is too old", self.t_failed_client)
         t("weekday_names = de: buero-Mittwoch.zip", self.t_german)

@@ -314,6 +314,8 @@ static void test_config_errors(void)
 		{ "[login]\ndsn = x\n[schedule]\nname = ../evil\n", { "[schedule] name" }, NULL },
 		{ "[login]\ndsn = x\n[schedule]\nmax_age = 0\n", { "max_age" }, NULL },
 		{ "[login]\ndsn = x\n[schedule]\nkeep_weekly = -1\n", { "keep_weekly" }, NULL },
+		{ "[login]\ndsn = x\n[schedule]\non_failure = mail admin\n", { "on_failure",
+		  "absolute path" }, NULL },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
