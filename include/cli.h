@@ -41,6 +41,7 @@ int cmd_import(struct ofb_cli *cli, int argc, char **argv);
 int cmd_verify(struct ofb_cli *cli, int argc, char **argv);
 int cmd_scheduled(struct ofb_cli *cli, int argc, char **argv);
 int cmd_status(struct ofb_cli *cli, int argc, char **argv);
+int cmd_schedule(struct ofb_cli *cli, int argc, char **argv);
 
 /* Load the configuration into cfg; prints its warnings. With lock, take the installation
  * lock (held until the process ends, released by the kernel also when it is killed).

@@ -32,6 +32,9 @@ const struct ofb_command ofb_commands[] = {
 	{ "status", cmd_status, OFB_NEEDS_CONFIG, "[-c CONFIG] status [--json]",
 	  "the daily job's last run, for people and monitoring (exit 0 OK, 1 warning, "
 	  "2 critical, 3 unknown)" },
+	{ "schedule", cmd_schedule, OFB_NEEDS_CONFIG,
+	  "[-c CONFIG] schedule show [--cron] [--systemd] [--windows]",
+	  "print the scheduler entries that run the daily job at [schedule] time" },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 

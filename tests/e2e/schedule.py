@@ -224,6 +224,25 @@ class Schedule(Regress):
             r = self.at(MONDAY, "-c", self.cfg, "scheduled")
         r.expect(4)
 
+    def t_show(self):
+        self.write_config(time="21:05")
+        try:
+            r = self.run("-c", self.cfg, "schedule", "show")
+        finally:
+            self.write_config()
+        r.expect(0)
+        cfg = os.path.realpath(self.cfg)
+        exe = os.path.realpath(self.suite.tool.path)
+        for want in ("5 21 * * * root %s -q -c %s scheduled" % (exe, cfg),
+                     "OnCalendar=*-*-* 21:05:00", "Persistent=true", "/ST 21:05",
+                     "ExecStart=%s -q -c %s scheduled" % (exe, cfg)):
+            self.require(want in r.out, "schedule show lacks %r: %s" % (want, r.out[:400]))
+        r = self.run("-c", self.cfg, "schedule", "show", "--cron")
+        r.expect(0)
+        self.require("OnCalendar" not in r.out and "30 2 * * *" in r.out,
+                     "schedule show --cron: %s" % r.out)
+        self.run("-c", self.cfg, "schedule", "install").expect(2)
+
     def t_unknown(self):
         os.remove(os.path.join(self.week, ".buero-status.json"))
         r = self.at(MONDAY, "-c", self.cfg, "status")
@@ -247,6 +266,8 @@ class Schedule(Regress):
           "in the folder touched", self.t_keep)
         t("a folder that is not there is an error, and is not created", self.t_no_folder)
         t("a second run while the installation is held exits 4", self.t_lock)
+        t("schedule show: the cron line, systemd service and timer, Windows task at "
+          "[schedule] time", self.t_show)
         t("status without a recorded run exits 3", self.t_unknown)
 
 
