@@ -166,15 +166,18 @@ static void write_state(const struct ofb_config *cfg, const struct run_record *r
 	free(path);
 }
 
-/* The new package's clients by their status in its manifest. */
-static void count_clients(const char *package, struct run_record *rr, struct ofb_error *err)
+/* The new package re-read whole (verify), and its clients counted by their status in its
+ * manifest: one opening of the package for both. */
+static int verify_and_count(const char *package, struct run_record *rr, struct ofb_error *err)
 {
 	struct ofb_reader *r = ofb_reader_open(package, err);
 	json_t *c;
 	size_t i;
+	int rc;
 
 	if (!r)
-		return;
+		return -1;
+	rc = ofb_reader_verify(r, err);
 	json_array_foreach(json_object_get(ofb_reader_manifest(r), "clients"), i, c) {
 		const char *status = json_string_value(json_object_get(c, "status"));
 		if (status && strcmp(status, "ok") == 0)
@@ -185,23 +188,12 @@ static void count_clients(const char *package, struct run_record *rr, struct ofb
 			rr->skipped++;
 	}
 	ofb_reader_close(r);
+	return rc;
 }
 
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int verify_file(const char *path, struct ofb_error *err)
-{
-	struct ofb_reader *r = ofb_reader_open(path, err);
-	int rc;
-
-	if (!r)
-		return -1;
-	rc = ofb_reader_verify(r, err);
-	ofb_reader_close(r);
-	return rc;
 }
 
 static int sync_folder(const char *folder)
@@ -308,15 +300,15 @@ int ofb_scheduled_run(const struct ofb_config *cfg, struct ofb_error *err)
 		goto out;
 	}
 	ofb_info("verifying '%s'", incoming);
-	if (verify_file(incoming, err) != 0) {
+	if (verify_and_count(incoming, &rr, err) != 0) {
 		unlink(incoming);
+		rr.ok = rr.skipped = rr.failed = 0;   /* of a package that is gone */
 		ofb_error_prefix(err, "the new package does not verify, it is removed; '%s' is kept "
 				 "as it was", final);
 		rr.message = xstrdup(err->msg);
 		rc = OFB_EXIT_FAILED;
 		goto out;
 	}
-	count_clients(incoming, &rr, err);
 	if (rr.failed && access(final, F_OK) == 0) {
 		/* never replace a package with one that holds less */
 		char stamp[32];

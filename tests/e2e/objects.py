@@ -425,16 +425,7 @@ class Objects(Regress):
     def exists(self, engine, name):
         if engine == "sqlite":
             return os.path.exists(os.path.join(self.root, "imported", name + ".db"))
-        if engine == "postgresql":
-            cn = pyodbc.connect(self.pg("postgres"), autocommit=True)
-            sql = "SELECT 1 FROM pg_database WHERE datname = ?"
-        else:
-            cn = pyodbc.connect(self.my_base, autocommit=True)
-            sql = "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?"
-        try:
-            return cn.cursor().execute(sql, name).fetchone() is not None
-        finally:
-            cn.close()
+        return self.db_exists(engine, name)
 
     def drop_all_but_sources(self):
         cn = pyodbc.connect(self.pg("postgres"), autocommit=True)

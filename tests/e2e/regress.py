@@ -142,6 +142,18 @@ class Regress:
             cn.cursor().execute("DROP DATABASE IF EXISTS %s" % d)
         cn.close()
 
+    def db_exists(self, engine, name):
+        if engine == "postgresql":
+            cn = pyodbc.connect(self.pg("postgres"), autocommit=True)
+            sql = "SELECT 1 FROM pg_database WHERE datname = ?"
+        else:
+            cn = pyodbc.connect(self.my_base, autocommit=True)
+            sql = "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?"
+        try:
+            return cn.cursor().execute(sql, name).fetchone() is not None
+        finally:
+            cn.close()
+
     def create_pg(self, db):
         cn = pyodbc.connect(self.pg("postgres"), autocommit=True)
         cn.cursor().execute("CREATE DATABASE %s ENCODING 'UTF8' TEMPLATE template0" % db)

@@ -188,18 +188,6 @@ class Trust(Regress):
         finally:
             cn.close()
 
-    def db_exists(self, engine, name):
-        if engine == "postgresql":
-            cn = pyodbc.connect(self.pg("postgres"), autocommit=True)
-            sql = "SELECT 1 FROM pg_database WHERE datname = ?"
-        else:
-            cn = pyodbc.connect(self.my_base, autocommit=True)
-            sql = "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?"
-        try:
-            return cn.cursor().execute(sql, name).fetchone() is not None
-        finally:
-            cn.close()
-
     def refused(self, pkg, cid, must_name, target, after=None):
         """verify exits 1 naming the entry and every word of must_name; import into target
         exits 1 and after() finds nothing changed."""
