@@ -16,6 +16,7 @@ struct ofb_backup_opts {
 	char *const *clients;       /* partial: the clients to back up; export: exactly one */
 	size_t n_clients;
 	int skip_failed;            /* record unreachable clients as failed instead of stopping */
+	int offline_not_warning;    /* full: clients registered offline are skipped quietly */
 };
 
 /* Run a backup. Returns the exit code: OFB_EXIT_OK, OFB_EXIT_WARNINGS (package written,
@@ -27,11 +28,13 @@ struct ofb_client;
 
 /* Back up exactly these databases, as a safety copy before a restore replaces them: the
  * login database when login_conn is not NULL, and clients as given (no registry is read;
- * a files folder that does not exist is left out). A partial package, written to output;
+ * a files folder that does not exist is left out). A partial package, written to output
+ * (encrypted with password when it is not NULL);
  * *warnings counts what it had to leave out (links, names that are not UTF-8).
  * Returns 0 or -1 with err set. */
 int ofb_backup_targets(const char *login_conn, const struct ofb_client *clients, size_t n,
-		       const char *output, size_t *warnings, struct ofb_error *err);
+		       const char *output, const char *password, size_t *warnings,
+		       struct ofb_error *err);
 
 /* Default file name: ofbackup-<kind>[-<client>]-YYYYMMDD-HHMMSS.zip (local time). */
 char *ofb_backup_default_name(enum ofb_kind kind, const char *client);

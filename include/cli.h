@@ -18,8 +18,10 @@ typedef int ofb_cmd_fn(struct ofb_cli *cli, int argc, char **argv);
 /* What a command needs before it runs (ofb_command.needs). */
 enum {
 	OFB_NEEDS_CONFIG = 1,      /* reads the configuration (-c) */
-	OFB_NEEDS_LOCK = 2         /* changes or reads the installation as a whole: backup,
+	OFB_NEEDS_LOCK = 2,        /* changes or reads the installation as a whole: backup,
 				    * restore and import exclude each other */
+	OFB_MAY_CONFIG = 4         /* reads the configuration when there is one (-c given,
+				    * $OFBACKUP_CONFIG set, or the default file readable) */
 };
 
 struct ofb_command {
@@ -47,6 +49,10 @@ int cmd_schedule(struct ofb_cli *cli, int argc, char **argv);
  * lock (held until the process ends, released by the kernel also when it is killed).
  * Returns 0, or the exit code after printing the error. */
 int ofb_cli_config(struct ofb_cli *cli, int lock, struct ofb_config *cfg);
+/* Open a package with the package password of cli->cfg (or $OFBACKUP_PASSWORD). */
+struct ofb_reader;
+struct ofb_reader *ofb_cli_open_package(const struct ofb_cli *cli, const char *path,
+					struct ofb_error *err);
 /* The message sink main installs: one line on stderr, warnings marked. */
 #include "progress.h"
 void ofb_cli_print_message(enum ofb_msg_kind kind, const char *text);

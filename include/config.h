@@ -42,7 +42,30 @@ struct ofb_config {
 		long max_age_hours;      /* status: a success older than this is a warning */
 		long keep_weekly;        /* dated copies <name>-YYYY-Www.zip kept (0: none) */
 		long keep_monthly;       /* dated copies <name>-YYYY-MM.zip kept (0: none) */
+		char *ping_url;          /* healthchecks-style pings (/start, success, /fail) */
+		int syslog;              /* the run's line also to syslog */
+		char *metrics;           /* a Prometheus textfile written after each run */
+		int offline_is_warning;  /* clients registered offline make exit 3 (default) */
 	} schedule;
+	/* [package]: where the package password comes from (else $OFBACKUP_PASSWORD) */
+	struct ofb_package_cfg {
+		char *password_env;
+		char *password_file;
+	} package;
+	/* [copy.NAME] sections and [schedule] copy_to: the offsite targets, in file order */
+	struct ofb_copy_target {
+		char *name;              /* NAME of [copy.NAME]; "copy_to" for the shorthand */
+		char *to;                /* a folder, or sftp:// ftps:// https:// s3:// URL */
+		char *ssh_key;           /* sftp: private key (default: ~/.ssh/id_ed25519, ...) */
+		char *known_hosts;       /* sftp: default ~/.ssh/known_hosts */
+		char *user;              /* ftps/https/s3 (s3: the access key) */
+		char *password_env;      /* ftps/https/s3 password (s3: the secret key) */
+		char *password_file;
+		char *endpoint;          /* s3: host[:port] of S3-compatible storage */
+		char *region;            /* s3: default us-east-1 */
+		long retries;            /* attempts after the first (default 3) */
+	} *copies;
+	size_t n_copies;
 	/* Problems that do not stop loading, one message each: unknown keys or sections, and
 	 * settings that would be ignored (user beside a connect string with UID/USER, a
 	 * password source beside one with PWD/PASSWORD, more than one password source). */
@@ -66,6 +89,11 @@ void ofb_config_free(struct ofb_config *cfg);
 /* The override for client id, or NULL. */
 const struct ofb_client_override *ofb_config_client(const struct ofb_config *cfg,
 						    const char *id);
+
+/* The package password: [package] password_env/password_file of cfg (may be NULL), else
+ * $OFBACKUP_PASSWORD; *out is NULL when none is set (free with ofb_secret_free). -1 with
+ * a usage error when the configured source cannot be read or is empty. */
+int ofb_package_password(const struct ofb_config *cfg, char **out, struct ofb_error *err);
 
 /* Default config path: $OFBACKUP_CONFIG, else /etc/ofbackup/ofbackup.ini. */
 const char *ofb_config_default_path(void);

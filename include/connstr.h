@@ -16,6 +16,11 @@ struct ofb_dbconn {
 	char *password_file;  /* optional: file whose first line is the password */
 };
 
+/* A secret by precedence: literal, the environment variable env, the first line of file
+ * (a warning when others may read it); exactly one of them must be set. *out malloc'd. */
+int ofb_secret_resolve(const char *literal, const char *env, const char *file, char **out,
+		       struct ofb_error *err);
+
 /* The ODBC connection string for conn: connect as given, or "DSN=..;" for a dsn, plus
  * UID/PWD from user and the resolved password (password, password_env, password_file).
  * Values with ';', '{' or '}' are braced. Returns a malloc'd string, or NULL with err set. */

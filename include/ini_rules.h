@@ -8,7 +8,7 @@
 
 enum ofb_ini_section {
 	OFB_INI_UNKNOWN, OFB_INI_LOGIN, OFB_INI_REGISTRY, OFB_INI_BACKUP, OFB_INI_CLIENT,
-	OFB_INI_SCHEDULE
+	OFB_INI_SCHEDULE, OFB_INI_PACKAGE, OFB_INI_COPY
 };
 
 /* What section name (lowercase, as iniparser hands it over) is. */

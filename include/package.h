@@ -40,7 +40,8 @@ struct ofb_pkg;
 
 /* Start a package that will be named final_path. Refuses when final_path's folder does not
  * exist or is not writable. Nothing appears at final_path before ofb_pkg_commit. */
-struct ofb_pkg *ofb_pkg_create(const char *final_path, struct ofb_error *err);
+struct ofb_pkg *ofb_pkg_create(const char *final_path, const char *password,
+			       struct ofb_error *err);
 /* A folder entry ("path/"); mtime may be NULL, mode -1 (not recorded). */
 int ofb_pkg_add_dir(struct ofb_pkg *pkg, const char *path, const struct timespec *mtime,
 		    int mode, struct ofb_error *err);

@@ -17,9 +17,14 @@ struct ofb_reader;
  * safety of every entry name: relative, '/'-separated, no "..", "." or empty segments, no
  * backslash, no drive letter, no NUL, not a symbolic link (zip external attributes), and
  * every zip entry listed in the manifest and vice versa. Any violation is an error naming
- * the entry; nothing is extracted before this check passed. */
-struct ofb_reader *ofb_reader_open(const char *path, struct ofb_error *err);
+ * the entry; nothing is extracted before this check passed. An encrypted package (every
+ * file entry AES-encrypted, or none) needs password; a missing or wrong one is an error
+ * (password may be NULL: none at hand). */
+struct ofb_reader *ofb_reader_open(const char *path, const char *password,
+				   struct ofb_error *err);
 void ofb_reader_close(struct ofb_reader *r);
+/* Non-zero when the package's entries are encrypted. */
+int ofb_reader_encrypted(const struct ofb_reader *r);
 const char *ofb_reader_path(const struct ofb_reader *r);
 /* The parsed manifest (owned by the reader). */
 json_t *ofb_reader_manifest(const struct ofb_reader *r);

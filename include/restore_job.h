@@ -37,6 +37,7 @@ struct job {
 	int strict;               /* import --strict: objects not carried are an error */
 	size_t warnings;
 	char *safety_path;        /* the package saving what is replaced, if one was written */
+	char *password;           /* the package password ([package]), or NULL */
 	unsigned long long rows;  /* restored, for the summary */
 	struct timespec started;
 };

@@ -41,6 +41,7 @@ struct run {
 	char **bad_rows;          /* registry rows that are no client (unusable ids) */
 	size_t n_bad_rows;
 	struct timespec started;
+	const char *password;     /* the package's, or NULL: not encrypted */
 };
 
 const char *ofb_kind_name(enum ofb_kind kind)
@@ -312,7 +313,7 @@ static const struct ofb_entry_ops manifest_ops = {
 
 static int write_package(struct run *r, const char *path, struct ofb_error *err)
 {
-	struct ofb_pkg *pkg = ofb_pkg_create(path, err);
+	struct ofb_pkg *pkg = ofb_pkg_create(path, r->password, err);
 	size_t n_ok = 0;
 	int ret = -1;
 
@@ -386,10 +387,11 @@ static void run_free(struct run *r)
 }
 
 int ofb_backup_targets(const char *login_conn, const struct ofb_client *clients, size_t n,
-		       const char *output, size_t *warnings, struct ofb_error *err)
+		       const char *output, const char *password, size_t *warnings,
+		       struct ofb_error *err)
 {
 	const struct ofb_backup_opts opts = { .kind = OFB_KIND_PARTIAL, .output = output };
-	struct run r = { .opts = &opts };
+	struct run r = { .opts = &opts, .password = password };
 	struct ofb_client *copies = xcalloc(n + 1, sizeof *copies);
 	int ret = -1;
 
@@ -424,7 +426,7 @@ int ofb_backup_run(const struct ofb_config *cfg, const struct ofb_backup_opts *o
 		   struct ofb_error *err)
 {
 	struct run r = { .cfg = cfg, .opts = opts };
-	char *login_conn = NULL, *path = NULL;
+	char *login_conn = NULL, *path = NULL, *password = NULL;
 	int ret = OFB_EXIT_FAILED;
 
 	ofb_manifest_stamp(&r.manifest);
@@ -433,6 +435,9 @@ int ofb_backup_run(const struct ofb_config *cfg, const struct ofb_backup_opts *o
 		ofb_error_usage(err, "export takes exactly one client");
 		goto out;
 	}
+	if (ofb_package_password(cfg, &password, err) != 0)
+		goto out;
+	r.password = password;
 	login_conn = ofb_dbconn_string(&cfg->login, err);
 	if (!login_conn) {
 		ofb_error_prefix(err, "login database");
@@ -472,8 +477,12 @@ int ofb_backup_run(const struct ofb_config *cfg, const struct ofb_backup_opts *o
 		if (j->client->offline && opts->kind == OFB_KIND_FULL) {
 			j->status = "skipped-offline";
 			j->reason = xstrdup("registered offline");
-			add_warning(&r, xasprintf("client '%s' is registered offline: skipped",
-						  j->client->id));
+			if (opts->offline_not_warning)
+				ofb_info("client '%s' is registered offline: skipped",
+					 j->client->id);
+			else
+				add_warning(&r, xasprintf("client '%s' is registered offline: "
+							  "skipped", j->client->id));
 			continue;
 		}
 		ofb_error_clear(&cerr);
@@ -503,6 +512,7 @@ out:
 	if (ret == OFB_EXIT_FAILED && err->exit_code == OFB_EXIT_USAGE)
 		ret = OFB_EXIT_USAGE;
 	ofb_secret_free(login_conn);
+	ofb_secret_free(password);
 	free(path);
 	run_free(&r);
 	return ret;

@@ -6,6 +6,8 @@
 #include "cli.h"
 #include "files.h"
 #include "progress.h"
+#include "reader.h"
+#include "util.h"
 
 const struct ofb_command ofb_commands[] = {
 	{ "clients", cmd_clients, OFB_NEEDS_CONFIG, "[-c CONFIG] clients",
@@ -15,9 +17,9 @@ const struct ofb_command ofb_commands[] = {
 	  "a partial backup" },
 	{ "export", cmd_export, OFB_NEEDS_CONFIG | OFB_NEEDS_LOCK, "[-c CONFIG] export CLIENT [-o FILE]",
 	  "export one client (its database and files, no login database)" },
-	{ "info", cmd_info, 0, "info FILE",
+	{ "info", cmd_info, OFB_MAY_CONFIG, "[-c CONFIG] info FILE",
 	  "show what a package holds: kind, date, clients, tables, row counts" },
-	{ "verify", cmd_verify, 0, "verify FILE",
+	{ "verify", cmd_verify, OFB_MAY_CONFIG, "[-c CONFIG] verify FILE",
 	  "re-read the whole package: checksums, every table decoded, row counts" },
 	{ "restore", cmd_restore, OFB_NEEDS_CONFIG | OFB_NEEDS_LOCK, "[-c CONFIG] restore FILE [CLIENT...] [--replace]",
 	  "restore the login database and all clients of a package, or only the named "
@@ -89,6 +91,19 @@ int ofb_cli_wants_help(int argc, char **argv)
 			return 1;
 	}
 	return 0;
+}
+
+struct ofb_reader *ofb_cli_open_package(const struct ofb_cli *cli, const char *path,
+					struct ofb_error *err)
+{
+	struct ofb_reader *r;
+	char *password;
+
+	if (ofb_package_password(cli->cfg, &password, err) != 0)
+		return NULL;
+	r = ofb_reader_open(path, password, err);
+	ofb_secret_free(password);
+	return r;
 }
 
 int ofb_cli_config(struct ofb_cli *cli, int lock, struct ofb_config *cfg)

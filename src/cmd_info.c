@@ -101,7 +101,6 @@ int cmd_info(struct ofb_cli *cli, int argc, char **argv)
 	json_t *m, *clients, *c, *warnings, *w;
 	size_t i;
 
-	(void)cli;
 	/* -v after the command, as the README shows it ("info FILE (-v: every table)") */
 	for (int k = 1; k < argc; k++)
 		if (strcmp(argv[k], "-v") == 0 || strcmp(argv[k], "--verbose") == 0) {
@@ -115,7 +114,7 @@ int cmd_info(struct ofb_cli *cli, int argc, char **argv)
 	if (argc != 2)
 		return ofb_cli_usage("info", "name one package file");
 	ofb_error_clear(&err);
-	r = ofb_reader_open(argv[1], &err);
+	r = ofb_cli_open_package(cli, argv[1], &err);
 	if (!r)
 		return ofb_cli_fail(&err);
 	m = ofb_reader_manifest(r);
@@ -123,7 +122,9 @@ int cmd_info(struct ofb_cli *cli, int argc, char **argv)
 		ofb_reader_close(r);
 		return ofb_cli_fail(&err);
 	}
-	printf("package:  %s\n", argv[1]);
+	printf("package:  %s%s\n", argv[1],
+	       ofb_reader_encrypted(r) ? " (encrypted: AES-256; entry names and sizes are "
+					 "visible)" : "");
 	printf("kind:     %s\n", str(m, "kind"));
 	printf("created:  %s on %s by ofbackup %s (format %lld)\n", str(m, "created"),
 	       str(m, "host"), str(m, "tool_version"), num(m, "format_version"));

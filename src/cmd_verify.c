@@ -51,13 +51,12 @@ int cmd_verify(struct ofb_cli *cli, int argc, char **argv)
 	struct summary s;
 	int ret = OFB_EXIT_OK;
 
-	(void)cli;
 	if (argc != 2) {
 		ret = ofb_cli_usage("verify", "name one package file");
 		goto out;
 	}
 	ofb_error_clear(&err);
-	r = ofb_reader_open(argv[1], &err);
+	r = ofb_cli_open_package(cli, argv[1], &err);
 	if (!r || ofb_reader_verify(r, &err) != 0) {
 		ret = ofb_cli_fail(&err);
 		goto out;

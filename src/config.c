@@ -13,6 +13,7 @@
 #include <iniparser.h>
 
 #include "config.h"
+#include "config_parts.h"
 #include "ini_rules.h"
 #include "error.h"
 #include "util.h"
@@ -211,8 +212,7 @@ static int check_names(const dictionary *dict, struct ofb_config *cfg, struct of
 	return 0;
 }
 
-/* The raw value of section:key, or NULL when the key is absent. */
-static const char *lookup(const dictionary *dict, const char *section, const char *key)
+const char *ofb_config_lookup(const dictionary *dict, const char *section, const char *key)
 {
 	char *entry = xasprintf("%s:%s", section, key);
 	const char *value = iniparser_getstring(dict, entry, NULL);
@@ -221,80 +221,6 @@ static const char *lookup(const dictionary *dict, const char *section, const cha
 	return value;
 }
 
-
-/* [schedule]: folder, name (letters, digits, '.', '_', '-'), weekday_names en|de, time
- * HH:MM, log, max_age hours. */
-static int load_schedule(const dictionary *dict, struct ofb_config *cfg, struct ofb_error *err)
-{
-	struct ofb_schedule_cfg *s = &cfg->schedule;
-	const char *v;
-
-	s->max_age_hours = 26;
-	if ((v = lookup(dict, "schedule", "folder")) && *v)
-		s->folder = xstrdup(v);
-	v = lookup(dict, "schedule", "name");
-	s->name = xstrdup(v && *v ? v : "ofbackup");
-	for (const char *p = s->name; *p; p++)
-		if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '_' || *p == '-') ||
-		    (p == s->name && *p == '.')) {
-			ofb_error_usage(err, "config '%s': [schedule] name '%s' may hold only letters, "
-					"digits, '.', '_' and '-' (files are NAME-Weekday.zip)",
-					cfg->path, s->name);
-			return -1;
-		}
-	v = lookup(dict, "schedule", "weekday_names");
-	if (v && *v && strcmp(v, "en") != 0 && strcmp(v, "de") != 0) {
-		ofb_error_usage(err, "config '%s': [schedule] weekday_names is 'en' (Monday...) or "
-				"'de' (Montag...), not '%s'", cfg->path, v);
-		return -1;
-	}
-	s->german = v && strcmp(v, "de") == 0;
-	v = lookup(dict, "schedule", "time");
-	if (v && *v) {
-		int h, m;
-		char end;
-		if (sscanf(v, "%2d:%2d%c", &h, &m, &end) != 2 || h < 0 || h > 23 || m < 0 || m > 59) {
-			ofb_error_usage(err, "config '%s': [schedule] time is HH:MM (24 hours), not "
-					"'%s'", cfg->path, v);
-			return -1;
-		}
-	}
-	s->time = xstrdup(v && *v ? v : "02:30");
-	if ((v = lookup(dict, "schedule", "log")) && *v)
-		s->log = xstrdup(v);
-	if ((v = lookup(dict, "schedule", "on_failure")) && *v) {
-		if (v[0] != '/') {
-			ofb_error_usage(err, "config '%s': [schedule] on_failure is a program's absolute "
-					"path (it is run directly, not by a shell), not '%s'", cfg->path, v);
-			return -1;
-		}
-		s->on_failure = xstrdup(v);
-	}
-	for (int k = 0; k < 2; k++) {
-		const char *key = k ? "keep_monthly" : "keep_weekly";
-		long *out = k ? &s->keep_monthly : &s->keep_weekly;
-		char *end;
-		if (!(v = lookup(dict, "schedule", key)) || !*v)
-			continue;
-		*out = strtol(v, &end, 10);
-		if (*end || *out < 0 || *out > 1000) {
-			ofb_error_usage(err, "config '%s': [schedule] %s is a count (0 to 1000), not "
-					"'%s'", cfg->path, key, v);
-			return -1;
-		}
-	}
-	if ((v = lookup(dict, "schedule", "max_age")) && *v) {
-		char *end;
-		long h = strtol(v, &end, 10);
-		if (*end || h < 1 || h > 24 * 365) {
-			ofb_error_usage(err, "config '%s': [schedule] max_age is hours (1 to 8760), "
-					"not '%s'", cfg->path, v);
-			return -1;
-		}
-		s->max_age_hours = h;
-	}
-	return 0;
-}
 
 /*
  * Settings of one section that ofb_dbconn_string would pass over without a word: user
@@ -353,7 +279,7 @@ static int load_dbconn(const dictionary *dict, struct ofb_config *cfg, const cha
 
 	for (i = 0; i < N_ELEMS(dbconn_fields); i++) {
 		char **field = (char **)((char *)conn + dbconn_fields[i].offset);
-		const char *value = lookup(dict, section, dbconn_fields[i].key);
+		const char *value = ofb_config_lookup(dict, section, dbconn_fields[i].key);
 
 		if (!value)
 			continue;
@@ -398,7 +324,7 @@ static int load_registry(const dictionary *dict, struct ofb_config *cfg, struct 
 
 	for (i = 0; i < N_ELEMS(registry_fields); i++) {
 		char **field = (char **)((char *)&cfg->reg + registry_fields[i].offset);
-		const char *value = lookup(dict, "registry", registry_fields[i].key);
+		const char *value = ofb_config_lookup(dict, "registry", registry_fields[i].key);
 
 		if (!value) {
 			*field = xstrdup(registry_fields[i].fallback);
@@ -436,11 +362,31 @@ static int load_clients(const dictionary *dict, struct ofb_config *cfg, struct o
 		o->id = xstrdup(name + strlen(CLIENT_PREFIX));
 		if (load_dbconn(dict, cfg, name, &o->conn, err))
 			return -1;
-		files = lookup(dict, name, "files");
+		files = ofb_config_lookup(dict, name, "files");
 		if (files && *files)
 			o->files = xstrdup(files);
 	}
 	return 0;
+}
+
+static int holds_password(const struct ofb_dbconn *c)
+{
+	size_t n;
+
+	return c->password || (c->connect && ofb_connstr_password_key(c->connect, &n));
+}
+
+/* A file holding a password that every user of the machine may read. */
+static void warn_if_exposed(const char *path, struct ofb_config *cfg)
+{
+	struct stat st;
+	int found = holds_password(&cfg->login);
+
+	for (size_t i = 0; !found && i < cfg->n_overrides; i++)
+		found = holds_password(&cfg->overrides[i].conn);
+	if (found && stat(path, &st) == 0 && (st.st_mode & S_IROTH))
+		add_warning(cfg, "config '%s' holds a password and can be read by every user of "
+			    "this machine; chmod o-r it (or use password_env/password_file)", path);
 }
 
 int ofb_config_load(const char *path, struct ofb_config *cfg, struct ofb_error *err)
@@ -472,10 +418,11 @@ int ofb_config_load(const char *path, struct ofb_config *cfg, struct ofb_error *
 	}
 	if (load_registry(dict, cfg, err) || load_clients(dict, cfg, err))
 		goto out;
-	dir = lookup(dict, "backup", "dir");
+	warn_if_exposed(path, cfg);
+	dir = ofb_config_lookup(dict, "backup", "dir");
 	if (dir && *dir)
 		cfg->backup_dir = xstrdup(dir);
-	if (load_schedule(dict, cfg, err) != 0)
+	if (ofb_config_load_unattended(dict, cfg, err) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -503,11 +450,7 @@ void ofb_config_free(struct ofb_config *cfg)
 	}
 	free(cfg->overrides);
 	free(cfg->backup_dir);
-	free(cfg->schedule.folder);
-	free(cfg->schedule.name);
-	free(cfg->schedule.time);
-	free(cfg->schedule.log);
-	free(cfg->schedule.on_failure);
+	ofb_config_free_unattended(cfg);
 	for (i = 0; i < cfg->n_warnings; i++)
 		free(cfg->warnings[i]);
 	free(cfg->warnings);

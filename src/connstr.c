@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "connstr.h"
+#include "progress.h"
 #include "util.h"
 
 static int is_blank(int c)
@@ -247,27 +248,36 @@ out:
 	return rc;
 }
 
-/* The password by precedence: literal, environment variable, file. */
-static int resolve_password(const struct ofb_dbconn *conn, char **out, struct ofb_error *err)
+int ofb_secret_resolve(const char *literal, const char *env, const char *file, char **out,
+		       struct ofb_error *err)
 {
 	const char *value;
+	struct stat st;
 
-	if (conn->password) {
-		*out = xstrdup(conn->password);
+	if (literal) {
+		*out = xstrdup(literal);
 		return 0;
 	}
-	if (conn->password_env) {
-		value = getenv(conn->password_env);
+	if (env) {
+		value = getenv(env);
 		if (!value) {
 			ofb_error_usage(err, "environment variable '%s' (password_env) is not set; "
-					"set it for the backup job or change password_env",
-					conn->password_env);
+					"set it for the backup job or change password_env", env);
 			return -1;
 		}
 		*out = xstrdup(value);
 		return 0;
 	}
-	return read_password_file(conn->password_file, out, err);
+	if (stat(file, &st) == 0 && (st.st_mode & S_IROTH))
+		ofb_warn("password file '%s' can be read by every user of this machine; "
+			 "chmod o-r it", file);
+	return read_password_file(file, out, err);
+}
+
+static int resolve_password(const struct ofb_dbconn *conn, char **out, struct ofb_error *err)
+{
+	return ofb_secret_resolve(conn->password, conn->password_env, conn->password_file, out,
+				  err);
 }
 
 char *ofb_dbconn_string(const struct ofb_dbconn *conn, struct ofb_error *err)

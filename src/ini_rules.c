@@ -10,6 +10,7 @@
 #include "util.h"
 
 #define CLIENT_PREFIX "client."
+#define COPY_PREFIX "copy."
 
 static int ascii_lower(int c)
 {
@@ -39,7 +40,19 @@ static const char *const registry_keys[] = {
 static const char *const backup_keys[] = { "dir", NULL };
 static const char *const schedule_keys[] = {
 	"time", "folder", "name", "weekday_names", "log", "max_age", "keep_weekly",
-	"keep_monthly", "on_failure", NULL
+	"keep_monthly", "on_failure", "copy_to", "ping_url", "syslog", "metrics",
+	"offline_is_warning", NULL
+};
+static const char *const package_keys[] = { "password_env", "password_file", NULL };
+static const char *const copy_keys[] = {
+	"to", "ssh_key", "known_hosts", "user", "password_env", "password_file", "endpoint",
+	"region", "retries", NULL
+};
+/* The keys whose values are paths or names taken as written (password_env is a variable
+ * name, checked more loosely like the others). */
+static const char *const package_strict[] = { "password_file", NULL };
+static const char *const copy_strict[] = {
+	"to", "ssh_key", "known_hosts", "user", "password_file", "endpoint", "region", NULL
 };
 
 /* The [login]/[client.x] keys that fill a struct ofb_dbconn. */
@@ -53,8 +66,12 @@ enum ofb_ini_section ofb_ini_section_kind(const char *name)
 		return OFB_INI_BACKUP;
 	if (!strcmp(name, "schedule"))
 		return OFB_INI_SCHEDULE;
+	if (!strcmp(name, "package"))
+		return OFB_INI_PACKAGE;
 	if (!strncmp(name, CLIENT_PREFIX, strlen(CLIENT_PREFIX)))
 		return OFB_INI_CLIENT;
+	if (!strncmp(name, COPY_PREFIX, strlen(COPY_PREFIX)))
+		return OFB_INI_COPY;
 	return OFB_INI_UNKNOWN;
 }
 
@@ -68,6 +85,8 @@ int ofb_ini_known_key(enum ofb_ini_section kind, const char *key)
 	case OFB_INI_BACKUP:   keys = backup_keys; break;
 	case OFB_INI_CLIENT:   keys = client_keys; break;
 	case OFB_INI_SCHEDULE: keys = schedule_keys; break;
+	case OFB_INI_PACKAGE:  keys = package_keys; break;
+	case OFB_INI_COPY:     keys = copy_keys; break;
 	case OFB_INI_UNKNOWN:  return 0;
 	}
 	for (; *keys; keys++)
@@ -114,6 +133,8 @@ static int strict_key(enum ofb_ini_section kind, const char *key, size_t n)
 	case OFB_INI_REGISTRY: keys = registry_keys; break;
 	case OFB_INI_BACKUP:   keys = backup_keys; break;
 	case OFB_INI_SCHEDULE: keys = schedule_keys; break;
+	case OFB_INI_PACKAGE:  keys = package_strict; break;
+	case OFB_INI_COPY:     keys = copy_strict; break;
 	case OFB_INI_UNKNOWN:  return 0;
 	}
 	if (kind == OFB_INI_CLIENT && ofb_span_is(key, n, "files"))

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "manifest.h"
@@ -119,7 +120,10 @@ int main(int argc, char **argv)
 			ofb_cli_command_help(c->name);
 			return finish_stdout(0);
 		}
-		if (c->needs & OFB_NEEDS_CONFIG) {
+		if ((c->needs & OFB_NEEDS_CONFIG) ||
+		    ((c->needs & OFB_MAY_CONFIG) &&
+		     (cli.config_path || getenv("OFBACKUP_CONFIG") ||
+		      access(ofb_config_default_path(), R_OK) == 0))) {
 			int rc = ofb_cli_config(&cli, (c->needs & OFB_NEEDS_LOCK) != 0, &cfg);
 			if (rc)
 				return finish_stdout(rc);

@@ -43,6 +43,7 @@ struct ofb_pkg {
 	struct ofb_error first_err;  /* what a producer reported; zip_close only says "read error" */
 	uint64_t bytes;
 	int committed;
+	char *password;              /* every file entry AES-256 encrypted with it, or NULL */
 };
 
 static struct ofb_entry_info *new_entry(struct ofb_pkg *pkg, const char *path, int is_dir)
@@ -58,7 +59,8 @@ static struct ofb_entry_info *new_entry(struct ofb_pkg *pkg, const char *path, i
 	return e;
 }
 
-struct ofb_pkg *ofb_pkg_create(const char *final_path, struct ofb_error *err)
+struct ofb_pkg *ofb_pkg_create(const char *final_path, const char *password,
+			       struct ofb_error *err)
 {
 	struct ofb_pkg *pkg = NULL;
 	char *dir_copy = xstrdup(final_path), *base_copy = xstrdup(final_path);
@@ -102,6 +104,8 @@ struct ofb_pkg *ofb_pkg_create(const char *final_path, struct ofb_error *err)
 		free(pkg->temp_path);
 		free(pkg);
 		pkg = NULL;
+	} else if (password) {
+		pkg->password = xstrdup(password);
 	}
 out:
 	free(dir_copy);
@@ -304,6 +308,13 @@ static int add_lazy(struct ofb_pkg *pkg, const char *path, const struct ofb_entr
 		return -1;
 	}
 	set_mtime(pkg, idx, mtime);
+	if (pkg->password &&
+	    zip_file_set_encryption(pkg->zip, (zip_uint64_t)idx, ZIP_EM_AES_256,
+				    pkg->password) != 0) {
+		ofb_error_set(err, "cannot encrypt '%s' in the package: %s", path,
+			      zip_strerror(pkg->zip));
+		return -1;
+	}
 	return 0;
 }
 
@@ -515,5 +526,6 @@ void ofb_pkg_free(struct ofb_pkg *pkg)
 	free(pkg->entries);
 	free(pkg->final_path);
 	free(pkg->temp_path);
+	ofb_secret_free(pkg->password);
 	free(pkg);
 }

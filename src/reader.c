@@ -46,6 +46,7 @@ struct ofb_reader {
 	uint64_t progress_bytes;
 	uint64_t progress_rows;
 	size_t vanished;         /* files the last extraction left out (reader.h) */
+	int encrypted;           /* every file entry AES-encrypted (the manifest is) */
 };
 
 /* --- messages -------------------------------------------------------------------------- */
@@ -230,6 +231,11 @@ static int load_manifest(struct ofb_reader *r, struct ofb_error *err)
 		goto out;
 	}
 	f = zip_fopen_index(r->zip, r->manifest_index, 0);
+	if (!f && zip_error_code_zip(zip_get_error(r->zip)) == ZIP_ER_WRONGPASSWD) {
+		ofb_error_set(err, "package '%s': wrong password (the package password does not "
+			      "open it); nothing was changed", r->path);
+		goto out;
+	}
 	if (!f) {
 		reader_entry_error(err, r, "manifest.json", " cannot be read: %s", zip_strerror(r->zip));
 		goto out;
@@ -427,7 +433,55 @@ static int check_known_folders(struct ofb_reader *r, struct ofb_error *err)
 	return 0;
 }
 
-struct ofb_reader *ofb_reader_open(const char *path, struct ofb_error *err)
+/* Which entries are encrypted: all file entries or none (folders hold nothing to encrypt),
+ * with the password at hand when they are. A wrong password shows when the manifest is
+ * opened (load_manifest). */
+static int check_encryption(struct ofb_reader *r, const char *password, struct ofb_error *err)
+{
+	zip_stat_t st;
+
+	if (zip_stat_index(r->zip, r->manifest_index, 0, &st) != 0) {
+		reader_entry_error(err, r, "manifest.json", ": %s", zip_strerror(r->zip));
+		return -1;
+	}
+	r->encrypted = (st.valid & ZIP_STAT_ENCRYPTION_METHOD) &&
+		       st.encryption_method != ZIP_EM_NONE;
+	for (size_t i = 0; i < r->n_entries; i++) {
+		const struct entry *e = &r->entries[i];
+		int enc;
+		if (e->is_dir)
+			continue;
+		if (zip_stat_index(r->zip, e->index, 0, &st) != 0) {
+			reader_entry_error(err, r, e->name, ": %s", zip_strerror(r->zip));
+			return -1;
+		}
+		enc = (st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE;
+		if (enc != r->encrypted) {
+			reader_entry_error(err, r, e->name, " is %s, but the manifest is %s: the "
+					   "package was altered", enc ? "encrypted" : "not encrypted",
+					   r->encrypted ? "encrypted" : "not");
+			return -1;
+		}
+	}
+	if (r->encrypted && !password) {
+		ofb_error_set(err, "package '%s' is encrypted: give its password with [package] "
+			      "password_env or password_file in the configuration, or the "
+			      "environment variable OFBACKUP_PASSWORD", r->path);
+		return -1;
+	}
+	if (r->encrypted && zip_set_default_password(r->zip, password) != 0) {
+		ofb_error_set(err, "package '%s': cannot use the password: %s", r->path,
+			      zip_strerror(r->zip));
+		return -1;
+	}
+	if (!r->encrypted && password)
+		ofb_warn("package '%s' is not encrypted, though a package password is set",
+			 r->path);
+	return 0;
+}
+
+struct ofb_reader *ofb_reader_open(const char *path, const char *password,
+				   struct ofb_error *err)
 {
 	struct ofb_reader *r = xcalloc(1, sizeof *r);
 	int zerr = 0, ok = 0;
@@ -438,7 +492,8 @@ struct ofb_reader *ofb_reader_open(const char *path, struct ofb_error *err)
 		open_error(r, zerr, err);
 		goto out;
 	}
-	if (list_entries(r, err) != 0 || load_manifest(r, err) != 0 ||
+	if (list_entries(r, err) != 0 || check_encryption(r, password, err) != 0 ||
+	    load_manifest(r, err) != 0 ||
 	    match_manifest(r, err) != 0 || check_known_folders(r, err) != 0)
 		goto out;
 	ok = 1;
@@ -462,6 +517,11 @@ void ofb_reader_close(struct ofb_reader *r)
 	free(r->entries);
 	free(r->path);
 	free(r);
+}
+
+int ofb_reader_encrypted(const struct ofb_reader *r)
+{
+	return r->encrypted;
 }
 
 const char *ofb_reader_path(const struct ofb_reader *r)

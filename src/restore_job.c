@@ -44,6 +44,7 @@ void restore_job_free(struct job *j)
 		target_free(&j->targets[i]);
 	free(j->targets);
 	free(j->safety_path);
+	ofb_secret_free(j->password);
 	ofb_reader_close(j->reader);
 }
 
@@ -102,7 +103,9 @@ struct target *restore_add_client_target(struct job *j, const char *pkg_id,
 int restore_open_package(struct job *j, const char *path, struct ofb_error *err)
 {
 	clock_gettime(CLOCK_MONOTONIC, &j->started);
-	j->reader = ofb_reader_open(path, err);
+	if (ofb_package_password(j->cfg, &j->password, err) != 0)
+		return -1;
+	j->reader = ofb_reader_open(path, j->password, err);
 	if (!j->reader)
 		return -1;
 	ofb_info("verifying '%s'", path);
@@ -455,7 +458,7 @@ int restore_guard_targets(struct job *j, struct ofb_error *err)
 	}
 	free(name);
 	ofb_info("saving what will be replaced (%s)", list.data);
-	if (ofb_backup_targets(login_conn, save, n_save, path, &warnings, err) != 0) {
+	if (ofb_backup_targets(login_conn, save, n_save, path, j->password, &warnings, err) != 0) {
 		ofb_error_prefix(err, "cannot save what would be replaced; nothing was changed");
 		goto out;
 	}

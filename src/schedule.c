@@ -168,13 +168,19 @@ static void write_state(const struct ofb_config *cfg, const struct run_record *r
 
 /* The new package re-read whole (verify), and its clients counted by their status in its
  * manifest: one opening of the package for both. */
-static int verify_and_count(const char *package, struct run_record *rr, struct ofb_error *err)
+static int verify_and_count(const struct ofb_config *cfg, const char *package,
+			    struct run_record *rr, struct ofb_error *err)
 {
-	struct ofb_reader *r = ofb_reader_open(package, err);
+	struct ofb_reader *r;
+	char *password;
 	json_t *c;
 	size_t i;
 	int rc;
 
+	if (ofb_package_password(cfg, &password, err) != 0)
+		return -1;
+	r = ofb_reader_open(package, password, err);
+	ofb_secret_free(password);
 	if (!r)
 		return -1;
 	rc = ofb_reader_verify(r, err);
@@ -266,7 +272,8 @@ int ofb_scheduled_run(const struct ofb_config *cfg, struct ofb_error *err)
 {
 	const struct ofb_schedule_cfg *sc = &cfg->schedule;
 	struct run_record rr = { .start = time(NULL), .result = "failed" };
-	struct ofb_backup_opts opts = { .kind = OFB_KIND_FULL, .skip_failed = 1 };
+	struct ofb_backup_opts opts = { .kind = OFB_KIND_FULL, .skip_failed = 1,
+					.offline_not_warning = !sc->offline_is_warning };
 	char *final = NULL, *incoming = NULL;
 	struct tm lt;
 	struct stat st;
@@ -300,7 +307,7 @@ int ofb_scheduled_run(const struct ofb_config *cfg, struct ofb_error *err)
 		goto out;
 	}
 	ofb_info("verifying '%s'", incoming);
-	if (verify_and_count(incoming, &rr, err) != 0) {
+	if (verify_and_count(cfg, incoming, &rr, err) != 0) {
 		unlink(incoming);
 		rr.ok = rr.skipped = rr.failed = 0;   /* of a package that is gone */
 		ofb_error_prefix(err, "the new package does not verify, it is removed; '%s' is kept "

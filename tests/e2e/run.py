@@ -49,9 +49,11 @@ import safety  # noqa: E402
 import trust  # noqa: E402
 import objects  # noqa: E402
 import schedule  # noqa: E402
+import unattended  # noqa: E402
 
 GROUPS = ("backup",) + tuple("restore-" + g for g in restore.GROUPS) + ("regress", "safety", "trust",
-                                                                           "objects", "schedule")
+                                                                           "objects", "schedule",
+                                                                           "unattended")
 
 
 def selection(argv):
@@ -494,6 +496,9 @@ class Suite:
         # the daily job with the clock set (schedule.py): its own installation
         if self.wanted("schedule"):
             schedule.run(self, Failed)
+        # encryption, offsite copies, monitoring (unattended.py): its own installation
+        if self.wanted("unattended"):
+            unattended.run(self, Failed)
 
     def run_backup(self):
         cfg = self.inst.config if self.inst else ""

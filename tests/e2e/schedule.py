@@ -34,8 +34,8 @@ def sha(path):
 
 
 class Schedule(Regress):
-    def __init__(self, suite, failed_cls):
-        Regress.__init__(self, suite, failed_cls, "schedule")
+    def __init__(self, suite, failed_cls, group="schedule"):
+        Regress.__init__(self, suite, failed_cls, group)
         self.week = os.path.join(self.root, "week")
         self.log = os.path.join(self.root, "daily.log")
 
@@ -60,7 +60,9 @@ class Schedule(Regress):
         db.close()
         self.write_config()
 
-    def write_config(self, **extra):
+    def write_config(self, sections="", **extra):
+        """The installation's INI with [schedule] (extra keys added to it) and sections,
+        INI text, after it."""
         self.config()
         with open(self.cfg, "a") as f:
             f.write("\n[schedule]\nfolder = %s\nname = buero\nlog = %s\n" % (
@@ -68,6 +70,7 @@ class Schedule(Regress):
             for k, v in extra.items():
                 if k != "folder":
                     f.write("%s = %s\n" % (k, v))
+            f.write(sections)
 
     def at(self, when, *args):
         """ofbackup args with the clock at when (libfaketime)."""

@@ -343,7 +343,7 @@ static void test_open_and_decode(void)
 	standard_package(&p);
 	path = package_in(&p, &dir);
 	ofb_error_clear(&err);
-	r = ofb_reader_open(path, &err);
+	r = ofb_reader_open(path, NULL, &err);
 	ofb_expect_str("open a valid package", err.set ? err.msg : NULL, NULL, __LINE__);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	ofb_expect_str("reader path", ofb_reader_path(r), path, __LINE__);
@@ -449,7 +449,7 @@ static void test_extract(void)
 	dest = xasprintf("%s/dest", dir);
 	CU_ASSERT_EQUAL_FATAL(mkdir(dest, 0700), 0);
 	ofb_error_clear(&err);
-	r = ofb_reader_open(path, &err);
+	r = ofb_reader_open(path, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	ofb_expect_long("extract", ofb_reader_extract(r, "clients/acme/files/", dest, &err), 0,
 			__LINE__);
@@ -515,7 +515,7 @@ static void test_extract_refuses_symlink(void)
 	CU_ASSERT_EQUAL_FATAL(mkdir(outside, 0700), 0);
 	CU_ASSERT_EQUAL_FATAL(symlink(outside, link), 0);
 	ofb_error_clear(&err);
-	r = ofb_reader_open(path, &err);
+	r = ofb_reader_open(path, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_NOT_EQUAL(ofb_reader_extract(r, "clients/acme/files/", dest, &err), 0);
 	expect_contains("symlink below dest", err.msg, "Briefe", __LINE__);
@@ -547,7 +547,7 @@ static void test_extract_damaged_file(void)
 	dest = xasprintf("%s/dest", dir);
 	CU_ASSERT_EQUAL_FATAL(mkdir(dest, 0700), 0);
 	ofb_error_clear(&err);
-	r = ofb_reader_open(path, &err);
+	r = ofb_reader_open(path, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_NOT_EQUAL(ofb_reader_extract(r, "clients/acme/files/", dest, &err), 0);
 	expect_contains("damaged file", err.msg, "clients/acme/files/Briefe/a.txt", __LINE__);
@@ -878,7 +878,7 @@ static void test_bad_packages(void)
 		c->setup(&p);
 		path = package_in(&p, &dir);
 		ofb_error_clear(&err);
-		r = ofb_reader_open(path, &err);
+		r = ofb_reader_open(path, NULL, &err);
 		snprintf(what, sizeof what, "%s: fails at %s", c->name,
 			 c->stage == AT_OPEN ? "open" : "verify");
 		if (c->stage == AT_OPEN) {
@@ -924,7 +924,7 @@ static void test_flipped_byte(void)
 	CU_ASSERT_EQUAL(fclose(f), 0);
 
 	ofb_error_clear(&err);
-	r = ofb_reader_open(path, &err);
+	r = ofb_reader_open(path, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);   /* the directory is intact; the data is not */
 	CU_ASSERT_NOT_EQUAL(ofb_reader_read(r, "clients/acme/files/Briefe/a.txt", NULL, NULL,
 					    &err), 0);
@@ -960,7 +960,7 @@ static void test_verify_table_order(void)
 	ab_package(&p, tables_ba);
 	path = package_in(&p, &dir);
 	ofb_error_clear(&err);
-	r = ofb_reader_open(path, &err);
+	r = ofb_reader_open(path, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	ofb_expect_long("verify, tables in another order", ofb_reader_verify(r, &err), 0,
 			__LINE__);
@@ -974,7 +974,7 @@ static void test_verify_table_order(void)
 	garbage_b(&p);
 	path = package_in(&p, &dir);
 	ofb_error_clear(&err);
-	r = ofb_reader_open(path, &err);
+	r = ofb_reader_open(path, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	ofb_expect_true("verify finds b's data file damaged", ofb_reader_verify(r, &err) != 0,
 			__LINE__);
@@ -1004,7 +1004,7 @@ static void test_extract_vanished(void)
 	CU_ASSERT_EQUAL_FATAL(mkdir(dest, 0700), 0);
 	CU_ASSERT_EQUAL_FATAL(mkdir(dest2, 0700), 0);
 	ofb_error_clear(&err);
-	r = ofb_reader_open(path, &err);
+	r = ofb_reader_open(path, NULL, &err);
 	ofb_expect_str("open", err.set ? err.msg : NULL, NULL, __LINE__);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	ofb_expect_long("nothing left out before extracting", (long long)ofb_reader_extract_vanished(r),
@@ -1064,7 +1064,7 @@ static char *open_message(const char *path)
 	struct ofb_reader *r;
 
 	ofb_error_clear(&err);
-	r = ofb_reader_open(path, &err);
+	r = ofb_reader_open(path, NULL, &err);
 	if (r) {
 		ofb_reader_close(r);
 		return NULL;
@@ -1172,7 +1172,7 @@ static void test_truncated(void)
 	/* cut inside the stored entry: the walk from the front names it */
 	CU_ASSERT_EQUAL_FATAL(truncate(path, st.st_size / 2), 0);
 	ofb_error_clear(&err);
-	CU_ASSERT_PTR_NULL(ofb_reader_open(path, &err));
+	CU_ASSERT_PTR_NULL(ofb_reader_open(path, NULL, &err));
 	expect_contains("truncated package", err.msg, path, __LINE__);
 	expect_contains("truncated package", err.msg, "truncated", __LINE__);
 	expect_contains("truncated package", err.msg, "entry '", __LINE__);
@@ -1180,7 +1180,7 @@ static void test_truncated(void)
 	CU_ASSERT_EQUAL_FATAL(write_package(&p, path), 0);
 	CU_ASSERT_EQUAL_FATAL(truncate(path, st.st_size - 1), 0);
 	ofb_error_clear(&err);
-	CU_ASSERT_PTR_NULL(ofb_reader_open(path, &err));
+	CU_ASSERT_PTR_NULL(ofb_reader_open(path, NULL, &err));
 	expect_contains("package cut by one byte", err.msg, "truncated", __LINE__);
 	/* cut where the zip directory starts: every entry is whole */
 	{
@@ -1194,7 +1194,7 @@ static void test_truncated(void)
 		CU_ASSERT_FATAL(dir_at < whole.len);
 		write_whole(path, whole.data, dir_at);
 		ofb_error_clear(&err);
-		CU_ASSERT_PTR_NULL(ofb_reader_open(path, &err));
+		CU_ASSERT_PTR_NULL(ofb_reader_open(path, NULL, &err));
 		expect_contains("package cut before its directory", err.msg,
 				"the file is truncated: it ends after entry 'manifest.json'", __LINE__);
 		buf_free(&whole);
@@ -1202,7 +1202,7 @@ static void test_truncated(void)
 	/* not a zip at all */
 	CU_ASSERT_EQUAL_FATAL(truncate(path, 0), 0);
 	ofb_error_clear(&err);
-	CU_ASSERT_PTR_NULL(ofb_reader_open(path, &err));
+	CU_ASSERT_PTR_NULL(ofb_reader_open(path, NULL, &err));
 	expect_contains("empty file", err.msg, path, __LINE__);
 	free(path);
 	unit_remove_tree(dir);
@@ -1254,7 +1254,7 @@ static void test_long_text_field(void)
 	find(&p, "clients/acme/db/data/u.csv")->len = csv.len;
 	path = package_in(&p, &dir);
 	ofb_error_clear(&err);
-	r = ofb_reader_open(path, &err);
+	r = ofb_reader_open(path, NULL, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_EQUAL_FATAL(ofb_reader_schema(r, "clients/acme/db/", &s, &err), 0);
 	ofb_expect_long("decode a 5 MB field",
