@@ -268,6 +268,39 @@ static void keep_dated(const struct ofb_config *cfg, const char *weekday_file,
 	free(names);
 }
 
+/* What killed runs left: .<name>-<day>.incoming.zip.<pid>.part[.XXXXXX] (the package
+ * being written, and libzip's file for it while it writes) and <name>-<day>.incoming.zip
+ * (written, not yet verified). The installation
+ * lock is held, so no other run of this installation can be writing them. */
+static void remove_leftovers(const struct ofb_schedule_cfg *sc)
+{
+	size_t n = strlen(sc->name);
+	DIR *d = opendir(sc->folder);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		const char *x = e->d_name, *inc;
+		int part = x[0] == '.';
+		if (part)
+			x++;
+		if (strncmp(x, sc->name, n) != 0 || x[n] != '-' ||
+		    !(inc = strstr(x + n, ".incoming.zip")) ||
+		    (!part && inc[13] != '\0') ||
+		    (part && (inc[13] != '.' || !strstr(inc + 13, ".part"))))
+			continue;
+		{
+			char *path = xasprintf("%s/%s", sc->folder, e->d_name);
+			struct stat st;
+			if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && unlink(path) == 0)
+				ofb_info("removed '%s', left by a run that was stopped", path);
+			free(path);
+		}
+	}
+	closedir(d);
+}
+
 int ofb_scheduled_run(const struct ofb_config *cfg, struct ofb_error *err)
 {
 	const struct ofb_schedule_cfg *sc = &cfg->schedule;
@@ -296,9 +329,7 @@ int ofb_scheduled_run(const struct ofb_config *cfg, struct ofb_error *err)
 			  ofb_weekday_name(lt.tm_wday, sc->german));
 	incoming = xasprintf("%s/%s-%s.incoming.zip", sc->folder, sc->name,
 			     ofb_weekday_name(lt.tm_wday, sc->german));
-	/* what a killed run left under our own temporary name */
-	if (unlink(incoming) == 0)
-		ofb_info("removed '%s', left by a run that was stopped", incoming);
+	remove_leftovers(sc);
 	opts.output = incoming;
 	rc = ofb_backup_run(cfg, &opts, err);
 	if (rc != OFB_EXIT_OK && rc != OFB_EXIT_WARNINGS) {

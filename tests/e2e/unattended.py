@@ -10,10 +10,12 @@ without it or with a wrong one (exit 1, nothing changed); the safety package a r
 writes is encrypted too.
 """
 
+import fcntl
 import os
-import shutil
+import signal
 import sqlite3
 import subprocess
+import time
 import zipfile
 
 from regress import run_class
@@ -140,6 +142,55 @@ class Unattended(Schedule):
         finally:
             self.write_config()
 
+    # ------------------------------------------------------------ runs that meet
+
+    def lock_held(self):
+        with open(self.cfg) as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(f, fcntl.LOCK_UN)
+            return False
+
+    def t_concurrent_and_killed(self):
+        self.write_config()
+        env = dict(os.environ)
+        env.pop("OFBACKUP_CONFIG", None)
+        env.pop("OFBACKUP_PASSWORD", None)
+        first = subprocess.Popen([self.suite.tool.path, "-q", "-c", self.cfg, "scheduled"],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, env=env, cwd=self.cwd)
+        try:
+            deadline = time.time() + 30
+            while not self.lock_held() and first.poll() is None and time.time() < deadline:
+                time.sleep(0.002)
+            first.send_signal(signal.SIGSTOP)
+            self.require(first.poll() is None and self.lock_held(),
+                         "the first run did not hold the installation")
+            r = self.at(MONDAY, "-c", self.cfg, "scheduled")
+            r.expect(4)
+            self.require("another ofbackup run" in r.err, "the second run says %s" % r.err)
+        finally:
+            first.kill()
+            first.wait()
+        # what a run killed while writing leaves, and a file of someone else's
+        left = [".buero-Monday.incoming.zip.4242.part", ".buero-Monday.incoming.zip.4242.part.Ab12Cd",
+                "buero-Friday.incoming.zip"]
+        stray = ["buero-Monday.zip.part", ".other-Monday.incoming.zip.1.part"]
+        for n in left + stray:
+            with open(os.path.join(self.week, n), "wb") as f:
+                f.write(b"half a package")
+        self.at(MONDAY, "-c", self.cfg, "scheduled").expect(0)
+        found = set(os.listdir(self.week))
+        self.require(not (set(left) & found), "leftovers of a killed run stay: %s" %
+                     sorted(set(left) & found))
+        self.require(set(stray) <= found, "files of other names were removed: %s" %
+                     sorted(set(stray) - found))
+        self.run("verify", self.day_file("Monday")).expect(0)
+        for n in stray:
+            os.remove(os.path.join(self.week, n))
+
     def run_group(self):
         from restore import Scenario
         sc = Scenario(self, "unattended")
@@ -153,6 +204,8 @@ class Unattended(Schedule):
           "and the safety package is encrypted too", self.t_encrypted_restore)
         t("a configuration holding a password that every user can read gets a warning",
           self.t_exposed_config)
+        t("two runs at once: the second exits 4; after a run killed with SIGKILL the next one "
+          "runs and removes what it left, nothing else", self.t_concurrent_and_killed)
 
 
 def run(suite, failed_cls):
