@@ -17,6 +17,7 @@ struct ofb_backup_opts {
 	size_t n_clients;
 	int skip_failed;            /* record unreachable clients as failed instead of stopping */
 	int offline_not_warning;    /* full: clients registered offline are skipped quietly */
+	char **written;             /* when not NULL: gets the package's path (malloc'd) */
 };
 
 /* Run a backup. Returns the exit code: OFB_EXIT_OK, OFB_EXIT_WARNINGS (package written,

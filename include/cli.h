@@ -44,11 +44,15 @@ int cmd_verify(struct ofb_cli *cli, int argc, char **argv);
 int cmd_scheduled(struct ofb_cli *cli, int argc, char **argv);
 int cmd_status(struct ofb_cli *cli, int argc, char **argv);
 int cmd_schedule(struct ofb_cli *cli, int argc, char **argv);
+int cmd_copy(struct ofb_cli *cli, int argc, char **argv);
 
 /* Load the configuration into cfg; prints its warnings. With lock, take the installation
  * lock (held until the process ends, released by the kernel also when it is killed).
  * Returns 0, or the exit code after printing the error. */
 int ofb_cli_config(struct ofb_cli *cli, int lock, struct ofb_config *cfg);
+/* Send file to the offsite targets (all, or those named); prints what failed. The exit
+ * code: 0, 3 when a copy failed, or an error's. */
+int ofb_cli_copy(const struct ofb_cli *cli, const char *file, char *const *names, size_t n);
 /* Open a package with the package password of cli->cfg (or $OFBACKUP_PASSWORD). */
 struct ofb_reader;
 struct ofb_reader *ofb_cli_open_package(const struct ofb_cli *cli, const char *path,

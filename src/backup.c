@@ -506,6 +506,8 @@ int ofb_backup_run(const struct ofb_config *cfg, const struct ofb_backup_opts *o
 	}
 	if (write_package(&r, path, err) != 0)
 		goto out;
+	if (opts->written)
+		*opts->written = xstrdup(path);
 	ret = r.n_warnings ? OFB_EXIT_WARNINGS : OFB_EXIT_OK;
 out:
 	ofb_progress_done();

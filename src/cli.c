@@ -12,7 +12,7 @@
 const struct ofb_command ofb_commands[] = {
 	{ "clients", cmd_clients, OFB_NEEDS_CONFIG, "[-c CONFIG] clients",
 	  "list registered clients: id, name, engine, online/offline, reachable" },
-	{ "backup", cmd_backup, OFB_NEEDS_CONFIG | OFB_NEEDS_LOCK, "[-c CONFIG] backup [-o FILE] [--skip-failed] [CLIENT...]",
+	{ "backup", cmd_backup, OFB_NEEDS_CONFIG | OFB_NEEDS_LOCK, "[-c CONFIG] backup [-o FILE] [--skip-failed] [--copy] [CLIENT...]",
 	  "full backup (login database, all clients, their files); naming clients makes it "
 	  "a partial backup" },
 	{ "export", cmd_export, OFB_NEEDS_CONFIG | OFB_NEEDS_LOCK, "[-c CONFIG] export CLIENT [-o FILE]",
@@ -31,6 +31,9 @@ const struct ofb_command ofb_commands[] = {
 	{ "scheduled", cmd_scheduled, OFB_NEEDS_CONFIG | OFB_NEEDS_LOCK, "[-c CONFIG] scheduled",
 	  "the daily job: a full backup into [schedule] folder's file of today's weekday, "
 	  "replacing last week's once the new one verified" },
+	{ "copy", cmd_copy, OFB_NEEDS_CONFIG, "[-c CONFIG] copy FILE [TARGET...]",
+	  "verify a package and send it to the offsite targets ([copy.NAME]) again, or to "
+	  "those named" },
 	{ "status", cmd_status, OFB_NEEDS_CONFIG, "[-c CONFIG] status [--json]",
 	  "the daily job's last run, for people and monitoring (exit 0 OK, 1 warning, "
 	  "2 critical, 3 unknown)" },

@@ -163,6 +163,20 @@ static int valid_target(const char *to)
 	return 0;
 }
 
+/* A password written into the address (user:password@host) would show in every message. */
+static int password_in_address(const char *to)
+{
+	const char *p = strstr(to, "://"), *end, *at, *colon;
+
+	if (!p)
+		return 0;
+	p += 3;
+	end = p + strcspn(p, "/");
+	at = memchr(p, '@', (size_t)(end - p));
+	colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
+	return colon != NULL;
+}
+
 static struct ofb_copy_target *add_target(struct ofb_config *cfg, const char *name)
 {
 	struct ofb_copy_target *t;
@@ -188,6 +202,12 @@ static int check_target(const struct ofb_config *cfg, const struct ofb_copy_targ
 				"ftps://, https:// (WebDAV) or s3://bucket/prefix address, not '%s' "
 				"(for an SMB share, mount it and name the folder)", cfg->path, where,
 				t->to);
+		return -1;
+	}
+	if (password_in_address(t->to)) {
+		ofb_error_usage(err, "config '%s': %s: 'to' holds a password; name the user there "
+				"or in 'user', the password with password_env or password_file",
+				cfg->path, where);
 		return -1;
 	}
 	if (t->password_env && t->password_file) {

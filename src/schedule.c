@@ -16,6 +16,8 @@
 #include <jansson.h>
 
 #include "backup.h"
+#include "monitor.h"
+#include "offsite.h"
 #include "progress.h"
 #include "reader.h"
 #include "schedule.h"
@@ -37,104 +39,8 @@ char *ofb_schedule_state_path(const struct ofb_config *cfg)
 	return xasprintf("%s/.%s-status.json", cfg->schedule.folder, cfg->schedule.name);
 }
 
-/* What one run did, for the log line and the state file. */
-struct run_record {
-	time_t start, end;
-	const char *result;      /* "ok", "warning", "failed" */
-	char *package;           /* the file the run left, or NULL */
-	long long size;
-	size_t ok, skipped, failed;
-	char *message;           /* what went wrong or what to know, or NULL */
-};
-
-static void iso_time(time_t t, char *out, size_t n)
-{
-	struct tm lt;
-
-	localtime_r(&t, &lt);
-	strftime(out, n, "%Y-%m-%dT%H:%M:%S%z", &lt);
-}
-
-/* The run in one line: the log's, and on_failure's summary. */
-static char *summary_line(struct run_record *rr)
-{
-	char start[40], end[40];
-
-	iso_time(rr->start, start, sizeof start);
-	iso_time(rr->end, end, sizeof end);
-	/* one line per run, whatever a driver's message holds */
-	for (char *p = rr->message; p && *p; p++)
-		if ((unsigned char)*p < 0x20)
-			*p = ' ';
-	return xasprintf("%s scheduled result=%s start=%s end=%s duration=%lds package=%s "
-			 "size=%lld clients_ok=%zu clients_skipped=%zu clients_failed=%zu%s%s", end,
-			 rr->result, start, end, (long)(rr->end - rr->start),
-			 rr->package ? rr->package : "-", rr->size, rr->ok, rr->skipped, rr->failed,
-			 rr->message ? " message=" : "", rr->message ? rr->message : "");
-}
-
-static void append_log(const struct ofb_config *cfg, const char *line)
-{
-	FILE *f;
-
-	if (!cfg->schedule.log)
-		return;
-	f = fopen(cfg->schedule.log, "a");
-	if (!f) {
-		ofb_warn("cannot append to the log '%s': %s", cfg->schedule.log, strerror(errno));
-		return;
-	}
-	fprintf(f, "%s\n", line);
-	if (fclose(f) != 0)
-		ofb_warn("cannot append to the log '%s': %s", cfg->schedule.log, strerror(errno));
-}
-
-/* [schedule] on_failure, run directly (no shell) with the summary as its argument and as
- * OFBACKUP_RESULT, OFBACKUP_PACKAGE, OFBACKUP_MESSAGE; given a minute, then stopped, so a
- * hanging notifier never holds the installation. */
-#define NOTIFY_SECONDS 60
-
-static void notify(const struct ofb_config *cfg, const struct run_record *rr,
-		   const char *summary)
-{
-	const char *prog = cfg->schedule.on_failure;
-	pid_t pid;
-	int status = 0;
-
-	if (!prog)
-		return;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		ofb_warn("cannot run on_failure '%s': %s", prog, strerror(errno));
-		return;
-	}
-	if (pid == 0) {
-		setenv("OFBACKUP_RESULT", rr->result, 1);
-		setenv("OFBACKUP_PACKAGE", rr->package ? rr->package : "", 1);
-		setenv("OFBACKUP_MESSAGE", rr->message ? rr->message : "", 1);
-		execl(prog, prog, summary, (char *)NULL);
-		_exit(127);
-	}
-	for (int waited = 0; waited < NOTIFY_SECONDS * 10; waited++) {
-		pid_t got = waitpid(pid, &status, WNOHANG);
-		if (got == pid) {
-			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-				ofb_warn("on_failure '%s' ended with %s %d", prog,
-					 WIFEXITED(status) ? "exit code" : "signal",
-					 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-			return;
-		}
-		usleep(100000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	ofb_warn("on_failure '%s' did not end within %d seconds and was stopped", prog,
-		 NOTIFY_SECONDS);
-}
-
 /* The state file, written under a temporary name and renamed: status never reads half. */
-static void write_state(const struct ofb_config *cfg, const struct run_record *rr)
+static void write_state(const struct ofb_config *cfg, const struct ofb_run_record *rr)
 {
 	char *path = ofb_schedule_state_path(cfg), *tmp = xasprintf("%s.tmp", path), *text;
 	json_t *o = json_object();
@@ -149,6 +55,23 @@ static void write_state(const struct ofb_config *cfg, const struct run_record *r
 	json_object_set_new(o, "clients_skipped", json_integer((json_int_t)rr->skipped));
 	json_object_set_new(o, "clients_failed", json_integer((json_int_t)rr->failed));
 	json_object_set_new(o, "message", rr->message ? json_string(rr->message) : json_null());
+	json_object_set_new(o, "last_success", rr->last_success ?
+			    json_integer((json_int_t)rr->last_success) : json_null());
+	json_object_set_new(o, "clients", rr->clients ? json_incref(rr->clients) : json_array());
+	{
+		json_t *copies = json_array();
+		for (size_t i = 0; i < rr->copies.n; i++) {
+			const struct ofb_copy_result *c = &rr->copies.results[i];
+			json_t *x = json_object();
+			json_object_set_new(x, "target", json_string(c->target));
+			json_object_set_new(x, "to", json_string(c->where));
+			json_object_set_new(x, "result", json_string(c->ok ? "ok" : "failed"));
+			json_object_set_new(x, "message", c->message ? json_string(c->message)
+								     : json_null());
+			json_array_append_new(copies, x);
+		}
+		json_object_set_new(o, "copies", copies);
+	}
 	text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	f = fopen(tmp, "w");
@@ -169,7 +92,7 @@ static void write_state(const struct ofb_config *cfg, const struct run_record *r
 /* The new package re-read whole (verify), and its clients counted by their status in its
  * manifest: one opening of the package for both. */
 static int verify_and_count(const struct ofb_config *cfg, const char *package,
-			    struct run_record *rr, struct ofb_error *err)
+			    struct ofb_run_record *rr, struct ofb_error *err)
 {
 	struct ofb_reader *r;
 	char *password;
@@ -184,8 +107,15 @@ static int verify_and_count(const struct ofb_config *cfg, const char *package,
 	if (!r)
 		return -1;
 	rc = ofb_reader_verify(r, err);
+	rr->clients = json_array();
 	json_array_foreach(json_object_get(ofb_reader_manifest(r), "clients"), i, c) {
 		const char *status = json_string_value(json_object_get(c, "status"));
+		json_t *x = json_object();
+		json_object_set(x, "id", json_object_get(c, "id"));
+		json_object_set(x, "status", json_object_get(c, "status"));
+		if (json_is_string(json_object_get(c, "reason")))
+			json_object_set(x, "reason", json_object_get(c, "reason"));
+		json_array_append_new(rr->clients, x);
 		if (status && strcmp(status, "ok") == 0)
 			rr->ok++;
 		else if (status && strcmp(status, "failed") == 0)
@@ -301,10 +231,28 @@ static void remove_leftovers(const struct ofb_schedule_cfg *sc)
 	closedir(d);
 }
 
+/* When the newest successful run ended, as the last state file recorded it. */
+static time_t previous_success(const struct ofb_config *cfg)
+{
+	char *path = ofb_schedule_state_path(cfg);
+	json_t *state = json_load_file(path, 0, NULL);
+	json_t *last = json_object_get(state, "last_success");
+	const char *result = json_string_value(json_object_get(state, "result"));
+	time_t t = 0;
+
+	if (json_is_integer(last))
+		t = (time_t)json_integer_value(last);
+	else if (result && !strcmp(result, "ok"))   /* written before last_success was kept */
+		t = (time_t)json_integer_value(json_object_get(state, "end"));
+	json_decref(state);
+	free(path);
+	return t;
+}
+
 int ofb_scheduled_run(const struct ofb_config *cfg, struct ofb_error *err)
 {
 	const struct ofb_schedule_cfg *sc = &cfg->schedule;
-	struct run_record rr = { .start = time(NULL), .result = "failed" };
+	struct ofb_run_record rr = { .start = time(NULL), .result = "failed" };
 	struct ofb_backup_opts opts = { .kind = OFB_KIND_FULL, .skip_failed = 1,
 					.offline_not_warning = !sc->offline_is_warning };
 	char *final = NULL, *incoming = NULL;
@@ -317,6 +265,8 @@ int ofb_scheduled_run(const struct ofb_config *cfg, struct ofb_error *err)
 				"weekday files go)", cfg->path);
 		return OFB_EXIT_USAGE;
 	}
+	ofb_monitor_start(cfg);
+	rr.last_success = previous_success(cfg);
 	/* a share that is not mounted must not fill the local disk instead */
 	if (stat(sc->folder, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		ofb_error_errno(err, errno ? errno : ENOTDIR, "the [schedule] folder '%s' is not "
@@ -341,6 +291,8 @@ int ofb_scheduled_run(const struct ofb_config *cfg, struct ofb_error *err)
 	if (verify_and_count(cfg, incoming, &rr, err) != 0) {
 		unlink(incoming);
 		rr.ok = rr.skipped = rr.failed = 0;   /* of a package that is gone */
+		json_decref(rr.clients);
+		rr.clients = NULL;
 		ofb_error_prefix(err, "the new package does not verify, it is removed; '%s' is kept "
 				 "as it was", final);
 		rr.message = xstrdup(err->msg);
@@ -387,20 +339,35 @@ int ofb_scheduled_run(const struct ofb_config *cfg, struct ofb_error *err)
 		ofb_warn("cannot sync the folder '%s': %s", sc->folder, strerror(errno));
 	if (stat(rr.package, &st) == 0)
 		rr.size = (long long)st.st_size;
+	/* offsite: the weekday file replaces the remote weekday file the same way; a package
+	 * kept beside it (a client failed) stays here */
+	if (cfg->n_copies && strcmp(rr.package, final) == 0) {
+		struct ofb_error cerr;
+		ofb_error_clear(&cerr);
+		if (ofb_copy_send(cfg, final, NULL, NULL, 0, &rr.copies, &cerr) != OFB_EXIT_OK) {
+			char *msg = xasprintf("%s%s%zu of %zu offsite copies failed", rr.message ?
+					      rr.message : "", rr.message ? "; " : "",
+					      rr.copies.failed ? rr.copies.failed : rr.copies.n,
+					      rr.copies.n);
+			if (cerr.set)
+				ofb_warn("%s", cerr.msg);
+			free(rr.message);
+			rr.message = msg;
+			rc = OFB_EXIT_WARNINGS;
+		}
+	}
 	rr.result = rc == OFB_EXIT_OK ? "ok" : "warning";
 out:
 	rr.end = time(NULL);
-	{
-		char *line = summary_line(&rr);
-		append_log(cfg, line);
-		if (strcmp(rr.result, "ok") != 0)
-			notify(cfg, &rr, line);
-		free(line);
-	}
+	if (strcmp(rr.result, "ok") == 0)
+		rr.last_success = rr.end;
+	ofb_monitor_finish(cfg, &rr);
 	if (sc->folder && stat(sc->folder, &st) == 0 && S_ISDIR(st.st_mode))
 		write_state(cfg, &rr);
 	free(rr.package);
 	free(rr.message);
+	json_decref(rr.clients);
+	ofb_copy_report_free(&rr.copies);
 	free(final);
 	free(incoming);
 	return rc;
