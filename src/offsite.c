@@ -469,12 +469,45 @@ static char *escaped(CURL *c, const char *name)
 	return copy;
 }
 
+/* The first bytes of a server's answer, for the message when it refuses. */
+struct answer {
+	char text[2048];
+	size_t len;
+};
+
+static size_t keep_answer(char *data, size_t size, size_t nitems, void *arg)
+{
+	struct answer *a = arg;
+	size_t n = size * nitems, room = sizeof a->text - 1 - a->len;
+
+	memcpy(a->text + a->len, data, n < room ? n : room);
+	a->len += n < room ? n : room;
+	a->text[a->len] = '\0';
+	return n;
+}
+
+/* S3's and WebDAV's reason in an error answer: <Code>RequestTimeTooSkewed</Code>. */
+static const char *answer_code(struct answer *a)
+{
+	char *start = strstr(a->text, "<Code>"), *end;
+
+	if (!start || !(end = strstr(start, "</Code>")))
+		return "";
+	*end = '\0';
+	memmove(a->text + 2, start + 6, strlen(start + 6) + 1);
+	a->text[0] = ' ';
+	a->text[1] = '(';
+	strcat(a->text, ")");
+	return a->text;
+}
+
 /* Upload the package to url. */
 static int upload(struct net *n, const struct facts *f, const char *url, const char *what,
 		  struct ofb_error *err)
 {
 	FILE *in = fopen(f->path, "rb");
 	struct curl_slist *hdr = NULL;
+	struct answer ans = { .len = 0 };
 	CURL *c;
 	long code;
 	int ret = -1;
@@ -491,6 +524,8 @@ static int upload(struct net *n, const struct facts *f, const char *url, const c
 	}
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(c, CURLOPT_READDATA, in);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_answer);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &ans);
 	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)f->size);
 	if (n->scheme == S_SFTP)
 		curl_easy_setopt(c, CURLOPT_NEW_FILE_PERMS, 0600L);
@@ -512,7 +547,9 @@ static int upload(struct net *n, const struct facts *f, const char *url, const c
 	if (perform(n, c, what, &code, err) != CURLE_OK)
 		goto out;
 	if ((n->scheme == S_S3 || n->scheme == S_HTTP) && !http_ok(code)) {
-		ofb_error_set(err, "%s: the server answered %ld to the upload", what, code);
+		ofb_error_set(err, "%s: the server answered %ld to the upload%s%s", what, code,
+			      answer_code(&ans), code == 403 && n->scheme == S_S3 ?
+			      "; check the keys, the region and this machine's clock" : "");
 		goto out;
 	}
 	ret = 0;

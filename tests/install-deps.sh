@@ -111,4 +111,22 @@ ensure_driver "PostgreSQL Unicode" psqlodbcw.so libodbcpsqlS.so
 ensure_driver "MariaDB Unicode" libmaodbc.so
 ensure_driver "FreeTDS" libtdsodbc.so libtdsS.so
 
+# The S3-compatible server the offsite tests send copies to: s3rver from the npm registry,
+# into tests/.tools (not part of the build). Node.js from Debian when there is none.
+S3RVER_VERSION=3.7.1
+tools=$(cd "$(dirname "$0")" && pwd)/.tools
+if [ ! -x "$tools/node_modules/.bin/s3rver" ]; then
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "install-deps: installing: nodejs npm"
+		as_root apt-get install -y -q --no-install-recommends nodejs npm
+	fi
+	echo "install-deps: installing s3rver $S3RVER_VERSION (npm) into $tools"
+	mkdir -p "$tools"
+	if ! npm install --prefix "$tools" --no-audit --no-fund --loglevel=error \
+		"s3rver@$S3RVER_VERSION" >/dev/null; then
+		echo "install-deps: npm install s3rver failed" >&2
+		exit 1
+	fi
+fi
+
 echo "install-deps: all packages present"

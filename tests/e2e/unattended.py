@@ -3,7 +3,12 @@ encrypted packages, offsite copies, pings, metrics, the crontab entry, and runs 
 each other or are killed.
 
 The installation is the schedule group's (SQLite login database, two clients), in its own
-folder. Encryption: with [package] password_env every file entry of the package is
+folder. Offsite: the weekday file goes to a folder, to SFTP on a private sshd, to WebDAV on
+a private lighttpd and to a private s3rver (offsite_servers.py), byte for byte, and next
+week's file replaces the remote one; a changed host key, an RSA key and an unreachable
+target are refused or fail with exit 3 and the local file kept; `copy` and `backup --copy`.
+Pings reach a recording HTTP server (/start, success, /fail), a dead monitor does not hold
+up the run, the metrics textfile and `status --json` tell the copies. Encryption: with [package] password_env every file entry of the package is
 AES-256 encrypted (zip flags read by Python's zipfile), 7-Zip opens it with the password
 and refuses a wrong one; info, verify and restore work with the password and refuse
 without it or with a wrong one (exit 1, nothing changed); the safety package a restore
@@ -11,6 +16,7 @@ writes is encrypted too.
 """
 
 import fcntl
+import json
 import os
 import signal
 import sqlite3
@@ -18,8 +24,10 @@ import subprocess
 import time
 import zipfile
 
+import offsite_servers as srv
+from fixtures import free_port
 from regress import run_class
-from schedule import MONDAY, Schedule
+from schedule import MONDAY, NEXT_MONDAY, TUESDAY, Schedule, sha
 
 PKG_PW_ENV = "OFB_E2E_PACKAGE_PASSWORD"
 PKG_PW = "Kennwort mit Leerzeichen & Umlauten: äöü"
@@ -191,6 +199,219 @@ class Unattended(Schedule):
         for n in stray:
             os.remove(os.path.join(self.week, n))
 
+    # ------------------------------------------------------------ offsite
+
+    def start_servers(self):
+        self.servers = []
+        for cls in (srv.Sshd, srv.WebDav, srv.S3):
+            s = cls(self.root)
+            self.servers.append(s)
+            s.start()
+        self.sshd, self.dav, self.s3 = self.servers
+        self.nas = os.path.join(self.root, "nas")
+        os.makedirs(self.nas, exist_ok=True)
+        self.ping = srv.PingServer()
+        self.ping.start()
+
+    def stop_servers(self):
+        for s in getattr(self, "servers", []):
+            try:
+                s.stop()
+            except Exception:   # noqa: BLE001 - the next one still stops
+                pass
+        if getattr(self, "ping", None):
+            self.ping.stop()
+
+    def copy_sections(self, known_hosts=None, key=None, s3=False):
+        """The targets; S3 only with s3 (its requests carry the time they were signed, and
+        the server refuses those from days ahead: S3 runs are not under libfaketime)."""
+        text = ("\n[copy.nas]\nto = %s\n"
+                "\n[copy.sftp]\nto = %s\nssh_key = %s\nknown_hosts = %s\nretries = 0\n"
+                "\n[copy.dav]\nto = %s\n" % (
+                    self.nas, self.sshd.url(), key or self.sshd.client_key,
+                    known_hosts or self.sshd.known_hosts, self.dav.url()))
+        if s3:
+            text += ("\n[copy.s3]\nto = s3://%s/office/nightly\nendpoint = %s\nuser = %s\n"
+                     "password_env = OFB_E2E_S3_SECRET\nregion = eu-central-1\n" % (
+                         srv.S3_BUCKET, self.s3.endpoint(), srv.S3_KEY))
+        return text
+
+    def remote_copies(self, name, s3=False):
+        where = {"nas": os.path.join(self.nas, name),
+                 "sftp": os.path.join(self.sshd.upload, name),
+                 "dav": os.path.join(self.dav.upload, name)}
+        if s3:
+            where["s3"] = self.s3.object_path("office/nightly/" + name)
+        return where
+
+    def s3env(self, fn, *args):
+        return self.with_env({"OFB_E2E_S3_SECRET": srv.S3_SECRET, "OFBACKUP_PASSWORD": None},
+                             fn, *args)
+
+    def require_copies(self, name, local, s3=False):
+        want = sha(local)
+        for target, path in self.remote_copies(name, s3).items():
+            self.require(os.path.isfile(path), "no copy at %s (%s)" % (target, path))
+            self.require(sha(path) == want, "the copy at %s differs from %s" % (target, local))
+        for d in (self.nas, self.sshd.upload, self.dav.upload):
+            left = [n for n in os.listdir(d) if n.endswith(".part")]
+            self.require(not left, "temporary files left at %s: %s" % (d, left))
+
+    def t_copies(self):
+        self.write_config(sections=self.copy_sections())
+        r = self.s3env(self.at, MONDAY, "-c", self.cfg, "scheduled")
+        r.expect(0)
+        self.require_copies("buero-Monday.zip", self.day_file("Monday"))
+        with open(self.log) as f:
+            last = f.read().splitlines()[-1]
+        self.require("copies=nas:ok,sftp:ok,dav:ok" in last, "the log: %s" % last)
+        doc = json.loads(self.at("2026-12-07 04:00:00", "-c", self.cfg, "status",
+                                 "--json").out)
+        copies = doc["last_run"]["copies"]
+        self.require([c["target"] for c in copies] == ["nas", "sftp", "dav"] and
+                     all(c["result"] == "ok" for c in copies), "status --json: %s" % copies)
+        self.require([c["id"] for c in doc["last_run"]["clients"]] == ["sch-a", "sch-b"],
+                     "per-client results: %s" % doc["last_run"]["clients"])
+        # next Monday's file replaces the remote Monday file the same way
+        old = sha(self.day_file("Monday"))
+        self.s3env(self.at, TUESDAY, "-c", self.cfg, "scheduled").expect(0)
+        self.s3env(self.at, NEXT_MONDAY, "-c", self.cfg, "scheduled").expect(0)
+        self.require(sha(self.day_file("Monday")) != old, "Monday's file was not replaced")
+        self.require_copies("buero-Monday.zip", self.day_file("Monday"))
+        self.require_copies("buero-Tuesday.zip", self.day_file("Tuesday"))
+
+    def t_s3(self):
+        """On today's clock: today's weekday file to S3 too, twice (the second replaces)."""
+        self.write_config(sections=self.copy_sections(s3=True))
+        try:
+            day = time.strftime("%A")
+            self.s3env(self.run, "-c", self.cfg, "scheduled").expect(0)
+            first = sha(self.day_file(day))
+            self.require_copies("buero-%s.zip" % day, self.day_file(day), s3=True)
+            self.set_kunde("sch-b", "changed between the runs")
+            self.s3env(self.run, "-c", self.cfg, "scheduled").expect(0)
+            self.require(sha(self.day_file(day)) != first, "the second run made no new file")
+            self.require_copies("buero-%s.zip" % day, self.day_file(day), s3=True)
+            # a wrong access key is refused and named
+            with open(self.cfg, "a") as f:
+                f.write("\n[copy.s3-denied]\nto = s3://%s/x\nendpoint = %s\nuser = NOBODY\n"
+                        "password_env = OFB_E2E_S3_SECRET\n" % (srv.S3_BUCKET,
+                                                                self.s3.endpoint()))
+            r = self.s3env(self.run, "-c", self.cfg, "copy", self.day_file(day), "s3-denied")
+            r.expect(3)
+            self.require("403" in r.err and "InvalidAccessKeyId" in r.err,
+                         "the message: %s" % r.err)
+        finally:
+            self.write_config()
+
+    def t_host_key_changed(self):
+        remote = self.remote_copies("buero-Monday.zip")["sftp"]
+        before = sha(remote)
+        self.write_config(sections=self.copy_sections(known_hosts=self.sshd.changed_hosts))
+        try:
+            r = self.s3env(self.at, "2026-12-21 02:30:00", "-c", self.cfg, "scheduled")
+        finally:
+            self.write_config()
+        r.expect(3)
+        self.require("host key has changed" in r.err, "the message: %s" % r.err[-600:])
+        self.require(sha(remote) == before, "the remote file changed behind a changed key")
+        self.run("verify", self.day_file("Monday")).expect(0)
+        self.require(sha(self.remote_copies("buero-Monday.zip")["nas"]) ==
+                     sha(self.day_file("Monday")), "the other targets were not served")
+
+    def t_rsa_key(self):
+        self.write_config(sections=self.copy_sections(key=self.sshd.rsa_key))
+        try:
+            r = self.s3env(self.run, "-c", self.cfg, "copy", self.day_file("Monday"), "sftp")
+        finally:
+            self.write_config()
+        r.expect(3)
+        self.require("RSA key" in r.err and "ed25519" in r.err, "the message: %s" % r.err)
+
+    def t_unreachable(self):
+        dead = free_port()
+        extra = ("\n[copy.gone]\nto = sftp://%s@127.0.0.1:%d/tmp/\nssh_key = %s\n"
+                 "known_hosts = %s\nretries = 1\n" % (self.sshd.user, dead,
+                                                       self.sshd.client_key,
+                                                       self.sshd.known_hosts))
+        self.write_config(sections=extra)
+        try:
+            r = self.at("2026-12-22 02:30:00", "-c", self.cfg, "scheduled")
+        finally:
+            self.write_config()
+        r.expect(3)
+        self.require("offsite copy 'gone' failed" in r.err, "the message: %s" % r.err[-400:])
+        self.run("verify", self.day_file("Tuesday")).expect(0)
+        st = self.at("2026-12-22 03:00:00", "-c", self.cfg, "status")
+        st.expect(1)
+        self.require("offsite" in st.out, "status says %s" % st.out)
+
+    def t_copy_command(self):
+        self.write_config(sections=self.copy_sections())
+        try:
+            out = os.path.join(self.root, "handmade.zip")
+            r = self.s3env(self.run, "-c", self.cfg, "backup", "--copy", "-o", out)
+            r.expect(0)
+            self.require_copies("handmade.zip", out)
+            os.remove(self.remote_copies("handmade.zip")["dav"])
+            self.s3env(self.run, "-c", self.cfg, "copy", out, "dav").expect(0)
+            self.require(sha(self.remote_copies("handmade.zip")["dav"]) == sha(out),
+                         "copy did not send it again")
+            self.run("-c", self.cfg, "copy", out, "nosuch").expect(2)
+            bad = os.path.join(self.root, "damaged.zip")
+            with open(out, "rb") as f:
+                data = bytearray(f.read())
+            data[len(data) // 2] ^= 0xFF
+            with open(bad, "wb") as f:
+                f.write(data)
+            r = self.s3env(self.run, "-c", self.cfg, "copy", bad)
+            r.expect(1)
+            self.require(not os.path.exists(os.path.join(self.nas, "damaged.zip")),
+                         "a damaged package was copied")
+        finally:
+            self.write_config()
+
+    def t_pings_metrics(self):
+        metrics = os.path.join(self.root, "ofbackup.prom")
+        url = "http://127.0.0.1:%d/ping/0d3f" % self.ping.port
+        self.write_config(ping_url=url, metrics=metrics)
+        self.ping.got.clear()
+        self.at("2026-12-23 02:30:00", "-c", self.cfg, "scheduled").expect(0)
+        paths = [p for _, p, _ in self.ping.got]
+        self.require(paths == ["/ping/0d3f/start", "/ping/0d3f"], "pings: %s" % paths)
+        self.require("result=ok" in self.ping.got[-1][2], "the ping's body: %s" %
+                     self.ping.got[-1][2])
+        with open(metrics) as f:
+            text = f.read()
+        good = [ln for ln in text.splitlines() if ln.startswith(
+            'ofbackup_last_success_timestamp_seconds{name="buero"} ')]
+        self.require(good and int(good[0].split()[-1]) > 0, "metrics: %s" % text)
+        self.require('ofbackup_last_run_result{name="buero"} 0' in text, "metrics: %s" % text)
+        # a failing run: /start and /fail; the last success stays
+        self.ping.got.clear()
+        os.rename(self.login, self.login + ".away")
+        try:
+            self.at("2026-12-24 02:30:00", "-c", self.cfg, "scheduled").expect(1)
+        finally:
+            os.rename(self.login + ".away", self.login)
+        paths = [p for _, p, _ in self.ping.got]
+        self.require(paths == ["/ping/0d3f/start", "/ping/0d3f/fail"], "pings: %s" % paths)
+        with open(metrics) as f:
+            text2 = f.read()
+        self.require(good[0] in text2 and 'ofbackup_last_run_result{name="buero"} 2' in text2,
+                     "metrics after a failed run: %s" % text2)
+        # a monitor that is not there holds nothing up
+        self.write_config(ping_url="http://127.0.0.1:%d/dead" % free_port())
+        try:
+            t0 = time.time()
+            r = self.at("2026-12-25 02:30:00", "-c", self.cfg, "scheduled")
+            took = time.time() - t0
+        finally:
+            self.write_config()
+        r.expect(0)
+        self.require("cannot ping" in r.err and took < 60, "a dead monitor: %.0fs, %s" % (
+            took, r.err[-300:]))
+
     def run_group(self):
         from restore import Scenario
         sc = Scenario(self, "unattended")
@@ -206,6 +427,27 @@ class Unattended(Schedule):
           self.t_exposed_config)
         t("two runs at once: the second exits 4; after a run killed with SIGKILL the next one "
           "runs and removes what it left, nothing else", self.t_concurrent_and_killed)
+        try:
+            if t("start sshd, lighttpd (WebDAV) and s3rver on private ports",
+                 self.start_servers, critical=True) is None:
+                return
+            t("the weekday file goes to a folder, SFTP, WebDAV and S3 byte for byte, and "
+              "replaces the remote one next week; log and status --json name each copy",
+              self.t_copies)
+            t("today's weekday file to S3-compatible storage (Signature v4), replaced by the "
+              "next run; a wrong access key is refused and named", self.t_s3)
+            t("a changed SFTP host key is refused (exit 3), the remote file untouched, the "
+              "other targets served", self.t_host_key_changed)
+            t("an RSA key refused by the server is named, with the advice to use ed25519",
+              self.t_rsa_key)
+            t("an unreachable target: exit 3, the local file kept, status warns",
+              self.t_unreachable)
+            t("backup --copy, copy FILE TARGET, an unknown target (exit 2), a damaged package "
+              "is not copied (exit 1)", self.t_copy_command)
+            t("ping_url gets /start and success or /fail, a dead monitor holds nothing up; the "
+              "metrics file keeps the last success", self.t_pings_metrics)
+        finally:
+            self.stop_servers()
 
 
 def run(suite, failed_cls):
