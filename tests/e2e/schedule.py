@@ -244,7 +244,7 @@ class Schedule(Regress):
         r.expect(0)
         self.require("OnCalendar" not in r.out and "30 2 * * *" in r.out,
                      "schedule show --cron: %s" % r.out)
-        self.run("-c", self.cfg, "schedule", "install").expect(2)
+        self.run("-c", self.cfg, "schedule", "launch").expect(2)
 
     def t_unknown(self):
         os.remove(os.path.join(self.week, ".buero-status.json"))

@@ -199,6 +199,73 @@ class Unattended(Schedule):
         for n in stray:
             os.remove(os.path.join(self.week, n))
 
+    # ------------------------------------------------------------ scheduler entries
+
+    def crontab(self):
+        r = subprocess.run(["crontab", "-l"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        return r.stdout.decode() if r.returncode == 0 else None
+
+    def t_install_crontab(self):
+        saved = self.crontab()
+        mine = "# a line of the administrator's own\n17 4 * * * /bin/true\n"
+        subprocess.run(["crontab", "-"], input=((saved or "") + mine).encode(), check=True)
+        try:
+            self.write_config(time="03:45")
+            for _ in range(2):
+                self.run("-c", self.cfg, "schedule", "install").expect(0)
+            table = self.crontab()
+            cfg = os.path.realpath(self.cfg)
+            line = "45 3 * * * %s -q -c %s scheduled" % (os.path.realpath(
+                self.suite.tool.path), cfg)
+            self.require(table.count(line) == 1 and table.count("ofbackup daily job of") == 1,
+                         "after two installs the crontab is:\n%s" % table)
+            self.require(mine in table, "the administrator's line is gone:\n%s" % table)
+            self.write_config(time="05:10")
+            self.run("-c", self.cfg, "schedule", "install").expect(0)
+            table = self.crontab()
+            self.require(table.count("ofbackup daily job of") == 1 and "10 5 * * *" in table and
+                         line not in table, "a changed time gives:\n%s" % table)
+            self.run("-c", self.cfg, "schedule", "remove").expect(0)
+            table = self.crontab()
+            self.require("ofbackup" not in table and mine in table, "after remove:\n%s" % table)
+        finally:
+            self.write_config()
+            if saved is None:
+                subprocess.run(["crontab", "-r"], stderr=subprocess.DEVNULL)
+            else:
+                subprocess.run(["crontab", "-"], input=saved.encode(), check=True)
+
+    def t_install_systemd(self):
+        if os.geteuid() == 0:
+            folder = "/etc/systemd/system"
+        else:
+            folder = os.path.expanduser("~/.config/systemd/user")
+        svc = os.path.join(folder, "ofbackup-buero.service")
+        tmr = os.path.join(folder, "ofbackup-buero.timer")
+        try:
+            for _ in range(2):
+                r = self.run("-c", self.cfg, "schedule", "install", "--systemd")
+                # without a running systemd the units are written and the commands named
+                self.require(r.code in (0, 3), "install --systemd exited %d: %s" % (r.code,
+                                                                                   r.err))
+            with open(svc) as f:
+                text = f.read()
+            self.require("ExecStart=%s -q -c %s scheduled" % (
+                os.path.realpath(self.suite.tool.path), os.path.realpath(self.cfg)) in text,
+                "the service: %s" % text)
+            with open(tmr) as f:
+                text = f.read()
+            self.require("OnCalendar=*-*-* 02:30:00" in text and "Persistent=true" in text,
+                         "the timer: %s" % text)
+            r = self.run("-c", self.cfg, "schedule", "remove", "--systemd")
+            self.require(r.code in (0, 3), "remove --systemd exited %d" % r.code)
+            self.require(not os.path.exists(svc) and not os.path.exists(tmr),
+                         "the units are still there")
+        finally:
+            for p in (svc, tmr):
+                if os.path.exists(p):
+                    os.remove(p)
+
     # ------------------------------------------------------------ offsite
 
     def start_servers(self):
@@ -427,6 +494,10 @@ class Unattended(Schedule):
           self.t_exposed_config)
         t("two runs at once: the second exits 4; after a run killed with SIGKILL the next one "
           "runs and removes what it left, nothing else", self.t_concurrent_and_killed)
+        t("schedule install twice leaves one crontab entry (the administrator's own lines "
+          "kept), a new time replaces it, remove takes it out", self.t_install_crontab)
+        t("schedule install --systemd writes the service and timer, remove takes them out",
+          self.t_install_systemd)
         try:
             if t("start sshd, lighttpd (WebDAV) and s3rver on private ports",
                  self.start_servers, critical=True) is None:
