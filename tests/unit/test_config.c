@@ -6,6 +6,7 @@
 #include <CUnit/CUnit.h>
 
 #include "config.h"
+#include "util.h"
 #include "error.h"
 #include "suites.h"
 
@@ -316,6 +317,22 @@ static void test_config_errors(void)
 		{ "[login]\ndsn = x\n[schedule]\nkeep_weekly = -1\n", { "keep_weekly" }, NULL },
 		{ "[login]\ndsn = x\n[schedule]\non_failure = mail admin\n", { "on_failure",
 		  "absolute path" }, NULL },
+		{ "[login]\ndsn = x\n[schedule]\nping_url = ftp://hc/x\n", { "ping_url", "https://" },
+		  NULL },
+		{ "[login]\ndsn = x\n[schedule]\nsyslog = maybe\n", { "syslog", "yes or no" }, NULL },
+		{ "[login]\ndsn = x\n[package]\npassword_env = A\npassword_file = /b\n",
+		  { "[package]", "keep one" }, NULL },
+		{ "[login]\ndsn = x\n[copy.nas]\nuser = u\n", { "[copy.nas]", "needs 'to'" }, NULL },
+		{ "[login]\ndsn = x\n[copy.nas]\nto = relative/folder\n", { "[copy.nas]", "SMB" },
+		  NULL },
+		{ "[login]\ndsn = x\n[copy.nas]\nto = smb://nas/share\n", { "[copy.nas]", "mount" },
+		  NULL },
+		{ "[login]\ndsn = x\n[copy.off]\nto = sftp://u:hunter2@host/x/\n",
+		  { "[copy.off]", "holds a password" }, "hunter2" },
+		{ "[login]\ndsn = x\n[copy.off]\nto = /x\nretries = 99\n", { "retries", "0 to 10" },
+		  NULL },
+		{ "[login]\ndsn = x\n[copy.]\nto = /x\n", { "[copy.]", "names no target" }, NULL },
+		{ "[login]\ndsn = x\n[schedule]\ncopy_to = nas:/x\n", { "copy_to" }, NULL },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -503,6 +520,54 @@ static void test_uncut_values(void)
 }
 
 /* Settings the connection string would pass over are reported; nothing stops loading. */
+/* The unattended sections: targets in file order, copy_to as the last, defaults. */
+static void test_unattended(void)
+{
+	struct ofb_config cfg;
+	struct ofb_error err;
+	char *path;
+
+	CU_ASSERT_EQUAL_FATAL(load_text("[login]\ndsn = x\n[schedule]\nfolder = /b\n"
+					"copy_to = /mnt/nas\nsyslog = yes\noffline_is_warning = no\n"
+					"ping_url = https://hc.example/ping/1\n"
+					"[package]\npassword_env = PKGPW\n"
+					"[copy.offsite]\nto = sftp://b@h:2222/srv/\nretries = 0\n"
+					"[copy.s3]\nto = s3://bucket/p\nregion = eu-central-1\n",
+					&cfg, &err, &path), 0);
+	CU_ASSERT_EQUAL(cfg.n_warnings, 0);
+	CU_ASSERT_EQUAL_FATAL(cfg.n_copies, 3);
+	CU_ASSERT_STRING_EQUAL(cfg.copies[0].name, "offsite");
+	CU_ASSERT_EQUAL(cfg.copies[0].retries, 0);
+	CU_ASSERT_STRING_EQUAL(cfg.copies[1].name, "s3");
+	CU_ASSERT_STRING_EQUAL(cfg.copies[1].region, "eu-central-1");
+	CU_ASSERT_EQUAL(cfg.copies[1].retries, 3);
+	CU_ASSERT_STRING_EQUAL(cfg.copies[2].name, "copy_to");
+	CU_ASSERT_STRING_EQUAL(cfg.copies[2].to, "/mnt/nas");
+	CU_ASSERT_EQUAL(cfg.schedule.syslog, 1);
+	CU_ASSERT_EQUAL(cfg.schedule.offline_is_warning, 0);
+	CU_ASSERT_STRING_EQUAL(cfg.package.password_env, "PKGPW");
+	{
+		char *pw = NULL;
+		setenv("PKGPW", "geheim", 1);
+		CU_ASSERT_EQUAL(ofb_package_password(&cfg, &pw, &err), 0);
+		CU_ASSERT_STRING_EQUAL(pw, "geheim");
+		ofb_secret_free(pw);
+		unsetenv("PKGPW");
+		CU_ASSERT_EQUAL(ofb_package_password(&cfg, &pw, &err), -1);
+		CU_ASSERT(contains(err.msg, "PKGPW"));
+		/* no [package]: $OFBACKUP_PASSWORD, or none */
+		setenv("OFBACKUP_PASSWORD", "from-env", 1);
+		CU_ASSERT_EQUAL(ofb_package_password(NULL, &pw, &err), 0);
+		CU_ASSERT_STRING_EQUAL(pw, "from-env");
+		ofb_secret_free(pw);
+		unsetenv("OFBACKUP_PASSWORD");
+		CU_ASSERT_EQUAL(ofb_package_password(NULL, &pw, &err), 0);
+		CU_ASSERT_PTR_NULL(pw);
+	}
+	ofb_config_free(&cfg);
+	remove_temp(path);
+}
+
 static void test_ignored_settings(void)
 {
 	static const struct warning_case cases[] = {
@@ -862,6 +927,7 @@ int register_config_tests(void)
 		{ "values iniparser would cut", test_cut_values },
 		{ "values kept whole", test_uncut_values },
 		{ "ignored settings warn", test_ignored_settings },
+		{ "unattended sections: schedule, package, copy targets", test_unattended },
 		{ "missing file", test_missing_file },
 		{ "default path", test_default_path },
 		{ "connection strings", test_dbconn_string },
