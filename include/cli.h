@@ -53,7 +53,8 @@ int ofb_cli_config(struct ofb_cli *cli, int lock, struct ofb_config *cfg);
 /* Send file to the offsite targets (all, or those named); prints what failed. The exit
  * code: 0, 3 when a copy failed, or an error's. */
 int ofb_cli_copy(const struct ofb_cli *cli, const char *file, char *const *names, size_t n);
-/* Open a package with the package password of cli->cfg (or $OFBACKUP_PASSWORD). */
+/* Open a package with the package password of cli->cfg (or $OFBACKUP_PASSWORD); one that
+ * is not encrypted though a password is set gets a warning. */
 struct ofb_reader;
 struct ofb_reader *ofb_cli_open_package(const struct ofb_cli *cli, const char *path,
 					struct ofb_error *err);

@@ -63,6 +63,7 @@ struct ofb_config {
 		char *password_file;
 		char *endpoint;          /* s3: host[:port] of S3-compatible storage */
 		char *region;            /* s3: default us-east-1 */
+		char *ca_file;           /* ftps/https/s3: CA certificates (a self-signed NAS) */
 		long retries;            /* attempts after the first (default 3) */
 	} *copies;
 	size_t n_copies;

@@ -25,6 +25,11 @@ struct ofb_reader *ofb_reader_open(const char *path, const char *password,
 void ofb_reader_close(struct ofb_reader *r);
 /* Non-zero when the package's entries are encrypted. */
 int ofb_reader_encrypted(const struct ofb_reader *r);
+/* When a package password is set, a package that is not encrypted is not authenticated
+ * by it either (anyone who could write where it was kept could have made it): with
+ * allow, a warning; else an error that says how to accept it (--unencrypted). */
+int ofb_reader_check_plain(const struct ofb_reader *r, const char *password, int allow,
+			   struct ofb_error *err);
 const char *ofb_reader_path(const struct ofb_reader *r);
 /* The parsed manifest (owned by the reader). */
 json_t *ofb_reader_manifest(const struct ofb_reader *r);

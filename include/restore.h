@@ -12,6 +12,7 @@ struct ofb_restore_opts {
 	char *const *clients;     /* restore only these; none: everything in the package */
 	size_t n_clients;
 	int replace;
+	int allow_unencrypted;    /* --unencrypted */
 };
 
 struct ofb_import_opts {
@@ -23,6 +24,7 @@ struct ofb_import_opts {
 	const char *files;        /* target files folder */
 	int replace;
 	int strict;               /* objects another engine cannot take are an error */
+	int allow_unencrypted;    /* --unencrypted */
 };
 
 /* Both return the exit code: OFB_EXIT_OK, OFB_EXIT_WARNINGS, or OFB_EXIT_FAILED /

@@ -38,6 +38,7 @@ struct job {
 	size_t warnings;
 	char *safety_path;        /* the package saving what is replaced, if one was written */
 	char *password;           /* the package password ([package]), or NULL */
+	int allow_plain;          /* --unencrypted: a package without encryption is taken */
 	unsigned long long rows;  /* restored, for the summary */
 	struct timespec started;
 };

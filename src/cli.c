@@ -21,17 +21,17 @@ const struct ofb_command ofb_commands[] = {
 	  "show what a package holds: kind, date, clients, tables, row counts" },
 	{ "verify", cmd_verify, OFB_MAY_CONFIG, "[-c CONFIG] verify FILE",
 	  "re-read the whole package: checksums, every table decoded, row counts" },
-	{ "restore", cmd_restore, OFB_NEEDS_CONFIG | OFB_NEEDS_LOCK, "[-c CONFIG] restore FILE [CLIENT...] [--replace]",
+	{ "restore", cmd_restore, OFB_NEEDS_CONFIG | OFB_NEEDS_LOCK, "[-c CONFIG] restore FILE [CLIENT...] [--replace] [--unencrypted]",
 	  "restore the login database and all clients of a package, or only the named "
 	  "clients" },
 	{ "import", cmd_import, OFB_NEEDS_CONFIG | OFB_NEEDS_LOCK,
 	  "[-c CONFIG] import FILE [CLIENT] [--as ID] [--connect CONNSTR | --dsn NAME] "
-	  "[--files DIR] [--replace] [--strict]",
+	  "[--files DIR] [--replace] [--strict] [--unencrypted]",
 	  "bring one client of a package into this installation, on any engine" },
 	{ "scheduled", cmd_scheduled, OFB_NEEDS_CONFIG | OFB_NEEDS_LOCK, "[-c CONFIG] scheduled",
 	  "the daily job: a full backup into [schedule] folder's file of today's weekday, "
 	  "replacing last week's once the new one verified" },
-	{ "copy", cmd_copy, OFB_NEEDS_CONFIG, "[-c CONFIG] copy FILE [TARGET...]",
+	{ "copy", cmd_copy, OFB_NEEDS_CONFIG, "[-c CONFIG] copy [--unencrypted] FILE [TARGET...]",
 	  "verify a package and send it to the offsite targets ([copy.NAME]) again, or to "
 	  "those named" },
 	{ "status", cmd_status, OFB_NEEDS_CONFIG, "[-c CONFIG] status [--json]",
@@ -105,6 +105,8 @@ struct ofb_reader *ofb_cli_open_package(const struct ofb_cli *cli, const char *p
 	if (ofb_package_password(cli->cfg, &password, err) != 0)
 		return NULL;
 	r = ofb_reader_open(path, password, err);
+	if (r)
+		ofb_reader_check_plain(r, password, 1, err);   /* a warning only */
 	ofb_secret_free(password);
 	return r;
 }

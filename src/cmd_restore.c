@@ -11,6 +11,7 @@ int cmd_restore(struct ofb_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "replace", no_argument, NULL, 'r' },
+		{ "unencrypted", no_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ofb_restore_opts ro = { 0 };
@@ -18,9 +19,12 @@ int cmd_restore(struct ofb_cli *cli, int argc, char **argv)
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'r')
+		if (opt == 'r')
+			ro.replace = 1;
+		else if (opt == 'u')
+			ro.allow_unencrypted = 1;
+		else
 			return ofb_cli_usage("restore", "unknown option '%s'", argv[optind - 1]);
-		ro.replace = 1;
 	}
 	if (optind >= argc)
 		return ofb_cli_usage("restore", "name the package to restore");
@@ -40,6 +44,7 @@ int cmd_import(struct ofb_cli *cli, int argc, char **argv)
 		{ "files", required_argument, NULL, 'f' },
 		{ "replace", no_argument, NULL, 'r' },
 		{ "strict", no_argument, NULL, 's' },
+		{ "unencrypted", no_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ofb_import_opts io = { 0 };
@@ -54,6 +59,7 @@ int cmd_import(struct ofb_cli *cli, int argc, char **argv)
 		case 'f': io.files = optarg; break;
 		case 'r': io.replace = 1; break;
 		case 's': io.strict = 1; break;
+		case 'u': io.allow_unencrypted = 1; break;
 		default: return ofb_cli_usage("import", "unknown option '%s'", argv[optind - 1]);
 		}
 	}

@@ -82,21 +82,35 @@ static void entry_words_free(struct entry_words *w)
 	free(w->conf);
 }
 
-/* The line of a user's crontab ('%' is a line break to cron: escaped), marked with the
- * configuration so that install and remove find it again. */
-static char *cron_line(const struct entry_words *w, int with_user)
+/* s with every '%' written as esc ('%' is a line break to cron, a specifier to systemd). */
+static void add_escaped(struct buf *b, const char *s, const char *esc)
+{
+	for (; *s; s++)
+		*s == '%' ? buf_adds(b, esc) : buf_addc(b, *s);
+}
+
+/* What the entry runs, as cron reads it: EXE -q -c CONF scheduled. */
+static char *cron_command(const struct entry_words *w)
 {
 	struct buf b;
 
 	buf_init(&b);
-	buf_addf(&b, "%d %d * * * %s", w->minute, w->hour, with_user ? "root " : "");
-	for (const char *p = w->exe; *p; p++)
-		*p == '%' ? buf_adds(&b, "\\%") : buf_addc(&b, *p);
+	add_escaped(&b, w->exe, "\\%");
 	buf_adds(&b, " -q -c ");
-	for (const char *p = w->conf; *p; p++)
-		*p == '%' ? buf_adds(&b, "\\%") : buf_addc(&b, *p);
+	add_escaped(&b, w->conf, "\\%");
 	buf_adds(&b, " scheduled");
 	return buf_detach(&b);
+}
+
+/* The line of a crontab (/etc/cron.d with the user field), marked with the configuration
+ * in a user's crontab so that install and remove find it again. */
+static char *cron_line(const struct entry_words *w, int with_user)
+{
+	char *cmd = cron_command(w), *line;
+
+	line = xasprintf("%d %d * * * %s%s", w->minute, w->hour, with_user ? "root " : "", cmd);
+	free(cmd);
+	return line;
 }
 
 static char *cron_marker(const struct entry_words *w)
@@ -104,18 +118,47 @@ static char *cron_marker(const struct entry_words *w)
 	return xasprintf("# ofbackup daily job of %s", w->conf);
 }
 
+/* What ExecStart= runs, '%' written as systemd's "%%". */
+static char *exec_start(const struct entry_words *w)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, "ExecStart=");
+	add_escaped(&b, w->exe, "%%");
+	buf_adds(&b, " -q -c ");
+	add_escaped(&b, w->conf, "%%");
+	buf_adds(&b, " scheduled\n");
+	return buf_detach(&b);
+}
+
 static char *service_unit(const struct entry_words *w)
 {
-	return xasprintf("[Unit]\nDescription=ofbackup daily job (%s)\n\n[Service]\nType=oneshot\n"
-			 "UMask=0077\nExecStart=%s -q -c %s scheduled\n", w->conf, w->exe, w->conf);
+	char *exec = exec_start(w), *text;
+	struct buf conf;
+
+	buf_init(&conf);
+	add_escaped(&conf, w->conf, "%%");
+	text = xasprintf("[Unit]\nDescription=ofbackup daily job (%s)\n\n[Service]\nType=oneshot\n"
+			 "UMask=0077\n%s", conf.data, exec);
+	buf_free(&conf);
+	free(exec);
+	return text;
 }
 
 static char *timer_unit(const struct entry_words *w)
 {
-	return xasprintf("[Unit]\nDescription=ofbackup daily job at %02d:%02d (%s)\n\n[Timer]\n"
+	struct buf conf;
+	char *text;
+
+	buf_init(&conf);
+	add_escaped(&conf, w->conf, "%%");
+	text = xasprintf("[Unit]\nDescription=ofbackup daily job at %02d:%02d (%s)\n\n[Timer]\n"
 			 "OnCalendar=*-*-* %02d:%02d:00\nPersistent=true\n\n[Install]\n"
-			 "WantedBy=timers.target\n", w->hour, w->minute, w->conf, w->hour,
+			 "WantedBy=timers.target\n", w->hour, w->minute, conf.data, w->hour,
 			 w->minute);
+	buf_free(&conf);
+	return text;
 }
 
 /* The scheduler entries for this configuration: a cron line, a systemd service and timer,
@@ -152,29 +195,46 @@ static void show_entries(const struct ofb_config *cfg, int cron, int systemd, in
 	entry_words_free(&w);
 }
 
-/* Run argv (no shell) with input on its standard input (when not NULL) and its standard
- * output into *out (when not NULL, malloc'd); its standard error is dropped with
- * quiet. Returns the exit code, -1 when it could not be run. */
-static int run_program(char *const argv[], const char *input, char **out, int quiet)
+/* Run argv (no shell) with input on its standard input (when not NULL), its standard
+ * output into *out and its standard error into *err_out (each when not NULL, malloc'd;
+ * else inherited). Returns the exit code, -1 when it could not be run. */
+static int run_program(char *const argv[], const char *input, char **out, char **err_out)
 {
 	void (*old_pipe)(int);
+	FILE *errf = err_out ? tmpfile() : NULL;
 	int in_pipe[2], out_pipe[2], status;
 	struct buf b;
 	pid_t pid;
 	ssize_t n;
 	char chunk[4096];
 
-	if (pipe(in_pipe) != 0)
+	if (err_out)
+		*err_out = NULL;
+	if (err_out && !errf)
 		return -1;
+	if (pipe(in_pipe) != 0) {
+		if (errf)
+			fclose(errf);
+		return -1;
+	}
 	if (pipe(out_pipe) != 0) {
 		close(in_pipe[0]);
 		close(in_pipe[1]);
+		if (errf)
+			fclose(errf);
 		return -1;
 	}
 	fflush(NULL);
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		close(in_pipe[0]);
+		close(in_pipe[1]);
+		close(out_pipe[0]);
+		close(out_pipe[1]);
+		if (errf)
+			fclose(errf);
 		return -1;
+	}
 	if (pid == 0) {
 		dup2(in_pipe[0], 0);
 		dup2(out_pipe[1], 1);
@@ -182,11 +242,8 @@ static int run_program(char *const argv[], const char *input, char **out, int qu
 		close(in_pipe[1]);
 		close(out_pipe[0]);
 		close(out_pipe[1]);
-		if (quiet) {
-			int null = open("/dev/null", O_WRONLY);
-			if (null >= 0)
-				dup2(null, 2);
-		}
+		if (errf)
+			dup2(fileno(errf), 2);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
@@ -210,8 +267,27 @@ static int run_program(char *const argv[], const char *input, char **out, int qu
 	else
 		buf_free(&b);
 	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		status = -1;
+	if (errf) {
+		struct buf e;
+		buf_init(&e);
+		rewind(errf);
+		while ((n = (ssize_t)fread(chunk, 1, sizeof chunk, errf)) > 0)
+			buf_add(&e, chunk, (size_t)n);
+		fclose(errf);
+		*err_out = buf_detach(&e);
+	}
+	return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* argv run with its standard error dropped (systemctl's complaints are summed up). */
+static int run_quiet(char *const argv[])
+{
+	char *errtext;
+	int rc = run_program(argv, NULL, NULL, &errtext);
+
+	free(errtext);
+	return rc;
 }
 
 /* The current user's crontab with this configuration's entry taken out (and, with add,
@@ -220,35 +296,48 @@ static int edit_crontab(const struct ofb_config *cfg, int add)
 {
 	char *const list[] = { "crontab", "-l", NULL }, *const load[] = { "crontab", "-", NULL };
 	struct entry_words w;
-	char *old = NULL, *marker, *line, *next;
+	char *old = NULL, *errtext = NULL, *marker, *line, *next, *ours;
 	struct buf b;
 	int rc, changed = 0, found = 0;
 
 	entry_words(cfg, &w);
 	marker = cron_marker(&w);
-	rc = run_program(list, NULL, &old, 1);
-	if (rc < 0 || rc == 127) {
-		fprintf(stderr, "ofbackup: error: cannot run crontab (Debian package cron)\n");
+	rc = run_program(list, NULL, &old, &errtext);
+	/* only "no crontab for USER" is an empty table: any other failure would make the
+	 * table written back lose every line of it */
+	if (rc != 0 && !(rc == 1 && errtext && strstr(errtext, "no crontab for"))) {
+		if (rc < 0 || rc == 127)
+			fprintf(stderr, "ofbackup: error: cannot run crontab (Debian package "
+				"cron)\n");
+		else
+			fprintf(stderr, "ofbackup: error: crontab -l failed (exit code %d): %s; the "
+				"crontab was not changed\n", rc, errtext ? errtext : "");
 		free(old);
+		free(errtext);
 		free(marker);
 		entry_words_free(&w);
 		return OFB_EXIT_FAILED;
 	}
-	if (rc != 0)   /* "no crontab for USER": an empty one */
+	free(errtext);
+	if (rc != 0)
 		old[0] = '\0';
 	buf_init(&b);
+	/* our entry is the marker line and, when it is this configuration's command, the
+	 * line after it (a line the administrator put there instead stays) */
+	ours = cron_command(&w);
 	for (line = old; *line; line = next) {
 		size_t len = strcspn(line, "\n");
 		next = line + len + (line[len] == '\n');
-		/* our entry is the marker line and the line after it */
 		if (len == strlen(marker) && !strncmp(line, marker, len)) {
+			size_t nlen = strcspn(next, "\n"), olen = strlen(ours);
 			found = 1;
-			len = strcspn(next, "\n");
-			next += len + (next[len] == '\n');
+			if (nlen >= olen && !strncmp(next + nlen - olen, ours, olen))
+				next += nlen + (next[nlen] == '\n');
 			continue;
 		}
 		buf_add(&b, line, (size_t)(next - line));
 	}
+	free(ours);
 	if (b.len && b.data[b.len - 1] != '\n')
 		buf_addc(&b, '\n');
 	line = cron_line(&w, 0);
@@ -259,7 +348,7 @@ static int edit_crontab(const struct ofb_config *cfg, int add)
 		changed = found;
 	}
 	rc = OFB_EXIT_OK;
-	if (changed && run_program(load, b.len ? b.data : "", NULL, 0) != 0) {
+	if (changed && run_program(load, b.len ? b.data : "", NULL, NULL) != 0) {
 		fprintf(stderr, "ofbackup: error: crontab did not take the new table\n");
 		rc = OFB_EXIT_FAILED;
 	} else if (ofb_progress_verbosity() >= OFB_NORMAL) {
@@ -300,6 +389,29 @@ static int write_unit(const char *path, const char *text)
 	return 0;
 }
 
+/* Whether the service at svc (if there is one) belongs to this configuration; when it runs
+ * another one, says so and sets *rc (two configurations with the same [schedule] name). */
+static int other_owner(const char *svc, const struct entry_words *w, int *rc)
+{
+	FILE *f = fopen(svc, "r");
+	char *exec, line[PATH_MAX * 3];
+	int mine = 0;
+
+	if (!f)
+		return 1;
+	exec = exec_start(w);
+	while (!mine && fgets(line, sizeof line, f))
+		mine = strcmp(line, exec) == 0;
+	fclose(f);
+	free(exec);
+	if (!mine) {
+		fprintf(stderr, "ofbackup: error: '%s' runs another configuration; give this one "
+			"another [schedule] name (the units are ofbackup-NAME)\n", svc);
+		*rc = OFB_EXIT_USAGE;
+	}
+	return mine;
+}
+
 /* The service and timer ofbackup-<name> in /etc/systemd/system (the user's own units
  * folder when not root), enabled or disabled with systemctl. Without a running systemd
  * the files are still written or removed, and the commands to run are said (exit 3). */
@@ -318,7 +430,9 @@ static int edit_systemd(const struct ofb_config *cfg, int add)
 	struct entry_words w;
 
 	entry_words(cfg, &w);
-	if (add) {
+	if (!other_owner(svc, &w, &rc)) {
+		/* nothing */
+	} else if (add) {
 		char *s = service_unit(&w), *t = timer_unit(&w);
 		struct ofb_error err;
 		ofb_error_clear(&err);
@@ -331,7 +445,7 @@ static int edit_systemd(const struct ofb_config *cfg, int add)
 		free(t);
 	} else {
 		/* stopped before its files go */
-		if (access(tmr, F_OK) == 0 && run_program(enable, NULL, NULL, 1) != 0)
+		if (access(tmr, F_OK) == 0 && run_quiet(enable) != 0)
 			ofb_warn("systemctl could not disable %s (is systemd running?)", timer_name);
 		if ((unlink(svc) != 0 && errno != ENOENT) || (unlink(tmr) != 0 && errno != ENOENT)) {
 			fprintf(stderr, "ofbackup: error: cannot remove the units in '%s': %s\n", dir,
@@ -340,8 +454,8 @@ static int edit_systemd(const struct ofb_config *cfg, int add)
 		}
 	}
 	if (rc == OFB_EXIT_OK) {
-		if (run_program(reload, NULL, NULL, 1) != 0 ||
-		    (add && run_program(enable, NULL, NULL, 1) != 0)) {
+		if (run_quiet(reload) != 0 ||
+		    (add && run_quiet(enable) != 0)) {
 			ofb_warn("systemd does not answer (systemctl failed): %s; run 'systemctl "
 				 "%sdaemon-reload%s%s' where systemd runs", add ? "the units are "
 				 "written" : "the units are removed", user ? "--user " : "",

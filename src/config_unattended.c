@@ -163,16 +163,17 @@ static int valid_target(const char *to)
 	return 0;
 }
 
-/* A password written into the address (user:password@host) would show in every message. */
+/* A password written into the address (user:password@host) would show in every message.
+ * The last '@' counts, so a password holding '/' is found too; an '@' in the folder's
+ * path after a port is taken for one as well (write it as %40 there). */
 static int password_in_address(const char *to)
 {
-	const char *p = strstr(to, "://"), *end, *at, *colon;
+	const char *p = strstr(to, "://"), *at, *colon;
 
 	if (!p)
 		return 0;
 	p += 3;
-	end = p + strcspn(p, "/");
-	at = memchr(p, '@', (size_t)(end - p));
+	at = strrchr(p, '@');
 	colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
 	return colon != NULL;
 }
@@ -205,9 +206,9 @@ static int check_target(const struct ofb_config *cfg, const struct ofb_copy_targ
 		return -1;
 	}
 	if (password_in_address(t->to)) {
-		ofb_error_usage(err, "config '%s': %s: 'to' holds a password; name the user there "
-				"or in 'user', the password with password_env or password_file",
-				cfg->path, where);
+		ofb_error_usage(err, "config '%s': %s: 'to' holds a password (user:password@); "
+				"name the user there or in 'user', the password with password_env or "
+				"password_file ('@' in a folder name: write %%40)", cfg->path, where);
 		return -1;
 	}
 	if (t->password_env && t->password_file) {
@@ -233,6 +234,7 @@ static int load_copies(const dictionary *dict, struct ofb_config *cfg, struct of
 		{ "password_file", offsetof(struct ofb_copy_target, password_file) },
 		{ "endpoint", offsetof(struct ofb_copy_target, endpoint) },
 		{ "region", offsetof(struct ofb_copy_target, region) },
+		{ "ca_file", offsetof(struct ofb_copy_target, ca_file) },
 	};
 	const char *v;
 
@@ -313,6 +315,7 @@ void ofb_config_free_unattended(struct ofb_config *cfg)
 		free(t->password_file);
 		free(t->endpoint);
 		free(t->region);
+		free(t->ca_file);
 	}
 	free(cfg->copies);
 }

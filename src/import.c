@@ -78,7 +78,8 @@ static int register_client(struct job *j, const struct target *t, const char *na
 int ofb_import_run(const struct ofb_config *cfg, const struct ofb_import_opts *o,
 		   struct ofb_error *err)
 {
-	struct job j = { .cfg = cfg, .replace = o->replace, .strict = o->strict };
+	struct job j = { .cfg = cfg, .replace = o->replace, .strict = o->strict,
+			 .allow_plain = o->allow_unencrypted };
 	struct ofb_client *reg = NULL, where;
 	const struct ofb_client *existing;
 	const struct ofb_client_override *ov;

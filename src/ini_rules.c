@@ -46,13 +46,14 @@ static const char *const schedule_keys[] = {
 static const char *const package_keys[] = { "password_env", "password_file", NULL };
 static const char *const copy_keys[] = {
 	"to", "ssh_key", "known_hosts", "user", "password_env", "password_file", "endpoint",
-	"region", "retries", NULL
+	"region", "retries", "ca_file", NULL
 };
 /* The keys whose values are paths or names taken as written (password_env is a variable
  * name, checked more loosely like the others). */
 static const char *const package_strict[] = { "password_file", NULL };
 static const char *const copy_strict[] = {
-	"to", "ssh_key", "known_hosts", "user", "password_file", "endpoint", "region", NULL
+	"to", "ssh_key", "known_hosts", "user", "password_file", "endpoint", "region", "ca_file",
+	NULL
 };
 
 /* The [login]/[client.x] keys that fill a struct ofb_dbconn. */

@@ -1,6 +1,7 @@
 /* monitor.c - what a run of the daily job tells the world (monitor.h): the log line,
  * syslog, on_failure, pings, the metrics textfile. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,18 +111,30 @@ static void notify(const struct ofb_config *cfg, const struct ofb_run_record *rr
 /* [schedule] ping_url, healthchecks.io's way: URL/start when a run begins, URL when it
  * succeeded, URL/fail when it failed or warned; the summary as the body. Ten seconds at
  * most: a dead monitor never holds up a backup. */
+/* A ping address as messages show it: scheme and host, not the path (healthchecks' path
+ * is the check's secret). */
+static char *shown_url(const char *url)
+{
+	const char *host = strstr(url, "://");
+	size_t n = host ? (size_t)(host + 3 - url) + strcspn(host + 3, "/?#") : strlen(url);
+
+	return xasprintf("%.*s/...", (int)n, url);
+}
+
 static void ping(const struct ofb_config *cfg, const char *suffix, const char *body)
 {
 	const char *base = cfg->schedule.ping_url;
-	char errbuf[CURL_ERROR_SIZE] = "", *url;
+	char errbuf[CURL_ERROR_SIZE] = "", *url, *shown;
 	CURL *c;
 	CURLcode rc;
 	long code = 0;
 
 	if (!base)
 		return;
+	shown = shown_url(base);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(c = curl_easy_init())) {
-		ofb_warn("cannot ping '%s': libcurl does not start", base);
+		ofb_warn("cannot ping '%s': libcurl does not start", shown);
+		free(shown);
 		return;
 	}
 	url = xasprintf("%.*s%s", (int)strlen(base) - (*suffix && base[strlen(base) - 1] == '/'),
@@ -137,11 +150,13 @@ static void ping(const struct ofb_config *cfg, const char *suffix, const char *b
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (rc != CURLE_OK)
-		ofb_warn("cannot ping '%s': %s", url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		ofb_warn("cannot ping '%s%s': %s", shown, suffix, errbuf[0] ? errbuf :
+			 curl_easy_strerror(rc));
 	else if (code < 200 || code >= 300)
-		ofb_warn("ping '%s': the monitor answered %ld", url, code);
+		ofb_warn("ping '%s%s': the monitor answered %ld", shown, suffix, code);
 	curl_easy_cleanup(c);
 	free(url);
+	free(shown);
 	curl_global_cleanup();
 }
 
@@ -162,7 +177,13 @@ static void write_metrics(const struct ofb_config *cfg, const struct ofb_run_rec
 	if (!path)
 		return;
 	tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
-	f = fopen(tmp, "w");
+	{
+		/* the collector's folder may be writable by others: no link followed */
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		f = fd >= 0 ? fdopen(fd, "w") : NULL;
+		if (fd >= 0 && !f)
+			close(fd);
+	}
 	if (!f) {
 		ofb_warn("cannot write the metrics file '%s': %s", tmp, strerror(errno));
 		free(tmp);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,7 @@ static int to_folder(const char *dir, const struct facts *f, const char *name,
 	int in = -1, out = -1, ret = -1;
 
 	/* a share that is not mounted must not fill the local disk instead */
+	errno = 0;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		ofb_error_errno(err, errno ? errno : ENOTDIR, "the folder '%s' is not there (is "
 				"the share mounted?)", dir);
@@ -181,9 +183,22 @@ struct net {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
-static char *home_path(const char *p)
+/* The user's home folder: $HOME, else the password database's (a systemd service has no
+ * $HOME without User=). */
+static const char *home_dir(void)
 {
 	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if (home && *home)
+		return home;
+	pw = getpwuid(geteuid());
+	return pw ? pw->pw_dir : NULL;
+}
+
+static char *home_path(const char *p)
+{
+	const char *home = home_dir();
 
 	if (p[0] == '~' && p[1] == '/' && home)
 		return xasprintf("%s%s", home, p + 1);
@@ -207,7 +222,7 @@ static void net_free(struct net *n)
 static int sftp_key(struct net *n, struct ofb_error *err)
 {
 	static const char *const names[] = { "id_ed25519", "id_ecdsa", "id_rsa" };
-	const char *home = getenv("HOME");
+	const char *home = home_dir();
 	char *pub;
 	FILE *f;
 
@@ -334,8 +349,9 @@ static int net_setup(const struct ofb_copy_target *t, struct net *n, struct ofb_
 		n->base = xasprintf("ftp://%s%s", to + 7, to[len - 1] == '/' ? "" : "/");
 	else
 		n->base = xasprintf("%s%s", to, to[len - 1] == '/' ? "" : "/");
-	if (n->scheme == S_SFTP)
-		return sftp_dir(n, err) != 0 || sftp_key(n, err) != 0 ? -1 : 0;
+	if (n->scheme == S_SFTP)   /* a password here is the key's passphrase */
+		return sftp_dir(n, err) != 0 || sftp_key(n, err) != 0 ||
+		       target_secret(t, &n->password, err) != 0 ? -1 : 0;
 	if (t->user)
 		n->user = xstrdup(t->user);
 	return target_secret(t, &n->password, err);
@@ -355,6 +371,13 @@ static int host_key_check(CURL *c, const struct curl_khkey *known,
 	return CURLKHSTAT_REJECT;
 }
 
+static size_t discard(char *data, size_t size, size_t nitems, void *arg)
+{
+	(void)data;
+	(void)arg;
+	return size * nitems;
+}
+
 /* A handle for url with the target's transport settings. */
 static CURL *net_handle(struct net *n, const char *url)
 {
@@ -365,6 +388,8 @@ static CURL *net_handle(struct net *n, const char *url)
 	n->errbuf[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, n->errbuf);
+	/* what a server answers goes nowhere (libcurl would print it on standard output) */
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_SECONDS);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -372,17 +397,14 @@ static CURL *net_handle(struct net *n, const char *url)
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, n->scheme == S_SFTP ? "sftp" :
 			 n->scheme == S_FTPS ? "ftp" : "http,https");
+	if (n->t->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, n->t->ca_file);
 	switch (n->scheme) {
 	case S_SFTP:
 		curl_easy_setopt(c, CURLOPT_SSH_AUTH_TYPES, (long)CURLSSH_AUTH_PUBLICKEY);
 		curl_easy_setopt(c, CURLOPT_SSH_PRIVATE_KEYFILE, n->key);
-		if (n->t->password_env || n->t->password_file) {
-			char *pass = NULL;
-			struct ofb_error ignored;
-			if (target_secret(n->t, &pass, &ignored) == 0 && pass)
-				curl_easy_setopt(c, CURLOPT_KEYPASSWD, pass);
-			ofb_secret_free(pass);   /* libcurl keeps its own copy */
-		}
+		if (n->password)
+			curl_easy_setopt(c, CURLOPT_KEYPASSWD, n->password);
 		curl_easy_setopt(c, CURLOPT_SSH_KNOWNHOSTS, n->known_hosts);
 		curl_easy_setopt(c, CURLOPT_SSH_KEYFUNCTION, host_key_check);
 		curl_easy_setopt(c, CURLOPT_SSH_KEYDATA, n);
@@ -541,7 +563,10 @@ static int upload(struct net *n, const struct facts *f, const char *url, const c
 	}
 	if (n->scheme == S_S3 || n->scheme == S_HTTP) {
 		hdr = curl_slist_append(hdr, "Content-Type: application/zip");
-		hdr = curl_slist_append(hdr, "Expect:");
+		/* WebDAV keeps "Expect: 100-continue": a server asking for credentials says so
+		 * before the package is sent, not after (S3 signs the first request) */
+		if (n->scheme == S_S3)
+			hdr = curl_slist_append(hdr, "Expect:");
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 	}
 	if (perform(n, c, what, &code, err) != CURLE_OK)
@@ -563,6 +588,7 @@ out:
 struct header_capture {
 	char *etag;
 	size_t len;
+	int etag_not_md5;   /* S3 with KMS or customer keys: the ETag is no MD5 */
 };
 
 static size_t capture_etag(char *data, size_t size, size_t nitems, void *arg)
@@ -570,6 +596,9 @@ static size_t capture_etag(char *data, size_t size, size_t nitems, void *arg)
 	struct header_capture *h = arg;
 	size_t n = size * nitems;
 
+	if ((n > 38 && !strncasecmp(data, "x-amz-server-side-encryption: aws:kms", 37)) ||
+	    (n > 47 && !strncasecmp(data, "x-amz-server-side-encryption-customer-algorithm:", 47)))
+		h->etag_not_md5 = 1;
 	if (n > 5 && !strncasecmp(data, "ETag:", 5)) {
 		const char *v = data + 5;
 		size_t k = 0;
@@ -586,7 +615,7 @@ static size_t capture_etag(char *data, size_t size, size_t nitems, void *arg)
 static int remote_size(struct net *n, const char *url, const char *what, long long *size,
 		       char *etag, size_t etag_len, struct ofb_error *err)
 {
-	struct header_capture hc = { etag, etag_len };
+	struct header_capture hc = { etag, etag_len, 0 };
 	struct curl_slist *hdr = NULL;
 	CURL *c = net_handle(n, url);
 	curl_off_t len = -1;
@@ -617,6 +646,8 @@ static int remote_size(struct net *n, const char *url, const char *what, long lo
 	}
 	curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
 	*size = (long long)len;
+	if (etag && hc.etag_not_md5)
+		etag[0] = '\0';
 	ret = 0;
 out:
 	curl_slist_free_all(hdr);
@@ -638,6 +669,7 @@ static int check_size(struct net *n, const struct facts *f, const char *url,
 			      f->size);
 		return -1;
 	}
+	/* a single upload's ETag is its MD5 (not with KMS or customer keys: not compared) */
 	if (n->scheme == S_S3 && etag[0] && strlen(etag) == 32 && strcasecmp(etag, f->md5)) {
 		ofb_error_set(err, "%s: the stored object's MD5 (ETag %s) is not the package's",
 			      what, etag);
@@ -663,11 +695,19 @@ static int rename_remote(struct net *n, const char *tmp, const char *name, const
 	}
 	switch (n->scheme) {
 	case S_SFTP:
-		/* SFTP's rename does not replace: the old file goes first ('*': may be absent) */
-		s = xasprintf("*rm \"%s%s\"", n->dir, name);
+		/* SFTP's rename does not replace: the old file is moved aside (to .NAME.old, '*':
+		 * it may be absent), the new one renamed into place, then the old one removed;
+		 * rename_back() undoes the first step when the second fails */
+		s = xasprintf("*rm \"%s.%s.old\"", n->dir, name);
+		cmds = curl_slist_append(cmds, s);
+		free(s);
+		s = xasprintf("*rename \"%s%s\" \"%s.%s.old\"", n->dir, name, n->dir, name);
 		cmds = curl_slist_append(cmds, s);
 		free(s);
 		s = xasprintf("rename \"%s%s\" \"%s%s\"", n->dir, tmp, n->dir, name);
+		cmds = curl_slist_append(cmds, s);
+		free(s);
+		s = xasprintf("*rm \"%s.%s.old\"", n->dir, name);
 		cmds = curl_slist_append(cmds, s);
 		free(s);
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
@@ -708,6 +748,28 @@ out:
 	return ret;
 }
 
+/* SFTP, after a failed rename: last week's file back under its name (best effort). */
+static void rename_back(struct net *n, const char *name)
+{
+	struct curl_slist *cmds = NULL;
+	struct ofb_error ignored;
+	char *s = xasprintf("*rename \"%s.%s.old\" \"%s%s\"", n->dir, name, n->dir, name);
+	CURL *c = net_handle(n, n->base);
+	long code;
+
+	if (!c) {
+		free(s);
+		return;
+	}
+	cmds = curl_slist_append(cmds, s);
+	free(s);
+	curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	curl_easy_setopt(c, CURLOPT_QUOTE, cmds);
+	perform(n, c, "", &code, &ignored);
+	curl_slist_free_all(cmds);
+	curl_easy_cleanup(c);
+}
+
 /* Best effort: the temporary file of a failed attempt removed. */
 static void remove_remote(struct net *n, const char *tmp, const char *tmp_url)
 {
@@ -725,7 +787,8 @@ static void remove_remote(struct net *n, const char *tmp, const char *tmp_url)
 		cmds = curl_slist_append(cmds, s);
 		free(s);
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-		curl_easy_setopt(c, CURLOPT_QUOTE, cmds);
+		/* FTP: after the change into the target's folder, where the file is */
+		curl_easy_setopt(c, n->scheme == S_SFTP ? CURLOPT_QUOTE : CURLOPT_POSTQUOTE, cmds);
 	} else {
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "DELETE");
 	}
@@ -758,10 +821,15 @@ static int to_network(struct net *n, const struct facts *f, const char *name,
 		      check_size(n, f, final_url, what, err) == 0 ? 0 : -1;
 		goto out;
 	}
-	if (upload(n, f, tmp_url, what, err) != 0 || check_size(n, f, tmp_url, what, err) != 0 ||
-	    rename_remote(n, tmp, name, tmp_url, final_url, what, err) != 0) {
+	if (upload(n, f, tmp_url, what, err) != 0 || check_size(n, f, tmp_url, what, err) != 0) {
 		if (!n->hostkey)
 			remove_remote(n, tmp, tmp_url);
+		goto out;
+	}
+	if (rename_remote(n, tmp, name, tmp_url, final_url, what, err) != 0) {
+		/* the complete upload stays under its temporary name: it may be all there is */
+		if (n->scheme == S_SFTP)
+			rename_back(n, name);
 		goto out;
 	}
 	ret = check_size(n, f, final_url, what, err);
@@ -836,6 +904,16 @@ int ofb_copy_send(const struct ofb_config *cfg, const char *file, const char *re
 	int rc = OFB_EXIT_OK;
 
 	memset(rep, 0, sizeof *rep);
+	/* the name reaches the servers' commands (SFTP rename, FTP RNFR): plain names only */
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\' || *p == '/' ||
+		    (p == (const unsigned char *)name && *p == '.')) {
+			ofb_error_usage(err, "'%s' is not copied: a package sent offsite needs a "
+					"plain file name (no quotes, backslashes, control characters, no "
+					"leading dot); rename it", file);
+			free(base_copy);
+			return OFB_EXIT_USAGE;
+		}
 	for (size_t i = 0; i < n_names; i++)
 		if (!find_target(cfg, names[i])) {
 			ofb_error_usage(err, "'%s' is no offsite target: the configuration has %s",

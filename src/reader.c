@@ -474,9 +474,6 @@ static int check_encryption(struct ofb_reader *r, const char *password, struct o
 			      zip_strerror(r->zip));
 		return -1;
 	}
-	if (!r->encrypted && password)
-		ofb_warn("package '%s' is not encrypted, though a package password is set",
-			 r->path);
 	return 0;
 }
 
@@ -522,6 +519,23 @@ void ofb_reader_close(struct ofb_reader *r)
 int ofb_reader_encrypted(const struct ofb_reader *r)
 {
 	return r->encrypted;
+}
+
+int ofb_reader_check_plain(const struct ofb_reader *r, const char *password, int allow,
+			   struct ofb_error *err)
+{
+	if (!password || r->encrypted)
+		return 0;
+	if (allow) {
+		ofb_warn("package '%s' is not encrypted, though a package password is set",
+			 r->path);
+		return 0;
+	}
+	ofb_error_set(err, "package '%s' is not encrypted, though a package password is set: "
+		      "the password does not vouch for it (anyone who could write where it was "
+		      "kept could have made it); if it is one of your own older packages, give "
+		      "--unencrypted", r->path);
+	return -1;
 }
 
 const char *ofb_reader_path(const struct ofb_reader *r)

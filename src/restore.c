@@ -118,7 +118,7 @@ out:
 int ofb_restore_run(const struct ofb_config *cfg, const struct ofb_restore_opts *o,
 		    struct ofb_error *err)
 {
-	struct job j = { .cfg = cfg, .replace = o->replace };
+	struct job j = { .cfg = cfg, .replace = o->replace, .allow_plain = o->allow_unencrypted };
 	int ret = OFB_EXIT_FAILED;
 
 	if (restore_open_package(&j, o->package, err) != 0 || plan_restore(&j, o, err) != 0 ||

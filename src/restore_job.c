@@ -106,7 +106,7 @@ int restore_open_package(struct job *j, const char *path, struct ofb_error *err)
 	if (ofb_package_password(j->cfg, &j->password, err) != 0)
 		return -1;
 	j->reader = ofb_reader_open(path, j->password, err);
-	if (!j->reader)
+	if (!j->reader || ofb_reader_check_plain(j->reader, j->password, j->allow_plain, err))
 		return -1;
 	ofb_info("verifying '%s'", path);
 	if (ofb_reader_verify(j->reader, err) != 0) {

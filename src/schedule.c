@@ -211,13 +211,20 @@ static void remove_leftovers(const struct ofb_schedule_cfg *sc)
 	if (!d)
 		return;
 	while ((e = readdir(d)) != NULL) {
-		const char *x = e->d_name, *inc;
+		const char *x = e->d_name, *inc = NULL;
 		int part = x[0] == '.';
 		if (part)
 			x++;
-		if (strncmp(x, sc->name, n) != 0 || x[n] != '-' ||
-		    !(inc = strstr(x + n, ".incoming.zip")) ||
-		    (!part && inc[13] != '\0') ||
+		if (strncmp(x, sc->name, n) != 0 || x[n] != '-')
+			continue;
+		/* exactly <name>-<Weekday>: not another installation's <name>-branch-<Weekday> */
+		for (int day = 0; !inc && day < 14; day++) {
+			const char *w = ofb_weekday_name(day % 7, day >= 7);
+			size_t wl = strlen(w);
+			if (!strncmp(x + n + 1, w, wl) && !strncmp(x + n + 1 + wl, ".incoming.zip", 13))
+				inc = x + n + 1 + wl;
+		}
+		if (!inc || (!part && inc[13] != '\0') ||
 		    (part && (inc[13] != '.' || !strstr(inc + 13, ".part"))))
 			continue;
 		{

@@ -18,6 +18,7 @@ writes is encrypted too.
 import fcntl
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -134,6 +135,22 @@ class Unattended(Schedule):
         safety = sorted(set(os.listdir(self.backups)) - before)
         self.require(len(safety) == 1, "safety packages: %s" % safety)
         self.check_encrypted(os.path.join(self.backups, safety[0]))
+        # a package without encryption is not vouched for by the password
+        plain = os.path.join(self.root, "plain.zip")
+        self.write_config()   # no [package]
+        self.with_env({"OFBACKUP_PASSWORD": None}, self.run, "-c", self.cfg, "backup", "-o",
+                      plain).expect(0)
+        self.encrypted_config()
+        self.set_kunde("sch-a", "changed again")
+        r = self.pw(self.run, "-c", self.cfg, "restore", plain, "sch-a", "--replace")
+        r.expect(1)
+        self.require("not encrypted" in r.err and "--unencrypted" in r.err,
+                     "the message: %s" % r.err)
+        self.require(self.kunde("sch-a") == "changed again", "a refused restore changed it")
+        self.pw(self.run, "-c", self.cfg, "restore", plain, "sch-a", "--replace",
+                "--unencrypted").expect(0)
+        self.require(self.kunde("sch-a") == "sch-a", "--unencrypted did not restore")
+        self.write_config()
 
     def t_exposed_config(self):
         self.write_config(sections="\n[client.elsewhere]\nconnect = \"Driver=SQLite3;"
@@ -185,7 +202,8 @@ class Unattended(Schedule):
         # what a run killed while writing leaves, and a file of someone else's
         left = [".buero-Monday.incoming.zip.4242.part", ".buero-Monday.incoming.zip.4242.part.Ab12Cd",
                 "buero-Friday.incoming.zip"]
-        stray = ["buero-Monday.zip.part", ".other-Monday.incoming.zip.1.part"]
+        stray = ["buero-Monday.zip.part", ".other-Monday.incoming.zip.1.part",
+                 "buero-branch-Monday.incoming.zip", ".buero-branch-Monday.incoming.zip.7.part"]
         for n in left + stray:
             with open(os.path.join(self.week, n), "wb") as f:
                 f.write(b"half a package")
@@ -228,6 +246,13 @@ class Unattended(Schedule):
             self.run("-c", self.cfg, "schedule", "remove").expect(0)
             table = self.crontab()
             self.require("ofbackup" not in table and mine in table, "after remove:\n%s" % table)
+            # a marker left above the administrator's own line: the line stays
+            marker = "# ofbackup daily job of %s\n" % cfg
+            own = "15 3 * * * /usr/bin/important-job\n"
+            subprocess.run(["crontab", "-"], input=(table + marker + own).encode(), check=True)
+            self.run("-c", self.cfg, "schedule", "remove").expect(0)
+            table = self.crontab()
+            self.require(own in table and marker not in table, "after remove:\n%s" % table)
         finally:
             self.write_config()
             if saved is None:
@@ -425,6 +450,11 @@ class Unattended(Schedule):
             self.require(sha(self.remote_copies("handmade.zip")["dav"]) == sha(out),
                          "copy did not send it again")
             self.run("-c", self.cfg, "copy", out, "nosuch").expect(2)
+            odd = os.path.join(self.root, 'victim.zip" x')
+            shutil.copy(out, odd)
+            r = self.s3env(self.run, "-c", self.cfg, "copy", odd)
+            r.expect(2)
+            self.require("plain file name" in r.err, "a quote in the name: %s" % r.err)
             bad = os.path.join(self.root, "damaged.zip")
             with open(out, "rb") as f:
                 data = bytearray(f.read())
