@@ -5,6 +5,8 @@
   its refusal), the built-in SFTP server;
 - lighttpd with mod_webdav (PUT, MOVE, DELETE, HEAD);
 - s3rver (npm), an S3-compatible server, with one bucket;
+- vsftpd with TLS required (explicit FTPS, a throwaway self-signed certificate), anonymous
+  uploads into one folder (vsftpd's anonymous mode needs root: its chroot);
 - a small HTTP server of our own that records the pings it gets.
 
 Each start() raises RuntimeError naming what is missing or what the server said.
@@ -172,6 +174,63 @@ class S3:
     def object_path(self, key):
         """Where s3rver keeps the bytes of an object."""
         return os.path.join(self.data, S3_BUCKET, key) + "._S3rver_object"
+
+    def stop(self):
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
+class Ftps:
+    def __init__(self, root):
+        self.root = os.path.join(root, "ftps")
+        self.proc = None
+
+    def start(self):
+        exe = shutil.which("vsftpd") or "/usr/sbin/vsftpd"
+        if not os.path.exists(exe):
+            raise RuntimeError("vsftpd not found (Debian package vsftpd)")
+        if os.geteuid() != 0:
+            raise RuntimeError("vsftpd's anonymous uploads need root (its chroot)")
+        ftp_user = subprocess.run(["id", "-u", "ftp"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL)
+        if ftp_user.returncode != 0:
+            raise RuntimeError("no user 'ftp' (the vsftpd package makes it)")
+        top = os.path.join(self.root, "top")
+        self.upload = os.path.join(top, "upload")
+        empty = os.path.join(self.root, "empty")
+        os.makedirs(self.upload, exist_ok=True)
+        os.makedirs(empty, exist_ok=True)
+        os.chmod(self.root, 0o755)
+        os.chmod(top, 0o555)          # vsftpd refuses a writable chroot
+        shutil.chown(self.upload, user="ftp")
+        self.cert = os.path.join(self.root, "cert.pem")
+        key = os.path.join(self.root, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                        key, "-out", self.cert, "-days", "3650", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.port = free_port()
+        pasv = free_port()
+        self.log = os.path.join(self.root, "vsftpd.log")
+        cfg = os.path.join(self.root, "vsftpd.conf")
+        with open(cfg, "w") as f:
+            f.write("listen=YES\nlisten_address=127.0.0.1\nlisten_port=%d\nbackground=NO\n"
+                    "anonymous_enable=YES\nlocal_enable=NO\nwrite_enable=YES\n"
+                    "anon_upload_enable=YES\nanon_other_write_enable=YES\nanon_umask=077\n"
+                    "anon_root=%s\nno_anon_password=YES\nsecure_chroot_dir=%s\n"
+                    "ssl_enable=YES\nallow_anon_ssl=YES\nforce_anon_logins_ssl=YES\n"
+                    "force_anon_data_ssl=YES\nrsa_cert_file=%s\nrsa_private_key_file=%s\n"
+                    "pasv_enable=YES\npasv_min_port=%d\npasv_max_port=%d\n"
+                    "seccomp_sandbox=NO\nvsftpd_log_file=%s\n" % (
+                        self.port, top, empty, self.cert, key, pasv, pasv, self.log))
+        self.proc = subprocess.Popen([exe, cfg], stdin=subprocess.DEVNULL,
+                                     stdout=open(self.log + ".out", "w"),
+                                     stderr=subprocess.STDOUT)
+        wait_port(self.port, self.proc, "vsftpd", self.log + ".out")
+
+    def url(self):
+        return "ftps://127.0.0.1:%d/upload/" % self.port
 
     def stop(self):
         if self.proc:

@@ -4,7 +4,8 @@ each other or are killed.
 
 The installation is the schedule group's (SQLite login database, two clients), in its own
 folder. Offsite: the weekday file goes to a folder, to SFTP on a private sshd, to WebDAV on
-a private lighttpd and to a private s3rver (offsite_servers.py), byte for byte, and next
+a private lighttpd, to FTPS on a private vsftpd and to a private s3rver
+(offsite_servers.py), byte for byte, and next
 week's file replaces the remote one; a changed host key, an RSA key and an unreachable
 target are refused or fail with exit 3 and the local file kept; `copy` and `backup --copy`.
 Pings reach a recording HTTP server (/start, success, /fail), a dead monitor does not hold
@@ -295,11 +296,11 @@ class Unattended(Schedule):
 
     def start_servers(self):
         self.servers = []
-        for cls in (srv.Sshd, srv.WebDav, srv.S3):
+        for cls in (srv.Sshd, srv.WebDav, srv.S3, srv.Ftps):
             s = cls(self.root)
             self.servers.append(s)
             s.start()
-        self.sshd, self.dav, self.s3 = self.servers
+        self.sshd, self.dav, self.s3, self.ftps = self.servers
         self.nas = os.path.join(self.root, "nas")
         os.makedirs(self.nas, exist_ok=True)
         self.ping = srv.PingServer()
@@ -319,9 +320,11 @@ class Unattended(Schedule):
         the server refuses those from days ahead: S3 runs are not under libfaketime)."""
         text = ("\n[copy.nas]\nto = %s\n"
                 "\n[copy.sftp]\nto = %s\nssh_key = %s\nknown_hosts = %s\nretries = 0\n"
-                "\n[copy.dav]\nto = %s\n" % (
+                "\n[copy.dav]\nto = %s\n"
+                "\n[copy.ftp]\nto = %s\nca_file = %s\n" % (
                     self.nas, self.sshd.url(), key or self.sshd.client_key,
-                    known_hosts or self.sshd.known_hosts, self.dav.url()))
+                    known_hosts or self.sshd.known_hosts, self.dav.url(), self.ftps.url(),
+                    self.ftps.cert))
         if s3:
             text += ("\n[copy.s3]\nto = s3://%s/office/nightly\nendpoint = %s\nuser = %s\n"
                      "password_env = OFB_E2E_S3_SECRET\nregion = eu-central-1\n" % (
@@ -331,7 +334,8 @@ class Unattended(Schedule):
     def remote_copies(self, name, s3=False):
         where = {"nas": os.path.join(self.nas, name),
                  "sftp": os.path.join(self.sshd.upload, name),
-                 "dav": os.path.join(self.dav.upload, name)}
+                 "dav": os.path.join(self.dav.upload, name),
+                 "ftp": os.path.join(self.ftps.upload, name)}
         if s3:
             where["s3"] = self.s3.object_path("office/nightly/" + name)
         return where
@@ -345,7 +349,7 @@ class Unattended(Schedule):
         for target, path in self.remote_copies(name, s3).items():
             self.require(os.path.isfile(path), "no copy at %s (%s)" % (target, path))
             self.require(sha(path) == want, "the copy at %s differs from %s" % (target, local))
-        for d in (self.nas, self.sshd.upload, self.dav.upload):
+        for d in (self.nas, self.sshd.upload, self.dav.upload, self.ftps.upload):
             left = [n for n in os.listdir(d) if n.endswith(".part")]
             self.require(not left, "temporary files left at %s: %s" % (d, left))
 
@@ -356,11 +360,11 @@ class Unattended(Schedule):
         self.require_copies("buero-Monday.zip", self.day_file("Monday"))
         with open(self.log) as f:
             last = f.read().splitlines()[-1]
-        self.require("copies=nas:ok,sftp:ok,dav:ok" in last, "the log: %s" % last)
+        self.require("copies=nas:ok,sftp:ok,dav:ok,ftp:ok" in last, "the log: %s" % last)
         doc = json.loads(self.at("2026-12-07 04:00:00", "-c", self.cfg, "status",
                                  "--json").out)
         copies = doc["last_run"]["copies"]
-        self.require([c["target"] for c in copies] == ["nas", "sftp", "dav"] and
+        self.require([c["target"] for c in copies] == ["nas", "sftp", "dav", "ftp"] and
                      all(c["result"] == "ok" for c in copies), "status --json: %s" % copies)
         self.require([c["id"] for c in doc["last_run"]["clients"]] == ["sch-a", "sch-b"],
                      "per-client results: %s" % doc["last_run"]["clients"])
@@ -529,10 +533,10 @@ class Unattended(Schedule):
         t("schedule install --systemd writes the service and timer, remove takes them out",
           self.t_install_systemd)
         try:
-            if t("start sshd, lighttpd (WebDAV) and s3rver on private ports",
+            if t("start sshd, lighttpd (WebDAV), s3rver and vsftpd (FTPS) on private ports",
                  self.start_servers, critical=True) is None:
                 return
-            t("the weekday file goes to a folder, SFTP, WebDAV and S3 byte for byte, and "
+            t("the weekday file goes to a folder, SFTP, WebDAV and FTPS byte for byte, and "
               "replaces the remote one next week; log and status --json name each copy",
               self.t_copies)
             t("today's weekday file to S3-compatible storage (Signature v4), replaced by the "
