@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,6 +372,20 @@ static int host_key_check(CURL *c, const struct curl_khkey *known,
 	return CURLKHSTAT_REJECT;
 }
 
+/* A formatted line appended to a libcurl list (commands, headers). */
+__attribute__((format(printf, 2, 3)))
+static void add_line(struct curl_slist **list, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	*list = curl_slist_append(*list, s);
+	free(s);
+}
+
 static size_t discard(char *data, size_t size, size_t nitems, void *arg)
 {
 	(void)data;
@@ -678,74 +693,81 @@ static int check_size(struct net *n, const struct facts *f, const char *url,
 	return 0;
 }
 
+/* Commands run on an SFTP or FTP server (consumed): SFTP's before the transfer, FTP's
+ * after the change into the target's folder, where the files are. */
+static int server_commands(struct net *n, struct curl_slist *cmds, const char *what,
+			   struct ofb_error *err)
+{
+	CURL *c = net_handle(n, n->base);
+	long code;
+	int ret = -1;
+
+	if (!c) {
+		ofb_error_set(err, "%s: cannot start a transfer", what);
+	} else {
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+		curl_easy_setopt(c, n->scheme == S_SFTP ? CURLOPT_QUOTE : CURLOPT_POSTQUOTE, cmds);
+		ret = perform(n, c, what, &code, err) == CURLE_OK ? 0 : -1;
+		curl_easy_cleanup(c);
+	}
+	curl_slist_free_all(cmds);
+	return ret;
+}
+
+/* WebDAV: one request without a body on url (MOVE, DELETE), with headers (consumed). */
+static int dav_request(struct net *n, const char *url, const char *method,
+		       struct curl_slist *hdr, const char *what, struct ofb_error *err)
+{
+	CURL *c = net_handle(n, url);
+	long code;
+	int ret = -1;
+
+	if (!c) {
+		ofb_error_set(err, "%s: cannot start a transfer", what);
+	} else {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+		if (perform(n, c, what, &code, err) == CURLE_OK) {
+			if (http_ok(code))
+				ret = 0;
+			else
+				ofb_error_set(err, "%s: the server answered %ld to %s", what, code,
+					      method);
+		}
+		curl_easy_cleanup(c);
+	}
+	curl_slist_free_all(hdr);
+	return ret;
+}
+
 /* The temporary file renamed over the final one, by the protocol's own commands. */
 static int rename_remote(struct net *n, const char *tmp, const char *name, const char *tmp_url,
 			 const char *final_url, const char *what, struct ofb_error *err)
 {
-	struct curl_slist *cmds = NULL, *hdr = NULL;
-	char *s;
-	CURL *c;
-	long code;
-	int ret = -1;
+	struct curl_slist *list = NULL;
 
-	c = net_handle(n, n->scheme == S_HTTP ? tmp_url : n->base);
-	if (!c) {
-		ofb_error_set(err, "%s: cannot start a transfer", what);
-		return -1;
-	}
 	switch (n->scheme) {
 	case S_SFTP:
 		/* SFTP's rename does not replace: the old file is moved aside (to .NAME.old, '*':
 		 * it may be absent), the new one renamed into place, then the old one removed;
 		 * rename_back() undoes the first step when the second fails */
-		s = xasprintf("*rm \"%s.%s.old\"", n->dir, name);
-		cmds = curl_slist_append(cmds, s);
-		free(s);
-		s = xasprintf("*rename \"%s%s\" \"%s.%s.old\"", n->dir, name, n->dir, name);
-		cmds = curl_slist_append(cmds, s);
-		free(s);
-		s = xasprintf("rename \"%s%s\" \"%s%s\"", n->dir, tmp, n->dir, name);
-		cmds = curl_slist_append(cmds, s);
-		free(s);
-		s = xasprintf("*rm \"%s.%s.old\"", n->dir, name);
-		cmds = curl_slist_append(cmds, s);
-		free(s);
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-		curl_easy_setopt(c, CURLOPT_QUOTE, cmds);
-		break;
+		add_line(&list, "*rm \"%s.%s.old\"", n->dir, name);
+		add_line(&list, "*rename \"%s%s\" \"%s.%s.old\"", n->dir, name, n->dir, name);
+		add_line(&list, "rename \"%s%s\" \"%s%s\"", n->dir, tmp, n->dir, name);
+		add_line(&list, "*rm \"%s.%s.old\"", n->dir, name);
+		return server_commands(n, list, what, err);
 	case S_FTPS:
-		s = xasprintf("RNFR %s", tmp);
-		cmds = curl_slist_append(cmds, s);
-		free(s);
-		s = xasprintf("RNTO %s", name);
-		cmds = curl_slist_append(cmds, s);
-		free(s);
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-		curl_easy_setopt(c, CURLOPT_POSTQUOTE, cmds);
-		break;
+		add_line(&list, "RNFR %s", tmp);
+		add_line(&list, "RNTO %s", name);
+		return server_commands(n, list, what, err);
 	case S_HTTP:
-		s = xasprintf("Destination: %s", final_url);
-		hdr = curl_slist_append(hdr, s);
-		free(s);
-		hdr = curl_slist_append(hdr, "Overwrite: T");
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "MOVE");
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-		break;
+		add_line(&list, "Destination: %s", final_url);
+		list = curl_slist_append(list, "Overwrite: T");
+		return dav_request(n, tmp_url, "MOVE", list, what, err);
 	case S_S3:
 		break;
 	}
-	if (perform(n, c, what, &code, err) != CURLE_OK)
-		goto out;
-	if (n->scheme == S_HTTP && !http_ok(code)) {
-		ofb_error_set(err, "%s: the server answered %ld to renaming the upload", what, code);
-		goto out;
-	}
-	ret = 0;
-out:
-	curl_slist_free_all(cmds);
-	curl_slist_free_all(hdr);
-	curl_easy_cleanup(c);
-	return ret;
+	return 0;
 }
 
 /* SFTP, after a failed rename: last week's file back under its name (best effort). */
@@ -753,21 +775,10 @@ static void rename_back(struct net *n, const char *name)
 {
 	struct curl_slist *cmds = NULL;
 	struct ofb_error ignored;
-	char *s = xasprintf("*rename \"%s.%s.old\" \"%s%s\"", n->dir, name, n->dir, name);
-	CURL *c = net_handle(n, n->base);
-	long code;
 
-	if (!c) {
-		free(s);
-		return;
-	}
-	cmds = curl_slist_append(cmds, s);
-	free(s);
-	curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-	curl_easy_setopt(c, CURLOPT_QUOTE, cmds);
-	perform(n, c, "", &code, &ignored);
-	curl_slist_free_all(cmds);
-	curl_easy_cleanup(c);
+	ofb_error_clear(&ignored);
+	add_line(&cmds, "*rename \"%s.%s.old\" \"%s%s\"", n->dir, name, n->dir, name);
+	server_commands(n, cmds, "", &ignored);
 }
 
 /* Best effort: the temporary file of a failed attempt removed. */
@@ -775,26 +786,16 @@ static void remove_remote(struct net *n, const char *tmp, const char *tmp_url)
 {
 	struct curl_slist *cmds = NULL;
 	struct ofb_error ignored;
-	char *s;
-	CURL *c = net_handle(n, n->scheme == S_HTTP ? tmp_url : n->base);
-	long code;
 
-	if (!c)
-		return;
-	if (n->scheme == S_SFTP || n->scheme == S_FTPS) {
-		s = n->scheme == S_SFTP ? xasprintf("*rm \"%s%s\"", n->dir, tmp)
-					: xasprintf("*DELE %s", tmp);
-		cmds = curl_slist_append(cmds, s);
-		free(s);
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-		/* FTP: after the change into the target's folder, where the file is */
-		curl_easy_setopt(c, n->scheme == S_SFTP ? CURLOPT_QUOTE : CURLOPT_POSTQUOTE, cmds);
-	} else {
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "DELETE");
-	}
-	perform(n, c, "", &code, &ignored);
-	curl_slist_free_all(cmds);
-	curl_easy_cleanup(c);
+	ofb_error_clear(&ignored);
+	if (n->scheme == S_SFTP)
+		add_line(&cmds, "*rm \"%s%s\"", n->dir, tmp);
+	else if (n->scheme == S_FTPS)
+		add_line(&cmds, "*DELE %s", tmp);
+	if (cmds)
+		server_commands(n, cmds, "", &ignored);
+	else
+		dav_request(n, tmp_url, "DELETE", NULL, "", &ignored);
 }
 
 static int to_network(struct net *n, const struct facts *f, const char *name,

@@ -52,15 +52,33 @@ def keygen(path, kind):
                    stdin=subprocess.DEVNULL)
 
 
-class Sshd:
+class Server:
+    """One private server: its folder below root, its process, stopped by stop()."""
+
+    folder = None
+
     def __init__(self, root):
-        self.root = os.path.join(root, "sshd")
+        self.root = os.path.join(root, self.folder)
         self.proc = None
 
-    def start(self):
-        exe = shutil.which("sshd") or "/usr/sbin/sshd"
+    @staticmethod
+    def program(name, package):
+        exe = shutil.which(name) or "/usr/sbin/" + name
         if not os.path.exists(exe):
-            raise RuntimeError("sshd not found (Debian package openssh-server)")
+            raise RuntimeError("%s not found (Debian package %s)" % (name, package))
+        return exe
+
+    def stop(self):
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
+class Sshd(Server):
+    folder = "sshd"
+
+    def start(self):
+        exe = self.program("sshd", "openssh-server")
         os.makedirs(self.root, exist_ok=True)
         self.upload = os.path.join(self.root, "upload")
         os.makedirs(self.upload, exist_ok=True)
@@ -107,22 +125,12 @@ class Sshd:
     def url(self):
         return "sftp://%s@127.0.0.1:%d%s/" % (self.user, self.port, self.upload)
 
-    def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(10)
 
-
-class WebDav:
-    def __init__(self, root):
-        self.root = os.path.join(root, "webdav")
-        self.proc = None
+class WebDav(Server):
+    folder = "webdav"
 
     def start(self):
-        exe = shutil.which("lighttpd") or "/usr/sbin/lighttpd"
-        if not os.path.exists(exe):
-            raise RuntimeError("lighttpd not found (Debian packages lighttpd, "
-                               "lighttpd-mod-webdav)")
+        exe = self.program("lighttpd", "lighttpd, with lighttpd-mod-webdav")
         self.docs = os.path.join(self.root, "docs")
         self.upload = os.path.join(self.docs, "upload")
         os.makedirs(self.upload, exist_ok=True)
@@ -143,16 +151,9 @@ class WebDav:
     def url(self):
         return "http://127.0.0.1:%d/upload/" % self.port
 
-    def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(10)
 
-
-class S3:
-    def __init__(self, root):
-        self.root = os.path.join(root, "s3")
-        self.proc = None
+class S3(Server):
+    folder = "s3"
 
     def start(self):
         if not os.path.exists(S3RVER):
@@ -175,21 +176,12 @@ class S3:
         """Where s3rver keeps the bytes of an object."""
         return os.path.join(self.data, S3_BUCKET, key) + "._S3rver_object"
 
-    def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(10)
 
-
-class Ftps:
-    def __init__(self, root):
-        self.root = os.path.join(root, "ftps")
-        self.proc = None
+class Ftps(Server):
+    folder = "ftps"
 
     def start(self):
-        exe = shutil.which("vsftpd") or "/usr/sbin/vsftpd"
-        if not os.path.exists(exe):
-            raise RuntimeError("vsftpd not found (Debian package vsftpd)")
+        exe = self.program("vsftpd", "vsftpd")
         if os.geteuid() != 0:
             raise RuntimeError("vsftpd's anonymous uploads need root (its chroot)")
         ftp_user = subprocess.run(["id", "-u", "ftp"], stdout=subprocess.PIPE,
@@ -231,11 +223,6 @@ class Ftps:
 
     def url(self):
         return "ftps://127.0.0.1:%d/upload/" % self.port
-
-    def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(10)
 
 
 class PingServer:

@@ -40,22 +40,24 @@ class Unattended(Schedule):
     def __init__(self, suite, failed_cls):
         Schedule.__init__(self, suite, failed_cls, "unattended")
 
+    @staticmethod
+    def set_env(env):
+        """Set the environment variables env (None: unset); returns what they were."""
+        old = {k: os.environ.get(k) for k in env}
+        for k, v in env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        return old
+
     def with_env(self, env, fn, *args):
         """fn(*args) with the environment variables env set (None: unset)."""
-        old = {k: os.environ.get(k) for k in env}
+        old = self.set_env(env)
         try:
-            for k, v in env.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
             return fn(*args)
         finally:
-            for k, v in old.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+            self.set_env(old)
 
     def pw(self, fn, *args, password=PKG_PW):
         return self.with_env({PKG_PW_ENV: password, "OFBACKUP_PASSWORD": None}, fn, *args)
