@@ -51,6 +51,7 @@ struct ofb_config {
 	struct ofb_package_cfg {
 		char *password_env;
 		char *password_file;
+		int level;               /* compression: deflate 1-9, 0 stored */
 	} package;
 	/* [copy.NAME] sections and [schedule] copy_to: the offsite targets, in file order */
 	struct ofb_copy_target {
@@ -90,6 +91,12 @@ void ofb_config_free(struct ofb_config *cfg);
 /* The override for client id, or NULL. */
 const struct ofb_client_override *ofb_config_client(const struct ofb_config *cfg,
 						    const char *id);
+
+/* [package] compression: fast (1), default, best (9), or a level 0 (stored) to 9. The
+ * default is chosen by measurement (docs/BENCHMARKS.md). */
+#define OFB_LEVEL_FAST 1
+#define OFB_LEVEL_DEFAULT 6
+#define OFB_LEVEL_BEST 9
 
 /* The package password: [package] password_env/password_file of cfg (may be NULL), else
  * $OFBACKUP_PASSWORD; *out is NULL when none is set (free with ofb_secret_free). -1 with

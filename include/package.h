@@ -40,7 +40,11 @@ struct ofb_pkg;
 
 /* Start a package that will be named final_path. Refuses when final_path's folder does not
  * exist or is not writable. Nothing appears at final_path before ofb_pkg_commit. */
-struct ofb_pkg *ofb_pkg_create(const char *final_path, const char *password,
+struct ofb_pkg_settings {
+	const char *password;      /* every file entry AES-256 encrypted with it, or NULL */
+	int level;                 /* deflate level 1-9, 0: stored */
+};
+struct ofb_pkg *ofb_pkg_create(const char *final_path, const struct ofb_pkg_settings *set,
 			       struct ofb_error *err);
 /* A folder entry ("path/"); mtime may be NULL, mode -1 (not recorded). */
 int ofb_pkg_add_dir(struct ofb_pkg *pkg, const char *path, const struct timespec *mtime,

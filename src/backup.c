@@ -42,6 +42,7 @@ struct run {
 	size_t n_bad_rows;
 	struct timespec started;
 	const char *password;     /* the package's, or NULL: not encrypted */
+	int level;                /* [package] compression */
 };
 
 const char *ofb_kind_name(enum ofb_kind kind)
@@ -313,7 +314,8 @@ static const struct ofb_entry_ops manifest_ops = {
 
 static int write_package(struct run *r, const char *path, struct ofb_error *err)
 {
-	struct ofb_pkg *pkg = ofb_pkg_create(path, r->password, err);
+	const struct ofb_pkg_settings set = { r->password, r->level };
+	struct ofb_pkg *pkg = ofb_pkg_create(path, &set, err);
 	size_t n_ok = 0;
 	int ret = -1;
 
@@ -391,7 +393,7 @@ int ofb_backup_targets(const char *login_conn, const struct ofb_client *clients,
 		       struct ofb_error *err)
 {
 	const struct ofb_backup_opts opts = { .kind = OFB_KIND_PARTIAL, .output = output };
-	struct run r = { .opts = &opts, .password = password };
+	struct run r = { .opts = &opts, .password = password, .level = OFB_LEVEL_DEFAULT };
 	struct ofb_client *copies = xcalloc(n + 1, sizeof *copies);
 	int ret = -1;
 
@@ -438,6 +440,7 @@ int ofb_backup_run(const struct ofb_config *cfg, const struct ofb_backup_opts *o
 	if (ofb_package_password(cfg, &password, err) != 0)
 		goto out;
 	r.password = password;
+	r.level = cfg->package.level;
 	login_conn = ofb_dbconn_string(&cfg->login, err);
 	if (!login_conn) {
 		ofb_error_prefix(err, "login database");

@@ -131,11 +131,29 @@ static int load_schedule(const dictionary *dict, struct ofb_config *cfg, struct 
 }
 
 
-/* [package]: password_env or password_file (one of them). */
+/* [package]: password_env or password_file (one of them), compression. */
 static int load_package(const dictionary *dict, struct ofb_config *cfg, struct ofb_error *err)
 {
 	const char *env = ofb_config_lookup(dict, "package", "password_env");
 	const char *file = ofb_config_lookup(dict, "package", "password_file");
+	const char *level = ofb_config_lookup(dict, "package", "compression");
+
+	cfg->package.level = OFB_LEVEL_DEFAULT;
+	if (level && *level) {
+		if (!strcmp(level, "fast"))
+			cfg->package.level = OFB_LEVEL_FAST;
+		else if (!strcmp(level, "best"))
+			cfg->package.level = OFB_LEVEL_BEST;
+		else if (strcmp(level, "default") != 0) {
+			if (level[1] || level[0] < '0' || level[0] > '9') {
+				ofb_error_usage(err, "config '%s': [package] compression is fast, "
+						"default, best or a level 0 (stored) to 9, not '%s'",
+						cfg->path, level);
+				return -1;
+			}
+			cfg->package.level = level[0] - '0';
+		}
+	}
 
 	if (env && *env && file && *file) {
 		ofb_error_usage(err, "config '%s': [package] sets both password_env and "

@@ -43,14 +43,16 @@ static const char *const schedule_keys[] = {
 	"keep_monthly", "on_failure", "copy_to", "ping_url", "syslog", "metrics",
 	"offline_is_warning", NULL
 };
-static const char *const package_keys[] = { "password_env", "password_file", NULL };
+static const char *const package_keys[] = {
+	"password_env", "password_file", "compression", NULL
+};
 static const char *const copy_keys[] = {
 	"to", "ssh_key", "known_hosts", "user", "password_env", "password_file", "endpoint",
 	"region", "retries", "ca_file", NULL
 };
 /* The keys whose values are paths or names taken as written (password_env is a variable
  * name, checked more loosely like the others). */
-static const char *const package_strict[] = { "password_file", NULL };
+static const char *const package_strict[] = { "password_file", "compression", NULL };
 static const char *const copy_strict[] = {
 	"to", "ssh_key", "known_hosts", "user", "password_file", "endpoint", "region", "ca_file",
 	NULL

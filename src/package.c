@@ -44,6 +44,7 @@ struct ofb_pkg {
 	uint64_t bytes;
 	int committed;
 	char *password;              /* every file entry AES-256 encrypted with it, or NULL */
+	int level;                   /* deflate level, 0: stored */
 };
 
 static struct ofb_entry_info *new_entry(struct ofb_pkg *pkg, const char *path, int is_dir)
@@ -59,7 +60,7 @@ static struct ofb_entry_info *new_entry(struct ofb_pkg *pkg, const char *path, i
 	return e;
 }
 
-struct ofb_pkg *ofb_pkg_create(const char *final_path, const char *password,
+struct ofb_pkg *ofb_pkg_create(const char *final_path, const struct ofb_pkg_settings *set,
 			       struct ofb_error *err)
 {
 	struct ofb_pkg *pkg = NULL;
@@ -104,8 +105,9 @@ struct ofb_pkg *ofb_pkg_create(const char *final_path, const char *password,
 		free(pkg->temp_path);
 		free(pkg);
 		pkg = NULL;
-	} else if (password) {
-		pkg->password = xstrdup(password);
+	} else {
+		pkg->password = set->password ? xstrdup(set->password) : NULL;
+		pkg->level = set->level;
 	}
 out:
 	free(dir_copy);
@@ -308,6 +310,12 @@ static int add_lazy(struct ofb_pkg *pkg, const char *path, const struct ofb_entr
 		return -1;
 	}
 	set_mtime(pkg, idx, mtime);
+	if (zip_set_file_compression(pkg->zip, (zip_uint64_t)idx, pkg->level ? ZIP_CM_DEFLATE :
+				     ZIP_CM_STORE, (zip_uint32_t)pkg->level) != 0) {
+		ofb_error_set(err, "cannot set the compression of '%s': %s", path,
+			      zip_strerror(pkg->zip));
+		return -1;
+	}
 	if (pkg->password &&
 	    zip_file_set_encryption(pkg->zip, (zip_uint64_t)idx, ZIP_EM_AES_256,
 				    pkg->password) != 0) {

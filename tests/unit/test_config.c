@@ -333,6 +333,8 @@ static void test_config_errors(void)
 		  NULL },
 		{ "[login]\ndsn = x\n[copy.]\nto = /x\n", { "[copy.]", "names no target" }, NULL },
 		{ "[login]\ndsn = x\n[schedule]\ncopy_to = nas:/x\n", { "copy_to" }, NULL },
+		{ "[login]\ndsn = x\n[package]\ncompression = 11\n", { "compression", "0 (stored)" },
+		  NULL },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -530,7 +532,7 @@ static void test_unattended(void)
 	CU_ASSERT_EQUAL_FATAL(load_text("[login]\ndsn = x\n[schedule]\nfolder = /b\n"
 					"copy_to = /mnt/nas\nsyslog = yes\noffline_is_warning = no\n"
 					"ping_url = https://hc.example/ping/1\n"
-					"[package]\npassword_env = PKGPW\n"
+					"[package]\npassword_env = PKGPW\ncompression = fast\n"
 					"[copy.offsite]\nto = sftp://b@h:2222/srv/\nretries = 0\n"
 					"[copy.s3]\nto = s3://bucket/p\nregion = eu-central-1\n",
 					&cfg, &err, &path), 0);
@@ -546,6 +548,7 @@ static void test_unattended(void)
 	CU_ASSERT_EQUAL(cfg.schedule.syslog, 1);
 	CU_ASSERT_EQUAL(cfg.schedule.offline_is_warning, 0);
 	CU_ASSERT_STRING_EQUAL(cfg.package.password_env, "PKGPW");
+	CU_ASSERT_EQUAL(cfg.package.level, OFB_LEVEL_FAST);
 	{
 		char *pw = NULL;
 		setenv("PKGPW", "geheim", 1);
