@@ -79,7 +79,7 @@ check-asan: deps
 		sh tests/run-all.sh
 
 bench: all
-	@sh tests/bench.sh
+	@python3 tests/bench.py
 
 install: $(PROGRAM)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/ofbackup
