@@ -25,7 +25,7 @@ static int pg_driver_name(const char *driver_name)
  * batches (UseDeclareFetch); booleans must arrive as SQL_BIT, not as characters; text is
  * long varchar so that its length is not taken as 8190; no driver logs (Debian's
  * odbcinst.ini turns CommLog on, which writes a file per connection). */
-#define PG_OPTIONS "UseDeclareFetch=1;Fetch=2000;BoolsAsChar=0;TextAsLongVarchar=1;" \
+#define PG_OPTIONS "UseDeclareFetch=1;Fetch=2000;BoolsAsChar=0;TextAsLongVarchar=1;Protocol=7.4-1;" \
 		   "MaxLongVarcharSize=0;UnknownsAsLongVarchar=1;ByteaAsLongVarBinary=1;" \
 		   "CommLog=0;Debug=0"
 
