@@ -13,9 +13,9 @@ BUILDDIR   ?= .
 VERSION  = 0.1.0
 WARN     = -Wall -Wextra
 ALL_CPPFLAGS = -Iinclude -I/usr/include/iniparser -D_GNU_SOURCE -DOFB_VERSION=\"$(VERSION)\" $(CPPFLAGS)
-ALL_CFLAGS   = -std=c11 $(WARN) $(CFLAGS) $(SANITIZE)
+ALL_CFLAGS   = -std=c11 -pthread $(WARN) $(CFLAGS) $(SANITIZE)
 ALL_LDFLAGS  = $(LDFLAGS) $(SANITIZE)
-LIBS     = -lodbc -lodbcinst -lzip -liniparser -ljansson -lcurl -lcrypto
+LIBS     = -lodbc -lodbcinst -lzip -liniparser -ljansson -lcurl -lcrypto -pthread
 
 B := $(if $(filter .,$(BUILDDIR)),,$(BUILDDIR)/)
 

@@ -34,6 +34,9 @@ struct ofb_entry_ops {
 	int (*produce)(void *ctx, struct buf *out, int *eof, struct ofb_error *err);
 	void (*close)(void *ctx, int ok);
 	void (*free)(void *ctx);
+	/* 1: open, produce and close run on the thread that writes the archive (a database
+	 * connection bound to it); 0: on a thread of the entry's own, beside it */
+	int thread_bound;
 };
 
 struct ofb_pkg;

@@ -37,6 +37,7 @@ struct ofb_dbdump {
 	char *warning;
 	size_t n_entries;            /* lazily produced entries of this database */
 	size_t n_closed;
+	int thread_bound;            /* the probed engine's connections keep to one thread */
 };
 
 struct ofb_dbdump *ofb_dbdump_new(const char *subject, const char *connstr,
@@ -106,6 +107,7 @@ int ofb_dbdump_probe(struct ofb_dbdump *d, struct ofb_error *err)
 		goto out;
 	if (ofb_schema_read(db, &d->probed, err) != 0)
 		goto out;
+	d->thread_bound = db->drv->thread_bound;
 	ret = 0;
 out:
 	if (ret != 0)
@@ -251,6 +253,13 @@ static const struct ofb_entry_ops schema_ops = {
 	.produce = schema_produce,
 	.close = schema_close,
 	.free = free,
+};
+static const struct ofb_entry_ops schema_ops_bound = {
+	.open = schema_open,
+	.produce = schema_produce,
+	.close = schema_close,
+	.free = free,
+	.thread_bound = 1,
 };
 
 /* --- table data entries ----------------------------------------------------------------- */
@@ -618,17 +627,25 @@ static const struct ofb_entry_ops table_ops = {
 	.close = table_close,
 	.free = table_free,
 };
+static const struct ofb_entry_ops table_ops_bound = {
+	.open = table_open,
+	.produce = table_produce,
+	.close = table_close,
+	.free = table_free,
+	.thread_bound = 1,
+};
 
 int ofb_dbdump_add(struct ofb_dbdump *d, struct ofb_pkg *pkg, struct ofb_error *err)
 {
 	struct schema_src *s = xcalloc(1, sizeof *s);
 	char *path = xasprintf("%sschema.json", d->folder);
 	char **taken = xcalloc(d->probed.n_tables + 1, sizeof *taken);
-	int ret = -1;
+	int ret = -1, bound = d->thread_bound;
 
 	s->d = d;
 	d->n_entries = 1 + d->probed.n_tables;
-	if (ofb_pkg_add_lazy(pkg, path, &schema_ops, s, NULL, err) != 0)
+	if (ofb_pkg_add_lazy(pkg, path, bound ? &schema_ops_bound : &schema_ops, s, NULL,
+			     err) != 0)
 		goto out;
 	for (size_t i = 0; i < d->probed.n_tables; i++) {
 		struct ofb_table *tab = &d->probed.tables[i];
@@ -639,7 +656,8 @@ int ofb_dbdump_add(struct ofb_dbdump *d, struct ofb_pkg *pkg, struct ofb_error *
 		tab->entry = ofb_table_entry_name(d->folder, name, taken, i);
 		free(name);
 		taken[i] = tab->entry;
-		if (ofb_pkg_add_lazy(pkg, tab->entry, &table_ops, t, &t->info, err) != 0)
+		if (ofb_pkg_add_lazy(pkg, tab->entry, bound ? &table_ops_bound : &table_ops, t,
+				     &t->info, err) != 0)
 			goto out;
 	}
 	ret = 0;

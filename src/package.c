@@ -1,6 +1,11 @@
 /* package.c - the zip writer behind package.h, on libzip: entries are libzip source
  * callbacks that libzip pulls from during zip_close(), so table data and files stream from
- * the database or disk through SHA-256 and deflate into the archive. */
+ * the database or disk through SHA-256 and deflate into the archive. Each entry is
+ * produced (fetched and encoded, or read) by a thread of its own while libzip deflates
+ * the chunks already made on the main thread: the two halves of the work overlap on two
+ * cores. An entry's open, produce and close all run on its thread: ODBC drivers keep
+ * locks that must be released by the thread that took them (MariaDB's connector hangs
+ * the next statement otherwise). */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -10,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <openssl/evp.h>
 #include <zip.h>
 
@@ -18,20 +25,41 @@
 volatile sig_atomic_t ofb_interrupted;
 
 #define PRODUCE_TARGET (64 * 1024)
+/* The producer hands over chunks of about this size, at most QUEUE_CHUNKS ahead of libzip:
+ * what the overlap holds in memory is bounded (1 MiB) whatever the entry. */
+#define CHUNK_TARGET (256 * 1024)
+#define QUEUE_CHUNKS 4
 
 struct ofb_pkg;
 
-/* One lazy entry as libzip sees it. */
+/* One lazy entry as libzip sees it. Between ZIP_SOURCE_OPEN and ZIP_SOURCE_CLOSE the
+ * entry's ops (open, produce, and at the end close) run on the producer thread, which
+ * passes chunks through the queue; free runs on the main thread. */
 struct source {
 	struct ofb_pkg *pkg;
 	struct ofb_entry_info *info;
 	const struct ofb_entry_ops *ops;
 	void *ctx;
-	struct buf pending;        /* produced but not yet handed to libzip */
-	int opened;
-	int eof;
+	struct buf pending;        /* taken from the queue (or produced here, when the ops are
+				    * thread_bound), not yet handed to libzip */
+	int opened;                /* thread_bound: ops->open succeeded, ops->close is due */
+	int eof;                   /* the last chunk has been taken */
 	EVP_MD_CTX *sha;
 	zip_error_t zerr;
+	/* the producer thread and what it shares with the main thread, under mu */
+	pthread_t thread;
+	int running;               /* the thread was started and not joined yet */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct buf queue[QUEUE_CHUNKS];
+	size_t q_head, q_len;
+	int done;                  /* the producer has ended (all chunks queued, or failed);
+				    * thread_bound: produce has said the end */
+	int failed;                /* ... with thread_err */
+	int stop;                  /* the main thread wants no more */
+	int closing;               /* ... and the producer to close the entry, with close_ok */
+	int close_ok;
+	struct ofb_error thread_err;
 };
 
 struct ofb_pkg {
@@ -170,6 +198,100 @@ int ofb_pkg_add_dir(struct ofb_pkg *pkg, const char *path, const struct timespec
 	return 0;
 }
 
+/* The producer thread: ops->open, then chunks of about CHUNK_TARGET through SHA-256 into
+ * the queue until the end, an error or stop. */
+static void *produce_entry(void *arg)
+{
+	struct source *s = arg;
+	struct ofb_error err;
+	int rc = 0, eof = 0;
+
+	ofb_error_clear(&err);
+	if (s->ops->open)
+		rc = s->ops->open(s->ctx, &err);
+	while (rc == 0 && !eof) {
+		struct buf chunk;
+		buf_init(&chunk);
+		while (rc == 0 && chunk.len < CHUNK_TARGET && !eof) {
+			if (ofb_interrupted) {
+				ofb_error_set(&err, "interrupted while writing '%s'", s->info->path);
+				rc = -1;
+			} else {
+				rc = s->ops->produce(s->ctx, &chunk, &eof, &err);
+			}
+		}
+		if (rc == 0 && chunk.len)
+			EVP_DigestUpdate(s->sha, chunk.data, chunk.len);
+		pthread_mutex_lock(&s->mu);
+		while (s->q_len == QUEUE_CHUNKS && !s->stop)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (s->stop || rc != 0) {
+			pthread_mutex_unlock(&s->mu);
+			buf_free(&chunk);
+			break;
+		}
+		s->queue[(s->q_head + s->q_len) % QUEUE_CHUNKS] = chunk;
+		s->q_len++;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+	}
+	pthread_mutex_lock(&s->mu);
+	s->done = 1;
+	if (rc != 0) {
+		s->failed = 1;
+		s->thread_err = err;
+	}
+	pthread_cond_broadcast(&s->cv);
+	/* the entry is closed here, on the thread that opened it, once libzip is done */
+	while (!s->closing)
+		pthread_cond_wait(&s->cv, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	if (s->ops->close)
+		s->ops->close(s->ctx, s->close_ok);
+	return NULL;
+}
+
+/* Stop the producer (when it has not ended yet), let it close the entry (ok: all of it
+ * was written) and join it; the queue emptied. */
+static void join_producer(struct source *s, int ok)
+{
+	if (!s->running)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = 1;
+	s->closing = 1;
+	s->close_ok = ok;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->thread, NULL);
+	s->running = 0;
+	for (; s->q_len; s->q_len--, s->q_head = (s->q_head + 1) % QUEUE_CHUNKS)
+		buf_free(&s->queue[s->q_head]);
+}
+
+/* The next chunk into s->pending: waits for the producer; *got 0 at the end. */
+static int take_chunk(struct source *s, int *got, struct ofb_error *err)
+{
+	*got = 0;
+	pthread_mutex_lock(&s->mu);
+	while (s->q_len == 0 && !s->done)
+		pthread_cond_wait(&s->cv, &s->mu);
+	if (s->q_len) {
+		buf_free(&s->pending);
+		s->pending = s->queue[s->q_head];
+		s->q_head = (s->q_head + 1) % QUEUE_CHUNKS;
+		s->q_len--;
+		*got = 1;
+		pthread_cond_broadcast(&s->cv);
+	} else if (s->failed) {
+		*err = s->thread_err;
+		pthread_mutex_unlock(&s->mu);
+		return -1;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return 0;
+}
+
 static void source_fail(struct source *s, struct ofb_error *err)
 {
 	if (!s->pkg->first_err.set)
@@ -186,8 +308,10 @@ static zip_int64_t source_cb(void *userdata, void *data, zip_uint64_t len,
 	ofb_error_clear(&err);
 	switch (cmd) {
 	case ZIP_SOURCE_OPEN:
+		/* opened again (libzip may read a source twice): the first pass is dropped */
+		join_producer(s, 0);
 		buf_reset(&s->pending);
-		s->eof = 0;
+		s->eof = s->done = s->failed = s->stop = s->closing = s->close_ok = 0;
 		s->info->size = 0;
 		if (!s->sha)
 			s->sha = EVP_MD_CTX_new();
@@ -196,28 +320,52 @@ static zip_int64_t source_cb(void *userdata, void *data, zip_uint64_t len,
 			source_fail(s, &err);
 			return -1;
 		}
-		if (s->ops->open && s->ops->open(s->ctx, &err) != 0) {
+		if (s->ops->thread_bound) {
+			if (s->opened && s->ops->close)
+				s->ops->close(s->ctx, 0);
+			s->opened = 0;
+			if (s->ops->open && s->ops->open(s->ctx, &err) != 0) {
+				source_fail(s, &err);
+				return -1;
+			}
+			s->opened = 1;
+			return 0;
+		}
+		if (pthread_create(&s->thread, NULL, produce_entry, s) != 0) {
+			ofb_error_set(&err, "cannot start a thread for '%s'", s->info->path);
 			source_fail(s, &err);
 			return -1;
 		}
-		s->opened = 1;
+		s->running = 1;
 		return 0;
 	case ZIP_SOURCE_READ: {
 		size_t n;
-		while (s->pending.len < len && !s->eof) {
+		/* thread_bound: produced here; pending is empty before each produce */
+		while (s->ops->thread_bound && s->pending.len == 0 && !s->done) {
 			if (ofb_interrupted) {
 				ofb_error_set(&err, "interrupted while writing '%s'", s->info->path);
 				source_fail(s, &err);
 				return -1;
 			}
-			if (s->ops->produce(s->ctx, &s->pending, &s->eof, &err) != 0) {
+			if (s->ops->produce(s->ctx, &s->pending, &s->done, &err) != 0) {
 				source_fail(s, &err);
 				return -1;
 			}
+			EVP_DigestUpdate(s->sha, s->pending.data, s->pending.len);
+		}
+		if (s->ops->thread_bound && s->pending.len == 0 && s->done)
+			s->eof = 1;
+		while (!s->ops->thread_bound && s->pending.len == 0 && !s->eof) {
+			int got;
+			if (take_chunk(s, &got, &err) != 0) {
+				source_fail(s, &err);
+				return -1;
+			}
+			if (!got)
+				s->eof = 1;
 		}
 		n = s->pending.len < len ? s->pending.len : (size_t)len;
 		memcpy(data, s->pending.data, n);
-		EVP_DigestUpdate(s->sha, s->pending.data, n);
 		buf_consume(&s->pending, n);
 		s->info->size += n;
 		s->pkg->bytes += n;
@@ -227,6 +375,7 @@ static zip_int64_t source_cb(void *userdata, void *data, zip_uint64_t len,
 		unsigned char md[32];
 		unsigned int md_len = 0;
 		int ok = s->eof && s->pending.len == 0;
+		join_producer(s, ok);
 		if (s->opened && s->ops->close)
 			s->ops->close(s->ctx, ok);
 		s->opened = 0;
@@ -253,6 +402,7 @@ static zip_int64_t source_cb(void *userdata, void *data, zip_uint64_t len,
 	case ZIP_SOURCE_ERROR:
 		return zip_error_to_data(&s->zerr, data, len);
 	case ZIP_SOURCE_FREE:
+		join_producer(s, 0);
 		if (s->opened && s->ops->close)
 			s->ops->close(s->ctx, 0);
 		if (s->ops->free)
@@ -260,6 +410,8 @@ static zip_int64_t source_cb(void *userdata, void *data, zip_uint64_t len,
 		buf_free(&s->pending);
 		EVP_MD_CTX_free(s->sha);
 		zip_error_fini(&s->zerr);
+		pthread_mutex_destroy(&s->mu);
+		pthread_cond_destroy(&s->cv);
 		free(s);
 		return 0;
 	case ZIP_SOURCE_SUPPORTS:
@@ -285,6 +437,8 @@ static int add_lazy(struct ofb_pkg *pkg, const char *path, const struct ofb_entr
 	s->ctx = ctx;
 	buf_init(&s->pending);
 	zip_error_init(&s->zerr);
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
 	s->info = new_entry(pkg, path, 0);
 	if (mtime) {
 		s->info->has_mtime = 1;
@@ -299,6 +453,8 @@ static int add_lazy(struct ofb_pkg *pkg, const char *path, const struct ofb_entr
 		if (ops->free)
 			ops->free(ctx);
 		buf_free(&s->pending);
+		pthread_mutex_destroy(&s->mu);
+		pthread_cond_destroy(&s->cv);
 		free(s);
 		return -1;
 	}

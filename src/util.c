@@ -1,4 +1,5 @@
 /* util.c - checked allocation, growable byte buffers, UTF-8/UTF-16 conversion, number text. */
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -540,11 +541,38 @@ static void number_special(char *out, size_t n, int is_nan, int negative)
 	snprintf(out, n, "%s", is_nan ? "NaN" : negative ? "-Infinity" : "Infinity");
 }
 
+/* The significant digits of a %g text, leading and trailing zeros not counted (at least
+ * one). */
+static int significant_digits(const char *text)
+{
+	int first = -1, last = -1, i = 0;
+
+	for (const char *p = text; *p && *p != 'e'; p++) {
+		if (*p < '0' || *p > '9')
+			continue;
+		if (*p != '0') {
+			if (first < 0)
+				first = i;
+			last = i;
+		}
+		i++;
+	}
+	return first < 0 ? 1 : last - first + 1;
+}
+
 /* The shortest %g text that reads back as v: 17 significant digits always do for a
- * double, 9 for a float. */
+ * double, 9 for a float.
+ *
+ * Searching up from one digit costs a printf and a strtod per digit. Instead: when v
+ * reads back from `sure` digits (15 for a double, 6 for a float: half a unit of the last
+ * of them is more than v's own rounding error), the shortest text that reads back is
+ * that one without its trailing zeros, because the nearest number of `sure` digits to v
+ * is then that shortest one; it is printed again with exactly its digits, so that the
+ * notation is the one the search from one digit would give. Above `sure` digits the
+ * search goes on from there. Subnormal numbers are searched from one digit. */
 static void format_shortest(char *out, size_t n, double v, int as_float)
 {
-	const int most = as_float ? 9 : 17;
+	const int most = as_float ? 9 : 17, sure = as_float ? 6 : 15;
 	char text[NUMBER_TEXT_MAX];
 	int prec;
 
@@ -554,7 +582,21 @@ static void format_shortest(char *out, size_t n, double v, int as_float)
 		number_special(out, n, isnan(v), signbit(v));
 		return;
 	}
-	for (prec = 1; prec < most; prec++) {
+	/* below the smallest normal number v has fewer digits of its own: searched whole */
+	if (fabs(v) < (as_float ? FLT_MIN : DBL_MIN)) {
+		prec = 1;
+		goto search;
+	}
+	snprintf(text, sizeof text, "%.*g", sure, v);
+	if (reads_back(text, v, as_float)) {
+		snprintf(text, sizeof text, "%.*g", significant_digits(text), v);
+		prefer_plain(text);
+		snprintf(out, n, "%s", text);
+		return;
+	}
+	prec = sure + 1;
+search:
+	for (; prec < most; prec++) {
 		snprintf(text, sizeof text, "%.*g", prec, v);
 		if (reads_back(text, v, as_float))
 			break;
