@@ -34,9 +34,10 @@ struct ofb_entry_ops {
 	int (*produce)(void *ctx, struct buf *out, int *eof, struct ofb_error *err);
 	void (*close)(void *ctx, int ok);
 	void (*free)(void *ctx);
-	/* 1: open, produce and close run on the thread that writes the archive (a database
-	 * connection bound to it); 0: on a thread of the entry's own, beside it */
-	int thread_bound;
+	/* 1: open, produce and close run on a thread of the entry's own, beside the
+	 * compression (large entries: table data, big files); 0: on the thread that writes
+	 * the archive, in turn with it (small entries, and connections bound to a thread) */
+	int threaded;
 };
 
 struct ofb_pkg;

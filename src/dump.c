@@ -254,13 +254,6 @@ static const struct ofb_entry_ops schema_ops = {
 	.close = schema_close,
 	.free = free,
 };
-static const struct ofb_entry_ops schema_ops_bound = {
-	.open = schema_open,
-	.produce = schema_produce,
-	.close = schema_close,
-	.free = free,
-	.thread_bound = 1,
-};
 
 /* --- table data entries ----------------------------------------------------------------- */
 
@@ -277,6 +270,7 @@ struct table_src {
 	struct ofb_row_encoder enc; /* the columns of the current row as CSV */
 	int enc_ready;
 	unsigned long long rows;
+	uint64_t bytes;             /* produced so far, for the progress line */
 	/* keyset pagination for drivers that buffer whole results */
 	unsigned long chunk_rows;   /* rows the running query asks for (its LIMIT) */
 	unsigned long chunk_max;    /* the driver's most */
@@ -561,6 +555,7 @@ static int table_produce(void *ctx, struct buf *out, int *eof, struct ofb_error 
 		if (encode_key_or_column(t, out, err) != 0)
 			return -1;
 		t->chunk_bytes += out->len - before;
+		t->bytes += out->len - before;
 		if (t->enc.in_value)
 			continue;
 		if (++t->col == tab->n_columns) {
@@ -569,7 +564,7 @@ static int table_produce(void *ctx, struct buf *out, int *eof, struct ofb_error 
 			t->rows++;
 			t->rows_in_chunk++;
 			if ((t->rows & 1023) == 0)
-				ofb_progress_update(t->label, t->rows, t->info->size + out->len);
+				ofb_progress_update(t->label, t->rows, t->bytes);
 		}
 	}
 	if (t->finished)
@@ -616,7 +611,7 @@ static void table_free(void *ctx)
 {
 	struct table_src *t = ctx;
 
-	release(t);   /* after a failed open libzip frees without closing */
+	release(t);   /* after a failed open there is no close */
 	free(t->label);
 	free(t);
 }
@@ -626,13 +621,14 @@ static const struct ofb_entry_ops table_ops = {
 	.produce = table_produce,
 	.close = table_close,
 	.free = table_free,
+	.threaded = 1,
 };
-static const struct ofb_entry_ops table_ops_bound = {
+/* for connections that keep to one thread */
+static const struct ofb_entry_ops table_ops_inline = {
 	.open = table_open,
 	.produce = table_produce,
 	.close = table_close,
 	.free = table_free,
-	.thread_bound = 1,
 };
 
 int ofb_dbdump_add(struct ofb_dbdump *d, struct ofb_pkg *pkg, struct ofb_error *err)
@@ -644,8 +640,7 @@ int ofb_dbdump_add(struct ofb_dbdump *d, struct ofb_pkg *pkg, struct ofb_error *
 
 	s->d = d;
 	d->n_entries = 1 + d->probed.n_tables;
-	if (ofb_pkg_add_lazy(pkg, path, bound ? &schema_ops_bound : &schema_ops, s, NULL,
-			     err) != 0)
+	if (ofb_pkg_add_lazy(pkg, path, &schema_ops, s, NULL, err) != 0)
 		goto out;
 	for (size_t i = 0; i < d->probed.n_tables; i++) {
 		struct ofb_table *tab = &d->probed.tables[i];
@@ -656,7 +651,7 @@ int ofb_dbdump_add(struct ofb_dbdump *d, struct ofb_pkg *pkg, struct ofb_error *
 		tab->entry = ofb_table_entry_name(d->folder, name, taken, i);
 		free(name);
 		taken[i] = tab->entry;
-		if (ofb_pkg_add_lazy(pkg, tab->entry, bound ? &table_ops_bound : &table_ops, t,
+		if (ofb_pkg_add_lazy(pkg, tab->entry, bound ? &table_ops_inline : &table_ops, t,
 				     &t->info, err) != 0)
 			goto out;
 	}
