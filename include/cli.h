@@ -54,10 +54,11 @@ int ofb_cli_config(struct ofb_cli *cli, int lock, struct ofb_config *cfg);
  * code: 0, 3 when a copy failed, or an error's. */
 int ofb_cli_copy(const struct ofb_cli *cli, const char *file, char *const *names, size_t n);
 /* Open a package with the package password of cli->cfg (or $OFBACKUP_PASSWORD); one that
- * is not encrypted though a password is set gets a warning. */
+ * is not encrypted though a password is set gets a warning with allow_plain, else it is
+ * refused (ofb_reader_check_plain). */
 struct ofb_reader;
 struct ofb_reader *ofb_cli_open_package(const struct ofb_cli *cli, const char *path,
-					struct ofb_error *err);
+					int allow_plain, struct ofb_error *err);
 /* The message sink main installs: one line on stderr, warnings marked. */
 #include "progress.h"
 void ofb_cli_print_message(enum ofb_msg_kind kind, const char *text);

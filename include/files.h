@@ -57,6 +57,11 @@ int ofb_files_lock(const char *path, struct ofb_error *err);
 /* 1 when path is a folder on which another file system is mounted (it cannot be renamed),
  * 0 when not or when it does not exist. */
 int ofb_files_is_mount_point(const char *path);
+/* All n bytes written to fd (a write cut short or interrupted goes on); 0, or -1 with
+ * errno set. */
+int ofb_files_write_all(int fd, const void *data, size_t n);
+/* The folder's own entries (a rename into it) flushed to disk; 0, or -1 with errno. */
+int ofb_files_sync_folder(const char *folder);
 
 /* What a killed restore of folder dest may have left beside it: folders named
  * <dest>.ofbackup-new-* (extraction) and <dest>.ofbackup-old-<pid> (the replaced folder).

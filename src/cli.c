@@ -97,7 +97,7 @@ int ofb_cli_wants_help(int argc, char **argv)
 }
 
 struct ofb_reader *ofb_cli_open_package(const struct ofb_cli *cli, const char *path,
-					struct ofb_error *err)
+					int allow_plain, struct ofb_error *err)
 {
 	struct ofb_reader *r;
 	char *password;
@@ -105,8 +105,10 @@ struct ofb_reader *ofb_cli_open_package(const struct ofb_cli *cli, const char *p
 	if (ofb_package_password(cli->cfg, &password, err) != 0)
 		return NULL;
 	r = ofb_reader_open(path, password, err);
-	if (r)
-		ofb_reader_check_plain(r, password, 1, err);   /* a warning only */
+	if (r && ofb_reader_check_plain(r, password, allow_plain, err) != 0) {
+		ofb_reader_close(r);
+		r = NULL;
+	}
 	ofb_secret_free(password);
 	return r;
 }

@@ -7,7 +7,6 @@
 #include "offsite.h"
 #include "progress.h"
 #include "reader.h"
-#include "util.h"
 #include "verify.h"
 
 int ofb_cli_copy(const struct ofb_cli *cli, const char *file, char *const *names, size_t n)
@@ -29,7 +28,6 @@ int cmd_copy(struct ofb_cli *cli, int argc, char **argv)
 {
 	struct ofb_reader *r;
 	struct ofb_error err;
-	char *password = NULL;
 	int allow_plain = 0;
 
 	if (argc >= 2 && strcmp(argv[1], "--unencrypted") == 0) {
@@ -46,17 +44,12 @@ int cmd_copy(struct ofb_cli *cli, int argc, char **argv)
 	ofb_error_clear(&err);
 	/* a damaged package does not go offsite in place of a good one, nor one that is not
 	 * encrypted when packages are */
-	if (ofb_package_password(cli->cfg, &password, &err) != 0)
-		return ofb_cli_fail(&err);
-	r = ofb_reader_open(argv[1], password, &err);
-	if (!r || ofb_reader_check_plain(r, password, allow_plain, &err) != 0 ||
-	    ofb_reader_verify(r, &err) != 0) {
+	r = ofb_cli_open_package(cli, argv[1], allow_plain, &err);
+	if (!r || ofb_reader_verify(r, &err) != 0) {
 		ofb_reader_close(r);
-		ofb_secret_free(password);
 		ofb_error_prefix(&err, "not copied");
 		return ofb_cli_fail(&err);
 	}
-	ofb_secret_free(password);
 	ofb_reader_close(r);
 	ofb_progress_done();
 	return ofb_cli_copy(cli, argv[1], argv + 2, (size_t)(argc - 2));

@@ -114,7 +114,7 @@ int cmd_info(struct ofb_cli *cli, int argc, char **argv)
 	if (argc != 2)
 		return ofb_cli_usage("info", "name one package file");
 	ofb_error_clear(&err);
-	r = ofb_cli_open_package(cli, argv[1], &err);
+	r = ofb_cli_open_package(cli, argv[1], 1, &err);
 	if (!r)
 		return ofb_cli_fail(&err);
 	m = ofb_reader_manifest(r);

@@ -56,7 +56,7 @@ int cmd_verify(struct ofb_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	ofb_error_clear(&err);
-	r = ofb_cli_open_package(cli, argv[1], &err);
+	r = ofb_cli_open_package(cli, argv[1], 1, &err);
 	if (!r || ofb_reader_verify(r, &err) != 0) {
 		ret = ofb_cli_fail(&err);
 		goto out;

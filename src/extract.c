@@ -11,6 +11,7 @@
 
 #include "reader.h"
 #include "names.h"
+#include "files.h"
 #include "reader_internal.h"
 #include "records.h"
 #include "util.h"
@@ -92,24 +93,6 @@ static int fs_create_temp(int dir, char *tmp, size_t n, const char *shown, int *
 		ofb_error_set(err, "cannot create a file next to '%s': %s", shown, strerror(errno));
 		tmp[0] = '\0';
 		goto out;
-	}
-	ret = 0;
-out:
-	return ret;
-}
-
-static int fs_write(int fd, const char *data, size_t n)
-{
-	int ret = -1;
-
-	while (n > 0) {
-		ssize_t done = write(fd, data, n);
-		if (done < 0 && errno == EINTR)
-			continue;
-		if (done < 0)
-			goto out;
-		data += done;
-		n -= (size_t)done;
 	}
 	ret = 0;
 out:
@@ -215,7 +198,7 @@ static int write_chunk(void *ctx, const char *data, size_t n, struct ofb_error *
 	struct extract *x = ctx;
 	int ret = -1;
 
-	if (fs_write(x->fd, data, n) != 0) {
+	if (ofb_files_write_all(x->fd, data, n) != 0) {
 		ofb_error_set(err, "cannot write '%s': %s", x->shown, strerror(errno));
 		goto out;
 	}

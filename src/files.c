@@ -460,3 +460,29 @@ int ofb_files_take_owner(const char *dir, const struct stat *st, struct ofb_erro
 	}
 	return 0;
 }
+
+int ofb_files_write_all(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+
+	while (n > 0) {
+		ssize_t done = write(fd, p, n);
+		if (done < 0 && errno == EINTR)
+			continue;
+		if (done < 0)
+			return -1;
+		p += done;
+		n -= (size_t)done;
+	}
+	return 0;
+}
+
+int ofb_files_sync_folder(const char *folder)
+{
+	int fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = fd >= 0 ? fsync(fd) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}

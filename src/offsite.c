@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 
 #include "connstr.h"
+#include "files.h"
 #include "offsite.h"
 #include "progress.h"
 #include "util.h"
@@ -87,14 +88,8 @@ static int copy_bytes(int in, int out)
 	ssize_t n;
 
 	while ((n = read(in, buf, sizeof buf)) > 0)
-		for (ssize_t done = 0; done < n;) {
-			ssize_t w = write(out, buf + done, (size_t)(n - done));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return -1;
-			done += w;
-		}
+		if (ofb_files_write_all(out, buf, (size_t)n) != 0)
+			return -1;
 	return n < 0 ? -1 : 0;
 }
 
@@ -143,13 +138,8 @@ static int to_folder(const char *dir, const struct facts *f, const char *name,
 		ofb_error_errno(err, errno, "cannot rename '%s' to '%s'", tmp, dst);
 		goto out;
 	}
-	{
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
+	if (ofb_files_sync_folder(dir) != 0)
+		ofb_warn("cannot sync the folder '%s': %s", dir, strerror(errno));
 	ret = 0;
 out:
 	if (in >= 0)
@@ -447,12 +437,9 @@ static CURL *net_handle(struct net *n, const char *url)
 	return c;
 }
 
-/* What went wrong with a transfer, for the message. */
-static void net_error(struct net *n, CURL *c, CURLcode rc, const char *what,
-		      struct ofb_error *err)
+/* What went wrong with a transfer that failed (rc), for the message. */
+static void net_error(struct net *n, CURLcode rc, const char *what, struct ofb_error *err)
 {
-	long code = 0;
-
 	n->permanent = n->hostkey || rc == CURLE_LOGIN_DENIED || rc == CURLE_URL_MALFORMAT ||
 		       rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_REMOTE_ACCESS_DENIED;
 	if (n->hostkey && !strcmp(n->hostkey, "changed")) {
@@ -467,10 +454,7 @@ static void net_error(struct net *n, CURL *c, CURLcode rc, const char *what,
 			      what, n->known_hosts);
 		return;
 	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	if (rc == CURLE_OK)
-		ofb_error_set(err, "%s: the server answered %ld", what, code);
-	else if (n->scheme == S_SFTP && rc == CURLE_LOGIN_DENIED && n->key_is_rsa)
+	if (n->scheme == S_SFTP && rc == CURLE_LOGIN_DENIED && n->key_is_rsa)
 		ofb_error_set(err, "%s: the RSA key '%s' was refused (%s): this libssh2 signs RSA "
 			      "keys with SHA-1 only, which current OpenSSH refuses; use an ed25519 "
 			      "or ECDSA key", what, n->key, n->errbuf[0] ? n->errbuf :
@@ -487,7 +471,7 @@ static CURLcode perform(struct net *n, CURL *c, const char *what, long *http,
 	*http = 0;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, http);
 	if (rc != CURLE_OK)
-		net_error(n, c, rc, what, err);
+		net_error(n, rc, what, err);
 	else if (*http == 401 || *http == 403)
 		n->permanent = 1;   /* refused credentials: the same again tomorrow */
 	return rc;
@@ -851,22 +835,11 @@ out:
 static int copy_target(const struct ofb_copy_target *t, const struct facts *f,
 		       const char *name, struct ofb_error *err)
 {
+	int folder = t->to[0] == '/', rc = -1;
 	struct net n;
-	int rc = -1;
 
-	if (t->to[0] == '/') {
-		for (long attempt = 0; attempt <= t->retries; attempt++) {
-			if (attempt) {
-				ofb_info("copy to %s: trying again (%s)", t->to, err->msg);
-				sleep(attempt > 5 ? MAX_BACKOFF : (1u << (attempt - 1)));
-			}
-			ofb_error_clear(err);
-			if ((rc = to_folder(t->to, f, name, err)) == 0)
-				break;
-		}
-		return rc;
-	}
-	if (net_setup(t, &n, err) != 0) {
+	memset(&n, 0, sizeof n);
+	if (!folder && net_setup(t, &n, err) != 0) {
 		net_free(&n);
 		return -1;
 	}
@@ -878,7 +851,8 @@ static int copy_target(const struct ofb_copy_target *t, const struct facts *f,
 		ofb_error_clear(err);
 		n.hostkey = NULL;
 		n.permanent = 0;
-		if ((rc = to_network(&n, f, name, err)) == 0 || n.permanent)
+		rc = folder ? to_folder(t->to, f, name, err) : to_network(&n, f, name, err);
+		if (rc == 0 || n.permanent)
 			break;
 	}
 	net_free(&n);

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "backup.h"
+#include "files.h"
 #include "monitor.h"
 #include "offsite.h"
 #include "progress.h"
@@ -130,16 +131,6 @@ static int verify_and_count(const struct ofb_config *cfg, const char *package,
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int sync_folder(const char *folder)
-{
-	int fd = open(folder, O_RDONLY | O_DIRECTORY);
-	int rc = fd >= 0 ? fsync(fd) : -1;
-
-	if (fd >= 0)
-		close(fd);
-	return rc;
 }
 
 /* A dated copy of the weekday file (a second link to it: the weekday file is replaced by
@@ -342,7 +333,7 @@ int ofb_scheduled_run(const struct ofb_config *cfg, struct ofb_error *err)
 			keep_dated(cfg, final, month, 1, sc->keep_monthly);
 		}
 	}
-	if (sync_folder(sc->folder) != 0)
+	if (ofb_files_sync_folder(sc->folder) != 0)
 		ofb_warn("cannot sync the folder '%s': %s", sc->folder, strerror(errno));
 	if (stat(rr.package, &st) == 0)
 		rr.size = (long long)st.st_size;
