@@ -27,16 +27,22 @@ static int my_driver_name(const char *driver_name)
 
 static int my_session(struct ofb_db *db, struct ofb_error *err)
 {
-	struct ofb_error ignored;
 	SQLHSTMT st = NULL;
+	ofb_wchar *w;
+	SQLRETURN rc;
 
 	/* One statement per call, as sqlcheck assumes: the connector's default, which an
-	 * OPTION flag in the connection string (67108864) could turn off. */
-	ofb_error_clear(&ignored);
-	if (ofb_db_query(db, "DO 1; DO 1", &st, &ignored) == 0) {
-		while (SQL_SUCCEEDED(SQLMoreResults(st)))
-			;   /* the connector keeps what is not read */
-		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	 * OPTION flag in the connection string (67108864) could turn off. Prepared, not run:
+	 * the connector accepts the pair only with that flag, and executing it without the
+	 * flag leaves the connection's lock taken by this thread (connector 3.1), which would
+	 * hang the next statement of any other thread. */
+	if (ofb_db_stmt(db, &st, err) != 0)
+		return -1;
+	w = utf8_to_w("DO 1; DO 1", NULL);
+	rc = SQLPrepareW(st, (SQLWCHAR *)w, SQL_NTS);
+	free(w);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	if (SQL_SUCCEEDED(rc)) {
 		ofb_error_usage(err, "the connection runs several statements in one call (its "
 				"OPTION includes 67108864, multi statements): remove that flag");
 		return -1;
@@ -583,7 +589,6 @@ const struct ofb_driver ofb_driver_mariadb = {
 	.quote_open = '`',
 	.quote_close = '`',
 	.chunk_rows = 5000,
-	.thread_bound = 1,
 	.session_setup = my_session,
 	.begin_snapshot = my_snapshot,
 	.catalog_scope = my_scope,

@@ -130,10 +130,6 @@ struct ofb_driver {
 	 * sets, so tables are read in primary-key order, one chunk per query (keyset
 	 * pagination), fewer when rows are wide (chunks are sized in bytes); 0: one query */
 	unsigned long chunk_rows;
-	/* MAY: 1: a connection is used by the thread that opened it only (the driver keeps
-	 * locks that a statement of another thread waits for forever: MariaDB's connector);
-	 * tables are then fetched on the thread that writes the archive, not beside it; 0 */
-	int thread_bound;
 	/* MAY: before a table name in FROM when reading it: PostgreSQL's "ONLY " keeps an
 	 * inherited or partitioned parent from also returning its children's rows; NULL */
 	const char *from_only;

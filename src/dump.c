@@ -37,7 +37,6 @@ struct ofb_dbdump {
 	char *warning;
 	size_t n_entries;            /* lazily produced entries of this database */
 	size_t n_closed;
-	int thread_bound;            /* the probed engine's connections keep to one thread */
 };
 
 struct ofb_dbdump *ofb_dbdump_new(const char *subject, const char *connstr,
@@ -107,7 +106,6 @@ int ofb_dbdump_probe(struct ofb_dbdump *d, struct ofb_error *err)
 		goto out;
 	if (ofb_schema_read(db, &d->probed, err) != 0)
 		goto out;
-	d->thread_bound = db->drv->thread_bound;
 	ret = 0;
 out:
 	if (ret != 0)
@@ -623,20 +621,13 @@ static const struct ofb_entry_ops table_ops = {
 	.free = table_free,
 	.threaded = 1,
 };
-/* for connections that keep to one thread */
-static const struct ofb_entry_ops table_ops_inline = {
-	.open = table_open,
-	.produce = table_produce,
-	.close = table_close,
-	.free = table_free,
-};
 
 int ofb_dbdump_add(struct ofb_dbdump *d, struct ofb_pkg *pkg, struct ofb_error *err)
 {
 	struct schema_src *s = xcalloc(1, sizeof *s);
 	char *path = xasprintf("%sschema.json", d->folder);
 	char **taken = xcalloc(d->probed.n_tables + 1, sizeof *taken);
-	int ret = -1, bound = d->thread_bound;
+	int ret = -1;
 
 	s->d = d;
 	d->n_entries = 1 + d->probed.n_tables;
@@ -651,7 +642,7 @@ int ofb_dbdump_add(struct ofb_dbdump *d, struct ofb_pkg *pkg, struct ofb_error *
 		tab->entry = ofb_table_entry_name(d->folder, name, taken, i);
 		free(name);
 		taken[i] = tab->entry;
-		if (ofb_pkg_add_lazy(pkg, tab->entry, bound ? &table_ops_inline : &table_ops, t,
+		if (ofb_pkg_add_lazy(pkg, tab->entry, &table_ops, t,
 				     &t->info, err) != 0)
 			goto out;
 	}

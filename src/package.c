@@ -5,9 +5,7 @@
  * own while libzip deflates the chunks already made on the main thread: the two halves of
  * the work overlap on two cores. An entry's open, produce and close all run on its
  * thread: ODBC drivers keep locks that must be released by the thread that took them.
- * Small entries, and the tables of connections that keep to one thread (MariaDB's
- * connector hangs a statement of another thread), are produced inline, in turn with
- * the compression. */
+ * Small entries are produced inline, in turn with the compression. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
