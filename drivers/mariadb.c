@@ -589,6 +589,7 @@ const struct ofb_driver ofb_driver_mariadb = {
 	.quote_open = '`',
 	.quote_close = '`',
 	.chunk_rows = 5000,
+	.text_utf8 = 1,
 	.session_setup = my_session,
 	.begin_snapshot = my_snapshot,
 	.catalog_scope = my_scope,

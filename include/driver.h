@@ -130,6 +130,10 @@ struct ofb_driver {
 	 * sets, so tables are read in primary-key order, one chunk per query (keyset
 	 * pagination), fewer when rows are wide (chunks are sized in bytes); 0: one query */
 	unsigned long chunk_rows;
+	/* MAY: 1: text read as SQL_C_CHAR arrives as UTF-8 bytes, as the connection
+	 * sends them (MariaDB's connector with CHARSET=utf8mb4: its SQL_C_WCHAR path opens an
+	 * iconv converter for every value); 0: text is read as UTF-16 (SQL_C_WCHAR) */
+	int text_utf8;
 	/* MAY: before a table name in FROM when reading it: PostgreSQL's "ONLY " keeps an
 	 * inherited or partitioned parent from also returning its children's rows; NULL */
 	const char *from_only;

@@ -143,7 +143,8 @@ int ofb_row_encode_column(struct ofb_row_encoder *t, size_t col, int is_key,
 			t->wunits = WCHUNK_UNITS;   /* the next long value grows it again */
 			t->wchunk = xrealloc(t->wchunk, (t->wunits + 1) * sizeof *t->wchunk);
 		}
-		rc = SQLGetData(t->st, n, SQL_C_WCHAR, t->wchunk,
+		/* the UTF-16 buffer serves UTF-8 pieces as well, as bytes */
+		rc = SQLGetData(t->st, n, t->text_utf8 ? SQL_C_CHAR : SQL_C_WCHAR, t->wchunk,
 				(SQLLEN)((t->wunits + 1) * sizeof *t->wchunk), &ind);
 		if (rc == SQL_NO_DATA && !t->in_value)
 			break;
@@ -157,12 +158,20 @@ int ofb_row_encode_column(struct ofb_row_encoder *t, size_t col, int is_key,
 			buf_addc(out, '"');
 			t->tail[0] = '\0';
 		}
-		units = (ind == SQL_NO_TOTAL || (size_t)ind > t->wunits * sizeof *t->wchunk)
-				? t->wunits : (size_t)ind / sizeof *t->wchunk;
 		{
 			struct buf tmp;
 			buf_init(&tmp);
-			w_to_utf8(&tmp, t->wchunk, units, &t->pending);
+			if (t->text_utf8) {
+				size_t room = (t->wunits + 1) * sizeof *t->wchunk - 1;
+				buf_add(&tmp, (const char *)t->wchunk,
+					(ind == SQL_NO_TOTAL || (size_t)ind > room) ? room
+										   : (size_t)ind);
+			} else {
+				units = (ind == SQL_NO_TOTAL ||
+					 (size_t)ind > t->wunits * sizeof *t->wchunk)
+						? t->wunits : (size_t)ind / sizeof *t->wchunk;
+				w_to_utf8(&tmp, t->wchunk, units, &t->pending);
+			}
 			if (c->type == OFB_T_UUID)   /* drivers differ in case; RFC 4122 prints lowercase */
 				for (size_t i = 0; i < tmp.len; i++)
 					tmp.data[i] = (char)tolower((unsigned char)tmp.data[i]);
