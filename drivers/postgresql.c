@@ -511,6 +511,74 @@ static const char *const pg_default_keywords[] = {
 	"TRUE", "FALSE", "NULL", NULL
 };
 
+/* INSERT ... SELECT FROM unnest() of one array per column: the server parses each
+ * array once and plans nothing per row (a 400-row VALUES list took it 2 ms, this a
+ * tenth of that). The arrays are of the columns' types without modifiers (bpchar, not
+ * char(n)), so a value too long for the column is refused by the INSERT as it would be
+ * from VALUES, not cut by the cast. A column that is an array itself would be flattened
+ * by unnest, a composite one spread over several columns: such tables, and types without
+ * an array type, keep the VALUES batches. */
+static int pg_array_batch_insert(struct ofb_db *db, const struct ofb_table *t, const char *quoted,
+				 const char *const *cols, size_t n, struct buf *sql,
+				 struct ofb_error *err)
+{
+	const char *args[1] = { quoted };
+	char **types = xcalloc(n ? n : 1, sizeof *types);
+	SQLHSTMT st = NULL;
+	char *v[3] = { NULL, NULL, NULL };
+	int rc, ret = -1;
+
+	/* the type's own name, not format_type's: "character" would be char(1) */
+	if (ofb_db_query_args(db, "SELECT a.attname, quote_ident(n.nspname) || '.' || "
+			      "quote_ident(y.typname), CASE WHEN y.typcategory <> 'A' AND "
+			      "y.typarray <> 0 AND (y.typtype IN ('b', 'e', 'r', 'm') OR "
+			      "(y.typtype = 'd' AND (SELECT typtype FROM pg_type WHERE oid = "
+			      "y.typbasetype) IN ('b', 'e', 'r', 'm'))) THEN 'yes' ELSE 'no' END "
+			      "FROM pg_attribute a JOIN pg_type y ON y.oid = a.atttypid JOIN "
+			      "pg_namespace n ON n.oid = y.typnamespace WHERE a.attrelid = "
+			      "CAST(? AS regclass) AND a.attnum > 0 AND NOT a.attisdropped",
+			      args, 1, &st, err) != 0)
+		goto out;
+	while ((rc = ofb_fetch_texts(st, v, 3, "the column types", err)) > 0) {
+		for (size_t i = 0; i < n; i++)
+			if (v[0] && strcmp(v[0], cols[i]) == 0 && !types[i]) {
+				types[i] = v[2] && strcmp(v[2], "yes") == 0 ? xstrdup(v[1] ? v[1] : "")
+									     : xstrdup("");
+				break;
+			}
+	}
+	if (rc < 0)
+		goto out;
+	ret = 1;
+	for (size_t i = 0; i < n && ret; i++)
+		if (!types[i] || !*types[i])
+			ret = 0;
+	if (!ret)
+		goto out;
+	buf_reset(sql);
+	buf_addf(sql, "INSERT INTO %s (", quoted);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_adds(sql, ", ");
+		ofb_drv_quote(db->drv, sql, cols[i]);
+	}
+	buf_adds(sql, ") SELECT * FROM unnest(");
+	for (size_t i = 0; i < n; i++)
+		buf_addf(sql, "%sCAST(? AS %s[])", i ? ", " : "", types[i]);
+	buf_addc(sql, ')');
+out:
+	if (ret < 0)
+		ofb_error_prefix(err, "table '%s'", t->name);
+	for (int i = 0; i < 3; i++)
+		free(v[i]);
+	for (size_t i = 0; i < n; i++)
+		free(types[i]);
+	free(types);
+	if (st)
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	return ret;
+}
+
 /* contrib extensions that stay inside the database (no files, no other servers, no
  * languages of their own) */
 static const char *const pg_extensions[] = {
@@ -534,6 +602,7 @@ const struct ofb_driver ofb_driver_postgresql = {
 	.matches = pg_matches,
 	.driver_name_matches = pg_driver_name,
 	.connect_options = PG_OPTIONS,
+	.array_batch_insert = pg_array_batch_insert,
 	/* no log file in /tmp, readable by everyone, from the very first connection */
 	.probe_options = "CommLog=0;Debug=0",
 	.from_only = "ONLY ",

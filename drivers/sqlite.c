@@ -439,6 +439,7 @@ const struct ofb_driver ofb_driver_sqlite = {
 	/* Without StepAPI the driver reads a whole result into memory (sqlite3_get_table);
 	 * NoCreat keeps it from creating a missing database file. */
 	.connect_options = "StepAPI=1;NoCreat=1",
+	.text_utf8 = 1,
 	.quote_open = '"',
 	.quote_close = '"',
 	.begin_snapshot = sqlite_snapshot,

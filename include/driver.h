@@ -130,6 +130,14 @@ struct ofb_driver {
 	 * sets, so tables are read in primary-key order, one chunk per query (keyset
 	 * pagination), fewer when rows are wide (chunks are sized in bytes); 0: one query */
 	unsigned long chunk_rows;
+	/* MAY: a statement that inserts a batch of rows of the new table t (quoted: its
+	 * quoted name; cols: the names of the n columns loaded) from one parameter
+	 * per column, the column's values as an array literal of texts ({"a","b\\"c",NULL}):
+	 * written to sql, returns 1; 0: the table takes multi-row INSERT ... VALUES batches
+	 * (a column type that is an array itself, or has none); -1 with err */
+	int (*array_batch_insert)(struct ofb_db *db, const struct ofb_table *t, const char *quoted,
+				  const char *const *cols, size_t n, struct buf *sql,
+				  struct ofb_error *err);
 	/* MAY: 1: text read as SQL_C_CHAR arrives as UTF-8 bytes, as the connection
 	 * sends them (MariaDB's connector with CHARSET=utf8mb4: its SQL_C_WCHAR path opens an
 	 * iconv converter for every value); 0: text is read as UTF-16 (SQL_C_WCHAR) */

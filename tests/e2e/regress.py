@@ -48,9 +48,16 @@ from restore import Res, Scenario, write_ini
 PW_ENV = "OFB_E2E_DB_PASSWORD"
 CMD_TIMEOUT = 120
 PG_DBS = ("ofb_rg_inf", "ofb_rg_inf_dst", "ofb_rg_seq", "ofb_rg_seq_dst", "ofb_rg_view",
-          "ofb_rg_dec_pg")
+          "ofb_rg_dec_pg", "ofb_rg_bulk", "ofb_rg_bulk_dst", "ofb_rg_long_pg")
 MY_DBS = ("ofb_rg_enum", "ofb_rg_enum_dst", "ofb_rg_keys", "ofb_rg_dec_my",
           "ofb_rg_int_my", "ofb_rg_seq_my")
+
+# 10: more rows than one batch of arrays (10,000) holds, and values array literals quote
+BULK_ROWS = 25000
+BULK_TEXTS = ['a "quoted", {braced} text', "back\\slash \\\"", "NULL", "", " lead, trail ",
+              "line\nbreak\ttab", "Straße 😀", "{}", "\"\"", "x" * 300]
+LONG_ROWS = 25000
+LONG_BAD_ID = 17000
 
 ENUM_ROWS = 1200
 ENUM_BAD_ID = 700
@@ -368,10 +375,77 @@ class Regress:
             raise RuntimeError("vals storage classes %s" % got)
         self.st["real_rows"] = got
 
+        # 10: PostgreSQL tables loaded as arrays (and one as VALUES: an array column)
+        cn = self.create_pg("ofb_rg_bulk")
+        cur = cn.cursor()
+        cur.execute("CREATE TABLE bulk (id bigint PRIMARY KEY, t text, c char(3), v varchar(12), "
+                    "b bytea, n numeric(10,2), at timestamp, ok boolean)")
+        cur.execute("CREATE TABLE ranks (id int PRIMARY KEY, r int[], tags text[])")
+        cur.execute("INSERT INTO ranks VALUES (1, '{1,2,3}', '{\"a b\",NULL}'), "
+                    "(2, '{{1,2},{3,4}}', '{}'), (3, NULL, NULL)")
+        rows = []
+        for i in range(1, BULK_ROWS + 1):
+            rows.append((i, None if i % 7 == 0 else BULK_TEXTS[i % len(BULK_TEXTS)],
+                         None if i % 11 == 0 else "ab"[: i % 3],
+                         "v%d" % i, None if i % 5 == 0 else bytes([i % 256, 0, 92, 34]) * (i % 4),
+                         Decimal(i) / 4, "2026-01-01 00:00:00", i % 2 == 0))
+        for k in range(0, len(rows), 100):
+            part = rows[k:k + 100]
+            cur.execute("INSERT INTO bulk VALUES " + ",".join(["(?,?,?,?,?,?,?,?)"] * len(part)),
+                        [x for r in part for x in r])
+        cn.close()
+        add("rg-bulk", self.pg("ofb_rg_bulk"), self.files_dir("rg-bulk"))
+
+        # 11: a value too long for its PostgreSQL column far into a table of three batches
+        add("rg-long", self.sqlite_client(
+            "long", "CREATE TABLE words (id INTEGER PRIMARY KEY, word VARCHAR(5));",
+            [("INSERT INTO words VALUES (?, ?)",
+              (i, "toolong" if i == LONG_BAD_ID else "w%d" % (i % 1000)))
+             for i in range(1, LONG_ROWS + 1)]), self.files_dir("rg-long"))
+
         fx.make_login(self.login, reg)
         self.config()
 
     # ------------------------------------------------------------ the tests
+
+    def pg_digest(self, db, table):
+        cn = pyodbc.connect(self.pg(db), autocommit=True)
+        try:
+            return cn.cursor().execute(
+                "SELECT count(*) || ':' || coalesce(md5(string_agg(md5(x::text), '' ORDER BY "
+                "id)), '') FROM %s x" % table).fetchone()[0]
+        finally:
+            cn.close()
+
+    def t10_bulk(self):
+        pkg = self.export("rg-bulk")
+        self.import_(pkg, "rg-bulk-x", self.pg("ofb_rg_bulk_dst"), expect=(0,))
+        for table in ("bulk", "ranks"):
+            want = self.pg_digest("ofb_rg_bulk", table)
+            got = self.pg_digest("ofb_rg_bulk_dst", table)
+            self.require(got == want, "table %s after the import: %s, want %s"
+                         % (table, got, want))
+        self.require(self.pg_digest("ofb_rg_bulk", "bulk").startswith("%d:" % BULK_ROWS),
+                     "the source holds no %d rows" % BULK_ROWS)
+
+    def t11_long(self):
+        pkg = self.export("rg-long")
+        r = self.import_(pkg, "rg-long-pg", self.pg("ofb_rg_long_pg"))
+        r.expect(1)
+        self.require("words" in r.text and "too long" in r.text and "10001" in r.text,
+                     "the message does not name the table, the batch and the refusal: %s"
+                     % " ".join(r.text.split())[-300:])
+        names = []
+        try:
+            names = canon.table_names("postgresql", self.pg("ofb_rg_long_pg"))
+        except pyodbc.Error:
+            pass
+        if "words" in names:
+            got = self.pg_digest("ofb_rg_long_pg", "words")
+            self.require(got.startswith("0:"), "table words kept rows after the failed "
+                         "import: %s" % got)
+        self.require(not self.registered("rg-long-pg"), "rg-long-pg registered after the "
+                     "failed import")
 
     def t1_enum(self):
         pkg = self.export("rg-enum")
@@ -653,6 +727,12 @@ class Regress:
           self.safety_mode)
         t("9 SQLite REAL 1.797e308, 5e-324, 0.30000000000000004, text in REAL and BOOLEAN: "
           "SQLite -> SQLite export/import keeps every value and storage class", self.t9_real)
+        t("10 PostgreSQL table of %d rows (three batches of arrays) with quotes, backslashes, "
+          "braces, 'NULL' text, NULLs, bytes, char(3), and a table of array columns: "
+          "PG -> PG import equal row by row" % BULK_ROWS, self.t10_bulk)
+        t("11 SQLite VARCHAR(5) holding a longer value in row %d of %d into PostgreSQL: exit "
+          "1 naming the table and its batch, no rows kept" % (LONG_BAD_ID, LONG_ROWS),
+          self.t11_long)
         try:
             self.drop_all()
         except pyodbc.Error:
