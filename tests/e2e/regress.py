@@ -50,7 +50,7 @@ CMD_TIMEOUT = 120
 PG_DBS = ("ofb_rg_inf", "ofb_rg_inf_dst", "ofb_rg_seq", "ofb_rg_seq_dst", "ofb_rg_view",
           "ofb_rg_dec_pg", "ofb_rg_bulk", "ofb_rg_bulk_dst", "ofb_rg_long_pg")
 MY_DBS = ("ofb_rg_enum", "ofb_rg_enum_dst", "ofb_rg_keys", "ofb_rg_dec_my",
-          "ofb_rg_int_my", "ofb_rg_seq_my")
+          "ofb_rg_int_my", "ofb_rg_seq_my", "ofb_rg_long_my")
 
 # 10: more rows than one batch of arrays (10,000) holds, and values array literals quote
 BULK_ROWS = 25000
@@ -428,24 +428,29 @@ class Regress:
         self.require(self.pg_digest("ofb_rg_bulk", "bulk").startswith("%d:" % BULK_ROWS),
                      "the source holds no %d rows" % BULK_ROWS)
 
-    def t11_long(self):
-        pkg = self.export("rg-long")
-        r = self.import_(pkg, "rg-long-pg", self.pg("ofb_rg_long_pg"))
+    def t11_long(self, engine, db, batch_first):
+        pkg = self.st.get("pkg-long") or self.export("rg-long")
+        self.st["pkg-long"] = pkg
+        newid = "rg-long-" + engine[:2]
+        conn = self.pg(db) if engine == "postgresql" else self.my(db)
+        r = self.import_(pkg, newid, conn)
         r.expect(1)
-        self.require("words" in r.text and "too long" in r.text and "10001" in r.text,
-                     "the message does not name the table, the batch and the refusal: %s"
-                     % " ".join(r.text.split())[-300:])
+        self.require("words" in r.text and "too long" in r.text.lower() and
+                     "rows %d to" % batch_first in r.text,
+                     "the message does not name the table, the batch from row %d and the "
+                     "refusal: %s" % (batch_first, " ".join(r.text.split())[-300:]))
         names = []
         try:
-            names = canon.table_names("postgresql", self.pg("ofb_rg_long_pg"))
+            names = canon.table_names(engine, conn)
         except pyodbc.Error:
             pass
         if "words" in names:
-            got = self.pg_digest("ofb_rg_long_pg", "words")
-            self.require(got.startswith("0:"), "table words kept rows after the failed "
-                         "import: %s" % got)
-        self.require(not self.registered("rg-long-pg"), "rg-long-pg registered after the "
-                     "failed import")
+            cn = canon.connect(engine, conn)
+            n = cn.cursor().execute("SELECT COUNT(*) FROM words").fetchone()[0]
+            cn.close()
+            self.require(n == 0, "table words kept %s rows after the failed import" % n)
+        self.require(not self.registered(newid), "%s registered after the failed import"
+                     % newid)
 
     def t1_enum(self):
         pkg = self.export("rg-enum")
@@ -732,7 +737,10 @@ class Regress:
           "PG -> PG import equal row by row" % BULK_ROWS, self.t10_bulk)
         t("11 SQLite VARCHAR(5) holding a longer value in row %d of %d into PostgreSQL: exit "
           "1 naming the table and its batch, no rows kept" % (LONG_BAD_ID, LONG_ROWS),
-          self.t11_long)
+          self.t11_long, "postgresql", "ofb_rg_long_pg", 10001)
+        t("11 the same into MariaDB (batches of 500 rows, each executed while the next is "
+          "read): exit 1 naming the batch, no rows kept", self.t11_long, "mariadb",
+          "ofb_rg_long_my", 16501)
         try:
             self.drop_all()
         except pyodbc.Error:
