@@ -25,6 +25,18 @@ static int my_driver_name(const char *driver_name)
 	       strcasestr(driver_name, "mysql") || strcasestr(driver_name, "myodbc");
 }
 
+static int my_utf8_session(struct ofb_db *db, struct ofb_error *err)
+{
+	char *cs = NULL;
+
+	if (ofb_db_query_value(db, "SELECT CONCAT_WS(',', @@character_set_client, "
+			       "@@character_set_connection, @@character_set_results)", &cs, err) != 0)
+		return -1;
+	db->utf8_reads = db->utf8_binds = cs && strcmp(cs, "utf8mb4,utf8mb4,utf8mb4") == 0;
+	free(cs);
+	return 0;
+}
+
 static int my_session(struct ofb_db *db, struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;
@@ -49,9 +61,12 @@ static int my_session(struct ofb_db *db, struct ofb_error *err)
 	}
 	/* UTC so TIMESTAMP text is not shifted by the server's zone; REPEATABLE READ for the
 	 * snapshot transaction. */
-	return ofb_db_exec(db, "SET time_zone = '+00:00'", err) ||
-	       ofb_db_exec(db, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", err)
-		       ? -1 : 0;
+	if (ofb_db_exec(db, "SET time_zone = '+00:00'", err) ||
+	    ofb_db_exec(db, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", err))
+		return -1;
+	/* Text as the bytes the server sends and takes when that is UTF-8 (utf8mb4, which
+	 * CHARSET=utf8mb4 sets unless the connection string says otherwise) */
+	return my_utf8_session(db, err);
 }
 
 static int my_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err)
@@ -589,7 +604,6 @@ const struct ofb_driver ofb_driver_mariadb = {
 	.quote_open = '`',
 	.quote_close = '`',
 	.chunk_rows = 5000,
-	.text_utf8 = 1,
 	.session_setup = my_session,
 	.begin_snapshot = my_snapshot,
 	.catalog_scope = my_scope,

@@ -516,8 +516,9 @@ static const char *const pg_default_keywords[] = {
  * tenth of that). The arrays are of the columns' types without modifiers (bpchar, not
  * char(n)), so a value too long for the column is refused by the INSERT as it would be
  * from VALUES, not cut by the cast. A column that is an array itself would be flattened
- * by unnest, a composite one spread over several columns: such tables, and types without
- * an array type, keep the VALUES batches. */
+ * by unnest, a composite one spread over several columns, and an array literal of a
+ * type whose elements are separated otherwise than by commas (box) would not read: such
+ * tables, and types without an array type, keep the VALUES batches. */
 static int pg_array_batch_insert(struct ofb_db *db, const struct ofb_table *t, const char *quoted,
 				 const char *const *cols, size_t n, struct buf *sql,
 				 struct ofb_error *err)
@@ -531,7 +532,8 @@ static int pg_array_batch_insert(struct ofb_db *db, const struct ofb_table *t, c
 	/* the type's own name, not format_type's: "character" would be char(1) */
 	if (ofb_db_query_args(db, "SELECT a.attname, quote_ident(n.nspname) || '.' || "
 			      "quote_ident(y.typname), CASE WHEN y.typcategory <> 'A' AND "
-			      "y.typarray <> 0 AND (y.typtype IN ('b', 'e', 'r', 'm') OR "
+			      "y.typarray <> 0 AND y.typdelim = ',' AND (y.typtype IN ('b', 'e', "
+			      "'r', 'm') OR "
 			      "(y.typtype = 'd' AND (SELECT typtype FROM pg_type WHERE oid = "
 			      "y.typbasetype) IN ('b', 'e', 'r', 'm'))) THEN 'yes' ELSE 'no' END "
 			      "FROM pg_attribute a JOIN pg_type y ON y.oid = a.atttypid JOIN "
@@ -562,9 +564,11 @@ static int pg_array_batch_insert(struct ofb_db *db, const struct ofb_table *t, c
 			buf_adds(sql, ", ");
 		ofb_drv_quote(db->drv, sql, cols[i]);
 	}
-	buf_adds(sql, ") SELECT * FROM unnest(");
+	/* pg_catalog's unnest, each array on its own: a package's function named unnest
+	 * would otherwise be chosen for one argument (the search path) */
+	buf_adds(sql, ") SELECT * FROM ROWS FROM (");
 	for (size_t i = 0; i < n; i++)
-		buf_addf(sql, "%sCAST(? AS %s[])", i ? ", " : "", types[i]);
+		buf_addf(sql, "%spg_catalog.unnest(CAST(? AS %s[]))", i ? ", " : "", types[i]);
 	buf_addc(sql, ')');
 out:
 	if (ret < 0)

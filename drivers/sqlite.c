@@ -367,6 +367,10 @@ static const char *sqlite_value_check(const struct ofb_column *col, const char *
 
 static int sqlite_load_session(struct ofb_db *db, struct ofb_error *err)
 {
+	/* sqliteodbc stores SQL_C_CHAR text as given (the package's is checked UTF-8); reads
+	 * stay UTF-16: SQLite keeps whatever bytes a program put into TEXT, and the driver's
+	 * conversion turns bytes that are not UTF-8 into characters instead of passing them */
+	db->utf8_binds = 1;
 	/* Tables come in name order, not in the order their references need. */
 	return ofb_db_exec(db, "PRAGMA foreign_keys = OFF", err);
 }
@@ -439,7 +443,6 @@ const struct ofb_driver ofb_driver_sqlite = {
 	/* Without StepAPI the driver reads a whole result into memory (sqlite3_get_table);
 	 * NoCreat keeps it from creating a missing database file. */
 	.connect_options = "StepAPI=1;NoCreat=1",
-	.text_utf8 = 1,
 	.quote_open = '"',
 	.quote_close = '"',
 	.begin_snapshot = sqlite_snapshot,

@@ -138,10 +138,6 @@ struct ofb_driver {
 	int (*array_batch_insert)(struct ofb_db *db, const struct ofb_table *t, const char *quoted,
 				  const char *const *cols, size_t n, struct buf *sql,
 				  struct ofb_error *err);
-	/* MAY: 1: text read or bound as SQL_C_CHAR is UTF-8 bytes, as the connection sends
-	 * and takes them (MariaDB's connector with CHARSET=utf8mb4: its SQL_C_WCHAR path opens
-	 * an iconv converter for every value); 0: text goes as UTF-16 (SQL_C_WCHAR) */
-	int text_utf8;
 	/* MAY: before a table name in FROM when reading it: PostgreSQL's "ONLY " keeps an
 	 * inherited or partitioned parent from also returning its children's rows; NULL */
 	const char *from_only;

@@ -18,6 +18,12 @@ struct ofb_db {
 	char *dbms_name;
 	char *dbms_version;
 	int in_transaction;
+	/* set by the driver's session setup: text read (utf8_reads) or bound (utf8_binds) as
+	 * SQL_C_CHAR is UTF-8 bytes as the engine sends and takes them, not the driver's
+	 * conversion (MariaDB's connector opens an iconv converter for every SQL_C_WCHAR
+	 * value); 0: text goes as UTF-16 (SQL_C_WCHAR) */
+	int utf8_reads;
+	int utf8_binds;
 };
 
 /* A connection object for connstr, not connected yet (its label is connstr masked);

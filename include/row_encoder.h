@@ -17,7 +17,7 @@ struct ofb_row_encoder {
 	const struct ofb_table *table;
 	const char *label;           /* "client 'acme', table 'order'", for messages */
 	unsigned char *via_text;     /* per column: read through the driver's text expression */
-	int text_utf8;               /* text is read as UTF-8 bytes (driver.h: text_utf8) */
+	int text_utf8;               /* text is read as UTF-8 bytes (odbc.h: utf8_reads) */
 	int in_value;                /* a long value has more pieces to come */
 	uint32_t pending;            /* high surrogate carried between pieces */
 	char tail[8];                /* last bytes of the current text value */

@@ -465,7 +465,7 @@ static int table_open(void *ctx, struct ofb_error *err)
 		ofb_detail("%s: no primary key usable for keyset reads; reading by offset",
 			   t->label);
 	ofb_row_encoder_init(&t->enc, tab, t->label);
-	t->enc.text_utf8 = d->db->drv->text_utf8;
+	t->enc.text_utf8 = d->db->utf8_reads;
 	t->enc_ready = 1;
 	if (!t->chunk_rows && ofb_drv_read_window(d->db, tab, READ_WINDOW_BYTES, err) != 0) {
 		ofb_error_prefix(err, "%s", t->label);

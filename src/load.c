@@ -26,6 +26,7 @@
 /* A batch sent as one array parameter per column (driver.h: array_batch_insert): rows are
  * cheap on the server that way, so batches are larger; bytes of values, before quoting. */
 #define ARRAY_BATCH_ROWS 10000
+#define ARRAY_BATCH_VALUES 100000u
 #define ARRAY_BATCH_BYTES (1024u * 1024)
 /* Text values from this size on are sent in pieces (data at execution), converted to
  * UTF-16 piece by piece instead of whole. */
@@ -500,6 +501,16 @@ static void start_execution(struct batch *b)
 	ofb_progress_update(b->label, b->rows_done, 0);
 }
 
+/* A value sent in pieces: such a batch (of few rows, as batches are bounded in bytes) goes
+ * as VALUES, not as arrays that would hold a copy of it several times over. */
+static int has_long_value(const struct batch *b)
+{
+	for (size_t v = 0; v < b->n_rows * b->t->n_columns; v++)
+		if (b->len[v] >= LONG_TEXT_BYTES)
+			return 1;
+	return 0;
+}
+
 /* The pending rows bound as arrays, one per column, and executed. */
 static int dispatch_arrays(struct batch *b, struct ofb_error *err)
 {
@@ -541,7 +552,7 @@ static int flush(struct batch *b, struct ofb_error *err)
 		return -1;
 	if (b->n_rows == 0)
 		return 0;
-	if (b->arrays)
+	if (b->arrays && !has_long_value(b))
 		return dispatch_arrays(b, err);
 	wide = xcalloc(nvals, sizeof *wide);
 	ints = xcalloc(nvals, sizeof *ints);
@@ -549,14 +560,14 @@ static int flush(struct batch *b, struct ofb_error *err)
 	/* A full batch goes through one statement prepared once: the server parses and plans
 	 * the INSERT once instead of for every batch (PostgreSQL planned each 400-row VALUES
 	 * list anew at every bind). The last, shorter batch is executed directly. */
-	if (b->n_rows == b->max_rows && b->full) {
+	if (b->n_rows == b->max_rows && b->full && !b->arrays) {
 		st = b->full;
 	} else {
 		if (b->sql_rows != b->n_rows)
 			build_insert(b, b->n_rows);
 		if (ofb_db_stmt(b->l->db, &st, err) != 0)
 			goto out;
-		if (b->n_rows == b->max_rows) {
+		if (b->n_rows == b->max_rows && !b->arrays) {
 			wsql = utf8_to_w(b->sql.data, NULL);
 			rc = SQLPrepareW(st, (SQLWCHAR *)wsql, SQL_NTS);
 			free(wsql);
@@ -606,7 +617,7 @@ static int flush(struct batch *b, struct ofb_error *err)
 			ind[v] = SQL_LEN_DATA_AT_EXEC((SQLLEN)(units * sizeof(ofb_wchar)));
 			rc = SQLBindParameter(st, pn, SQL_PARAM_INPUT, SQL_C_WCHAR, SQL_WLONGVARCHAR,
 					      units, 0, (SQLPOINTER)(uintptr_t)(v + 1), 0, &ind[v]);
-		} else if (b->l->drv->text_utf8) {
+		} else if (b->l->db->utf8_binds) {
 			/* the value as it stands in the batch: UTF-8, its length given */
 			ind[v] = (SQLLEN)b->len[v];
 			rc = SQLBindParameter(st, pn, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR,
@@ -752,7 +763,11 @@ static int array_batches(struct batch *b, struct ofb_error *err)
 		goto out;
 	}
 	b->arrays = 1;
-	b->max_rows = ARRAY_BATCH_ROWS;
+	b->max_rows = ARRAY_BATCH_VALUES / b->t->n_columns;
+	if (b->max_rows > ARRAY_BATCH_ROWS)
+		b->max_rows = ARRAY_BATCH_ROWS;
+	if (b->max_rows == 0)
+		b->max_rows = 1;
 	ret = 0;
 out:
 	buf_reset(&b->sql);
@@ -815,8 +830,9 @@ static int load_rows(struct loader *l, struct ofb_reader *r, struct ofb_table *t
 	ret = 0;
 out:
 	if (b.exec.active) {   /* a failure on this side while a batch was being executed */
-		struct ofb_error ignored;
-		wait_executed(&b, &ignored);
+		struct ofb_error first;
+		if (wait_executed(&b, &first) != 0)
+			*err = first;   /* that batch failed before */
 	}
 	buf_free(&b.exec.data);
 	if (b.full)

@@ -50,13 +50,15 @@ CMD_TIMEOUT = 120
 PG_DBS = ("ofb_rg_inf", "ofb_rg_inf_dst", "ofb_rg_seq", "ofb_rg_seq_dst", "ofb_rg_view",
           "ofb_rg_dec_pg", "ofb_rg_bulk", "ofb_rg_bulk_dst", "ofb_rg_long_pg")
 MY_DBS = ("ofb_rg_enum", "ofb_rg_enum_dst", "ofb_rg_keys", "ofb_rg_dec_my",
-          "ofb_rg_int_my", "ofb_rg_seq_my", "ofb_rg_long_my")
+          "ofb_rg_int_my", "ofb_rg_seq_my", "ofb_rg_long_my", "ofb_rg_latin",
+          "ofb_rg_latin_dst")
 
 # 10: more rows than one batch of arrays (10,000) holds, and values array literals quote
 BULK_ROWS = 25000
 BULK_TEXTS = ['a "quoted", {braced} text', "back\\slash \\\"", "NULL", "", " lead, trail ",
               "line\nbreak\ttab", "Straße 😀", "{}", "\"\"", "x" * 300]
 LONG_ROWS = 25000
+LATIN_NAMES = ("Müller", "Strauß")
 LONG_BAD_ID = 17000
 
 ENUM_ROWS = 1200
@@ -383,6 +385,15 @@ class Regress:
         cur.execute("CREATE TABLE ranks (id int PRIMARY KEY, r int[], tags text[])")
         cur.execute("INSERT INTO ranks VALUES (1, '{1,2,3}', '{\"a b\",NULL}'), "
                     "(2, '{{1,2},{3,4}}', '{}'), (3, NULL, NULL)")
+        # box elements are separated by ';' in array literals
+        cur.execute("CREATE TABLE boxes (id int PRIMARY KEY, b box)")
+        cur.execute("INSERT INTO boxes VALUES (1, '((0,0),(1,1))'), (2, '((2,2),(3,3))'), "
+                    "(3, NULL)")
+        # a function of the package named unnest must not stand in for the engine's
+        cur.execute("CREATE FUNCTION public.unnest(a text[]) RETURNS SETOF text AS "
+                    "$$ SELECT upper(x) FROM pg_catalog.unnest(a) x $$ LANGUAGE sql")
+        cur.execute("CREATE TABLE notes (body text)")
+        cur.execute("INSERT INTO notes VALUES ('hello'), ('world')")
         rows = []
         for i in range(1, BULK_ROWS + 1):
             rows.append((i, None if i % 7 == 0 else BULK_TEXTS[i % len(BULK_TEXTS)],
@@ -403,30 +414,57 @@ class Regress:
               (i, "toolong" if i == LONG_BAD_ID else "w%d" % (i % 1000)))
              for i in range(1, LONG_ROWS + 1)]), self.files_dir("rg-long"))
 
+        # 12: a MariaDB client whose connection string asks for latin1 results
+        cn = self.create_my("ofb_rg_latin")
+        cn.cursor().execute("CREATE TABLE names (id int PRIMARY KEY, name varchar(40)) "
+                            "CHARACTER SET utf8mb4")
+        cn.cursor().execute("INSERT INTO names VALUES (1, ?), (2, ?)", LATIN_NAMES)
+        cn.close()
+        add("rg-latin", self.my("ofb_rg_latin") + ";CHARSET=latin1", self.files_dir("rg-latin"))
+
+        # 13: SQLite TEXT holding bytes that are not UTF-8 (SQLite keeps what it is given)
+        add("rg-bytes", self.sqlite_client(
+            "bytes", "CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT);"
+            "INSERT INTO t VALUES (1, CAST(X'66E46F' AS TEXT)), (2, 'ok');", []),
+            self.files_dir("rg-bytes"))
+
         fx.make_login(self.login, reg)
         self.config()
 
     # ------------------------------------------------------------ the tests
 
-    def pg_digest(self, db, table):
+    def pg_digest(self, db, table, order="id"):
         cn = pyodbc.connect(self.pg(db), autocommit=True)
         try:
             return cn.cursor().execute(
                 "SELECT count(*) || ':' || coalesce(md5(string_agg(md5(x::text), '' ORDER BY "
-                "id)), '') FROM %s x" % table).fetchone()[0]
+                "%s)), '') FROM %s x" % (order, table)).fetchone()[0]
         finally:
             cn.close()
 
     def t10_bulk(self):
         pkg = self.export("rg-bulk")
         self.import_(pkg, "rg-bulk-x", self.pg("ofb_rg_bulk_dst"), expect=(0,))
-        for table in ("bulk", "ranks"):
-            want = self.pg_digest("ofb_rg_bulk", table)
-            got = self.pg_digest("ofb_rg_bulk_dst", table)
+        for table in ("bulk", "ranks", "boxes", "notes"):
+            want = self.pg_digest("ofb_rg_bulk", table, "id" if table != "notes" else "body")
+            got = self.pg_digest("ofb_rg_bulk_dst", table, "id" if table != "notes" else "body")
             self.require(got == want, "table %s after the import: %s, want %s"
                          % (table, got, want))
         self.require(self.pg_digest("ofb_rg_bulk", "bulk").startswith("%d:" % BULK_ROWS),
                      "the source holds no %d rows" % BULK_ROWS)
+
+    def t12_latin(self):
+        pkg = self.export("rg-latin")
+        self.run("-c", self.cfg, "verify", pkg).expect(0)
+        self.import_(pkg, "rg-latin-x", self.my("ofb_rg_latin_dst"), expect=(0,))
+        cn = pyodbc.connect(self.my("ofb_rg_latin_dst"), autocommit=True)
+        got = tuple(r[0] for r in cn.cursor().execute("SELECT name FROM names ORDER BY id"))
+        cn.close()
+        self.require(got == LATIN_NAMES, "after the import: %s, want %s" % (got, LATIN_NAMES))
+
+    def t13_bytes(self):
+        pkg = self.export("rg-bytes")
+        self.run("-c", self.cfg, "verify", pkg).expect(0)
 
     def t11_long(self, engine, db, batch_first):
         pkg = self.st.get("pkg-long") or self.export("rg-long")
@@ -738,6 +776,9 @@ class Regress:
         t("11 SQLite VARCHAR(5) holding a longer value in row %d of %d into PostgreSQL: exit "
           "1 naming the table and its batch, no rows kept" % (LONG_BAD_ID, LONG_ROWS),
           self.t11_long, "postgresql", "ofb_rg_long_pg", 10001)
+        t("12 MariaDB client connected with CHARSET=latin1: its backup verifies, names with "
+          "umlauts come back the same", self.t12_latin)
+        t("13 SQLite TEXT holding bytes that are not UTF-8: the backup verifies", self.t13_bytes)
         t("11 the same into MariaDB (batches of 500 rows, each executed while the next is "
           "read): exit 1 naming the batch, no rows kept", self.t11_long, "mariadb",
           "ofb_rg_long_my", 16501)
