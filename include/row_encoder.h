@@ -25,6 +25,7 @@ struct ofb_row_encoder {
 	size_t wunits;               /* wchunk holds wunits + 1 units */
 	unsigned char *bchunk;
 	struct buf value;            /* with is_key: the column's value as text */
+	struct buf scratch;          /* a value (or piece) on its way, reused */
 };
 
 void ofb_row_encoder_init(struct ofb_row_encoder *e, const struct ofb_table *t,

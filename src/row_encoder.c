@@ -29,6 +29,7 @@ void ofb_row_encoder_init(struct ofb_row_encoder *e, const struct ofb_table *t,
 	e->wchunk = xmalloc((e->wunits + 1) * sizeof *e->wchunk);
 	e->bchunk = xmalloc(BCHUNK_BYTES);
 	buf_init(&e->value);
+	buf_init(&e->scratch);
 }
 
 void ofb_row_encoder_free(struct ofb_row_encoder *e)
@@ -37,6 +38,7 @@ void ofb_row_encoder_free(struct ofb_row_encoder *e)
 	free(e->wchunk);
 	free(e->bchunk);
 	buf_free(&e->value);
+	buf_free(&e->scratch);
 	memset(e, 0, sizeof *e);
 }
 
@@ -77,22 +79,20 @@ static int has_utc_offset(const char *tail)
 	return 1;
 }
 
-/* Column n as short ASCII text (numbers; huge decimals arrive in several chunks) into v,
- * which the caller frees; *ind is SQL_NULL_DATA for NULL. */
+/* Column n as short ASCII text (numbers; huge decimals arrive in several chunks) into v
+ * (emptied first); *ind is SQL_NULL_DATA for NULL. */
 static int get_ascii(SQLHSTMT st, SQLUSMALLINT n, struct buf *v, SQLLEN *ind)
 {
 	char chunk[256];
 	SQLRETURN rc;
 
-	buf_init(v);
+	buf_reset(v);
 	for (;;) {
 		rc = SQLGetData(st, n, SQL_C_CHAR, chunk, sizeof chunk, ind);
 		if (rc == SQL_NO_DATA)
 			return 0;
-		if (!SQL_SUCCEEDED(rc)) {
-			buf_free(v);
+		if (!SQL_SUCCEEDED(rc))
 			return -1;
-		}
 		if (*ind == SQL_NULL_DATA)
 			return 0;
 		/* BIT columns may arrive as one raw byte, 0x00 included */
@@ -159,31 +159,30 @@ int ofb_row_encode_column(struct ofb_row_encoder *t, size_t col, int is_key,
 			t->tail[0] = '\0';
 		}
 		{
-			struct buf tmp;
-			buf_init(&tmp);
+			struct buf *tmp = &t->scratch;
+			buf_reset(tmp);
 			if (t->text_utf8) {
 				size_t room = (t->wunits + 1) * sizeof *t->wchunk - 1;
-				buf_add(&tmp, (const char *)t->wchunk,
+				buf_add(tmp, (const char *)t->wchunk,
 					(ind == SQL_NO_TOTAL || (size_t)ind > room) ? room
 										   : (size_t)ind);
 			} else {
 				units = (ind == SQL_NO_TOTAL ||
 					 (size_t)ind > t->wunits * sizeof *t->wchunk)
 						? t->wunits : (size_t)ind / sizeof *t->wchunk;
-				w_to_utf8(&tmp, t->wchunk, units, &t->pending);
+				w_to_utf8(tmp, t->wchunk, units, &t->pending);
 			}
 			if (c->type == OFB_T_UUID)   /* drivers differ in case; RFC 4122 prints lowercase */
-				for (size_t i = 0; i < tmp.len; i++)
-					tmp.data[i] = (char)tolower((unsigned char)tmp.data[i]);
+				for (size_t i = 0; i < tmp->len; i++)
+					tmp->data[i] = (char)tolower((unsigned char)tmp->data[i]);
 			if (rc == SQL_SUCCESS && t->pending) {
-				buf_adds(&tmp, "\xEF\xBF\xBD");
+				buf_adds(tmp, "\xEF\xBF\xBD");
 				t->pending = 0;
 			}
-			ofb_csv_add_escaped(out, tmp.data, tmp.len);
-			keep_tail(t->tail, sizeof t->tail, tmp.data, tmp.len);
+			ofb_csv_add_escaped(out, tmp->data, tmp->len);
+			keep_tail(t->tail, sizeof t->tail, tmp->data, tmp->len);
 			if (is_key)
-				buf_add(&t->value, tmp.data, tmp.len);
-			buf_free(&tmp);
+				buf_add(&t->value, tmp->data, tmp->len);
 		}
 		if (rc == SQL_SUCCESS_WITH_INFO) {
 			t->in_value = 1;
@@ -244,20 +243,19 @@ end_text:
 	case OFB_ENC_NUMBER:
 	case OFB_ENC_BOOL:
 	number_text: {
-		struct buf v;
-		if (get_ascii(t->st, n, &v, &ind) != 0)
+		struct buf *v = &t->scratch;
+		if (get_ascii(t->st, n, v, &ind) != 0)
 			goto fail;
 		if (ind != SQL_NULL_DATA) {
 			if (c->type == OFB_T_BOOLEAN)
-				ofb_csv_add_bool(out, v.data, v.len);
+				ofb_csv_add_bool(out, v->data, v->len);
 			else if (t->via_text[col])
-				add_number_text(out, c, v.data, v.len);
+				add_number_text(out, c, v->data, v->len);
 			else
-				ofb_csv_add_number(out, v.data, v.len);
+				ofb_csv_add_number(out, v->data, v->len);
 			if (is_key)
-				buf_add(&t->value, v.data, v.len);
+				buf_add(&t->value, v->data, v->len);
 		}
-		buf_free(&v);
 		break;
 	}
 	}

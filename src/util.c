@@ -437,9 +437,15 @@ void w_to_utf8(struct buf *b, const ofb_wchar *w, size_t n, uint32_t *pending)
 		*pending = 0;
 		return;
 	}
+	if (w && n != (size_t)-1)
+		buf_grow(b, n * 3 + 4);   /* a unit makes at most 3 bytes, a pair 4 */
 	for (i = 0; w && (n == (size_t)-1 ? w[i] != 0 : i < n); i++) {
 		uint32_t u = w[i];
 
+		if (u < 0x80 && !high && b->len + 1 < b->cap) {   /* ASCII, room reserved */
+			b->data[b->len++] = (char)u;
+			continue;
+		}
 		if (high) {
 			if (u >= 0xDC00 && u <= 0xDFFF) {
 				buf_add_utf8(b, 0x10000 + ((high - 0xD800) << 10) + (u - 0xDC00));
@@ -456,6 +462,8 @@ void w_to_utf8(struct buf *b, const ofb_wchar *w, size_t n, uint32_t *pending)
 		else
 			buf_add_utf8(b, u);
 	}
+	if (b->cap)
+		b->data[b->len] = '\0';
 	if (pending)
 		*pending = high;
 	else if (high)
