@@ -65,6 +65,7 @@ int ofb_db_open_flags(struct ofb_db **out, const char *connstr, unsigned flags,
 		      struct ofb_error *err)
 {
 	struct ofb_db *db = ofb_db_new(connstr, err);
+	const struct ofb_driver *named = ofb_driver_for_connstr(connstr);
 	char *merged = NULL, *probe = ofb_drv_probe_options(), *first = NULL;
 	int ret = -1;
 
@@ -74,6 +75,16 @@ int ofb_db_open_flags(struct ofb_db **out, const char *connstr, unsigned flags,
 	if (!(flags & OFB_DB_MAY_CREATE) && check_database_file(connstr, db->label, err) != 0)
 		goto out;
 	first = merge_options(connstr, probe);
+	/* A server that Driver= names gets its options at once: one connection, not a first
+	 * one to learn the engine and a second with the options (a DSN still takes two). A
+	 * database file keeps the two: the first is the one that may create it (SQLite's
+	 * NoCreat=1 comes with the second). */
+	if (named && named->connect_options && !named->file_database) {
+		merged = merge_options(first, named->connect_options);
+		ofb_secret_free(first);
+		first = merged;
+		merged = NULL;
+	}
 	if (ofb_db_connect(db, first, err) != 0)
 		goto out;
 	db->drv = ofb_driver_for(db->dbms_name);
