@@ -95,7 +95,7 @@ const struct ofb_client_override *ofb_config_client(const struct ofb_config *cfg
 /* [package] compression: fast (1), default, best (9), or a level 0 (stored) to 9. The
  * default is chosen by measurement (docs/BENCHMARKS.md). */
 #define OFB_LEVEL_FAST 1
-#define OFB_LEVEL_DEFAULT 6
+#define OFB_LEVEL_DEFAULT 4
 #define OFB_LEVEL_BEST 9
 
 /* The package password: [package] password_env/password_file of cfg (may be NULL), else
