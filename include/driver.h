@@ -134,7 +134,7 @@ struct ofb_driver {
 	 * quoted name; cols: the names of the n columns loaded) from one parameter
 	 * per column, the column's values as an array literal of texts ({"a","b\\"c",NULL}):
 	 * written to sql, returns 1; 0: the table takes multi-row INSERT ... VALUES batches
-	 * (a column type that is an array itself, or has none); -1 with err */
+	 * (a column type the arrays cannot carry as they are); -1 with err */
 	int (*array_batch_insert)(struct ofb_db *db, const struct ofb_table *t, const char *quoted,
 				  const char *const *cols, size_t n, struct buf *sql,
 				  struct ofb_error *err);
