@@ -501,6 +501,22 @@ static void start_execution(struct batch *b)
 	ofb_progress_update(b->label, b->rows_done, 0);
 }
 
+/* b->sql prepared on st, which becomes b->full: the statement of every full batch. */
+static int prepare_full(struct batch *b, SQLHSTMT st, struct ofb_error *err)
+{
+	ofb_wchar *w = utf8_to_w(b->sql.data, NULL);
+	SQLRETURN rc = SQLPrepareW(st, (SQLWCHAR *)w, SQL_NTS);
+
+	free(w);
+	if (!SQL_SUCCEEDED(rc)) {
+		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "%s: cannot prepare the INSERT",
+			       b->label);
+		return -1;
+	}
+	b->full = st;
+	return 0;
+}
+
 /* A value sent in pieces: such a batch (of few rows, as batches are bounded in bytes) goes
  * as VALUES, not as arrays that would hold a copy of it several times over. */
 static int has_long_value(const struct batch *b)
@@ -567,18 +583,8 @@ static int flush(struct batch *b, struct ofb_error *err)
 			build_insert(b, b->n_rows);
 		if (ofb_db_stmt(b->l->db, &st, err) != 0)
 			goto out;
-		if (b->n_rows == b->max_rows && !b->arrays) {
-			wsql = utf8_to_w(b->sql.data, NULL);
-			rc = SQLPrepareW(st, (SQLWCHAR *)wsql, SQL_NTS);
-			free(wsql);
-			wsql = NULL;
-			if (!SQL_SUCCEEDED(rc)) {
-				ofb_odbc_error(err, SQL_HANDLE_STMT, st, "%s: cannot prepare the "
-					       "INSERT", b->label);
-				goto out;
-			}
-			b->full = st;
-		}
+		if (b->n_rows == b->max_rows && !b->arrays && prepare_full(b, st, err) != 0)
+			goto out;
 	}
 	for (size_t v = 0, bound = 0; v < nvals; v++) {
 		const struct ofb_column *c = &b->t->columns[v % ncols];
@@ -735,7 +741,7 @@ static int array_batches(struct batch *b, struct ofb_error *err)
 {
 	const char **cols = xcalloc(b->t->n_columns + 1, sizeof *cols);
 	struct buf quoted;
-	ofb_wchar *w = NULL;
+	SQLHSTMT st = NULL;
 	size_t n = 0;
 	int ret = -1, ok;
 
@@ -754,12 +760,10 @@ static int array_batches(struct batch *b, struct ofb_error *err)
 	if (!ok)
 		goto out;
 	ret = -1;
-	if (ofb_db_stmt(b->l->db, &b->full, err) != 0)
+	if (ofb_db_stmt(b->l->db, &st, err) != 0)
 		goto out;
-	w = utf8_to_w(b->sql.data, NULL);
-	if (!SQL_SUCCEEDED(SQLPrepareW(b->full, (SQLWCHAR *)w, SQL_NTS))) {
-		ofb_odbc_error(err, SQL_HANDLE_STMT, b->full, "%s: cannot prepare the INSERT",
-			       b->label);
+	if (prepare_full(b, st, err) != 0) {
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
 		goto out;
 	}
 	b->arrays = 1;
@@ -772,7 +776,6 @@ static int array_batches(struct batch *b, struct ofb_error *err)
 out:
 	buf_reset(&b->sql);
 	b->sql_rows = 0;
-	free(w);
 	free(cols);
 	buf_free(&quoted);
 	return ret;
