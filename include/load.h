@@ -30,9 +30,16 @@ enum {
 	OFB_LOAD_STRICT = 1 << 1     /* objects that cannot be carried to this engine are an
 				      * error before anything changes, not warnings */
 };
+/* Asked before the first change a failure could not take back (the commit where DDL is
+ * transactional, else before anything is dropped or made); non-zero, with err set, stops
+ * the load. */
+struct ofb_load_gate {
+	int (*pass)(void *ctx, struct ofb_error *err);
+	void *ctx;
+};
 int ofb_load_database(struct ofb_db *db, struct ofb_reader *r, struct ofb_schema *src,
-		      unsigned flags, const char *subject, struct ofb_load_stats *stats,
-		      struct ofb_error *err);
+		      unsigned flags, const char *subject, const struct ofb_load_gate *gate,
+		      struct ofb_load_stats *stats, struct ofb_error *err);
 
 /* Open a connection to connstr, creating the database first when it does not exist
  * (SQLite: the file; server engines: CREATE DATABASE through the driver's maintenance

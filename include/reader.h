@@ -22,6 +22,11 @@ struct ofb_reader;
  * (password may be NULL: none at hand). */
 struct ofb_reader *ofb_reader_open(const char *path, const char *password,
 				   struct ofb_error *err);
+/* The package r reads, opened a second time (for another thread: a reader is used by one
+ * at a time), refused when the file now holds another package; it draws no progress
+ * line. */
+struct ofb_reader *ofb_reader_open_again(const struct ofb_reader *r, const char *password,
+					 struct ofb_error *err);
 void ofb_reader_close(struct ofb_reader *r);
 /* Non-zero when the package's entries are encrypted. */
 int ofb_reader_encrypted(const struct ofb_reader *r);

@@ -41,6 +41,7 @@ struct job {
 	int allow_plain;          /* --unencrypted: a package without encryption is taken */
 	unsigned long long rows;  /* restored, for the summary */
 	struct timespec started;
+	struct verify_task *verify; /* the package verified beside the work; NULL: done */
 };
 
 /* Free what the job holds (the reader, every target, their secrets). */
@@ -50,8 +51,15 @@ struct target *restore_add_target(struct job *j);
 /* A client target: the package's client pkg_id goes to where c says (c is copied). */
 struct target *restore_add_client_target(struct job *j, const char *pkg_id,
 					 const struct ofb_client *c);
-/* Open and verify the whole package; nothing changes before this passed. */
+/* Open the package and start verifying all of it (on a thread, beside what follows, where
+ * one can be had; else here); nothing changes before this passed: every step that cannot
+ * be taken back asks restore_verified first. */
 int restore_open_package(struct job *j, const char *path, struct ofb_error *err);
+/* Wait for the verification; -1 with err saying what is damaged. */
+int restore_verified(struct job *j, struct ofb_error *err);
+/* A run's exit code from ret: a damaged package is the error reported (it caused any
+ * failure), a usage error is exit 2. */
+int restore_job_end(struct job *j, int ret, struct ofb_error *err);
 /* The manifest's record of client id backed up (status ok), or NULL. */
 json_t *restore_package_client(const struct job *j, const char *id);
 /* The registry as the package's login database holds it / as this installation's does;

@@ -159,8 +159,7 @@ int ofb_import_run(const struct ofb_config *cfg, const struct ofb_import_opts *o
 	}
 	ret = j.warnings ? OFB_EXIT_WARNINGS : OFB_EXIT_OK;
 out:
-	if (ret == OFB_EXIT_FAILED && err->exit_code == OFB_EXIT_USAGE)
-		ret = OFB_EXIT_USAGE;
+	ret = restore_job_end(&j, ret, err);
 	ofb_dbconn_free(&where.conn);
 	ofb_clients_free(reg, n_reg);
 	ofb_secret_free(registered);

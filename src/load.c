@@ -957,9 +957,14 @@ static int objects_not_carried(struct loader *l, unsigned flags, struct ofb_erro
 	return 0;
 }
 
+static int gate_passed(const struct ofb_load_gate *gate, struct ofb_error *err)
+{
+	return gate && gate->pass ? gate->pass(gate->ctx, err) : 0;
+}
+
 int ofb_load_database(struct ofb_db *db, struct ofb_reader *r, struct ofb_schema *src,
-		      unsigned flags, const char *subject, struct ofb_load_stats *stats,
-		      struct ofb_error *err)
+		      unsigned flags, const char *subject, const struct ofb_load_gate *gate,
+		      struct ofb_load_stats *stats, struct ofb_error *err)
 {
 	int replace = (flags & OFB_LOAD_REPLACE) != 0;
 	struct loader l = { .db = db, .drv = db->drv, .src = src, .subject = subject,
@@ -994,6 +999,8 @@ int ofb_load_database(struct ofb_db *db, struct ofb_reader *r, struct ofb_schema
 		if (ofb_db_begin(db, err) != 0)
 			goto out;
 		in_tx = 1;
+	} else if (gate_passed(gate, err) != 0) {
+		goto out;
 	}
 	if (replace && l.ddl.same_engine && ofb_drv_drop_objects(db, 0, err) != 0) {
 		ofb_error_prefix(err, "%s: cannot drop the objects it holds", subject);
@@ -1039,7 +1046,7 @@ int ofb_load_database(struct ofb_db *db, struct ofb_reader *r, struct ofb_schema
 		}
 		stats->objects = src->n_objects;
 	}
-	if (in_tx && ofb_db_commit(db, err) != 0)
+	if (in_tx && (gate_passed(gate, err) != 0 || ofb_db_commit(db, err) != 0))
 		goto out;
 	in_tx = 0;
 	stats->tables = src->n_tables;

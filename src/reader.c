@@ -43,6 +43,7 @@ struct ofb_reader {
 	struct entry *entries;   /* sorted by name; manifest.json is not among them */
 	size_t n_entries;
 	int verifying;           /* progress line while verify runs */
+	int quiet;               /* no progress line (read beside other work) */
 	uint64_t progress_bytes;
 	uint64_t progress_rows;
 	size_t vanished;         /* files the last extraction left out (reader.h) */
@@ -502,6 +503,24 @@ out:
 	return r;
 }
 
+struct ofb_reader *ofb_reader_open_again(const struct ofb_reader *r, const char *password,
+					 struct ofb_error *err)
+{
+	struct ofb_reader *again = ofb_reader_open(r->path, password, err);
+
+	/* another file put in its place meanwhile: every entry either reader takes is
+	 * checked against its own manifest's SHA-256, so equal manifests mean equal
+	 * contents */
+	if (again && !json_equal(again->manifest, r->manifest)) {
+		ofb_error_set(err, "package '%s' was replaced while it was being opened", r->path);
+		ofb_reader_close(again);
+		return NULL;
+	}
+	if (again)
+		again->quiet = 1;
+	return again;
+}
+
 void ofb_reader_close(struct ofb_reader *r)
 {
 	if (!r)
@@ -578,7 +597,7 @@ size_t ofb_reader_extract_vanished(const struct ofb_reader *r)
 
 void reader_set_verifying(struct ofb_reader *r, int on)
 {
-	r->verifying = on;
+	r->verifying = on && !r->quiet;
 	r->progress_bytes = 0;
 	r->progress_rows = 0;
 }

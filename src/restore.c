@@ -126,8 +126,7 @@ int ofb_restore_run(const struct ofb_config *cfg, const struct ofb_restore_opts 
 		goto out;
 	ret = j.warnings ? OFB_EXIT_WARNINGS : OFB_EXIT_OK;
 out:
-	if (ret == OFB_EXIT_FAILED && err->exit_code == OFB_EXIT_USAGE)
-		ret = OFB_EXIT_USAGE;
+	ret = restore_job_end(&j, ret, err);
 	restore_job_free(&j);
 	return ret;
 }

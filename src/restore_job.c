@@ -2,6 +2,7 @@
  * checked before anything changes, what is replaced saved first, then the databases
  * loaded and the files put in place. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +39,80 @@ static void target_free(struct target *t)
 	ofb_secret_free(t->connstr);
 }
 
+/* The whole package verified on a thread of its own, with a reader of its own, while
+ * the first database loads (docs/RESTORE.md): every step that cannot be taken back waits
+ * for it (restore_verified). */
+struct verify_task {
+	pthread_t thread;
+	struct ofb_reader *reader;
+	struct ofb_error err;
+	int rc;
+	int joined;
+};
+
+static void *verify_main(void *arg)
+{
+	struct verify_task *v = arg;
+
+	v->rc = ofb_reader_verify(v->reader, &v->err);
+	return NULL;
+}
+
+/* 0 when the package is verified on a thread from now on; -1 when it must be done here
+ * (no second reader, no thread). */
+static int start_verify(struct job *j)
+{
+	struct verify_task *v = xcalloc(1, sizeof *v);
+
+	v->reader = ofb_reader_open_again(j->reader, j->password, &v->err);
+	if (v->reader && pthread_create(&v->thread, NULL, verify_main, v) == 0) {
+		j->verify = v;
+		return 0;
+	}
+	ofb_reader_close(v->reader);
+	free(v);
+	return -1;
+}
+
+int restore_verified(struct job *j, struct ofb_error *err)
+{
+	struct verify_task *v = j->verify;
+
+	if (!v)
+		return 0;
+	if (!v->joined) {
+		pthread_join(v->thread, NULL);
+		v->joined = 1;
+		ofb_reader_close(v->reader);
+		v->reader = NULL;
+		if (v->rc != 0)
+			ofb_error_prefix(&v->err, "the package is damaged; nothing was changed");
+	}
+	if (v->rc != 0) {
+		*err = v->err;
+		return -1;
+	}
+	return 0;
+}
+
+int restore_job_end(struct job *j, int ret, struct ofb_error *err)
+{
+	struct ofb_error damage;
+
+	/* a damaged package is what went wrong, whatever the failure it caused */
+	if (ret == OFB_EXIT_FAILED && restore_verified(j, &damage) != 0)
+		*err = damage;
+	if (ret == OFB_EXIT_FAILED && err->exit_code == OFB_EXIT_USAGE)
+		ret = OFB_EXIT_USAGE;
+	return ret;
+}
+
 void restore_job_free(struct job *j)
 {
+	struct ofb_error ignored;
+
+	restore_verified(j, &ignored);
+	free(j->verify);
 	for (size_t i = 0; i < j->n_targets; i++)
 		target_free(&j->targets[i]);
 	free(j->targets);
@@ -109,6 +182,8 @@ int restore_open_package(struct job *j, const char *path, struct ofb_error *err)
 	if (!j->reader || ofb_reader_check_plain(j->reader, j->password, j->allow_plain, err))
 		return -1;
 	ofb_info("verifying '%s'", path);
+	if (start_verify(j) == 0)
+		return 0;
 	if (ofb_reader_verify(j->reader, err) != 0) {
 		ofb_error_prefix(err, "the package is damaged; nothing was changed");
 		return -1;
@@ -281,8 +356,9 @@ static int handle_leftovers(struct job *j, struct target *t, struct ofb_error *e
 			      t->subject, dest, l.n_old ? l.ours_old[0] : l.foreign[0], dest);
 		goto out;
 	}
-	ret = 0;
-	for (size_t i = 0; i < l.n_foreign; i++) {
+	/* removing them is a change: not for a package not yet verified */
+	ret = l.n_new || l.n_old ? restore_verified(j, err) : 0;
+	for (size_t i = 0; ret == 0 && i < l.n_foreign; i++) {
 		ofb_warn("%s: '%s' looks like a folder an earlier restore left, but it is not this "
 			 "user's folder or its restore still runs: left alone", t->subject,
 			 l.foreign[i]);
@@ -446,7 +522,8 @@ int restore_guard_targets(struct job *j, struct ofb_error *err)
 		ret = 0;
 		goto out;
 	}
-	if (check_safety_place(j, j->cfg->backup_dir ? j->cfg->backup_dir : ".", err) != 0)
+	if (restore_verified(j, err) != 0 ||
+	    check_safety_place(j, j->cfg->backup_dir ? j->cfg->backup_dir : ".", err) != 0)
 		goto out;
 	/* never over an existing file: it could be the very package being restored */
 	name = ofb_backup_stamped_name("replaced");
@@ -589,18 +666,29 @@ out:
 	return ret;
 }
 
+static int gate_verified(void *ctx, struct ofb_error *err)
+{
+	return restore_verified(ctx, err);
+}
+
 static int restore_target(struct job *j, struct target *t, struct ofb_error *err)
 {
 	struct ofb_schema s;
 	struct ofb_load_stats stats;
 	struct ofb_db *db = NULL;
+	struct ofb_load_gate gate = { .pass = gate_verified, .ctx = j };
 	char *fresh = NULL;
 	int created = 0, ret = -1;
 
 	memset(&s, 0, sizeof s);
 	if (ofb_reader_schema(j->reader, t->db_folder, &s, err) != 0)
 		goto out;
+	/* the files go into a new folder of our own, removed on failure, and take the
+	 * folder's place after the database's commit, which waits for the verification; a
+	 * database is not made from a package not yet verified */
 	if (t->files_prefix && extract_files(j, t, &fresh, err) != 0)
+		goto out;
+	if (!t->db_exists && restore_verified(j, err) != 0)
 		goto out;
 	if (ofb_load_open_target(t->connstr, &db, &created, err) != 0) {
 		ofb_error_about(err, t->subject);
@@ -609,7 +697,7 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 	if (created)
 		ofb_info("%s: created its database", t->subject);
 	if (ofb_load_database(db, j->reader, &s, (t->db_tables > 0 ? OFB_LOAD_REPLACE : 0) |
-			      (j->strict ? OFB_LOAD_STRICT : 0), t->subject, &stats, err) != 0)
+			      (j->strict ? OFB_LOAD_STRICT : 0), t->subject, &gate, &stats, err) != 0)
 		goto out;
 	j->warnings += stats.warnings;
 	j->rows += stats.rows;
@@ -635,6 +723,8 @@ int restore_apply(struct job *j, struct ofb_error *err)
 {
 	struct timespec end;
 
+	if (!j->n_targets && restore_verified(j, err) != 0)
+		return -1;
 	for (size_t i = 0; i < j->n_targets; i++)
 		if (restore_target(j, &j->targets[i], err) != 0) {
 			if (i > 0)

@@ -1086,6 +1086,47 @@ class RestoreSuite:
         sc.t("import of a client export with a flipped byte into a new database: refused, "
              "nothing registered, no tables, no files", bad_import)
 
+        def load_beside_verify():
+            # Each import loads into an existing empty database while the package is
+            # verified beside it. The damage is in the login database's data, which an
+            # import never reads, so only the verification can find it, and no commit
+            # (nor, on MariaDB, any change) may happen before it has.
+            with zipfile.ZipFile(full) as z:
+                entry = [i.filename for i in z.infolist() if i.filename.startswith("login/")
+                         and i.filename.endswith(".csv") and i.compress_size > 16][0]
+            bad = os.path.join(out, "beside.zip")
+            flip_byte(full, bad, entry)
+            c = self.inst.config
+            for engine, src in (("postgresql", PG), ("mariadb", MY), ("sqlite", LITE)):
+                newid, name = "beside-" + engine[:2], "ofb_e2e_beside"
+                files = os.path.join(self.root, newid + "-files")
+                shutil.rmtree(files, ignore_errors=True)
+                if engine == "sqlite":
+                    conn = "Driver=SQLite3;Database=%s" % os.path.join(self.root, name + ".db")
+                    open(sqlite_path(conn), "wb").close()
+                else:
+                    self.drop_db(engine, name)
+                    self.create_db(engine, name)
+                    conn = (self.inst.pg_base if engine == "postgresql"
+                            else self.inst.my_base) + ";Database=" + name
+                r = self.run("-c", c, "import", bad, src, "--as", newid, "--connect", conn,
+                             "--files", files)
+                refused(r)
+                self.require("damaged" in r.text and entry in r.text and
+                             "nothing was changed" in r.text,
+                             "%s: the damage is not what was reported: %s"
+                             % (engine, r.text.strip()[-300:]))
+                self.require(newid not in self.registry(self.inst.login_path),
+                             "%s registered by a refused import" % newid)
+                self.require(not os.path.exists(files) or not os.listdir(files),
+                             "files written to %s" % files)
+                self.no_tables(engine, conn, newid)
+                if engine != "sqlite":
+                    self.drop_db(engine, name)
+        sc.t("import of one client from a package whose login database is damaged, "
+             "into existing empty PostgreSQL, MariaDB and SQLite databases: refused, nothing "
+             "committed, registered or written", load_beside_verify)
+
 
 class Res:
     """One ofbackup run's result, for every group (rs: the group's runner, with Failed)."""

@@ -391,6 +391,43 @@ static void test_open_and_decode(void)
 	unit_remove_tree(dir);
 }
 
+/* A second reader of the same package for another thread; none when another package was
+ * put in its place meanwhile (a rename over it). */
+static void test_open_again(void)
+{
+	struct pkg p, other;
+	struct ofb_error err;
+	struct ofb_reader *r, *again;
+	char *dir, *path, *other_path;
+
+	standard_package(&p);
+	path = package_in(&p, &dir);
+	ofb_error_clear(&err);
+	r = ofb_reader_open(path, NULL, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	again = ofb_reader_open_again(r, NULL, &err);
+	ofb_expect_str("open again", err.set ? err.msg : NULL, NULL, __LINE__);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(again);
+	ofb_expect_long("the second reader verifies", ofb_reader_verify(again, &err), 0, __LINE__);
+	ofb_reader_close(again);
+
+	standard_package(&other);
+	find(&other, "clients/acme/files/Briefe/a.txt")->data = "OTHER-CONTENT";
+	find(&other, "clients/acme/files/Briefe/a.txt")->len = strlen("OTHER-CONTENT");
+	other_path = xasprintf("%s/other.zip", dir);
+	CU_ASSERT_EQUAL_FATAL(write_package(&other, other_path), 0);
+	CU_ASSERT_EQUAL_FATAL(rename(other_path, path), 0);
+	ofb_error_clear(&err);
+	again = ofb_reader_open_again(r, NULL, &err);
+	CU_ASSERT_PTR_NULL(again);
+	expect_contains("another package in its place", err.msg, "was replaced", __LINE__);
+	ofb_reader_close(again);
+	ofb_reader_close(r);
+	free(other_path);
+	free(path);
+	unit_remove_tree(dir);
+}
+
 /* Every name below root as "rel" (folders end in '/', files get ":size"), sorted. */
 static void list_tree(const char *root, const char *rel, struct buf *out)
 {
@@ -1409,6 +1446,7 @@ int register_reader_tests(void)
 {
 	static const struct ofb_test tests[] = {
 		{ "open, slurp, decode, verify a valid package", test_open_and_decode },
+		{ "open again: the same package, or refused", test_open_again },
 		{ "extract: tree, contents, times", test_extract },
 		{ "extract: symbolic link below dest refused", test_extract_refuses_symlink },
 		{ "extract: damaged file leaves nothing", test_extract_damaged_file },
