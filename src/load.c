@@ -298,6 +298,8 @@ struct batch {
 		size_t n;
 		ofb_wchar **wide;          /* the bound buffers: n_wide texts, integers, lengths */
 		size_t n_wide;
+		void **arrays;             /* or n_arrays array literals (UTF-8 or UTF-16) */
+		size_t n_arrays;
 		SQLBIGINT *ints;
 		SQLLEN *ind;
 		struct buf data;           /* the values the bound buffers point into */
@@ -375,10 +377,19 @@ static void add_array_element(struct buf *out, const char *s, size_t n)
 	buf_addc(out, '"');
 }
 
+static int all_ascii(const char *s, size_t n)
+{
+	unsigned char any = 0;
+
+	for (size_t i = 0; i < n; i++)
+		any |= (unsigned char)s[i];
+	return any < 0x80;
+}
+
 /* The pending rows as one array literal per column, bound as the parameters of the
- * prepared batch INSERT (b->full); w[k] and ind[k] hold parameter k + 1 until executed.
- * Binary values go as the engine's hex text. */
-static SQLRETURN bind_array_rows(struct batch *b, ofb_wchar **w, SQLLEN *ind)
+ * prepared batch INSERT (b->full); bound[k] and ind[k] hold parameter k + 1 until
+ * executed. Binary values go as the engine's hex text. */
+static SQLRETURN bind_array_rows(struct batch *b, void **bound, SQLLEN *ind)
 {
 	size_t ncols = b->t->n_columns;
 	struct buf a;
@@ -409,11 +420,22 @@ static SQLRETURN bind_array_rows(struct batch *b, ofb_wchar **w, SQLLEN *ind)
 			}
 		}
 		buf_addc(&a, '}');
-		w[k] = utf8_to_w(a.data, &units);
-		ind[k] = (SQLLEN)(units * sizeof(ofb_wchar));
-		rc = SQLBindParameter(b->full, (SQLUSMALLINT)(k + 1), SQL_PARAM_INPUT, SQL_C_WCHAR,
-				      SQL_WLONGVARCHAR, units, 0, w[k],
-				      ind[k] + (SQLLEN)sizeof(ofb_wchar), &ind[k]);
+		if (all_ascii(a.data, a.len)) {
+			/* numbers, moments, hex digits: these bytes in every character set, so
+			 * as they are, without a round trip through UTF-16 */
+			ind[k] = (SQLLEN)a.len;
+			bound[k] = buf_detach(&a);
+			rc = SQLBindParameter(b->full, (SQLUSMALLINT)(k + 1), SQL_PARAM_INPUT,
+					      SQL_C_CHAR, SQL_LONGVARCHAR, (SQLULEN)ind[k], 0,
+					      bound[k], ind[k] + 1, &ind[k]);
+		} else {
+			ofb_wchar *w = utf8_to_w(a.data, &units);
+			bound[k] = w;
+			ind[k] = (SQLLEN)(units * sizeof(ofb_wchar));
+			rc = SQLBindParameter(b->full, (SQLUSMALLINT)(k + 1), SQL_PARAM_INPUT,
+					      SQL_C_WCHAR, SQL_WLONGVARCHAR, units, 0, w,
+					      ind[k] + (SQLLEN)sizeof(ofb_wchar), &ind[k]);
+		}
 		k++;
 	}
 	buf_free(&a);
@@ -469,9 +491,15 @@ static int wait_executed(struct batch *b, struct ofb_error *err)
 	for (size_t v = 0; v < b->exec.n_wide; v++)
 		free(b->exec.wide[v]);
 	free(b->exec.wide);
+	for (size_t v = 0; v < b->exec.n_arrays; v++)
+		free(b->exec.arrays[v]);
+	free(b->exec.arrays);
 	free(b->exec.ints);
 	free(b->exec.ind);
 	b->exec.wide = NULL;
+	b->exec.n_wide = 0;
+	b->exec.arrays = NULL;
+	b->exec.n_arrays = 0;
 	b->exec.ints = NULL;
 	b->exec.ind = NULL;
 	buf_reset(&b->exec.data);
@@ -531,22 +559,22 @@ static int has_long_value(const struct batch *b)
 static int dispatch_arrays(struct batch *b, struct ofb_error *err)
 {
 	size_t ncols = b->t->n_columns;
-	ofb_wchar **wide = xcalloc(ncols, sizeof *wide);
+	void **arrays = xcalloc(ncols, sizeof *arrays);
 	SQLLEN *ind = xcalloc(ncols, sizeof *ind);
-	SQLRETURN rc = bind_array_rows(b, wide, ind);
+	SQLRETURN rc = bind_array_rows(b, arrays, ind);
 
 	if (!SQL_SUCCEEDED(rc)) {
 		ofb_odbc_error(err, SQL_HANDLE_STMT, b->full, "%s: cannot bind rows %llu to %llu",
 			       b->label, b->rows_done + 1, b->rows_done + b->n_rows);
 		SQLFreeStmt(b->full, SQL_RESET_PARAMS);
 		for (size_t c = 0; c < ncols; c++)
-			free(wide[c]);
-		free(wide);
+			free(arrays[c]);
+		free(arrays);
 		free(ind);
 		return -1;
 	}
-	b->exec.wide = wide;
-	b->exec.n_wide = ncols;
+	b->exec.arrays = arrays;
+	b->exec.n_arrays = ncols;
 	b->exec.ind = ind;
 	start_execution(b);
 	return 0;
