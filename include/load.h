@@ -16,6 +16,14 @@ struct ofb_load_stats {
 	size_t warnings;          /* values whose representation changed (reported) */
 };
 
+/* Asked before the first change a failure could not take back: making a database, the
+ * commit of a load where DDL is transactional, else before anything is dropped or made;
+ * non-zero, with err set, stops there. */
+struct ofb_load_gate {
+	int (*pass)(void *ctx, struct ofb_error *err);
+	void *ctx;
+};
+
 /* The user tables db holds now (0 for an empty database). */
 int ofb_load_count_tables(struct ofb_db *db, size_t *n, struct ofb_error *err);
 
@@ -30,13 +38,6 @@ enum {
 	OFB_LOAD_STRICT = 1 << 1     /* objects that cannot be carried to this engine are an
 				      * error before anything changes, not warnings */
 };
-/* Asked before the first change a failure could not take back (the commit where DDL is
- * transactional, else before anything is dropped or made); non-zero, with err set, stops
- * the load. */
-struct ofb_load_gate {
-	int (*pass)(void *ctx, struct ofb_error *err);
-	void *ctx;
-};
 int ofb_load_database(struct ofb_db *db, struct ofb_reader *r, struct ofb_schema *src,
 		      unsigned flags, const char *subject, const struct ofb_load_gate *gate,
 		      struct ofb_load_stats *stats, struct ofb_error *err);
@@ -49,6 +50,6 @@ int ofb_load_database(struct ofb_db *db, struct ofb_reader *r, struct ofb_schema
 int ofb_load_can_create(const char *connstr, struct ofb_error *err);
 
 int ofb_load_open_target(const char *connstr, struct ofb_db **out, int *created,
-			 struct ofb_error *err);
+			 const struct ofb_load_gate *gate, struct ofb_error *err);
 
 #endif

@@ -22,6 +22,7 @@ struct target {
 	struct ofb_client client; /* where it goes: conn and files_dir (id: the target id) */
 	char *connstr;            /* resolved; may hold a password */
 	int db_exists;
+	int db_transactional;     /* its engine has transactional DDL (one load transaction) */
 	size_t db_tables;
 	int files_nonempty;
 	int keep_old_files;       /* replaced files not in the safety package: keep them */
@@ -51,9 +52,10 @@ struct target *restore_add_target(struct job *j);
 /* A client target: the package's client pkg_id goes to where c says (c is copied). */
 struct target *restore_add_client_target(struct job *j, const char *pkg_id,
 					 const struct ofb_client *c);
-/* Open the package and start verifying all of it (on a thread, beside what follows, where
- * one can be had; else here); nothing changes before this passed: every step that cannot
- * be taken back asks restore_verified first. */
+/* Open the package; the verification of all of it starts once the targets are known
+ * (restore_guard_targets: on a thread, beside what follows, where one can be had) or when
+ * first needed; nothing changes before it passed: every step that cannot be taken back
+ * asks restore_verified first. */
 int restore_open_package(struct job *j, const char *path, struct ofb_error *err);
 /* Wait for the verification; -1 with err saying what is damaged. */
 int restore_verified(struct job *j, struct ofb_error *err);

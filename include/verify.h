@@ -12,5 +12,10 @@
  * "clients/<id>/db/"), and its schema.json and the manifest's list of its tables must name
  * the same tables, each once, with the same data files. Progress on a terminal. */
 int ofb_reader_verify(struct ofb_reader *r, struct ofb_error *err);
+/* All of that but the table data files of the database in folder loaded ("login/",
+ * "clients/<id>/db/"): their row counts are compared with their records only. For a
+ * caller that reads each of them in full through ofb_reader_table (which checks size,
+ * SHA-256, every value and the count) before anything it did with them is kept. */
+int ofb_reader_verify_but(struct ofb_reader *r, const char *loaded, struct ofb_error *err);
 
 #endif

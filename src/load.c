@@ -93,8 +93,13 @@ int ofb_load_can_create(const char *connstr, struct ofb_error *err)
 	return ret;
 }
 
+static int gate_passed(const struct ofb_load_gate *gate, struct ofb_error *err)
+{
+	return gate && gate->pass ? gate->pass(gate->ctx, err) : 0;
+}
+
 int ofb_load_open_target(const char *connstr, struct ofb_db **out, int *created,
-			 struct ofb_error *err)
+			 const struct ofb_load_gate *gate, struct ofb_error *err)
 {
 	struct ofb_db *maint = NULL;
 	struct ofb_error first;
@@ -108,6 +113,8 @@ int ofb_load_open_target(const char *connstr, struct ofb_db **out, int *created,
 		char *file = ofb_connstr_lookup(connstr, "Database");
 		*created = file && access(file, F_OK) != 0;
 		free(file);
+		if (*created && gate_passed(gate, err) != 0)
+			goto out;
 		ret = ofb_db_open_flags(out, connstr, OFB_DB_MAY_CREATE, err);
 		goto out;
 	}
@@ -120,6 +127,8 @@ int ofb_load_open_target(const char *connstr, struct ofb_db **out, int *created,
 		*err = first;
 		goto out;
 	}
+	if (gate_passed(gate, err) != 0)
+		goto out;
 	if (open_maintenance(connstr, &maint, err) != 0) {
 		ofb_error_prefix(err, "%s", first.msg);
 		goto out;
@@ -983,11 +992,6 @@ static int objects_not_carried(struct loader *l, unsigned flags, struct ofb_erro
 		return ofb_objects_refuse_uncarried(l->src, l->drv, l->subject, err);
 	l->stats->warnings += ofb_objects_warn_uncarried(l->src, l->drv, l->subject);
 	return 0;
-}
-
-static int gate_passed(const struct ofb_load_gate *gate, struct ofb_error *err)
-{
-	return gate && gate->pass ? gate->pass(gate->ctx, err) : 0;
 }
 
 int ofb_load_database(struct ofb_db *db, struct ofb_reader *r, struct ofb_schema *src,

@@ -2,12 +2,15 @@
  * open, entries streamed through SHA-256. Built on it: decoding table files
  * (table_reader.c), extracting files folders (extract.c), verify (verify.c); the name rules
  * are in names.c, the explanation of a zip that does not open in zipwalk.c. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <zip.h>
@@ -48,6 +51,7 @@ struct ofb_reader {
 	uint64_t progress_rows;
 	size_t vanished;         /* files the last extraction left out (reader.h) */
 	int encrypted;           /* every file entry AES-encrypted (the manifest is) */
+	struct stat file;        /* the file opened (ofb_reader_open_again opens it again) */
 };
 
 /* --- messages -------------------------------------------------------------------------- */
@@ -482,11 +486,23 @@ struct ofb_reader *ofb_reader_open(const char *path, const char *password,
 				   struct ofb_error *err)
 {
 	struct ofb_reader *r = xcalloc(1, sizeof *r);
-	int zerr = 0, ok = 0;
+	int zerr = 0, ok = 0, fd;
 
 	r->path = xstrdup(path);
-	r->zip = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
+	/* opened here, so that the file read is the file looked at (fstat) */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ofb_error_errno(err, errno, "cannot open package '%s'", path);
+		goto out;
+	}
+	if (fstat(fd, &r->file) != 0) {
+		ofb_error_errno(err, errno, "cannot open package '%s'", path);
+		close(fd);
+		goto out;
+	}
+	r->zip = zip_fdopen(fd, ZIP_CHECKCONS, &zerr);   /* it owns fd from now on */
 	if (!r->zip) {
+		close(fd);
 		open_error(r, zerr, err);
 		goto out;
 	}
@@ -508,10 +524,15 @@ struct ofb_reader *ofb_reader_open_again(const struct ofb_reader *r, const char 
 {
 	struct ofb_reader *again = ofb_reader_open(r->path, password, err);
 
-	/* another file put in its place meanwhile: every entry either reader takes is
-	 * checked against its own manifest's SHA-256, so equal manifests mean equal
-	 * contents */
-	if (again && !json_equal(again->manifest, r->manifest)) {
+	/* Another file put in its place meanwhile, or this one changed: an entry's SHA-256
+	 * is known only at its end, while what the other reader takes goes into a database
+	 * as it streams. */
+	if (again && (again->file.st_dev != r->file.st_dev ||
+		      again->file.st_ino != r->file.st_ino ||
+		      again->file.st_size != r->file.st_size ||
+		      again->file.st_mtim.tv_sec != r->file.st_mtim.tv_sec ||
+		      again->file.st_mtim.tv_nsec != r->file.st_mtim.tv_nsec ||
+		      !json_equal(again->manifest, r->manifest))) {
 		ofb_error_set(err, "package '%s' was replaced while it was being opened", r->path);
 		ofb_reader_close(again);
 		return NULL;

@@ -18,6 +18,7 @@
 #include "load.h"
 #include "objects.h"
 #include "odbc.h"
+#include "package.h"
 #include "session.h"
 #include "progress.h"
 #include "reader.h"
@@ -39,39 +40,49 @@ static void target_free(struct target *t)
 	ofb_secret_free(t->connstr);
 }
 
-/* The whole package verified on a thread of its own, with a reader of its own, while
- * the first database loads (docs/RESTORE.md): every step that cannot be taken back waits
- * for it (restore_verified). */
+/* The whole package verified, from when the targets are known, on a thread of its own
+ * with a reader of its own while the first database loads (docs/RESTORE.md); every step
+ * that cannot be taken back waits for it (restore_verified), and runs it here if it has
+ * not started. */
+enum verify_state { VERIFY_PENDING, VERIFY_RUNNING, VERIFY_DONE };
+
 struct verify_task {
+	enum verify_state state;
 	pthread_t thread;
 	struct ofb_reader *reader;
+	char *loaded;            /* the database folder whose tables the first load checks */
 	struct ofb_error err;
 	int rc;
-	int joined;
 };
 
 static void *verify_main(void *arg)
 {
 	struct verify_task *v = arg;
 
-	v->rc = ofb_reader_verify(v->reader, &v->err);
+	v->rc = ofb_reader_verify_but(v->reader, v->loaded, &v->err);
 	return NULL;
 }
 
-/* 0 when the package is verified on a thread from now on; -1 when it must be done here
- * (no second reader, no thread). */
-static int start_verify(struct job *j)
+/* From here on beside the work, leaving the tables of database folder loaded (or NULL)
+ * to the first load; stays pending (done when first needed) without a second reader or
+ * a thread. */
+static void start_verify(struct job *j, const char *loaded)
 {
-	struct verify_task *v = xcalloc(1, sizeof *v);
+	struct verify_task *v = j->verify;
 
+	if (!v || v->state != VERIFY_PENDING)
+		return;
 	v->reader = ofb_reader_open_again(j->reader, j->password, &v->err);
+	v->loaded = loaded ? xstrdup(loaded) : NULL;
 	if (v->reader && pthread_create(&v->thread, NULL, verify_main, v) == 0) {
-		j->verify = v;
-		return 0;
+		v->state = VERIFY_RUNNING;
+		return;
 	}
 	ofb_reader_close(v->reader);
-	free(v);
-	return -1;
+	v->reader = NULL;
+	free(v->loaded);
+	v->loaded = NULL;
+	ofb_error_clear(&v->err);
 }
 
 int restore_verified(struct job *j, struct ofb_error *err)
@@ -80,14 +91,19 @@ int restore_verified(struct job *j, struct ofb_error *err)
 
 	if (!v)
 		return 0;
-	if (!v->joined) {
+	if (v->state == VERIFY_PENDING) {
+		ofb_error_clear(&v->err);
+		v->rc = ofb_reader_verify(j->reader, &v->err);
+	} else if (v->state == VERIFY_RUNNING) {
 		pthread_join(v->thread, NULL);
-		v->joined = 1;
 		ofb_reader_close(v->reader);
 		v->reader = NULL;
-		if (v->rc != 0)
-			ofb_error_prefix(&v->err, "the package is damaged; nothing was changed");
 	}
+	if (v->state != VERIFY_DONE && v->rc != 0)
+		ofb_error_prefix(&v->err, ofb_interrupted ? "interrupted while verifying the "
+				 "package; nothing was changed" : "the package is damaged; nothing "
+				 "was changed");
+	v->state = VERIFY_DONE;
 	if (v->rc != 0) {
 		*err = v->err;
 		return -1;
@@ -99,9 +115,18 @@ int restore_job_end(struct job *j, int ret, struct ofb_error *err)
 {
 	struct ofb_error damage;
 
-	/* a damaged package is what went wrong, whatever the failure it caused */
-	if (ret == OFB_EXIT_FAILED && restore_verified(j, &damage) != 0)
+	/* a damaged package is what went wrong, whatever the failure it caused; the tables
+	 * the verification left to the first load are looked at again for that (the load
+	 * may have stopped at their damage, or before it) */
+	if (ret == OFB_EXIT_FAILED && restore_verified(j, &damage) != 0) {
 		*err = damage;
+	} else if (ret == OFB_EXIT_FAILED && j->verify && j->verify->loaded) {
+		ofb_error_clear(&damage);
+		if (ofb_reader_verify(j->reader, &damage) != 0 && !ofb_interrupted) {
+			ofb_error_prefix(&damage, "the package is damaged; nothing was changed");
+			*err = damage;
+		}
+	}
 	if (ret == OFB_EXIT_FAILED && err->exit_code == OFB_EXIT_USAGE)
 		ret = OFB_EXIT_USAGE;
 	return ret;
@@ -112,6 +137,8 @@ void restore_job_free(struct job *j)
 	struct ofb_error ignored;
 
 	restore_verified(j, &ignored);
+	if (j->verify)
+		free(j->verify->loaded);
 	free(j->verify);
 	for (size_t i = 0; i < j->n_targets; i++)
 		target_free(&j->targets[i]);
@@ -182,12 +209,7 @@ int restore_open_package(struct job *j, const char *path, struct ofb_error *err)
 	if (!j->reader || ofb_reader_check_plain(j->reader, j->password, j->allow_plain, err))
 		return -1;
 	ofb_info("verifying '%s'", path);
-	if (start_verify(j) == 0)
-		return 0;
-	if (ofb_reader_verify(j->reader, err) != 0) {
-		ofb_error_prefix(err, "the package is damaged; nothing was changed");
-		return -1;
-	}
+	j->verify = xcalloc(1, sizeof *j->verify);
 	return 0;
 }
 
@@ -397,6 +419,7 @@ static int probe_target(struct job *j, struct target *t, struct ofb_error *err)
 	ofb_error_clear(&open_err);
 	if (ofb_db_open(&db, t->connstr, &open_err) == 0) {
 		t->db_exists = 1;
+		t->db_transactional = db->drv && db->drv->ddl_in_transaction;
 		if (ofb_load_count_tables(db, &t->db_tables, err) != 0) {
 			ofb_error_about(err, t->subject);
 			goto out;
@@ -475,6 +498,26 @@ static int check_safety_place(const struct job *j, const char *dir, struct ofb_e
 	return ret;
 }
 
+static int parent_exists(const char *path)
+{
+	char *parent = xstrdup(path), *slash = strrchr(parent, '/');
+	int ret = 1;
+
+	if (slash && slash != parent) {
+		*slash = '\0';
+		ret = access(parent, F_OK) == 0;
+	}
+	free(parent);
+	return ret;
+}
+
+/* Whether restoring t's files makes folders above its files folder. */
+static int makes_folders(const struct target *t)
+{
+	return t->files_prefix && t->client.files_dir && t->pkg_has_files &&
+	       !parent_exists(t->client.files_dir);
+}
+
 static int holds_data(const struct target *t)
 {
 	return t->db_tables > 0 || t->files_nonempty;
@@ -491,10 +534,21 @@ int restore_guard_targets(struct job *j, struct ofb_error *err)
 	int ret = -1;
 
 	buf_init(&list);
+	for (size_t i = 0; i < j->n_targets; i++)
+		if (probe_target(j, &j->targets[i], err) != 0)
+			goto out;
+	/* The first database is loaded before anything is kept: into a database that is
+	 * there, in one transaction, its load reads its own tables in full, and checks them
+	 * as the verification would, before its commit. The verification leaves them to it
+	 * (unless folders must be made for its files first, which would stay); the next
+	 * loads come after everything was verified. */
+	if (j->n_targets && j->targets[0].db_exists && j->targets[0].db_transactional &&
+	    !makes_folders(&j->targets[0]))
+		start_verify(j, j->targets[0].db_folder);
+	else
+		start_verify(j, NULL);
 	for (size_t i = 0; i < j->n_targets; i++) {
 		struct target *t = &j->targets[i];
-		if (probe_target(j, t, err) != 0)
-			goto out;
 		if (!holds_data(t))
 			continue;
 		busy++;
@@ -577,6 +631,9 @@ static int extract_files(struct job *j, struct target *t, char **fresh,
 			   "as it is", t->subject);
 		return 0;
 	}
+	/* the folders made above it would stay: not for a package not yet verified */
+	if (!parent_exists(dest) && restore_verified(j, err) != 0)
+		return -1;
 	/* a new folder of our own (mkdtemp): never one left by an earlier run or planted */
 	*fresh = xasprintf("%s.ofbackup-new-XXXXXX", dest);
 	if (ofb_files_mkdirs_parent(dest, err) != 0 || !mkdtemp(*fresh)) {
@@ -684,13 +741,15 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 	if (ofb_reader_schema(j->reader, t->db_folder, &s, err) != 0)
 		goto out;
 	/* the files go into a new folder of our own, removed on failure, and take the
-	 * folder's place after the database's commit, which waits for the verification; a
-	 * database is not made from a package not yet verified */
+	 * folder's place after the database's commit, which waits for the verification, as
+	 * does making a database */
 	if (t->files_prefix && extract_files(j, t, &fresh, err) != 0)
 		goto out;
-	if (!t->db_exists && restore_verified(j, err) != 0)
+	/* where the load cannot be taken back, it waits before its connection is opened
+	 * (not idle on the server meanwhile) */
+	if (!t->db_transactional && restore_verified(j, err) != 0)
 		goto out;
-	if (ofb_load_open_target(t->connstr, &db, &created, err) != 0) {
+	if (ofb_load_open_target(t->connstr, &db, &created, &gate, err) != 0) {
 		ofb_error_about(err, t->subject);
 		goto out;
 	}

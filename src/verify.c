@@ -123,9 +123,11 @@ out:
 }
 
 /* One database of the manifest, which must be in folder (where restore looks for it):
- * its schema.json, the manifest's list of its tables, and every table decoded and counted. */
+ * its schema.json, the manifest's list of its tables, and every table decoded and counted;
+ * with data_elsewhere, the tables' counts only compared with their data files' records
+ * (the caller reads those files, see verify.h). */
 static int verify_database(struct ofb_reader *r, json_t *db, const char *folder,
-			   const char *subject, struct ofb_error *err)
+			   const char *subject, int data_elsewhere, struct ofb_error *err)
 {
 	json_t *mfolder = json_object_get(db, "folder"), *schema = json_object_get(db, "schema");
 	json_t *tables = json_object_get(db, "tables");
@@ -169,11 +171,25 @@ static int verify_database(struct ofb_reader *r, json_t *db, const char *folder,
 		key.name = t->name;
 		key.schema = t->schema;
 		l = bsearch(&key, lt, json_array_size(tables), sizeof *lt, cmp_listed);
-		if (ofb_reader_table(r, t, NULL, NULL, &got, err) != 0)
+		if (data_elsewhere) {
+			struct entry *e = reader_need_entry(r, t->entry, err);
+			json_t *rows = e ? json_object_get(e->rec, "rows") : NULL;
+			if (!e)
+				goto out;
+			if (e->is_dir || !rows) {
+				reader_entry_error(err, r, t->entry, " is not a table data file in the "
+						   "manifest");
+				goto out;
+			}
+			e->checked = 1;   /* not read here: by the caller */
+			got = (unsigned long long)json_integer_value(rows);
+		} else if (ofb_reader_table(r, t, NULL, NULL, &got, err) != 0) {
 			goto out;
+		}
 		if (got != (unsigned long long)l->rows) {
-			reader_entry_error(err, r, t->entry, " holds %llu rows, the manifest's table '%s' "
-				    "of %s gives %lld", got, t->name, subject, (long long)l->rows);
+			reader_entry_error(err, r, t->entry, " %s %llu rows, the manifest's table '%s' "
+				    "of %s gives %lld", data_elsewhere ? "is listed with" : "holds",
+				    got, t->name, subject, (long long)l->rows);
 			goto out;
 		}
 	}
@@ -194,6 +210,11 @@ static int cmp_by_index(const void *a, const void *b)
 
 int ofb_reader_verify(struct ofb_reader *r, struct ofb_error *err)
 {
+	return ofb_reader_verify_but(r, NULL, err);
+}
+
+int ofb_reader_verify_but(struct ofb_reader *r, const char *loaded, struct ofb_error *err)
+{
 	json_t *login = json_object_get(ofb_reader_manifest(r), "login");
 	json_t *clients = json_object_get(ofb_reader_manifest(r), "clients"), *c;
 	size_t n_entries;
@@ -211,7 +232,8 @@ int ofb_reader_verify(struct ofb_reader *r, struct ofb_error *err)
 			reader_entry_error(err, r, "manifest.json", ": 'login' is neither a database nor null");
 			goto out;
 		}
-		if (verify_database(r, login, "login/", "the login database", err) != 0)
+		if (verify_database(r, login, "login/", "the login database",
+				    loaded && strcmp(loaded, "login/") == 0, err) != 0)
 			goto out;
 	}
 	if (!json_is_array(clients)) {
@@ -252,7 +274,8 @@ int ofb_reader_verify(struct ofb_reader *r, struct ofb_error *err)
 		}
 		subject = xasprintf("client '%s'", idv);
 		folder = xasprintf("clients/%s/db/", idv);
-		rc = verify_database(r, db, folder, subject, err);
+		rc = verify_database(r, db, folder, subject, loaded && strcmp(loaded, folder) == 0,
+				     err);
 		free(folder);
 		free(subject);
 		if (rc != 0)

@@ -1086,20 +1086,34 @@ class RestoreSuite:
         sc.t("import of a client export with a flipped byte into a new database: refused, "
              "nothing registered, no tables, no files", bad_import)
 
-        def load_beside_verify():
+        def load_beside_verify(where):
             # Each import loads into an existing empty database while the package is
-            # verified beside it. The damage is in the login database's data, which an
-            # import never reads, so only the verification can find it, and no commit
-            # (nor, on MariaDB, any change) may happen before it has.
+            # verified beside it. Damage in the login database's data, which an import
+            # never reads, only the verification can find; damage in the imported
+            # client's own table the load itself reads, and where the load is one
+            # transaction the verification leaves that table to it. Either way no commit
+            # (nor, on MariaDB, any change) may happen before all of it has been checked.
             with zipfile.ZipFile(full) as z:
-                entry = [i.filename for i in z.infolist() if i.filename.startswith("login/")
-                         and i.filename.endswith(".csv") and i.compress_size > 16][0]
-            bad = os.path.join(out, "beside.zip")
-            flip_byte(full, bad, entry)
+                infos = z.infolist()
             c = self.inst.config
             for engine, src in (("postgresql", PG), ("mariadb", MY), ("sqlite", LITE)):
+                if where == "login":
+                    entry = [i.filename for i in infos if i.filename.startswith("login/")
+                             and i.filename.endswith(".csv") and i.compress_size > 16][0]
+                else:
+                    prefix = "clients/%s/db/data/" % src
+                    entry = max((i for i in infos if i.filename.startswith(prefix)),
+                                key=lambda i: i.compress_size).filename
+                bad = os.path.join(out, "beside-%s-%s.zip" % (where, engine))
+                flip_byte(full, bad, entry)
                 newid, name = "beside-" + engine[:2], "ofb_e2e_beside"
-                files = os.path.join(self.root, newid + "-files")
+                # with the login damaged, a files folder whose parents are not there yet:
+                # they are not made either; with its own table damaged, one beside the
+                # others, so that the verification leaves the table to the load
+                above = os.path.join(self.root, newid + "-new")
+                files = (os.path.join(above, "deep", "files") if where == "login"
+                         else os.path.join(self.root, newid + "-files"))
+                shutil.rmtree(above, ignore_errors=True)
                 shutil.rmtree(files, ignore_errors=True)
                 if engine == "sqlite":
                     conn = "Driver=SQLite3;Database=%s" % os.path.join(self.root, name + ".db")
@@ -1118,6 +1132,8 @@ class RestoreSuite:
                              % (engine, r.text.strip()[-300:]))
                 self.require(newid not in self.registry(self.inst.login_path),
                              "%s registered by a refused import" % newid)
+                self.require(not os.path.exists(above), "%s made by a refused import"
+                             % above)
                 self.require(not os.path.exists(files) or not os.listdir(files),
                              "files written to %s" % files)
                 self.no_tables(engine, conn, newid)
@@ -1125,7 +1141,10 @@ class RestoreSuite:
                     self.drop_db(engine, name)
         sc.t("import of one client from a package whose login database is damaged, "
              "into existing empty PostgreSQL, MariaDB and SQLite databases: refused, nothing "
-             "committed, registered or written", load_beside_verify)
+             "committed, registered or written", load_beside_verify, "login")
+        sc.t("import of one client from a package whose own largest table is damaged, "
+             "into existing empty PostgreSQL, MariaDB and SQLite databases: refused, nothing "
+             "committed, registered or written", load_beside_verify, "own")
 
 
 class Res:

@@ -411,6 +411,18 @@ static void test_open_again(void)
 	ofb_expect_long("the second reader verifies", ofb_reader_verify(again, &err), 0, __LINE__);
 	ofb_reader_close(again);
 
+	/* the same bytes in another file (a copy renamed over it): refused as well, as
+	 * another file could differ in what is read before a SHA-256 is known */
+	other_path = xasprintf("%s/copy.zip", dir);
+	CU_ASSERT_EQUAL_FATAL(write_package(&p, other_path), 0);
+	CU_ASSERT_EQUAL_FATAL(rename(other_path, path), 0);
+	free(other_path);
+	ofb_error_clear(&err);
+	again = ofb_reader_open_again(r, NULL, &err);
+	CU_ASSERT_PTR_NULL(again);
+	expect_contains("a copy in its place", err.msg, "was replaced", __LINE__);
+	ofb_reader_close(again);
+
 	standard_package(&other);
 	find(&other, "clients/acme/files/Briefe/a.txt")->data = "OTHER-CONTENT";
 	find(&other, "clients/acme/files/Briefe/a.txt")->len = strlen("OTHER-CONTENT");
@@ -424,6 +436,60 @@ static void test_open_again(void)
 	ofb_reader_close(again);
 	ofb_reader_close(r);
 	free(other_path);
+	free(path);
+	unit_remove_tree(dir);
+}
+
+/* A table's damaged data: verify finds it; verify_but leaves that database's tables to
+ * the caller, whose ofb_reader_table finds it, and still looks at every other entry. */
+static void test_verify_but(void)
+{
+	struct pkg p;
+	struct ofb_error err;
+	struct ofb_reader *r;
+	struct ofb_schema s;
+	char *dir, *path, *hit;
+	struct buf file;
+	FILE *f;
+	char chunk[4096];
+	size_t n;
+
+	standard_package(&p);
+	find(&p, "clients/acme/db/data/u.csv")->stored = 1;
+	path = package_in(&p, &dir);
+	buf_init(&file);
+	f = fopen(path, "rb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&file, chunk, n);
+	fclose(f);
+	hit = memmem(file.data, file.len, u_csv, sizeof u_csv - 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(hit);
+	hit[6] ^= 0x01;   /* in "hello" */
+	f = fopen(path, "wb");
+	CU_ASSERT_EQUAL(fwrite(file.data, 1, file.len, f), file.len);
+	CU_ASSERT_EQUAL(fclose(f), 0);
+
+	ofb_error_clear(&err);
+	r = ofb_reader_open(path, NULL, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_NOT_EQUAL(ofb_reader_verify(r, &err), 0);
+	expect_contains("verify", err.msg, "'clients/acme/db/data/u.csv'", __LINE__);
+	ofb_error_clear(&err);
+	ofb_expect_long("verify but the damaged table's database",
+			ofb_reader_verify_but(r, "clients/acme/db/", &err), 0, __LINE__);
+	ofb_expect_str("its error", err.set ? err.msg : NULL, NULL, __LINE__);
+	ofb_error_clear(&err);
+	CU_ASSERT_NOT_EQUAL(ofb_reader_verify_but(r, "login/", &err), 0);
+	expect_contains("verify but another database", err.msg, "'clients/acme/db/data/u.csv'",
+			__LINE__);
+	CU_ASSERT_EQUAL_FATAL(ofb_reader_schema(r, "clients/acme/db/", &s, &err), 0);
+	ofb_error_clear(&err);
+	CU_ASSERT_NOT_EQUAL(ofb_reader_table(r, &s.tables[0], NULL, NULL, NULL, &err), 0);
+	expect_contains("the caller's read", err.msg, "damaged", __LINE__);
+	ofb_schema_free(&s);
+	ofb_reader_close(r);
+	buf_free(&file);
 	free(path);
 	unit_remove_tree(dir);
 }
@@ -1447,6 +1513,7 @@ int register_reader_tests(void)
 	static const struct ofb_test tests[] = {
 		{ "open, slurp, decode, verify a valid package", test_open_and_decode },
 		{ "open again: the same package, or refused", test_open_again },
+		{ "verify but one database's tables (read by the caller)", test_verify_but },
 		{ "extract: tree, contents, times", test_extract },
 		{ "extract: symbolic link below dest refused", test_extract_refuses_symlink },
 		{ "extract: damaged file leaves nothing", test_extract_damaged_file },
