@@ -42,13 +42,14 @@ int ofb_load_database(struct ofb_db *db, struct ofb_reader *r, struct ofb_schema
 		      unsigned flags, const char *subject, const struct ofb_load_gate *gate,
 		      struct ofb_load_stats *stats, struct ofb_error *err);
 
-/* Open a connection to connstr, creating the database first when it does not exist
- * (SQLite: the file; server engines: CREATE DATABASE through the driver's maintenance
- * database, given the right to). *created tells whether it did. */
 /* 0 when a database that cannot be opened now can be created: SQLite: its folder is
  * writable; server engines: the server answers. Else -1 with err saying why. */
 int ofb_load_can_create(const char *connstr, struct ofb_error *err);
 
+/* Open a connection to connstr, creating the database first when it does not exist
+ * (SQLite: the file, which the caller removes should what follows fail; server engines:
+ * CREATE DATABASE through the driver's maintenance database, given the right to, and
+ * after gate passed). *created tells whether it did. */
 int ofb_load_open_target(const char *connstr, struct ofb_db **out, int *created,
 			 const struct ofb_load_gate *gate, struct ofb_error *err);
 

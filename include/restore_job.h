@@ -23,6 +23,7 @@ struct target {
 	char *connstr;            /* resolved; may hold a password */
 	int db_exists;
 	int db_transactional;     /* its engine has transactional DDL (one load transaction) */
+	int creates_file;         /* a database file that is not there yet: the restore makes it */
 	size_t db_tables;
 	int files_nonempty;
 	int keep_old_files;       /* replaced files not in the safety package: keep them */

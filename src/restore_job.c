@@ -427,6 +427,12 @@ static int probe_target(struct job *j, struct target *t, struct ofb_error *err)
 	} else if (ofb_load_can_create(t->connstr, err) != 0) {
 		ofb_error_prefix(err, "%s: %s", t->subject, open_err.msg);
 		goto out;
+	} else {
+		const struct ofb_driver *drv = ofb_driver_for_connstr(t->connstr);
+		/* a database file made by the restore (and removed again should its load
+		 * fail) */
+		t->creates_file = drv && drv->file_database;
+		t->db_transactional = t->creates_file && drv->ddl_in_transaction;
 	}
 	if (j->strict) {
 		const struct ofb_driver *drv;
@@ -538,12 +544,13 @@ int restore_guard_targets(struct job *j, struct ofb_error *err)
 		if (probe_target(j, &j->targets[i], err) != 0)
 			goto out;
 	/* The first database is loaded before anything is kept: into a database that is
-	 * there, in one transaction, its load reads its own tables in full, and checks them
-	 * as the verification would, before its commit. The verification leaves them to it
+	 * there or a file the restore makes (and removes again on a failure), in one
+	 * transaction, its load reads its own tables in full, and checks them as the
+	 * verification would, before its commit. The verification leaves them to it
 	 * (unless folders must be made for its files first, which would stay); the next
 	 * loads come after everything was verified. */
-	if (j->n_targets && j->targets[0].db_exists && j->targets[0].db_transactional &&
-	    !makes_folders(&j->targets[0]))
+	if (j->n_targets && (j->targets[0].db_exists || j->targets[0].creates_file) &&
+	    j->targets[0].db_transactional && !makes_folders(&j->targets[0]))
 		start_verify(j, j->targets[0].db_folder);
 	else
 		start_verify(j, NULL);
@@ -728,6 +735,28 @@ static int gate_verified(void *ctx, struct ofb_error *err)
 	return restore_verified(ctx, err);
 }
 
+/* A database file the restore made, after a failure before its load was kept: removed,
+ * with what the engine keeps beside it. */
+static void remove_made_file(const struct target *t)
+{
+	const struct ofb_driver *drv = ofb_driver_for_connstr(t->connstr);
+	char *file = drv && drv->file_database ? ofb_connstr_lookup(t->connstr, "Database")
+					       : NULL;
+	static const char *const beside[] = { "", "-journal", "-wal", "-shm" };
+
+	for (size_t i = 0; file && i < sizeof beside / sizeof *beside; i++) {
+		char *path = xasprintf("%s%s", file, beside[i]);
+		if (unlink(path) != 0 && errno != ENOENT)
+			ofb_warn("%s: cannot remove '%s', made by this restore: %s", t->subject, path,
+				 strerror(errno));
+		free(path);
+	}
+	if (file)
+		ofb_notice("%s: removed the database file '%s' this restore had made", t->subject,
+			   file);
+	free(file);
+}
+
 static int restore_target(struct job *j, struct target *t, struct ofb_error *err)
 {
 	struct ofb_schema s;
@@ -735,7 +764,7 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 	struct ofb_db *db = NULL;
 	struct ofb_load_gate gate = { .pass = gate_verified, .ctx = j };
 	char *fresh = NULL;
-	int created = 0, ret = -1;
+	int created = 0, loaded = 0, ret = -1;
 
 	memset(&s, 0, sizeof s);
 	if (ofb_reader_schema(j->reader, t->db_folder, &s, err) != 0)
@@ -758,6 +787,7 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 	if (ofb_load_database(db, j->reader, &s, (t->db_tables > 0 ? OFB_LOAD_REPLACE : 0) |
 			      (j->strict ? OFB_LOAD_STRICT : 0), t->subject, &gate, &stats, err) != 0)
 		goto out;
+	loaded = 1;
 	j->warnings += stats.warnings;
 	j->rows += stats.rows;
 	if (fresh && swap_files(t, ofb_reader_entry_mode(j->reader, t->files_prefix), fresh,
@@ -774,6 +804,8 @@ out:
 	}
 	free(fresh);
 	ofb_db_close(db);
+	if (ret != 0 && created && !loaded)
+		remove_made_file(t);
 	ofb_schema_free(&s);
 	return ret;
 }

@@ -1116,8 +1116,13 @@ class RestoreSuite:
                 shutil.rmtree(above, ignore_errors=True)
                 shutil.rmtree(files, ignore_errors=True)
                 if engine == "sqlite":
+                    # an empty file; with its own table damaged, no file: the file the
+                    # import makes is removed again
                     conn = "Driver=SQLite3;Database=%s" % os.path.join(self.root, name + ".db")
-                    open(sqlite_path(conn), "wb").close()
+                    if os.path.exists(sqlite_path(conn)):
+                        os.remove(sqlite_path(conn))
+                    if where == "login":
+                        open(sqlite_path(conn), "wb").close()
                 else:
                     self.drop_db(engine, name)
                     self.create_db(engine, name)
@@ -1137,14 +1142,18 @@ class RestoreSuite:
                 self.require(not os.path.exists(files) or not os.listdir(files),
                              "files written to %s" % files)
                 self.no_tables(engine, conn, newid)
+                if engine == "sqlite" and where == "own":
+                    left = [f for f in os.listdir(self.root) if f.startswith(name + ".db")]
+                    self.require(not left, "the import left %s" % left)
                 if engine != "sqlite":
                     self.drop_db(engine, name)
         sc.t("import of one client from a package whose login database is damaged, "
              "into existing empty PostgreSQL, MariaDB and SQLite databases: refused, nothing "
              "committed, registered or written", load_beside_verify, "login")
         sc.t("import of one client from a package whose own largest table is damaged, "
-             "into existing empty PostgreSQL, MariaDB and SQLite databases: refused, nothing "
-             "committed, registered or written", load_beside_verify, "own")
+             "into existing empty PostgreSQL and MariaDB databases and a new SQLite file: "
+             "refused, nothing committed, registered or written, the file removed",
+             load_beside_verify, "own")
 
 
 class Res:
