@@ -391,6 +391,30 @@ static void test_open_and_decode(void)
 	unit_remove_tree(dir);
 }
 
+/* The package at path with one bit of byte at of a stored entry's text flipped. */
+static void flip_stored(const char *path, const char *text, size_t len, size_t at)
+{
+	struct buf file;
+	FILE *f;
+	char chunk[4096], *hit;
+	size_t n;
+
+	buf_init(&file);
+	f = fopen(path, "rb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&file, chunk, n);
+	fclose(f);
+	hit = memmem(file.data, file.len, text, len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(hit);
+	hit[at] ^= 0x01;
+	f = fopen(path, "wb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fwrite(file.data, 1, file.len, f), file.len);
+	CU_ASSERT_EQUAL(fclose(f), 0);
+	buf_free(&file);
+}
+
 /* A second reader of the same package for another thread; none when another package was
  * put in its place meanwhile (a rename over it). */
 static void test_open_again(void)
@@ -448,27 +472,12 @@ static void test_verify_but(void)
 	struct ofb_error err;
 	struct ofb_reader *r;
 	struct ofb_schema s;
-	char *dir, *path, *hit;
-	struct buf file;
-	FILE *f;
-	char chunk[4096];
-	size_t n;
+	char *dir, *path;
 
 	standard_package(&p);
 	find(&p, "clients/acme/db/data/u.csv")->stored = 1;
 	path = package_in(&p, &dir);
-	buf_init(&file);
-	f = fopen(path, "rb");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&file, chunk, n);
-	fclose(f);
-	hit = memmem(file.data, file.len, u_csv, sizeof u_csv - 1);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(hit);
-	hit[6] ^= 0x01;   /* in "hello" */
-	f = fopen(path, "wb");
-	CU_ASSERT_EQUAL(fwrite(file.data, 1, file.len, f), file.len);
-	CU_ASSERT_EQUAL(fclose(f), 0);
+	flip_stored(path, u_csv, sizeof u_csv - 1, 6);   /* in "hello" */
 
 	ofb_error_clear(&err);
 	r = ofb_reader_open(path, NULL, &err);
@@ -489,7 +498,6 @@ static void test_verify_but(void)
 	expect_contains("the caller's read", err.msg, "damaged", __LINE__);
 	ofb_schema_free(&s);
 	ofb_reader_close(r);
-	buf_free(&file);
 	free(path);
 	unit_remove_tree(dir);
 }
@@ -1005,26 +1013,11 @@ static void test_flipped_byte(void)
 	struct pkg p;
 	struct ofb_error err;
 	struct ofb_reader *r;
-	char *dir, *path, *hit;
-	struct buf file;
-	FILE *f;
-	char chunk[4096];
-	size_t n;
+	char *dir, *path;
 
 	standard_package(&p);
 	path = package_in(&p, &dir);
-	buf_init(&file);
-	f = fopen(path, "rb");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&file, chunk, n);
-	fclose(f);
-	hit = memmem(file.data, file.len, stored_text, sizeof stored_text - 1);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(hit);
-	hit[10] ^= 0x01;
-	f = fopen(path, "wb");
-	CU_ASSERT_EQUAL(fwrite(file.data, 1, file.len, f), file.len);
-	CU_ASSERT_EQUAL(fclose(f), 0);
+	flip_stored(path, stored_text, sizeof stored_text - 1, 10);
 
 	ofb_error_clear(&err);
 	r = ofb_reader_open(path, NULL, &err);
@@ -1045,7 +1038,6 @@ static void test_flipped_byte(void)
 	CU_ASSERT_NOT_EQUAL(ofb_reader_read(r, "no/such/entry", NULL, NULL, &err), 0);
 	expect_contains("read missing entry", err.msg, "'no/such/entry'", __LINE__);
 	ofb_reader_close(r);
-	buf_free(&file);
 	free(path);
 	unit_remove_tree(dir);
 }
