@@ -58,8 +58,12 @@ struct target *restore_add_client_target(struct job *j, const char *pkg_id,
  * first needed; nothing changes before it passed: every step that cannot be taken back
  * asks restore_verified first. */
 int restore_open_package(struct job *j, const char *path, struct ofb_error *err);
-/* Wait for the verification; -1 with err saying what is damaged. */
+/* Wait for the verification (run it here if it has not started); -1 with err saying
+ * what is damaged. restore_verified leaves out the tables the first load reads itself
+ * (for that load's commit); restore_verified_all includes them, read here if that load
+ * has not read them all. */
 int restore_verified(struct job *j, struct ofb_error *err);
+int restore_verified_all(struct job *j, struct ofb_error *err);
 /* A run's exit code from ret: a damaged package is the error reported (it caused any
  * failure), a usage error is exit 2. */
 int restore_job_end(struct job *j, int ret, struct ofb_error *err);

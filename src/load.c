@@ -429,8 +429,8 @@ static SQLRETURN bind_array_rows(struct batch *b, void **bound, SQLLEN *ind)
 		}
 		buf_addc(&a, '}');
 		if (all_ascii(a.data, a.len)) {
-			/* numbers, moments, hex digits: these bytes in every character set, so
-			 * as they are, without a round trip through UTF-16 */
+			/* ASCII (numbers, moments, hex digits, much text): these bytes in every
+			 * character set, so as they are, without a round trip through UTF-16 */
 			ind[k] = (SQLLEN)a.len;
 			bound[k] = buf_detach(&a);
 			rc = SQLBindParameter(b->full, (SQLUSMALLINT)(k + 1), SQL_PARAM_INPUT,

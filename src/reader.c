@@ -489,14 +489,18 @@ struct ofb_reader *ofb_reader_open(const char *path, const char *password,
 	int zerr = 0, ok = 0, fd;
 
 	r->path = xstrdup(path);
-	/* opened here, so that the file read is the file looked at (fstat) */
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* opened here, so that the file read is the file looked at (fstat); not blocking
+	 * on a named pipe */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		ofb_error_errno(err, errno, "cannot open package '%s'", path);
 		goto out;
 	}
-	if (fstat(fd, &r->file) != 0) {
-		ofb_error_errno(err, errno, "cannot open package '%s'", path);
+	if (fstat(fd, &r->file) != 0 || !S_ISREG(r->file.st_mode)) {
+		if (S_ISREG(r->file.st_mode) || !r->file.st_mode)
+			ofb_error_errno(err, errno, "cannot open package '%s'", path);
+		else
+			ofb_error_set(err, "cannot open package '%s': it is not a file", path);
 		close(fd);
 		goto out;
 	}

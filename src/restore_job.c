@@ -42,8 +42,8 @@ static void target_free(struct target *t)
 
 /* The whole package verified, from when the targets are known, on a thread of its own
  * with a reader of its own while the first database loads (docs/RESTORE.md); every step
- * that cannot be taken back waits for it (restore_verified), and runs it here if it has
- * not started. */
+ * that cannot be taken back waits for it (restore_verified_all), and runs it here if it
+ * has not started. */
 enum verify_state { VERIFY_PENDING, VERIFY_RUNNING, VERIFY_DONE };
 
 struct verify_task {
@@ -51,6 +51,7 @@ struct verify_task {
 	pthread_t thread;
 	struct ofb_reader *reader;
 	char *loaded;            /* the database folder whose tables the first load checks */
+	int loaded_checked;      /* that load (or restore_verified_all) read them all */
 	struct ofb_error err;
 	int rc;
 };
@@ -78,11 +79,19 @@ static void start_verify(struct job *j, const char *loaded)
 		v->state = VERIFY_RUNNING;
 		return;
 	}
+	if (!v->reader)
+		ofb_notice("the package is verified before the restore goes on: %s", v->err.msg);
 	ofb_reader_close(v->reader);
 	v->reader = NULL;
 	free(v->loaded);
 	v->loaded = NULL;
 	ofb_error_clear(&v->err);
+}
+
+static void damage_prefix(struct ofb_error *err)
+{
+	ofb_error_prefix(err, ofb_interrupted ? "interrupted while verifying the package; "
+			 "nothing was changed" : "the package is damaged; nothing was changed");
 }
 
 int restore_verified(struct job *j, struct ofb_error *err)
@@ -100,9 +109,7 @@ int restore_verified(struct job *j, struct ofb_error *err)
 		v->reader = NULL;
 	}
 	if (v->state != VERIFY_DONE && v->rc != 0)
-		ofb_error_prefix(&v->err, ofb_interrupted ? "interrupted while verifying the "
-				 "package; nothing was changed" : "the package is damaged; nothing "
-				 "was changed");
+		damage_prefix(&v->err);
 	v->state = VERIFY_DONE;
 	if (v->rc != 0) {
 		*err = v->err;
@@ -111,22 +118,47 @@ int restore_verified(struct job *j, struct ofb_error *err)
 	return 0;
 }
 
+/* The tables the verification left to the first load, read here (when that load has
+ * not read them all: it failed, or has not begun). */
+static int check_loaded_tables(struct job *j, struct ofb_error *err)
+{
+	struct verify_task *v = j->verify;
+	struct ofb_schema s;
+	int rc;
+
+	memset(&s, 0, sizeof s);
+	rc = ofb_reader_schema(j->reader, v->loaded, &s, err);
+	for (size_t i = 0; rc == 0 && i < s.n_tables; i++)
+		rc = ofb_reader_table(j->reader, &s.tables[i], NULL, NULL, NULL, err);
+	ofb_schema_free(&s);
+	if (rc != 0) {
+		damage_prefix(err);
+		v->err = *err;
+		v->rc = -1;
+		return -1;
+	}
+	v->loaded_checked = 1;
+	return 0;
+}
+
+int restore_verified_all(struct job *j, struct ofb_error *err)
+{
+	if (restore_verified(j, err) != 0)
+		return -1;
+	if (j->verify && j->verify->loaded && !j->verify->loaded_checked)
+		return check_loaded_tables(j, err);
+	return 0;
+}
+
 int restore_job_end(struct job *j, int ret, struct ofb_error *err)
 {
 	struct ofb_error damage;
 
-	/* a damaged package is what went wrong, whatever the failure it caused; the tables
-	 * the verification left to the first load are looked at again for that (the load
-	 * may have stopped at their damage, or before it) */
-	if (ret == OFB_EXIT_FAILED && restore_verified(j, &damage) != 0) {
+	/* a damaged package is what went wrong, whatever the failure it caused (the first
+	 * load may have stopped at the damage of its own tables, or before it) */
+	ofb_error_clear(&damage);
+	if (ret == OFB_EXIT_FAILED && restore_verified_all(j, &damage) != 0)
 		*err = damage;
-	} else if (ret == OFB_EXIT_FAILED && j->verify && j->verify->loaded) {
-		ofb_error_clear(&damage);
-		if (ofb_reader_verify(j->reader, &damage) != 0 && !ofb_interrupted) {
-			ofb_error_prefix(&damage, "the package is damaged; nothing was changed");
-			*err = damage;
-		}
-	}
 	if (ret == OFB_EXIT_FAILED && err->exit_code == OFB_EXIT_USAGE)
 		ret = OFB_EXIT_USAGE;
 	return ret;
@@ -379,7 +411,7 @@ static int handle_leftovers(struct job *j, struct target *t, struct ofb_error *e
 		goto out;
 	}
 	/* removing them is a change: not for a package not yet verified */
-	ret = l.n_new || l.n_old ? restore_verified(j, err) : 0;
+	ret = l.n_new || l.n_old ? restore_verified_all(j, err) : 0;
 	for (size_t i = 0; ret == 0 && i < l.n_foreign; i++) {
 		ofb_warn("%s: '%s' looks like a folder an earlier restore left, but it is not this "
 			 "user's folder or its restore still runs: left alone", t->subject,
@@ -529,6 +561,23 @@ static int holds_data(const struct target *t)
 	return t->db_tables > 0 || t->files_nonempty;
 }
 
+/* The verification beside what follows, when no safety package waits for it. The first
+ * database is loaded before anything is kept: into a database that is there or a file
+ * the restore makes (and removes again on a failure), in one transaction, its load reads
+ * its own tables in full, and checks them as the verification would, before its commit.
+ * The verification leaves them to it (unless folders must be made for its files first,
+ * which would stay); every other step that cannot be taken back, and the loads after
+ * the first, wait for all of it. */
+static void start_first_verify(struct job *j)
+{
+	const struct target *t = j->n_targets ? &j->targets[0] : NULL;
+
+	if (t && (t->db_exists || t->creates_file) && t->db_transactional && !makes_folders(t))
+		start_verify(j, t->db_folder);
+	else
+		start_verify(j, NULL);
+}
+
 /* Refuse (without replace) or save (with it) every target that holds data. */
 int restore_guard_targets(struct job *j, struct ofb_error *err)
 {
@@ -543,17 +592,6 @@ int restore_guard_targets(struct job *j, struct ofb_error *err)
 	for (size_t i = 0; i < j->n_targets; i++)
 		if (probe_target(j, &j->targets[i], err) != 0)
 			goto out;
-	/* The first database is loaded before anything is kept: into a database that is
-	 * there or a file the restore makes (and removes again on a failure), in one
-	 * transaction, its load reads its own tables in full, and checks them as the
-	 * verification would, before its commit. The verification leaves them to it
-	 * (unless folders must be made for its files first, which would stay); the next
-	 * loads come after everything was verified. */
-	if (j->n_targets && (j->targets[0].db_exists || j->targets[0].creates_file) &&
-	    j->targets[0].db_transactional && !makes_folders(&j->targets[0]))
-		start_verify(j, j->targets[0].db_folder);
-	else
-		start_verify(j, NULL);
 	for (size_t i = 0; i < j->n_targets; i++) {
 		struct target *t = &j->targets[i];
 		if (!holds_data(t))
@@ -570,6 +608,7 @@ int restore_guard_targets(struct job *j, struct ofb_error *err)
 		}
 	}
 	if (!busy) {
+		start_first_verify(j);
 		ret = 0;
 		goto out;
 	}
@@ -580,10 +619,12 @@ int restore_guard_targets(struct job *j, struct ofb_error *err)
 		goto out;
 	}
 	if (!login_conn && n_save == 0) {
+		start_first_verify(j);
 		ret = 0;
 		goto out;
 	}
-	if (restore_verified(j, err) != 0 ||
+	/* the safety package waits for all of it */
+	if (restore_verified_all(j, err) != 0 ||
 	    check_safety_place(j, j->cfg->backup_dir ? j->cfg->backup_dir : ".", err) != 0)
 		goto out;
 	/* never over an existing file: it could be the very package being restored */
@@ -639,7 +680,7 @@ static int extract_files(struct job *j, struct target *t, char **fresh,
 		return 0;
 	}
 	/* the folders made above it would stay: not for a package not yet verified */
-	if (!parent_exists(dest) && restore_verified(j, err) != 0)
+	if (!parent_exists(dest) && restore_verified_all(j, err) != 0)
 		return -1;
 	/* a new folder of our own (mkdtemp): never one left by an earlier run or planted */
 	*fresh = xasprintf("%s.ofbackup-new-XXXXXX", dest);
@@ -730,6 +771,14 @@ out:
 	return ret;
 }
 
+/* Before a database is made: all of the package. */
+static int gate_all(void *ctx, struct ofb_error *err)
+{
+	return restore_verified_all(ctx, err);
+}
+
+/* Before the load's commit (or, without transactional DDL, its first change): what the
+ * load has not read itself. */
 static int gate_verified(void *ctx, struct ofb_error *err)
 {
 	return restore_verified(ctx, err);
@@ -763,6 +812,7 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 	struct ofb_load_stats stats;
 	struct ofb_db *db = NULL;
 	struct ofb_load_gate gate = { .pass = gate_verified, .ctx = j };
+	struct ofb_load_gate make_gate = { .pass = gate_all, .ctx = j };
 	char *fresh = NULL;
 	int created = 0, loaded = 0, ret = -1;
 
@@ -776,9 +826,9 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 		goto out;
 	/* where the load cannot be taken back, it waits before its connection is opened
 	 * (not idle on the server meanwhile) */
-	if (!t->db_transactional && restore_verified(j, err) != 0)
+	if (!t->db_transactional && restore_verified_all(j, err) != 0)
 		goto out;
-	if (ofb_load_open_target(t->connstr, &db, &created, &gate, err) != 0) {
+	if (ofb_load_open_target(t->connstr, &db, &created, &make_gate, err) != 0) {
 		ofb_error_about(err, t->subject);
 		goto out;
 	}
@@ -788,6 +838,8 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 			      (j->strict ? OFB_LOAD_STRICT : 0), t->subject, &gate, &stats, err) != 0)
 		goto out;
 	loaded = 1;
+	if (j->verify)
+		j->verify->loaded_checked = 1;   /* the first load read its tables in full */
 	j->warnings += stats.warnings;
 	j->rows += stats.rows;
 	if (fresh && swap_files(t, ofb_reader_entry_mode(j->reader, t->files_prefix), fresh,
@@ -814,7 +866,7 @@ int restore_apply(struct job *j, struct ofb_error *err)
 {
 	struct timespec end;
 
-	if (!j->n_targets && restore_verified(j, err) != 0)
+	if (!j->n_targets && restore_verified_all(j, err) != 0)
 		return -1;
 	for (size_t i = 0; i < j->n_targets; i++)
 		if (restore_target(j, &j->targets[i], err) != 0) {

@@ -1056,6 +1056,22 @@ class RestoreSuite:
         sc.t("restore --replace of a package with a flipped byte in its last entry: refused, "
              "nothing changed, no safety package", last_entry)
 
+        def own_table():
+            # the first database's own table: with a safety package to write first, all of
+            # the package is checked before it, none of it left to the load
+            prefix = "clients/%s/db/data/" % LITE
+            with zipfile.ZipFile(full) as z:
+                entry = max((i for i in z.infolist() if i.filename.startswith(prefix)),
+                            key=lambda i: i.compress_size).filename
+            bad = os.path.join(out, "own-table.zip")
+            flip_byte(full, bad, entry)
+            r = self.run("-c", self.inst.config, "restore", bad, LITE, "--replace")
+            refused(r)
+            self.require("damaged" in r.text and entry in r.text,
+                         "the damage is not what was reported: %s" % r.text.strip()[-300:])
+        sc.t("restore FILE %s --replace, flipped byte in its own table (loaded first): "
+             "refused, nothing changed, no safety package" % LITE, own_table)
+
         def other_client():
             entry = table_entry(full, MY, "blobs")
             bad = os.path.join(out, "other.zip")
