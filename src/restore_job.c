@@ -168,7 +168,9 @@ void restore_job_free(struct job *j)
 {
 	struct ofb_error ignored;
 
-	restore_verified(j, &ignored);
+	/* a verification still running is waited for (not one never started) */
+	if (j->verify && j->verify->state == VERIFY_RUNNING)
+		restore_verified(j, &ignored);
 	if (j->verify)
 		free(j->verify->loaded);
 	free(j->verify);
