@@ -16,8 +16,10 @@ struct ofb_dbdump *ofb_dbdump_new(const char *subject, const char *connstr,
 void ofb_dbdump_free(struct ofb_dbdump *d);
 
 /* Connect, read the schema, disconnect: finds unreachable databases and bad credentials
- * before any package is started, and fixes the list of entries. */
-int ofb_dbdump_probe(struct ofb_dbdump *d, struct ofb_error *err);
+ * before any package is started, and fixes the list of entries. With keep, the connection
+ * stays open for the snapshot instead (for the database produced first: one connection
+ * fewer, and not many left idle). */
+int ofb_dbdump_probe(struct ofb_dbdump *d, int keep, struct ofb_error *err);
 
 /* Add schema.json and the table data files to pkg. When the archive is written, the first
  * of them connects and opens the snapshot, the last one ends it. */

@@ -43,6 +43,7 @@ struct run {
 	struct timespec started;
 	const char *password;     /* the package's, or NULL: not encrypted */
 	int level;                /* [package] compression */
+	int kept;                 /* a probe's connection is kept (for the first database) */
 };
 
 const char *ofb_kind_name(enum ofb_kind kind)
@@ -238,8 +239,9 @@ static int prepare_client(struct run *r, struct client_job *j, struct ofb_error 
 	}
 	j->dump = ofb_dbdump_new(subject, conn, folder);
 	ofb_progress_update(subject, 0, 0);
-	if (ofb_dbdump_probe(j->dump, err) != 0)
+	if (ofb_dbdump_probe(j->dump, !r->kept, err) != 0)
 		goto out;
+	r->kept = 1;
 	warn_schema(r, subject, j->dump);
 	if (c->files_dir) {
 		if (ofb_files_scan(c->files_dir, &j->files, err) != 0) {
@@ -401,8 +403,9 @@ int ofb_backup_targets(const char *login_conn, const struct ofb_client *clients,
 	clock_gettime(CLOCK_MONOTONIC, &r.started);
 	if (login_conn) {
 		r.login = ofb_dbdump_new("login database", login_conn, "login/");
-		if (ofb_dbdump_probe(r.login, err) != 0)
+		if (ofb_dbdump_probe(r.login, 1, err) != 0)
 			goto out;
+		r.kept = 1;
 	}
 	r.jobs = xcalloc(n + 1, sizeof *r.jobs);
 	for (size_t i = 0; i < n; i++) {
@@ -469,8 +472,9 @@ int ofb_backup_run(const struct ofb_config *cfg, const struct ofb_backup_opts *o
 	}
 	if (opts->kind != OFB_KIND_EXPORT) {
 		r.login = ofb_dbdump_new("login database", login_conn, "login/");
-		if (ofb_dbdump_probe(r.login, err) != 0)
+		if (ofb_dbdump_probe(r.login, 1, err) != 0)
 			goto out;
+		r.kept = 1;
 		warn_schema(&r, "login database", r.login);
 	}
 	for (size_t i = 0; i < r.n_jobs; i++) {

@@ -34,6 +34,7 @@ struct ofb_dbdump {
 	struct ofb_schema probed;    /* from ofb_dbdump_probe: fixes the entries */
 	struct ofb_schema schema;    /* read inside the snapshot */
 	struct ofb_db *db;
+	struct ofb_db *kept;         /* the probe's connection, for the snapshot (or NULL) */
 	char *warning;
 	size_t n_entries;            /* lazily produced entries of this database */
 	size_t n_closed;
@@ -56,6 +57,7 @@ void ofb_dbdump_free(struct ofb_dbdump *d)
 	if (!d)
 		return;
 	ofb_db_close(d->db);
+	ofb_db_close(d->kept);
 	ofb_schema_free(&d->probed);
 	ofb_schema_free(&d->schema);
 	free(d->subject);
@@ -97,7 +99,7 @@ const char *ofb_dbdump_warning(const struct ofb_dbdump *d)
 	return d->warning;
 }
 
-int ofb_dbdump_probe(struct ofb_dbdump *d, struct ofb_error *err)
+int ofb_dbdump_probe(struct ofb_dbdump *d, int keep, struct ofb_error *err)
 {
 	struct ofb_db *db = NULL;
 	int ret = -1;
@@ -106,6 +108,10 @@ int ofb_dbdump_probe(struct ofb_dbdump *d, struct ofb_error *err)
 		goto out;
 	if (ofb_schema_read(db, &d->probed, err) != 0)
 		goto out;
+	if (keep) {
+		d->kept = db;
+		db = NULL;
+	}
 	ret = 0;
 out:
 	if (ret != 0)
@@ -158,13 +164,33 @@ static int same_tables(const struct ofb_schema *a, const struct ofb_schema *b)
 	return 1;
 }
 
+/* The probe's connection, when it was kept, takes the snapshot: no second connect, and
+ * the server has the catalogs at hand for the second reading. 0 when there is none, or
+ * it was dropped while it waited (a server's idle timeout): it is closed then. */
+static int snapshot_on_kept(struct ofb_dbdump *d)
+{
+	struct ofb_error ignored;
+
+	if (!d->kept)
+		return 0;
+	d->db = d->kept;
+	d->kept = NULL;
+	ofb_error_clear(&ignored);
+	if (ofb_drv_begin_snapshot(d->db, &d->warning, &ignored) == 0)
+		return 1;
+	ofb_db_close(d->db);
+	d->db = NULL;
+	free(d->warning);
+	d->warning = NULL;
+	return 0;
+}
+
 static int group_open(struct ofb_dbdump *d, struct ofb_error *err)
 {
 	int ret = -1;
 
-	if (ofb_db_open(&d->db, d->connstr, err) != 0)
-		goto out;
-	if (ofb_drv_begin_snapshot(d->db, &d->warning, err) != 0)
+	if (!snapshot_on_kept(d) && (ofb_db_open(&d->db, d->connstr, err) != 0 ||
+				     ofb_drv_begin_snapshot(d->db, &d->warning, err) != 0))
 		goto out;
 	if (ofb_drv_lock_tables(d->db, d->probed.tables, d->probed.n_tables, err) != 0)
 		goto out;
