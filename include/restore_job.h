@@ -13,6 +13,8 @@
 #include "reader.h"
 #include "registry.h"
 
+struct ofb_db;
+
 /* One database (and files folder) the package is restored into. */
 struct target {
 	char *subject;            /* "login database", "client 'acme'" */
@@ -24,6 +26,7 @@ struct target {
 	int db_exists;
 	int db_transactional;     /* its engine has transactional DDL (one load transaction) */
 	int creates_file;         /* a database file that is not there yet: the restore makes it */
+	struct ofb_db *kept;      /* the first target's probe connection, for its load */
 	size_t db_tables;
 	int files_nonempty;
 	int keep_old_files;       /* replaced files not in the safety package: keep them */

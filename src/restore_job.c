@@ -38,6 +38,7 @@ static void target_free(struct target *t)
 	free(t->client.files_dir);
 	ofb_dbconn_free(&t->client.conn);
 	ofb_secret_free(t->connstr);
+	ofb_db_close(t->kept);
 }
 
 /* The whole package verified, from when the targets are known, on a thread of its own
@@ -506,6 +507,12 @@ static int probe_target(struct job *j, struct target *t, struct ofb_error *err)
 		}
 		t->files_nonempty = rc;
 	}
+	/* the first database's connection, where its load follows at once (in one
+	 * transaction, beside the verification), serves that load */
+	if (t == &j->targets[0] && t->db_transactional) {
+		t->kept = db;
+		db = NULL;
+	}
 	ret = 0;
 out:
 	ofb_db_close(db);
@@ -625,7 +632,12 @@ int restore_guard_targets(struct job *j, struct ofb_error *err)
 		ret = 0;
 		goto out;
 	}
-	/* the safety package waits for all of it */
+	/* the safety package waits for all of it; a connection kept meanwhile could be
+	 * dropped by the server */
+	if (j->n_targets) {
+		ofb_db_close(j->targets[0].kept);
+		j->targets[0].kept = NULL;
+	}
 	if (restore_verified_all(j, err) != 0 ||
 	    check_safety_place(j, j->cfg->backup_dir ? j->cfg->backup_dir : ".", err) != 0)
 		goto out;
@@ -830,7 +842,10 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 	 * (not idle on the server meanwhile) */
 	if (!t->db_transactional && restore_verified_all(j, err) != 0)
 		goto out;
-	if (ofb_load_open_target(t->connstr, &db, &created, &make_gate, err) != 0) {
+	if (t->kept) {
+		db = t->kept;
+		t->kept = NULL;
+	} else if (ofb_load_open_target(t->connstr, &db, &created, &make_gate, err) != 0) {
 		ofb_error_about(err, t->subject);
 		goto out;
 	}
