@@ -43,7 +43,7 @@ struct run {
 	struct timespec started;
 	const char *password;     /* the package's, or NULL: not encrypted */
 	int level;                /* [package] compression */
-	int kept;                 /* a probe's connection is kept (for the first database) */
+	int kept;                 /* a database was probed: the first one keeps its connection */
 };
 
 const char *ofb_kind_name(enum ofb_kind kind)

@@ -165,19 +165,23 @@ static int same_tables(const struct ofb_schema *a, const struct ofb_schema *b)
 }
 
 /* The probe's connection, when it was kept, takes the snapshot: no second connect, and
- * the server has the catalogs at hand for the second reading. 0 when there is none, or
- * it was dropped while it waited (a server's idle timeout): it is closed then. */
+ * the server has the catalogs at hand for the second reading. Its session is set up
+ * again first (a driver that reconnected by itself would have lost it). 0 when there is
+ * none, or it was dropped while it waited (a server's idle timeout): it is closed then. */
 static int snapshot_on_kept(struct ofb_dbdump *d)
 {
-	struct ofb_error ignored;
+	struct ofb_error why;
 
 	if (!d->kept)
 		return 0;
 	d->db = d->kept;
 	d->kept = NULL;
-	ofb_error_clear(&ignored);
-	if (ofb_drv_begin_snapshot(d->db, &d->warning, &ignored) == 0)
+	ofb_error_clear(&why);
+	if (ofb_drv_session_setup(d->db, &why) == 0 &&
+	    ofb_drv_begin_snapshot(d->db, &d->warning, &why) == 0)
 		return 1;
+	ofb_detail("%s: the connection kept since planning is gone (%s): connecting again",
+		   d->subject, why.msg);
 	ofb_db_close(d->db);
 	d->db = NULL;
 	free(d->warning);

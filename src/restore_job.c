@@ -507,8 +507,9 @@ static int probe_target(struct job *j, struct target *t, struct ofb_error *err)
 		}
 		t->files_nonempty = rc;
 	}
-	/* the first database's connection, where its load follows at once (in one
-	 * transaction, beside the verification), serves that load */
+	/* the first database's connection serves its load, where that load follows the
+	 * probes and the extraction of its files (in one transaction, beside the
+	 * verification) */
 	if (t == &j->targets[0] && t->db_transactional) {
 		t->kept = db;
 		db = NULL;
@@ -820,6 +821,21 @@ static void remove_made_file(const struct target *t)
 	free(file);
 }
 
+/* Whether the connection kept since the probe still serves (its session set up again);
+ * closed when not (dropped by the server while the files were extracted). */
+static int kept_alive(struct target *t)
+{
+	struct ofb_error why;
+
+	ofb_error_clear(&why);
+	if (ofb_drv_session_setup(t->kept, &why) == 0)
+		return 1;
+	ofb_detail("%s: the connection kept since the probe is gone (%s): connecting again",
+		   t->subject, why.msg);
+	ofb_db_close(t->kept);
+	return 0;
+}
+
 static int restore_target(struct job *j, struct target *t, struct ofb_error *err)
 {
 	struct ofb_schema s;
@@ -842,6 +858,8 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 	 * (not idle on the server meanwhile) */
 	if (!t->db_transactional && restore_verified_all(j, err) != 0)
 		goto out;
+	if (t->kept && !kept_alive(t))
+		t->kept = NULL;
 	if (t->kept) {
 		db = t->kept;
 		t->kept = NULL;
