@@ -1,5 +1,6 @@
 /* postgresql.c - PostgreSQL through psqlODBC: streaming cursors, REPEATABLE READ snapshot,
  * sequences and identity columns, the types psqlODBC reports imprecisely. */
+#include <langinfo.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,9 +40,21 @@ static int pg_session(struct ofb_db *db, struct ofb_error *err)
 		"SET standard_conforming_strings = on",
 	};
 
+	char *enc = NULL;
+
 	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
 		if (ofb_db_exec(db, settings[i], err) != 0)
 			return -1;
+	/* Text is read as the UTF-8 the server sends (no round trip through UTF-16 in the
+	 * driver and back here) where the database holds UTF-8, so that every text is valid
+	 * UTF-8 (a SQL_ASCII database keeps any bytes), the session speaks it, and this
+	 * process's character set is UTF-8 (psqlODBC hands SQL_C_CHAR text over in it). */
+	if (ofb_db_query_value(db, "SELECT current_setting('server_encoding') || ',' || "
+			       "current_setting('client_encoding')", &enc, err) != 0)
+		return -1;
+	db->utf8_reads = enc && strcmp(enc, "UTF8,UTF8") == 0 &&
+			 strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	free(enc);
 	return 0;
 }
 
