@@ -39,7 +39,6 @@ static int pg_session(struct ofb_db *db, struct ofb_error *err)
 		/* how sqlcheck reads strings in SQL from a package */
 		"SET standard_conforming_strings = on",
 	};
-
 	char *enc = NULL;
 
 	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
@@ -528,9 +527,9 @@ static const char *const pg_default_keywords[] = {
  * array once and plans nothing per row (a 400-row VALUES list took it 2 ms, this a
  * tenth of that). The unnests stand in the select list, where they run in step and
  * stream their rows; in FROM (ROWS FROM) each would first be copied into a tuple store
- * (measured: a tenth slower for 200,000 rows). The arrays are of the columns' types without modifiers (bpchar, not
- * char(n)), so a value too long for the column is refused by the INSERT as it would be
- * from VALUES, not cut by the cast. A column that is an array itself would be flattened
+ * (measured: a tenth slower for 200,000 rows). The arrays are of the columns' types
+ * without modifiers (bpchar, not char(n)), so a value too long for the column is
+ * refused by the INSERT as it would be from VALUES, not cut by the cast. A column that is an array itself would be flattened
  * by unnest, a composite one spread over several columns, and an array literal of a
  * type whose elements are separated otherwise than by commas (box) would not read: such
  * tables, and types without an array type, keep the VALUES batches. */
