@@ -529,10 +529,11 @@ static const char *const pg_default_keywords[] = {
  * stream their rows; in FROM (ROWS FROM) each would first be copied into a tuple store
  * (measured: a tenth slower for 200,000 rows). The arrays are of the columns' types
  * without modifiers (bpchar, not char(n)), so a value too long for the column is
- * refused by the INSERT as it would be from VALUES, not cut by the cast. A column that is an array itself would be flattened
- * by unnest, a composite one spread over several columns, and an array literal of a
- * type whose elements are separated otherwise than by commas (box) would not read: such
- * tables, and types without an array type, keep the VALUES batches. */
+ * refused by the INSERT as it would be from VALUES, not cut by the cast. A column that
+ * is an array itself would be flattened by unnest, a composite one spread over several
+ * columns, and an array literal of a type whose elements are separated otherwise than
+ * by commas (box) would not read: such tables, and types without an array type, keep
+ * the VALUES batches. */
 static int pg_array_batch_insert(struct ofb_db *db, const struct ofb_table *t, const char *quoted,
 				 const char *const *cols, size_t n, struct buf *sql,
 				 struct ofb_error *err)
