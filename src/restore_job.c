@@ -821,19 +821,22 @@ static void remove_made_file(const struct target *t)
 	free(file);
 }
 
-/* Whether the connection kept since the probe still serves (its session set up again);
- * closed when not (dropped by the server while the files were extracted). */
-static int kept_alive(struct target *t)
+/* The connection kept since the probe, taken from t, when it still serves (its session
+ * set up again); NULL when there is none, or it was dropped by the server while the
+ * files were extracted (closed then). */
+static struct ofb_db *take_kept(struct target *t)
 {
+	struct ofb_db *db = t->kept;
 	struct ofb_error why;
 
+	t->kept = NULL;
 	ofb_error_clear(&why);
-	if (ofb_drv_session_setup(t->kept, &why) == 0)
-		return 1;
+	if (!db || ofb_drv_session_setup(db, &why) == 0)
+		return db;
 	ofb_detail("%s: the connection kept since the probe is gone (%s): connecting again",
 		   t->subject, why.msg);
-	ofb_db_close(t->kept);
-	return 0;
+	ofb_db_close(db);
+	return NULL;
 }
 
 static int restore_target(struct job *j, struct target *t, struct ofb_error *err)
@@ -858,12 +861,8 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 	 * (not idle on the server meanwhile) */
 	if (!t->db_transactional && restore_verified_all(j, err) != 0)
 		goto out;
-	if (t->kept && !kept_alive(t))
-		t->kept = NULL;
-	if (t->kept) {
-		db = t->kept;
-		t->kept = NULL;
-	} else if (ofb_load_open_target(t->connstr, &db, &created, &make_gate, err) != 0) {
+	db = take_kept(t);
+	if (!db && ofb_load_open_target(t->connstr, &db, &created, &make_gate, err) != 0) {
 		ofb_error_about(err, t->subject);
 		goto out;
 	}
