@@ -612,6 +612,7 @@ const struct ofb_driver ofb_driver_mariadb = {
 	.drop_objects = my_drop_objects,
 	.type_ddl = my_column_ddl,
 	.bool_as_integer = 1,
+	.literal_rows = 1,
 	.one_identity = 1,
 	/* utf8mb4 holds every character; a binary collation keeps 'a' and 'A' apart as the
 	 * other engines do (a case-insensitive one would refuse such keys) */

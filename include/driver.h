@@ -180,6 +180,10 @@ struct ofb_driver {
 	int fk_inline;
 	/* MAY: parameter markers per statement; 0: 2000 */
 	unsigned max_params;
+	/* MAY: a batch of rows goes as one INSERT of literals (text as the dialect's string
+	 * literals, binary as X'hex'), not as parameters, when the session takes UTF-8: the
+	 * engine reads the values faster than its ODBC driver binds them; 0: parameters */
+	int literal_rows;
 	/* MAY: booleans bound as integers (BIT columns take no text); 0: as text */
 	int bool_as_integer;
 	/* MAY: booleans in defaults; NULL: 1 and 0 */

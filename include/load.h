@@ -32,15 +32,18 @@ int ofb_load_count_tables(struct ofb_db *db, size_t *n, struct ofb_error *err);
  * object is named in a warning, or with OFB_LOAD_STRICT refused). With OFB_LOAD_REPLACE,
  * the tables and objects db holds are dropped first; without, db must hold no tables. Runs in one transaction
  * where the engine has transactional DDL (a failure then leaves db as it was); elsewhere a
- * failure drops the tables this call created. subject names the database in messages. */
+ * failure drops the tables this call created. subject names the database in messages.
+ * connstr is db's connection string, for a second connection that loads beside db where
+ * no transaction spans the load (NULL: db alone). */
 enum {
 	OFB_LOAD_REPLACE = 1 << 0,   /* drop what the database holds first */
 	OFB_LOAD_STRICT = 1 << 1     /* objects that cannot be carried to this engine are an
 				      * error before anything changes, not warnings */
 };
-int ofb_load_database(struct ofb_db *db, struct ofb_reader *r, struct ofb_schema *src,
-		      unsigned flags, const char *subject, const struct ofb_load_gate *gate,
-		      struct ofb_load_stats *stats, struct ofb_error *err);
+int ofb_load_database(struct ofb_db *db, const char *connstr, struct ofb_reader *r,
+		      struct ofb_schema *src, unsigned flags, const char *subject,
+		      const struct ofb_load_gate *gate, struct ofb_load_stats *stats,
+		      struct ofb_error *err);
 
 /* 0 when a database that cannot be opened now can be created: SQLite: its folder is
  * writable; server engines: the server answers. Else -1 with err saying why. */

@@ -123,5 +123,9 @@ int ofb_sql_mentions(const struct ofb_sql_dialect *d, const char *sql, const cha
 
 /* Append s as a string literal of dialect d. */
 void ofb_sql_add_string(const struct ofb_sql_dialect *d, struct buf *sql, const char *s);
+/* The same for the n bytes at s, which the caller has checked to be UTF-8 without U+0000
+ * (an engine's lexer reads no further than such a byte, or reads it otherwise). */
+void ofb_sql_add_string_n(const struct ofb_sql_dialect *d, struct buf *sql, const char *s,
+			  size_t n);
 
 #endif

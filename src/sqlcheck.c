@@ -775,13 +775,26 @@ int ofb_sql_mentions(const struct ofb_sql_dialect *d, const char *sql, const cha
 	return found;
 }
 
+void ofb_sql_add_string_n(const struct ofb_sql_dialect *d, struct buf *sql, const char *s,
+			  size_t n)
+{
+	int backslash = (d->flags & OFB_SQL_BACKSLASH_ESCAPES) != 0;
+	size_t from = 0;
+
+	/* a quote, and where backslashes escape a backslash, is written twice; the runs
+	 * between them are copied whole */
+	buf_addc(sql, '\'');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\'' && (s[i] != '\\' || !backslash))
+			continue;
+		buf_add(sql, s + from, i + 1 - from);
+		from = i;
+	}
+	buf_add(sql, s + from, n - from);
+	buf_addc(sql, '\'');
+}
+
 void ofb_sql_add_string(const struct ofb_sql_dialect *d, struct buf *sql, const char *s)
 {
-	buf_addc(sql, '\'');
-	for (; *s; s++) {
-		if (*s == '\'' || (*s == '\\' && (d->flags & OFB_SQL_BACKSLASH_ESCAPES)))
-			buf_addc(sql, *s);
-		buf_addc(sql, *s);
-	}
-	buf_addc(sql, '\'');
+	ofb_sql_add_string_n(d, sql, s, strlen(s));
 }

@@ -379,6 +379,10 @@ size_t utf8_to_w_part(const char *s, size_t n, ofb_wchar *out, size_t max, size_
 
 	while (i < n && k + 2 <= max) {
 		uint32_t cp;
+		if (p[i] < 0x80) {   /* ASCII runs, a unit per byte */
+			out[k++] = p[i++];
+			continue;
+		}
 		i += utf8_decode(p + i, n - i, &cp);
 		if (cp == UTF8_INVALID) {
 			out[k++] = REPLACEMENT_CHAR;

@@ -51,7 +51,7 @@ PG_DBS = ("ofb_rg_inf", "ofb_rg_inf_dst", "ofb_rg_seq", "ofb_rg_seq_dst", "ofb_r
           "ofb_rg_dec_pg", "ofb_rg_bulk", "ofb_rg_bulk_dst", "ofb_rg_long_pg")
 MY_DBS = ("ofb_rg_enum", "ofb_rg_enum_dst", "ofb_rg_keys", "ofb_rg_dec_my",
           "ofb_rg_int_my", "ofb_rg_seq_my", "ofb_rg_long_my", "ofb_rg_latin",
-          "ofb_rg_latin_dst")
+          "ofb_rg_latin_dst", "ofb_rg_lit", "ofb_rg_lit_dst")
 
 # 10: more rows than one batch of arrays (10,000) holds, and values array literals quote
 BULK_ROWS = 25000
@@ -60,6 +60,16 @@ BULK_TEXTS = ['a "quoted", {braced} text', "back\\slash \\\"", "NULL", "", " lea
 LONG_ROWS = 25000
 LATIN_NAMES = ("Müller", "Strauß")
 LONG_BAD_ID = 17000
+
+# 14: MariaDB rows go as statements of literals, every other one on a second connection:
+# texts that would end or escape a literal, or that a driver might read as a marker
+LIT_ROWS = 30000
+LIT_TEXTS = BULK_TEXTS + ["'", "''", "\\", "\\'", "\\'?", "'; DROP TABLE lit; -- ",
+                          "?", "{fn now()}", "{d '2020-01-01'}", "/* x", "*/", "# no comment",
+                          "\x1a", "\r\n", "\\0", "\\Z", "_utf8mb4'x'", "X'00'", "\\N",
+                          "`", "\"", "🎉 𝄞 日本語"]
+LIT_LONG_ID = 12345      # a value of 1.5 MB: too long for a statement of literals
+LIT_LOG_ROWS = 15000     # a table without primary key: its rows keep their order
 
 ENUM_ROWS = 1200
 ENUM_BAD_ID = 700
@@ -414,6 +424,31 @@ class Regress:
               (i, "toolong" if i == LONG_BAD_ID else "w%d" % (i % 1000)))
              for i in range(1, LONG_ROWS + 1)]), self.files_dir("rg-long"))
 
+        # 14: MariaDB rows as literals, on two connections
+        cn = self.create_my("ofb_rg_lit")
+        cur = cn.cursor()
+        cur.execute("CREATE TABLE lit (id int PRIMARY KEY, t mediumtext, b blob, ok boolean, "
+                    "n decimal(10,2))")
+        rows = []
+        for i in range(1, LIT_ROWS + 1):
+            text = None if i % 13 == 0 else LIT_TEXTS[i % len(LIT_TEXTS)]
+            if i == LIT_LONG_ID:
+                text = "long '\\ " * 150000
+            rows.append((i, text, None if i % 17 == 0 else bytes([i % 256, 39, 92, 0, 63]),
+                         None if i % 19 == 0 else i % 2, Decimal(i) / 4))
+        for k in range(0, len(rows), 500):
+            part = rows[k:k + 500]
+            cur.execute("INSERT INTO lit VALUES " + ",".join(["(?,?,?,?,?)"] * len(part)),
+                        [x for r in part for x in r])
+        cur.execute("CREATE TABLE log (seq int NOT NULL, note varchar(20))")
+        order = [(i * 7919) % LIT_LOG_ROWS for i in range(LIT_LOG_ROWS)]
+        for k in range(0, len(order), 1000):
+            part = order[k:k + 1000]
+            cur.execute("INSERT INTO log VALUES " + ",".join(["(?,?)"] * len(part)),
+                        [x for q in part for x in (q, "n%d" % q)])
+        cn.close()
+        add("rg-lit", self.my("ofb_rg_lit"), self.files_dir("rg-lit"))
+
         # 12: a MariaDB client whose connection string asks for latin1 results
         cn = self.create_my("ofb_rg_latin")
         cn.cursor().execute("CREATE TABLE names (id int PRIMARY KEY, name varchar(40)) "
@@ -465,6 +500,32 @@ class Regress:
     def t13_bytes(self):
         pkg = self.export("rg-bytes")
         self.run("-c", self.cfg, "verify", pkg).expect(0)
+
+    def my_rows(self, db, sql):
+        cn = pyodbc.connect(self.my(db), autocommit=True)
+        try:
+            return [tuple(r) for r in cn.cursor().execute(sql).fetchall()]
+        finally:
+            cn.close()
+
+    def t14_literals(self):
+        pkg = self.export("rg-lit")
+        self.import_(pkg, "rg-lit-x", self.my("ofb_rg_lit_dst"), expect=(0,))
+        sql = "SELECT id, t, b, ok, n FROM lit ORDER BY id"
+        want = self.my_rows("ofb_rg_lit", sql)
+        got = self.my_rows("ofb_rg_lit_dst", sql)
+        self.require(len(want) == LIT_ROWS, "the source holds %d rows" % len(want))
+        bad = [(w, g) for w, g in zip(want, got) if w != g]
+        self.require(len(got) == len(want) and not bad, "%d rows, want %d; first differing: %s"
+                     % (len(got), len(want), [(w[:2], g[:2]) for w, g in bad[:3]]))
+        # no ORDER BY: a table without primary key comes back in the package's order
+        with zipfile.ZipFile(pkg) as z:
+            name = [n for n in z.namelist() if n.endswith("/db/data/log.csv")]
+            lines = z.read(name[0]).decode().splitlines()
+        packed = [int(x.split(",")[0]) for x in lines[1:] if x]
+        log = [r[0] for r in self.my_rows("ofb_rg_lit_dst", "SELECT seq FROM log")]
+        self.require(len(packed) == LIT_LOG_ROWS and log == packed,
+                     "table log not in the package's order after the import")
 
     def t11_long(self, engine, db, batch_first):
         pkg = self.st.get("pkg-long") or self.export("rg-long")
@@ -779,9 +840,13 @@ class Regress:
         t("12 MariaDB client connected with CHARSET=latin1: its backup verifies, names with "
           "umlauts come back the same", self.t12_latin)
         t("13 SQLite TEXT holding bytes that are not UTF-8: the backup verifies", self.t13_bytes)
-        t("11 the same into MariaDB (batches of 500 rows, each executed while the next is "
-          "read): exit 1 naming the batch, no rows kept", self.t11_long, "mariadb",
-          "ofb_rg_long_my", 16501)
+        t("11 the same into MariaDB (statements of 10,000 rows, on two connections, each "
+          "executed while the next is read): exit 1 naming the batch, no rows kept",
+          self.t11_long, "mariadb", "ofb_rg_long_my", 10001)
+        t("14 MariaDB -> MariaDB, %d rows as statements of literals on two connections: "
+          "texts with quotes, backslashes, markers, comments and escapes, bytes, a 1.5 MB "
+          "value, NULLs: every row equal; a table without primary key in the package's order"
+          % LIT_ROWS, self.t14_literals)
         try:
             self.drop_all()
         except pyodbc.Error:
