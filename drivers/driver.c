@@ -366,6 +366,11 @@ int ofb_drv_load_session(struct ofb_db *db, struct ofb_error *err)
 	return db->drv->load_session ? db->drv->load_session(db, err) : 0;
 }
 
+int ofb_drv_key_ordered(struct ofb_db *db, const struct ofb_table *t)
+{
+	return db->drv->key_ordered ? db->drv->key_ordered(db, t) : 0;
+}
+
 void ofb_drv_identity_ddl(const struct ofb_driver *drv, const struct ofb_column *col,
 			  struct buf *sql)
 {

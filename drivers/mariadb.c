@@ -261,6 +261,29 @@ static int my_load_session(struct ofb_db *db, struct ofb_error *err)
 	       ofb_db_exec(db, "SET SESSION FOREIGN_KEY_CHECKS = 0", err) ? -1 : 0;
 }
 
+/* InnoDB keeps a table's rows in its primary key's order; MyISAM, Aria and the others in
+ * the order they went in. */
+static int my_key_ordered(struct ofb_db *db, const struct ofb_table *t)
+{
+	const char *args[1] = { t->name };
+	struct ofb_error ignored;
+	SQLHSTMT st = NULL;
+	char *engine = NULL;
+	int ret;
+
+	ofb_error_clear(&ignored);
+	if (ofb_db_query_args(db, "SELECT ENGINE FROM information_schema.TABLES "
+			      "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", args, 1, &st,
+			      &ignored) != 0)
+		return 0;
+	if (SQL_SUCCEEDED(SQLFetch(st)))
+		ofb_get_text(st, 1, &engine, &ignored);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	ret = engine && strcasecmp(engine, "InnoDB") == 0;
+	free(engine);
+	return ret;
+}
+
 static void my_identity_ddl(const struct ofb_column *col, struct buf *sql)
 {
 	(void)col;
@@ -618,6 +641,7 @@ const struct ofb_driver ofb_driver_mariadb = {
 	 * other engines do (a case-insensitive one would refuse such keys) */
 	.create_database_options = "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
 	.load_session = my_load_session,
+	.key_ordered = my_key_ordered,
 	.identity_ddl = my_identity_ddl,
 	.set_identity = my_set_identity,
 	.value_check = my_value_check,

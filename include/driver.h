@@ -79,6 +79,9 @@ typedef void ofb_drv_limit_fn(struct buf *sql, unsigned long n);
 /* --- restore and import -------------------------------------------------------------- */
 /* Session settings for loading (and undoing them): foreign-key checks off, strict modes. */
 typedef int ofb_drv_load_session_fn(struct ofb_db *db, struct ofb_error *err);
+/* 1 when the new table t keeps its rows in primary-key order whatever order they went in
+ * (InnoDB), 0 when not or not known */
+typedef int ofb_drv_key_ordered_fn(struct ofb_db *db, const struct ofb_table *t);
 /* Append the clause that makes a generated column compute col->generation. */
 typedef void ofb_drv_generated_ddl_fn(const struct ofb_column *col, struct buf *sql);
 /* Append the identity clause after an identity column's type in CREATE TABLE. */
@@ -211,6 +214,9 @@ struct ofb_driver {
 	ofb_drv_finish_objects_fn *finish_objects;
 	/* MAY: NULL: nothing to set for a load */
 	ofb_drv_load_session_fn *load_session;
+	/* MAY: NULL: no table is known to keep its rows in key order, so a table's batches go
+	 * in turn, on one connection (load.c: side_by_side) */
+	ofb_drv_key_ordered_fn *key_ordered;
 	/* MAY: NULL: a generated column without the table's own DDL comes back plain */
 	ofb_drv_generated_ddl_fn *generated_ddl;
 	/* MAY: NULL: no identity clause (the engine numbers otherwise, or not at all) */
@@ -287,6 +293,7 @@ int ofb_drv_select_column(const struct ofb_driver *drv, const struct ofb_column 
 unsigned ofb_drv_max_params(const struct ofb_driver *drv);
 int ofb_drv_create_database(struct ofb_db *db, const char *name, struct ofb_error *err);
 int ofb_drv_load_session(struct ofb_db *db, struct ofb_error *err);
+int ofb_drv_key_ordered(struct ofb_db *db, const struct ofb_table *t);
 void ofb_drv_identity_ddl(const struct ofb_driver *drv, const struct ofb_column *col,
 			  struct buf *sql);
 /* 1 when the driver appended col's generation clause, 0 when it has none. */

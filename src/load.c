@@ -1004,9 +1004,10 @@ out:
 /* Whether t's statements of literals go on two connections at once, every other one on
  * l->extra (opened here the first time): only where no transaction spans the load, so a
  * second connection changes nothing about what a failure leaves (MariaDB: the load's
- * tables are dropped), and only into a table kept in the order of its primary key, so
- * batches committed out of turn leave it the same, without other unique indexes that
- * concurrent inserts could wait on each other for. Without that connection, one. */
+ * tables are dropped), and only into a table kept in the order of its primary key
+ * (driver.h: key_ordered), so batches committed out of turn leave it the same, without
+ * other unique indexes that concurrent inserts could wait on each other for. Without that
+ * connection, one. */
 static int side_by_side(struct loader *l, const struct ofb_table *t)
 {
 	struct ofb_error e;
@@ -1016,6 +1017,8 @@ static int side_by_side(struct loader *l, const struct ofb_table *t)
 	for (size_t i = 0; i < t->n_indexes; i++)
 		if (t->indexes[i].unique)
 			return 0;
+	if (!ofb_drv_key_ordered(l->db, t))
+		return 0;
 	if (l->extra_tried)
 		return l->extra != NULL;
 	l->extra_tried = 1;
@@ -1074,6 +1077,8 @@ static int load_rows(struct loader *l, struct ofb_reader *r, struct ofb_table *t
 		if (side_by_side(l, t) && ofb_db_stmt(l->extra, &b.exec[1].direct, err) != 0)
 			goto out;
 		b.n_slots = b.exec[1].direct ? 2 : 1;
+		if (b.n_slots == 2)
+			ofb_detail("%s: loading on two connections", b.label);
 		insert_head(&b, &b.head);
 		b.max_rows = 1;   /* rows are kept as literals; the one being read as values */
 	}
