@@ -340,6 +340,7 @@ struct batch {
 	struct exec_slot exec[2];
 	size_t n_slots;
 	size_t next;              /* the slot of the next batch: the one started longest ago */
+	int second_considered;    /* whether slot 1 was set up, where it can be */
 };
 
 /* INSERT INTO t (the columns loaded) VALUES */
@@ -702,12 +703,63 @@ static void execute_bound(struct batch *b)
 	b->next = b->n_slots > 1;   /* slot 1, idle, now waited longest */
 }
 
+/* Whether t's statements of literals go on two connections at once, every other one on
+ * l->extra (opened here the first time): only where no transaction spans the load, so a
+ * second connection changes nothing about what a failure leaves (MariaDB: the load's
+ * tables are dropped), and only into a table kept in the order of its primary key
+ * (driver.h: key_ordered, asked on the second connection, as the first may be busy), so
+ * batches committed out of turn leave it the same, without other unique indexes that
+ * concurrent inserts could wait on each other for. Without that connection, one. */
+static int side_by_side(struct loader *l, const struct ofb_table *t)
+{
+	struct ofb_error e;
+
+	if (!l->connstr || l->drv->ddl_in_transaction || !t->primary_key)
+		return 0;
+	for (size_t i = 0; i < t->n_indexes; i++)
+		if (t->indexes[i].unique)
+			return 0;
+	if (!l->extra_tried) {
+		l->extra_tried = 1;
+		ofb_error_clear(&e);
+		if (ofb_db_open(&l->extra, l->connstr, &e) != 0 ||
+		    ofb_drv_load_session(l->extra, &e) != 0 || !l->extra->utf8_binds) {
+			ofb_detail("%s: loading on one connection (a second one: %s)", l->subject,
+				   e.msg[0] ? e.msg : "its text is not UTF-8");
+			ofb_db_close(l->extra);
+			l->extra = NULL;
+		}
+	}
+	return l->extra && ofb_drv_key_ordered(l->extra, t);
+}
+
+/* From the second statement of literals of a table on (one statement needs no second
+ * connection), slot 1 on l->extra, where side_by_side allows. */
+static void consider_second_slot(struct batch *b)
+{
+	struct ofb_error ignored;
+
+	b->second_considered = 1;
+	ofb_error_clear(&ignored);
+	if (!side_by_side(b->l, b->t) ||
+	    ofb_db_stmt(b->l->extra, &b->exec[1].direct, &ignored) != 0)
+		return;
+	b->n_slots = 2;
+	b->next = 1;
+	ofb_detail("%s: loading on two connections", b->label);
+}
+
+
 /* The statement of literals executed (b->text moves to the next slot, once it is free);
  * the outcome of the batch that slot executed before. */
 static int execute_literals(struct batch *b, struct ofb_error *err)
 {
-	struct exec_slot *x = &b->exec[b->next];
+	struct exec_slot *x;
 	struct buf spare;
+
+	if (b->rows_done && !b->second_considered)
+		consider_second_slot(b);
+	x = &b->exec[b->next];
 
 	if (wait_slot(x, err) != 0) {
 		struct ofb_error later;   /* a batch started after the one that failed */
@@ -1001,38 +1053,6 @@ out:
 	return ret;
 }
 
-/* Whether t's statements of literals go on two connections at once, every other one on
- * l->extra (opened here the first time): only where no transaction spans the load, so a
- * second connection changes nothing about what a failure leaves (MariaDB: the load's
- * tables are dropped), and only into a table kept in the order of its primary key
- * (driver.h: key_ordered), so batches committed out of turn leave it the same, without
- * other unique indexes that concurrent inserts could wait on each other for. Without that
- * connection, one. */
-static int side_by_side(struct loader *l, const struct ofb_table *t)
-{
-	struct ofb_error e;
-
-	if (!l->connstr || l->drv->ddl_in_transaction || !t->primary_key)
-		return 0;
-	for (size_t i = 0; i < t->n_indexes; i++)
-		if (t->indexes[i].unique)
-			return 0;
-	if (!ofb_drv_key_ordered(l->db, t))
-		return 0;
-	if (l->extra_tried)
-		return l->extra != NULL;
-	l->extra_tried = 1;
-	ofb_error_clear(&e);
-	if (ofb_db_open(&l->extra, l->connstr, &e) != 0 || ofb_drv_load_session(l->extra, &e) != 0 ||
-	    !l->extra->utf8_binds) {
-		ofb_detail("%s: loading on one connection (a second one: %s)", l->subject,
-			   e.msg[0] ? e.msg : "its text is not UTF-8");
-		ofb_db_close(l->extra);
-		l->extra = NULL;
-	}
-	return l->extra != NULL;
-}
-
 static int load_rows(struct loader *l, struct ofb_reader *r, struct ofb_table *t,
 		     struct ofb_error *err)
 {
@@ -1074,11 +1094,6 @@ static int load_rows(struct loader *l, struct ofb_reader *r, struct ofb_table *t
 	if (b.literal) {
 		if (ofb_db_stmt(l->db, &b.exec[0].direct, err) != 0)
 			goto out;
-		if (side_by_side(l, t) && ofb_db_stmt(l->extra, &b.exec[1].direct, err) != 0)
-			goto out;
-		b.n_slots = b.exec[1].direct ? 2 : 1;
-		if (b.n_slots == 2)
-			ofb_detail("%s: loading on two connections", b.label);
 		insert_head(&b, &b.head);
 		b.max_rows = 1;   /* rows are kept as literals; the one being read as values */
 	}
