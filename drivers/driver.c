@@ -366,9 +366,18 @@ int ofb_drv_load_session(struct ofb_db *db, struct ofb_error *err)
 	return db->drv->load_session ? db->drv->load_session(db, err) : 0;
 }
 
-int ofb_drv_key_ordered(struct ofb_db *db, const struct ofb_table *t)
+int ofb_drv_key_ordered(struct ofb_db *db, const struct ofb_table *t, struct ofb_error *err)
 {
-	return db->drv->key_ordered ? db->drv->key_ordered(db, t) : 0;
+	return db->drv->key_ordered ? db->drv->key_ordered(db, t, err) : 0;
+}
+
+void ofb_drv_text_literal(const struct ofb_driver *drv, struct buf *sql, const char *s,
+			  size_t n)
+{
+	if (drv->text_literal)
+		drv->text_literal(sql, s, n);
+	else
+		ofb_sql_add_string_n(ofb_drv_dialect(drv), sql, s, n);
 }
 
 void ofb_drv_identity_ddl(const struct ofb_driver *drv, const struct ofb_column *col,

@@ -256,30 +256,40 @@ static int my_load_session(struct ofb_db *db, struct ofb_error *err)
 {
 	/* strict: refuse what does not fit instead of storing less; keep explicit zeros in
 	 * AUTO_INCREMENT columns; tables come in name order, not reference order */
-	return ofb_db_exec(db, "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,"
-			   "NO_ENGINE_SUBSTITUTION'", err) ||
-	       ofb_db_exec(db, "SET SESSION FOREIGN_KEY_CHECKS = 0", err) ? -1 : 0;
+	char *hex = NULL;
+
+	if (ofb_db_exec(db, "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,"
+			"NO_ENGINE_SUBSTITUTION'", err) ||
+	    ofb_db_exec(db, "SET SESSION FOREIGN_KEY_CHECKS = 0", err))
+		return -1;
+	/* The connector converts statement text to its own character set (CHARSET=), which
+	 * need not be the session's: a character beyond Latin-1 and the BMP, sent and read
+	 * back, tells whether literals reach the server whole. */
+	if (ofb_db_query_value(db, "SELECT HEX('\xF0\x9F\x8E\x89')", &hex, err) != 0)
+		return -1;
+	db->text_exact = hex && strcmp(hex, "F09F8E89") == 0;
+	free(hex);
+	return 0;
 }
 
 /* InnoDB keeps a table's rows in its primary key's order; MyISAM, Aria and the others in
  * the order they went in. */
-static int my_key_ordered(struct ofb_db *db, const struct ofb_table *t)
+static int my_key_ordered(struct ofb_db *db, const struct ofb_table *t, struct ofb_error *err)
 {
 	const char *args[1] = { t->name };
-	struct ofb_error ignored;
 	SQLHSTMT st = NULL;
 	char *engine = NULL;
-	int ret;
+	int ret = -1;
 
-	ofb_error_clear(&ignored);
 	if (ofb_db_query_args(db, "SELECT ENGINE FROM information_schema.TABLES "
 			      "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", args, 1, &st,
-			      &ignored) != 0)
-		return 0;
-	if (SQL_SUCCEEDED(SQLFetch(st)))
-		ofb_get_text(st, 1, &engine, &ignored);
-	SQLFreeHandle(SQL_HANDLE_STMT, st);
+			      err) != 0)
+		return -1;
+	if (SQL_SUCCEEDED(SQLFetch(st)) && ofb_get_text(st, 1, &engine, err) != 0)
+		goto out;
 	ret = engine && strcasecmp(engine, "InnoDB") == 0;
+out:
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
 	free(engine);
 	return ret;
 }
@@ -617,6 +627,33 @@ static int my_keyset_unsafe(const struct ofb_column *col)
 	       strncasecmp(col->native_type, "set(", 4) == 0;
 }
 
+/* Whether the connector would misread a statement for this text: it looks for markers
+ * ('?') and statement ends (';') through the whole statement, in time that grows with the
+ * square of its length, and in one longer than 32 KiB without either it reads the last few
+ * hundred bytes alone, from wherever they begin, for WHERE CURRENT OF (connector 3.1). */
+static int my_text_misread(const char *s, size_t n)
+{
+	if (memchr(s, '?', n) || memchr(s, ';', n))
+		return 1;
+	for (size_t i = 0; i + 7 <= n; i++)
+		if ((s[i] | 0x20) == 'c' && strncasecmp(s + i, "current", 7) == 0)
+			return 1;
+	return 0;
+}
+
+/* Such text as a hex string of utf8mb4 (the same value in every column a string literal
+ * goes into, checked as UTF-8 as one), the rest as a quoted literal. */
+static void my_text_literal(struct buf *sql, const char *s, size_t n)
+{
+	if (!my_text_misread(s, n)) {
+		ofb_sql_add_string_n(&my_dialect, sql, s, n);
+		return;
+	}
+	buf_adds(sql, "_utf8mb4 X'");
+	buf_add_hex(sql, (const unsigned char *)s, n);
+	buf_addc(sql, '\'');
+}
+
 const struct ofb_driver ofb_driver_mariadb = {
 	.name = "mariadb",
 	.matches = my_matches,
@@ -635,7 +672,7 @@ const struct ofb_driver ofb_driver_mariadb = {
 	.drop_objects = my_drop_objects,
 	.type_ddl = my_column_ddl,
 	.bool_as_integer = 1,
-	.literal_rows = 1,
+	.text_literal = my_text_literal,
 	.one_identity = 1,
 	/* utf8mb4 holds every character; a binary collation keeps 'a' and 'A' apart as the
 	 * other engines do (a case-insensitive one would refuse such keys) */

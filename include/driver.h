@@ -80,8 +80,10 @@ typedef void ofb_drv_limit_fn(struct buf *sql, unsigned long n);
 /* Session settings for loading (and undoing them): foreign-key checks off, strict modes. */
 typedef int ofb_drv_load_session_fn(struct ofb_db *db, struct ofb_error *err);
 /* 1 when the new table t keeps its rows in primary-key order whatever order they went in
- * (InnoDB), 0 when not or not known */
-typedef int ofb_drv_key_ordered_fn(struct ofb_db *db, const struct ofb_table *t);
+ * (InnoDB), 0 when not; -1 with err when the engine cannot be asked */
+typedef int ofb_drv_key_ordered_fn(struct ofb_db *db, const struct ofb_table *t,
+				   struct ofb_error *err);
+typedef void ofb_drv_text_literal_fn(struct buf *sql, const char *s, size_t n);
 /* Append the clause that makes a generated column compute col->generation. */
 typedef void ofb_drv_generated_ddl_fn(const struct ofb_column *col, struct buf *sql);
 /* Append the identity clause after an identity column's type in CREATE TABLE. */
@@ -183,10 +185,12 @@ struct ofb_driver {
 	int fk_inline;
 	/* MAY: parameter markers per statement; 0: 2000 */
 	unsigned max_params;
-	/* MAY: a batch of rows goes as one INSERT of literals (text as the dialect's string
-	 * literals, binary as X'hex'), not as parameters, when the session takes UTF-8: the
-	 * engine reads the values faster than its ODBC driver binds them; 0: parameters */
-	int literal_rows;
+	/* MAY: appends text (UTF-8 without U+0000) as a string literal of the load session:
+	 * a batch of rows then goes as one INSERT of literals (binary values as X'hex'), not
+	 * as parameters, where the connection's statement text reaches the engine whole
+	 * (ofb_db: text_exact): the engine reads the values faster than its ODBC driver binds
+	 * them; NULL: parameters */
+	ofb_drv_text_literal_fn *text_literal;
 	/* MAY: booleans bound as integers (BIT columns take no text); 0: as text */
 	int bool_as_integer;
 	/* MAY: booleans in defaults; NULL: 1 and 0 */
@@ -293,7 +297,9 @@ int ofb_drv_select_column(const struct ofb_driver *drv, const struct ofb_column 
 unsigned ofb_drv_max_params(const struct ofb_driver *drv);
 int ofb_drv_create_database(struct ofb_db *db, const char *name, struct ofb_error *err);
 int ofb_drv_load_session(struct ofb_db *db, struct ofb_error *err);
-int ofb_drv_key_ordered(struct ofb_db *db, const struct ofb_table *t);
+int ofb_drv_key_ordered(struct ofb_db *db, const struct ofb_table *t, struct ofb_error *err);
+void ofb_drv_text_literal(const struct ofb_driver *drv, struct buf *sql, const char *s,
+			  size_t n);
 void ofb_drv_identity_ddl(const struct ofb_driver *drv, const struct ofb_column *col,
 			  struct buf *sql);
 /* 1 when the driver appended col's generation clause, 0 when it has none. */

@@ -24,6 +24,9 @@ struct ofb_db {
 	 * value); 0: text goes as UTF-16 (SQL_C_WCHAR) */
 	int utf8_reads;
 	int utf8_binds;
+	/* set by the driver's load session: statement text (given as UTF-16) reaches the
+	 * engine as the characters it holds, not converted to a narrower character set */
+	int text_exact;
 };
 
 /* A connection object for connstr, not connected yet (its label is connstr masked);
