@@ -1292,6 +1292,35 @@ static int objects_not_carried(struct loader *l, unsigned flags, struct ofb_erro
 	return 0;
 }
 
+/* No transactional DDL: a failed load takes away the n tables it created (the replaced
+ * ones are gone; their copy is the safety package), on a new connection should the load's
+ * own have been lost; what cannot be dropped is named. */
+static void drop_created(struct loader *l, size_t n)
+{
+	char **names = xcalloc(n, sizeof *names);
+	struct ofb_error why, again;
+	struct ofb_db *fresh = NULL;
+	int dropped;
+
+	for (size_t i = 0; i < n; i++)
+		names[i] = l->src->tables[i].name;
+	ofb_error_clear(&why);
+	ofb_error_clear(&again);
+	dropped = drop_tables(l, names, n, &why) == 0;
+	if (!dropped && l->connstr && ofb_db_open(&fresh, l->connstr, &again) == 0 &&
+	    ofb_drv_load_session(fresh, &again) == 0) {
+		struct loader other = *l;
+		other.db = fresh;
+		dropped = drop_tables(&other, names, n, &again) == 0;
+	}
+	ofb_db_close(fresh);
+	if (!dropped)
+		ofb_warn("%s: the %zu table%s this restore made could not be dropped again, "
+			 "drop %s by hand: %s", l->subject, n, n == 1 ? "" : "s",
+			 n == 1 ? "it" : "them", why.msg);
+	free(names);
+}
+
 int ofb_load_database(struct ofb_db *db, const char *connstr, struct ofb_reader *r,
 		      struct ofb_schema *src, unsigned flags, const char *subject,
 		      const struct ofb_load_gate *gate, struct ofb_load_stats *stats,
@@ -1387,17 +1416,8 @@ out:
 	ofb_db_close(l.extra);
 	if (ret != 0 && in_tx)
 		ofb_db_rollback(db);
-	if (ret != 0 && !db->drv->ddl_in_transaction && created) {
-		/* No transactional DDL: take away what this call created (the replaced tables
-		 * are gone; their copy is the safety package). */
-		struct ofb_error ignored;
-		char **names = xcalloc(created, sizeof *names);
-		ofb_error_clear(&ignored);
-		for (size_t i = 0; i < created; i++)
-			names[i] = src->tables[i].name;
-		drop_tables(&l, names, created, &ignored);
-		free(names);
-	}
+	if (ret != 0 && !db->drv->ddl_in_transaction && created)
+		drop_created(&l, created);
 	if (ret != 0 && !db->drv->ddl_in_transaction && l.objects_made) {
 		struct ofb_error ignored;
 		ofb_error_clear(&ignored);
