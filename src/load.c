@@ -708,18 +708,25 @@ static void start_execution(struct batch *b, struct exec_slot *x, size_t n)
 	ofb_progress_update(b->label, b->rows_done, 0);
 }
 
+/* The pending buffer *from (values, or a statement of literals) swapped with the free
+ * slot's *to, and the slot's batch of n rows started. */
+static void hand_over(struct batch *b, struct exec_slot *x, struct buf *from, struct buf *to,
+		      int literal, size_t n)
+{
+	struct buf spare = *to;
+
+	*to = *from;
+	*from = spare;
+	buf_reset(from);
+	x->literal = literal;
+	start_execution(b, x, n);
+}
+
 /* The pending rows, bound to b->full (the bound buffers handed over in slot 0, which is
  * free), executed; the values the buffers point into move to the slot. */
 static void execute_bound(struct batch *b)
 {
-	struct exec_slot *x = &b->exec[0];
-	struct buf spare = x->data;
-
-	x->data = b->data;
-	b->data = spare;
-	buf_reset(&b->data);
-	x->literal = 0;
-	start_execution(b, x, b->n_rows);
+	hand_over(b, &b->exec[0], &b->data, &b->exec[0].data, 0, b->n_rows);
 	b->n_rows = 0;
 	b->next = b->n_slots > 1;   /* slot 1, idle, now waited longest */
 }
@@ -795,7 +802,6 @@ static void consider_second_slot(struct batch *b)
 static int execute_literals(struct batch *b, struct ofb_error *err)
 {
 	struct exec_slot *x;
-	struct buf spare;
 
 	if (b->rows_done && !b->second_considered)
 		consider_second_slot(b);
@@ -806,12 +812,7 @@ static int execute_literals(struct batch *b, struct ofb_error *err)
 		wait_executed(b, &later);
 		return -1;
 	}
-	spare = x->text;
-	x->text = b->text;
-	b->text = spare;
-	buf_reset(&b->text);
-	x->literal = 1;
-	start_execution(b, x, b->text_rows);
+	hand_over(b, x, &b->text, &x->text, 1, b->text_rows);
 	b->text_rows = 0;
 	b->next = (b->next + 1) % b->n_slots;
 	return 0;
