@@ -33,9 +33,8 @@
  * UTF-16 piece by piece instead of whole. */
 #define LONG_TEXT_BYTES (1024u * 1024)
 #define PUT_UNITS (256u * 1024)
-/* A batch as one statement of literals (driver.h: text_literal): at most this long, under
- * SQLite's longest statement (1,000,000 bytes) and MariaDB's packet; a row longer alone
- * goes through parameters. */
+/* A batch as one statement of literals (driver.h: text_literal): at most this long, well
+ * under MariaDB's packet (16 MiB by default); a row longer alone goes through parameters. */
 #define LITERAL_BATCH_BYTES (900u * 1024)
 #define LITERAL_BATCH_ROWS 10000
 
