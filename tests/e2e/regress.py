@@ -447,6 +447,10 @@ class Regress:
         cur.execute("INSERT INTO cur VALUES " + ",".join(["(?,?)"] * 100),
                     [x for i in range(1, 101) for x in (
                         i, "a" * 400 if i < 100 else "note WHERE CURRENT OF SQL_CUR1")])
+        # rows that are mostly bytes go as parameters, not as hex
+        cur.execute("CREATE TABLE docs (id int PRIMARY KEY, d mediumblob)")
+        cur.execute("INSERT INTO docs VALUES " + ",".join(["(?,?)"] * 50),
+                    [x for i in range(1, 51) for x in (i, bytes([i, 0, 39, 92]) * 700)])
         # MyISAM keeps rows in the order they went in, primary key or not
         cur.execute("CREATE TABLE heap (id int PRIMARY KEY, note varchar(20)) ENGINE=MyISAM")
         cur.execute("INSERT INTO heap VALUES " + ",".join("(%d,'h')" % ((i * 7919) % 3000)
@@ -549,6 +553,11 @@ class Regress:
         want = self.my_rows("ofb_rg_lit", sql)
         self.require(len(want) == LIT_ROWS, "the source holds %d rows" % len(want))
         self.lit_equal("ofb_rg_lit_dst", want)
+        self.require("table 'docs': bytes go as parameters" in text, "table docs not loaded "
+                     "through parameters: %s" % text[-300:])
+        docs = "SELECT id, d FROM docs ORDER BY id"
+        self.require(self.my_rows("ofb_rg_lit_dst", docs) == self.my_rows("ofb_rg_lit", docs),
+                     "table docs differs after the import")
         curs = "SELECT id, t FROM cur ORDER BY id"
         self.require(self.my_rows("ofb_rg_lit_dst", curs) == self.my_rows("ofb_rg_lit", curs),
                      "table cur differs after the import")
