@@ -30,11 +30,11 @@ int ofb_load_count_tables(struct ofb_db *db, size_t *n, struct ofb_error *err);
 /* Restore src (a database folder of the package behind r) into db: tables, data, then its
  * other objects in the order their dependencies need (same engine only: on another, each
  * object is named in a warning, or with OFB_LOAD_STRICT refused). With OFB_LOAD_REPLACE,
- * the tables and objects db holds are dropped first; without, db must hold no tables. Runs in one transaction
- * where the engine has transactional DDL (a failure then leaves db as it was); elsewhere a
- * failure drops the tables this call created. subject names the database in messages.
- * connstr is db's connection string, for a second connection that loads beside db where
- * no transaction spans the load (NULL: db alone). */
+ * the tables and objects db holds are dropped first; without, db must hold no tables.
+ * Runs in one transaction where the engine has transactional DDL (a failure then leaves db
+ * as it was); elsewhere a failure drops the tables this call created. subject names the
+ * database in messages. connstr is db's connection string, for a second connection that
+ * loads beside db where no transaction spans the load (NULL: db alone). */
 enum {
 	OFB_LOAD_REPLACE = 1 << 0,   /* drop what the database holds first */
 	OFB_LOAD_STRICT = 1 << 1     /* objects that cannot be carried to this engine are an

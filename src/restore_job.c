@@ -868,7 +868,8 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 	}
 	if (created)
 		ofb_info("%s: created its database", t->subject);
-	if (ofb_load_database(db, t->connstr, j->reader, &s, (t->db_tables > 0 ? OFB_LOAD_REPLACE : 0) |
+	if (ofb_load_database(db, t->connstr, j->reader, &s,
+			      (t->db_tables > 0 ? OFB_LOAD_REPLACE : 0) |
 			      (j->strict ? OFB_LOAD_STRICT : 0), t->subject, &gate, &stats, err) != 0)
 		goto out;
 	loaded = 1;
