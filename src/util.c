@@ -553,40 +553,98 @@ static void number_special(char *out, size_t n, int is_nan, int negative)
 	snprintf(out, n, "%s", is_nan ? "NaN" : negative ? "-Infinity" : "Infinity");
 }
 
-/* The significant digits of a %g text, leading and trailing zeros not counted (at least
- * one). */
-static int significant_digits(const char *text)
+/* What "%.*g" at precision prec prints for the m digits d (no trailing zeros; the first
+ * not 0) of a number d[0].d[1]... times ten to the x: fixed notation where
+ * -4 <= x < prec, else exponent notation, trailing zeros of the fraction dropped either
+ * way (C's %g). */
+static void g_text(char *out, int negative, const char *d, int m, int x, int prec)
 {
-	int first = -1, last = -1, i = 0;
+	char *p = out;
 
-	for (const char *p = text; *p && *p != 'e'; p++) {
-		if (*p < '0' || *p > '9')
-			continue;
-		if (*p != '0') {
-			if (first < 0)
-				first = i;
-			last = i;
+	if (negative)
+		*p++ = '-';
+	if (x < -4 || x >= prec) {
+		*p++ = d[0];
+		if (m > 1) {
+			*p++ = '.';
+			memcpy(p, d + 1, (size_t)m - 1);
+			p += m - 1;
 		}
-		i++;
+		sprintf(p, "e%c%02d", x < 0 ? '-' : '+', x < 0 ? -x : x);
+		return;
 	}
-	return first < 0 ? 1 : last - first + 1;
+	if (x < 0) {
+		*p++ = '0';
+		*p++ = '.';
+		for (int z = 0; z < -x - 1; z++)
+			*p++ = '0';
+		memcpy(p, d, (size_t)m);
+		p += m;
+	} else {
+		for (int i = 0; i <= x; i++)
+			*p++ = i < m ? d[i] : '0';
+		if (m > x + 1) {
+			*p++ = '.';
+			memcpy(p, d + x + 1, (size_t)(m - x - 1));
+			p += m - x - 1;
+		}
+	}
+	*p = '\0';
+}
+
+/* The digits of v rounded to k significant digits, from its `most` digits all (d, x from
+ * "%.*e"): into r (no trailing zeros, *m of them), the exponent into *rx. A tie in those
+ * digits (the rest exactly 5 then zeros) may not be one in v itself: then v is printed
+ * at k digits instead. Otherwise rounding the digits rounds v the same way, as the digits
+ * are v's own to within half a unit of the last, and a boundary between k-digit numbers
+ * is itself a number of `most` digits. */
+static void round_digits(double v, const char *d, int most, int x, int k, char *r, int *m,
+			 int *rx)
+{
+	int up = 0, tie = d[k] == '5';
+
+	for (int i = k + 1; i < most && tie; i++)
+		tie = d[i] == '0';
+	if (tie) {
+		char e[NUMBER_TEXT_MAX];
+		snprintf(e, sizeof e, "%.*e", k - 1, fabs(v));
+		r[0] = e[0];
+		memcpy(r + 1, e + 2, (size_t)k - 1);
+		*rx = atoi(e + k + 2);
+	} else {
+		memcpy(r, d, (size_t)k);
+		*rx = x;
+		up = d[k] > '5' || d[k] == '5';
+		for (int i = k - 1; up && i >= 0; i--) {
+			up = r[i] == '9';
+			r[i] = up ? '0' : (char)(r[i] + 1);
+		}
+		if (up) {   /* 9...9 became 10...0 */
+			r[0] = '1';
+			(*rx)++;
+		}
+	}
+	*m = k;
+	while (*m > 1 && r[*m - 1] == '0')
+		(*m)--;
 }
 
 /* The shortest %g text that reads back as v: 17 significant digits always do for a
  * double, 9 for a float.
  *
- * Searching up from one digit costs a printf and a strtod per digit. Instead: when v
- * reads back from `sure` digits (15 for a double, 6 for a float: half a unit of the last
- * of them is more than v's own rounding error), the shortest text that reads back is
- * that one without its trailing zeros, because the nearest number of `sure` digits to v
- * is then that shortest one; it is printed again with exactly its digits, so that the
- * notation is the one the search from one digit would give. Above `sure` digits the
- * search goes on from there. Subnormal numbers are searched from one digit. */
+ * When v reads back from `sure` digits (15 for a double, 6 for a float: half a unit of
+ * the last of them is more than v's own rounding error), the shortest text that reads
+ * back is that one without its trailing zeros, because the nearest number of `sure`
+ * digits to v is then that shortest one; it is written with exactly its digits (the
+ * notation "%.*g" gives at that precision). Above `sure` digits the search goes on from
+ * there. The digits of each precision come from one "%.*e" of all `most` of them,
+ * rounded as text, not from a printf per precision. Subnormal numbers are searched from
+ * one digit, with printf. */
 static void format_shortest(char *out, size_t n, double v, int as_float)
 {
 	const int most = as_float ? 9 : 17, sure = as_float ? 6 : 15;
-	char text[NUMBER_TEXT_MAX];
-	int prec;
+	char text[NUMBER_TEXT_MAX], e[NUMBER_TEXT_MAX], d[24], r[24];
+	int prec, x, m, rx;
 
 	if (n == 0)
 		return;
@@ -596,27 +654,37 @@ static void format_shortest(char *out, size_t n, double v, int as_float)
 	}
 	/* below the smallest normal number v has fewer digits of its own: searched whole */
 	if (fabs(v) < (as_float ? FLT_MIN : DBL_MIN)) {
-		prec = 1;
-		goto search;
+		for (prec = 1; prec < most; prec++) {
+			snprintf(text, sizeof text, "%.*g", prec, v);
+			if (reads_back(text, v, as_float))
+				break;
+		}
+		if (prec == most)
+			snprintf(text, sizeof text, "%.*g", most, v);
+		goto done;
 	}
-	snprintf(text, sizeof text, "%.*g", sure, v);
-	if (reads_back(text, v, as_float)) {
-		snprintf(text, sizeof text, "%.*g", significant_digits(text), v);
-		prefer_plain(text);
-		snprintf(out, n, "%s", text);
-		return;
-	}
-	prec = sure + 1;
-search:
-	for (; prec < most; prec++) {
-		snprintf(text, sizeof text, "%.*g", prec, v);
+	snprintf(e, sizeof e, "%.*e", most - 1, fabs(v));   /* d.ddd...e+XX */
+	d[0] = e[0];
+	memcpy(d + 1, e + 2, (size_t)most - 1);
+	x = atoi(e + most + 2);
+	for (prec = sure; prec < most; prec++) {
+		round_digits(v, d, most, x, prec, r, &m, &rx);
+		/* at `sure` digits the notation is that of the digits' own count */
+		g_text(text, signbit(v) != 0, r, m, rx, prec == sure ? m : prec);
 		if (reads_back(text, v, as_float))
-			break;
+			goto done;
 	}
-	if (prec == most)
-		snprintf(text, sizeof text, "%.*g", most, v);
+	m = most;
+	while (m > 1 && d[m - 1] == '0')
+		m--;
+	g_text(text, signbit(v) != 0, d, m, x, most);
+done:
 	prefer_plain(text);
-	snprintf(out, n, "%s", text);
+	m = (int)strlen(text);
+	if ((size_t)m >= n)
+		m = (int)n - 1;   /* cut as snprintf would */
+	memcpy(out, text, (size_t)m);
+	out[m] = '\0';
 }
 
 void format_double(char *out, size_t n, double v)

@@ -518,6 +518,68 @@ static void test_format_double_random(void)
 	CU_ASSERT_EQUAL(bad_special, 0);
 }
 
+/* A whole number in exponent form, "-1.25e+06", written out ("-1250000") where that is
+ * not longer, as the formatter's texts are. */
+static void spelled_out(char *t)
+{
+	char *e = strstr(t, "e+"), plain[40];
+	size_t len = 0, digits = 0;
+	long exp10;
+
+	if (!e)
+		return;
+	exp10 = strtol(e + 2, NULL, 10);
+	for (char *p = t; p < e; p++)
+		if (*p != '.')
+			plain[len++] = *p;
+	digits = len - (t[0] == '-');
+	if ((size_t)exp10 + 1 < digits || (size_t)exp10 + 1 + (t[0] == '-') > strlen(t))
+		return;   /* not a whole number, or longer written out */
+	while (digits++ < (size_t)exp10 + 1)
+		plain[len++] = '0';
+	plain[len] = '\0';
+	strcpy(t, plain);
+}
+
+/* The text is the one the definition gives: "%.*g" at the fewest digits that read back,
+ * searched from one (the formatter gets there without a printf per precision). */
+static void test_format_double_definition(void)
+{
+	uint64_t state = 0xD1B54A32D192ED03u;
+	int differ = 0, compared = 0;
+	char out[32], want[40];
+
+	for (int i = 0; i < 20000; i++) {
+		uint64_t bits = next_random(&state);
+		double v, back;
+
+		if (i % 3 == 0)
+			bits = (bits & 0x800FFFFFFFFFFFFFu) | ((uint64_t)(1023 + (int)(bits % 60) - 30) << 52);
+		memcpy(&v, &bits, sizeof v);
+		if (i % 3 == 1)
+			v = (double)(int64_t)(bits % 2000000) / (double)(1 + (bits >> 40) % 1000);
+		if (i % 5 == 2) {   /* whole numbers with few digits and many zeros */
+			v = (double)(bits % 1000);
+			for (uint64_t z = bits >> 50 & 31; z > 0; z--)
+				v *= 10;
+		}
+		if (isnan(v) || isinf(v))
+			continue;
+		for (int prec = 1; prec <= 17; prec++) {
+			snprintf(want, sizeof want, "%.*g", prec, v);
+			back = strtod(want, NULL);
+			if (memcmp(&back, &v, sizeof v) == 0)
+				break;
+		}
+		spelled_out(want);
+		format_double(out, sizeof out, v);
+		compared++;
+		differ += strcmp(out, want) != 0;
+	}
+	CU_ASSERT(compared > 15000);
+	CU_ASSERT_EQUAL(differ, 0);
+}
+
 static void test_format_float_random(void)
 {
 	uint64_t state = 0x2545F4914F6CDD1Du;
@@ -835,6 +897,7 @@ int register_util_tests(void)
 		{ "format_double table", test_format_double_table },
 		{ "format_float table", test_format_float_table },
 		{ "format_double random", test_format_double_random },
+		{ "format_double as defined", test_format_double_definition },
 		{ "format_float random", test_format_float_random },
 		{ "raw file names", test_raw_names },
 		{ NULL, NULL },
