@@ -601,6 +601,7 @@ static void g_text(char *out, int negative, const char *d, int m, int x, int pre
 static void round_digits(double v, const char *d, int most, int x, int k, char *r, int *m,
 			 int *rx)
 {
+	/* k is 6 at least: "%.*e" has a point then, and the exponent where read below */
 	int up = 0, tie = d[k] == '5';
 
 	for (int i = k + 1; i < most && tie; i++)
@@ -614,7 +615,7 @@ static void round_digits(double v, const char *d, int most, int x, int k, char *
 	} else {
 		memcpy(r, d, (size_t)k);
 		*rx = x;
-		up = d[k] > '5' || d[k] == '5';
+		up = d[k] >= '5';   /* a 5 here has more than zeros after it */
 		for (int i = k - 1; up && i >= 0; i--) {
 			up = r[i] == '9';
 			r[i] = up ? '0' : (char)(r[i] + 1);
