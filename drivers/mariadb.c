@@ -677,6 +677,7 @@ const struct ofb_driver ofb_driver_mariadb = {
 	/* utf8mb4 holds every character; a binary collation keeps 'a' and 'A' apart as the
 	 * other engines do (a case-insensitive one would refuse such keys) */
 	.create_database_options = "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+	.maintenance_database = "",
 	.load_session = my_load_session,
 	.key_ordered = my_key_ordered,
 	.identity_ddl = my_identity_ddl,

@@ -643,6 +643,7 @@ const struct ofb_driver ofb_driver_postgresql = {
 	.ddl_in_transaction = 1,
 	/* template0: the new database's encoding is not bound to template1's */
 	.create_database_options = "ENCODING 'UTF8' TEMPLATE template0",
+	.maintenance_database = "postgres",
 	.identity_ddl = pg_identity_ddl,
 	.generated_ddl = pg_generated_ddl,
 	.set_identity = pg_set_identity,

@@ -200,6 +200,9 @@ struct ofb_driver {
 	int parenthesized_defaults;
 	/* MAY: after CREATE DATABASE name; NULL: nothing */
 	const char *create_database_options;
+	/* MAY: the database a connection names to reach the server when the one to be made
+	 * does not exist yet ("" for none at all); NULL: each engine's usual one is tried */
+	const char *maintenance_database;
 	/* MAY: at most one identity column per table; 0: any number */
 	int one_identity;
 	/* MAY: an identity integer primary key of one column is the row id (INTEGER PRIMARY

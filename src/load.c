@@ -52,15 +52,24 @@ int ofb_load_count_tables(struct ofb_db *db, size_t *n, struct ofb_error *err)
 /* --- opening (and creating) the target ------------------------------------------------- */
 
 /* Reach the server without the missing database: no database at all (MariaDB), or the
- * maintenance database the engines ship with. */
+ * maintenance database the engines ship with; the engine's own first where Driver= tells
+ * which (each attempt that fails is a connection refused by the server). */
 static int open_maintenance(const char *connstr, struct ofb_db **out, struct ofb_error *err)
 {
 	static const char *const candidates[] = { "", "postgres", "master", "template1" };
+	const struct ofb_driver *drv = ofb_driver_for_connstr(connstr);
+	const char *first = drv ? drv->maintenance_database : NULL, *order[5];
 	struct ofb_error last;
+	size_t n = 0;
 	int ret = -1;
 
-	for (size_t i = 0; i < sizeof candidates / sizeof candidates[0] && ret != 0; i++) {
-		char *c = ofb_connstr_set(connstr, "Database", candidates[i]);
+	if (first)
+		order[n++] = first;
+	for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
+		if (!first || strcmp(candidates[i], first) != 0)
+			order[n++] = candidates[i];
+	for (size_t i = 0; i < n && ret != 0; i++) {
+		char *c = ofb_connstr_set(connstr, "Database", order[i]);
 		ofb_error_clear(&last);
 		ret = ofb_db_open(out, c, &last);
 		free(c);
