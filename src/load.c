@@ -517,8 +517,9 @@ static int boolean_integer(const struct batch *b, size_t v, SQLBIGINT *out,
 }
 
 /* The row the pending values hold (a batch of literals keeps one row there) as literals,
- * "(...)". Text must be UTF-8 without U+0000: no byte of it then ends the literal early
- * for the engine's lexer, whatever the quoting rule. */
+ * "(...)". Text is UTF-8 without U+0000, as the package reader lets through no other
+ * (table_reader.c: decode_value; numbers are ASCII, and so is what adapt_value makes of
+ * them): no byte of it then ends the literal early for the engine's lexer. */
 static int render_row(const struct batch *b, struct buf *out, struct ofb_error *err)
 {
 	buf_addc(out, '(');
@@ -540,11 +541,6 @@ static int render_row(const struct batch *b, struct buf *out, struct ofb_error *
 			buf_adds(out, "X'");
 			buf_add_hex(out, (const unsigned char *)s, b->len[c]);
 			buf_addc(out, '\'');
-		} else if (memchr(s, '\0', b->len[c]) || !utf8_valid(s, b->len[c])) {
-			ofb_error_set(err, "%s, column '%s', row %llu: a value that is not UTF-8 text "
-				      "without U+0000", b->label, col->name,
-				      b->rows_done + b->text_rows + 1);
-			return -1;
 		} else {
 			ofb_drv_text_literal(b->l->drv, out, s, b->len[c]);
 		}
@@ -755,13 +751,7 @@ static void execute_bound(struct batch *b)
 	b->next = b->n_slots > 1;   /* slot 1, idle, now waited longest */
 }
 
-/* Whether t's statements of literals go on two connections at once, every other one on
- * l->extra (opened here the first time): only where no transaction spans the load, so a
- * second connection changes nothing about what a failure leaves (MariaDB: the load's
- * tables are dropped), and only into a table kept in the order of its primary key
- * (driver.h: key_ordered, asked on the second connection, as the first may be busy), so
- * batches committed out of turn leave it the same, without other unique indexes that
- * concurrent inserts could wait on each other for. Without that connection, one. */
+/* l->extra opened, its load session set up; -1 with err saying why it cannot be had. */
 static int open_extra(struct loader *l, struct ofb_error *err)
 {
 	if (ofb_db_open(&l->extra, l->connstr, err) == 0 &&
@@ -774,6 +764,13 @@ static int open_extra(struct loader *l, struct ofb_error *err)
 	return -1;
 }
 
+/* Whether t's statements of literals go on two connections at once, every other one on
+ * l->extra (opened here the first time): only where no transaction spans the load, so a
+ * second connection changes nothing about what a failure leaves (MariaDB: the load's
+ * tables are dropped), and only into a table kept in the order of its primary key
+ * (driver.h: key_ordered, asked on the second connection, as the first may be busy), so
+ * batches committed out of turn leave it the same, without other unique indexes that
+ * concurrent inserts could wait on each other for. Without that connection, one. */
 static int side_by_side(struct loader *l, const struct ofb_table *t)
 {
 	struct ofb_error e;
@@ -808,18 +805,20 @@ static int side_by_side(struct loader *l, const struct ofb_table *t)
  * connection), slot 1 on l->extra, where side_by_side allows. */
 static void consider_second_slot(struct batch *b)
 {
-	struct ofb_error ignored;
+	struct ofb_error e;
 
 	b->second_considered = 1;
-	ofb_error_clear(&ignored);
-	if (!side_by_side(b->l, b->t) ||
-	    ofb_db_stmt(b->l->extra, &b->exec[1].direct, &ignored) != 0)
+	ofb_error_clear(&e);
+	if (!side_by_side(b->l, b->t))
 		return;
+	if (ofb_db_stmt(b->l->extra, &b->exec[1].direct, &e) != 0) {
+		ofb_detail("%s: loading on one connection (a second one: %s)", b->label, e.msg);
+		return;
+	}
 	b->n_slots = 2;
 	b->next = 1;
 	ofb_detail("%s: loading on two connections", b->label);
 }
-
 
 /* The statement of literals executed (b->text moves to the next slot, once it is free);
  * the outcome of the batch that slot executed before. */
@@ -1344,8 +1343,9 @@ static void drop_created(struct loader *l, size_t n)
 	ofb_db_close(fresh);
 	if (!dropped)
 		ofb_warn("%s: the %zu table%s this restore made could not be dropped again, "
-			 "drop %s by hand: %s", l->subject, n, n == 1 ? "" : "s",
-			 n == 1 ? "it" : "them", why.msg);
+			 "drop %s by hand: %s%s%s%s", l->subject, n, n == 1 ? "" : "s",
+			 n == 1 ? "it" : "them", why.msg, again.set ? " (on a new connection: " : "",
+			 again.set ? again.msg : "", again.set ? ")" : "");
 	free(names);
 }
 
