@@ -15,13 +15,13 @@ WARN     = -Wall -Wextra
 ALL_CPPFLAGS = -Iinclude -I/usr/include/iniparser -D_GNU_SOURCE -DOFB_VERSION=\"$(VERSION)\" $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 -pthread $(WARN) $(CFLAGS) $(SANITIZE)
 ALL_LDFLAGS  = $(LDFLAGS) $(SANITIZE)
-LIBS     = -lodbc -lodbcinst -lzip -liniparser -ljansson -lcurl -lcrypto -pthread
+LIBS     = -lodbc -lodbcinst -lzip -liniparser -ljansson -lcrypto -pthread
 
 B := $(if $(filter .,$(BUILDDIR)),,$(BUILDDIR)/)
 
 SRCS = src/error.c src/util.c src/csv.c src/connstr.c src/ini_rules.c src/config.c src/config_unattended.c \
        src/odbc.c src/session.c src/schema.c src/catalog.c src/schema_json.c \
-       src/schema_check.c src/sqlcheck.c src/sqlnative.c src/translate.c src/objects.c src/schedule.c src/offsite.c src/monitor.c src/dump.c src/row_encoder.c src/package.c src/files.c \
+       src/schema_check.c src/sqlcheck.c src/sqlnative.c src/translate.c src/objects.c src/schedule.c src/curl_api.c src/offsite.c src/monitor.c src/dump.c src/row_encoder.c src/package.c src/files.c \
        src/manifest.c src/registry.c src/progress.c src/backup.c src/names.c src/records.c src/reader.c \
        src/zipwalk.c src/table_reader.c src/extract.c src/verify.c src/ddl.c src/load.c \
        src/restore_job.c src/restore.c src/import.c src/cli.c src/cmd_clients.c src/cmd_backup.c src/cmd_info.c \

@@ -10,8 +10,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
+#include "curl_api.h"
 #include "monitor.h"
 #include "progress.h"
 #include "util.h"
@@ -125,6 +124,8 @@ static void ping(const struct ofb_config *cfg, const char *suffix, const char *b
 {
 	const char *base = cfg->schedule.ping_url;
 	char errbuf[CURL_ERROR_SIZE] = "", *url, *shown;
+	const struct ofb_curl *curl;
+	struct ofb_error err;
 	CURL *c;
 	CURLcode rc;
 	long code = 0;
@@ -132,32 +133,31 @@ static void ping(const struct ofb_config *cfg, const char *suffix, const char *b
 	if (!base)
 		return;
 	shown = shown_url(base);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(c = curl_easy_init())) {
-		ofb_warn("cannot ping '%s': libcurl does not start", shown);
+	if (!(curl = ofb_curl_load(&err)) || !(c = curl->easy_init())) {
+		ofb_warn("cannot ping '%s': %s", shown, curl ? "libcurl does not start" : err.msg);
 		free(shown);
 		return;
 	}
 	url = xasprintf("%.*s%s", (int)strlen(base) - (*suffix && base[strlen(base) - 1] == '/'),
 			base, suffix);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, PING_SECONDS);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, PING_SECONDS / 2);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "ofbackup");
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl->easy_setopt(c, CURLOPT_URL, url);
+	curl->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl->easy_setopt(c, CURLOPT_TIMEOUT, PING_SECONDS);
+	curl->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, PING_SECONDS / 2);
+	curl->easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl->easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+	curl->easy_setopt(c, CURLOPT_USERAGENT, "ofbackup");
+	rc = curl->easy_perform(c);
+	curl->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (rc != CURLE_OK)
 		ofb_warn("cannot ping '%s%s': %s", shown, suffix, errbuf[0] ? errbuf :
-			 curl_easy_strerror(rc));
+			 curl->easy_strerror(rc));
 	else if (code < 200 || code >= 300)
 		ofb_warn("ping '%s%s': the monitor answered %ld", shown, suffix, code);
-	curl_easy_cleanup(c);
+	curl->easy_cleanup(c);
 	free(url);
 	free(shown);
-	curl_global_cleanup();
 }
 
 void ofb_monitor_start(const struct ofb_config *cfg)

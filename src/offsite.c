@@ -16,10 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <openssl/evp.h>
 
 #include "connstr.h"
+#include "curl_api.h"
 #include "files.h"
 #include "offsite.h"
 #include "progress.h"
@@ -28,6 +28,9 @@
 #define CONNECT_SECONDS 20L
 #define STALL_SECONDS 60L       /* a transfer below 1 byte/s this long is given up */
 #define MAX_BACKOFF 30
+
+/* libcurl, loaded by ofb_copy_send before any transfer */
+static const struct ofb_curl *curl;
 
 /* What is known of the local file: size and digests, computed once for every target. */
 struct facts {
@@ -261,12 +264,12 @@ static int sftp_key(struct net *n, struct ofb_error *err)
  * the home folder. */
 static int sftp_dir(struct net *n, struct ofb_error *err)
 {
-	CURLU *u = curl_url();
+	CURLU *u = curl->url();
 	char *path = NULL;
 	int ret = -1;
 
-	if (!u || curl_url_set(u, CURLUPART_URL, n->base, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK) {
+	if (!u || curl->url_set(u, CURLUPART_URL, n->base, 0) != CURLUE_OK ||
+	    curl->url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK) {
 		ofb_error_usage(err, "'%s' is not a valid address", n->t->to);
 		goto out;
 	}
@@ -278,8 +281,8 @@ static int sftp_dir(struct net *n, struct ofb_error *err)
 	n->dir = xstrdup(strncmp(path, "/~/", 3) == 0 ? path + 3 : path);
 	ret = 0;
 out:
-	curl_free(path);
-	curl_url_cleanup(u);
+	curl->free(path);
+	curl->url_cleanup(u);
 	return ret;
 }
 
@@ -372,7 +375,7 @@ static void add_line(struct curl_slist **list, const char *fmt, ...)
 	va_start(ap, fmt);
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	*list = curl_slist_append(*list, s);
+	*list = curl->slist_append(*list, s);
 	free(s);
 }
 
@@ -386,50 +389,50 @@ static size_t discard(char *data, size_t size, size_t nitems, void *arg)
 /* A handle for url with the target's transport settings. */
 static CURL *net_handle(struct net *n, const char *url)
 {
-	CURL *c = curl_easy_init();
+	CURL *c = curl->easy_init();
 
 	if (!c)
 		return NULL;
 	n->errbuf[0] = '\0';
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, n->errbuf);
+	curl->easy_setopt(c, CURLOPT_URL, url);
+	curl->easy_setopt(c, CURLOPT_ERRORBUFFER, n->errbuf);
 	/* what a server answers goes nowhere (libcurl would print it on standard output) */
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_SECONDS);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, STALL_SECONDS);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, n->scheme == S_SFTP ? "sftp" :
+	curl->easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	curl->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_SECONDS);
+	curl->easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl->easy_setopt(c, CURLOPT_LOW_SPEED_TIME, STALL_SECONDS);
+	curl->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl->easy_setopt(c, CURLOPT_PROTOCOLS_STR, n->scheme == S_SFTP ? "sftp" :
 			 n->scheme == S_FTPS ? "ftp" : "http,https");
 	if (n->t->ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, n->t->ca_file);
+		curl->easy_setopt(c, CURLOPT_CAINFO, n->t->ca_file);
 	switch (n->scheme) {
 	case S_SFTP:
-		curl_easy_setopt(c, CURLOPT_SSH_AUTH_TYPES, (long)CURLSSH_AUTH_PUBLICKEY);
-		curl_easy_setopt(c, CURLOPT_SSH_PRIVATE_KEYFILE, n->key);
+		curl->easy_setopt(c, CURLOPT_SSH_AUTH_TYPES, (long)CURLSSH_AUTH_PUBLICKEY);
+		curl->easy_setopt(c, CURLOPT_SSH_PRIVATE_KEYFILE, n->key);
 		if (n->password)
-			curl_easy_setopt(c, CURLOPT_KEYPASSWD, n->password);
-		curl_easy_setopt(c, CURLOPT_SSH_KNOWNHOSTS, n->known_hosts);
-		curl_easy_setopt(c, CURLOPT_SSH_KEYFUNCTION, host_key_check);
-		curl_easy_setopt(c, CURLOPT_SSH_KEYDATA, n);
+			curl->easy_setopt(c, CURLOPT_KEYPASSWD, n->password);
+		curl->easy_setopt(c, CURLOPT_SSH_KNOWNHOSTS, n->known_hosts);
+		curl->easy_setopt(c, CURLOPT_SSH_KEYFUNCTION, host_key_check);
+		curl->easy_setopt(c, CURLOPT_SSH_KEYDATA, n);
 		break;
 	case S_FTPS:
-		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+		curl->easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
 		/* fall through */
 	case S_HTTP:
 		if (n->user)
-			curl_easy_setopt(c, CURLOPT_USERNAME, n->user);
+			curl->easy_setopt(c, CURLOPT_USERNAME, n->user);
 		if (n->password)
-			curl_easy_setopt(c, CURLOPT_PASSWORD, n->password);
+			curl->easy_setopt(c, CURLOPT_PASSWORD, n->password);
 		if (n->scheme == S_HTTP)
-			curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_ANY);
+			curl->easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_ANY);
 		break;
 	case S_S3: {
 		char *sig = xasprintf("aws:amz:%s:s3", n->region);
-		curl_easy_setopt(c, CURLOPT_AWS_SIGV4, sig);
-		curl_easy_setopt(c, CURLOPT_USERNAME, n->user);
-		curl_easy_setopt(c, CURLOPT_PASSWORD, n->password);
+		curl->easy_setopt(c, CURLOPT_AWS_SIGV4, sig);
+		curl->easy_setopt(c, CURLOPT_USERNAME, n->user);
+		curl->easy_setopt(c, CURLOPT_PASSWORD, n->password);
 		free(sig);
 		break;
 	}
@@ -458,18 +461,18 @@ static void net_error(struct net *n, CURLcode rc, const char *what, struct ofb_e
 		ofb_error_set(err, "%s: the RSA key '%s' was refused (%s): this libssh2 signs RSA "
 			      "keys with SHA-1 only, which current OpenSSH refuses; use an ed25519 "
 			      "or ECDSA key", what, n->key, n->errbuf[0] ? n->errbuf :
-			      curl_easy_strerror(rc));
+			      curl->easy_strerror(rc));
 	else
-		ofb_error_set(err, "%s: %s", what, n->errbuf[0] ? n->errbuf : curl_easy_strerror(rc));
+		ofb_error_set(err, "%s: %s", what, n->errbuf[0] ? n->errbuf : curl->easy_strerror(rc));
 }
 
 static CURLcode perform(struct net *n, CURL *c, const char *what, long *http,
 			struct ofb_error *err)
 {
-	CURLcode rc = curl_easy_perform(c);
+	CURLcode rc = curl->easy_perform(c);
 
 	*http = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, http);
+	curl->easy_getinfo(c, CURLINFO_RESPONSE_CODE, http);
 	if (rc != CURLE_OK)
 		net_error(n, rc, what, err);
 	else if (*http == 401 || *http == 403)
@@ -484,9 +487,9 @@ static int http_ok(long code)
 
 static char *escaped(CURL *c, const char *name)
 {
-	char *e = curl_easy_escape(c, name, 0), *copy = xstrdup(e ? e : name);
+	char *e = curl->easy_escape(c, name, 0), *copy = xstrdup(e ? e : name);
 
-	curl_free(e);
+	curl->free(e);
 	return copy;
 }
 
@@ -543,30 +546,30 @@ static int upload(struct net *n, const struct facts *f, const char *url, const c
 		ofb_error_set(err, "%s: cannot start a transfer", what);
 		return -1;
 	}
-	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(c, CURLOPT_READDATA, in);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_answer);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &ans);
-	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)f->size);
+	curl->easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	curl->easy_setopt(c, CURLOPT_READDATA, in);
+	curl->easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_answer);
+	curl->easy_setopt(c, CURLOPT_WRITEDATA, &ans);
+	curl->easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)f->size);
 	if (n->scheme == S_SFTP)
-		curl_easy_setopt(c, CURLOPT_NEW_FILE_PERMS, 0600L);
+		curl->easy_setopt(c, CURLOPT_NEW_FILE_PERMS, 0600L);
 	if (n->scheme == S_S3) {
 		char *h = xasprintf("x-amz-content-sha256: %s", f->sha256);
-		hdr = curl_slist_append(hdr, h);
+		hdr = curl->slist_append(hdr, h);
 		free(h);
 		if (n->token) {
 			h = xasprintf("x-amz-security-token: %s", n->token);
-			hdr = curl_slist_append(hdr, h);
+			hdr = curl->slist_append(hdr, h);
 			ofb_secret_free(h);
 		}
 	}
 	if (n->scheme == S_S3 || n->scheme == S_HTTP) {
-		hdr = curl_slist_append(hdr, "Content-Type: application/zip");
+		hdr = curl->slist_append(hdr, "Content-Type: application/zip");
 		/* WebDAV keeps "Expect: 100-continue": a server asking for credentials says so
 		 * before the package is sent, not after (S3 signs the first request) */
 		if (n->scheme == S_S3)
-			hdr = curl_slist_append(hdr, "Expect:");
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+			hdr = curl->slist_append(hdr, "Expect:");
+		curl->easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 	}
 	if (perform(n, c, what, &code, err) != CURLE_OK)
 		goto out;
@@ -578,8 +581,8 @@ static int upload(struct net *n, const struct facts *f, const char *url, const c
 	}
 	ret = 0;
 out:
-	curl_slist_free_all(hdr);
-	curl_easy_cleanup(c);
+	curl->slist_free_all(hdr);
+	curl->easy_cleanup(c);
 	fclose(in);
 	return ret;
 }
@@ -627,15 +630,15 @@ static int remote_size(struct net *n, const char *url, const char *what, long lo
 	}
 	if (etag)
 		etag[0] = '\0';
-	curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	curl->easy_setopt(c, CURLOPT_NOBODY, 1L);
 	if (etag) {
-		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, capture_etag);
-		curl_easy_setopt(c, CURLOPT_HEADERDATA, &hc);
+		curl->easy_setopt(c, CURLOPT_HEADERFUNCTION, capture_etag);
+		curl->easy_setopt(c, CURLOPT_HEADERDATA, &hc);
 	}
 	if (n->scheme == S_S3) {
-		hdr = curl_slist_append(hdr, "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427"
+		hdr = curl->slist_append(hdr, "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427"
 					     "ae41e4649b934ca495991b7852b855");
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+		curl->easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 	}
 	if (perform(n, c, what, &code, err) != CURLE_OK)
 		goto out;
@@ -643,14 +646,14 @@ static int remote_size(struct net *n, const char *url, const char *what, long lo
 		ofb_error_set(err, "%s: the server answered %ld when asked for the size", what, code);
 		goto out;
 	}
-	curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
+	curl->easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
 	*size = (long long)len;
 	if (etag && hc.etag_not_md5)
 		etag[0] = '\0';
 	ret = 0;
 out:
-	curl_slist_free_all(hdr);
-	curl_easy_cleanup(c);
+	curl->slist_free_all(hdr);
+	curl->easy_cleanup(c);
 	return ret;
 }
 
@@ -689,12 +692,12 @@ static int server_commands(struct net *n, struct curl_slist *cmds, const char *w
 	if (!c) {
 		ofb_error_set(err, "%s: cannot start a transfer", what);
 	} else {
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-		curl_easy_setopt(c, n->scheme == S_SFTP ? CURLOPT_QUOTE : CURLOPT_POSTQUOTE, cmds);
+		curl->easy_setopt(c, CURLOPT_NOBODY, 1L);
+		curl->easy_setopt(c, n->scheme == S_SFTP ? CURLOPT_QUOTE : CURLOPT_POSTQUOTE, cmds);
 		ret = perform(n, c, what, &code, err) == CURLE_OK ? 0 : -1;
-		curl_easy_cleanup(c);
+		curl->easy_cleanup(c);
 	}
-	curl_slist_free_all(cmds);
+	curl->slist_free_all(cmds);
 	return ret;
 }
 
@@ -709,8 +712,8 @@ static int dav_request(struct net *n, const char *url, const char *method,
 	if (!c) {
 		ofb_error_set(err, "%s: cannot start a transfer", what);
 	} else {
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+		curl->easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+		curl->easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 		if (perform(n, c, what, &code, err) == CURLE_OK) {
 			if (http_ok(code))
 				ret = 0;
@@ -718,9 +721,9 @@ static int dav_request(struct net *n, const char *url, const char *method,
 				ofb_error_set(err, "%s: the server answered %ld to %s", what, code,
 					      method);
 		}
-		curl_easy_cleanup(c);
+		curl->easy_cleanup(c);
 	}
-	curl_slist_free_all(hdr);
+	curl->slist_free_all(hdr);
 	return ret;
 }
 
@@ -746,7 +749,7 @@ static int rename_remote(struct net *n, const char *tmp, const char *name, const
 		return server_commands(n, list, what, err);
 	case S_HTTP:
 		add_line(&list, "Destination: %s", final_url);
-		list = curl_slist_append(list, "Overwrite: T");
+		list = curl->slist_append(list, "Overwrite: T");
 		return dav_request(n, tmp_url, "MOVE", list, what, err);
 	case S_S3:
 		break;
@@ -785,7 +788,7 @@ static void remove_remote(struct net *n, const char *tmp, const char *tmp_url)
 static int to_network(struct net *n, const struct facts *f, const char *name,
 		      struct ofb_error *err)
 {
-	CURL *c = curl_easy_init();
+	CURL *c = curl->easy_init();
 	char *tmp = xasprintf(".%s.part", name), *e_name, *e_tmp, *final_url, *tmp_url, *what;
 	int ret = -1;
 
@@ -796,7 +799,7 @@ static int to_network(struct net *n, const struct facts *f, const char *name,
 	}
 	e_name = escaped(c, name);
 	e_tmp = escaped(c, tmp);
-	curl_easy_cleanup(c);
+	curl->easy_cleanup(c);
 	final_url = xasprintf("%s%s", n->base, e_name);
 	tmp_url = xasprintf("%s%s", n->base, e_tmp);
 	what = xasprintf("copy to %s", n->t->to);
@@ -872,7 +875,6 @@ int ofb_copy_send(const struct ofb_config *cfg, const char *file, const char *re
 		  char *const *names, size_t n_names, struct ofb_copy_report *rep,
 		  struct ofb_error *err)
 {
-	static int curl_ready;
 	char *base_copy = xstrdup(file);
 	const char *name = remote_name ? remote_name : basename(base_copy);
 	struct facts f;
@@ -902,13 +904,9 @@ int ofb_copy_send(const struct ofb_config *cfg, const char *file, const char *re
 		free(base_copy);
 		return OFB_EXIT_FAILED;
 	}
-	if (!curl_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			ofb_error_set(err, "cannot start libcurl");
-			free(base_copy);
-			return OFB_EXIT_FAILED;
-		}
-		curl_ready = 1;
+	if (!(curl = ofb_curl_load(err))) {
+		free(base_copy);
+		return OFB_EXIT_FAILED;
 	}
 	for (size_t i = 0; i < cfg->n_copies; i++) {
 		const struct ofb_copy_target *t = &cfg->copies[i];
