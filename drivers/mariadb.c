@@ -523,6 +523,28 @@ static void view_depends(struct ofb_schema *s, size_t first)
 	}
 }
 
+/* A table's foreign keys as SQLForeignKeys reports them. Connector/ODBC's own query joins
+ * KEY_COLUMN_USAGE a second time without naming a database, which makes the server open
+ * every table of every database on it, for each table asked about (18 ms a table with 340
+ * tables on the server, growing with them), and it finds only keys that reference a
+ * primary key, not those referencing another unique key. */
+#define MY_RULE(col)                                                                      \
+	"CASE " col " WHEN 'CASCADE' THEN 0 WHEN 'RESTRICT' THEN 1 WHEN 'SET NULL' THEN 2 " \
+	"WHEN 'NO ACTION' THEN 3 WHEN 'SET DEFAULT' THEN 4 END"
+static const char my_foreign_keys[] =
+	"SELECT K.REFERENCED_TABLE_SCHEMA, NULL, K.REFERENCED_TABLE_NAME, "
+	"K.REFERENCED_COLUMN_NAME, K.TABLE_SCHEMA, NULL, K.TABLE_NAME, K.COLUMN_NAME, "
+	"K.ORDINAL_POSITION, " MY_RULE("R.UPDATE_RULE") ", " MY_RULE("R.DELETE_RULE") ", "
+	"K.CONSTRAINT_NAME, NULL, 7 "
+	"FROM information_schema.KEY_COLUMN_USAGE K "
+	"JOIN information_schema.REFERENTIAL_CONSTRAINTS R ON R.CONSTRAINT_SCHEMA = "
+	"K.CONSTRAINT_SCHEMA AND R.TABLE_NAME = K.TABLE_NAME AND R.CONSTRAINT_NAME = "
+	"K.CONSTRAINT_NAME "
+	"WHERE K.TABLE_SCHEMA = ? AND K.TABLE_NAME = BINARY ? AND R.CONSTRAINT_SCHEMA = ? "
+	"AND R.TABLE_NAME = BINARY ? AND K.REFERENCED_TABLE_NAME IS NOT NULL "
+	"ORDER BY K.CONSTRAINT_NAME, K.ORDINAL_POSITION";
+#undef MY_RULE
+
 static int my_read_objects(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
 {
 	/* kind, name, table, the SHOW CREATE word, the column holding the statement, and
@@ -668,6 +690,7 @@ const struct ofb_driver ofb_driver_mariadb = {
 	.begin_snapshot = my_snapshot,
 	.catalog_scope = my_scope,
 	.table_extra = my_table_extra,
+	.foreign_keys_query = my_foreign_keys,
 	.read_objects = my_read_objects,
 	.drop_objects = my_drop_objects,
 	.type_ddl = my_column_ddl,

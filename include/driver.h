@@ -162,6 +162,10 @@ struct ofb_driver {
 	ofb_drv_refine_fn *refine_column;
 	/* MAY: NULL: what the catalog functions tell is all */
 	ofb_drv_table_extra_fn *table_extra;
+	/* MAY: a query for one table's foreign keys in the columns of SQLForeignKeys (its
+	 * rows ordered by key and by column within a key), its parameters the scope's
+	 * catalog and the table's name, twice over; NULL: SQLForeignKeys itself */
+	const char *foreign_keys_query;
 	/* MAY: NULL: the database's objects besides tables are not read (views are
 	 * counted, and the backup warns that they are left out) */
 	ofb_drv_read_objects_fn *read_objects;

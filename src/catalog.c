@@ -473,8 +473,15 @@ static int read_foreign_keys(struct ofb_db *db, const struct scope *sc, struct o
 	SQLRETURN rc;
 	int ret = -1;
 
-	if (catalog_query(db, sc, CAT_FOREIGN_KEYS, t->name, &st, err) != 0)
+	if (db->drv->foreign_keys_query) {
+		const char *args[4] = { sc->catalog_name, t->name, sc->catalog_name, t->name };
+		if (ofb_db_query_args(db, db->drv->foreign_keys_query, args, 4, &st, err) != 0) {
+			ofb_error_prefix(err, "%s", cat_what[CAT_FOREIGN_KEYS]);
+			goto out;
+		}
+	} else if (catalog_query(db, sc, CAT_FOREIGN_KEYS, t->name, &st, err) != 0) {
 		goto out;
+	}
 	while ((rc = ofb_fetch(st, cat_what[CAT_FOREIGN_KEYS], err)) > 0) {
 		long seq, upd, del;
 		int seq_null, is_null;

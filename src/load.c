@@ -1418,11 +1418,14 @@ int ofb_load_database(struct ofb_db *db, const char *connstr, struct ofb_reader 
 	for (size_t i = 0; i < src->n_tables; i++)
 		if (load_rows(&l, r, &src->tables[i], err) != 0)
 			goto out;
+	/* every table's indexes before any foreign key: a key may reference another table's
+	 * unique index */
+	for (size_t i = 0; i < src->n_tables; i++)
+		if (create_indexes(&l, &src->tables[i], err) != 0)
+			goto out;
 	for (size_t i = 0; i < src->n_tables; i++) {
 		struct ofb_table *t = &src->tables[i];
-		if (create_indexes(&l, t, err) != 0 || add_foreign_keys(&l, t, err) != 0)
-			goto out;
-		if (set_identities(&l, t, err) != 0)
+		if (add_foreign_keys(&l, t, err) != 0 || set_identities(&l, t, err) != 0)
 			goto out;
 	}
 	if (l.ddl.same_engine && src->n_objects) {

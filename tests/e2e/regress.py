@@ -22,6 +22,11 @@ with the real ./ofbackup against the private PostgreSQL and MariaDB servers of t
      --replace keeps the old folder aside, exit 3 (before: they were lost)
   9  SQLite REAL extremes and text in REAL/BOOLEAN columns: a SQLite -> SQLite round trip
      keeps every value and storage class
+ 15  MariaDB foreign keys of two columns, to a unique key that is not the primary key, and
+     several on one table: backed up whole (before: a two-column key was split, its
+     second column given to another key, a key to a unique key left out), and made again
+     in PostgreSQL and SQLite (before: a key to a table sorted later failed in
+     PostgreSQL, its unique index not made yet)
   +  the safety package of a --replace restore has mode 0600
 
 Everything lives in its own installation (login database, clients, configuration) below
@@ -48,11 +53,11 @@ from restore import Res, Scenario, write_ini
 PW_ENV = "OFB_E2E_DB_PASSWORD"
 CMD_TIMEOUT = 120
 PG_DBS = ("ofb_rg_inf", "ofb_rg_inf_dst", "ofb_rg_seq", "ofb_rg_seq_dst", "ofb_rg_view",
-          "ofb_rg_dec_pg", "ofb_rg_bulk", "ofb_rg_bulk_dst", "ofb_rg_long_pg")
+          "ofb_rg_dec_pg", "ofb_rg_bulk", "ofb_rg_bulk_dst", "ofb_rg_long_pg", "ofb_rg_fk_pg")
 MY_DBS = ("ofb_rg_enum", "ofb_rg_enum_dst", "ofb_rg_keys", "ofb_rg_dec_my",
           "ofb_rg_int_my", "ofb_rg_seq_my", "ofb_rg_long_my", "ofb_rg_latin",
           "ofb_rg_latin_dst", "ofb_rg_lit", "ofb_rg_lit_dst", "ofb_rg_lit_l1",
-          "ofb_rg_lit_text")
+          "ofb_rg_lit_text", "ofb_rg_fk")
 
 # 10: more rows than one batch of arrays (10,000) holds, and values array literals quote
 BULK_ROWS = 25000
@@ -71,6 +76,16 @@ LIT_TEXTS = BULK_TEXTS + ["'", "''", "\\", "\\'", "\\'?", "'; DROP TABLE lit; --
                           "`", "\"", "🎉 𝄞 日本語"]
 LIT_LONG_ID = 12345      # a value of 1.5 MB: too long for a statement of literals
 LIT_LOG_ROWS = 15000     # a table without primary key: its rows keep their order
+
+# 15: each table's foreign keys as (name, columns, referenced table, referenced columns,
+# on update, on delete), ordered by name
+FK_KEYS = {
+    "child": [("a_unique", ["pu"], "parent", ["u"], "RESTRICT", "RESTRICT"),
+              ("m_one", ["qid"], "other", ["id"], "RESTRICT", "RESTRICT"),
+              ("m_two", ["Q2"], "other", ["id"], "CASCADE", "RESTRICT"),
+              ("z_pair", ["pa", "pb"], "parent", ["a", "b"], "SET NULL", "CASCADE")],
+    "other": [], "parent": [],
+}
 
 ENUM_ROWS = 1200
 ENUM_BAD_ID = 700
@@ -486,6 +501,25 @@ class Regress:
             "INSERT INTO t VALUES (1, CAST(X'66E46F' AS TEXT)), (2, 'ok');", []),
             self.files_dir("rg-bytes"))
 
+        # 15: foreign keys of two columns, to a unique key, several on a table that sorts
+        # before the one it references
+        cn = self.create_my("ofb_rg_fk")
+        cur = cn.cursor()
+        cur.execute("CREATE TABLE parent (a int, b int, u int, PRIMARY KEY (a, b), "
+                    "UNIQUE KEY uq (u)) ENGINE=InnoDB")
+        cur.execute("CREATE TABLE other (id int PRIMARY KEY) ENGINE=InnoDB")
+        cur.execute("CREATE TABLE child (id int PRIMARY KEY, pa int, pb int, pu int, qid int, "
+                    "Q2 int, CONSTRAINT z_pair FOREIGN KEY (pa, pb) REFERENCES parent (a, b) "
+                    "ON DELETE CASCADE ON UPDATE SET NULL, CONSTRAINT a_unique FOREIGN KEY "
+                    "(pu) REFERENCES parent (u) ON DELETE RESTRICT, CONSTRAINT m_one FOREIGN "
+                    "KEY (qid) REFERENCES other (id), CONSTRAINT m_two FOREIGN KEY (Q2) "
+                    "REFERENCES other (id) ON UPDATE CASCADE) ENGINE=InnoDB")
+        cur.execute("INSERT INTO parent VALUES (1, 2, 3), (4, 5, 6)")
+        cur.execute("INSERT INTO other VALUES (7), (8)")
+        cur.execute("INSERT INTO child VALUES (1, 1, 2, 3, 7, 8), (2, 4, 5, NULL, NULL, 7)")
+        cn.close()
+        add("rg-fk", self.my("ofb_rg_fk"), self.files_dir("rg-fk"))
+
         fx.make_login(self.login, reg)
         self.config()
 
@@ -581,6 +615,50 @@ class Regress:
             got = [r[0] for r in self.my_rows("ofb_rg_lit_dst", "SELECT * FROM " + table)]
             self.require(len(packed) == n and got == packed,
                          "table %s not in the package's order after the import" % table)
+
+    def t15_foreign_keys(self):
+        pkg = self.export("rg-fk")
+        with zipfile.ZipFile(pkg) as z:
+            schema = json.loads(z.read("clients/rg-fk/db/schema.json"))
+        got = {t["name"]: sorted((k["name"], k["columns"], k["ref_table"], k["ref_columns"],
+                                  k["on_update"], k["on_delete"]) for k in t["foreign_keys"])
+               for t in schema["tables"]}
+        got = {t: [tuple(k) for k in keys] for t, keys in got.items()}
+        self.require(got == FK_KEYS, "the package's foreign keys: %s, want %s" % (got, FK_KEYS))
+        self.import_(pkg, "rg-fk-pg", self.pg("ofb_rg_fk_pg"), expect=(0,))
+        cn = pyodbc.connect(self.pg("ofb_rg_fk_pg"), autocommit=True)
+        try:
+            rows = cn.cursor().execute(
+                "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE contype = 'f' ORDER BY 2").fetchall()
+        finally:
+            cn.close()
+        defs = sorted((r[0], r[1]) for r in rows)
+        want = [("child", 'FOREIGN KEY ("Q2") REFERENCES other(id) ON UPDATE CASCADE ON DELETE '
+                 'RESTRICT'),
+                ("child", "FOREIGN KEY (pa, pb) REFERENCES parent(a, b) ON UPDATE SET NULL ON "
+                 "DELETE CASCADE"),
+                ("child", "FOREIGN KEY (pu) REFERENCES parent(u) ON UPDATE RESTRICT ON DELETE "
+                 "RESTRICT"),
+                ("child", "FOREIGN KEY (qid) REFERENCES other(id) ON UPDATE RESTRICT ON DELETE "
+                 "RESTRICT")]
+        self.require(defs == want, "PostgreSQL's foreign keys: %s, want %s" % (defs, want))
+        path = os.path.join(self.root, "db", "fk-import.db")
+        if os.path.exists(path):
+            os.remove(path)
+        self.import_(pkg, "rg-fk-sl", "Driver=SQLite3;Database=" + path, expect=(0,))
+        db = sqlite3.connect(path)
+        try:
+            sl = sorted((r[2], r[3], r[4], r[5], r[6]) for r in
+                        db.execute("SELECT * FROM pragma_foreign_key_list('child')"))
+        finally:
+            db.close()
+        want_sl = [("other", "Q2", "id", "CASCADE", "RESTRICT"),
+                   ("other", "qid", "id", "RESTRICT", "RESTRICT"),
+                   ("parent", "pa", "a", "SET NULL", "CASCADE"),
+                   ("parent", "pb", "b", "SET NULL", "CASCADE"),
+                   ("parent", "pu", "u", "RESTRICT", "RESTRICT")]
+        self.require(sl == want_sl, "SQLite's foreign keys: %s, want %s" % (sl, want_sl))
 
     def t11_long(self, engine, db, batch_first):
         pkg = self.st.get("pkg-long") or self.export("rg-long")
@@ -904,6 +982,9 @@ class Regress:
           "value, NULLs: every row equal; only that InnoDB table on two connections, one without "
           "primary key and a MyISAM one in the package's order"
           % LIT_ROWS, self.t14_literals)
+        t("15 MariaDB foreign keys of two columns, to a unique key, four on one table: the "
+          "package has each whole; imported into PostgreSQL and SQLite, each is made",
+          self.t15_foreign_keys)
         try:
             self.drop_all()
         except pyodbc.Error:
