@@ -89,7 +89,8 @@ static int my_scope(struct ofb_db *db, char **catalog, char **schema, struct ofb
 	return 0;
 }
 
-/* information_schema knows what the connector's SQLColumns does not tell reliably. */
+/* information_schema knows what the connector's SQLColumns does not tell reliably. Table
+ * names compare as bytes here: the server keeps `t` and `T` apart on most systems. */
 static int my_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;
@@ -101,7 +102,7 @@ static int my_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 	if (ofb_db_query_args(db,
 			      "SELECT COLUMN_NAME, IS_NULLABLE, COLUMN_TYPE, DATETIME_PRECISION, EXTRA "
 			      "FROM information_schema.COLUMNS "
-			      "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+			      "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = BINARY ?",
 			      args, 1, &st, err) != 0)
 		goto out;
 	while ((rc = ofb_fetch_texts(st, v, 5, "cannot read column details", err)) > 0) {
@@ -141,7 +142,7 @@ static int my_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_err
 	st = NULL;
 	if (t->identity_column) {
 		if (ofb_db_query_args(db, "SELECT AUTO_INCREMENT FROM information_schema.TABLES "
-				      "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+				      "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = BINARY ?",
 				      args, 1, &st, err) != 0)
 			goto out;
 		if (SQL_SUCCEEDED(SQLFetch(st)) && ofb_get_text(st, 1, &next, err) != 0)
@@ -282,7 +283,7 @@ static int my_key_ordered(struct ofb_db *db, const struct ofb_table *t, struct o
 	int ret = -1;
 
 	if (ofb_db_query_args(db, "SELECT ENGINE FROM information_schema.TABLES "
-			      "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", args, 1, &st,
+			      "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = BINARY ?", args, 1, &st,
 			      err) != 0)
 		return -1;
 	if (SQL_SUCCEEDED(SQLFetch(st)) && ofb_get_text(st, 1, &engine, err) != 0)
@@ -548,7 +549,9 @@ static const char my_foreign_keys[] =
 static int my_read_objects(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
 {
 	/* kind, name, table, the SHOW CREATE word, the column holding the statement, and
-	 * the trigger's place among its table's */
+	 * the trigger's place among its table's. Triggers are asked for by their table's
+	 * database: the server looks up only that one then, where by TRIGGER_SCHEMA it reads
+	 * every database's (3.4 ms against 0.5 ms with 46 databases on the server). */
 	static const char *const list =
 		"SELECT 'view', TABLE_NAME, NULL, 'VIEW', 2, 0 FROM information_schema.VIEWS "
 		"WHERE TABLE_SCHEMA = DATABASE() "
@@ -557,7 +560,7 @@ static int my_read_objects(struct ofb_db *db, struct ofb_schema *s, struct ofb_e
 		"UNION ALL SELECT 'event', EVENT_NAME, NULL, 'EVENT', 4, 0 "
 		"FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() "
 		"UNION ALL SELECT 'trigger', TRIGGER_NAME, EVENT_OBJECT_TABLE, 'TRIGGER', 3, "
-		"ACTION_ORDER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() "
+		"ACTION_ORDER FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() "
 		/* triggers of one table and event fire in the order they were made */
 		"ORDER BY 1, 3, 6, 2";
 	SQLHSTMT st = NULL;
