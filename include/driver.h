@@ -50,6 +50,9 @@ typedef void ofb_drv_refine_fn(struct ofb_column *col);
  * the engine's own CREATE statement. */
 typedef int ofb_drv_table_extra_fn(struct ofb_db *db, struct ofb_table *t,
 				   struct ofb_error *err);
+/* The same for every table of s at once, after table_extra. */
+typedef int ofb_drv_schema_extra_fn(struct ofb_db *db, struct ofb_schema *s,
+				    struct ofb_error *err);
 /* Append to s->objects what the database holds besides its tables (views, triggers,
  * routines, types ...), each with its own DDL, dependencies and state (schema.h). */
 typedef int ofb_drv_read_objects_fn(struct ofb_db *db, struct ofb_schema *s,
@@ -160,11 +163,17 @@ struct ofb_driver {
 	ofb_drv_other_schemas_fn *other_schemas;
 	/* MAY: NULL: the catalog's report stands */
 	ofb_drv_refine_fn *refine_column;
+	/* MAY: SQLColumns is asked once for every table of a scope (it answers that as fast
+	 * as for one table); 0: once per table */
+	int catalog_all_columns;
 	/* MAY: NULL: what the catalog functions tell is all */
 	ofb_drv_table_extra_fn *table_extra;
-	/* MAY: a query for one table's foreign keys in the columns of SQLForeignKeys (its
-	 * rows ordered by key and by column within a key), its parameters the scope's
-	 * catalog and the table's name, twice over; NULL: SQLForeignKeys itself */
+	/* MAY: NULL: table_extra alone */
+	ofb_drv_schema_extra_fn *schema_extra;
+	/* MAY: a query for the foreign keys of every table of the database, in the columns
+	 * of SQLForeignKeys, its rows ordered by table, by key and by column within a key;
+	 * its parameters the scope's catalog, twice (for a driver without other_schemas);
+	 * NULL: SQLForeignKeys for each table */
 	const char *foreign_keys_query;
 	/* MAY: NULL: the database's objects besides tables are not read (views are
 	 * counted, and the backup warns that they are left out) */

@@ -125,7 +125,8 @@ static int catalog_query(struct ofb_db *db, const struct scope *sc, enum cat_cal
 				wlen(sc->schema), wptr(all), SQL_NTS, wptr(types), SQL_NTS);
 		break;
 	case CAT_COLUMNS:
-		name = name_pattern(sc, table);   /* a pattern argument: '_' escaped */
+		/* a pattern argument: '_' escaped; no table: every table of the scope */
+		name = table ? name_pattern(sc, table) : utf8_to_w("%", NULL);
 		rc = SQLColumnsW(*st, wptr(sc->catalog), wlen(sc->catalog), wptr(sc->schema),
 				 wlen(sc->schema), wptr(name), SQL_NTS, wptr(all), SQL_NTS);
 		break;
@@ -225,65 +226,114 @@ out:
 	return ret;
 }
 
-static int read_columns(struct ofb_db *db, const struct scope *sc, struct ofb_table *t,
-			struct ofb_error *err)
+/* The table of s that a catalog row of the scope of schema (NULL: the default one) is
+ * about, or NULL; *last keeps the previous answer, as rows come grouped by table. */
+static struct ofb_table *row_table(struct ofb_schema *s, const char *schema, const char *name,
+				   struct ofb_table **last)
 {
+	if (!*last || strcmp((*last)->name, name) != 0)
+		*last = ofb_schema_find_in(s, schema, name);
+	return *last;
+}
+
+/* SQLColumns's current row, a column of t. */
+static int add_column_row(struct ofb_db *db, SQLHSTMT st, struct ofb_table *t, size_t *cap,
+			  struct ofb_error *err)
+{
+	struct ofb_column *c;
+	long sql_type, size, digits, nullable;
+	int null_size, null_digits, is_null;
+
+	if (t->n_columns == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		t->columns = xrealloc(t->columns, *cap * sizeof *t->columns);
+	}
+	c = &t->columns[t->n_columns];
+	memset(c, 0, sizeof *c);
+	t->n_columns++;
+	if (ofb_get_text(st, 4, &c->name, err) ||
+	    ofb_get_long(st, 5, &sql_type, &is_null, err) ||
+	    ofb_get_text(st, 6, &c->native_type, err) ||
+	    ofb_get_long(st, 7, &size, &null_size, err) ||
+	    ofb_get_long(st, 9, &digits, &null_digits, err) ||
+	    ofb_get_long(st, 11, &nullable, &is_null, err) ||
+	    ofb_get_text(st, 13, &c->default_value, err))
+		return -1;
+	if (!c->name)
+		c->name = xstrdup("");
+	if (!c->native_type)
+		c->native_type = xstrdup("");
+	/* Some drivers spell "no default" as the text NULL; both mean the same. */
+	if (c->default_value && strcasecmp(c->default_value, "NULL") == 0) {
+		free(c->default_value);
+		c->default_value = NULL;
+	}
+	ofb_column_set_from_sql(c, (int)sql_type, null_size ? 0 : size,
+				null_digits ? 0 : (int)digits);
+	c->nullable = nullable != SQL_NO_NULLS;
+	ofb_drv_refine_column(db->drv, c);
+	return 0;
+}
+
+/* The columns of the tables of s in scope sc (those of schema, NULL: the default one):
+ * one SQLColumns call per table, or with all one for the whole scope. */
+static int read_columns(struct ofb_db *db, const struct scope *sc, struct ofb_schema *s,
+			const char *schema, int all, struct ofb_error *err)
+{
+	size_t *caps = xcalloc(s->n_tables + 1, sizeof *caps);
+	struct ofb_table *last = NULL, *only = NULL;
 	SQLHSTMT st = NULL;
 	char *tname = NULL;
-	size_t cap = 0;
-	SQLRETURN rc;
+	SQLRETURN rc = 0;
 	int ret = -1;
 
-	if (catalog_query(db, sc, CAT_COLUMNS, t->name, &st, err) != 0)
-		goto out;
-	while ((rc = ofb_fetch(st, cat_what[CAT_COLUMNS], err)) > 0) {
-		struct ofb_column *c;
-		long sql_type, size, digits, nullable;
-		int null_size, null_digits, is_null, ours;
-		if (in_scope(sc, st, &ours, err) || get_col_text(st, 3, &tname, err))
+	for (size_t i = 0; i < (all ? 1 : s->n_tables); i++) {
+		only = all ? NULL : &s->tables[i];
+		if (only && (schema ? !only->schema || strcmp(only->schema, schema) != 0
+				    : only->schema != NULL))
+			continue;
+		if (catalog_query(db, sc, CAT_COLUMNS, only ? only->name : NULL, &st, err) != 0)
 			goto out;
-		if (!ours || !tname || strcmp(tname, t->name) != 0)
-			continue;   /* a pattern match of another table, schema or catalog */
-		if (t->n_columns == cap) {
-			cap = cap ? cap * 2 : 16;
-			t->columns = xrealloc(t->columns, cap * sizeof *t->columns);
+		while ((rc = ofb_fetch(st, cat_what[CAT_COLUMNS], err)) > 0) {
+			struct ofb_table *t;
+			int ours;
+			if (in_scope(sc, st, &ours, err) || get_col_text(st, 3, &tname, err))
+				goto out;
+			if (!ours || !tname)
+				continue;
+			/* a pattern match of another table, schema or catalog is skipped */
+			t = only ? (strcmp(tname, only->name) == 0 ? only : NULL)
+				 : row_table(s, schema, tname, &last);
+			if (t && add_column_row(db, st, t, &caps[t - s->tables], err) != 0)
+				goto out;
 		}
-		c = &t->columns[t->n_columns];
-		memset(c, 0, sizeof *c);
-		t->n_columns++;
-		if (ofb_get_text(st, 4, &c->name, err) ||
-		    ofb_get_long(st, 5, &sql_type, &is_null, err) ||
-		    ofb_get_text(st, 6, &c->native_type, err) ||
-		    ofb_get_long(st, 7, &size, &null_size, err) ||
-		    ofb_get_long(st, 9, &digits, &null_digits, err) ||
-		    ofb_get_long(st, 11, &nullable, &is_null, err) ||
-		    ofb_get_text(st, 13, &c->default_value, err))
+		if (rc < 0)
 			goto out;
-		if (!c->name)
-			c->name = xstrdup("");
-		if (!c->native_type)
-			c->native_type = xstrdup("");
-		/* Some drivers spell "no default" as the text NULL; both mean the same. */
-		if (c->default_value && strcasecmp(c->default_value, "NULL") == 0) {
-			free(c->default_value);
-			c->default_value = NULL;
-		}
-		ofb_column_set_from_sql(c, (int)sql_type, null_size ? 0 : size,
-					null_digits ? 0 : (int)digits);
-		c->nullable = nullable != SQL_NO_NULLS;
-		ofb_drv_refine_column(db->drv, c);
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+		st = NULL;
 	}
-	if (rc < 0)
-		goto out;
-	if (t->n_columns == 0) {
-		ofb_error_set(err, "the catalog lists no columns");
-		goto out;
+	only = NULL;
+	for (size_t i = 0; i < s->n_tables; i++) {
+		struct ofb_table *t = &s->tables[i];
+		if (t->n_columns == 0 && (schema ? t->schema && strcmp(t->schema, schema) == 0
+						 : !t->schema)) {
+			char *label = ofb_table_label(t);
+			ofb_error_set(err, "table '%s': the catalog lists no columns", label);
+			free(label);
+			goto out;
+		}
 	}
 	ret = 0;
 out:
+	if (ret != 0 && only) {
+		char *label = ofb_table_label(only);
+		ofb_error_prefix(err, "table '%s'", label);
+		free(label);
+	}
 	if (st)
 		SQLFreeHandle(SQL_HANDLE_STMT, st);
 	free(tname);
+	free(caps);
 	return ret;
 }
 
@@ -464,22 +514,27 @@ static const char *fk_rule(long rule)
 	}
 }
 
-static int read_foreign_keys(struct ofb_db *db, const struct scope *sc, struct ofb_table *t,
-			     const char *default_schema, struct ofb_error *err)
+/* The foreign keys of table only, or with only NULL, of every table of s in the default
+ * scope sc in one query (the driver's foreign_keys_query, whose rows come grouped by
+ * table). */
+static int read_foreign_keys(struct ofb_db *db, const struct scope *sc, struct ofb_schema *s,
+			     struct ofb_table *only, const char *default_schema,
+			     struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;
 	char *ref_table = NULL, *ref_col = NULL, *col = NULL, *fk_name = NULL, *ref_schema = NULL;
-	size_t cap = 0;
+	char *fk_table = NULL;
+	struct ofb_table *t = only, *last = NULL;
 	SQLRETURN rc;
 	int ret = -1;
 
-	if (db->drv->foreign_keys_query) {
-		const char *args[4] = { sc->catalog_name, t->name, sc->catalog_name, t->name };
-		if (ofb_db_query_args(db, db->drv->foreign_keys_query, args, 4, &st, err) != 0) {
+	if (!only) {
+		const char *args[2] = { sc->catalog_name, sc->catalog_name };
+		if (ofb_db_query_args(db, db->drv->foreign_keys_query, args, 2, &st, err) != 0) {
 			ofb_error_prefix(err, "%s", cat_what[CAT_FOREIGN_KEYS]);
 			goto out;
 		}
-	} else if (catalog_query(db, sc, CAT_FOREIGN_KEYS, t->name, &st, err) != 0) {
+	} else if (catalog_query(db, sc, CAT_FOREIGN_KEYS, only->name, &st, err) != 0) {
 		goto out;
 	}
 	while ((rc = ofb_fetch(st, cat_what[CAT_FOREIGN_KEYS], err)) > 0) {
@@ -494,16 +549,20 @@ static int read_foreign_keys(struct ofb_db *db, const struct scope *sc, struct o
 		    ofb_get_long(st, 11, &del, &is_null, err) ||
 		    get_col_text(st, 12, &fk_name, err))
 			goto out;
+		if (!only) {
+			if (get_col_text(st, 7, &fk_table, err))
+				goto out;
+			t = fk_table ? row_table(s, NULL, fk_table, &last) : NULL;
+			if (!t)
+				continue;   /* a table that is not backed up */
+		}
 		if (!ref_table || !ref_col || !col)
 			continue;
 		/* Rows of one key are consecutive and start at KEY_SEQ 1. */
 		if (t->n_fkeys && !(seq_null || seq <= 1))
 			f = &t->fkeys[t->n_fkeys - 1];
 		if (!f) {
-			if (t->n_fkeys == cap) {
-				cap = cap ? cap * 2 : 4;
-				t->fkeys = xrealloc(t->fkeys, cap * sizeof *t->fkeys);
-			}
+			t->fkeys = xrealloc(t->fkeys, (t->n_fkeys + 1) * sizeof *t->fkeys);
 			f = &t->fkeys[t->n_fkeys++];
 			memset(f, 0, sizeof *f);
 			f->name = xstrdup(fk_name ? fk_name : "");
@@ -534,6 +593,7 @@ out:
 	free(ref_col);
 	free(col);
 	free(fk_name);
+	free(fk_table);
 	return ret;
 }
 
@@ -553,7 +613,11 @@ static int catalog_names(struct ofb_db *db, const char *table, char ***names, si
 	t.name = xstrdup(table ? table : "");
 	if (scope_open(db, &sc, err) != 0)
 		goto out;
-	if (table ? read_columns(db, &sc, &t, err) : list_tables(db, &sc, &s, err))
+	if (table) {
+		s.tables = &t;
+		s.n_tables = 1;
+	}
+	if (table ? read_columns(db, &sc, &s, NULL, 0, err) : list_tables(db, &sc, &s, err))
 		goto out;
 	*n = table ? t.n_columns : s.n_tables;
 	*names = xcalloc(*n + 1, sizeof **names);
@@ -564,6 +628,10 @@ static int catalog_names(struct ofb_db *db, const char *table, char ***names, si
 	}
 	ret = 0;
 out:
+	if (table) {   /* t is not the schema's to free */
+		s.tables = NULL;
+		s.n_tables = 0;
+	}
 	ofb_schema_free(&s);
 	ofb_table_free(&t);
 	scope_close(&sc);
@@ -633,15 +701,20 @@ int ofb_schema_read(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *e
 			ofb_error_set(err, "the catalog lists table '%s' twice", s->tables[i].name);
 			goto out;
 		}
+	for (size_t k = 0; k < n_scopes; k++)
+		if (read_columns(db, &scopes[k], s, k ? scopes[k].schema_name : NULL,
+				 db->drv->catalog_all_columns, err) != 0)
+			goto out;
 	for (size_t i = 0; i < s->n_tables; i++) {
 		struct ofb_table *t = &s->tables[i];
 		const struct scope *sc = &scopes[0];
 		for (size_t k = 1; t->schema && k < n_scopes; k++)
 			if (strcmp(scopes[k].schema_name, t->schema) == 0)
 				sc = &scopes[k];
-		if (read_columns(db, sc, t, err) || read_primary_key(db, sc, t, err) ||
+		if (read_primary_key(db, sc, t, err) ||
 		    read_indexes(db, sc, t, err) ||
-		    read_foreign_keys(db, sc, t, scopes[0].schema_name, err) ||
+		    (!db->drv->foreign_keys_query &&
+		     read_foreign_keys(db, sc, s, t, scopes[0].schema_name, err)) ||
 		    ofb_drv_table_extra(db, t, err)) {
 			char *label = ofb_table_label(t);
 			ofb_error_prefix(err, "table '%s'", label);
@@ -649,6 +722,11 @@ int ofb_schema_read(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *e
 			goto out;
 		}
 	}
+	if (db->drv->foreign_keys_query &&
+	    read_foreign_keys(db, &scopes[0], s, NULL, scopes[0].schema_name, err) != 0)
+		goto out;
+	if (db->drv->schema_extra && db->drv->schema_extra(db, s, err) != 0)
+		goto out;
 	if (ofb_drv_read_objects(db, s, err) != 0) {
 		ofb_error_prefix(err, "cannot read the objects besides tables");
 		goto out;
