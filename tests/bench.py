@@ -11,6 +11,8 @@ Shapes, each on SQLite, PostgreSQL and MariaDB (sizes are parameters):
   wide     OFB_BENCH_WIDE rows (default 50000) of 15 mixed columns
   blob100k OFB_BENCH_BLOBS rows (default 300) of 100 KB values
   blob1m   a tenth as many rows of 1 MB values
+  tables   OFB_BENCH_TABLES tables (default 200) of 10 rows and an index each, one of
+           1,000 rows: the catalog's cost, as an office application's database has it
 and a files folder of mixed small and large files (ofbackup against zip -r at ofbackup's
 default level, 4; the engines' tools at their own defaults, gzip -6 and pg_dump's).
 
@@ -43,7 +45,9 @@ WIDE = int(os.environ.get("OFB_BENCH_WIDE", "50000"))
 BLOBS = int(os.environ.get("OFB_BENCH_BLOBS", "300"))
 REPS = int(os.environ.get("OFB_BENCH_REPS", "3"))
 ENGINES = os.environ.get("OFB_BENCH_ENGINES", "sqlite postgresql mariadb").split()
-SHAPES = os.environ.get("OFB_BENCH_SHAPES", "narrow narrow10 wide blob100k blob1m files").split()
+SHAPES = os.environ.get("OFB_BENCH_SHAPES",
+                        "narrow narrow10 wide blob100k blob1m tables files").split()
+TABLES = int(os.environ.get("OFB_BENCH_TABLES", "200"))
 OUT = os.environ.get("OFB_BENCH_OUT", os.path.join(TOP, "docs", "BENCHMARKS.md"))
 PG_PORT = int(os.environ.get("OFB_PG_PORT", "55442"))
 MY_PORT = int(os.environ.get("OFB_MY_PORT", "53316"))
@@ -145,6 +149,9 @@ class Bench:
     def fill(self, engine, db, shape):
         """Create and fill table t of shape in database db."""
         self.new_db(engine, db)
+        if shape == "tables":
+            self.fill_tables(engine, db)
+            return
         n = {"narrow": ROWS, "narrow10": max(ROWS // 10, 1), "wide": WIDE, "blob100k": BLOBS,
              "blob1m": max(BLOBS // 10, 1)}[shape]
         size = 1024 * 1024 if shape == "blob1m" else 100 * 1024
@@ -231,6 +238,30 @@ class Bench:
             os.remove(path)
             return
         self.my(db, sql)
+
+    def fill_tables(self, engine, db):
+        """TABLES tables of a few rows each, with an index, as an office application's
+        database has them: t (1,000 rows, the one compared after a restore) and t1 ..."""
+        stmts = []
+        for k in range(TABLES):
+            name, rows = ("t", 1000) if k == 0 else ("t%d" % k, 10)
+            stmts.append("CREATE TABLE %s (id int PRIMARY KEY, name varchar(40), amount "
+                         "decimal(10,2), at date)" % name)
+            stmts.append("CREATE INDEX %s_name ON %s (name)" % (name, name))
+            stmts.append("INSERT INTO %s VALUES %s" % (name, ",".join(
+                "(%d, 'name %d', %d.%02d, '2026-%02d-%02d')" % (i, i * 7, i, i % 100,
+                                                                 1 + i % 12, 1 + i % 28)
+                for i in range(1, rows + 1))))
+        sql = ";\n".join(stmts) + ";\n"
+        if engine == "sqlite":
+            con = sqlite3.connect("%s/%s.db" % (self.work, db))
+            con.executescript(sql)
+            con.commit()
+            con.close()
+        elif engine == "postgresql":
+            self.psql(db, sql)
+        else:
+            self.my(db, sql)
 
     def digest(self, engine, db):
         """A row-ordered hash of table t."""
@@ -414,10 +445,11 @@ class Bench:
                 "engine's own tools on the same data in the same run, alternating, median of %d "
                 "runs; every restored database checked against its source (row-ordered hash). "
                 "Sizes: narrow %d rows (narrow10: %d), wide %d rows of 15 columns, blob100k %d "
-                "rows of 100 KB, blob1m %d rows of 1 MB. Wall time includes the server's work; "
+                "rows of 100 KB, blob1m %d rows of 1 MB, tables %d tables of 10 rows and an "
+                "index (one of 1,000 rows). Wall time includes the server's work; "
                 "CPU is the client tool's (and its children's); RSS the largest process's peak.\n\n"
                 "Machine: %s. Run: %s.\n\n%s\n" % (
-                    REPS, ROWS, max(ROWS // 10, 1), WIDE, BLOBS, max(BLOBS // 10, 1),
+                    REPS, ROWS, max(ROWS // 10, 1), WIDE, BLOBS, max(BLOBS // 10, 1), TABLES,
                     self.machine(), time.strftime("%Y-%m-%d %H:%M"), self.table()))
         if OUT != "-":
             with open(OUT, "w") as f:
