@@ -29,7 +29,7 @@
 #define STALL_SECONDS 60L       /* a transfer below 1 byte/s this long is given up */
 #define MAX_BACKOFF 30
 
-/* libcurl, loaded by ofb_copy_send before any transfer */
+/* libcurl, loaded by copy_target for the first network target */
 static const struct ofb_curl *curl;
 
 /* What is known of the local file: size and digests, computed once for every target. */
@@ -842,6 +842,9 @@ static int copy_target(const struct ofb_copy_target *t, const struct facts *f,
 	struct net n;
 
 	memset(&n, 0, sizeof n);
+	/* libcurl for the network targets alone: a folder takes none */
+	if (!folder && !curl && !(curl = ofb_curl_load(err)))
+		return -1;
 	if (!folder && net_setup(t, &n, err) != 0) {
 		net_free(&n);
 		return -1;
@@ -901,10 +904,6 @@ int ofb_copy_send(const struct ofb_config *cfg, const char *file, const char *re
 			return OFB_EXIT_USAGE;
 		}
 	if (file_facts(file, &f, err) != 0) {
-		free(base_copy);
-		return OFB_EXIT_FAILED;
-	}
-	if (!(curl = ofb_curl_load(err))) {
 		free(base_copy);
 		return OFB_EXIT_FAILED;
 	}

@@ -19,6 +19,7 @@ writes is encrypted too.
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -474,6 +475,33 @@ class Unattended(Schedule):
         finally:
             self.write_config()
 
+    def t_no_libcurl(self):
+        """ofbackup run where libcurl cannot be loaded (a private mount puts an empty file
+        in its place): the folder copy is made, each network target fails naming libcurl."""
+        lib = os.path.realpath("/lib/x86_64-linux-gnu/libcurl.so.4")
+        self.require(os.path.isfile(lib), "no libcurl at %s" % lib)
+        wrapper = os.path.join(self.root, "no-libcurl.sh")
+        real = self.suite.tool.path
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/sh\nexec unshare -m sh -c 'mount --bind /dev/null \"$0\" && "
+                    "exec \"$@\"' '%s' '%s' \"$@\"\n" % (lib, real))
+        os.chmod(wrapper, 0o755)
+        self.write_config(sections=self.copy_sections())
+        out = os.path.join(self.root, "nocurl.zip")
+        try:
+            self.run("-c", self.cfg, "backup", "-o", out).expect(0)
+            self.suite.tool.path = wrapper
+            r = self.run("-c", self.cfg, "copy", out)
+        finally:
+            self.suite.tool.path = real
+            self.write_config()
+        r.expect(3)
+        self.require(sha(os.path.join(self.nas, "nocurl.zip")) == sha(out),
+                     "the folder copy was not made: %s" % r.err[-400:])
+        for name in ("sftp", "dav", "ftp"):
+            self.require(re.search(r"'%s' failed.*cannot load libcurl" % name, r.err),
+                         "target %s: %s" % (name, r.err[-600:]))
+
     def t_pings_metrics(self):
         metrics = os.path.join(self.root, "ofbackup.prom")
         url = "http://127.0.0.1:%d/ping/0d3f" % self.ping.port
@@ -553,6 +581,8 @@ class Unattended(Schedule):
               "is not copied (exit 1)", self.t_copy_command)
             t("ping_url gets /start and success or /fail, a dead monitor holds nothing up; the "
               "metrics file keeps the last success", self.t_pings_metrics)
+            t("without libcurl a folder copy is made, each network target fails naming "
+              "libcurl (exit 3)", self.t_no_libcurl)
         finally:
             self.stop_servers()
 
