@@ -97,7 +97,7 @@ static int my_schema_extra(struct ofb_db *db, struct ofb_schema *s, struct ofb_e
 {
 	SQLHSTMT st = NULL;
 	char *v[6] = { 0 };
-	struct ofb_table *t;
+	struct ofb_table *t = NULL;
 	SQLRETURN rc;
 	int ret = -1;
 
@@ -107,7 +107,12 @@ static int my_schema_extra(struct ofb_db *db, struct ofb_schema *s, struct ofb_e
 		goto out;
 	while ((rc = ofb_fetch_texts(st, v, 6, "cannot read column details", err)) > 0) {
 		struct ofb_column *c = NULL;
-		if (!v[0] || !v[1] || !(t = ofb_schema_find(s, v[0])))
+		if (!v[0] || !v[1])
+			continue;
+		/* the rows come table by table: look up only when the table changes */
+		if (!t || strcmp(t->name, v[0]) != 0)
+			t = ofb_schema_find(s, v[0]);
+		if (!t)
 			continue;
 		for (size_t i = 0; i < t->n_columns && !c; i++)
 			if (strcmp(t->columns[i].name, v[1]) == 0)

@@ -226,6 +226,12 @@ out:
 	return ret;
 }
 
+/* Whether t is a table of schema (NULL: of the default one). */
+static int of_schema(const struct ofb_table *t, const char *schema)
+{
+	return schema ? t->schema && strcmp(t->schema, schema) == 0 : !t->schema;
+}
+
 /* The table of s that a catalog row of the scope of schema (NULL: the default one) is
  * about, or NULL; *last keeps the previous answer, as rows come grouped by table. */
 static struct ofb_table *row_table(struct ofb_schema *s, const char *schema, const char *name,
@@ -289,8 +295,7 @@ static int read_columns(struct ofb_db *db, const struct scope *sc, struct ofb_sc
 
 	for (size_t i = 0; i < (all ? 1 : s->n_tables); i++) {
 		only = all ? NULL : &s->tables[i];
-		if (only && (schema ? !only->schema || strcmp(only->schema, schema) != 0
-				    : only->schema != NULL))
+		if (only && !of_schema(only, schema))
 			continue;
 		if (catalog_query(db, sc, CAT_COLUMNS, only ? only->name : NULL, &st, err) != 0)
 			goto out;
@@ -315,8 +320,7 @@ static int read_columns(struct ofb_db *db, const struct scope *sc, struct ofb_sc
 	only = NULL;
 	for (size_t i = 0; i < s->n_tables; i++) {
 		struct ofb_table *t = &s->tables[i];
-		if (t->n_columns == 0 && (schema ? t->schema && strcmp(t->schema, schema) == 0
-						 : !t->schema)) {
+		if (t->n_columns == 0 && of_schema(t, schema)) {
 			char *label = ofb_table_label(t);
 			ofb_error_set(err, "table '%s': the catalog lists no columns", label);
 			free(label);

@@ -5,8 +5,7 @@
 
 #include "curl_api.h"
 
-static struct ofb_curl api;
-static int loaded;
+static struct ofb_curl api;   /* filled once loaded and started */
 
 /* Store the address of lib's function name into *fn (a function pointer of size bytes).
  * POSIX dlsym hands it over as a data pointer, which its platforms must let convert;
@@ -31,7 +30,7 @@ const struct ofb_curl *ofb_curl_load(struct ofb_error *err)
 	int failed = 0;
 	void *lib;
 
-	if (loaded)
+	if (api.easy_init)
 		return &api;
 	lib = dlopen(OFB_CURL_LIBRARY, RTLD_NOW | RTLD_LOCAL);
 	if (!lib) {
@@ -67,6 +66,5 @@ const struct ofb_curl *ofb_curl_load(struct ofb_error *err)
 	}
 	/* kept loaded to the end of the run: libcurl's global state lives in it */
 	api = got;
-	loaded = 1;
 	return &api;
 }
