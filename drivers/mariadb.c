@@ -106,18 +106,8 @@ static int my_schema_extra(struct ofb_db *db, struct ofb_schema *s, struct ofb_e
 			 "WHERE TABLE_SCHEMA = DATABASE()", &st, err) != 0)
 		goto out;
 	while ((rc = ofb_fetch_texts(st, v, 6, "cannot read column details", err)) > 0) {
-		struct ofb_column *c = NULL;
-		if (!v[0] || !v[1])
-			continue;
-		/* the rows come table by table: look up only when the table changes */
-		if (!t || strcmp(t->name, v[0]) != 0)
-			t = ofb_schema_find(s, v[0]);
-		if (!t)
-			continue;
-		for (size_t i = 0; i < t->n_columns && !c; i++)
-			if (strcmp(t->columns[i].name, v[1]) == 0)
-				c = &t->columns[i];
-		if (!c)
+		struct ofb_column *c;
+		if (!ofb_schema_find_next(s, NULL, v[0], &t) || !(c = ofb_table_column(t, v[1])))
 			continue;
 		c->nullable = v[2] && strcmp(v[2], "YES") == 0;
 		if (v[3]) {
@@ -553,9 +543,9 @@ static const char my_foreign_keys[] =
 	"FROM information_schema.KEY_COLUMN_USAGE K "
 	/* the database named in both places: the server then reads that one alone for
 	 * each of the two */
-	"JOIN information_schema.REFERENTIAL_CONSTRAINTS R ON R.CONSTRAINT_SCHEMA = ? "
+	"JOIN information_schema.REFERENTIAL_CONSTRAINTS R ON R.CONSTRAINT_SCHEMA = DATABASE() "
 	"AND R.TABLE_NAME = K.TABLE_NAME AND R.CONSTRAINT_NAME = K.CONSTRAINT_NAME "
-	"WHERE K.TABLE_SCHEMA = ? AND K.REFERENCED_TABLE_NAME IS NOT NULL "
+	"WHERE K.TABLE_SCHEMA = DATABASE() AND K.REFERENCED_TABLE_NAME IS NOT NULL "
 	"ORDER BY BINARY K.TABLE_NAME, K.CONSTRAINT_NAME, K.ORDINAL_POSITION";
 #undef MY_RULE
 

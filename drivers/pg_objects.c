@@ -13,14 +13,6 @@
 /* Objects of the current schema, one row each: kind, name, table, DDL; types before the
  * domains over them is the order of the rows, the rest is ordered by dependencies. Members
  * of extensions are the extension's. */
-/* The schemas of the database's own objects: all but the system ones. */
-#define USER_NS(ns) \
-	ns " IN (SELECT n.oid FROM pg_namespace n WHERE n.nspname NOT IN ('pg_catalog', " \
-	"'information_schema') AND n.nspname NOT LIKE 'pg\\_%')"
-/* An object's schema as its record gives it: NULL for the current (default) schema. */
-#define SCH(ns) \
-	"CASE WHEN " ns " = current_schema()::regnamespace THEN NULL ELSE " \
-	"(SELECT n.nspname FROM pg_namespace n WHERE n.oid = " ns ") END"
 /* Its name in SQL: qualified when not in the current schema. */
 #define QN(ns, name) \
 	"CASE WHEN " ns " = current_schema()::regnamespace THEN quote_ident(" name ") " \

@@ -5,6 +5,16 @@
 
 #include "error.h"
 
+/* SQL shared by the driver's files. The schemas of the database's own objects: all but
+ * the system ones. */
+#define USER_NS(ns) \
+	ns " IN (SELECT n.oid FROM pg_namespace n WHERE n.nspname NOT IN ('pg_catalog', " \
+	"'information_schema') AND n.nspname NOT LIKE 'pg\\_%')"
+/* An object's schema as its record gives it: NULL for the current (default) schema. */
+#define SCH(ns) \
+	"CASE WHEN " ns " = current_schema()::regnamespace THEN NULL ELSE " \
+	"(SELECT n.nspname FROM pg_namespace n WHERE n.oid = " ns ") END"
+
 struct ofb_db;
 struct ofb_schema;
 

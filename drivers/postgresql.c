@@ -208,45 +208,6 @@ static void pg_refine(struct ofb_column *col)
 		col->identity = 1;
 }
 
-/* The declaration as PostgreSQL writes it ("character varying(20)", "numeric(12,4)",
- * "timestamp(6) without time zone"): what a restore into PostgreSQL declares again. */
-static int pg_declared_types(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
-{
-	const char *args[2] = { t->schema ? t->schema : "", t->name };
-	char *name = NULL, *type = NULL;
-	SQLHSTMT st = NULL;
-	SQLRETURN rc;
-	int ret = -1;
-
-	if (ofb_db_query_args(db, "SELECT a.attname, format_type(a.atttypid, a.atttypmod) "
-			      "FROM pg_attribute a WHERE a.attrelid = (quote_ident(" TABLE_SCHEMA ") "
-			      "|| '.' || quote_ident(?))::regclass AND a.attnum > 0 "
-			      "AND NOT a.attisdropped", args, 2, &st, err) != 0)
-		return -1;
-	while ((rc = ofb_fetch(st, "cannot read column types", err)) > 0) {
-		free(name);
-		free(type);
-		name = type = NULL;
-		if (ofb_get_text(st, 1, &name, err) || ofb_get_text(st, 2, &type, err))
-			goto out;
-		for (size_t i = 0; name && type && i < t->n_columns; i++)
-			if (strcmp(t->columns[i].name, name) == 0) {
-				free(t->columns[i].native_type);
-				t->columns[i].native_type = type;
-				type = NULL;
-				break;
-			}
-	}
-	if (rc < 0)
-		goto out;
-	ret = 0;
-out:
-	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	free(name);
-	free(type);
-	return ret;
-}
-
 /* The sequence a "nextval('name'::regclass)" default draws from, as PostgreSQL names it
  * (already quoted where needed), or NULL. Sequences a column does not own are found this
  * way; pg_get_serial_sequence knows only owned ones. */
@@ -271,121 +232,200 @@ static char *default_sequence(const char *def)
 	return buf_detach(&b);
 }
 
+/* --- the survey of the whole database in a few queries --------------------------------
+ * psqlODBC's catalog functions take a query or two each, table by table (its
+ * SQLStatistics also runs SQLColumns first): 10 ms a table for what these do for the
+ * whole database at once. Their rows are those psqlODBC gives, in the columns of the ODBC
+ * catalog functions; an index lists its key columns (psqlODBC also lists INCLUDE columns
+ * as if they were key columns), an expression as its text. */
+#define PG_TABLES(c) c ".relkind IN ('r', 'p') AND " USER_NS(c ".relnamespace")
+#define PG_RULE(col) \
+	"CASE " col " WHEN 'c' THEN 0 WHEN 'r' THEN 1 WHEN 'n' THEN 2 WHEN 'd' THEN 4 ELSE 3 END"
+
+static const char pg_primary_keys[] =
+	"SELECT NULL, n.nspname, t.relname, a.attname, k.n, c.relname "
+	"FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+	"JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_class c ON c.oid = i.indexrelid "
+	"CROSS JOIN generate_series(1, i.indnkeyatts) k(n) "
+	"JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n - 1] "
+	"WHERE i.indisprimary AND NOT a.attisdropped AND " PG_TABLES("t") " "
+	"ORDER BY n.nspname, t.relname, k.n";
+
+/* as psqlODBC orders them: non-unique indexes first, then by name */
+static const char pg_indexes[] =
+	"SELECT NULL, n.nspname, t.relname, CASE WHEN i.indisunique THEN 0 ELSE 1 END, NULL, "
+	"c.relname, 3, k.n, CASE WHEN i.indkey[k.n - 1] = 0 THEN "
+	"pg_get_indexdef(i.indexrelid, k.n, true) ELSE a.attname END, "
+	"CASE WHEN i.indoption[k.n - 1] & 1 = 1 THEN 'D' ELSE 'A' END "
+	"FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+	"JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_class c ON c.oid = i.indexrelid "
+	"CROSS JOIN generate_series(1, i.indnkeyatts) k(n) "
+	"LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n - 1] "
+	"AND NOT a.attisdropped "
+	"WHERE " PG_TABLES("t") " "
+	"ORDER BY n.nspname, t.relname, i.indisprimary DESC, i.indisunique, c.relname, k.n";
+
+static const char pg_foreign_keys[] =
+	"SELECT NULL, pn.nspname, p.relname, pa.attname, NULL, n.nspname, t.relname, a.attname, "
+	"k.n, " PG_RULE("f.confupdtype") ", " PG_RULE("f.confdeltype") ", f.conname, NULL, 7 "
+	"FROM pg_constraint f JOIN pg_class t ON t.oid = f.conrelid "
+	"JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_class p ON p.oid = f.confrelid "
+	"JOIN pg_namespace pn ON pn.oid = p.relnamespace "
+	"CROSS JOIN generate_subscripts(f.conkey, 1) k(n) "
+	"JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = f.conkey[k.n] "
+	"JOIN pg_attribute pa ON pa.attrelid = f.confrelid AND pa.attnum = f.confkey[k.n] "
+	"WHERE f.contype = 'f' AND " PG_TABLES("t") " "
+	"ORDER BY n.nspname, t.relname, f.oid, k.n";
+
+/* What the catalog functions leave out, for every column of every table: exact
+ * precision (numeric without one is unbounded, as information_schema tells it), identity
+ * and generated columns, the declaration as PostgreSQL writes it ("character
+ * varying(20)", "timestamp(6) without time zone": what a restore into PostgreSQL
+ * declares again) and the sequence a serial or identity column owns. */
+static const char pg_column_details[] =
+	"SELECT " SCH("c.relnamespace") ", c.relname, a.attname, "
+	"information_schema._pg_numeric_precision(information_schema._pg_truetypid(a.*, y.*), "
+	"information_schema._pg_truetypmod(a.*, y.*)), "
+	"CASE WHEN a.attidentity <> '' THEN 1 ELSE 0 END, "
+	"pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
+	"a.attname), CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END, "
+	"format_type(a.atttypid, a.atttypmod) "
+	"FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+	"JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type y ON y.oid = a.atttypid "
+	"LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+	"WHERE a.attnum > 0 AND NOT a.attisdropped AND " PG_TABLES("c") " "
+	"ORDER BY n.nspname, c.relname, a.attnum";
+
 /* Every index's own definition, which alone describes indexes on expressions and partial
  * ones (the ODBC catalog shows an expression as if it were a column). */
-static int pg_native_indexes(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
-{
-	const char *args[2] = { t->schema ? t->schema : "", t->name };
-	char *v[4] = { 0 };
-	SQLHSTMT st = NULL;
-	SQLRETURN rc;
-	int ret = -1;
+static const char pg_index_definitions[] =
+	"SELECT " SCH("t.relnamespace") ", t.relname, c.relname, pg_get_indexdef(i.indexrelid), "
+	"CASE WHEN i.indpred IS NOT NULL OR i.indexprs IS NOT NULL THEN 1 ELSE 0 END, "
+	"CASE WHEN i.indisunique THEN 1 ELSE 0 END "
+	"FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+	"JOIN pg_class t ON t.oid = i.indrelid "
+	"WHERE NOT i.indisprimary AND " PG_TABLES("t") " ORDER BY t.relnamespace, t.relname, 3";
+#undef PG_RULE
 
-	if (ofb_db_query_args(db, "SELECT c.relname, pg_get_indexdef(i.indexrelid), "
-			      "CASE WHEN i.indpred IS NOT NULL OR i.indexprs IS NOT NULL THEN 1 "
-			      "ELSE 0 END, CASE WHEN i.indisunique THEN 1 ELSE 0 END "
-			      "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-			      "WHERE i.indrelid = (quote_ident(" TABLE_SCHEMA ") || '.' || "
-			      "quote_ident(?))::regclass AND NOT i.indisprimary", args, 2, &st,
-			      err) != 0)
-		return -1;
-	while ((rc = ofb_fetch_texts(st, v, 4, "cannot read the indexes", err)) > 0) {
-		if (v[0] && v[1])
-			ofb_table_native_index(t, v[0], v[1], v[3] && atoi(v[3]),
-					       v[2] && atoi(v[2]));
-	}
-	if (rc < 0)
-		goto out;
-	ret = 0;
-out:
-	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	for (int i = 0; i < 4; i++)
-		free(v[i]);
-	return ret;
-}
+/* A column whose sequence's next value is still to be read. */
+struct pg_sequence {
+	struct ofb_table *t;
+	struct ofb_column *c;
+	char *name;   /* as PostgreSQL writes it, quoted where needed */
+};
 
-/* Exact precision (numeric without one is unbounded), identity columns, and where each
- * serial/identity sequence stands. */
-static int pg_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
+/* Sequences read per query: one SELECT of each, UNION ALL. */
+#define PG_SEQUENCES_PER_QUERY 100
+
+/* The next value nextval() would hand out, for each of the n sequences. */
+static int pg_sequence_values(struct ofb_db *db, struct pg_sequence *seqs, size_t n,
+			      struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;
-	char *name = NULL, *prec = NULL, *ident = NULL, *seq = NULL, *next = NULL, *gen = NULL;
-	const char *args[2] = { t->schema ? t->schema : "", t->name };
+	char *v[2] = { NULL, NULL };
 	struct buf sql;
-	SQLRETURN rc;
-	int ret = -1;
+	int rc = 0;
 
 	buf_init(&sql);
-	if (ofb_db_query_args(db,
-			      "SELECT column_name, numeric_precision, is_identity, "
-			      "pg_get_serial_sequence(quote_ident(table_schema) || '.' || "
-			      "quote_ident(table_name), column_name), is_generated, generation_expression "
-			      "FROM information_schema.columns "
-			      "WHERE table_schema = " TABLE_SCHEMA " AND table_name = ?",
-			      args, 2, &st, err) != 0)
+	for (size_t from = 0; from < n && rc >= 0; from += PG_SEQUENCES_PER_QUERY) {
+		size_t to = n - from > PG_SEQUENCES_PER_QUERY ? from + PG_SEQUENCES_PER_QUERY : n;
+		buf_reset(&sql);
+		for (size_t i = from; i < to; i++)
+			buf_addf(&sql, "%sSELECT %zu, CASE WHEN is_called THEN last_value + 1 "
+				 "ELSE last_value END FROM %s", i > from ? " UNION ALL " : "", i,
+				 seqs[i].name);
+		if (ofb_db_query(db, sql.data, &st, err) != 0) {
+			rc = -1;
+			break;
+		}
+		while ((rc = ofb_fetch_texts(st, v, 2, "cannot read a sequence", err)) > 0) {
+			size_t i = v[0] ? strtoul(v[0], NULL, 10) : n;
+			if (i < from || i >= to)
+				continue;
+			seqs[i].c->identity_next = v[1] ? atoll(v[1]) : 0;
+			if (seqs[i].t->identity_column &&
+			    strcmp(seqs[i].t->identity_column, seqs[i].c->name) == 0)
+				seqs[i].t->identity_next = seqs[i].c->identity_next;
+		}
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+		st = NULL;
+	}
+	free(v[0]);
+	free(v[1]);
+	buf_free(&sql);
+	return rc < 0 ? -1 : 0;
+}
+
+/* One row of pg_column_details: v the row's 8 columns. A column with a sequence is
+ * added to *seqs. */
+static void pg_column_row(struct ofb_table *t, struct ofb_column *c, char **v,
+			  struct pg_sequence **seqs, size_t *n_seqs)
+{
+	char *seq = v[5];
+
+	if (c->type == OFB_T_DECIMAL && !v[3]) {
+		c->precision = 0;   /* unbounded numeric */
+		c->scale = 0;
+	}
+	if (v[4] && strcmp(v[4], "1") == 0)
+		c->identity = 1;
+	if (v[6]) {
+		c->generated = 1;
+		/* the catalog shows the expression as the column's default */
+		free(c->default_value);
+		c->default_value = NULL;
+		free(c->generation);
+		c->generation = v[6];
+		v[6] = NULL;
+	}
+	if (v[7]) {
+		free(c->native_type);
+		c->native_type = v[7];
+		v[7] = NULL;
+	}
+	if (!seq && c->identity)
+		seq = default_sequence(c->default_value);
+	else if (seq)
+		v[5] = NULL;
+	if (!seq)
+		return;
+	c->identity = 1;
+	if (!t->identity_column)
+		t->identity_column = xstrdup(c->name);
+	*seqs = xrealloc(*seqs, (*n_seqs + 1) * sizeof **seqs);
+	(*seqs)[(*n_seqs)++] = (struct pg_sequence){ t, c, seq };
+}
+
+static int pg_schema_extra(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
+{
+	struct pg_sequence *seqs = NULL;
+	size_t n_seqs = 0;
+	struct ofb_table *t = NULL;
+	SQLHSTMT st = NULL;
+	char *v[8] = { 0 };
+	int rc, ret = -1;
+
+	if (ofb_db_query(db, pg_column_details, &st, err) != 0)
 		goto out;
-	while ((rc = ofb_fetch(st, "cannot read column details", err)) > 0) {
-		struct ofb_column *c = NULL;
-		free(name);
-		free(prec);
-		free(ident);
-		free(seq);
-		free(gen);
-		name = prec = ident = seq = gen = NULL;
-		if (ofb_get_text(st, 1, &name, err) || ofb_get_text(st, 2, &prec, err) ||
-		    ofb_get_text(st, 3, &ident, err) || ofb_get_text(st, 4, &seq, err) ||
-		    ofb_get_text(st, 5, &gen, err))
-			goto out;
-		/* (generation_expression is read below, once the column is known) */
-		for (size_t i = 0; name && i < t->n_columns; i++)
-			if (strcmp(t->columns[i].name, name) == 0)
-				c = &t->columns[i];
-		if (!c)
-			continue;
-		if (c->type == OFB_T_DECIMAL && !prec) {
-			c->precision = 0;   /* unbounded numeric */
-			c->scale = 0;
-		}
-		if (ident && strcmp(ident, "YES") == 0)
-			c->identity = 1;
-		if (gen && strcmp(gen, "ALWAYS") == 0) {
-			c->generated = 1;
-			/* the catalog shows the expression as the column's default */
-			free(c->default_value);
-			c->default_value = NULL;
-			free(c->generation);
-			c->generation = NULL;
-			if (ofb_get_text(st, 6, &c->generation, err) != 0)
-				goto out;
-		}
-		if (!seq && c->identity)
-			seq = default_sequence(c->default_value);
-		if (seq) {
-			/* The next value nextval() would hand out. */
-			c->identity = 1;
-			buf_reset(&sql);
-			buf_adds(&sql, "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value "
-				 "END FROM ");
-			/* pg_get_serial_sequence returns the name already quoted as needed */
-			buf_adds(&sql, seq);
-			if (ofb_db_query_value(db, sql.data, &next, err) != 0)
-				goto out;
-			c->identity_next = next ? atoll(next) : 0;
-			free(next);
-			next = NULL;
-			if (!t->identity_column) {
-				t->identity_column = xstrdup(c->name);
-				t->identity_next = c->identity_next;
-			}
-		}
-		free(seq);
-		seq = NULL;
+	while ((rc = ofb_fetch_texts(st, v, 8, "cannot read column details", err)) > 0) {
+		struct ofb_column *c;
+		if (ofb_schema_find_next(s, v[0], v[1], &t) && (c = ofb_table_column(t, v[2])))
+			pg_column_row(t, c, v, &seqs, &n_seqs);
 	}
 	if (rc < 0)
 		goto out;
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
 	st = NULL;
-	if (pg_declared_types(db, t, err) != 0 || pg_native_indexes(db, t, err) != 0)
+	if (pg_sequence_values(db, seqs, n_seqs, err) != 0)
+		goto out;
+	t = NULL;
+	if (ofb_db_query(db, pg_index_definitions, &st, err) != 0)
+		goto out;
+	while ((rc = ofb_fetch_texts(st, v, 6, "cannot read the indexes", err)) > 0)
+		if (v[2] && v[3] && ofb_schema_find_next(s, v[0], v[1], &t))
+			ofb_table_native_index(t, v[2], v[3], v[5] && atoi(v[5]),
+					       v[4] && atoi(v[4]));
+	if (rc < 0)
 		goto out;
 	ret = 0;
 out:
@@ -393,13 +433,11 @@ out:
 		ofb_error_prefix(err, "cannot read column details");
 	if (st)
 		SQLFreeHandle(SQL_HANDLE_STMT, st);
-	free(name);
-	free(prec);
-	free(ident);
-	free(seq);
-	free(next);
-	free(gen);
-	buf_free(&sql);
+	for (int i = 0; i < 8; i++)
+		free(v[i]);
+	for (size_t i = 0; i < n_seqs; i++)
+		free(seqs[i].name);
+	free(seqs);
 	return ret;
 }
 
@@ -634,7 +672,11 @@ const struct ofb_driver ofb_driver_postgresql = {
 	.catalog_scope = pg_scope,
 	.other_schemas = pg_other_schemas,
 	.refine_column = pg_refine,
-	.table_extra = pg_table_extra,
+	.catalog_all_columns = 1,
+	.primary_keys_query = pg_primary_keys,
+	.indexes_query = pg_indexes,
+	.foreign_keys_query = pg_foreign_keys,
+	.schema_extra = pg_schema_extra,
 	.read_objects = pg_read_objects,
 	.drop_objects = pg_drop_objects,
 	.finish_objects = pg_finish_objects,

@@ -170,10 +170,14 @@ struct ofb_driver {
 	ofb_drv_table_extra_fn *table_extra;
 	/* MAY: NULL: table_extra alone */
 	ofb_drv_schema_extra_fn *schema_extra;
-	/* MAY: a query for the foreign keys of every table of the database, in the columns
-	 * of SQLForeignKeys, its rows ordered by table, by key and by column within a key;
-	 * its parameters the scope's catalog, twice (for a driver without other_schemas);
-	 * NULL: SQLForeignKeys for each table */
+	/* MAY: queries without parameters for the primary keys, the indexes and the foreign
+	 * keys of every table of the database at once, in the columns of SQLPrimaryKeys,
+	 * SQLStatistics and SQLForeignKeys; the rows of one key consecutive, in their order
+	 * within it, and each row naming its table's schema as the catalog functions do
+	 * (none, or the default scope's, for the default one); NULL: the catalog function
+	 * for each table */
+	const char *primary_keys_query;
+	const char *indexes_query;
 	const char *foreign_keys_query;
 	/* MAY: NULL: the database's objects besides tables are not read (views are
 	 * counted, and the backup warns that they are left out) */

@@ -196,6 +196,12 @@ struct ofb_table *ofb_schema_find(struct ofb_schema *s, const char *name);
 /* The table of that schema (NULL: the default one) and name, or NULL. */
 struct ofb_table *ofb_schema_find_in(struct ofb_schema *s, const char *schema,
 				     const char *name);
+/* ofb_schema_find_in for catalog rows that come table by table: *last keeps the previous
+ * answer (NULL at first), which is looked up again only when the row's table differs. */
+struct ofb_table *ofb_schema_find_next(struct ofb_schema *s, const char *schema,
+				       const char *name, struct ofb_table **last);
+/* The column of t of that name, or NULL. */
+struct ofb_column *ofb_table_column(struct ofb_table *t, const char *name);
 /* "schema.name", or the name alone in the default schema (malloc'd), for messages and
  * entry names. */
 char *ofb_table_label(const struct ofb_table *t);

@@ -232,16 +232,6 @@ static int of_schema(const struct ofb_table *t, const char *schema)
 	return schema ? t->schema && strcmp(t->schema, schema) == 0 : !t->schema;
 }
 
-/* The table of s that a catalog row of the scope of schema (NULL: the default one) is
- * about, or NULL; *last keeps the previous answer, as rows come grouped by table. */
-static struct ofb_table *row_table(struct ofb_schema *s, const char *schema, const char *name,
-				   struct ofb_table **last)
-{
-	if (!*last || strcmp((*last)->name, name) != 0)
-		*last = ofb_schema_find_in(s, schema, name);
-	return *last;
-}
-
 /* SQLColumns's current row, a column of t. */
 static int add_column_row(struct ofb_db *db, SQLHSTMT st, struct ofb_table *t, size_t *cap,
 			  struct ofb_error *err)
@@ -308,7 +298,7 @@ static int read_columns(struct ofb_db *db, const struct scope *sc, struct ofb_sc
 				continue;
 			/* a pattern match of another table, schema or catalog is skipped */
 			t = only ? (strcmp(tname, only->name) == 0 ? only : NULL)
-				 : row_table(s, schema, tname, &last);
+				 : ofb_schema_find_next(s, schema, tname, &last);
 			if (t && add_column_row(db, st, t, &caps[t - s->tables], err) != 0)
 				goto out;
 		}
@@ -361,52 +351,41 @@ static void key_add_column(struct ofb_key *k, size_t pos, char *name, int desc)
 	k->descending[at] = desc;
 }
 
-static int read_primary_key(struct ofb_db *db, const struct scope *sc, struct ofb_table *t,
-			    struct ofb_error *err)
+/* A row of SQLPrimaryKeys's columns, one column of t's primary key. */
+static int primary_key_row(SQLHSTMT st, struct ofb_table *t, struct ofb_error *err)
 {
-	SQLHSTMT st = NULL;
 	char *col = NULL, *pk_name = NULL;
-	struct ofb_key *k = NULL;
-	SQLRETURN rc;
-	int ret = -1;
+	struct ofb_key *k;
+	long seq;
+	int is_null;
 
-	if (catalog_query(db, sc, CAT_PRIMARY_KEY, t->name, &st, err) != 0)
-		goto out;
-	while ((rc = ofb_fetch(st, cat_what[CAT_PRIMARY_KEY], err)) > 0) {
-		long seq;
-		int is_null;
-		if (ofb_get_text(st, 4, &col, err) || ofb_get_long(st, 5, &seq, &is_null, err) ||
-		    get_col_text(st, 6, &pk_name, err))
-			goto out;
-		if (!col)
-			continue;
-		if (!k)
-			k = xcalloc(1, sizeof *k);
-		if (pk_name && !k->name)
-			k->name = xstrdup(pk_name);
+	if (ofb_get_text(st, 4, &col, err) || ofb_get_long(st, 5, &seq, &is_null, err) ||
+	    ofb_get_text(st, 6, &pk_name, err)) {
+		free(col);
+		return -1;
+	}
+	if (col) {
+		if (!t->primary_key)
+			t->primary_key = xcalloc(1, sizeof *t->primary_key);
+		k = t->primary_key;
+		if (pk_name && !k->name) {
+			k->name = pk_name;
+			pk_name = NULL;
+		}
 		key_add_column(k, is_null || seq < 1 ? 0 : (size_t)seq, col, 0);
-		col = NULL;
 	}
-	if (rc < 0)
-		goto out;
-	if (k) {
-		k->unique = 1;
-		free(k->descending);
-		k->descending = NULL;
-	}
-	t->primary_key = k;
-	k = NULL;
-	ret = 0;
-out:
-	if (k) {
-		ofb_key_free(k);
-		free(k);
-	}
-	if (st)
-		SQLFreeHandle(SQL_HANDLE_STMT, st);
-	free(col);
 	free(pk_name);
-	return ret;
+	return 0;
+}
+
+/* Once every row is in: a primary key is unique and has no column order. */
+static void primary_key_done(struct ofb_table *t)
+{
+	if (t->primary_key) {
+		t->primary_key->unique = 1;
+		free(t->primary_key->descending);
+		t->primary_key->descending = NULL;
+	}
 }
 
 static int same_columns(const struct ofb_key *a, const struct ofb_key *b)
@@ -419,56 +398,54 @@ static int same_columns(const struct ofb_key *a, const struct ofb_key *b)
 	return 1;
 }
 
-static int read_indexes(struct ofb_db *db, const struct scope *sc, struct ofb_table *t,
-			struct ofb_error *err)
+/* A row of SQLStatistics's columns, one column of one of t's indexes. */
+static int index_row(SQLHSTMT st, struct ofb_table *t, struct ofb_error *err)
 {
-	const struct ofb_driver *drv = db->drv;
-	SQLHSTMT st = NULL;
 	char *iname = NULL, *col = NULL, *order = NULL;
-	size_t cap = 0;
-	SQLRETURN rc;
-	int ret = -1;
+	long non_unique, type, pos;
+	int null_unique, is_null, ret = -1;
+	struct ofb_key *k = NULL;
 
-	if (catalog_query(db, sc, CAT_INDEXES, t->name, &st, err) != 0)
+	if (ofb_get_long(st, 7, &type, &is_null, err))
 		goto out;
-	while ((rc = ofb_fetch(st, cat_what[CAT_INDEXES], err)) > 0) {
-		long non_unique, type, pos;
-		int null_unique, is_null;
-		struct ofb_key *k = NULL;
-		if (ofb_get_long(st, 7, &type, &is_null, err))
-			goto out;
-		if (type == SQL_TABLE_STAT)
-			continue;
-		if (ofb_get_long(st, 4, &non_unique, &null_unique, err) ||
-		    get_col_text(st, 6, &iname, err) ||
-		    ofb_get_long(st, 8, &pos, &is_null, err) ||
-		    get_col_text(st, 9, &col, err) || get_col_text(st, 10, &order, err))
-			goto out;
-		if (!iname)
-			continue;
-		for (size_t i = 0; i < t->n_indexes; i++)
-			if (strcmp(t->indexes[i].name, iname) == 0)
-				k = &t->indexes[i];
-		if (!k) {
-			if (t->n_indexes == cap) {
-				cap = cap ? cap * 2 : 8;
-				t->indexes = xrealloc(t->indexes, cap * sizeof *t->indexes);
-			}
-			k = &t->indexes[t->n_indexes++];
-			memset(k, 0, sizeof *k);
-			k->name = xstrdup(iname);
-			k->unique = !null_unique && non_unique == 0;
-		}
-		if (!col) {
-			k->not_portable = 1;   /* a key part that is an expression */
-			continue;
-		}
-		key_add_column(k, is_null || pos < 1 ? 0 : (size_t)pos, col,
-			       order && order[0] == 'D');
-		col = NULL;
+	if (type == SQL_TABLE_STAT) {
+		ret = 0;
+		goto out;
 	}
-	if (rc < 0)
+	if (ofb_get_long(st, 4, &non_unique, &null_unique, err) ||
+	    ofb_get_text(st, 6, &iname, err) || ofb_get_long(st, 8, &pos, &is_null, err) ||
+	    ofb_get_text(st, 9, &col, err) || ofb_get_text(st, 10, &order, err))
 		goto out;
+	ret = 0;
+	if (!iname)
+		goto out;
+	for (size_t i = t->n_indexes; i-- > 0 && !k;)
+		if (strcmp(t->indexes[i].name, iname) == 0)
+			k = &t->indexes[i];
+	if (!k) {
+		t->indexes = xrealloc(t->indexes, (t->n_indexes + 1) * sizeof *t->indexes);
+		k = &t->indexes[t->n_indexes++];
+		memset(k, 0, sizeof *k);
+		k->name = iname;
+		iname = NULL;
+		k->unique = !null_unique && non_unique == 0;
+	}
+	if (!col) {
+		k->not_portable = 1;   /* a key part that is an expression */
+		goto out;
+	}
+	key_add_column(k, is_null || pos < 1 ? 0 : (size_t)pos, col, order && order[0] == 'D');
+	col = NULL;
+out:
+	free(iname);
+	free(col);
+	free(order);
+	return ret;
+}
+
+/* Once every row of t's indexes and its primary key are in. */
+static void indexes_done(const struct ofb_driver *drv, struct ofb_table *t)
+{
 	/* An expression in an index comes back as a "column" that is none, or as none at all:
 	 * such an index is described only by the engine's own DDL (table_extra). */
 	for (size_t i = 0; i < t->n_indexes; i++)
@@ -497,14 +474,6 @@ static int read_indexes(struct ofb_db *db, const struct scope *sc, struct ofb_ta
 			i--;
 		}
 	}
-	ret = 0;
-out:
-	if (st)
-		SQLFreeHandle(SQL_HANDLE_STMT, st);
-	free(iname);
-	free(col);
-	free(order);
-	return ret;
 }
 
 static const char *fk_rule(long rule)
@@ -518,73 +487,110 @@ static const char *fk_rule(long rule)
 	}
 }
 
-/* The foreign keys of table only, or with only NULL, of every table of s in the default
- * scope sc in one query (the driver's foreign_keys_query, whose rows come grouped by
- * table). */
-static int read_foreign_keys(struct ofb_db *db, const struct scope *sc, struct ofb_schema *s,
-			     struct ofb_table *only, const char *default_schema,
+/* A row of SQLForeignKeys's columns, one column of one of t's foreign keys; a table of
+ * another schema than default_schema is named with its schema. */
+static int foreign_key_row(SQLHSTMT st, struct ofb_table *t, const char *default_schema,
+			   struct ofb_error *err)
+{
+	char *ref_table = NULL, *ref_col = NULL, *col = NULL, *fk_name = NULL, *ref_schema = NULL;
+	long seq, upd, del;
+	int seq_null, is_null, ret = -1;
+	struct ofb_fkey *f = NULL;
+
+	if (ofb_get_text(st, 2, &ref_schema, err) || ofb_get_text(st, 3, &ref_table, err) ||
+	    ofb_get_text(st, 4, &ref_col, err) || ofb_get_text(st, 8, &col, err) ||
+	    ofb_get_long(st, 9, &seq, &seq_null, err) ||
+	    ofb_get_long(st, 10, &upd, &is_null, err) ||
+	    ofb_get_long(st, 11, &del, &is_null, err) || ofb_get_text(st, 12, &fk_name, err))
+		goto out;
+	ret = 0;
+	if (!ref_table || !ref_col || !col)
+		goto out;
+	/* Rows of one key are consecutive and start at KEY_SEQ 1. */
+	if (t->n_fkeys && !(seq_null || seq <= 1))
+		f = &t->fkeys[t->n_fkeys - 1];
+	if (!f) {
+		t->fkeys = xrealloc(t->fkeys, (t->n_fkeys + 1) * sizeof *t->fkeys);
+		f = &t->fkeys[t->n_fkeys++];
+		memset(f, 0, sizeof *f);
+		f->name = xstrdup(fk_name ? fk_name : "");
+		f->ref_table = xstrdup(ref_table);
+		if (ref_schema && default_schema && strcmp(ref_schema, default_schema) != 0)
+			f->ref_schema = xstrdup(ref_schema);
+		f->on_update = xstrdup(fk_rule(upd));
+		f->on_delete = xstrdup(fk_rule(del));
+	}
+	f->columns = xrealloc(f->columns, (f->n_columns + 1) * sizeof *f->columns);
+	f->ref_columns = xrealloc(f->ref_columns, (f->n_columns + 1) * sizeof *f->ref_columns);
+	f->columns[f->n_columns] = col;
+	f->ref_columns[f->n_columns] = ref_col;
+	f->n_columns++;
+	col = NULL;
+	ref_col = NULL;
+out:
+	free(ref_table);
+	free(ref_schema);
+	free(ref_col);
+	free(col);
+	free(fk_name);
+	return ret;
+}
+
+static int pk_row(SQLHSTMT st, struct ofb_table *t, const char *default_schema,
+		  struct ofb_error *err)
+{
+	(void)default_schema;
+	return primary_key_row(st, t, err);
+}
+
+static int stat_row(SQLHSTMT st, struct ofb_table *t, const char *default_schema,
+		    struct ofb_error *err)
+{
+	(void)default_schema;
+	return index_row(st, t, err);
+}
+
+typedef int catalog_row_fn(SQLHSTMT st, struct ofb_table *t, const char *default_schema,
+			   struct ofb_error *err);
+
+/* The rows of catalog function call for table only, or with only NULL, the rows of the
+ * driver's query bulk about every table of the database at once, in the same columns
+ * (rows of tables not backed up are skipped); each is handed to row with its table.
+ * default_schema: the default scope's schema name (NULL: none). */
+static int read_catalog_rows(struct ofb_db *db, const struct scope *sc, struct ofb_schema *s,
+			     enum cat_call call, struct ofb_table *only, const char *bulk,
+			     catalog_row_fn *row, const char *default_schema,
 			     struct ofb_error *err)
 {
-	SQLHSTMT st = NULL;
-	char *ref_table = NULL, *ref_col = NULL, *col = NULL, *fk_name = NULL, *ref_schema = NULL;
-	char *fk_table = NULL;
+	/* where the rows of a bulk query name the table they are about */
+	int at = call == CAT_FOREIGN_KEYS ? 6 : 2;
 	struct ofb_table *t = only, *last = NULL;
+	char *schema = NULL, *table = NULL;
+	SQLHSTMT st = NULL;
 	SQLRETURN rc;
 	int ret = -1;
 
-	if (!only) {
-		const char *args[2] = { sc->catalog_name, sc->catalog_name };
-		if (ofb_db_query_args(db, db->drv->foreign_keys_query, args, 2, &st, err) != 0) {
-			ofb_error_prefix(err, "%s", cat_what[CAT_FOREIGN_KEYS]);
-			goto out;
-		}
-	} else if (catalog_query(db, sc, CAT_FOREIGN_KEYS, only->name, &st, err) != 0) {
+	if (only ? catalog_query(db, sc, call, only->name, &st, err)
+		 : ofb_db_query(db, bulk, &st, err)) {
+		if (!only)
+			ofb_error_prefix(err, "%s", cat_what[call]);
 		goto out;
 	}
-	while ((rc = ofb_fetch(st, cat_what[CAT_FOREIGN_KEYS], err)) > 0) {
-		long seq, upd, del;
-		int seq_null, is_null;
-		struct ofb_fkey *f = NULL;
-		if (get_col_text(st, 2, &ref_schema, err) ||
-		    get_col_text(st, 3, &ref_table, err) || get_col_text(st, 4, &ref_col, err) ||
-		    get_col_text(st, 8, &col, err) ||
-		    ofb_get_long(st, 9, &seq, &seq_null, err) ||
-		    ofb_get_long(st, 10, &upd, &is_null, err) ||
-		    ofb_get_long(st, 11, &del, &is_null, err) ||
-		    get_col_text(st, 12, &fk_name, err))
-			goto out;
+	while ((rc = ofb_fetch(st, cat_what[call], err)) > 0) {
 		if (!only) {
-			if (get_col_text(st, 7, &fk_table, err))
+			const char *in;
+			if (get_col_text(st, at, &schema, err) ||
+			    get_col_text(st, at + 1, &table, err))
 				goto out;
-			t = fk_table ? row_table(s, NULL, fk_table, &last) : NULL;
+			/* the default schema's tables have none */
+			in = schema && (!default_schema || strcmp(schema, default_schema) != 0)
+			     ? schema : NULL;
+			t = ofb_schema_find_next(s, in, table, &last);
 			if (!t)
 				continue;   /* a table that is not backed up */
 		}
-		if (!ref_table || !ref_col || !col)
-			continue;
-		/* Rows of one key are consecutive and start at KEY_SEQ 1. */
-		if (t->n_fkeys && !(seq_null || seq <= 1))
-			f = &t->fkeys[t->n_fkeys - 1];
-		if (!f) {
-			t->fkeys = xrealloc(t->fkeys, (t->n_fkeys + 1) * sizeof *t->fkeys);
-			f = &t->fkeys[t->n_fkeys++];
-			memset(f, 0, sizeof *f);
-			f->name = xstrdup(fk_name ? fk_name : "");
-			f->ref_table = xstrdup(ref_table);
-			/* a table of another schema than the default one is named with it */
-			if (ref_schema && default_schema && strcmp(ref_schema, default_schema) != 0)
-				f->ref_schema = xstrdup(ref_schema);
-			f->on_update = xstrdup(fk_rule(upd));
-			f->on_delete = xstrdup(fk_rule(del));
-		}
-		f->columns = xrealloc(f->columns, (f->n_columns + 1) * sizeof *f->columns);
-		f->ref_columns = xrealloc(f->ref_columns,
-					  (f->n_columns + 1) * sizeof *f->ref_columns);
-		f->columns[f->n_columns] = col;
-		f->ref_columns[f->n_columns] = ref_col;
-		f->n_columns++;
-		col = NULL;
-		ref_col = NULL;
+		if (row(st, t, default_schema, err) != 0)
+			goto out;
 	}
 	if (rc < 0)
 		goto out;
@@ -592,12 +598,8 @@ static int read_foreign_keys(struct ofb_db *db, const struct scope *sc, struct o
 out:
 	if (st)
 		SQLFreeHandle(SQL_HANDLE_STMT, st);
-	free(ref_table);
-	free(ref_schema);
-	free(ref_col);
-	free(col);
-	free(fk_name);
-	free(fk_table);
+	free(schema);
+	free(table);
 	return ret;
 }
 
@@ -671,6 +673,61 @@ static void scope_of_schema(struct ofb_db *db, const struct scope *base, const c
 	sc->escape = search_escape(db);
 }
 
+/* The scope of table t's schema among the n scopes of a survey. */
+static const struct scope *table_scope(const struct scope *scopes, size_t n,
+				       const struct ofb_table *t)
+{
+	for (size_t k = 1; t->schema && k < n; k++)
+		if (strcmp(scopes[k].schema_name, t->schema) == 0)
+			return &scopes[k];
+	return &scopes[0];
+}
+
+/* Primary keys, indexes, foreign keys and what table_extra adds, for every table: each
+ * from the driver's query for the whole database where it has one, else by the catalog
+ * function for each table. */
+static int read_keys(struct ofb_db *db, const struct scope *scopes, size_t n_scopes,
+		     struct ofb_schema *s, struct ofb_error *err)
+{
+	const struct ofb_driver *drv = db->drv;
+	const char *default_schema = scopes[0].schema_name;
+	static const enum cat_call calls[] = { CAT_PRIMARY_KEY, CAT_INDEXES, CAT_FOREIGN_KEYS };
+	const char *bulk[] = { drv->primary_keys_query, drv->indexes_query,
+			       drv->foreign_keys_query };
+	catalog_row_fn *rows[] = { pk_row, stat_row, foreign_key_row };
+	struct ofb_table *t = NULL;
+
+	for (size_t c = 0; c < sizeof calls / sizeof calls[0]; c++) {
+		if (bulk[c]) {
+			if (read_catalog_rows(db, &scopes[0], s, calls[c], NULL, bulk[c], rows[c],
+					      default_schema, err) != 0)
+				return -1;
+			continue;
+		}
+		for (size_t i = 0; i < s->n_tables; i++) {
+			t = &s->tables[i];
+			if (read_catalog_rows(db, table_scope(scopes, n_scopes, t), s, calls[c], t,
+					      NULL, rows[c], default_schema, err) != 0)
+				goto fail;
+		}
+	}
+	for (size_t i = 0; i < s->n_tables; i++) {
+		t = &s->tables[i];
+		primary_key_done(t);
+		indexes_done(drv, t);
+		if (ofb_drv_table_extra(db, t, err) != 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	{
+		char *label = ofb_table_label(t);
+		ofb_error_prefix(err, "table '%s'", label);
+		free(label);
+	}
+	return -1;
+}
+
 int ofb_schema_read(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
 {
 	struct scope *scopes = xcalloc(1, sizeof *scopes);
@@ -709,25 +766,7 @@ int ofb_schema_read(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *e
 		if (read_columns(db, &scopes[k], s, k ? scopes[k].schema_name : NULL,
 				 db->drv->catalog_all_columns, err) != 0)
 			goto out;
-	for (size_t i = 0; i < s->n_tables; i++) {
-		struct ofb_table *t = &s->tables[i];
-		const struct scope *sc = &scopes[0];
-		for (size_t k = 1; t->schema && k < n_scopes; k++)
-			if (strcmp(scopes[k].schema_name, t->schema) == 0)
-				sc = &scopes[k];
-		if (read_primary_key(db, sc, t, err) ||
-		    read_indexes(db, sc, t, err) ||
-		    (!db->drv->foreign_keys_query &&
-		     read_foreign_keys(db, sc, s, t, scopes[0].schema_name, err)) ||
-		    ofb_drv_table_extra(db, t, err)) {
-			char *label = ofb_table_label(t);
-			ofb_error_prefix(err, "table '%s'", label);
-			free(label);
-			goto out;
-		}
-	}
-	if (db->drv->foreign_keys_query &&
-	    read_foreign_keys(db, &scopes[0], s, NULL, scopes[0].schema_name, err) != 0)
+	if (read_keys(db, scopes, n_scopes, s, err) != 0)
 		goto out;
 	if (db->drv->schema_extra && db->drv->schema_extra(db, s, err) != 0)
 		goto out;

@@ -366,6 +366,26 @@ struct ofb_table *ofb_schema_find_in(struct ofb_schema *s, const char *schema,
 	return NULL;
 }
 
+struct ofb_table *ofb_schema_find_next(struct ofb_schema *s, const char *schema,
+				       const char *name, struct ofb_table **last)
+{
+	struct ofb_table key = { .schema = (char *)schema, .name = (char *)name };
+
+	if (!name)
+		return *last = NULL;
+	if (!*last || ofb_table_cmp(*last, &key) != 0)
+		*last = ofb_schema_find_in(s, schema, name);
+	return *last;
+}
+
+struct ofb_column *ofb_table_column(struct ofb_table *t, const char *name)
+{
+	for (size_t i = 0; name && i < t->n_columns; i++)
+		if (strcmp(t->columns[i].name, name) == 0)
+			return &t->columns[i];
+	return NULL;
+}
+
 char *ofb_table_label(const struct ofb_table *t)
 {
 	return t->schema ? xasprintf("%s.%s", t->schema, t->name) : xstrdup(t->name);

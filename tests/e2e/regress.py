@@ -53,7 +53,8 @@ from restore import Res, Scenario, write_ini
 PW_ENV = "OFB_E2E_DB_PASSWORD"
 CMD_TIMEOUT = 120
 PG_DBS = ("ofb_rg_inf", "ofb_rg_inf_dst", "ofb_rg_seq", "ofb_rg_seq_dst", "ofb_rg_view",
-          "ofb_rg_dec_pg", "ofb_rg_bulk", "ofb_rg_bulk_dst", "ofb_rg_long_pg", "ofb_rg_fk_pg")
+          "ofb_rg_dec_pg", "ofb_rg_bulk", "ofb_rg_bulk_dst", "ofb_rg_long_pg", "ofb_rg_fk_pg",
+          "ofb_rg_sch", "ofb_rg_sch_dst")
 MY_DBS = ("ofb_rg_enum", "ofb_rg_enum_dst", "ofb_rg_keys", "ofb_rg_dec_my",
           "ofb_rg_int_my", "ofb_rg_seq_my", "ofb_rg_long_my", "ofb_rg_latin",
           "ofb_rg_latin_dst", "ofb_rg_lit", "ofb_rg_lit_dst", "ofb_rg_lit_l1",
@@ -520,6 +521,15 @@ class Regress:
         cn.close()
         add("rg-fk", self.my("ofb_rg_fk"), self.files_dir("rg-fk"))
 
+        # 16: PostgreSQL tables of the same names in two schemas, each with keys, indexes
+        # and sequences of its own (the survey reads them for the whole database at once)
+        cn = self.create_pg("ofb_rg_sch")
+        cur = cn.cursor()
+        for sql in SCHEMAS_SQL:
+            cur.execute(sql)
+        cn.close()
+        add("rg-sch", self.pg("ofb_rg_sch"), self.files_dir("rg-sch"))
+
         fx.make_login(self.login, reg)
         self.config()
 
@@ -659,6 +669,49 @@ class Regress:
                    ("parent", "pb", "b", "SET NULL", "CASCADE"),
                    ("parent", "pu", "u", "RESTRICT", "RESTRICT")]
         self.require(sl == want_sl, "SQLite's foreign keys: %s, want %s" % (sl, want_sl))
+
+    def t16_schemas(self):
+        pkg = self.export("rg-sch")
+        with zipfile.ZipFile(pkg) as z:
+            schema = json.loads(z.read("clients/rg-sch/db/schema.json"))
+        got = {}
+        for t in schema["tables"]:
+            pk = t.get("primary_key")
+            got[(t.get("schema"), t["name"])] = {
+                "pk": pk and (pk["name"], pk["columns"]),
+                "indexes": sorted((k["name"], k["unique"], k["columns"], k.get("portable", True))
+                                  for k in t["indexes"]),
+                "fkeys": sorted((k["name"], k["columns"], k.get("ref_schema"), k["ref_table"],
+                                 k["ref_columns"], k["on_delete"]) for k in t["foreign_keys"]),
+                "identity": t.get("identity"),
+                "generated": sorted(c["name"] for c in t["columns"] if c.get("generated")),
+                "unbounded": sorted(c["name"] for c in t["columns"]
+                                    if c["type"] == "decimal" and not c.get("precision")),
+                "declared": {c["name"]: c["native_type"] for c in t["columns"]}}
+        for key, want in SCHEMAS_WANT.items():
+            self.require(json.dumps(got.get(key), sort_keys=True) ==
+                         json.dumps(want, sort_keys=True),
+                         "table %s in the package: %s, want %s" % (key, got.get(key), want))
+        self.require(len(got) == len(SCHEMAS_WANT), "the package's tables: %s" % sorted(
+            got, key=str))
+        self.import_(pkg, "rg-sch-pg", self.pg("ofb_rg_sch_dst"), expect=(0,))
+        cn = pyodbc.connect(self.pg("ofb_rg_sch_dst"), autocommit=True)
+        try:
+            cur = cn.cursor()
+            cur.execute("INSERT INTO public.doc (code, amount) VALUES ('n', 1)")
+            cur.execute("INSERT INTO acct.doc (code, amount) VALUES ('n', 1)")
+            nexts = [cur.execute("SELECT max(id) FROM %s.doc" % sch).fetchone()[0]
+                     for sch in ("public", "acct")]
+            defs = sorted((r[0], r[1]) for r in cur.execute(
+                "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE contype IN ('f', 'p') AND connamespace <> 'pg_catalog'::regnamespace "
+                "ORDER BY 1, 2").fetchall())
+        finally:
+            cn.close()
+        self.require(nexts == [42, 501], "the restored sequences handed out %s, want [42, 501]"
+                     % nexts)
+        self.require(defs == SCHEMAS_CONSTRAINTS, "the restored keys: %s, want %s"
+                     % (defs, SCHEMAS_CONSTRAINTS))
 
     def t11_long(self, engine, db, batch_first):
         pkg = self.st.get("pkg-long") or self.export("rg-long")
@@ -985,11 +1038,76 @@ class Regress:
         t("15 MariaDB foreign keys of two columns, to a unique key, four on one table: the "
           "package has each whole; imported into PostgreSQL and SQLite, each is made",
           self.t15_foreign_keys)
+        t("16 PostgreSQL tables of the same names in two schemas: the package has each "
+          "one's primary key, indexes (INCLUDE columns are no key columns), foreign keys, "
+          "sequence, generated and unbounded columns; restored, each sequence goes on",
+          self.t16_schemas)
         try:
             self.drop_all()
         except pyodbc.Error:
             pass
 
+
+# 16: two schemas, the same table names in both
+SCHEMAS_SQL = [
+    "CREATE SCHEMA acct",
+    "CREATE TABLE public.doc (id serial PRIMARY KEY, code text NOT NULL, amount numeric(8,2))",
+    "CREATE INDEX doc_code ON public.doc (code DESC)",
+    "SELECT setval('public.doc_id_seq', 41)",
+    "CREATE TABLE acct.doc (id bigint GENERATED BY DEFAULT AS IDENTITY, code text NOT NULL, "
+    "amount numeric, twice numeric GENERATED ALWAYS AS (amount * 2) STORED, "
+    "CONSTRAINT acct_doc_pk PRIMARY KEY (code, id))",
+    "CREATE UNIQUE INDEX acct_doc_id ON acct.doc (id) INCLUDE (amount)",
+    "CREATE INDEX acct_doc_lower ON acct.doc (lower(code))",
+    "SELECT setval(pg_get_serial_sequence('acct.doc', 'id'), 500)",
+    "CREATE TABLE public.line (no int PRIMARY KEY, doc_id int REFERENCES public.doc (id))",
+    "CREATE TABLE acct.line (no int, doc_code text, doc_id bigint, pub_id int, "
+    "PRIMARY KEY (no), CONSTRAINT acct_line_doc FOREIGN KEY (doc_code, doc_id) "
+    "REFERENCES acct.doc (code, id) ON DELETE CASCADE, CONSTRAINT acct_line_pub "
+    "FOREIGN KEY (pub_id) REFERENCES public.doc (id))",
+    "INSERT INTO public.doc (id, code, amount) VALUES (41, 'p', 1.5)",
+    "INSERT INTO acct.doc (id, code, amount) VALUES (500, 'a', 2)",
+    "INSERT INTO public.line VALUES (1, 41)",
+    "INSERT INTO acct.line VALUES (1, 'a', 500, 41)",
+]
+SCHEMAS_WANT = {
+    (None, "doc"): {
+        "pk": ["doc_pkey", ["id"]],
+        "indexes": [["doc_code", False, ["code"], True]],
+        "fkeys": [], "identity": {"column": "id", "next": 42}, "generated": [],
+        "unbounded": [],
+        "declared": {"id": "integer", "code": "text", "amount": "numeric(8,2)"}},
+    (None, "line"): {
+        "pk": ["line_pkey", ["no"]], "indexes": [],
+        "fkeys": [["line_doc_id_fkey", ["doc_id"], None, "doc", ["id"], "NO ACTION"]],
+        "identity": None, "generated": [], "unbounded": [],
+        "declared": {"no": "integer", "doc_id": "integer"}},
+    ("acct", "doc"): {
+        "pk": ["acct_doc_pk", ["code", "id"]],
+        "indexes": [["acct_doc_id", True, ["id"], True],
+                    ["acct_doc_lower", False, [None], False]],
+        "fkeys": [], "identity": {"column": "id", "next": 501}, "generated": ["twice"],
+        "unbounded": ["amount", "twice"],
+        "declared": {"id": "bigint", "code": "text", "amount": "numeric",
+                     "twice": "numeric"}},
+    ("acct", "line"): {
+        "pk": ["line_pkey", ["no"]], "indexes": [],
+        "fkeys": [["acct_line_doc", ["doc_code", "doc_id"], "acct", "doc", ["code", "id"],
+                   "CASCADE"],
+                  ["acct_line_pub", ["pub_id"], None, "doc", ["id"], "NO ACTION"]],
+        "identity": None, "generated": [], "unbounded": [],
+        "declared": {"no": "integer", "doc_code": "text", "doc_id": "bigint",
+                     "pub_id": "integer"}},
+}
+SCHEMAS_CONSTRAINTS = sorted([
+    ("acct.doc", "PRIMARY KEY (code, id)"),
+    ("acct.line", "FOREIGN KEY (doc_code, doc_id) REFERENCES acct.doc(code, id) ON DELETE CASCADE"),
+    ("acct.line", "FOREIGN KEY (pub_id) REFERENCES doc(id)"),
+    ("acct.line", "PRIMARY KEY (no)"),
+    ("doc", "PRIMARY KEY (id)"),
+    ("line", "FOREIGN KEY (doc_id) REFERENCES doc(id)"),
+    ("line", "PRIMARY KEY (no)"),
+])
 
 REAL_ROWS = [
     (1, 1.7976931348623157e308, 1),
