@@ -526,6 +526,21 @@ static void view_depends(struct ofb_schema *s, size_t first)
 	}
 }
 
+/* Every table's primary key and indexes, as SQLPrimaryKeys and SQLStatistics report them,
+ * one query each (asked table by table, they took 0.6 ms a table). Connector/ODBC's
+ * SQLPrimaryKeys reads the COLUMN_KEY of each column: it numbers a key's columns by
+ * their place in the table, not in the key, and it shows a UNIQUE key of NOT NULL columns
+ * as the primary key of a table that has none. */
+static const char my_primary_keys[] =
+	"SELECT TABLE_SCHEMA, NULL, TABLE_NAME, COLUMN_NAME, SEQ_IN_INDEX, INDEX_NAME "
+	"FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+	"AND INDEX_NAME = 'PRIMARY' ORDER BY BINARY TABLE_NAME, SEQ_IN_INDEX";
+static const char my_indexes[] =
+	"SELECT TABLE_SCHEMA, NULL, TABLE_NAME, NON_UNIQUE, NULL, INDEX_NAME, 3, SEQ_IN_INDEX, "
+	"COLUMN_NAME, COLLATION FROM information_schema.STATISTICS "
+	"WHERE TABLE_SCHEMA = DATABASE() "
+	"ORDER BY BINARY TABLE_NAME, NON_UNIQUE, INDEX_NAME, SEQ_IN_INDEX";
+
 /* The database's foreign keys as SQLForeignKeys reports them, in one query. Connector/
  * ODBC's own query (one per table) joins KEY_COLUMN_USAGE a second time without naming a
  * database, which makes the server open every table of every database on it for each
@@ -698,6 +713,8 @@ const struct ofb_driver ofb_driver_mariadb = {
 	.catalog_all_columns = 1,
 	.table_extra = my_table_extra,
 	.schema_extra = my_schema_extra,
+	.primary_keys_query = my_primary_keys,
+	.indexes_query = my_indexes,
 	.foreign_keys_query = my_foreign_keys,
 	.read_objects = my_read_objects,
 	.drop_objects = my_drop_objects,

@@ -378,14 +378,23 @@ static int primary_key_row(SQLHSTMT st, struct ofb_table *t, struct ofb_error *e
 	return 0;
 }
 
-/* Once every row is in: a primary key is unique and has no column order. */
+/* Once every row is in: a primary key is unique and has no column order, and its
+ * columns follow one another in the order of the positions the rows gave them, also
+ * where the positions leave gaps. */
 static void primary_key_done(struct ofb_table *t)
 {
-	if (t->primary_key) {
-		t->primary_key->unique = 1;
-		free(t->primary_key->descending);
-		t->primary_key->descending = NULL;
-	}
+	struct ofb_key *k = t->primary_key;
+	size_t n = 0;
+
+	if (!k)
+		return;
+	k->unique = 1;
+	free(k->descending);
+	k->descending = NULL;
+	for (size_t i = 0; i < k->n_columns; i++)
+		if (k->columns[i])
+			k->columns[n++] = k->columns[i];
+	k->n_columns = n;
 }
 
 static int same_columns(const struct ofb_key *a, const struct ofb_key *b)

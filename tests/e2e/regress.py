@@ -54,11 +54,11 @@ PW_ENV = "OFB_E2E_DB_PASSWORD"
 CMD_TIMEOUT = 120
 PG_DBS = ("ofb_rg_inf", "ofb_rg_inf_dst", "ofb_rg_seq", "ofb_rg_seq_dst", "ofb_rg_view",
           "ofb_rg_dec_pg", "ofb_rg_bulk", "ofb_rg_bulk_dst", "ofb_rg_long_pg", "ofb_rg_fk_pg",
-          "ofb_rg_sch", "ofb_rg_sch_dst")
+          "ofb_rg_sch", "ofb_rg_sch_dst", "ofb_rg_pk_pg")
 MY_DBS = ("ofb_rg_enum", "ofb_rg_enum_dst", "ofb_rg_keys", "ofb_rg_dec_my",
           "ofb_rg_int_my", "ofb_rg_seq_my", "ofb_rg_long_my", "ofb_rg_latin",
           "ofb_rg_latin_dst", "ofb_rg_lit", "ofb_rg_lit_dst", "ofb_rg_lit_l1",
-          "ofb_rg_lit_text", "ofb_rg_fk")
+          "ofb_rg_lit_text", "ofb_rg_fk", "ofb_rg_pk")
 
 # 10: more rows than one batch of arrays (10,000) holds, and values array literals quote
 BULK_ROWS = 25000
@@ -530,6 +530,20 @@ class Regress:
         cn.close()
         add("rg-sch", self.pg("ofb_rg_sch"), self.files_dir("rg-sch"))
 
+        # 17: MariaDB primary keys whose columns are not the table's first ones, in another
+        # order than the table's; a table with a UNIQUE key of NOT NULL columns and no
+        # primary key
+        cn = self.create_my("ofb_rg_pk")
+        cur = cn.cursor()
+        cur.execute("CREATE TABLE late_key (note varchar(10), a int NOT NULL, b int NOT NULL, "
+                    "PRIMARY KEY (b, a)) ENGINE=InnoDB")
+        cur.execute("CREATE TABLE uniq_only (x int, u int NOT NULL, UNIQUE KEY uu (u)) "
+                    "ENGINE=InnoDB")
+        cur.execute("INSERT INTO late_key VALUES ('one', 1, 2), ('two', 2, 1), ('three', 1, 1)")
+        cur.execute("INSERT INTO uniq_only VALUES (1, 10), (2, 20)")
+        cn.close()
+        add("rg-pk", self.my("ofb_rg_pk"), self.files_dir("rg-pk"))
+
         fx.make_login(self.login, reg)
         self.config()
 
@@ -712,6 +726,34 @@ class Regress:
                      % nexts)
         self.require(defs == SCHEMAS_CONSTRAINTS, "the restored keys: %s, want %s"
                      % (defs, SCHEMAS_CONSTRAINTS))
+
+    def t17_primary_keys(self):
+        pkg = self.export("rg-pk")
+        with zipfile.ZipFile(pkg) as z:
+            schema = json.loads(z.read("clients/rg-pk/db/schema.json"))
+        got = {t["name"]: (t["primary_key"] and t["primary_key"]["columns"],
+                           [(k["name"], k["unique"], k["columns"]) for k in t["indexes"]])
+               for t in schema["tables"]}
+        want = {"late_key": (["b", "a"], []), "uniq_only": (None, [("uu", True, ["u"])])}
+        got = json.loads(json.dumps(got))
+        self.require(got == json.loads(json.dumps(want)), "the package's keys: %s, want %s"
+                     % (got, want))
+        self.import_(pkg, "rg-pk-pg", self.pg("ofb_rg_pk_pg"), expect=(0,))
+        cn = pyodbc.connect(self.pg("ofb_rg_pk_pg"), autocommit=True)
+        try:
+            cur = cn.cursor()
+            defs = sorted((r[0], r[1]) for r in cur.execute(
+                "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE contype IN ('p', 'u', 'f') AND connamespace <> "
+                "'pg_catalog'::regnamespace").fetchall())
+            rows = [tuple(r) for r in cur.execute(
+                "SELECT b, a, note FROM late_key ORDER BY b, a").fetchall()]
+        finally:
+            cn.close()
+        self.require(defs == [("late_key", "PRIMARY KEY (b, a)")],
+                     "PostgreSQL's constraints: %s" % defs)
+        self.require(rows == [(1, 1, "three"), (1, 2, "two"), (2, 1, "one")],
+                     "late_key's rows: %s" % rows)
 
     def t11_long(self, engine, db, batch_first):
         pkg = self.st.get("pkg-long") or self.export("rg-long")
@@ -1042,6 +1084,10 @@ class Regress:
           "one's primary key, indexes (INCLUDE columns are no key columns), foreign keys, "
           "sequence, generated and unbounded columns; restored, each sequence goes on",
           self.t16_schemas)
+        t("17 MariaDB primary key (b, a) after another column, a UNIQUE NOT NULL key without "
+          "primary key: the package has the key's columns in its order and no made-up primary "
+          "key; the backup reads the table and PostgreSQL gets PRIMARY KEY (b, a)",
+          self.t17_primary_keys)
         try:
             self.drop_all()
         except pyodbc.Error:
