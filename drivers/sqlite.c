@@ -87,35 +87,6 @@ static void sqlite_refine(struct ofb_column *col)
 		col->type = OFB_T_TEXT;
 }
 
-/* sqliteodbc reports a table's first UNIQUE index as its primary key when it has none;
- * table_info knows the truth. Such a "key" goes back among the indexes. */
-static int fix_primary_key(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
-{
-	const char *args[1] = { t->name };
-	char *n = NULL;
-	SQLHSTMT st = NULL;
-	int ret = -1;
-
-	if (!t->primary_key)
-		return 0;
-	if (ofb_db_query_args(db, "SELECT count(*) FROM pragma_table_info(?) WHERE pk > 0",
-			      args, 1, &st, err) != 0)
-		return -1;
-	if (SQL_SUCCEEDED(SQLFetch(st)) && ofb_get_text(st, 1, &n, err) != 0)
-		goto out;
-	if (n && atoi(n) == 0) {
-		t->indexes = xrealloc(t->indexes, (t->n_indexes + 1) * sizeof *t->indexes);
-		t->indexes[t->n_indexes++] = *t->primary_key;
-		free(t->primary_key);
-		t->primary_key = NULL;
-	}
-	ret = 0;
-out:
-	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	free(n);
-	return ret;
-}
-
 static int has_sequence_table(struct ofb_db *db)
 {
 	struct ofb_error ignored;
@@ -131,139 +102,166 @@ static int has_sequence_table(struct ofb_db *db)
 	return yes;
 }
 
-/* Every index's own CREATE INDEX, which alone describes indexes on expressions and
- * partial ones (the ODBC catalog leaves those out or shows a part of them). */
-static int native_indexes(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
-{
-	const char *args[1] = { t->name };
-	char *name = NULL, *sql = NULL, *partial = NULL, *exprs = NULL;
-	SQLHSTMT st = NULL;
-	SQLRETURN rc;
-	int ret = -1;
+/* --- the survey of the whole database in a few queries --------------------------------
+ * sqliteodbc's catalog functions run several PRAGMAs for each table (and outside the
+ * snapshot, each statement takes the file's lock and lets it go). SQLite's own pragma
+ * functions answer for every table in one query each, and they tell what sqliteodbc
+ * gets wrong: a primary key's columns in their order within the key (sqliteodbc lists
+ * them in the table's order), no primary key where a table has none (sqliteodbc shows
+ * its first UNIQUE constraint as one), an index's descending columns, and the columns a
+ * foreign key references where its REFERENCES names none (the primary key's). The
+ * primary key's own index is left out (it is the primary key). */
+#define SQLITE_TABLES "FROM sqlite_schema m "
+#define SQLITE_USER_TABLES "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+#define SQLITE_RULE(col) \
+	"CASE " col " WHEN 'CASCADE' THEN 0 WHEN 'RESTRICT' THEN 1 WHEN 'SET NULL' THEN 2 " \
+	"WHEN 'SET DEFAULT' THEN 4 ELSE 3 END"
 
-	if (ofb_db_query_args(db, "SELECT m.name, m.sql, l.partial, (SELECT count(*) FROM "
-			      "pragma_index_xinfo(m.name) x WHERE x.key = 1 AND x.cid = -2) "
-			      "FROM sqlite_master m JOIN pragma_index_list(m.tbl_name) l "
-			      "ON l.name = m.name WHERE m.type = 'index' AND m.tbl_name = ? "
-			      "AND m.sql IS NOT NULL", args, 1, &st, err) != 0)
+static const char sqlite_primary_keys[] =
+	"SELECT NULL, NULL, m.name, p.name, p.pk, NULL " SQLITE_TABLES
+	"JOIN pragma_table_info(m.name) p WHERE " SQLITE_USER_TABLES " AND p.pk > 0 "
+	"ORDER BY m.name, p.pk";
+
+static const char sqlite_indexes[] =
+	"SELECT NULL, NULL, m.name, CASE WHEN l.\"unique\" THEN 0 ELSE 1 END, NULL, l.name, 3, "
+	"x.seqno + 1, x.name, CASE WHEN x.\"desc\" THEN 'D' ELSE 'A' END " SQLITE_TABLES
+	"JOIN pragma_index_list(m.name) l JOIN pragma_index_xinfo(l.name) x "
+	"WHERE " SQLITE_USER_TABLES " AND l.origin <> 'pk' AND x.key = 1 "
+	"ORDER BY m.name, l.seq, x.seqno";
+
+static const char sqlite_foreign_keys[] =
+	"SELECT NULL, NULL, f.\"table\", coalesce(f.\"to\", (SELECT r.name FROM "
+	"pragma_table_info(f.\"table\") r WHERE r.pk = f.seq + 1)), NULL, NULL, m.name, "
+	"f.\"from\", f.seq + 1, " SQLITE_RULE("f.on_update") ", " SQLITE_RULE("f.on_delete") ", "
+	"NULL, NULL, 7 " SQLITE_TABLES "JOIN pragma_foreign_key_list(m.name) f "
+	"WHERE " SQLITE_USER_TABLES " ORDER BY m.name, f.id, f.seq";
+#undef SQLITE_RULE
+
+/* Per table: its own CREATE TABLE; per column, the default as table_info has it (the
+ * driver's SQLColumns takes the quotes off a default's text: 'DE' comes as DE); every
+ * index's own CREATE INDEX, which alone describes indexes on expressions and partial ones
+ * (the ODBC catalog leaves those out or shows a part of them). */
+static const char sqlite_tables_sql[] =
+	"SELECT m.name, m.sql " SQLITE_TABLES "WHERE " SQLITE_USER_TABLES;
+static const char sqlite_defaults[] =
+	"SELECT m.name, p.name, p.dflt_value " SQLITE_TABLES "JOIN pragma_table_info(m.name) p "
+	"WHERE " SQLITE_USER_TABLES " ORDER BY m.name, p.cid";
+static const char sqlite_native_indexes[] =
+	"SELECT m.tbl_name, m.name, m.sql, l.partial, (SELECT count(*) FROM "
+	"pragma_index_xinfo(m.name) x WHERE x.key = 1 AND x.cid = -2) " SQLITE_TABLES
+	"JOIN pragma_index_list(m.tbl_name) l ON l.name = m.name WHERE m.type = 'index' "
+	"AND m.sql IS NOT NULL ORDER BY m.tbl_name, l.seq";
+
+/* The rows of sql, n columns each, handed to row with the table the first names. */
+static int sqlite_each_row(struct ofb_db *db, struct ofb_schema *s, const char *sql, int n,
+			   void (*row)(struct ofb_table *t, char **v), const char *what,
+			   struct ofb_error *err)
+{
+	struct ofb_table *t = NULL;
+	SQLHSTMT st = NULL;
+	char *v[5] = { 0 };
+	int rc;
+
+	if (ofb_db_query(db, sql, &st, err) != 0)
 		return -1;
-	while ((rc = ofb_fetch(st, "cannot read the indexes", err)) > 0) {
-		if (ofb_get_text(st, 1, &name, err) || ofb_get_text(st, 2, &sql, err) ||
-		    ofb_get_text(st, 3, &partial, err) || ofb_get_text(st, 4, &exprs, err))
-			goto out;
-		if (name && sql)
-			ofb_table_native_index(t, name, sql, strncasecmp(sql, "CREATE UNIQUE", 13) == 0,
-					       (partial && atoi(partial)) || (exprs && atoi(exprs)));
-		free(name);
-		free(sql);
-		free(partial);
-		free(exprs);
-		name = sql = partial = exprs = NULL;
-	}
-	if (rc < 0)
-		goto out;
-	ret = 0;
-out:
+	while ((rc = ofb_fetch_texts(st, v, n, what, err)) > 0)
+		if (ofb_schema_find_next(s, NULL, v[0], &t))
+			row(t, v);
 	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	free(name);
-	free(sql);
-	free(partial);
-	free(exprs);
-	return ret;
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	return rc < 0 ? -1 : 0;
 }
 
-/* The driver's SQLColumns gives a default's text with its quotes taken off ('DE' comes as
- * DE): SQLite's own table_info has it as written, which is SQL again. */
-static int sqlite_defaults(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
+static void table_sql_row(struct ofb_table *t, char **v)
 {
-	SQLHSTMT st = NULL;
-	const char *args[1] = { t->name };
-	char *name = NULL, *dflt = NULL;
-	int rc, ret = -1;
-
-	if (ofb_db_query_args(db, "SELECT name, dflt_value FROM pragma_table_info(?)", args, 1,
-			      &st, err) != 0)
-		return -1;
-	while ((rc = ofb_fetch(st, "cannot read column defaults", err)) > 0) {
-		free(name);
-		free(dflt);
-		name = dflt = NULL;
-		if (ofb_get_text(st, 1, &name, err) != 0 || ofb_get_text(st, 2, &dflt, err) != 0)
-			goto out;
-		for (size_t i = 0; name && i < t->n_columns; i++) {
-			struct ofb_column *c = &t->columns[i];
-			if (strcmp(c->name, name) != 0)
-				continue;
-			free(c->default_value);
-			c->default_value = dflt && strcasecmp(dflt, "NULL") != 0 ? xstrdup(dflt) : NULL;
-		}
-	}
-	ret = rc < 0 ? -1 : 0;
-out:
-	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	free(name);
-	free(dflt);
-	return ret;
+	free(t->native_ddl);
+	t->native_ddl = v[1];
+	v[1] = NULL;
 }
 
-static int sqlite_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error *err)
+static void default_row(struct ofb_table *t, char **v)
 {
+	struct ofb_column *c = ofb_table_column(t, v[1]);
+
+	if (!c)
+		return;
+	free(c->default_value);
+	c->default_value = v[2] && strcasecmp(v[2], "NULL") != 0 ? xstrdup(v[2]) : NULL;
+}
+
+static void native_index_row(struct ofb_table *t, char **v)
+{
+	if (v[1] && v[2])
+		ofb_table_native_index(t, v[1], v[2], strncasecmp(v[2], "CREATE UNIQUE", 13) == 0,
+				       (v[3] && atoi(v[3])) || (v[4] && atoi(v[4])));
+}
+
+/* An INTEGER PRIMARY KEY is the rowid: SQLite numbers new rows after the maximum, or
+ * after sqlite_sequence's value when declared AUTOINCREMENT (a row there for the table
+ * means it is: a word in the DDL text could be a string). One query for every such
+ * table. */
+static int sqlite_identities(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
+{
+	struct ofb_table *t = NULL;
 	SQLHSTMT st = NULL;
-	const char *args[1] = { t->name };
-	char *seq = NULL, *max = NULL;
+	char *v[2] = { NULL, NULL };
 	struct buf sql;
-	int ret = -1;
+	int rc = 0;
 
 	buf_init(&sql);
-	if (ofb_db_query_args(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
-			      args, 1, &st, err) != 0)
-		goto out;
-	if (SQL_SUCCEEDED(SQLFetch(st)) && ofb_get_text(st, 1, &t->native_ddl, err) != 0)
-		goto out;
-	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	st = NULL;
-	if (fix_primary_key(db, t, err) != 0 || native_indexes(db, t, err) != 0 ||
-	    sqlite_defaults(db, t, err) != 0)
-		goto out;
-	/* An INTEGER PRIMARY KEY is the rowid: SQLite numbers new rows after the maximum,
-	 * or after sqlite_sequence's value when declared AUTOINCREMENT. */
-	if (t->primary_key && t->primary_key->n_columns == 1) {
-		for (size_t i = 0; i < t->n_columns; i++) {
-			struct ofb_column *c = &t->columns[i];
-			if (strcmp(c->name, t->primary_key->columns[0]) != 0 ||
-			    strcasecmp(c->native_type, "INTEGER") != 0)
-				continue;
-			c->identity = 1;
-			t->identity_column = xstrdup(c->name);
-			buf_adds(&sql, "SELECT max(");
-			ofb_drv_quote(db->drv, &sql, c->name);
-			buf_adds(&sql, ") FROM ");
-			ofb_drv_quote(db->drv, &sql, t->name);
-			if (ofb_db_query_value(db, sql.data, &max, err) != 0)
-				goto out;
-			t->identity_next = (max ? atoll(max) : 0) + 1;
-			/* sqlite_sequence exists once any table is AUTOINCREMENT; a row for this
-			 * table means this one is (a word in the DDL text could be a string) */
-			if (has_sequence_table(db)) {
-				if (ofb_db_query_args(db, "SELECT seq FROM sqlite_sequence WHERE name = ?",
-						      args, 1, &st, err) != 0)
-					goto out;
-				if (SQL_SUCCEEDED(SQLFetch(st)) && ofb_get_text(st, 1, &seq, err) != 0)
-					goto out;
-				if (seq && atoll(seq) + 1 > t->identity_next)
-					t->identity_next = atoll(seq) + 1;
-			}
-			break;
-		}
+	for (size_t i = 0; i < s->n_tables; i++) {
+		struct ofb_column *c;
+		t = &s->tables[i];
+		if (!t->primary_key || t->primary_key->n_columns != 1 ||
+		    !(c = ofb_table_column(t, t->primary_key->columns[0])) ||
+		    strcasecmp(c->native_type, "INTEGER") != 0)
+			continue;
+		c->identity = 1;
+		free(t->identity_column);
+		t->identity_column = xstrdup(c->name);
+		buf_adds(&sql, sql.len ? " UNION ALL SELECT " : "SELECT ");
+		ofb_drv_text_literal(db->drv, &sql, t->name, strlen(t->name));
+		buf_adds(&sql, ", max(");
+		ofb_drv_quote(db->drv, &sql, c->name);
+		buf_adds(&sql, ") FROM ");
+		ofb_drv_quote(db->drv, &sql, t->name);
 	}
-	ret = 0;
+	if (!sql.len)
+		goto out;
+	/* sqlite_sequence exists once any table is AUTOINCREMENT */
+	if (has_sequence_table(db))
+		buf_adds(&sql, " UNION ALL SELECT name, seq FROM sqlite_sequence");
+	t = NULL;
+	if (ofb_db_query(db, sql.data, &st, err) != 0) {
+		rc = -1;
+		goto out;
+	}
+	while ((rc = ofb_fetch_texts(st, v, 2, "cannot read the rowids", err)) > 0) {
+		long long next = (v[1] ? atoll(v[1]) : 0) + 1;
+		if (ofb_schema_find_next(s, NULL, v[0], &t) && t->identity_column &&
+		    next > t->identity_next)
+			t->identity_next = next;
+	}
 out:
 	if (st)
 		SQLFreeHandle(SQL_HANDLE_STMT, st);
-	free(seq);
-	free(max);
+	free(v[0]);
+	free(v[1]);
 	buf_free(&sql);
-	return ret;
+	return rc < 0 ? -1 : 0;
+}
+
+static int sqlite_schema_extra(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
+{
+	if (sqlite_each_row(db, s, sqlite_tables_sql, 2, table_sql_row, "cannot read the tables",
+			    err) != 0 ||
+	    sqlite_each_row(db, s, sqlite_defaults, 3, default_row,
+			    "cannot read column defaults", err) != 0 ||
+	    sqlite_each_row(db, s, sqlite_native_indexes, 5, native_index_row,
+			    "cannot read the indexes", err) != 0)
+		return -1;
+	return sqlite_identities(db, s, err);
 }
 
 /* Views and triggers, as SQLite keeps their SQL. SQLite records no dependencies between
@@ -431,12 +429,6 @@ static int sqlite_driver_name(const char *driver_name)
 	return strcasestr(driver_name, "sqlite") != NULL;
 }
 
-/* sqliteodbc reports the primary key's own index as sqlite_autoindex_0... */
-static int sqlite_is_pk_index(const char *name)
-{
-	return strncmp(name, "sqlite_autoindex_0", 18) == 0;
-}
-
 const struct ofb_driver ofb_driver_sqlite = {
 	.name = "sqlite",
 	.matches = sqlite_matches,
@@ -447,7 +439,11 @@ const struct ofb_driver ofb_driver_sqlite = {
 	.quote_close = '"',
 	.begin_snapshot = sqlite_snapshot,
 	.refine_column = sqlite_refine,
-	.table_extra = sqlite_table_extra,
+	.catalog_all_columns = 1,
+	.primary_keys_query = sqlite_primary_keys,
+	.indexes_query = sqlite_indexes,
+	.foreign_keys_query = sqlite_foreign_keys,
+	.schema_extra = sqlite_schema_extra,
 	.read_objects = sqlite_read_objects,
 	.drop_objects = sqlite_drop_objects,
 	.type_ddl = sqlite_type_ddl,
@@ -467,5 +463,4 @@ const struct ofb_driver ofb_driver_sqlite = {
 	.parenthesized_defaults = 1,
 	.native_table_ddl = 1,
 	.drop_one_table = 1,
-	.is_pk_index = sqlite_is_pk_index,
 };

@@ -54,7 +54,8 @@ PW_ENV = "OFB_E2E_DB_PASSWORD"
 CMD_TIMEOUT = 120
 PG_DBS = ("ofb_rg_inf", "ofb_rg_inf_dst", "ofb_rg_seq", "ofb_rg_seq_dst", "ofb_rg_view",
           "ofb_rg_dec_pg", "ofb_rg_bulk", "ofb_rg_bulk_dst", "ofb_rg_long_pg", "ofb_rg_fk_pg",
-          "ofb_rg_sch", "ofb_rg_sch_dst", "ofb_rg_pk_pg")
+          "ofb_rg_sch", "ofb_rg_sch_dst", "ofb_rg_pk_pg",
+          "ofb_rg_slk_pg")
 MY_DBS = ("ofb_rg_enum", "ofb_rg_enum_dst", "ofb_rg_keys", "ofb_rg_dec_my",
           "ofb_rg_int_my", "ofb_rg_seq_my", "ofb_rg_long_my", "ofb_rg_latin",
           "ofb_rg_latin_dst", "ofb_rg_lit", "ofb_rg_lit_dst", "ofb_rg_lit_l1",
@@ -544,6 +545,9 @@ class Regress:
         cn.close()
         add("rg-pk", self.my("ofb_rg_pk"), self.files_dir("rg-pk"))
 
+        # 18: SQLite keys as the file has them (the survey reads SQLite's own pragmas)
+        add("rg-slk", self.sqlite_client("slk", SQLITE_KEYS_SQL, []), self.files_dir("rg-slk"))
+
         fx.make_login(self.login, reg)
         self.config()
 
@@ -754,6 +758,43 @@ class Regress:
                      "PostgreSQL's constraints: %s" % defs)
         self.require(rows == [(1, 1, "three"), (1, 2, "two"), (2, 1, "one")],
                      "late_key's rows: %s" % rows)
+
+    def t18_sqlite_keys(self):
+        pkg = self.export("rg-slk")
+        with zipfile.ZipFile(pkg) as z:
+            schema = json.loads(z.read("clients/rg-slk/db/schema.json"))
+        got = {t["name"]: {
+            "pk": t["primary_key"] and t["primary_key"]["columns"],
+            "indexes": sorted((k["name"], k["unique"], k["columns"], k["descending"])
+                              for k in t["indexes"]),
+            "fkeys": sorted((k["columns"], k["ref_table"], k["ref_columns"], k["on_update"],
+                             k["on_delete"]) for k in t["foreign_keys"]),
+            "identity": t.get("identity")} for t in schema["tables"]}
+        got = json.loads(json.dumps(got))
+        self.require(got == json.loads(json.dumps(SQLITE_KEYS_WANT)),
+                     "the package's keys: %s, want %s" % (got, SQLITE_KEYS_WANT))
+        self.import_(pkg, "rg-slk-pg", self.pg("ofb_rg_slk_pg"), expect=(0,))
+        cn = pyodbc.connect(self.pg("ofb_rg_slk_pg"), autocommit=True)
+        try:
+            cur = cn.cursor()
+            defs = sorted((r[0], r[1]) for r in cur.execute(
+                "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE contype IN ('p', 'u', 'f') AND connamespace <> "
+                "'pg_catalog'::regnamespace").fetchall())
+            idx = sorted(r[0] for r in cur.execute(
+                "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname "
+                "NOT LIKE '%pkey'").fetchall())
+            cur.execute("INSERT INTO counter (label) VALUES ('next')")
+            nxt = cur.execute("SELECT max(id) FROM counter").fetchone()[0]
+        finally:
+            cn.close()
+        self.require(defs == SQLITE_KEYS_PG, "PostgreSQL's constraints: %s, want %s"
+                     % (defs, SQLITE_KEYS_PG))
+        self.require(len(idx) == 3 and any("(v DESC, k)" in i for i in idx) and
+                     any("UNIQUE" in i and "(w, v)" in i for i in idx) and
+                     any("UNIQUE" in i and "(u)" in i for i in idx),
+                     "PostgreSQL's indexes: %s" % idx)
+        self.require(nxt == 8, "counter went on at %s, want 8 (after sqlite_sequence's 7)" % nxt)
 
     def t11_long(self, engine, db, batch_first):
         pkg = self.st.get("pkg-long") or self.export("rg-long")
@@ -1088,6 +1129,10 @@ class Regress:
           "primary key: the package has the key's columns in its order and no made-up primary "
           "key; the backup reads the table and PostgreSQL gets PRIMARY KEY (b, a)",
           self.t17_primary_keys)
+        t("18 SQLite primary key (b, a) after another column, UNIQUE constraints without primary "
+          "key, a descending index, a foreign key to the referenced table's primary key, "
+          "AUTOINCREMENT: the package has each as the file does; PostgreSQL gets them",
+          self.t18_sqlite_keys)
         try:
             self.drop_all()
         except pyodbc.Error:
@@ -1153,6 +1198,47 @@ SCHEMAS_CONSTRAINTS = sorted([
     ("doc", "PRIMARY KEY (id)"),
     ("line", "FOREIGN KEY (doc_id) REFERENCES doc(id)"),
     ("line", "PRIMARY KEY (no)"),
+])
+
+# 18: SQLite keys that the driver's catalog functions report otherwise
+SQLITE_KEYS_SQL = """
+CREATE TABLE late_key (note text, a int NOT NULL, b int NOT NULL, PRIMARY KEY (b, a));
+CREATE TABLE uniq_only (x int, u text UNIQUE, v int, w int, UNIQUE (w, v));
+CREATE TABLE wr (k text PRIMARY KEY, v int) WITHOUT ROWID;
+CREATE INDEX wr_v ON wr (v DESC, k);
+CREATE TABLE counter (id INTEGER PRIMARY KEY AUTOINCREMENT, label text);
+CREATE TABLE child (id integer PRIMARY KEY, pb int, pa int, r int,
+  FOREIGN KEY (pb, pa) REFERENCES late_key ON DELETE CASCADE,
+  FOREIGN KEY (r) REFERENCES counter (id) ON UPDATE SET NULL);
+INSERT INTO late_key VALUES ('one', 1, 2), ('two', 2, 1);
+INSERT INTO uniq_only VALUES (1, 'a', 1, 1), (2, 'b', 2, 1);
+INSERT INTO wr VALUES ('k1', 1), ('k2', 2);
+INSERT INTO counter VALUES (7, 'seven');
+DELETE FROM counter;
+INSERT INTO counter VALUES (3, 'three');
+INSERT INTO child VALUES (1, 2, 1, 3);
+"""
+SQLITE_KEYS_WANT = {
+    "late_key": {"pk": ["b", "a"], "indexes": [], "fkeys": [], "identity": None},
+    "uniq_only": {"pk": None, "indexes": [["sqlite_autoindex_uniq_only_1", True, ["u"], [False]],
+                                          ["sqlite_autoindex_uniq_only_2", True, ["w", "v"],
+                                           [False, False]]],
+                  "fkeys": [], "identity": None},
+    "wr": {"pk": ["k"], "indexes": [["wr_v", False, ["v", "k"], [True, False]]], "fkeys": [],
+           "identity": None},
+    "counter": {"pk": ["id"], "indexes": [], "fkeys": [], "identity": {"column": "id", "next": 8}},
+    "child": {"pk": ["id"], "indexes": [],
+              "fkeys": [[["pb", "pa"], "late_key", ["b", "a"], "NO ACTION", "CASCADE"],
+                        [["r"], "counter", ["id"], "SET NULL", "NO ACTION"]],
+              "identity": {"column": "id", "next": 2}},
+}
+SQLITE_KEYS_PG = sorted([
+    ("child", "FOREIGN KEY (pb, pa) REFERENCES late_key(b, a) ON DELETE CASCADE"),
+    ("child", "FOREIGN KEY (r) REFERENCES counter(id) ON UPDATE SET NULL"),
+    ("child", "PRIMARY KEY (id)"),
+    ("counter", "PRIMARY KEY (id)"),
+    ("late_key", "PRIMARY KEY (b, a)"),
+    ("wr", "PRIMARY KEY (k)"),
 ])
 
 REAL_ROWS = [
