@@ -722,6 +722,9 @@ const struct ofb_driver ofb_driver_mariadb = {
 	.bool_as_integer = 1,
 	.text_literal = my_text_literal,
 	.one_identity = 1,
+	/* column names: always; table names: only where the server is set so
+	 * (lower_case_table_names), which the engine's own error then tells */
+	.fold_column_names = 1,
 	/* utf8mb4 holds every character; a binary collation keeps 'a' and 'A' apart as the
 	 * other engines do (a case-insensitive one would refuse such keys) */
 	.create_database_options = "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",

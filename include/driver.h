@@ -220,6 +220,10 @@ struct ofb_driver {
 	/* MAY: the database a connection names to reach the server when the one to be made
 	 * does not exist yet ("" for none at all); NULL: each engine's usual one is tried */
 	const char *maintenance_database;
+	/* MAY: table names, column names that differ in ASCII case alone are one name to the
+	 * engine (a restore refuses such a package before it makes anything); 0: two */
+	int fold_table_names;
+	int fold_column_names;
 	/* MAY: at most one identity column per table; 0: any number */
 	int one_identity;
 	/* MAY: an identity integer primary key of one column is the row id (INTEGER PRIMARY

@@ -56,4 +56,10 @@ int ofb_load_can_create(const char *connstr, struct ofb_error *err);
 int ofb_load_open_target(const char *connstr, struct ofb_db **out, int *created,
 			 const struct ofb_load_gate *gate, struct ofb_error *err);
 
+/* After a failure before its load was kept: the database ofb_load_open_target made is
+ * removed again (SQLite: the file and what the engine keeps beside it; server engines:
+ * DROP DATABASE through the maintenance database), saying so; a warning when it cannot
+ * be. */
+void ofb_load_remove_created(const char *connstr, const char *subject);
+
 #endif

@@ -2,6 +2,7 @@
  * (the engine's own declarations when it is the same engine, the portable types when not),
  * rows in multi-row INSERT batches, then indexes, foreign keys and identity state. */
 #include <ctype.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -156,6 +157,48 @@ out:
 	ofb_db_close(maint);
 	free(name);
 	return ret;
+}
+
+void ofb_load_remove_created(const char *connstr, const char *subject)
+{
+	const struct ofb_driver *drv = ofb_driver_for_connstr(connstr);
+	char *name = ofb_connstr_lookup(connstr, "Database");
+	static const char *const beside[] = { "", "-journal", "-wal", "-shm" };
+	struct ofb_db *maint = NULL;
+	struct ofb_error err;
+	struct buf sql;
+
+	buf_init(&sql);
+	ofb_error_clear(&err);
+	if (!name || !*name)
+		goto out;
+	if (drv && drv->file_database) {
+		/* the file, with what the engine keeps beside it */
+		for (size_t i = 0; i < sizeof beside / sizeof *beside; i++) {
+			char *path = xasprintf("%s%s", name, beside[i]);
+			if (unlink(path) != 0 && errno != ENOENT)
+				ofb_warn("%s: cannot remove '%s', made by this restore: %s", subject,
+					 path, strerror(errno));
+			free(path);
+		}
+		ofb_notice("%s: removed the database file '%s' this restore had made", subject,
+			   name);
+		goto out;
+	}
+	if (open_maintenance(connstr, &maint, &err) == 0) {
+		buf_adds(&sql, "DROP DATABASE ");
+		ofb_drv_quote(maint->drv, &sql, name);
+		if (ofb_db_exec(maint, sql.data, &err) == 0) {
+			ofb_notice("%s: dropped the database '%s' this restore had made", subject, name);
+			goto out;
+		}
+	}
+	ofb_warn("%s: the database '%s' this restore made is left on the server: %s", subject,
+		 name, err.msg);
+out:
+	ofb_db_close(maint);
+	buf_free(&sql);
+	free(name);
 }
 
 /* --- DDL -------------------------------------------------------------------------------- */

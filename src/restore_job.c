@@ -469,15 +469,16 @@ static int probe_target(struct job *j, struct target *t, struct ofb_error *err)
 		t->creates_file = drv && drv->file_database;
 		t->db_transactional = t->creates_file && drv->ddl_in_transaction;
 	}
-	if (j->strict) {
-		const struct ofb_driver *drv;
+	{
+		const struct ofb_driver *drv = db ? db->drv : ofb_driver_for_connstr(t->connstr);
 		struct ofb_schema s;
 		int rc;
 		if (ofb_reader_schema(j->reader, t->db_folder, &s, err) != 0)
 			goto out;
-		drv = db ? db->drv : ofb_driver_for_connstr(t->connstr);
-		rc = ofb_objects_refuse_uncarried(&s, drv, t->subject, err);
-		if (rc == 0 && !drv && s.n_objects) {
+		rc = ofb_schema_refuse_clashes(&s, drv, t->subject, err);
+		if (rc == 0 && j->strict)
+			rc = ofb_objects_refuse_uncarried(&s, drv, t->subject, err);
+		if (rc == 0 && j->strict && !drv && s.n_objects) {
 			ofb_error_set(err, "%s: which engine its new database would be on cannot "
 				      "be told before it is made, so --strict cannot promise that "
 				      "its %zu objects can be carried; nothing was changed (name the "
@@ -799,28 +800,6 @@ static int gate_verified(void *ctx, struct ofb_error *err)
 	return restore_verified(ctx, err);
 }
 
-/* A database file the restore made, after a failure before its load was kept: removed,
- * with what the engine keeps beside it. */
-static void remove_made_file(const struct target *t)
-{
-	const struct ofb_driver *drv = ofb_driver_for_connstr(t->connstr);
-	char *file = drv && drv->file_database ? ofb_connstr_lookup(t->connstr, "Database")
-					       : NULL;
-	static const char *const beside[] = { "", "-journal", "-wal", "-shm" };
-
-	for (size_t i = 0; file && i < sizeof beside / sizeof *beside; i++) {
-		char *path = xasprintf("%s%s", file, beside[i]);
-		if (unlink(path) != 0 && errno != ENOENT)
-			ofb_warn("%s: cannot remove '%s', made by this restore: %s", t->subject, path,
-				 strerror(errno));
-		free(path);
-	}
-	if (file)
-		ofb_notice("%s: removed the database file '%s' this restore had made", t->subject,
-			   file);
-	free(file);
-}
-
 /* The connection kept since the probe, taken from t, when it still serves (its session
  * set up again); NULL when there is none, or it was dropped by the server while the
  * files were extracted (closed then). */
@@ -892,7 +871,7 @@ out:
 	free(fresh);
 	ofb_db_close(db);
 	if (ret != 0 && created && !loaded)
-		remove_made_file(t);
+		ofb_load_remove_created(t->connstr, t->subject);
 	ofb_schema_free(&s);
 	return ret;
 }

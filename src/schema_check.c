@@ -349,3 +349,77 @@ void ofb_schema_vet(struct ofb_schema *s, char ***warnings, size_t *n)
 	*warnings = w.warnings;
 	*n = w.n_warnings;
 }
+
+/* --- names one engine takes for one ---------------------------------------------------- */
+
+struct named {
+	const char *schema;   /* tables: compared exactly; columns: NULL */
+	const char *name;
+};
+
+static int cmp_named(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+	int c = (x->schema ? 1 : 0) - (y->schema ? 1 : 0);
+
+	if (c == 0 && x->schema)
+		c = strcmp(x->schema, y->schema);
+	return c ? c : ascii_casecmp(x->name, y->name);
+}
+
+/* The first two of the n names that differ in ASCII case alone, sorted in place; 0 when
+ * there are none. */
+static int case_clash(struct named *v, size_t n, const struct named **a,
+		      const struct named **b)
+{
+	qsort(v, n, sizeof *v, cmp_named);
+	for (size_t i = 1; i < n; i++)
+		if (cmp_named(&v[i - 1], &v[i]) == 0) {
+			*a = &v[i - 1];
+			*b = &v[i];
+			return 1;
+		}
+	return 0;
+}
+
+int ofb_schema_refuse_clashes(const struct ofb_schema *s, const struct ofb_driver *drv,
+			      const char *subject, struct ofb_error *err)
+{
+	struct named *v;
+	const struct named *a, *b;
+	size_t most = s->n_tables;
+	int ret = 0;
+
+	if (!drv || (!drv->fold_table_names && !drv->fold_column_names))
+		return 0;
+	for (size_t i = 0; i < s->n_tables; i++)
+		if (s->tables[i].n_columns > most)
+			most = s->tables[i].n_columns;
+	v = xcalloc(most + 1, sizeof *v);
+	if (drv->fold_table_names) {
+		for (size_t i = 0; i < s->n_tables; i++)
+			v[i] = (struct named){ s->tables[i].schema, s->tables[i].name };
+		if (case_clash(v, s->n_tables, &a, &b)) {
+			ofb_error_set(err, "%s: tables '%s' and '%s' would be one table in %s, whose "
+				      "table names ignore case; nothing was changed (rename one of "
+				      "them in the source, or restore into an engine that keeps them "
+				      "apart)", subject, a->name, b->name, drv->name);
+			ret = -1;
+		}
+	}
+	for (size_t i = 0; i < s->n_tables && drv->fold_column_names && ret == 0; i++) {
+		const struct ofb_table *t = &s->tables[i];
+		for (size_t c = 0; c < t->n_columns; c++)
+			v[c] = (struct named){ NULL, t->columns[c].name };
+		if (case_clash(v, t->n_columns, &a, &b)) {
+			ofb_error_set(err, "%s: table '%s' has columns '%s' and '%s', which would be "
+				      "one column in %s, whose column names ignore case; nothing was "
+				      "changed (rename one of them in the source, or restore into an "
+				      "engine that keeps them apart)", subject, t->name, a->name,
+				      b->name, drv->name);
+			ret = -1;
+		}
+	}
+	free(v);
+	return ret;
+}

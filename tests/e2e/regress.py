@@ -55,11 +55,11 @@ CMD_TIMEOUT = 120
 PG_DBS = ("ofb_rg_inf", "ofb_rg_inf_dst", "ofb_rg_seq", "ofb_rg_seq_dst", "ofb_rg_view",
           "ofb_rg_dec_pg", "ofb_rg_bulk", "ofb_rg_bulk_dst", "ofb_rg_long_pg", "ofb_rg_fk_pg",
           "ofb_rg_sch", "ofb_rg_sch_dst", "ofb_rg_pk_pg",
-          "ofb_rg_slk_pg")
+          "ofb_rg_slk_pg", "ofb_rg_case", "ofb_rg_case_pg")
 MY_DBS = ("ofb_rg_enum", "ofb_rg_enum_dst", "ofb_rg_keys", "ofb_rg_dec_my",
           "ofb_rg_int_my", "ofb_rg_seq_my", "ofb_rg_long_my", "ofb_rg_latin",
           "ofb_rg_latin_dst", "ofb_rg_lit", "ofb_rg_lit_dst", "ofb_rg_lit_l1",
-          "ofb_rg_lit_text", "ofb_rg_fk", "ofb_rg_pk")
+          "ofb_rg_lit_text", "ofb_rg_fk", "ofb_rg_pk", "ofb_rg_case_my")
 
 # 10: more rows than one batch of arrays (10,000) holds, and values array literals quote
 BULK_ROWS = 25000
@@ -548,6 +548,15 @@ class Regress:
         # 18: SQLite keys as the file has them (the survey reads SQLite's own pragmas)
         add("rg-slk", self.sqlite_client("slk", SQLITE_KEYS_SQL, []), self.files_dir("rg-slk"))
 
+        # 19: PostgreSQL names that differ in case alone
+        cn = self.create_pg("ofb_rg_case")
+        cur = cn.cursor()
+        cur.execute('CREATE TABLE "Kunde" (id int PRIMARY KEY)')
+        cur.execute("CREATE TABLE kunde (id int PRIMARY KEY, name text, \"Name\" text)")
+        cur.execute("INSERT INTO kunde VALUES (1, 'a', 'A')")
+        cn.close()
+        add("rg-case", self.pg("ofb_rg_case"), self.files_dir("rg-case"))
+
         fx.make_login(self.login, reg)
         self.config()
 
@@ -796,6 +805,31 @@ class Regress:
                      "PostgreSQL's indexes: %s" % idx)
         self.require(nxt == 8, "counter went on at %s, want 8 (after sqlite_sequence's 7)" % nxt)
 
+    def t19_case(self):
+        pkg = self.export("rg-case")
+        path = os.path.join(self.root, "db", "case-import.db")
+        if os.path.exists(path):
+            os.remove(path)
+        r = self.import_(pkg, "rg-case-sl", "Driver=SQLite3;Database=" + path, expect=(1,))
+        self.require("'Kunde'" in r.text and "'kunde'" in r.text and "ignore case" in r.text,
+                     "the refusal does not name both tables: %s" % " ".join(r.text.split())[-300:])
+        self.require(not os.path.exists(path), "the refused import made %s" % path)
+        r = self.import_(pkg, "rg-case-my", self.my("ofb_rg_case_my"), expect=(1,))
+        self.require("'name'" in r.text and "'Name'" in r.text and "kunde" in r.text,
+                     "the refusal does not name both columns: %s" % " ".join(r.text.split())[-300:])
+        self.require(not self.db_exists("mariadb", "ofb_rg_case_my"),
+                     "the refused import made database ofb_rg_case_my")
+        for cid in ("rg-case-sl", "rg-case-my"):
+            self.require(not self.registered(cid), "%s registered after the refusal" % cid)
+        # PostgreSQL keeps them apart: the import goes through
+        self.import_(pkg, "rg-case-pg", self.pg("ofb_rg_case_pg"), expect=(0, 3))
+        cn = pyodbc.connect(self.pg("ofb_rg_case_pg"), autocommit=True)
+        try:
+            got = cn.cursor().execute('SELECT name, "Name" FROM kunde').fetchall()
+        finally:
+            cn.close()
+        self.require([tuple(g) for g in got] == [("a", "A")], "kunde in PostgreSQL: %s" % got)
+
     def t11_long(self, engine, db, batch_first):
         pkg = self.st.get("pkg-long") or self.export("rg-long")
         self.st["pkg-long"] = pkg
@@ -818,6 +852,9 @@ class Regress:
             n = cn.cursor().execute("SELECT COUNT(*) FROM words").fetchone()[0]
             cn.close()
             self.require(n == 0, "table words kept %s rows after the failed import" % n)
+        self.require(not self.db_exists(engine, db) and "dropped the database" in r.text,
+                     "the database %s the failed import made is still there, or the import "
+                     "does not say it dropped it: %s" % (db, " ".join(r.text.split())[-300:]))
         self.require(not self.registered(newid), "%s registered after the failed import"
                      % newid)
 
@@ -1133,6 +1170,9 @@ class Regress:
           "key, a descending index, a foreign key to the referenced table's primary key, "
           "AUTOINCREMENT: the package has each as the file does; PostgreSQL gets them",
           self.t18_sqlite_keys)
+        t("19 PostgreSQL tables Kunde and kunde, columns name and Name: an import into SQLite "
+          "and into MariaDB exits 1 naming both before it makes anything; into PostgreSQL "
+          "they stay apart", self.t19_case)
         try:
             self.drop_all()
         except pyodbc.Error:
