@@ -109,8 +109,9 @@ static int has_sequence_table(struct ofb_db *db)
  * gets wrong: a primary key's columns in their order within the key (sqliteodbc lists
  * them in the table's order), no primary key where a table has none (sqliteodbc shows
  * its first UNIQUE constraint as one), an index's descending columns, and the columns a
- * foreign key references where its REFERENCES names none (the primary key's). The
- * primary key's own index is left out (it is the primary key). */
+ * foreign key references where its REFERENCES names none (the primary key's), and the
+ * referenced table and columns by their own names (a REFERENCES may spell them in
+ * another case). The primary key's own index is left out (it is the primary key). */
 #define SQLITE_TABLES "FROM sqlite_schema m "
 #define SQLITE_USER_TABLES "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
 #define SQLITE_RULE(col) \
@@ -130,8 +131,11 @@ static const char sqlite_indexes[] =
 	"ORDER BY m.name, l.seq, x.seqno";
 
 static const char sqlite_foreign_keys[] =
-	"SELECT NULL, NULL, f.\"table\", coalesce(f.\"to\", (SELECT r.name FROM "
-	"pragma_table_info(f.\"table\") r WHERE r.pk = f.seq + 1)), NULL, NULL, m.name, "
+	"SELECT NULL, NULL, coalesce((SELECT r.name FROM sqlite_schema r WHERE r.type = 'table' "
+	"AND r.name = f.\"table\" COLLATE NOCASE), f.\"table\"), coalesce((SELECT r.name FROM "
+	"pragma_table_info(f.\"table\") r WHERE r.name = f.\"to\" COLLATE NOCASE), f.\"to\", "
+	"(SELECT r.name FROM pragma_table_info(f.\"table\") r WHERE r.pk = f.seq + 1)), NULL, "
+	"NULL, m.name, "
 	"f.\"from\", f.seq + 1, " SQLITE_RULE("f.on_update") ", " SQLITE_RULE("f.on_delete") ", "
 	"NULL, NULL, 7 " SQLITE_TABLES "JOIN pragma_foreign_key_list(m.name) f "
 	"WHERE " SQLITE_USER_TABLES " ORDER BY m.name, f.id, f.seq";
@@ -197,59 +201,58 @@ static void native_index_row(struct ofb_table *t, char **v)
 				       (v[3] && atoi(v[3])) || (v[4] && atoi(v[4])));
 }
 
+/* A rowid or sqlite_sequence value of t's: new rows are numbered after the largest. */
+static void rowid_row(struct ofb_table *t, char **v)
+{
+	long long next = (v[1] ? atoll(v[1]) : 0) + 1;
+
+	if (t->identity_column && next > t->identity_next)
+		t->identity_next = next;
+}
+
+/* SELECTs joined by UNION ALL in one query: SQLite takes at most 500 by default. */
+#define SQLITE_SELECTS_PER_QUERY 200
+
 /* An INTEGER PRIMARY KEY is the rowid: SQLite numbers new rows after the maximum, or
  * after sqlite_sequence's value when declared AUTOINCREMENT (a row there for the table
- * means it is: a word in the DDL text could be a string). One query for every such
- * table. */
+ * means it is: a word in the DDL text could be a string). One query for up to
+ * SQLITE_SELECTS_PER_QUERY such tables. */
 static int sqlite_identities(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
 {
-	struct ofb_table *t = NULL;
-	SQLHSTMT st = NULL;
-	char *v[2] = { NULL, NULL };
 	struct buf sql;
-	int rc = 0;
+	size_t n = 0;
+	int ret = 0;
 
 	buf_init(&sql);
-	for (size_t i = 0; i < s->n_tables; i++) {
-		struct ofb_column *c;
-		t = &s->tables[i];
-		if (!t->primary_key || t->primary_key->n_columns != 1 ||
-		    !(c = ofb_table_column(t, t->primary_key->columns[0])) ||
-		    strcasecmp(c->native_type, "INTEGER") != 0)
-			continue;
-		c->identity = 1;
-		free(t->identity_column);
-		t->identity_column = xstrdup(c->name);
-		buf_adds(&sql, sql.len ? " UNION ALL SELECT " : "SELECT ");
-		ofb_drv_text_literal(db->drv, &sql, t->name, strlen(t->name));
-		buf_adds(&sql, ", max(");
-		ofb_drv_quote(db->drv, &sql, c->name);
-		buf_adds(&sql, ") FROM ");
-		ofb_drv_quote(db->drv, &sql, t->name);
+	for (size_t i = 0; i <= s->n_tables && ret == 0; i++) {
+		struct ofb_table *t = i < s->n_tables ? &s->tables[i] : NULL;
+		struct ofb_column *c = NULL;
+		if (t && t->primary_key && t->primary_key->n_columns == 1 &&
+		    (c = ofb_table_column(t, t->primary_key->columns[0])) &&
+		    strcasecmp(c->native_type, "INTEGER") == 0) {
+			c->identity = 1;
+			free(t->identity_column);
+			t->identity_column = xstrdup(c->name);
+			buf_adds(&sql, n++ ? " UNION ALL SELECT " : "SELECT ");
+			ofb_drv_text_literal(db->drv, &sql, t->name, strlen(t->name));
+			buf_adds(&sql, ", max(");
+			ofb_drv_quote(db->drv, &sql, c->name);
+			buf_adds(&sql, ") FROM ");
+			ofb_drv_quote(db->drv, &sql, t->name);
+		}
+		if (n && (!t || n == SQLITE_SELECTS_PER_QUERY)) {
+			ret = sqlite_each_row(db, s, sql.data, 2, rowid_row, "cannot read the rowids",
+					      err);
+			buf_reset(&sql);
+			n = 0;
+		}
 	}
-	if (!sql.len)
-		goto out;
 	/* sqlite_sequence exists once any table is AUTOINCREMENT */
-	if (has_sequence_table(db))
-		buf_adds(&sql, " UNION ALL SELECT name, seq FROM sqlite_sequence");
-	t = NULL;
-	if (ofb_db_query(db, sql.data, &st, err) != 0) {
-		rc = -1;
-		goto out;
-	}
-	while ((rc = ofb_fetch_texts(st, v, 2, "cannot read the rowids", err)) > 0) {
-		long long next = (v[1] ? atoll(v[1]) : 0) + 1;
-		if (ofb_schema_find_next(s, NULL, v[0], &t) && t->identity_column &&
-		    next > t->identity_next)
-			t->identity_next = next;
-	}
-out:
-	if (st)
-		SQLFreeHandle(SQL_HANDLE_STMT, st);
-	free(v[0]);
-	free(v[1]);
+	if (ret == 0 && has_sequence_table(db))
+		ret = sqlite_each_row(db, s, "SELECT name, seq FROM sqlite_sequence", 2, rowid_row,
+				      "cannot read sqlite_sequence", err);
 	buf_free(&sql);
-	return rc < 0 ? -1 : 0;
+	return ret;
 }
 
 static int sqlite_schema_extra(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)

@@ -351,14 +351,21 @@ static void key_add_column(struct ofb_key *k, size_t pos, char *name, int desc)
 	k->descending[at] = desc;
 }
 
+/* What reads one row of a catalog function's result about table t (default_schema: the
+ * default scope's schema name, NULL for none). */
+typedef int catalog_row_fn(SQLHSTMT st, struct ofb_table *t, const char *default_schema,
+			   struct ofb_error *err);
+
 /* A row of SQLPrimaryKeys's columns, one column of t's primary key. */
-static int primary_key_row(SQLHSTMT st, struct ofb_table *t, struct ofb_error *err)
+static int primary_key_row(SQLHSTMT st, struct ofb_table *t, const char *default_schema,
+			   struct ofb_error *err)
 {
 	char *col = NULL, *pk_name = NULL;
 	struct ofb_key *k;
 	long seq;
 	int is_null;
 
+	(void)default_schema;
 	if (ofb_get_text(st, 4, &col, err) || ofb_get_long(st, 5, &seq, &is_null, err) ||
 	    ofb_get_text(st, 6, &pk_name, err)) {
 		free(col);
@@ -408,13 +415,15 @@ static int same_columns(const struct ofb_key *a, const struct ofb_key *b)
 }
 
 /* A row of SQLStatistics's columns, one column of one of t's indexes. */
-static int index_row(SQLHSTMT st, struct ofb_table *t, struct ofb_error *err)
+static int index_row(SQLHSTMT st, struct ofb_table *t, const char *default_schema,
+		     struct ofb_error *err)
 {
 	char *iname = NULL, *col = NULL, *order = NULL;
 	long non_unique, type, pos;
 	int null_unique, is_null, ret = -1;
 	struct ofb_key *k = NULL;
 
+	(void)default_schema;
 	if (ofb_get_long(st, 7, &type, &is_null, err))
 		goto out;
 	if (type == SQL_TABLE_STAT) {
@@ -544,23 +553,6 @@ out:
 	free(fk_name);
 	return ret;
 }
-
-static int pk_row(SQLHSTMT st, struct ofb_table *t, const char *default_schema,
-		  struct ofb_error *err)
-{
-	(void)default_schema;
-	return primary_key_row(st, t, err);
-}
-
-static int stat_row(SQLHSTMT st, struct ofb_table *t, const char *default_schema,
-		    struct ofb_error *err)
-{
-	(void)default_schema;
-	return index_row(st, t, err);
-}
-
-typedef int catalog_row_fn(SQLHSTMT st, struct ofb_table *t, const char *default_schema,
-			   struct ofb_error *err);
 
 /* The rows of catalog function call for table only, or with only NULL, the rows of the
  * driver's query bulk about every table of the database at once, in the same columns
@@ -703,7 +695,7 @@ static int read_keys(struct ofb_db *db, const struct scope *scopes, size_t n_sco
 	static const enum cat_call calls[] = { CAT_PRIMARY_KEY, CAT_INDEXES, CAT_FOREIGN_KEYS };
 	const char *bulk[] = { drv->primary_keys_query, drv->indexes_query,
 			       drv->foreign_keys_query };
-	catalog_row_fn *rows[] = { pk_row, stat_row, foreign_key_row };
+	catalog_row_fn *rows[] = { primary_key_row, index_row, foreign_key_row };
 	struct ofb_table *t = NULL;
 
 	for (size_t c = 0; c < sizeof calls / sizeof calls[0]; c++) {

@@ -655,8 +655,7 @@ class Regress:
 
     def t15_foreign_keys(self):
         pkg = self.export("rg-fk")
-        with zipfile.ZipFile(pkg) as z:
-            schema = json.loads(z.read("clients/rg-fk/db/schema.json"))
+        schema = package_schema(pkg, "rg-fk")
         got = {t["name"]: sorted((k["name"], k["columns"], k["ref_table"], k["ref_columns"],
                                   k["on_update"], k["on_delete"]) for k in t["foreign_keys"])
                for t in schema["tables"]}
@@ -699,8 +698,7 @@ class Regress:
 
     def t16_schemas(self):
         pkg = self.export("rg-sch")
-        with zipfile.ZipFile(pkg) as z:
-            schema = json.loads(z.read("clients/rg-sch/db/schema.json"))
+        schema = package_schema(pkg, "rg-sch")
         got = {}
         for t in schema["tables"]:
             pk = t.get("primary_key")
@@ -729,10 +727,7 @@ class Regress:
             cur.execute("INSERT INTO acct.doc (code, amount) VALUES ('n', 1)")
             nexts = [cur.execute("SELECT max(id) FROM %s.doc" % sch).fetchone()[0]
                      for sch in ("public", "acct")]
-            defs = sorted((r[0], r[1]) for r in cur.execute(
-                "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE contype IN ('f', 'p') AND connamespace <> 'pg_catalog'::regnamespace "
-                "ORDER BY 1, 2").fetchall())
+            defs = [d for d in pg_keys(cur) if not d[1].startswith("UNIQUE")]
         finally:
             cn.close()
         self.require(nexts == [42, 501], "the restored sequences handed out %s, want [42, 501]"
@@ -742,8 +737,7 @@ class Regress:
 
     def t17_primary_keys(self):
         pkg = self.export("rg-pk")
-        with zipfile.ZipFile(pkg) as z:
-            schema = json.loads(z.read("clients/rg-pk/db/schema.json"))
+        schema = package_schema(pkg, "rg-pk")
         got = {t["name"]: (t["primary_key"] and t["primary_key"]["columns"],
                            [(k["name"], k["unique"], k["columns"]) for k in t["indexes"]])
                for t in schema["tables"]}
@@ -755,10 +749,7 @@ class Regress:
         cn = pyodbc.connect(self.pg("ofb_rg_pk_pg"), autocommit=True)
         try:
             cur = cn.cursor()
-            defs = sorted((r[0], r[1]) for r in cur.execute(
-                "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE contype IN ('p', 'u', 'f') AND connamespace <> "
-                "'pg_catalog'::regnamespace").fetchall())
+            defs = pg_keys(cur)
             rows = [tuple(r) for r in cur.execute(
                 "SELECT b, a, note FROM late_key ORDER BY b, a").fetchall()]
         finally:
@@ -770,8 +761,7 @@ class Regress:
 
     def t18_sqlite_keys(self):
         pkg = self.export("rg-slk")
-        with zipfile.ZipFile(pkg) as z:
-            schema = json.loads(z.read("clients/rg-slk/db/schema.json"))
+        schema = package_schema(pkg, "rg-slk")
         got = {t["name"]: {
             "pk": t["primary_key"] and t["primary_key"]["columns"],
             "indexes": sorted((k["name"], k["unique"], k["columns"], k["descending"])
@@ -786,10 +776,7 @@ class Regress:
         cn = pyodbc.connect(self.pg("ofb_rg_slk_pg"), autocommit=True)
         try:
             cur = cn.cursor()
-            defs = sorted((r[0], r[1]) for r in cur.execute(
-                "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE contype IN ('p', 'u', 'f') AND connamespace <> "
-                "'pg_catalog'::regnamespace").fetchall())
+            defs = pg_keys(cur)
             idx = sorted(r[0] for r in cur.execute(
                 "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname "
                 "NOT LIKE '%pkey'").fetchall())
@@ -799,7 +786,8 @@ class Regress:
             cn.close()
         self.require(defs == SQLITE_KEYS_PG, "PostgreSQL's constraints: %s, want %s"
                      % (defs, SQLITE_KEYS_PG))
-        self.require(len(idx) == 3 and any("(v DESC, k)" in i for i in idx) and
+        self.require(len(idx) == 4 and any("(v DESC, k)" in i for i in idx) and
+                     any("UNIQUE" in i and '("Code")' in i for i in idx) and
                      any("UNIQUE" in i and "(w, v)" in i for i in idx) and
                      any("UNIQUE" in i and "(u)" in i for i in idx),
                      "PostgreSQL's indexes: %s" % idx)
@@ -1179,6 +1167,20 @@ class Regress:
             pass
 
 
+def package_schema(pkg, cid):
+    with zipfile.ZipFile(pkg) as z:
+        return json.loads(z.read("clients/%s/db/schema.json" % cid))
+
+
+def pg_keys(cur):
+    """(table, definition) of every primary key, unique constraint and foreign key of the
+    database's own tables, sorted."""
+    return sorted((r[0], r[1]) for r in cur.execute(
+        "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE contype IN ('p', 'u', 'f') AND connamespace <> "
+        "'pg_catalog'::regnamespace").fetchall())
+
+
 # 16: two schemas, the same table names in both
 SCHEMAS_SQL = [
     "CREATE SCHEMA acct",
@@ -1250,6 +1252,11 @@ CREATE TABLE counter (id INTEGER PRIMARY KEY AUTOINCREMENT, label text);
 CREATE TABLE child (id integer PRIMARY KEY, pb int, pa int, r int,
   FOREIGN KEY (pb, pa) REFERENCES late_key ON DELETE CASCADE,
   FOREIGN KEY (r) REFERENCES counter (id) ON UPDATE SET NULL);
+CREATE TABLE Parent (ID int PRIMARY KEY, Code text UNIQUE);
+CREATE TABLE kid (id integer PRIMARY KEY, pid int REFERENCES PARENT (id), pc text,
+  FOREIGN KEY (PC) REFERENCES parent (CODE));
+INSERT INTO Parent VALUES (1, 'a');
+INSERT INTO kid VALUES (1, 1, 'a');
 INSERT INTO late_key VALUES ('one', 1, 2), ('two', 2, 1);
 INSERT INTO uniq_only VALUES (1, 'a', 1, 1), (2, 'b', 2, 1);
 INSERT INTO wr VALUES ('k1', 1), ('k2', 2);
@@ -1267,6 +1274,12 @@ SQLITE_KEYS_WANT = {
     "wr": {"pk": ["k"], "indexes": [["wr_v", False, ["v", "k"], [True, False]]], "fkeys": [],
            "identity": None},
     "counter": {"pk": ["id"], "indexes": [], "fkeys": [], "identity": {"column": "id", "next": 8}},
+    "Parent": {"pk": ["ID"], "indexes": [["sqlite_autoindex_Parent_2", True, ["Code"], [False]]],
+               "fkeys": [], "identity": None},
+    "kid": {"pk": ["id"], "indexes": [],
+            "fkeys": [[["pc"], "Parent", ["Code"], "NO ACTION", "NO ACTION"],
+                      [["pid"], "Parent", ["ID"], "NO ACTION", "NO ACTION"]],
+            "identity": {"column": "id", "next": 2}},
     "child": {"pk": ["id"], "indexes": [],
               "fkeys": [[["pb", "pa"], "late_key", ["b", "a"], "NO ACTION", "CASCADE"],
                         [["r"], "counter", ["id"], "SET NULL", "NO ACTION"]],
@@ -1279,6 +1292,10 @@ SQLITE_KEYS_PG = sorted([
     ("counter", "PRIMARY KEY (id)"),
     ("late_key", "PRIMARY KEY (b, a)"),
     ("wr", "PRIMARY KEY (k)"),
+    ('"Parent"', 'PRIMARY KEY ("ID")'),
+    ("kid", 'FOREIGN KEY (pc) REFERENCES "Parent"("Code")'),
+    ("kid", 'FOREIGN KEY (pid) REFERENCES "Parent"("ID")'),
+    ("kid", "PRIMARY KEY (id)"),
 ])
 
 REAL_ROWS = [
