@@ -102,19 +102,25 @@ out:
 #define PG_ATTR_FETCH 65541
 #define PG_FETCH_MAX 2000
 
+/* A table taking less than this part of the window on disk fits in it whole, however
+ * well its values were compressed (TOAST). */
+#define PG_SMALL_TABLE_PART 64
+
 /* psqlODBC holds a whole fetch (Fetch=N rows) in memory: N from the widest of the
  * table's first rows as the server sends them (the row's text, bytea as hex), so that a
- * fetch holds about window_bytes. */
+ * fetch holds about window_bytes; a small table is not measured (a query less). */
 static int pg_read_window(struct ofb_db *db, const struct ofb_table *t, size_t window_bytes,
 			  struct ofb_error *err)
 {
 	char *widest = NULL;
 	unsigned long long row;
-	SQLULEN rows;
+	SQLULEN rows = PG_FETCH_MAX;
 	struct buf sql;
 	int ret = -1;
 
 	buf_init(&sql);
+	if (t->disk_bytes && t->disk_bytes < window_bytes / PG_SMALL_TABLE_PART)
+		goto set;
 	buf_adds(&sql, "SELECT coalesce(max(octet_length(x::text)), 0) FROM (SELECT * FROM ONLY ");
 	ofb_drv_quote_table(db->drv, &sql, t->schema, t->name);
 	buf_adds(&sql, " LIMIT 16) x");
@@ -123,6 +129,7 @@ static int pg_read_window(struct ofb_db *db, const struct ofb_table *t, size_t w
 	row = (widest ? strtoull(widest, NULL, 10) : 0) + 64;
 	rows = (SQLULEN)(window_bytes / row);
 	rows = rows < 1 ? 1 : rows > PG_FETCH_MAX ? PG_FETCH_MAX : rows;
+set:
 	if (!SQL_SUCCEEDED(SQLSetConnectAttr(db->dbc, PG_ATTR_FETCH, (SQLPOINTER)(uintptr_t)rows,
 					     SQL_IS_INTEGER))) {
 		ofb_odbc_error(err, SQL_HANDLE_DBC, db->dbc, "cannot set the fetch size");
@@ -277,18 +284,22 @@ static const char pg_foreign_keys[] =
 	"WHERE f.contype = 'f' AND " PG_TABLES("t") " "
 	"ORDER BY n.nspname, t.relname, f.oid, k.n";
 
-/* What the catalog functions leave out, for every column of every table: exact
- * precision (numeric without one is unbounded, as information_schema tells it), identity
- * and generated columns, the declaration as PostgreSQL writes it ("character
+/* What the catalog functions leave out, for every column of every table: the type's
+ * modifier (of a domain's base type for a domain; a numeric without one is unbounded),
+ * identity and generated columns, the declaration as PostgreSQL writes it ("character
  * varying(20)", "timestamp(6) without time zone": what a restore into PostgreSQL
- * declares again) and the sequence a serial or identity column owns. */
+ * declares again) and the sequence a serial or identity column owns (as
+ * pg_get_serial_sequence finds it, which took 15 ms for 800 columns). */
 static const char pg_column_details[] =
 	"SELECT " SCH("c.relnamespace") ", c.relname, a.attname, "
-	"information_schema._pg_numeric_precision(information_schema._pg_truetypid(a.*, y.*), "
-	"information_schema._pg_truetypmod(a.*, y.*)), "
+	"CASE WHEN y.typtype = 'd' THEN y.typtypmod ELSE a.atttypmod END, "
 	"CASE WHEN a.attidentity <> '' THEN 1 ELSE 0 END, "
-	"pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
-	"a.attname), CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END, "
+	"(SELECT quote_ident(sn.nspname) || '.' || quote_ident(sq.relname) FROM pg_depend p "
+	"JOIN pg_class sq ON sq.oid = p.objid AND sq.relkind = 'S' "
+	"JOIN pg_namespace sn ON sn.oid = sq.relnamespace "
+	"WHERE p.classid = 'pg_class'::regclass AND p.refclassid = 'pg_class'::regclass "
+	"AND p.refobjid = c.oid AND p.refobjsubid = a.attnum AND p.deptype IN ('a', 'i')), "
+	"CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END, "
 	"format_type(a.atttypid, a.atttypmod) "
 	"FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
 	"JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type y ON y.oid = a.atttypid "
@@ -306,6 +317,11 @@ static const char pg_index_definitions[] =
 	"JOIN pg_class t ON t.oid = i.indrelid "
 	"WHERE NOT i.indisprimary AND " PG_TABLES("t") " ORDER BY t.relnamespace, t.relname, 3";
 #undef PG_RULE
+
+/* What each table takes on disk, TOAST included (pg_read_window). */
+static const char pg_table_sizes[] =
+	"SELECT " SCH("c.relnamespace") ", c.relname, pg_table_size(c.oid) FROM pg_class c "
+	"WHERE " PG_TABLES("c");
 
 /* A column whose sequence's next value is still to be read. */
 struct pg_sequence {
@@ -363,7 +379,7 @@ static void pg_column_row(struct ofb_table *t, struct ofb_column *c, char **v,
 {
 	char *seq = v[5];
 
-	if (c->type == OFB_T_DECIMAL && !v[3]) {
+	if (c->type == OFB_T_DECIMAL && v[3] && strcmp(v[3], "-1") == 0) {
 		c->precision = 0;   /* unbounded numeric */
 		c->scale = 0;
 	}
@@ -425,6 +441,16 @@ static int pg_schema_extra(struct ofb_db *db, struct ofb_schema *s, struct ofb_e
 		if (v[2] && v[3] && ofb_schema_find_next(s, v[0], v[1], &t))
 			ofb_table_native_index(t, v[2], v[3], v[5] && atoi(v[5]),
 					       v[4] && atoi(v[4]));
+	if (rc < 0)
+		goto out;
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	st = NULL;
+	t = NULL;
+	if (ofb_db_query(db, pg_table_sizes, &st, err) != 0)
+		goto out;
+	while ((rc = ofb_fetch_texts(st, v, 3, "cannot read the tables' sizes", err)) > 0)
+		if (v[2] && ofb_schema_find_next(s, v[0], v[1], &t))
+			t->disk_bytes = strtoull(v[2], NULL, 10);
 	if (rc < 0)
 		goto out;
 	ret = 0;

@@ -93,6 +93,7 @@ struct ofb_table {
 	char *identity_column;        /* NULL when none */
 	long long identity_next;      /* next value the engine would hand out; 0 unknown */
 	char *native_ddl;             /* engine's own CREATE statement when it can tell, else NULL */
+	unsigned long long disk_bytes;  /* what the engine says it takes on disk; 0: unknown */
 	/* filled while dumping */
 	char *entry;                  /* package entry name of the data file */
 	unsigned long long n_rows;
