@@ -102,25 +102,20 @@ out:
 #define PG_ATTR_FETCH 65541
 #define PG_FETCH_MAX 2000
 
-/* A table taking less than this part of the window on disk fits in it whole, however
- * well its values were compressed (TOAST). */
-#define PG_SMALL_TABLE_PART 64
-
 /* psqlODBC holds a whole fetch (Fetch=N rows) in memory: N from the widest of the
  * table's first rows as the server sends them (the row's text, bytea as hex), so that a
- * fetch holds about window_bytes; a small table is not measured (a query less). */
+ * fetch holds about window_bytes. (A table's size on disk tells nothing safe here: lz4
+ * keeps 24 MB of bytea in 120 KB.) */
 static int pg_read_window(struct ofb_db *db, const struct ofb_table *t, size_t window_bytes,
 			  struct ofb_error *err)
 {
 	char *widest = NULL;
 	unsigned long long row;
-	SQLULEN rows = PG_FETCH_MAX;
+	SQLULEN rows;
 	struct buf sql;
 	int ret = -1;
 
 	buf_init(&sql);
-	if (t->disk_bytes && t->disk_bytes < window_bytes / PG_SMALL_TABLE_PART)
-		goto set;
 	buf_adds(&sql, "SELECT coalesce(max(octet_length(x::text)), 0) FROM (SELECT * FROM ONLY ");
 	ofb_drv_quote_table(db->drv, &sql, t->schema, t->name);
 	buf_adds(&sql, " LIMIT 16) x");
@@ -129,7 +124,6 @@ static int pg_read_window(struct ofb_db *db, const struct ofb_table *t, size_t w
 	row = (widest ? strtoull(widest, NULL, 10) : 0) + 64;
 	rows = (SQLULEN)(window_bytes / row);
 	rows = rows < 1 ? 1 : rows > PG_FETCH_MAX ? PG_FETCH_MAX : rows;
-set:
 	if (!SQL_SUCCEEDED(SQLSetConnectAttr(db->dbc, PG_ATTR_FETCH, (SQLPOINTER)(uintptr_t)rows,
 					     SQL_IS_INTEGER))) {
 		ofb_odbc_error(err, SQL_HANDLE_DBC, db->dbc, "cannot set the fetch size");
@@ -289,7 +283,8 @@ static const char pg_foreign_keys[] =
  * identity and generated columns, the declaration as PostgreSQL writes it ("character
  * varying(20)", "timestamp(6) without time zone": what a restore into PostgreSQL
  * declares again) and the sequence a serial or identity column owns (as
- * pg_get_serial_sequence finds it, which took 15 ms for 800 columns). */
+ * pg_get_serial_sequence finds it, which took 15 ms for 800 columns; a column may own
+ * more than one: an identity column's own first). */
 static const char pg_column_details[] =
 	"SELECT " SCH("c.relnamespace") ", c.relname, a.attname, "
 	"CASE WHEN y.typtype = 'd' THEN y.typtypmod ELSE a.atttypmod END, "
@@ -298,7 +293,8 @@ static const char pg_column_details[] =
 	"JOIN pg_class sq ON sq.oid = p.objid AND sq.relkind = 'S' "
 	"JOIN pg_namespace sn ON sn.oid = sq.relnamespace "
 	"WHERE p.classid = 'pg_class'::regclass AND p.refclassid = 'pg_class'::regclass "
-	"AND p.refobjid = c.oid AND p.refobjsubid = a.attnum AND p.deptype IN ('a', 'i')), "
+	"AND p.refobjid = c.oid AND p.refobjsubid = a.attnum AND p.deptype IN ('a', 'i') "
+	"ORDER BY p.deptype = 'i' DESC, p.objid LIMIT 1), "
 	"CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END, "
 	"format_type(a.atttypid, a.atttypmod) "
 	"FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
@@ -317,11 +313,6 @@ static const char pg_index_definitions[] =
 	"JOIN pg_class t ON t.oid = i.indrelid "
 	"WHERE NOT i.indisprimary AND " PG_TABLES("t") " ORDER BY t.relnamespace, t.relname, 3";
 #undef PG_RULE
-
-/* What each table takes on disk, TOAST included (pg_read_window). */
-static const char pg_table_sizes[] =
-	"SELECT " SCH("c.relnamespace") ", c.relname, pg_table_size(c.oid) FROM pg_class c "
-	"WHERE " PG_TABLES("c");
 
 /* A column whose sequence's next value is still to be read. */
 struct pg_sequence {
@@ -377,7 +368,7 @@ static int pg_sequence_values(struct ofb_db *db, struct pg_sequence *seqs, size_
 static void pg_column_row(struct ofb_table *t, struct ofb_column *c, char **v,
 			  struct pg_sequence **seqs, size_t *n_seqs)
 {
-	char *seq = v[5];
+	char *seq;
 
 	if (c->type == OFB_T_DECIMAL && v[3] && strcmp(v[3], "-1") == 0) {
 		c->precision = 0;   /* unbounded numeric */
@@ -399,10 +390,13 @@ static void pg_column_row(struct ofb_table *t, struct ofb_column *c, char **v,
 		c->native_type = v[7];
 		v[7] = NULL;
 	}
-	if (!seq && c->identity)
-		seq = default_sequence(c->default_value);
-	else if (seq)
+	/* the sequence nextval() in the default draws from, where it names one (a serial
+	 * column may own another one besides); else the one the column owns */
+	seq = c->identity ? default_sequence(c->default_value) : NULL;
+	if (!seq && v[5]) {
+		seq = v[5];
 		v[5] = NULL;
+	}
 	if (!seq)
 		return;
 	c->identity = 1;
@@ -441,16 +435,6 @@ static int pg_schema_extra(struct ofb_db *db, struct ofb_schema *s, struct ofb_e
 		if (v[2] && v[3] && ofb_schema_find_next(s, v[0], v[1], &t))
 			ofb_table_native_index(t, v[2], v[3], v[5] && atoi(v[5]),
 					       v[4] && atoi(v[4]));
-	if (rc < 0)
-		goto out;
-	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	st = NULL;
-	t = NULL;
-	if (ofb_db_query(db, pg_table_sizes, &st, err) != 0)
-		goto out;
-	while ((rc = ofb_fetch_texts(st, v, 3, "cannot read the tables' sizes", err)) > 0)
-		if (v[2] && ofb_schema_find_next(s, v[0], v[1], &t))
-			t->disk_bytes = strtoull(v[2], NULL, 10);
 	if (rc < 0)
 		goto out;
 	ret = 0;

@@ -33,6 +33,13 @@ struct ofb_ddl_stmt {
 };
 
 void ofb_ddl_init(struct ofb_ddl *d, const struct ofb_driver *target, const struct ofb_schema *src);
+/* -1 with err naming them when two tables of s would get one name in the engine drv
+ * serves (another engine's schema.name becomes "schema__name"; the target may ignore the
+ * case of table names, driver.h: fold_table_names), or two columns of one table would
+ * (fold_column_names), so that a restore refuses before it makes anything; 0 otherwise
+ * (also for drv NULL: the engine is not known yet). */
+int ofb_ddl_refuse_clashes(const struct ofb_schema *s, const struct ofb_driver *drv,
+			   const char *subject, struct ofb_error *err);
 void ofb_ddl_free(struct ofb_ddl *d);
 void ofb_ddl_stmts_free(struct ofb_ddl_stmt *v, size_t n);
 

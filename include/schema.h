@@ -93,7 +93,6 @@ struct ofb_table {
 	char *identity_column;        /* NULL when none */
 	long long identity_next;      /* next value the engine would hand out; 0 unknown */
 	char *native_ddl;             /* engine's own CREATE statement when it can tell, else NULL */
-	unsigned long long disk_bytes;  /* what the engine says it takes on disk; 0: unknown */
 	/* filled while dumping */
 	char *entry;                  /* package entry name of the data file */
 	unsigned long long n_rows;
@@ -224,12 +223,6 @@ int ofb_schema_check(struct ofb_schema *s, struct ofb_error *err);
 /* What would fail ofb_schema_check is taken out of s (the portable description stays),
  * with one malloc'd warning each in *warnings. */
 void ofb_schema_vet(struct ofb_schema *s, char ***warnings, size_t *n);
-/* -1 with err naming them when two tables, or two columns of one table, of s would be
- * one name in the engine drv serves (driver.h: fold_table_names, fold_column_names), so
- * that a restore refuses before it makes anything; 0 otherwise (also for drv NULL). */
-struct ofb_driver;
-int ofb_schema_refuse_clashes(const struct ofb_schema *s, const struct ofb_driver *drv,
-			      const char *subject, struct ofb_error *err);
 
 
 #endif

@@ -189,7 +189,6 @@ static int list_tables(struct ofb_db *db, const struct scope *sc, struct ofb_sch
 {
 	SQLHSTMT st = NULL;
 	char *name = NULL, *ttype = NULL;
-	size_t cap = 0;
 	SQLRETURN rc;
 	int ret = -1;
 
@@ -207,10 +206,8 @@ static int list_tables(struct ofb_db *db, const struct scope *sc, struct ofb_sch
 		/* the engine's own bookkeeping tables (SQLite's) are recreated by the engine */
 		if (ofb_drv_is_system_name(db->drv, name))
 			continue;
-		if (s->n_tables == cap) {
-			cap = cap ? cap * 2 : 16;
-			s->tables = xrealloc(s->tables, cap * sizeof *s->tables);
-		}
+		/* grown one by one: s may hold the tables of other schemas' calls already */
+		s->tables = xrealloc(s->tables, (s->n_tables + 1) * sizeof *s->tables);
 		memset(&s->tables[s->n_tables], 0, sizeof s->tables[0]);
 		s->tables[s->n_tables++].name = name;
 		name = NULL;

@@ -231,6 +231,11 @@ static const char *fk_action(const char *action)
 /* A table of the package by the name it gets in the target: in its schema on the same
  * engine; on another, "schema__name" (the engines we restore into across engines have
  * no schemas of ours), the name alone for the default schema. */
+static char *flat_name(const char *schema, const char *name)
+{
+	return xasprintf("%s__%s", schema, name);
+}
+
 static void quote_table(const struct ofb_ddl *l, struct buf *sql, const char *schema,
 			const char *name)
 {
@@ -240,7 +245,7 @@ static void quote_table(const struct ofb_ddl *l, struct buf *sql, const char *sc
 		ofb_drv_quote_table(l->drv, sql, schema, name);
 		return;
 	}
-	joined = xasprintf("%s__%s", schema, name);
+	joined = flat_name(schema, name);
 	ofb_drv_quote(l->drv, sql, joined);
 	free(joined);
 }
@@ -524,4 +529,98 @@ char **ofb_ddl_drop_tables(const struct ofb_driver *drv, char *const *names, siz
 		v[(*n_stmts)++] = buf_detach(&sql);
 	}
 	return v;
+}
+
+/* --- names one engine takes for one ---------------------------------------------------- */
+
+struct named {
+	const char *schema;   /* tables: compared exactly; columns: NULL */
+	const char *name;
+	char *made;           /* name, when made here (freed by the caller) */
+};
+
+static int cmp_schemas(const struct named *x, const struct named *y)
+{
+	int c = (x->schema ? 1 : 0) - (y->schema ? 1 : 0);
+
+	return c == 0 && x->schema ? strcmp(x->schema, y->schema) : c;
+}
+
+static int cmp_named_fold(const void *a, const void *b)
+{
+	int c = cmp_schemas(a, b);
+
+	return c ? c : ascii_casecmp(((const struct named *)a)->name,
+				     ((const struct named *)b)->name);
+}
+
+static int cmp_named(const void *a, const void *b)
+{
+	int c = cmp_schemas(a, b);
+
+	return c ? c : strcmp(((const struct named *)a)->name, ((const struct named *)b)->name);
+}
+
+/* The first two of the n names that are one (cmp), sorted in place; 0 when none are. */
+static int clash(struct named *v, size_t n, int (*cmp)(const void *, const void *),
+		 const struct named **a, const struct named **b)
+{
+	qsort(v, n, sizeof *v, cmp);
+	for (size_t i = 1; i < n; i++)
+		if (cmp(&v[i - 1], &v[i]) == 0) {
+			*a = &v[i - 1];
+			*b = &v[i];
+			return 1;
+		}
+	return 0;
+}
+
+int ofb_ddl_refuse_clashes(const struct ofb_schema *s, const struct ofb_driver *drv,
+			   const char *subject, struct ofb_error *err)
+{
+	int same = s->engine && drv && strcmp(s->engine, drv->name) == 0;
+	int (*cmp)(const void *, const void *);
+	const struct named *a, *b;
+	size_t most = s->n_tables;
+	struct named *v;
+	int ret = 0;
+
+	if (!drv)
+		return 0;
+	for (size_t i = 0; i < s->n_tables; i++)
+		if (s->tables[i].n_columns > most)
+			most = s->tables[i].n_columns;
+	v = xcalloc(most + 1, sizeof *v);
+	/* each table by the name it gets there (quote_table) */
+	for (size_t i = 0; i < s->n_tables; i++) {
+		const struct ofb_table *t = &s->tables[i];
+		v[i] = (struct named){ same ? t->schema : NULL, t->name, NULL };
+		if (t->schema && !same)
+			v[i].name = v[i].made = flat_name(t->schema, t->name);
+	}
+	cmp = drv->fold_table_names ? cmp_named_fold : cmp_named;
+	if (clash(v, s->n_tables, cmp, &a, &b)) {
+		ofb_error_set(err, "%s: tables '%s' and '%s' would be one table in %s%s; nothing "
+			      "was changed (rename one of them in the source, or restore into an "
+			      "engine that keeps them apart)", subject, a->name, b->name, drv->name,
+			      drv->fold_table_names ? ", whose table names ignore case" : "");
+		ret = -1;
+	}
+	for (size_t i = 0; i < s->n_tables; i++)
+		free(v[i].made);
+	for (size_t i = 0; i < s->n_tables && drv->fold_column_names && ret == 0; i++) {
+		const struct ofb_table *t = &s->tables[i];
+		for (size_t c = 0; c < t->n_columns; c++)
+			v[c] = (struct named){ NULL, t->columns[c].name, NULL };
+		if (clash(v, t->n_columns, cmp_named_fold, &a, &b)) {
+			ofb_error_set(err, "%s: table '%s' has columns '%s' and '%s', which would be "
+				      "one column in %s, whose column names ignore case; nothing was "
+				      "changed (rename one of them in the source, or restore into an "
+				      "engine that keeps them apart)", subject, t->name, a->name,
+				      b->name, drv->name);
+			ret = -1;
+		}
+	}
+	free(v);
+	return ret;
 }

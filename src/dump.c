@@ -304,8 +304,8 @@ struct table_src {
 	unsigned long chunk_max;    /* the driver's most */
 	unsigned long rows_in_chunk;
 	unsigned long long chunk_bytes; /* CSV bytes of the running chunk's rows */
-	int use_keyset;             /* else OFFSET paging (no usable primary key) */
-	size_t *key_cols;           /* column indexes of the primary key */
+	int use_keyset;             /* else OFFSET paging (no usable key: read_key) */
+	size_t *key_cols;           /* column indexes of the key the rows are read by */
 	size_t n_key;
 	char **key_values;          /* the last row's key values, as text */
 	int have_key;
@@ -425,6 +425,30 @@ static int keyset_safe(const struct ofb_driver *drv, const struct ofb_column *c)
 	return enc != OFB_ENC_BINARY && enc != OFB_ENC_FLOAT && !ofb_drv_keyset_unsafe(drv, c);
 }
 
+/* The key a table's rows are read in the order of: its primary key; where it has none, a
+ * unique index whose columns are all NOT NULL and compare as their text does (without
+ * one, chunks are read by offset, each query sorting and skipping all rows before it);
+ * NULL when there is neither. */
+static const struct ofb_key *read_key(const struct ofb_driver *drv, struct ofb_table *tab)
+{
+	if (tab->primary_key)
+		return tab->primary_key;
+	for (size_t i = 0; i < tab->n_indexes; i++) {
+		const struct ofb_key *k = &tab->indexes[i];
+		size_t c = 0;
+		if (!k->unique || k->not_portable || !k->n_columns)
+			continue;
+		for (; c < k->n_columns; c++) {
+			const struct ofb_column *col = ofb_table_column(tab, k->columns[c]);
+			if (!col || col->nullable || !keyset_safe(drv, col))
+				break;
+		}
+		if (c == k->n_columns)
+			return k;
+	}
+	return NULL;
+}
+
 /* Chunked reads are many queries: the snapshot's own count proves none lost or doubled a
  * row on the way. */
 static int check_row_count(struct table_src *t, struct ofb_error *err)
@@ -457,6 +481,7 @@ static int table_open(void *ctx, struct ofb_error *err)
 	struct table_src *t = ctx;
 	struct ofb_dbdump *d = t->d;
 	struct ofb_table *tab;
+	const struct ofb_key *key;
 	int ret = -1;
 
 	if (!d->db && group_open(d, err) != 0)
@@ -471,19 +496,20 @@ static int table_open(void *ctx, struct ofb_error *err)
 	/* chunks start small and grow to what READ_WINDOW_BYTES holds of these rows */
 	t->chunk_max = d->db->drv->chunk_rows;
 	t->chunk_rows = t->chunk_max < FIRST_CHUNK_ROWS ? t->chunk_max : FIRST_CHUNK_ROWS;
-	t->use_keyset = tab->primary_key != NULL;
-	if (tab->primary_key) {
-		t->n_key = tab->primary_key->n_columns;
+	key = read_key(d->db->drv, tab);
+	t->use_keyset = key != NULL;
+	if (key) {
+		t->n_key = key->n_columns;
 		t->key_cols = xcalloc(t->n_key, sizeof *t->key_cols);
 		t->key_values = xcalloc(t->n_key, sizeof *t->key_values);
 		for (size_t i = 0; i < t->n_key; i++) {
 			size_t c;
 			for (c = 0; c < tab->n_columns; c++)
-				if (strcmp(tab->columns[c].name, tab->primary_key->columns[i]) == 0)
+				if (key->columns[i] && strcmp(tab->columns[c].name, key->columns[i]) == 0)
 					break;
 			if (c == tab->n_columns) {
-				ofb_error_set(err, "%s: primary key column '%s' is not a column",
-					      t->label, tab->primary_key->columns[i]);
+				ofb_error_set(err, "%s: key column '%s' is not a column", t->label,
+					      key->columns[i] ? key->columns[i] : "");
 				goto out;
 			}
 			t->key_cols[i] = c;
@@ -492,8 +518,8 @@ static int table_open(void *ctx, struct ofb_error *err)
 		}
 	}
 	if (!t->use_keyset && t->chunk_rows)
-		ofb_detail("%s: no primary key usable for keyset reads; reading by offset",
-			   t->label);
+		ofb_detail("%s: no primary key or unique key usable for keyset reads; reading "
+			   "by offset", t->label);
 	ofb_row_encoder_init(&t->enc, tab, t->label);
 	t->enc.text_utf8 = d->db->utf8_reads;
 	t->enc_ready = 1;

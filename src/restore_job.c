@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "backup.h"
+#include "ddl.h"
 #include "driver.h"
 #include "files.h"
 #include "load.h"
@@ -475,7 +476,7 @@ static int probe_target(struct job *j, struct target *t, struct ofb_error *err)
 		int rc;
 		if (ofb_reader_schema(j->reader, t->db_folder, &s, err) != 0)
 			goto out;
-		rc = ofb_schema_refuse_clashes(&s, drv, t->subject, err);
+		rc = ofb_ddl_refuse_clashes(&s, drv, t->subject, err);
 		if (rc == 0 && j->strict)
 			rc = ofb_objects_refuse_uncarried(&s, drv, t->subject, err);
 		if (rc == 0 && j->strict && !drv && s.n_objects) {

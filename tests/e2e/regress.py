@@ -55,11 +55,13 @@ CMD_TIMEOUT = 120
 PG_DBS = ("ofb_rg_inf", "ofb_rg_inf_dst", "ofb_rg_seq", "ofb_rg_seq_dst", "ofb_rg_view",
           "ofb_rg_dec_pg", "ofb_rg_bulk", "ofb_rg_bulk_dst", "ofb_rg_long_pg", "ofb_rg_fk_pg",
           "ofb_rg_sch", "ofb_rg_sch_dst", "ofb_rg_pk_pg",
-          "ofb_rg_slk_pg", "ofb_rg_case", "ofb_rg_case_pg")
+          "ofb_rg_slk_pg", "ofb_rg_case", "ofb_rg_case_pg",
+          "ofb_rg_flat")
 MY_DBS = ("ofb_rg_enum", "ofb_rg_enum_dst", "ofb_rg_keys", "ofb_rg_dec_my",
           "ofb_rg_int_my", "ofb_rg_seq_my", "ofb_rg_long_my", "ofb_rg_latin",
           "ofb_rg_latin_dst", "ofb_rg_lit", "ofb_rg_lit_dst", "ofb_rg_lit_l1",
-          "ofb_rg_lit_text", "ofb_rg_fk", "ofb_rg_pk", "ofb_rg_case_my")
+          "ofb_rg_lit_text", "ofb_rg_fk", "ofb_rg_pk", "ofb_rg_case_my",
+          "ofb_rg_flat_my")
 
 # 10: more rows than one batch of arrays (10,000) holds, and values array literals quote
 BULK_ROWS = 25000
@@ -541,7 +543,8 @@ class Regress:
         cur.execute("CREATE TABLE uniq_only (x int, u int NOT NULL, UNIQUE KEY uu (u)) "
                     "ENGINE=InnoDB")
         cur.execute("INSERT INTO late_key VALUES ('one', 1, 2), ('two', 2, 1), ('three', 1, 1)")
-        cur.execute("INSERT INTO uniq_only VALUES (1, 10), (2, 20)")
+        cur.execute("INSERT INTO uniq_only VALUES " + ",".join(
+            "(%d, %d)" % (i, 10 * i) for i in range(1, UNIQ_ROWS + 1)))
         cn.close()
         add("rg-pk", self.my("ofb_rg_pk"), self.files_dir("rg-pk"))
 
@@ -556,6 +559,14 @@ class Regress:
         cur.execute("INSERT INTO kunde VALUES (1, 'a', 'A')")
         cn.close()
         add("rg-case", self.pg("ofb_rg_case"), self.files_dir("rg-case"))
+        # a table of another schema and one whose name is what that one would become
+        cn = self.create_pg("ofb_rg_flat")
+        cur = cn.cursor()
+        cur.execute("CREATE SCHEMA lager")
+        cur.execute("CREATE TABLE lager.teil (id int PRIMARY KEY)")
+        cur.execute("CREATE TABLE lager__teil (id int PRIMARY KEY)")
+        cn.close()
+        add("rg-flat", self.pg("ofb_rg_flat"), self.files_dir("rg-flat"))
 
         fx.make_login(self.login, reg)
         self.config()
@@ -713,6 +724,13 @@ class Regress:
                 "unbounded": sorted(c["name"] for c in t["columns"]
                                     if c["type"] == "decimal" and not c.get("precision")),
                 "declared": {c["name"]: c["native_type"] for c in t["columns"]}}
+        fillers = [k for k in got if re.match(r"f[0-9]+$", k[1])]
+        for key in fillers:
+            self.require(list(got[key]["pk"] or ()) == ["%s_pkey" % key[1], ["id"]],
+                         "table %s in the package: %s" % (key, got[key]))
+            del got[key]
+        self.require(len(fillers) == 2 * SCHEMAS_FILLERS, "the package has %d of the %d "
+                     "tables f1... of both schemas" % (len(fillers), 2 * SCHEMAS_FILLERS))
         for key, want in SCHEMAS_WANT.items():
             self.require(json.dumps(got.get(key), sort_keys=True) ==
                          json.dumps(want, sort_keys=True),
@@ -723,20 +741,28 @@ class Regress:
         cn = pyodbc.connect(self.pg("ofb_rg_sch_dst"), autocommit=True)
         try:
             cur = cn.cursor()
-            cur.execute("INSERT INTO public.doc (code, amount) VALUES ('n', 1)")
-            cur.execute("INSERT INTO acct.doc (code, amount) VALUES ('n', 1)")
-            nexts = [cur.execute("SELECT max(id) FROM %s.doc" % sch).fetchone()[0]
-                     for sch in ("public", "acct")]
-            defs = [d for d in pg_keys(cur) if not d[1].startswith("UNIQUE")]
+            nexts = []
+            for table in ("public.doc", "acct.doc", "acct.conv", "public.two"):
+                cur.execute("INSERT INTO %s DEFAULT VALUES" % table if "doc" not in table
+                            else "INSERT INTO %s (code, amount) VALUES ('n', 1)" % table)
+                nexts.append(cur.execute("SELECT max(id) FROM %s" % table).fetchone()[0])
+            defs = [d for d in pg_keys(cur) if not d[1].startswith("UNIQUE") and
+                    not re.match(r"(acct\.)?f[0-9]+$", d[0])]
         finally:
             cn.close()
-        self.require(nexts == [42, 501], "the restored sequences handed out %s, want [42, 501]"
-                     % nexts)
+        self.require(nexts == [42, 501, 70, 10], "the restored sequences handed out %s, want "
+                     "[42, 501, 70, 10]" % nexts)
         self.require(defs == SCHEMAS_CONSTRAINTS, "the restored keys: %s, want %s"
                      % (defs, SCHEMAS_CONSTRAINTS))
 
     def t17_primary_keys(self):
-        pkg = self.export("rg-pk")
+        pkg = os.path.join(self.root, "out", "export-rg-pk.zip")
+        if os.path.exists(pkg):
+            os.remove(pkg)
+        r = self.run("-v", "-c", self.cfg, "export", "rg-pk", "-o", pkg)
+        r.expect(0)
+        self.require("reading by offset" not in r.text, "a table is read by offset: %s"
+                     % " ".join(r.text.split())[-300:])
         schema = package_schema(pkg, "rg-pk")
         got = {t["name"]: (t["primary_key"] and t["primary_key"]["columns"],
                            [(k["name"], k["unique"], k["columns"]) for k in t["indexes"]])
@@ -752,12 +778,16 @@ class Regress:
             defs = pg_keys(cur)
             rows = [tuple(r) for r in cur.execute(
                 "SELECT b, a, note FROM late_key ORDER BY b, a").fetchall()]
+            uniq = tuple(int(v) for v in cur.execute(
+                "SELECT count(*), count(DISTINCT u), sum(u) FROM uniq_only").fetchone())
         finally:
             cn.close()
         self.require(defs == [("late_key", "PRIMARY KEY (b, a)")],
                      "PostgreSQL's constraints: %s" % defs)
         self.require(rows == [(1, 1, "three"), (1, 2, "two"), (2, 1, "one")],
                      "late_key's rows: %s" % rows)
+        self.require(uniq == (UNIQ_ROWS, UNIQ_ROWS, 10 * UNIQ_ROWS * (UNIQ_ROWS + 1) // 2),
+                     "uniq_only in PostgreSQL: %s rows, %s distinct, sum %s" % uniq)
 
     def t18_sqlite_keys(self):
         pkg = self.export("rg-slk")
@@ -809,6 +839,14 @@ class Regress:
                      "the refused import made database ofb_rg_case_my")
         for cid in ("rg-case-sl", "rg-case-my"):
             self.require(not self.registered(cid), "%s registered after the refusal" % cid)
+        # lager.teil becomes lager__teil in MariaDB, which is there already
+        r = self.import_(self.export("rg-flat"), "rg-flat-my", self.my("ofb_rg_flat_my"),
+                         expect=(1,))
+        self.require("'lager__teil' and 'lager__teil'" in r.text, "the refusal does not name "
+                     "lager__teil: %s" % " ".join(r.text.split())[-300:])
+        self.require(not self.db_exists("mariadb", "ofb_rg_flat_my") and
+                     not self.registered("rg-flat-my"), "the refused import made its database "
+                     "or registered its client")
         # PostgreSQL keeps them apart: the import goes through
         self.import_(pkg, "rg-case-pg", self.pg("ofb_rg_case_pg"), expect=(0, 3))
         cn = pyodbc.connect(self.pg("ofb_rg_case_pg"), autocommit=True)
@@ -1152,15 +1190,16 @@ class Regress:
           self.t16_schemas)
         t("17 MariaDB primary key (b, a) after another column, a UNIQUE NOT NULL key without "
           "primary key: the package has the key's columns in its order and no made-up primary "
-          "key; the backup reads the table and PostgreSQL gets PRIMARY KEY (b, a)",
+          "key, the backup reads the %d rows by that unique key (not by offset), PostgreSQL "
+          "gets PRIMARY KEY (b, a) and every row" % UNIQ_ROWS,
           self.t17_primary_keys)
         t("18 SQLite primary key (b, a) after another column, UNIQUE constraints without primary "
           "key, a descending index, a foreign key to the referenced table's primary key, "
           "AUTOINCREMENT: the package has each as the file does; PostgreSQL gets them",
           self.t18_sqlite_keys)
-        t("19 PostgreSQL tables Kunde and kunde, columns name and Name: an import into SQLite "
-          "and into MariaDB exits 1 naming both before it makes anything; into PostgreSQL "
-          "they stay apart", self.t19_case)
+        t("19 PostgreSQL tables Kunde and kunde, columns name and Name, tables lager.teil and "
+          "lager__teil: an import into SQLite and into MariaDB exits 1 naming both before it "
+          "makes anything; into PostgreSQL they stay apart", self.t19_case)
         try:
             self.drop_all()
         except pyodbc.Error:
@@ -1181,7 +1220,11 @@ def pg_keys(cur):
         "'pg_catalog'::regnamespace").fetchall())
 
 
+# 17: rows of the table with a unique key and no primary key: more than one chunk
+UNIQ_ROWS = 12000
+
 # 16: two schemas, the same table names in both
+SCHEMAS_FILLERS = 130
 SCHEMAS_SQL = [
     "CREATE SCHEMA acct",
     "CREATE TABLE public.doc (id serial PRIMARY KEY, code text NOT NULL, amount numeric(8,2))",
@@ -1198,6 +1241,22 @@ SCHEMAS_SQL = [
     "PRIMARY KEY (no), CONSTRAINT acct_line_doc FOREIGN KEY (doc_code, doc_id) "
     "REFERENCES acct.doc (code, id) ON DELETE CASCADE, CONSTRAINT acct_line_pub "
     "FOREIGN KEY (pub_id) REFERENCES public.doc (id))",
+    # a serial column made an identity column owns two sequences, the identity's is used;
+    # so is the one a serial column's default names, not another it owns besides
+    "CREATE TABLE acct.conv (id serial PRIMARY KEY)",
+    "ALTER TABLE acct.conv ALTER id DROP DEFAULT",
+    "ALTER TABLE acct.conv ALTER id ADD GENERATED BY DEFAULT AS IDENTITY",
+    "ALTER TABLE acct.conv ALTER id RESTART WITH 70",
+    "SELECT setval('acct.conv_id_seq', 5)",
+    "CREATE SEQUENCE public.extra",
+    "CREATE TABLE public.two (id serial PRIMARY KEY)",
+    "ALTER SEQUENCE public.extra OWNED BY public.two.id",
+    "SELECT setval('public.two_id_seq', 9)",
+    "SELECT setval('public.extra', 99)",
+    # more tables in the second schema than the first one's list had room for
+    "DO $$ BEGIN FOR i IN 1..%d LOOP EXECUTE format('CREATE TABLE public.f%%s (id int "
+    "PRIMARY KEY); CREATE TABLE acct.f%%s (id int PRIMARY KEY)', i, i); END LOOP; END $$"
+    % SCHEMAS_FILLERS,
     "INSERT INTO public.doc (id, code, amount) VALUES (41, 'p', 1.5)",
     "INSERT INTO acct.doc (id, code, amount) VALUES (500, 'a', 2)",
     "INSERT INTO public.line VALUES (1, 41)",
@@ -1223,6 +1282,14 @@ SCHEMAS_WANT = {
         "unbounded": ["amount", "twice"],
         "declared": {"id": "bigint", "code": "text", "amount": "numeric",
                      "twice": "numeric"}},
+    ("acct", "conv"): {
+        "pk": ["conv_pkey", ["id"]], "indexes": [], "fkeys": [],
+        "identity": {"column": "id", "next": 70}, "generated": [], "unbounded": [],
+        "declared": {"id": "integer"}},
+    (None, "two"): {
+        "pk": ["two_pkey", ["id"]], "indexes": [], "fkeys": [],
+        "identity": {"column": "id", "next": 10}, "generated": [], "unbounded": [],
+        "declared": {"id": "integer"}},
     ("acct", "line"): {
         "pk": ["line_pkey", ["no"]], "indexes": [],
         "fkeys": [["acct_line_doc", ["doc_code", "doc_id"], "acct", "doc", ["code", "id"],
@@ -1234,6 +1301,8 @@ SCHEMAS_WANT = {
 }
 SCHEMAS_CONSTRAINTS = sorted([
     ("acct.doc", "PRIMARY KEY (code, id)"),
+    ("acct.conv", "PRIMARY KEY (id)"),
+    ("two", "PRIMARY KEY (id)"),
     ("acct.line", "FOREIGN KEY (doc_code, doc_id) REFERENCES acct.doc(code, id) ON DELETE CASCADE"),
     ("acct.line", "FOREIGN KEY (pub_id) REFERENCES doc(id)"),
     ("acct.line", "PRIMARY KEY (no)"),
