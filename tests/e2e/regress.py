@@ -201,6 +201,17 @@ class Regress:
         cn.cursor().execute("SET TIME ZONE 'UTC'")
         return cn
 
+    def fixture(self, engine, db, statements):
+        """A new database of engine holding what statements make: its connection string and
+        a files folder, as add takes them."""
+        cn = self.create_pg(db) if engine == "postgresql" else self.create_my(db)
+        cur = cn.cursor()
+        for sql in statements:
+            cur.execute(sql)
+        cn.close()
+        return (self.pg(db) if engine == "postgresql" else self.my(db),
+                self.files_dir(db.replace("ofb_", "").replace("_", "-")))
+
     def create_my(self, db):
         cn = pyodbc.connect(self.my_base, autocommit=True)
         cn.cursor().execute("CREATE DATABASE %s CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" % db)
@@ -526,47 +537,31 @@ class Regress:
 
         # 16: PostgreSQL tables of the same names in two schemas, each with keys, indexes
         # and sequences of its own (the survey reads them for the whole database at once)
-        cn = self.create_pg("ofb_rg_sch")
-        cur = cn.cursor()
-        for sql in SCHEMAS_SQL:
-            cur.execute(sql)
-        cn.close()
-        add("rg-sch", self.pg("ofb_rg_sch"), self.files_dir("rg-sch"))
+        add("rg-sch", *self.fixture("postgresql", "ofb_rg_sch", SCHEMAS_SQL))
 
         # 17: MariaDB primary keys whose columns are not the table's first ones, in another
         # order than the table's; a table with a UNIQUE key of NOT NULL columns and no
         # primary key
-        cn = self.create_my("ofb_rg_pk")
-        cur = cn.cursor()
-        cur.execute("CREATE TABLE late_key (note varchar(10), a int NOT NULL, b int NOT NULL, "
-                    "PRIMARY KEY (b, a)) ENGINE=InnoDB")
-        cur.execute("CREATE TABLE uniq_only (x int, u int NOT NULL, UNIQUE KEY uu (u)) "
-                    "ENGINE=InnoDB")
-        cur.execute("INSERT INTO late_key VALUES ('one', 1, 2), ('two', 2, 1), ('three', 1, 1)")
-        cur.execute("INSERT INTO uniq_only VALUES " + ",".join(
-            "(%d, %d)" % (i, 10 * i) for i in range(1, UNIQ_ROWS + 1)))
-        cn.close()
-        add("rg-pk", self.my("ofb_rg_pk"), self.files_dir("rg-pk"))
+        add("rg-pk", *self.fixture("mariadb", "ofb_rg_pk", [
+            "CREATE TABLE late_key (note varchar(10), a int NOT NULL, b int NOT NULL, "
+            "PRIMARY KEY (b, a)) ENGINE=InnoDB",
+            "CREATE TABLE uniq_only (x int, u int NOT NULL, UNIQUE KEY uu (u)) ENGINE=InnoDB",
+            "INSERT INTO late_key VALUES ('one', 1, 2), ('two', 2, 1), ('three', 1, 1)",
+            "INSERT INTO uniq_only VALUES " + ",".join(
+                "(%d, %d)" % (i, 10 * i) for i in range(1, UNIQ_ROWS + 1))]))
 
         # 18: SQLite keys as the file has them (the survey reads SQLite's own pragmas)
         add("rg-slk", self.sqlite_client("slk", SQLITE_KEYS_SQL, []), self.files_dir("rg-slk"))
 
         # 19: PostgreSQL names that differ in case alone
-        cn = self.create_pg("ofb_rg_case")
-        cur = cn.cursor()
-        cur.execute('CREATE TABLE "Kunde" (id int PRIMARY KEY)')
-        cur.execute("CREATE TABLE kunde (id int PRIMARY KEY, name text, \"Name\" text)")
-        cur.execute("INSERT INTO kunde VALUES (1, 'a', 'A')")
-        cn.close()
-        add("rg-case", self.pg("ofb_rg_case"), self.files_dir("rg-case"))
+        add("rg-case", *self.fixture("postgresql", "ofb_rg_case", [
+            'CREATE TABLE "Kunde" (id int PRIMARY KEY)',
+            'CREATE TABLE kunde (id int PRIMARY KEY, name text, "Name" text)',
+            "INSERT INTO kunde VALUES (1, 'a', 'A')"]))
         # a table of another schema and one whose name is what that one would become
-        cn = self.create_pg("ofb_rg_flat")
-        cur = cn.cursor()
-        cur.execute("CREATE SCHEMA lager")
-        cur.execute("CREATE TABLE lager.teil (id int PRIMARY KEY)")
-        cur.execute("CREATE TABLE lager__teil (id int PRIMARY KEY)")
-        cn.close()
-        add("rg-flat", self.pg("ofb_rg_flat"), self.files_dir("rg-flat"))
+        add("rg-flat", *self.fixture("postgresql", "ofb_rg_flat", [
+            "CREATE SCHEMA lager", "CREATE TABLE lager.teil (id int PRIMARY KEY)",
+            "CREATE TABLE lager__teil (id int PRIMARY KEY)"]))
 
         fx.make_login(self.login, reg)
         self.config()
