@@ -307,6 +307,11 @@ static int read_columns(struct ofb_db *db, const struct scope *sc, struct ofb_sc
 	only = NULL;
 	for (size_t i = 0; i < s->n_tables; i++) {
 		struct ofb_table *t = &s->tables[i];
+		/* no room kept for columns to come: a database may have thousands of tables */
+		if (caps[i] > t->n_columns && t->n_columns) {
+			t->columns = xrealloc(t->columns, t->n_columns * sizeof *t->columns);
+			caps[i] = t->n_columns;
+		}
 		if (t->n_columns == 0 && of_schema(t, schema)) {
 			char *label = ofb_table_label(t);
 			ofb_error_set(err, "table '%s': the catalog lists no columns", label);

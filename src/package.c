@@ -61,7 +61,8 @@ struct source {
 	int stop;                  /* the main thread wants no more */
 	int closing;               /* ... and the producer to close the entry, with close_ok */
 	int close_ok;
-	struct ofb_error thread_err;
+	struct ofb_error *thread_err;  /* malloc'd when it fails: most entries never do, and a
+					* package may have thousands */
 };
 
 struct ofb_pkg {
@@ -258,7 +259,8 @@ end:
 	s->done = 1;
 	if (rc != 0) {
 		s->failed = 1;
-		s->thread_err = err;
+		s->thread_err = xmalloc(sizeof *s->thread_err);
+		*s->thread_err = err;
 	}
 	pthread_cond_broadcast(&s->cv);
 	/* the entry is closed here, on the thread that opened it, once libzip is done */
@@ -304,7 +306,7 @@ static int take_chunk(struct source *s, int *got, struct ofb_error *err)
 		*got = 1;
 		pthread_cond_broadcast(&s->cv);
 	} else if (s->failed) {
-		*err = s->thread_err;
+		*err = *s->thread_err;
 		pthread_mutex_unlock(&s->mu);
 		return -1;
 	}
@@ -442,6 +444,7 @@ static zip_int64_t source_cb(void *userdata, void *data, zip_uint64_t len,
 		zip_error_fini(&s->zerr);
 		pthread_mutex_destroy(&s->mu);
 		pthread_cond_destroy(&s->cv);
+		free(s->thread_err);
 		free(s);
 		return 0;
 	case ZIP_SOURCE_SUPPORTS:
