@@ -241,14 +241,14 @@ static void group_entry_done(struct ofb_dbdump *d, int ok)
 
 struct schema_src {
 	struct ofb_dbdump *d;
-	int done;
+	size_t part;   /* the next part of the text (ofb_schema_json_part) */
 };
 
 static int schema_open(void *ctx, struct ofb_error *err)
 {
 	struct schema_src *s = ctx;
 
-	s->done = 0;
+	s->part = 0;
 	ofb_progress_update(s->d->subject, 0, 0);
 	return s->d->db ? 0 : group_open(s->d, err);
 }
@@ -256,16 +256,18 @@ static int schema_open(void *ctx, struct ofb_error *err)
 static int schema_produce(void *ctx, struct buf *out, int *eof, struct ofb_error *err)
 {
 	struct schema_src *s = ctx;
-	char *text = ofb_schema_to_json(&s->d->schema);
+	/* a table at a time: the whole text of thousands of tables, and the JSON tree it is
+	 * made from, would be held at once */
+	int rc = ofb_schema_json_part(&s->d->schema, s->part++, out);
 
-	if (!text) {
+	if (rc < 0) {
 		ofb_error_set(err, "%s: cannot encode its schema as JSON", s->d->subject);
 		return -1;
 	}
-	buf_adds(out, text);
-	buf_addc(out, '\n');
-	free(text);
-	*eof = 1;
+	if (rc > 0) {
+		buf_addc(out, '\n');
+		*eof = 1;
+	}
 	return 0;
 }
 

@@ -636,22 +636,78 @@ static json_t *object_json(const struct ofb_object *ob)
 	return o;
 }
 
+/* v's JSON text appended to out, as it stands at depth levels of an enclosing text
+ * (every line after its first indented so much more); -1 when it cannot be encoded. v is
+ * released. */
+static int add_dump(struct buf *out, json_t *v, int depth)
+{
+	char *text = v ? json_dumps(v, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
+		       : NULL;
+
+	json_decref(v);
+	if (!text)
+		return -1;
+	/* the text's only line breaks are its own: a string's are escaped */
+	for (const char *p = text; *p; p++) {
+		buf_addc(out, *p);
+		if (*p == '\n')
+			for (int i = 0; i < depth; i++)
+				buf_addc(out, ' ');
+	}
+	free(text);
+	return 0;
+}
+
+/* The parts are what one json_dumps of the whole schema (JSON_INDENT(1)) gives. */
+int ofb_schema_json_part(const struct ofb_schema *s, size_t part, struct buf *out)
+{
+	if (part == 0) {
+		json_t *o = json_object();
+		json_object_set_new(o, "engine", json_string(s->engine));
+		json_object_set_new(o, "dbms_name", json_string(s->dbms_name));
+		json_object_set_new(o, "dbms_version", json_string(s->dbms_version));
+		json_object_set_new(o, "database", json_str_or_null(s->database));
+		if (add_dump(out, o, 0) != 0)
+			return -1;
+		/* the object left open after its last member: "\n}" taken off */
+		if (out->len >= 2 && out->data[out->len - 1] == '}')
+			out->len -= 2;
+		out->data[out->len] = '\0';
+		buf_adds(out, s->n_tables ? ",\n \"tables\": [" : ",\n \"tables\": []");
+		return 0;
+	}
+	if (part <= s->n_tables) {
+		buf_adds(out, part > 1 ? ",\n  " : "\n  ");
+		if (add_dump(out, table_json(&s->tables[part - 1]), 2) != 0)
+			return -1;
+		if (part == s->n_tables)
+			buf_adds(out, "\n ]");
+		return 0;
+	}
+	if (part == s->n_tables + 1) {
+		json_t *objects = json_array();
+		for (size_t i = 0; i < s->n_objects; i++)
+			json_array_append_new(objects, object_json(&s->objects[i]));
+		buf_adds(out, ",\n \"objects\": ");
+		if (add_dump(out, objects, 1) != 0)
+			return -1;
+		buf_adds(out, "\n}");
+		return 0;
+	}
+	return 1;
+}
+
 char *ofb_schema_to_json(const struct ofb_schema *s)
 {
-	json_t *o = json_object(), *tables = json_array(), *objects = json_array();
-	char *text;
+	struct buf b;
+	int rc = 0;
 
-	json_object_set_new(o, "engine", json_string(s->engine));
-	json_object_set_new(o, "dbms_name", json_string(s->dbms_name));
-	json_object_set_new(o, "dbms_version", json_string(s->dbms_version));
-	json_object_set_new(o, "database", json_str_or_null(s->database));
-	for (size_t i = 0; i < s->n_tables; i++)
-		json_array_append_new(tables, table_json(&s->tables[i]));
-	json_object_set_new(o, "tables", tables);
-	for (size_t i = 0; i < s->n_objects; i++)
-		json_array_append_new(objects, object_json(&s->objects[i]));
-	json_object_set_new(o, "objects", objects);
-	text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	return text;
+	buf_init(&b);
+	for (size_t part = 0; rc == 0; part++)
+		rc = ofb_schema_json_part(s, part, &b);
+	if (rc < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
 }
