@@ -23,6 +23,7 @@ import re
 import shutil
 import signal
 import sqlite3
+import struct
 import subprocess
 import time
 import zipfile
@@ -465,7 +466,13 @@ class Unattended(Schedule):
             bad = os.path.join(self.root, "damaged.zip")
             with open(out, "rb") as f:
                 data = bytearray(f.read())
-            data[len(data) // 2] ^= 0xFF
+            # a byte in the middle of the largest entry's data (the middle of the file may
+            # be a header field that nothing reads, such as a timestamp)
+            with zipfile.ZipFile(out) as z:
+                big = max(z.infolist(), key=lambda i: i.compress_size)
+            name_len, extra_len = struct.unpack("<HH", bytes(data[big.header_offset + 26:
+                                                                 big.header_offset + 30]))
+            data[big.header_offset + 30 + name_len + extra_len + big.compress_size // 2] ^= 0xFF
             with open(bad, "wb") as f:
                 f.write(data)
             r = self.s3env(self.run, "-c", self.cfg, "copy", bad)
