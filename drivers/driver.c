@@ -173,6 +173,31 @@ int ofb_drv_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error
 	return db->drv->table_extra ? db->drv->table_extra(db, t, err) : 0;
 }
 
+int ofb_drv_table_rows(struct ofb_db *db, struct ofb_schema *s, const char *sql, int n,
+		       int with_schema, ofb_drv_table_row_fn *row, void *ctx, const char *what,
+		       struct ofb_error *err)
+{
+	struct ofb_table *t = NULL;
+	SQLHSTMT st = NULL;
+	char *v[8] = { NULL };
+	int rc;
+
+	if (n > 8)
+		n = 8;
+	if (ofb_db_query(db, sql, &st, err) != 0) {
+		ofb_error_prefix(err, "%s", what);
+		return -1;
+	}
+	/* rows of one table come one after another: the table is looked up when it changes */
+	while ((rc = ofb_fetch_texts(st, v, n, what, err)) > 0)
+		if (ofb_schema_find_next(s, with_schema ? v[0] : NULL, v[with_schema ? 1 : 0], &t))
+			row(t, v, ctx);
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	return rc < 0 ? -1 : 0;
+}
+
 int ofb_drv_objects_from_query(struct ofb_db *db, struct ofb_schema *s, const char *sql,
 			       struct ofb_error *err)
 {

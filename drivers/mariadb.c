@@ -89,71 +89,60 @@ static int my_scope(struct ofb_db *db, char **catalog, char **schema, struct ofb
 	return 0;
 }
 
+/* One row of the column details. */
+static void my_column_row(struct ofb_table *t, char **v, void *ctx)
+{
+	struct ofb_column *c = ofb_table_column(t, v[1]);
+
+	(void)ctx;
+	if (!c)
+		return;
+	c->nullable = v[2] && strcmp(v[2], "YES") == 0;
+	if (v[3]) {
+		free(c->native_type);
+		c->native_type = xstrdup(v[3]);
+		if (strcmp(v[3], "tinyint(1)") == 0)
+			c->type = OFB_T_BOOLEAN;
+		else if (strcmp(v[3], "uuid") == 0)   /* reported as binary */
+			c->type = OFB_T_UUID;
+		else if (strcmp(v[3], "inet4") == 0 || strcmp(v[3], "inet6") == 0)
+			c->type = OFB_T_OTHER;
+		else if (strncmp(v[3], "year", 4) == 0)
+			c->type = OFB_T_SMALLINT;
+	}
+	if (v[4] && (c->type == OFB_T_TIME || c->type == OFB_T_TIMESTAMP))
+		c->scale = atoi(v[4]);
+	/* made by the engine from other columns: its own DDL makes it, no value goes in */
+	if (v[5] && strstr(v[5], "GENERATED"))
+		c->generated = 1;
+	if (v[5] && strstr(v[5], "auto_increment")) {
+		c->identity = 1;
+		free(t->identity_column);
+		t->identity_column = xstrdup(c->name);
+	}
+}
+
+static void my_auto_increment_row(struct ofb_table *t, char **v, void *ctx)
+{
+	(void)ctx;
+	if (v[1] && t->identity_column)
+		t->identity_next = atoll(v[1]);
+}
+
 /* information_schema knows what the connector's SQLColumns does not tell reliably: one
  * query for all columns of the database, and one for the next values of its
  * AUTO_INCREMENT columns (asked table by table, they took 0.6 ms a table). Table names
  * compare as bytes: the server keeps `t` and `T` apart on most systems. */
 static int my_schema_extra(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
 {
-	SQLHSTMT st = NULL;
-	char *v[6] = { 0 };
-	struct ofb_table *t = NULL;
-	SQLRETURN rc;
-	int ret = -1;
-
-	if (ofb_db_query(db, "SELECT TABLE_NAME, COLUMN_NAME, IS_NULLABLE, COLUMN_TYPE, "
-			 "DATETIME_PRECISION, EXTRA FROM information_schema.COLUMNS "
-			 "WHERE TABLE_SCHEMA = DATABASE()", &st, err) != 0)
-		goto out;
-	while ((rc = ofb_fetch_texts(st, v, 6, "cannot read column details", err)) > 0) {
-		struct ofb_column *c;
-		if (!ofb_schema_find_next(s, NULL, v[0], &t) || !(c = ofb_table_column(t, v[1])))
-			continue;
-		c->nullable = v[2] && strcmp(v[2], "YES") == 0;
-		if (v[3]) {
-			free(c->native_type);
-			c->native_type = xstrdup(v[3]);
-			if (strcmp(v[3], "tinyint(1)") == 0)
-				c->type = OFB_T_BOOLEAN;
-			else if (strcmp(v[3], "uuid") == 0)   /* reported as binary */
-				c->type = OFB_T_UUID;
-			else if (strcmp(v[3], "inet4") == 0 || strcmp(v[3], "inet6") == 0)
-				c->type = OFB_T_OTHER;
-			else if (strncmp(v[3], "year", 4) == 0)
-				c->type = OFB_T_SMALLINT;
-		}
-		if (v[4] && (c->type == OFB_T_TIME || c->type == OFB_T_TIMESTAMP))
-			c->scale = atoi(v[4]);
-		/* made by the engine from other columns: its own DDL makes it, no value goes in */
-		if (v[5] && strstr(v[5], "GENERATED"))
-			c->generated = 1;
-		if (v[5] && strstr(v[5], "auto_increment")) {
-			c->identity = 1;
-			free(t->identity_column);
-			t->identity_column = xstrdup(c->name);
-		}
-	}
-	if (rc < 0)
-		goto out;
-	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	st = NULL;
-	if (ofb_db_query(db, "SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES "
-			 "WHERE TABLE_SCHEMA = DATABASE() AND AUTO_INCREMENT IS NOT NULL", &st,
-			 err) != 0)
-		goto out;
-	while ((rc = ofb_fetch_texts(st, v, 2, "cannot read the AUTO_INCREMENT values",
-				     err)) > 0)
-		if (v[0] && v[1] && (t = ofb_schema_find(s, v[0])) && t->identity_column)
-			t->identity_next = atoll(v[1]);
-	if (rc < 0)
-		goto out;
-	ret = 0;
-out:
-	if (st)
-		SQLFreeHandle(SQL_HANDLE_STMT, st);
-	for (int i = 0; i < 6; i++)
-		free(v[i]);
-	return ret;
+	return ofb_drv_table_rows(db, s, "SELECT TABLE_NAME, COLUMN_NAME, IS_NULLABLE, "
+				  "COLUMN_TYPE, DATETIME_PRECISION, EXTRA FROM "
+				  "information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()", 6, 0,
+				  my_column_row, NULL, "cannot read column details", err) ||
+	       ofb_drv_table_rows(db, s, "SELECT TABLE_NAME, AUTO_INCREMENT FROM "
+				  "information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+				  "AUTO_INCREMENT IS NOT NULL", 2, 0, my_auto_increment_row, NULL,
+				  "cannot read the AUTO_INCREMENT values", err) ? -1 : 0;
 }
 
 /* The table's own CREATE TABLE. */

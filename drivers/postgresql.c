@@ -363,13 +363,22 @@ static int pg_sequence_values(struct ofb_db *db, struct pg_sequence *seqs, size_
 	return rc < 0 ? -1 : 0;
 }
 
-/* One row of pg_column_details: v the row's 8 columns. A column with a sequence is
- * added to *seqs. */
-static void pg_column_row(struct ofb_table *t, struct ofb_column *c, char **v,
-			  struct pg_sequence **seqs, size_t *n_seqs)
+/* The columns whose sequence's next value is still to be read. */
+struct pg_sequences {
+	struct pg_sequence *v;
+	size_t n;
+};
+
+/* One row of pg_column_details: a column with a sequence is added to the pg_sequences
+ * ctx. */
+static void pg_column_row(struct ofb_table *t, char **v, void *ctx)
 {
+	struct pg_sequences *seqs = ctx;
+	struct ofb_column *c = ofb_table_column(t, v[2]);
 	char *seq;
 
+	if (!c)
+		return;
 	if (c->type == OFB_T_DECIMAL && v[3] && strcmp(v[3], "-1") == 0) {
 		c->precision = 0;   /* unbounded numeric */
 		c->scale = 0;
@@ -402,52 +411,34 @@ static void pg_column_row(struct ofb_table *t, struct ofb_column *c, char **v,
 	c->identity = 1;
 	if (!t->identity_column)
 		t->identity_column = xstrdup(c->name);
-	*seqs = xrealloc(*seqs, (*n_seqs + 1) * sizeof **seqs);
-	(*seqs)[(*n_seqs)++] = (struct pg_sequence){ t, c, seq };
+	seqs->v = xrealloc(seqs->v, (seqs->n + 1) * sizeof *seqs->v);
+	seqs->v[seqs->n++] = (struct pg_sequence){ t, c, seq };
+}
+
+/* One row of pg_index_definitions. */
+static void pg_index_row(struct ofb_table *t, char **v, void *ctx)
+{
+	(void)ctx;
+	if (v[2] && v[3])
+		ofb_table_native_index(t, v[2], v[3], v[5] && atoi(v[5]), v[4] && atoi(v[4]));
 }
 
 static int pg_schema_extra(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
 {
-	struct pg_sequence *seqs = NULL;
-	size_t n_seqs = 0;
-	struct ofb_table *t = NULL;
-	SQLHSTMT st = NULL;
-	char *v[8] = { 0 };
-	int rc, ret = -1;
+	struct pg_sequences seqs = { NULL, 0 };
+	int ret = -1;
 
-	if (ofb_db_query(db, pg_column_details, &st, err) != 0)
-		goto out;
-	while ((rc = ofb_fetch_texts(st, v, 8, "cannot read column details", err)) > 0) {
-		struct ofb_column *c;
-		if (ofb_schema_find_next(s, v[0], v[1], &t) && (c = ofb_table_column(t, v[2])))
-			pg_column_row(t, c, v, &seqs, &n_seqs);
-	}
-	if (rc < 0)
-		goto out;
-	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	st = NULL;
-	if (pg_sequence_values(db, seqs, n_seqs, err) != 0)
-		goto out;
-	t = NULL;
-	if (ofb_db_query(db, pg_index_definitions, &st, err) != 0)
-		goto out;
-	while ((rc = ofb_fetch_texts(st, v, 6, "cannot read the indexes", err)) > 0)
-		if (v[2] && v[3] && ofb_schema_find_next(s, v[0], v[1], &t))
-			ofb_table_native_index(t, v[2], v[3], v[5] && atoi(v[5]),
-					       v[4] && atoi(v[4]));
-	if (rc < 0)
+	if (ofb_drv_table_rows(db, s, pg_column_details, 8, 1, pg_column_row, &seqs,
+			       "cannot read column details", err) != 0 ||
+	    pg_sequence_values(db, seqs.v, seqs.n, err) != 0 ||
+	    ofb_drv_table_rows(db, s, pg_index_definitions, 6, 1, pg_index_row, NULL,
+			       "cannot read the indexes", err) != 0)
 		goto out;
 	ret = 0;
 out:
-	if (ret != 0)
-		ofb_error_prefix(err, "cannot read column details");
-	if (st)
-		SQLFreeHandle(SQL_HANDLE_STMT, st);
-	for (int i = 0; i < 8; i++)
-		free(v[i]);
-	for (size_t i = 0; i < n_seqs; i++)
-		free(seqs[i].name);
-	free(seqs);
+	for (size_t i = 0; i < seqs.n; i++)
+		free(seqs.v[i].name);
+	free(seqs.v);
 	return ret;
 }
 

@@ -156,36 +156,17 @@ static const char sqlite_native_indexes[] =
 	"JOIN pragma_index_list(m.tbl_name) l ON l.name = m.name WHERE m.type = 'index' "
 	"AND m.sql IS NOT NULL ORDER BY m.tbl_name, l.seq";
 
-/* The rows of sql, n columns each, handed to row with the table the first names. */
-static int sqlite_each_row(struct ofb_db *db, struct ofb_schema *s, const char *sql, int n,
-			   void (*row)(struct ofb_table *t, char **v), const char *what,
-			   struct ofb_error *err)
+static void table_sql_row(struct ofb_table *t, char **v, void *ctx)
 {
-	struct ofb_table *t = NULL;
-	SQLHSTMT st = NULL;
-	char *v[5] = { 0 };
-	int rc;
-
-	if (ofb_db_query(db, sql, &st, err) != 0)
-		return -1;
-	while ((rc = ofb_fetch_texts(st, v, n, what, err)) > 0)
-		if (ofb_schema_find_next(s, NULL, v[0], &t))
-			row(t, v);
-	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	for (int i = 0; i < n; i++)
-		free(v[i]);
-	return rc < 0 ? -1 : 0;
-}
-
-static void table_sql_row(struct ofb_table *t, char **v)
-{
+	(void)ctx;
 	free(t->native_ddl);
 	t->native_ddl = v[1];
 	v[1] = NULL;
 }
 
-static void default_row(struct ofb_table *t, char **v)
+static void default_row(struct ofb_table *t, char **v, void *ctx)
 {
+	(void)ctx;
 	struct ofb_column *c = ofb_table_column(t, v[1]);
 
 	if (!c)
@@ -194,16 +175,18 @@ static void default_row(struct ofb_table *t, char **v)
 	c->default_value = v[2] && strcasecmp(v[2], "NULL") != 0 ? xstrdup(v[2]) : NULL;
 }
 
-static void native_index_row(struct ofb_table *t, char **v)
+static void native_index_row(struct ofb_table *t, char **v, void *ctx)
 {
+	(void)ctx;
 	if (v[1] && v[2])
 		ofb_table_native_index(t, v[1], v[2], strncasecmp(v[2], "CREATE UNIQUE", 13) == 0,
 				       (v[3] && atoi(v[3])) || (v[4] && atoi(v[4])));
 }
 
 /* A rowid or sqlite_sequence value of t's: new rows are numbered after the largest. */
-static void rowid_row(struct ofb_table *t, char **v)
+static void rowid_row(struct ofb_table *t, char **v, void *ctx)
 {
+	(void)ctx;
 	long long next = (v[1] ? atoll(v[1]) : 0) + 1;
 
 	if (t->identity_column && next > t->identity_next)
@@ -241,28 +224,28 @@ static int sqlite_identities(struct ofb_db *db, struct ofb_schema *s, struct ofb
 			ofb_drv_quote(db->drv, &sql, t->name);
 		}
 		if (n && (!t || n == SQLITE_SELECTS_PER_QUERY)) {
-			ret = sqlite_each_row(db, s, sql.data, 2, rowid_row, "cannot read the rowids",
-					      err);
+			ret = ofb_drv_table_rows(db, s, sql.data, 2, 0, rowid_row, NULL,
+						 "cannot read the rowids", err);
 			buf_reset(&sql);
 			n = 0;
 		}
 	}
 	/* sqlite_sequence exists once any table is AUTOINCREMENT */
 	if (ret == 0 && has_sequence_table(db))
-		ret = sqlite_each_row(db, s, "SELECT name, seq FROM sqlite_sequence", 2, rowid_row,
-				      "cannot read sqlite_sequence", err);
+		ret = ofb_drv_table_rows(db, s, "SELECT name, seq FROM sqlite_sequence", 2, 0,
+					 rowid_row, NULL, "cannot read sqlite_sequence", err);
 	buf_free(&sql);
 	return ret;
 }
 
 static int sqlite_schema_extra(struct ofb_db *db, struct ofb_schema *s, struct ofb_error *err)
 {
-	if (sqlite_each_row(db, s, sqlite_tables_sql, 2, table_sql_row, "cannot read the tables",
-			    err) != 0 ||
-	    sqlite_each_row(db, s, sqlite_defaults, 3, default_row,
-			    "cannot read column defaults", err) != 0 ||
-	    sqlite_each_row(db, s, sqlite_native_indexes, 5, native_index_row,
-			    "cannot read the indexes", err) != 0)
+	if (ofb_drv_table_rows(db, s, sqlite_tables_sql, 2, 0, table_sql_row, NULL,
+			       "cannot read the tables", err) != 0 ||
+	    ofb_drv_table_rows(db, s, sqlite_defaults, 3, 0, default_row, NULL,
+			       "cannot read column defaults", err) != 0 ||
+	    ofb_drv_table_rows(db, s, sqlite_native_indexes, 5, 0, native_index_row, NULL,
+			       "cannot read the indexes", err) != 0)
 		return -1;
 	return sqlite_identities(db, s, err);
 }

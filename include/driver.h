@@ -301,6 +301,17 @@ int ofb_drv_table_extra(struct ofb_db *db, struct ofb_table *t, struct ofb_error
  * of the rows. */
 int ofb_drv_objects_from_query(struct ofb_db *db, struct ofb_schema *s, const char *sql,
 			       struct ofb_error *err);
+/* For schema_extra hooks: what reads one row about table t (v: its columns as text; a
+ * value taken over is set to NULL in v). */
+typedef void ofb_drv_table_row_fn(struct ofb_table *t, char **v, void *ctx);
+/* For schema_extra hooks: each row of sql, its first n (at most 8) columns as text,
+ * handed to row with the table of s it is about, which the row names by its schema (NULL:
+ * the default one) and name in its first two columns (with_schema), or by its name in
+ * the first; rows of tables not in s are skipped. what says what the rows are, for an
+ * error. */
+int ofb_drv_table_rows(struct ofb_db *db, struct ofb_schema *s, const char *sql, int n,
+		       int with_schema, ofb_drv_table_row_fn *row, void *ctx, const char *what,
+		       struct ofb_error *err);
 /* For drop_objects hooks: run every statement sql returns (one column), statements the
  * server makes from its own catalog. */
 int ofb_drv_exec_listed(struct ofb_db *db, const char *sql, struct ofb_error *err);

@@ -518,22 +518,19 @@ class Regress:
 
         # 15: foreign keys of two columns, to a unique key, several on a table that sorts
         # before the one it references
-        cn = self.create_my("ofb_rg_fk")
-        cur = cn.cursor()
-        cur.execute("CREATE TABLE parent (a int, b int, u int, PRIMARY KEY (a, b), "
-                    "UNIQUE KEY uq (u)) ENGINE=InnoDB")
-        cur.execute("CREATE TABLE other (id int PRIMARY KEY) ENGINE=InnoDB")
-        cur.execute("CREATE TABLE child (id int PRIMARY KEY, pa int, pb int, pu int, qid int, "
-                    "Q2 int, CONSTRAINT z_pair FOREIGN KEY (pa, pb) REFERENCES parent (a, b) "
-                    "ON DELETE CASCADE ON UPDATE SET NULL, CONSTRAINT a_unique FOREIGN KEY "
-                    "(pu) REFERENCES parent (u) ON DELETE RESTRICT, CONSTRAINT m_one FOREIGN "
-                    "KEY (qid) REFERENCES other (id), CONSTRAINT m_two FOREIGN KEY (Q2) "
-                    "REFERENCES other (id) ON UPDATE CASCADE) ENGINE=InnoDB")
-        cur.execute("INSERT INTO parent VALUES (1, 2, 3), (4, 5, 6)")
-        cur.execute("INSERT INTO other VALUES (7), (8)")
-        cur.execute("INSERT INTO child VALUES (1, 1, 2, 3, 7, 8), (2, 4, 5, NULL, NULL, 7)")
-        cn.close()
-        add("rg-fk", self.my("ofb_rg_fk"), self.files_dir("rg-fk"))
+        add("rg-fk", *self.fixture("mariadb", "ofb_rg_fk", [
+            "CREATE TABLE parent (a int, b int, u int, PRIMARY KEY (a, b), UNIQUE KEY uq (u)) "
+            "ENGINE=InnoDB",
+            "CREATE TABLE other (id int PRIMARY KEY) ENGINE=InnoDB",
+            "CREATE TABLE child (id int PRIMARY KEY, pa int, pb int, pu int, qid int, Q2 int, "
+            "CONSTRAINT z_pair FOREIGN KEY (pa, pb) REFERENCES parent (a, b) ON DELETE CASCADE "
+            "ON UPDATE SET NULL, CONSTRAINT a_unique FOREIGN KEY (pu) REFERENCES parent (u) "
+            "ON DELETE RESTRICT, CONSTRAINT m_one FOREIGN KEY (qid) REFERENCES other (id), "
+            "CONSTRAINT m_two FOREIGN KEY (Q2) REFERENCES other (id) ON UPDATE CASCADE) "
+            "ENGINE=InnoDB",
+            "INSERT INTO parent VALUES (1, 2, 3), (4, 5, 6)",
+            "INSERT INTO other VALUES (7), (8)",
+            "INSERT INTO child VALUES (1, 1, 2, 3, 7, 8), (2, 4, 5, NULL, NULL, 7)"]))
 
         # 16: PostgreSQL tables of the same names in two schemas, each with keys, indexes
         # and sequences of its own (the survey reads them for the whole database at once)
