@@ -141,10 +141,10 @@ int ofb_drv_lock_tables(struct ofb_db *db, const struct ofb_table *tables, size_
 	return db->drv->lock_tables ? db->drv->lock_tables(db, tables, n, err) : 0;
 }
 
-int ofb_drv_read_window(struct ofb_db *db, const struct ofb_table *t, size_t window_bytes,
-			struct ofb_error *err)
+int ofb_drv_read_window(struct ofb_db *db, struct ofb_table *tables, size_t n, size_t i,
+			size_t window_bytes, struct ofb_error *err)
 {
-	return db->drv->read_window ? db->drv->read_window(db, t, window_bytes, err) : 0;
+	return db->drv->read_window ? db->drv->read_window(db, tables, n, i, window_bytes, err) : 0;
 }
 
 int ofb_drv_catalog_scope(struct ofb_db *db, char **catalog, char **schema,

@@ -65,9 +65,56 @@ static int pg_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err)
 	return ofb_db_exec(db, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", err);
 }
 
+/* Items read per query: one SELECT of each, UNION ALL, each row led by the item's
+ * number; the same bound serves the tables named in one LOCK statement. */
+#define PG_ITEMS_PER_QUERY 100
+
+/* Writes item i's "<value> FROM ..." after "SELECT i, ". */
+typedef void pg_select_fn(struct buf *sql, size_t i, void *ctx);
+/* Takes item i's value (NULL for SQL NULL). */
+typedef void pg_value_fn(size_t i, const char *value, void *ctx);
+
+/* Items from .. to-1, PG_ITEMS_PER_QUERY of them a query; what says what was being read. */
+static int pg_union_values(struct ofb_db *db, size_t from, size_t to, pg_select_fn *select,
+			   pg_value_fn *value, void *ctx, const char *what, struct ofb_error *err)
+{
+	SQLHSTMT st = NULL;
+	char *v[2] = { NULL, NULL };
+	struct buf sql;
+	int rc = 0;
+
+	buf_init(&sql);
+	for (size_t a = from; a < to && rc >= 0; a += PG_ITEMS_PER_QUERY) {
+		size_t b = to - a > PG_ITEMS_PER_QUERY ? a + PG_ITEMS_PER_QUERY : to;
+		buf_reset(&sql);
+		for (size_t i = a; i < b; i++) {
+			buf_addf(&sql, "%sSELECT %zu, ", i > a ? " UNION ALL " : "", i);
+			select(&sql, i, ctx);
+		}
+		if (ofb_db_query(db, sql.data, &st, err) != 0) {
+			ofb_error_prefix(err, "%s", what);
+			rc = -1;
+			break;
+		}
+		while ((rc = ofb_fetch_texts(st, v, 2, what, err)) > 0) {
+			size_t i = v[0] ? strtoul(v[0], NULL, 10) : to;
+			if (i >= a && i < b)
+				value(i, v[1], ctx);
+		}
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+		st = NULL;
+	}
+	free(v[0]);
+	free(v[1]);
+	buf_free(&sql);
+	return rc < 0 ? -1 : 0;
+}
+
 /* As pg_dump does: ACCESS SHARE on every table before the snapshot's first read (LOCK
  * takes no snapshot), so a table dropped and made anew by a concurrent transaction (a
- * restore) is either waited for or refused, never read as empty. */
+ * restore) is either waited for or refused, never read as empty. PG_ITEMS_PER_QUERY
+ * tables a statement: the server takes their locks in turn, each waiting at most the
+ * timeout. */
 #define PG_LOCK_TIMEOUT "30s"
 
 static int pg_lock_tables(struct ofb_db *db, const struct ofb_table *tables, size_t n,
@@ -79,18 +126,30 @@ static int pg_lock_tables(struct ofb_db *db, const struct ofb_table *tables, siz
 	buf_init(&sql);
 	if (ofb_db_exec(db, "SET LOCAL lock_timeout = '" PG_LOCK_TIMEOUT "'", err) != 0)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t a = 0; a < n; a += PG_ITEMS_PER_QUERY) {
+		size_t b = n - a > PG_ITEMS_PER_QUERY ? a + PG_ITEMS_PER_QUERY : n;
 		buf_reset(&sql);
 		buf_adds(&sql, "LOCK TABLE ");
-		ofb_drv_quote_table(db->drv, &sql, tables[i].schema, tables[i].name);
+		for (size_t i = a; i < b; i++) {
+			if (i > a)
+				buf_adds(&sql, ", ");
+			ofb_drv_quote_table(db->drv, &sql, tables[i].schema, tables[i].name);
+		}
 		buf_adds(&sql, " IN ACCESS SHARE MODE");
-		if (ofb_db_exec(db, sql.data, err) != 0) {
+		if (ofb_db_exec(db, sql.data, err) == 0)
+			continue;
+		if (b - a == 1)
 			ofb_error_prefix(err, "cannot lock table '%s' for reading within "
 					 PG_LOCK_TIMEOUT " (another transaction holds it, or it was "
 					 "dropped since the backup started); run the backup again "
-					 "when it is free", tables[i].name);
-			goto out;
-		}
+					 "when it is free", tables[a].name);
+		else
+			ofb_error_prefix(err, "cannot lock the %zu tables '%s' to '%s' for reading "
+					 "within " PG_LOCK_TIMEOUT " each (another transaction holds "
+					 "one of them, or one was dropped since the backup started); "
+					 "run the backup again when they are free", b - a,
+					 tables[a].name, tables[b - 1].name);
+		goto out;
 	}
 	ret = 0;
 out:
@@ -102,38 +161,54 @@ out:
 #define PG_ATTR_FETCH 65541
 #define PG_FETCH_MAX 2000
 
+struct pg_windows {
+	struct ofb_table *tables;
+	size_t window_bytes;
+};
+
+static void pg_window_select(struct buf *sql, size_t i, void *ctx)
+{
+	struct pg_windows *w = ctx;
+
+	buf_adds(sql, "(SELECT coalesce(max(octet_length(x::text)), 0) FROM (SELECT * FROM ONLY ");
+	ofb_drv_quote_table(&ofb_driver_postgresql, sql, w->tables[i].schema, w->tables[i].name);
+	buf_adds(sql, " LIMIT 16) x)");
+}
+
+static void pg_window_value(size_t i, const char *value, void *ctx)
+{
+	struct pg_windows *w = ctx;
+	unsigned long long row = (value ? strtoull(value, NULL, 10) : 0) + 64;
+	unsigned long long rows = w->window_bytes / row;
+
+	if (rows > PG_FETCH_MAX)
+		rows = PG_FETCH_MAX;
+	w->tables[i].fetch_rows = rows < 1 ? 1 : (unsigned long)rows;
+}
+
 /* psqlODBC holds a whole fetch (Fetch=N rows) in memory: N from the widest of the
  * table's first rows as the server sends them (the row's text, bytea as hex), so that a
  * fetch holds about window_bytes. (A table's size on disk tells nothing safe here: lz4
- * keeps 24 MB of bytea in 120 KB.) */
-static int pg_read_window(struct ofb_db *db, const struct ofb_table *t, size_t window_bytes,
-			  struct ofb_error *err)
+ * keeps 24 MB of bytea in 120 KB.) The tables after it are measured in the same query. */
+static int pg_read_window(struct ofb_db *db, struct ofb_table *tables, size_t n, size_t i,
+			  size_t window_bytes, struct ofb_error *err)
 {
-	char *widest = NULL;
-	unsigned long long row;
-	SQLULEN rows;
-	struct buf sql;
-	int ret = -1;
+	struct pg_windows w = { tables, window_bytes };
+	size_t to = n - i > PG_ITEMS_PER_QUERY ? i + PG_ITEMS_PER_QUERY : n;
 
-	buf_init(&sql);
-	buf_adds(&sql, "SELECT coalesce(max(octet_length(x::text)), 0) FROM (SELECT * FROM ONLY ");
-	ofb_drv_quote_table(db->drv, &sql, t->schema, t->name);
-	buf_adds(&sql, " LIMIT 16) x");
-	if (ofb_db_query_value(db, sql.data, &widest, err) != 0)
-		goto out;
-	row = (widest ? strtoull(widest, NULL, 10) : 0) + 64;
-	rows = (SQLULEN)(window_bytes / row);
-	rows = rows < 1 ? 1 : rows > PG_FETCH_MAX ? PG_FETCH_MAX : rows;
-	if (!SQL_SUCCEEDED(SQLSetConnectAttr(db->dbc, PG_ATTR_FETCH, (SQLPOINTER)(uintptr_t)rows,
+	if (!tables[i].fetch_rows &&
+	    pg_union_values(db, i, to, pg_window_select, pg_window_value, &w,
+			    "cannot measure the rows of its tables", err) != 0)
+		return -1;
+	if (!tables[i].fetch_rows)
+		tables[i].fetch_rows = 1;   /* no answer: the smallest window is safe */
+	if (!SQL_SUCCEEDED(SQLSetConnectAttr(db->dbc, PG_ATTR_FETCH,
+					     (SQLPOINTER)(uintptr_t)tables[i].fetch_rows,
 					     SQL_IS_INTEGER))) {
 		ofb_odbc_error(err, SQL_HANDLE_DBC, db->dbc, "cannot set the fetch size");
-		goto out;
+		return -1;
 	}
-	ret = 0;
-out:
-	free(widest);
-	buf_free(&sql);
-	return ret;
+	return 0;
 }
 
 /* A table's schema as a query argument: '' for the database's default (current) one. */
@@ -321,46 +396,29 @@ struct pg_sequence {
 	char *name;   /* as PostgreSQL writes it, quoted where needed */
 };
 
-/* Sequences read per query: one SELECT of each, UNION ALL. */
-#define PG_SEQUENCES_PER_QUERY 100
+static void pg_sequence_select(struct buf *sql, size_t i, void *ctx)
+{
+	struct pg_sequence *seqs = ctx;
+
+	buf_addf(sql, "CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM %s",
+		 seqs[i].name);
+}
+
+static void pg_sequence_value(size_t i, const char *value, void *ctx)
+{
+	struct pg_sequence *seq = (struct pg_sequence *)ctx + i;
+
+	seq->c->identity_next = value ? atoll(value) : 0;
+	if (seq->t->identity_column && strcmp(seq->t->identity_column, seq->c->name) == 0)
+		seq->t->identity_next = seq->c->identity_next;
+}
 
 /* The next value nextval() would hand out, for each of the n sequences. */
 static int pg_sequence_values(struct ofb_db *db, struct pg_sequence *seqs, size_t n,
 			      struct ofb_error *err)
 {
-	SQLHSTMT st = NULL;
-	char *v[2] = { NULL, NULL };
-	struct buf sql;
-	int rc = 0;
-
-	buf_init(&sql);
-	for (size_t from = 0; from < n && rc >= 0; from += PG_SEQUENCES_PER_QUERY) {
-		size_t to = n - from > PG_SEQUENCES_PER_QUERY ? from + PG_SEQUENCES_PER_QUERY : n;
-		buf_reset(&sql);
-		for (size_t i = from; i < to; i++)
-			buf_addf(&sql, "%sSELECT %zu, CASE WHEN is_called THEN last_value + 1 "
-				 "ELSE last_value END FROM %s", i > from ? " UNION ALL " : "", i,
-				 seqs[i].name);
-		if (ofb_db_query(db, sql.data, &st, err) != 0) {
-			rc = -1;
-			break;
-		}
-		while ((rc = ofb_fetch_texts(st, v, 2, "cannot read a sequence", err)) > 0) {
-			size_t i = v[0] ? strtoul(v[0], NULL, 10) : n;
-			if (i < from || i >= to)
-				continue;
-			seqs[i].c->identity_next = v[1] ? atoll(v[1]) : 0;
-			if (seqs[i].t->identity_column &&
-			    strcmp(seqs[i].t->identity_column, seqs[i].c->name) == 0)
-				seqs[i].t->identity_next = seqs[i].c->identity_next;
-		}
-		SQLFreeHandle(SQL_HANDLE_STMT, st);
-		st = NULL;
-	}
-	free(v[0]);
-	free(v[1]);
-	buf_free(&sql);
-	return rc < 0 ? -1 : 0;
+	return pg_union_values(db, 0, n, pg_sequence_select, pg_sequence_value, seqs,
+			       "cannot read a sequence", err);
 }
 
 /* The columns whose sequence's next value is still to be read. */

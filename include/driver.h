@@ -34,10 +34,12 @@ typedef int ofb_drv_snapshot_fn(struct ofb_db *db, char **warning, struct ofb_er
  * them, waiting a bounded time; the error names the table that could not be locked. */
 typedef int ofb_drv_lock_tables_fn(struct ofb_db *db, const struct ofb_table *tables,
 				   size_t n, struct ofb_error *err);
-/* Before table t's rows are read in one streaming query: size the driver's fetch window
- * (rows it holds at once) so that it holds about window_bytes, whatever the rows' width. */
-typedef int ofb_drv_read_window_fn(struct ofb_db *db, const struct ofb_table *t,
-				   size_t window_bytes, struct ofb_error *err);
+/* Before the rows of tables[i] are read in one streaming query: size the driver's fetch
+ * window (rows it holds at once) so that it holds about window_bytes, whatever the rows'
+ * width. Where tables[i].fetch_rows is 0, it is measured, and may be for the tables after
+ * it in the same query (they are read next, in the same snapshot). */
+typedef int ofb_drv_read_window_fn(struct ofb_db *db, struct ofb_table *tables, size_t n,
+				   size_t i, size_t window_bytes, struct ofb_error *err);
 /* The schemas besides catalog_scope's whose tables are backed up too (malloc'd). */
 typedef int ofb_drv_other_schemas_fn(struct ofb_db *db, char ***names, size_t *n,
 				     struct ofb_error *err);
@@ -288,8 +290,8 @@ int ofb_drv_session_setup(struct ofb_db *db, struct ofb_error *err);
 int ofb_drv_begin_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err);
 int ofb_drv_lock_tables(struct ofb_db *db, const struct ofb_table *tables, size_t n,
 			struct ofb_error *err);
-int ofb_drv_read_window(struct ofb_db *db, const struct ofb_table *t, size_t window_bytes,
-			struct ofb_error *err);
+int ofb_drv_read_window(struct ofb_db *db, struct ofb_table *tables, size_t n, size_t i,
+			size_t window_bytes, struct ofb_error *err);
 int ofb_drv_catalog_scope(struct ofb_db *db, char **catalog, char **schema,
 			  struct ofb_error *err);
 int ofb_drv_other_schemas(struct ofb_db *db, char ***names, size_t *n, struct ofb_error *err);

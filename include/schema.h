@@ -96,6 +96,8 @@ struct ofb_table {
 	/* filled while dumping */
 	char *entry;                  /* package entry name of the data file */
 	unsigned long long n_rows;
+	unsigned long fetch_rows;     /* rows the driver's fetch window holds (read_window), 0
+				       * not measured yet */
 };
 
 /* Objects of a database besides its tables, each restored from the engine's own SQL on

@@ -525,7 +525,8 @@ static int table_open(void *ctx, struct ofb_error *err)
 	ofb_row_encoder_init(&t->enc, tab, t->label);
 	t->enc.text_utf8 = d->db->utf8_reads;
 	t->enc_ready = 1;
-	if (!t->chunk_rows && ofb_drv_read_window(d->db, tab, READ_WINDOW_BYTES, err) != 0) {
+	if (!t->chunk_rows && ofb_drv_read_window(d->db, d->schema.tables, d->schema.n_tables,
+						  t->index, READ_WINDOW_BYTES, err) != 0) {
 		ofb_error_prefix(err, "%s", t->label);
 		goto out;
 	}
@@ -658,7 +659,11 @@ static void table_close(void *ctx, int ok)
 		tab->n_rows = t->rows;
 		t->info->has_rows = 1;
 		t->info->rows = t->rows;
-		ofb_detail("%s: %llu rows", t->label, t->rows);
+		if (tab->fetch_rows)
+			ofb_detail("%s: %llu rows, read %lu at a time", t->label, t->rows,
+				   tab->fetch_rows);
+		else
+			ofb_detail("%s: %llu rows", t->label, t->rows);
 	}
 	release(t);
 	group_entry_done(t->d, ok);

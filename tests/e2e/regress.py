@@ -40,6 +40,7 @@ import shutil
 import sqlite3
 import struct
 import subprocess
+import time
 import zipfile
 from decimal import Decimal
 
@@ -55,7 +56,7 @@ CMD_TIMEOUT = 120
 PG_DBS = ("ofb_rg_inf", "ofb_rg_inf_dst", "ofb_rg_seq", "ofb_rg_seq_dst", "ofb_rg_view",
           "ofb_rg_dec_pg", "ofb_rg_bulk", "ofb_rg_bulk_dst", "ofb_rg_long_pg", "ofb_rg_fk_pg",
           "ofb_rg_sch", "ofb_rg_sch_dst", "ofb_rg_pk_pg",
-          "ofb_rg_slk_pg", "ofb_rg_case", "ofb_rg_case_pg",
+          "ofb_rg_slk_pg", "ofb_rg_case", "ofb_rg_case_pg", "ofb_rg_lock",
           "ofb_rg_flat")
 MY_DBS = ("ofb_rg_enum", "ofb_rg_enum_dst", "ofb_rg_keys", "ofb_rg_dec_my",
           "ofb_rg_int_my", "ofb_rg_seq_my", "ofb_rg_long_my", "ofb_rg_latin",
@@ -136,14 +137,10 @@ class Regress:
         path = self.suite.tool.path
         self.require(os.path.isfile(path) and os.access(path, os.X_OK),
                      "ofbackup binary not found at %s (build it with make)" % path)
-        env = dict(os.environ)
-        env.pop("OFBACKUP_CONFIG", None)
-        env["LC_ALL"] = "C.UTF-8"
-        env[PW_ENV] = SECRET
         try:
             r = subprocess.run([path] + list(args), stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               timeout=CMD_TIMEOUT, env=env, cwd=self.cwd)
+                               timeout=CMD_TIMEOUT, env=self.env(), cwd=self.cwd)
         except subprocess.TimeoutExpired:
             raise self.Failed("ofbackup %s: no result within %ds" % (" ".join(args),
                                                                    CMD_TIMEOUT))
@@ -151,6 +148,14 @@ class Regress:
         err = r.stderr.decode("utf-8", "replace")
         self.suite.tool.outputs.append((" ".join(args), out, err))
         return Res(self, args, r.returncode, out, err)
+
+    @staticmethod
+    def env():
+        env = dict(os.environ)
+        env.pop("OFBACKUP_CONFIG", None)
+        env["LC_ALL"] = "C.UTF-8"
+        env[PW_ENV] = SECRET
+        return env
 
     def pg(self, db):
         return self.pg_base + ";Database=" + db
@@ -560,6 +565,17 @@ class Regress:
             "CREATE SCHEMA lager", "CREATE TABLE lager.teil (id int PRIMARY KEY)",
             "CREATE TABLE lager__teil (id int PRIMARY KEY)"]))
 
+        # 20: more tables than one LOCK statement and one measuring query take
+        add("rg-lock", *self.fixture("postgresql", "ofb_rg_lock", [
+            "DO $$ BEGIN FOR i IN 1..%d LOOP EXECUTE format('CREATE TABLE f%%s (id int "
+            "PRIMARY KEY); INSERT INTO f%%s VALUES (1)', lpad(i::text, 3, '0'), "
+            "lpad(i::text, 3, '0')); END LOOP; END $$" % LOCK_FILLERS,
+            "CREATE TABLE moving (id int PRIMARY KEY)",
+            "INSERT INTO moving SELECT generate_series(1, 10)",
+            "CREATE TABLE w_blob (id int PRIMARY KEY, body text)",
+            "INSERT INTO w_blob SELECT i, repeat(md5(i::text), %d) FROM generate_series(1, %d) i"
+            % (LOCK_WIDE_BYTES // 32, LOCK_WIDE_ROWS)]))
+
         fx.make_login(self.login, reg)
         self.config()
 
@@ -814,6 +830,53 @@ class Regress:
                      any("UNIQUE" in i and "(u)" in i for i in idx),
                      "PostgreSQL's indexes: %s" % idx)
         self.require(nxt == 8, "counter went on at %s, want 8 (after sqlite_sequence's 7)" % nxt)
+
+    def t20_locks(self):
+        pkg = os.path.join(self.root, "out", "export-rg-lock.zip")
+        if os.path.exists(pkg):
+            os.remove(pkg)
+        other = pyodbc.connect(self.pg("ofb_rg_lock"), autocommit=False)
+        try:
+            cur = other.cursor()
+            # what a restore does: drop, create, load, all in one transaction
+            cur.execute("DROP TABLE moving")
+            cur.execute("CREATE TABLE moving (id int PRIMARY KEY)")
+            cur.execute("INSERT INTO moving SELECT generate_series(1, 50)")
+            p = subprocess.Popen([self.suite.tool.path, "-v", "-c", self.cfg, "export",
+                                  "rg-lock", "-o", pkg], stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 env=self.env(), cwd=self.cwd)
+            time.sleep(2)
+            waited = p.poll() is None
+            other.commit()
+            o, e = p.communicate(timeout=CMD_TIMEOUT)
+        finally:
+            other.close()
+        text = (o + e).decode("utf-8", "replace")
+        self.require(p.returncode == 0, "export exit %d; output: %s"
+                     % (p.returncode, " ".join(text.split())[-300:]))
+        self.require(waited, "the export did not wait for the table another transaction held")
+        schema = package_schema(pkg, "rg-lock")
+        entries = {t["name"]: t["entry"] for t in schema["tables"]}
+        with zipfile.ZipFile(pkg) as z:
+            rows = {name: z.read(entries[name]).decode().strip().split("\n")[1:]
+                    for name in ("moving", "w_blob", "f001")}
+        self.require(len(rows["moving"]) == 50, "table 'moving' holds %d rows in the package, "
+                     "want 50 (the committed new state; 10 would be the old one)"
+                     % len(rows["moving"]))
+        self.require(len(rows["w_blob"]) == LOCK_WIDE_ROWS and
+                     all(len(r) > LOCK_WIDE_BYTES for r in rows["w_blob"]),
+                     "table 'w_blob' in the package: %d rows" % len(rows["w_blob"]))
+        fetch = dict(re.findall(r"table '(\w+)': \d+ rows, read (\d+) at a time", text))
+        self.require(len(fetch) == LOCK_FILLERS + 2, "the fetch size of %d tables is told, "
+                     "want %d: %s" % (len(fetch), LOCK_FILLERS + 2,
+                                      " ".join(text.split())[-300:]))
+        most = 8 * 1024 * 1024 // LOCK_WIDE_BYTES
+        self.require(0 < int(fetch["w_blob"]) <= most, "rows of w_blob read %s at a time, want "
+                     "at most %d" % (fetch["w_blob"], most))
+        self.require({fetch["f%03d" % i] for i in range(1, LOCK_FILLERS + 1)} == {"2000"} and
+                     fetch["moving"] == "2000", "one-row tables read %s at a time" % sorted(
+                         set(fetch.values())))
 
     def t19_case(self):
         pkg = self.export("rg-case")
@@ -1192,6 +1255,10 @@ class Regress:
         t("19 PostgreSQL tables Kunde and kunde, columns name and Name, tables lager.teil and "
           "lager__teil: an import into SQLite and into MariaDB exits 1 naming both before it "
           "makes anything; into PostgreSQL they stay apart", self.t19_case)
+        t("20 PostgreSQL, %d tables: one past the first hundred, made anew by another "
+          "transaction as the backup starts, is waited for and read as committed; rows of "
+          "%d KB past the first hundred are read a few at a time, one-row tables 2,000 at a time"
+          % (LOCK_FILLERS + 2, LOCK_WIDE_BYTES // 1000), self.t20_locks)
         try:
             self.drop_all()
         except pyodbc.Error:
@@ -1214,6 +1281,11 @@ def pg_keys(cur):
 
 # 17: rows of the table with a unique key and no primary key: more than one chunk
 UNIQ_ROWS = 12000
+
+# 20: tables f001 ... besides moving and w_blob, whose rows are this wide
+LOCK_FILLERS = 149
+LOCK_WIDE_BYTES = 300000
+LOCK_WIDE_ROWS = 30
 
 # 16: two schemas, the same table names in both
 SCHEMAS_FILLERS = 130
