@@ -65,8 +65,9 @@ static int pg_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err)
 	return ofb_db_exec(db, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", err);
 }
 
-/* Items read per query: one SELECT of each, UNION ALL, each row led by the item's
- * number; the same bound serves the tables named in one LOCK statement. */
+/* Items read per query: one SELECT of each, sent together (a UNION ALL of them would cost
+ * the server's planner several times as much), each row led by the item's number; the same
+ * bound serves the tables named in one LOCK statement. */
 #define PG_ITEMS_PER_QUERY 100
 
 /* Writes item i's "<value> FROM ..." after "SELECT i, ". */
@@ -75,8 +76,8 @@ typedef void pg_select_fn(struct buf *sql, size_t i, void *ctx);
 typedef void pg_value_fn(size_t i, const char *value, void *ctx);
 
 /* Items from .. to-1, PG_ITEMS_PER_QUERY of them a query; what says what was being read. */
-static int pg_union_values(struct ofb_db *db, size_t from, size_t to, pg_select_fn *select,
-			   pg_value_fn *value, void *ctx, const char *what, struct ofb_error *err)
+static int pg_select_values(struct ofb_db *db, size_t from, size_t to, pg_select_fn *select,
+			    pg_value_fn *value, void *ctx, const char *what, struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;
 	char *v[2] = { NULL, NULL };
@@ -86,9 +87,10 @@ static int pg_union_values(struct ofb_db *db, size_t from, size_t to, pg_select_
 	buf_init(&sql);
 	for (size_t a = from; a < to && rc >= 0; a += PG_ITEMS_PER_QUERY) {
 		size_t b = to - a > PG_ITEMS_PER_QUERY ? a + PG_ITEMS_PER_QUERY : to;
+		SQLRETURN more = SQL_SUCCESS;
 		buf_reset(&sql);
 		for (size_t i = a; i < b; i++) {
-			buf_addf(&sql, "%sSELECT %zu, ", i > a ? " UNION ALL " : "", i);
+			buf_addf(&sql, "%sSELECT %zu, ", i > a ? ";" : "", i);
 			select(&sql, i, ctx);
 		}
 		if (ofb_db_query(db, sql.data, &st, err) != 0) {
@@ -96,10 +98,18 @@ static int pg_union_values(struct ofb_db *db, size_t from, size_t to, pg_select_
 			rc = -1;
 			break;
 		}
-		while ((rc = ofb_fetch_texts(st, v, 2, what, err)) > 0) {
-			size_t i = v[0] ? strtoul(v[0], NULL, 10) : to;
-			if (i >= a && i < b)
-				value(i, v[1], ctx);
+		/* a result for each SELECT */
+		while (rc >= 0 && more != SQL_NO_DATA) {
+			while ((rc = ofb_fetch_texts(st, v, 2, what, err)) > 0) {
+				size_t i = v[0] ? strtoul(v[0], NULL, 10) : to;
+				if (i >= a && i < b)
+					value(i, v[1], ctx);
+			}
+			more = rc < 0 ? SQL_NO_DATA : SQLMoreResults(st);
+			if (more != SQL_NO_DATA && !SQL_SUCCEEDED(more)) {
+				ofb_odbc_error(err, SQL_HANDLE_STMT, st, "%s", what);
+				rc = -1;
+			}
 		}
 		SQLFreeHandle(SQL_HANDLE_STMT, st);
 		st = NULL;
@@ -161,44 +171,115 @@ out:
 #define PG_ATTR_FETCH 65541
 #define PG_FETCH_MAX 2000
 
+/* The rows of tables[pick[0 ..]] measured, for fetch windows of window_bytes. */
 struct pg_windows {
 	struct ofb_table *tables;
+	const size_t *pick;
 	size_t window_bytes;
 };
+
+/* Rows of at most row_bytes (as the server sends them) a fetch of window_bytes holds. */
+static unsigned long pg_fetch_rows(size_t window_bytes, unsigned long long row_bytes)
+{
+	unsigned long long rows = window_bytes / (row_bytes + 64);
+
+	if (rows > PG_FETCH_MAX)
+		rows = PG_FETCH_MAX;
+	return rows < 1 ? 1 : (unsigned long)rows;
+}
 
 static void pg_window_select(struct buf *sql, size_t i, void *ctx)
 {
 	struct pg_windows *w = ctx;
+	const struct ofb_table *t = &w->tables[w->pick[i]];
 
 	buf_adds(sql, "(SELECT coalesce(max(octet_length(x::text)), 0) FROM (SELECT * FROM ONLY ");
-	ofb_drv_quote_table(&ofb_driver_postgresql, sql, w->tables[i].schema, w->tables[i].name);
+	ofb_drv_quote_table(&ofb_driver_postgresql, sql, t->schema, t->name);
 	buf_adds(sql, " LIMIT 16) x)");
 }
 
 static void pg_window_value(size_t i, const char *value, void *ctx)
 {
 	struct pg_windows *w = ctx;
-	unsigned long long row = (value ? strtoull(value, NULL, 10) : 0) + 64;
-	unsigned long long rows = w->window_bytes / row;
 
-	if (rows > PG_FETCH_MAX)
-		rows = PG_FETCH_MAX;
-	w->tables[i].fetch_rows = rows < 1 ? 1 : (unsigned long)rows;
+	w->tables[w->pick[i]].fetch_rows =
+		pg_fetch_rows(w->window_bytes, value ? strtoull(value, NULL, 10) : 0);
 }
 
-/* psqlODBC holds a whole fetch (Fetch=N rows) in memory: N from the widest of the
- * table's first rows as the server sends them (the row's text, bytea as hex), so that a
- * fetch holds about window_bytes. (A table's size on disk tells nothing safe here: lz4
- * keeps 24 MB of bytea in 120 KB.) The tables after it are measured in the same query. */
+/* The longest text a value of a column declared so (format_type's words) can have, in
+ * bytes; -1 for a type whose values have no bound (text, bytea, numeric, arrays, ...) or
+ * that is not known here (domains, other types). */
+static long long pg_text_bound(const char *type)
+{
+	static const struct { const char *name; int bytes; } fixed[] = {
+		{ "boolean", 5 }, { "smallint", 6 }, { "integer", 11 }, { "bigint", 20 },
+		{ "real", 26 }, { "double precision", 26 }, { "date", 16 }, { "uuid", 36 },
+		{ "timestamp without time zone", 32 }, { "timestamp with time zone", 42 },
+		{ "time without time zone", 16 },
+	};
+	long long a, b;
+	char rest[32];
+	int used = 0;
+
+	for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++)
+		if (strcmp(type, fixed[k].name) == 0)
+			return fixed[k].bytes;
+	/* UTF-8: at most 4 bytes a character */
+	if ((sscanf(type, "character varying(%lld)%n", &a, &used) == 1 ||
+	     sscanf(type, "character(%lld)%n", &a, &used) == 1) && !type[used] && a > 0 &&
+	    a < 10485761)
+		return 4 * a;
+	/* sign, point and a leading zero; scale beyond the precision or below zero */
+	if (sscanf(type, "numeric(%lld,%lld)%n", &a, &b, &used) == 2 && !type[used] && a > 0 &&
+	    a <= 1000 && b >= -1000 && b <= 1000)
+		return a + (b < 0 ? -b : b) + 3;
+	if (sscanf(type, "timestamp(%lld) %31[a-z ]%n", &a, rest, &used) == 2 && !type[used] &&
+	    (strcmp(rest, "without time zone") == 0 || strcmp(rest, "with time zone") == 0))
+		return 42;
+	if (sscanf(type, "time(%lld) without time zone%n", &a, &used) == 1 && !type[used])
+		return 16;
+	return -1;
+}
+
+/* The longest row of t the server can send, from its columns' types; -1 unknown. */
+static long long pg_row_bound(const struct ofb_table *t)
+{
+	long long sum = 0;
+
+	for (size_t c = 0; c < t->n_columns; c++) {
+		long long b = t->columns[c].native_type ? pg_text_bound(t->columns[c].native_type)
+							 : -1;
+		if (b < 0)
+			return -1;
+		sum += b;
+	}
+	return sum;
+}
+
+/* psqlODBC holds a whole fetch (Fetch=N rows) in memory: N such that a fetch holds about
+ * window_bytes. A table whose columns' types bound its rows takes N from that bound;
+ * another one from the widest of its first rows as the server sends them (the row's
+ * text, bytea as hex), measured together with the next such tables (up to
+ * PG_ITEMS_PER_QUERY) in one query. (A table's size on disk tells nothing safe here: lz4
+ * keeps 24 MB of bytea in 120 KB.) */
 static int pg_read_window(struct ofb_db *db, struct ofb_table *tables, size_t n, size_t i,
 			  size_t window_bytes, struct ofb_error *err)
 {
-	struct pg_windows w = { tables, window_bytes };
-	size_t to = n - i > PG_ITEMS_PER_QUERY ? i + PG_ITEMS_PER_QUERY : n;
+	size_t pick[PG_ITEMS_PER_QUERY], n_pick = 0;
+	struct pg_windows w = { tables, pick, window_bytes };
 
-	if (!tables[i].fetch_rows &&
-	    pg_union_values(db, i, to, pg_window_select, pg_window_value, &w,
-			    "cannot measure the rows of its tables", err) != 0)
+	for (size_t j = i; j < n && !tables[i].fetch_rows && n_pick < PG_ITEMS_PER_QUERY; j++) {
+		long long bound;
+		if (tables[j].fetch_rows)
+			continue;
+		bound = pg_row_bound(&tables[j]);
+		if (bound >= 0)
+			tables[j].fetch_rows = pg_fetch_rows(window_bytes, (unsigned long long)bound);
+		else
+			pick[n_pick++] = j;
+	}
+	if (n_pick && pg_select_values(db, 0, n_pick, pg_window_select, pg_window_value, &w,
+				       "cannot measure the rows of its tables", err) != 0)
 		return -1;
 	if (!tables[i].fetch_rows)
 		tables[i].fetch_rows = 1;   /* no answer: the smallest window is safe */
@@ -417,8 +498,8 @@ static void pg_sequence_value(size_t i, const char *value, void *ctx)
 static int pg_sequence_values(struct ofb_db *db, struct pg_sequence *seqs, size_t n,
 			      struct ofb_error *err)
 {
-	return pg_union_values(db, 0, n, pg_sequence_select, pg_sequence_value, seqs,
-			       "cannot read a sequence", err);
+	return pg_select_values(db, 0, n, pg_sequence_select, pg_sequence_value, seqs,
+				"cannot read a sequence", err);
 }
 
 /* The columns whose sequence's next value is still to be read. */

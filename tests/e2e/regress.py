@@ -565,11 +565,13 @@ class Regress:
             "CREATE SCHEMA lager", "CREATE TABLE lager.teil (id int PRIMARY KEY)",
             "CREATE TABLE lager__teil (id int PRIMARY KEY)"]))
 
-        # 20: more tables than one LOCK statement and one measuring query take
+        # 20: more tables than one LOCK statement and one measuring query take; those
+        # with a text column are measured, every tenth one has none
         add("rg-lock", *self.fixture("postgresql", "ofb_rg_lock", [
             "DO $$ BEGIN FOR i IN 1..%d LOOP EXECUTE format('CREATE TABLE f%%s (id int "
-            "PRIMARY KEY); INSERT INTO f%%s VALUES (1)', lpad(i::text, 3, '0'), "
-            "lpad(i::text, 3, '0')); END LOOP; END $$" % LOCK_FILLERS,
+            "PRIMARY KEY%%s); INSERT INTO f%%s VALUES (1)', lpad(i::text, 3, '0'), CASE WHEN "
+            "i %% 10 = 0 THEN '' ELSE ', note text DEFAULT ''x''' END, lpad(i::text, 3, '0')); "
+            "END LOOP; END $$" % LOCK_FILLERS,
             "CREATE TABLE moving (id int PRIMARY KEY)",
             "INSERT INTO moving SELECT generate_series(1, 10)",
             "CREATE TABLE w_blob (id int PRIMARY KEY, body text)",
