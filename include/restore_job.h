@@ -31,6 +31,8 @@ struct target {
 	int files_nonempty;
 	int keep_old_files;       /* replaced files not in the safety package: keep them */
 	int pkg_has_files;        /* the package holds a files folder for this client */
+	struct ofb_schema *schema; /* its schema.json as the probe read it, kept for the load
+				    * within a budget of tables (restore_job.c), else NULL */
 };
 
 struct job {
@@ -47,6 +49,7 @@ struct job {
 	unsigned long long rows;  /* restored, for the summary */
 	struct timespec started;
 	struct verify_task *verify; /* the package verified beside the work; NULL: done */
+	size_t kept_tables;       /* the tables of the targets' kept schemas */
 };
 
 /* Free what the job holds (the reader, every target, their secrets). */

@@ -40,6 +40,26 @@ static void target_free(struct target *t)
 	ofb_dbconn_free(&t->client.conn);
 	ofb_secret_free(t->connstr);
 	ofb_db_close(t->kept);
+	if (t->schema)
+		ofb_schema_free(t->schema);
+	free(t->schema);
+}
+
+/* The schemas the probe reads are kept for the loads while they hold this many tables
+ * together (some 6 KB each), so that a package of many clients is not held in memory
+ * whole; the others are read again. */
+#define KEPT_SCHEMA_TABLES 2000
+
+/* t's schema into *s: the one the probe kept (then t keeps it no longer), else read. */
+static int target_schema(struct job *j, struct target *t, struct ofb_schema *s,
+			 struct ofb_error *err)
+{
+	if (!t->schema)
+		return ofb_reader_schema(j->reader, t->db_folder, s, err);
+	*s = *t->schema;
+	free(t->schema);
+	t->schema = NULL;
+	return 0;
 }
 
 /* The whole package verified, from when the targets are known, on a thread of its own
@@ -487,7 +507,13 @@ static int probe_target(struct job *j, struct target *t, struct ofb_error *err)
 				      "first)", t->subject, s.n_objects);
 			rc = -1;
 		}
-		ofb_schema_free(&s);
+		if (rc == 0 && j->kept_tables + s.n_tables <= KEPT_SCHEMA_TABLES) {
+			j->kept_tables += s.n_tables;
+			t->schema = xmalloc(sizeof *t->schema);
+			*t->schema = s;
+		} else {
+			ofb_schema_free(&s);
+		}
 		if (rc != 0)
 			goto out;
 	}
@@ -830,7 +856,7 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 	int created = 0, loaded = 0, ret = -1;
 
 	memset(&s, 0, sizeof s);
-	if (ofb_reader_schema(j->reader, t->db_folder, &s, err) != 0)
+	if (target_schema(j, t, &s, err) != 0)
 		goto out;
 	/* the files go into a new folder of our own, removed on failure, and take the
 	 * folder's place after the database's commit, which waits for the verification, as
