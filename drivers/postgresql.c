@@ -75,8 +75,8 @@ typedef void pg_select_fn(struct buf *sql, size_t i, void *ctx);
 /* Takes item i's value (NULL for SQL NULL). */
 typedef void pg_value_fn(size_t i, const char *value, void *ctx);
 
-/* Items from .. to-1, PG_ITEMS_PER_QUERY of them a query; what says what was being read. */
-static int pg_select_values(struct ofb_db *db, size_t from, size_t to, pg_select_fn *select,
+/* Items 0 .. n-1, PG_ITEMS_PER_QUERY of them a query; what says what was being read. */
+static int pg_select_values(struct ofb_db *db, size_t n, pg_select_fn *select,
 			    pg_value_fn *value, void *ctx, const char *what, struct ofb_error *err)
 {
 	SQLHSTMT st = NULL;
@@ -85,8 +85,8 @@ static int pg_select_values(struct ofb_db *db, size_t from, size_t to, pg_select
 	int rc = 0;
 
 	buf_init(&sql);
-	for (size_t a = from; a < to && rc >= 0; a += PG_ITEMS_PER_QUERY) {
-		size_t b = to - a > PG_ITEMS_PER_QUERY ? a + PG_ITEMS_PER_QUERY : to;
+	for (size_t a = 0; a < n && rc >= 0; a += PG_ITEMS_PER_QUERY) {
+		size_t b = n - a > PG_ITEMS_PER_QUERY ? a + PG_ITEMS_PER_QUERY : n;
 		SQLRETURN more = SQL_SUCCESS;
 		buf_reset(&sql);
 		for (size_t i = a; i < b; i++) {
@@ -101,7 +101,7 @@ static int pg_select_values(struct ofb_db *db, size_t from, size_t to, pg_select
 		/* a result for each SELECT */
 		while (rc >= 0 && more != SQL_NO_DATA) {
 			while ((rc = ofb_fetch_texts(st, v, 2, what, err)) > 0) {
-				size_t i = v[0] ? strtoul(v[0], NULL, 10) : to;
+				size_t i = v[0] ? strtoul(v[0], NULL, 10) : n;
 				if (i >= a && i < b)
 					value(i, v[1], ctx);
 			}
@@ -278,7 +278,7 @@ static int pg_read_window(struct ofb_db *db, struct ofb_table *tables, size_t n,
 		else
 			pick[n_pick++] = j;
 	}
-	if (n_pick && pg_select_values(db, 0, n_pick, pg_window_select, pg_window_value, &w,
+	if (n_pick && pg_select_values(db, n_pick, pg_window_select, pg_window_value, &w,
 				       "cannot measure the rows of its tables", err) != 0)
 		return -1;
 	if (!tables[i].fetch_rows)
@@ -498,7 +498,7 @@ static void pg_sequence_value(size_t i, const char *value, void *ctx)
 static int pg_sequence_values(struct ofb_db *db, struct pg_sequence *seqs, size_t n,
 			      struct ofb_error *err)
 {
-	return pg_select_values(db, 0, n, pg_sequence_select, pg_sequence_value, seqs,
+	return pg_select_values(db, n, pg_sequence_select, pg_sequence_value, seqs,
 				"cannot read a sequence", err);
 }
 

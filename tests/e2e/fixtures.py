@@ -10,6 +10,7 @@ import os
 import socket
 import random
 import sqlite3
+import time
 from decimal import Decimal
 
 import pyodbc
@@ -662,3 +663,24 @@ class Installation:
             f.write("\n".join(lines))
         os.chmod(path, 0o600)
         return path
+
+
+def run_while_recreated(conn, table, start, timeout):
+    """Run start() (it returns the Popen of an ofbackup run) while another transaction has
+    dropped `table` and made it anew holding ids 1 .. 50, as a restore does, and commit
+    that transaction 2 s later: (the Popen, whether it was still running then, its stdout
+    and stderr as text)."""
+    other = pyodbc.connect(conn, autocommit=False)
+    try:
+        cur = other.cursor()
+        cur.execute("DROP TABLE %s" % table)
+        cur.execute("CREATE TABLE %s (id int PRIMARY KEY)" % table)
+        cur.execute("INSERT INTO %s SELECT generate_series(1, 50)" % table)
+        p = start()
+        time.sleep(2)
+        waited = p.poll() is None
+        other.commit()
+        o, e = p.communicate(timeout=timeout)
+    finally:
+        other.close()
+    return p, waited, (o + e).decode("utf-8", "replace")

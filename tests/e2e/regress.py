@@ -40,7 +40,6 @@ import shutil
 import sqlite3
 import struct
 import subprocess
-import time
 import zipfile
 from decimal import Decimal
 
@@ -837,24 +836,12 @@ class Regress:
         pkg = os.path.join(self.root, "out", "export-rg-lock.zip")
         if os.path.exists(pkg):
             os.remove(pkg)
-        other = pyodbc.connect(self.pg("ofb_rg_lock"), autocommit=False)
-        try:
-            cur = other.cursor()
-            # what a restore does: drop, create, load, all in one transaction
-            cur.execute("DROP TABLE moving")
-            cur.execute("CREATE TABLE moving (id int PRIMARY KEY)")
-            cur.execute("INSERT INTO moving SELECT generate_series(1, 50)")
-            p = subprocess.Popen([self.suite.tool.path, "-v", "-c", self.cfg, "export",
-                                  "rg-lock", "-o", pkg], stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 env=self.env(), cwd=self.cwd)
-            time.sleep(2)
-            waited = p.poll() is None
-            other.commit()
-            o, e = p.communicate(timeout=CMD_TIMEOUT)
-        finally:
-            other.close()
-        text = (o + e).decode("utf-8", "replace")
+        p, waited, text = fx.run_while_recreated(
+            self.pg("ofb_rg_lock"), "moving",
+            lambda: subprocess.Popen([self.suite.tool.path, "-v", "-c", self.cfg, "export",
+                                      "rg-lock", "-o", pkg], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     env=self.env(), cwd=self.cwd), CMD_TIMEOUT)
         self.require(p.returncode == 0, "export exit %d; output: %s"
                      % (p.returncode, " ".join(text.split())[-300:]))
         self.require(waited, "the export did not wait for the table another transaction held")

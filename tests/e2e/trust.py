@@ -25,6 +25,7 @@ import zipfile
 
 import pyodbc
 
+import fixtures as fx
 from fixtures import SECRET
 from regress import PW_ENV, Regress, run_class
 from restore import write_ini
@@ -690,21 +691,14 @@ class Trust(Regress):
         cn.cursor().execute("CREATE TABLE moving (id int PRIMARY KEY)")
         cn.cursor().execute("INSERT INTO moving SELECT generate_series(1, 10)")
         cn.close()
-        other = pyodbc.connect(self.pg("ofb_tr_src"), autocommit=False)
         pkg = os.path.join(self.root, "out", "moving.zip")
         try:
-            cur = other.cursor()
-            # what a restore does: drop, create, load, all in one transaction
-            cur.execute("DROP TABLE moving")
-            cur.execute("CREATE TABLE moving (id int PRIMARY KEY)")
-            cur.execute("INSERT INTO moving SELECT generate_series(1, 50)")
-            p = subprocess.Popen([self.suite.tool.path, "-c", self.cfg, "export", "tr-pg", "-o",
-                                  pkg], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 stdin=subprocess.DEVNULL, env=self.env(), cwd=self.cwd)
-            time.sleep(2)
-            other.commit()
-            o, e = p.communicate(timeout=120)
-            text = (o + e).decode("utf-8", "replace")
+            p, _, text = fx.run_while_recreated(
+                self.pg("ofb_tr_src"), "moving",
+                lambda: subprocess.Popen([self.suite.tool.path, "-c", self.cfg, "export",
+                                          "tr-pg", "-o", pkg], stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                         env=self.env(), cwd=self.cwd), 120)
             self.require(p.returncode == 0, "export exit %d; output: %s"
                          % (p.returncode, " ".join(text.split())[-300:]))
             with zipfile.ZipFile(pkg) as z:
@@ -714,7 +708,6 @@ class Trust(Regress):
             self.require(rows == 50, "table 'moving' holds %d rows in the package, want 50 (the "
                          "committed new state; 10 would be the old one)" % rows)
         finally:
-            other.close()
             cn = pyodbc.connect(self.pg("ofb_tr_src"), autocommit=True)
             cn.cursor().execute("DROP TABLE IF EXISTS moving")
             cn.close()
