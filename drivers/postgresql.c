@@ -188,12 +188,46 @@ static unsigned long pg_fetch_rows(size_t window_bytes, unsigned long long row_b
 	return rows < 1 ? 1 : (unsigned long)rows;
 }
 
+/* The bytes the server sends of column c of the rows of x, as an expression. Strings and
+ * bytea are measured by their lengths, which the server reads off a stored value without
+ * fetching it (octet_length): turning 16 rows of 1 MB documents into text only to measure
+ * them took it 430 ms. bytea goes as hex (2 digits a byte, "\x") or escaped (at most 4);
+ * bigint: two 1 GB values are more than an integer holds. */
+static void pg_sent_length(struct buf *sql, const struct ofb_column *c)
+{
+	const char *t = c->native_type ? c->native_type : "";
+
+	if (strcmp(t, "bytea") == 0) {
+		buf_adds(sql, "coalesce(CAST(octet_length(x.");
+		ofb_drv_quote(&ofb_driver_postgresql, sql, c->name);
+		buf_adds(sql, ") AS bigint) * CASE current_setting('bytea_output') WHEN 'hex' "
+			      "THEN 2 ELSE 4 END + 2, 0)");
+		return;
+	}
+	buf_adds(sql, "coalesce(CAST(octet_length(x.");
+	ofb_drv_quote(&ofb_driver_postgresql, sql, c->name);
+	/* text, varchar(n), char(n): the value is its text */
+	if (strcmp(t, "text") != 0 && strncmp(t, "character varying", 17) != 0 &&
+	    strncmp(t, "character(", 10) != 0)
+		buf_adds(sql, "::text");
+	buf_adds(sql, ") AS bigint), 0)");
+}
+
 static void pg_window_select(struct buf *sql, size_t i, void *ctx)
 {
 	struct pg_windows *w = ctx;
 	const struct ofb_table *t = &w->tables[w->pick[i]];
 
-	buf_adds(sql, "(SELECT coalesce(max(octet_length(x::text)), 0) FROM (SELECT * FROM ONLY ");
+	buf_adds(sql, "(SELECT coalesce(max(");
+	for (size_t c = 0; c < t->n_columns; c++) {
+		if (c)
+			buf_adds(sql, " + ");
+		pg_sent_length(sql, &t->columns[c]);
+	}
+	if (!t->n_columns)
+		buf_adds(sql, "0");
+	/* psqlODBC's own words for each value */
+	buf_addf(sql, " + %zu), 0) FROM (SELECT * FROM ONLY ", 16 * t->n_columns);
 	ofb_drv_quote_table(&ofb_driver_postgresql, sql, t->schema, t->name);
 	buf_adds(sql, " LIMIT 16) x)");
 }
