@@ -33,6 +33,7 @@ Everything lives in its own installation (login database, clients, configuration
 the run's temporary folder and in databases named ofb_rg_*, dropped at the end.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -564,6 +565,16 @@ class Regress:
             "CREATE SCHEMA lager", "CREATE TABLE lager.teil (id int PRIMARY KEY)",
             "CREATE TABLE lager__teil (id int PRIMARY KEY)"]))
 
+        # 21: a SQLite table whose rows share a name (a package may make that name UNIQUE
+        # ON CONFLICT IGNORE, which drops rows without an error)
+        add("rg-dup", self.sqlite_client("dup", "CREATE TABLE kunde (id INTEGER PRIMARY KEY, "
+                                         "name TEXT NOT NULL); CREATE TABLE auftrag (id "
+                                         "INTEGER PRIMARY KEY)",
+                                         [("INSERT INTO kunde VALUES (1, 'a'), (2, 'a'), "
+                                           "(3, 'b')", ()),
+                                          ("INSERT INTO auftrag VALUES (1)", ())]),
+            self.files_dir("rg-dup"))
+
         # 20: more tables than one LOCK statement and one measuring query take; those
         # with a text column are measured, every tenth one has none
         add("rg-lock", *self.fixture("postgresql", "ofb_rg_lock", [
@@ -899,6 +910,46 @@ class Regress:
         finally:
             cn.close()
         self.require([tuple(g) for g in got] == [("a", "A")], "kunde in PostgreSQL: %s" % got)
+
+    def t21_rows_dropped(self):
+        pkg = self.export("rg-dup")
+        with zipfile.ZipFile(pkg) as z:
+            items = [(i, z.read(i.filename)) for i in z.infolist()]
+        entry = "clients/rg-dup/db/schema.json"
+        data = dict((i.filename, d) for i, d in items)
+        schema = json.loads(data[entry])
+        t = [x for x in schema["tables"] if x["name"] == "kunde"][0]
+        self.require("name TEXT NOT NULL" in t["native_ddl"], "kunde's DDL: %s" % t["native_ddl"])
+        t["native_ddl"] = t["native_ddl"].replace("name TEXT NOT NULL",
+                                                  "name TEXT NOT NULL UNIQUE ON CONFLICT IGNORE")
+        new = json.dumps(schema).encode("utf-8")
+        man = json.loads(data["manifest.json"])
+        for e in man["entries"]:
+            if e["path"] == entry:
+                e["size"], e["sha256"] = len(new), hashlib.sha256(new).hexdigest()
+        bad = os.path.join(self.root, "out", "dup-ignored.zip")
+        with zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as z:
+            for info, d in items:
+                z.writestr(info, new if info.filename == entry else
+                           json.dumps(man).encode("utf-8") if info.filename == "manifest.json"
+                           else d, compress_type=zipfile.ZIP_DEFLATED)
+        path = os.path.join(self.root, "db", "dup-import.db")
+        if os.path.exists(path):
+            os.remove(path)
+        r = self.import_(bad, "rg-dup-in", "Driver=SQLite3;Database=" + path, expect=(1,))
+        self.require("'kunde'" in r.text and "2 of 3 rows" in r.text,
+                     "the import does not say that kunde took fewer rows: %s"
+                     % " ".join(r.text.split())[-300:])
+        self.require(not os.path.exists(path), "the failed import left %s" % path)
+        self.require(not self.registered("rg-dup-in"), "rg-dup-in registered after the failure")
+        # the package as it was loads whole, the counts of both tables taken together
+        self.import_(pkg, "rg-dup-ok", "Driver=SQLite3;Database=" + path, expect=(0, 3))
+        con = sqlite3.connect(path)
+        try:
+            got = con.execute("SELECT count(*) FROM kunde").fetchone()[0]
+        finally:
+            con.close()
+        self.require(got == 3, "kunde holds %d rows, want 3" % got)
 
     def t11_long(self, engine, db, batch_first):
         pkg = self.st.get("pkg-long") or self.export("rg-long")
@@ -1248,6 +1299,9 @@ class Regress:
           "transaction as the backup starts, is waited for and read as committed; rows of "
           "%d KB past the first hundred are read a few at a time, one-row tables 2,000 at a time"
           % (LOCK_FILLERS + 2, LOCK_WIDE_BYTES // 1000), self.t20_locks)
+        t("21 SQLite package whose DDL makes a column UNIQUE ON CONFLICT IGNORE, rows that "
+          "share it: the import exits 1 saying the table took fewer rows, nothing kept; the "
+          "package as made loads whole", self.t21_rows_dropped)
         try:
             self.drop_all()
         except pyodbc.Error:
