@@ -167,8 +167,11 @@ out:
 	return ret;
 }
 
-/* psqlODBC's fetch size for statements allocated from now on (its own attribute). */
+/* psqlODBC's fetch size for statements allocated from now on, and whether they read
+ * through a cursor, a fetch at a time (UseDeclareFetch), or take the whole result at
+ * once (its own attributes). */
 #define PG_ATTR_FETCH 65541
+#define PG_ATTR_DECLARE_FETCH 65539
 #define PG_FETCH_MAX 2000
 
 /* The rows of tables[pick[0 ..]] measured, for fetch windows of window_bytes. */
@@ -213,31 +216,54 @@ static void pg_sent_length(struct buf *sql, const struct ofb_column *c)
 	buf_adds(sql, ") AS bigint), 0)");
 }
 
+/* Rows counted by the measuring query, at most: a table of no more than its fetch window
+ * holds is read without a cursor (pg_read_window). */
+#define PG_COUNT_MAX (PG_FETCH_MAX + 1)
+
+static long long pg_row_bound(const struct ofb_table *t);
+
+/* Item i's value: "<longest row> <rows, at most PG_COUNT_MAX>", the longest row -1 where
+ * the column types bound it. */
 static void pg_window_select(struct buf *sql, size_t i, void *ctx)
 {
 	struct pg_windows *w = ctx;
 	const struct ofb_table *t = &w->tables[w->pick[i]];
 
-	buf_adds(sql, "(SELECT coalesce(max(");
-	for (size_t c = 0; c < t->n_columns; c++) {
-		if (c)
-			buf_adds(sql, " + ");
-		pg_sent_length(sql, &t->columns[c]);
+	if (pg_row_bound(t) >= 0) {
+		buf_adds(sql, "'-1 '");
+	} else {
+		buf_adds(sql, "(SELECT coalesce(max(");
+		for (size_t c = 0; c < t->n_columns; c++) {
+			if (c)
+				buf_adds(sql, " + ");
+			pg_sent_length(sql, &t->columns[c]);
+		}
+		if (!t->n_columns)
+			buf_adds(sql, "0");
+		/* psqlODBC's own words for each value */
+		buf_addf(sql, " + %zu), 0) FROM (SELECT * FROM ONLY ", 16 * t->n_columns);
+		ofb_drv_quote_table(&ofb_driver_postgresql, sql, t->schema, t->name);
+		buf_adds(sql, " LIMIT 16) x) || ' '");
 	}
-	if (!t->n_columns)
-		buf_adds(sql, "0");
-	/* psqlODBC's own words for each value */
-	buf_addf(sql, " + %zu), 0) FROM (SELECT * FROM ONLY ", 16 * t->n_columns);
+	buf_adds(sql, " || (SELECT count(*) FROM (SELECT FROM ONLY ");
 	ofb_drv_quote_table(&ofb_driver_postgresql, sql, t->schema, t->name);
-	buf_adds(sql, " LIMIT 16) x)");
+	buf_addf(sql, " LIMIT %d) x)", PG_COUNT_MAX);
 }
 
 static void pg_window_value(size_t i, const char *value, void *ctx)
 {
 	struct pg_windows *w = ctx;
+	struct ofb_table *t = &w->tables[w->pick[i]];
+	long long longest = 0, bound = pg_row_bound(t);
+	unsigned long long rows = PG_COUNT_MAX;
 
-	w->tables[w->pick[i]].fetch_rows =
-		pg_fetch_rows(w->window_bytes, value ? strtoull(value, NULL, 10) : 0);
+	if (value && sscanf(value, "%lld %llu", &longest, &rows) != 2)
+		rows = PG_COUNT_MAX;
+	if (bound >= 0)
+		longest = bound;
+	t->fetch_rows = pg_fetch_rows(w->window_bytes,
+				      longest > 0 ? (unsigned long long)longest : 0);
+	t->fits_window = rows <= t->fetch_rows;
 }
 
 /* The longest text a value of a column declared so (format_type's words) can have, in
@@ -292,33 +318,34 @@ static long long pg_row_bound(const struct ofb_table *t)
 
 /* psqlODBC holds a whole fetch (Fetch=N rows) in memory: N such that a fetch holds about
  * window_bytes. A table whose columns' types bound its rows takes N from that bound;
- * another one from the widest of its first rows as the server sends them (the row's
- * text, bytea as hex), measured together with the next such tables (up to
- * PG_ITEMS_PER_QUERY) in one query. (A table's size on disk tells nothing safe here: lz4
- * keeps 24 MB of bytea in 120 KB.) */
+ * another one from the widest of its first rows as the server sends them (the values'
+ * lengths, bytea as hex). (A table's size on disk tells nothing safe here: lz4 keeps
+ * 24 MB of bytea in 120 KB.) Its rows are counted too, up to PG_COUNT_MAX: a table of no
+ * more rows than N is read without a cursor, its result taken whole by one round trip
+ * instead of a DECLARE, FETCH and CLOSE (200 small tables: a backup 0.36 -> 0.30 s). Each
+ * table is measured together with the next ones (up to PG_ITEMS_PER_QUERY), in the same
+ * snapshot as their reads. */
 static int pg_read_window(struct ofb_db *db, struct ofb_table *tables, size_t n, size_t i,
 			  size_t window_bytes, struct ofb_error *err)
 {
 	size_t pick[PG_ITEMS_PER_QUERY], n_pick = 0;
 	struct pg_windows w = { tables, pick, window_bytes };
 
-	for (size_t j = i; j < n && !tables[i].fetch_rows && n_pick < PG_ITEMS_PER_QUERY; j++) {
-		long long bound;
-		if (tables[j].fetch_rows)
-			continue;
-		bound = pg_row_bound(&tables[j]);
-		if (bound >= 0)
-			tables[j].fetch_rows = pg_fetch_rows(window_bytes, (unsigned long long)bound);
-		else
+	for (size_t j = i; j < n && !tables[i].fetch_rows && n_pick < PG_ITEMS_PER_QUERY; j++)
+		if (!tables[j].fetch_rows)
 			pick[n_pick++] = j;
-	}
 	if (n_pick && pg_select_values(db, n_pick, pg_window_select, pg_window_value, &w,
 				       "cannot measure the rows of its tables", err) != 0)
 		return -1;
-	if (!tables[i].fetch_rows)
+	if (!tables[i].fetch_rows) {
 		tables[i].fetch_rows = 1;   /* no answer: the smallest window is safe */
+		tables[i].fits_window = 0;
+	}
 	if (!SQL_SUCCEEDED(SQLSetConnectAttr(db->dbc, PG_ATTR_FETCH,
 					     (SQLPOINTER)(uintptr_t)tables[i].fetch_rows,
+					     SQL_IS_INTEGER)) ||
+	    !SQL_SUCCEEDED(SQLSetConnectAttr(db->dbc, PG_ATTR_DECLARE_FETCH,
+					     (SQLPOINTER)(uintptr_t)!tables[i].fits_window,
 					     SQL_IS_INTEGER))) {
 		ofb_odbc_error(err, SQL_HANDLE_DBC, db->dbc, "cannot set the fetch size");
 		return -1;

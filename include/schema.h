@@ -98,6 +98,7 @@ struct ofb_table {
 	unsigned long long n_rows;
 	unsigned long fetch_rows;     /* rows the driver's fetch window holds (read_window), 0
 				       * not measured yet */
+	int fits_window;              /* ... and all of the table's rows fit in it */
 };
 
 /* Objects of a database besides its tables, each restored from the engine's own SQL on
