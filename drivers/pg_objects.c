@@ -299,7 +299,21 @@ int pg_finish_objects(struct ofb_db *db, const struct ofb_schema *s, struct ofb_
 
 /* Routine bodies are checked against the tables when they are called, as pg_dump's
  * restores do: a routine made before the tables may name them. */
+/* psqlODBC's UseDeclareFetch (its own attribute): a load reads small answers only, each
+ * taken whole in one round trip, not through a cursor of three */
+#define PG_ATTR_DECLARE_FETCH 65539
+
 int pg_load_session(struct ofb_db *db, struct ofb_error *err)
 {
+	/* what the driver learnt of the database's tables is from before this load */
+	if (db->drv_state_free)
+		db->drv_state_free(db->drv_state);
+	db->drv_state = NULL;
+	db->drv_state_free = NULL;
+	if (!SQL_SUCCEEDED(SQLSetConnectAttr(db->dbc, PG_ATTR_DECLARE_FETCH, (SQLPOINTER)0,
+					     SQL_IS_INTEGER))) {
+		ofb_odbc_error(err, SQL_HANDLE_DBC, db->dbc, "cannot set up the connection");
+		return -1;
+	}
 	return ofb_db_exec(db, "SET check_function_bodies = false", err);
 }

@@ -762,53 +762,187 @@ static const char *const pg_default_keywords[] = {
 	"TRUE", "FALSE", "NULL", NULL
 };
 
-/* INSERT ... SELECT unnest(), ... of one array per column: the server parses each
- * array once and plans nothing per row (a 400-row VALUES list took it 2 ms, this a
- * tenth of that). The unnests stand in the select list, where they run in step and
- * stream their rows; in FROM (ROWS FROM) each would first be copied into a tuple store
- * (measured: a tenth slower for 200,000 rows). The arrays are of the columns' types
- * without modifiers (bpchar, not char(n)), so a value too long for the column is
- * refused by the INSERT as it would be from VALUES, not cut by the cast. A column that
- * is an array itself would be flattened by unnest, a composite one spread over several
- * columns, and an array literal of a type whose elements are separated otherwise than
- * by commas (box) would not read: such tables, and types without an array type, keep
- * the VALUES batches. */
+/* The column types of every table of the database, read once for a load's tables (its
+ * tables are all made before the first rows go in): a query a table took 200 round trips
+ * for 200 small tables. */
+struct pg_column_type {
+	char *schema, *table, *column;
+	char *type;                /* as an array's element type; "" when arrays cannot carry it */
+};
+
+struct pg_types {
+	struct pg_column_type *v;   /* sorted by schema and table */
+	size_t n;
+	const char *current;        /* the current schema's name (one of v's), NULL: none */
+};
+
+static void pg_types_free(void *state)
+{
+	struct pg_types *t = state;
+
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->v[i].schema);
+		free(t->v[i].table);
+		free(t->v[i].column);
+		free(t->v[i].type);
+	}
+	free(t->v);
+	free(t);
+}
+
+static int cmp_column_types(const void *a, const void *b)
+{
+	const struct pg_column_type *x = a, *y = b;
+	int c = strcmp(x->schema, y->schema);
+
+	return c ? c : strcmp(x->table, y->table);
+}
+
+/* The type's own name, not format_type's ("character" would be char(1)); "" for a type
+ * arrays cannot carry as they are (see pg_array_batch_insert). */
+static int pg_read_types(struct ofb_db *db, struct ofb_error *err)
+{
+	struct pg_types *t = xcalloc(1, sizeof *t);
+	SQLHSTMT st = NULL;
+	char *v[5] = { NULL };
+	size_t cap = 0;
+	int rc;
+
+	if (ofb_db_query(db, "SELECT n.nspname, c.relname, CASE WHEN n.oid = "
+			 "current_schema()::regnamespace THEN 'yes' ELSE 'no' END, a.attname, "
+			 "CASE WHEN y.typcategory <> 'A' AND y.typarray <> 0 AND y.typdelim = ',' "
+			 "AND (y.typtype IN ('b', 'e', 'r', 'm') OR (y.typtype = 'd' AND (SELECT "
+			 "typtype FROM pg_type WHERE oid = y.typbasetype) IN ('b', 'e', 'r', 'm'))) "
+			 "THEN quote_ident(yn.nspname) || '.' || quote_ident(y.typname) ELSE '' END "
+			 "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN "
+			 "pg_namespace n ON n.oid = c.relnamespace JOIN pg_type y ON y.oid = "
+			 "a.atttypid JOIN pg_namespace yn ON yn.oid = y.typnamespace WHERE "
+			 "c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND "
+			 "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT "
+			 "LIKE 'pg\\_%'", &st, err) != 0) {
+		free(t);
+		return -1;
+	}
+	while ((rc = ofb_fetch_texts(st, v, 5, "the column types", err)) > 0) {
+		struct pg_column_type *c;
+		if (!v[0] || !v[1] || !v[3])
+			continue;
+		if (t->n == cap) {
+			cap = cap ? 2 * cap : 64;
+			t->v = xrealloc(t->v, cap * sizeof *t->v);
+		}
+		c = &t->v[t->n++];
+		c->schema = v[0];
+		c->table = v[1];
+		c->column = v[3];
+		if (!t->current && v[2] && strcmp(v[2], "yes") == 0)
+			t->current = c->schema;   /* the string, not the entry: v moves */
+		c->type = v[4] ? v[4] : xstrdup("");
+		free(v[2]);
+		for (int i = 0; i < 5; i++)
+			v[i] = NULL;
+	}
+	SQLFreeHandle(SQL_HANDLE_STMT, st);
+	for (int i = 0; i < 5; i++)
+		free(v[i]);
+	if (rc < 0) {
+		pg_types_free(t);
+		return -1;
+	}
+	qsort(t->v, t->n, sizeof *t->v, cmp_column_types);
+	if (db->drv_state_free)
+		db->drv_state_free(db->drv_state);
+	db->drv_state = t;
+	db->drv_state_free = pg_types_free;
+	return 0;
+}
+
+/* A name as ofb_drv_quote wrote it ("a""b") back into its characters; the end of it
+ * after *p; NULL when it is not one. */
+static char *pg_unquote(const char **p)
+{
+	const char *s = *p;
+	struct buf b;
+
+	if (*s != '"')
+		return NULL;
+	buf_init(&b);
+	for (s++;; s++) {
+		if (!*s) {
+			buf_free(&b);
+			return NULL;
+		}
+		if (*s == '"' && s[1] != '"')
+			break;
+		if (*s == '"')
+			s++;
+		buf_addc(&b, *s);
+	}
+	*p = s + 1;
+	return buf_detach(&b);
+}
+
+/* The first column of table quoted ("name" or "schema"."name") in the types read, or
+ * NULL; *n how many columns follow it. */
+static const struct pg_column_type *pg_table_types(const struct pg_types *t,
+						   const char *quoted, size_t *n)
+{
+	const char *p = quoted;
+	char *first = pg_unquote(&p), *second = NULL;
+	struct pg_column_type key = { 0 };
+	const struct pg_column_type *found = NULL;
+
+	*n = 0;
+	if (first && *p == '.') {
+		p++;
+		second = pg_unquote(&p);
+	}
+	if (!first || *p || (!second && !t->current))
+		goto out;
+	key.schema = second ? first : (char *)t->current;
+	key.table = second ? second : first;
+	found = bsearch(&key, t->v, t->n, sizeof *t->v, cmp_column_types);
+	if (!found)
+		goto out;
+	/* sorted: a table's columns stand together */
+	while (found > t->v && cmp_column_types(found - 1, &key) == 0)
+		found--;
+	while (found + *n < t->v + t->n && cmp_column_types(found + *n, &key) == 0)
+		++*n;
+out:
+	free(first);
+	free(second);
+	return found;
+}
+
 static int pg_array_batch_insert(struct ofb_db *db, const struct ofb_table *t, const char *quoted,
 				 const char *const *cols, size_t n, struct buf *sql,
 				 struct ofb_error *err)
 {
-	const char *args[1] = { quoted };
-	char **types = xcalloc(n ? n : 1, sizeof *types);
-	SQLHSTMT st = NULL;
-	char *v[3] = { NULL, NULL, NULL };
-	int rc, ret = -1;
+	const struct pg_column_type *types = NULL, **col = xcalloc(n ? n : 1, sizeof *col);
+	size_t n_types = 0;
+	int ret = -1;
 
-	/* the type's own name, not format_type's: "character" would be char(1) */
-	if (ofb_db_query_args(db, "SELECT a.attname, quote_ident(n.nspname) || '.' || "
-			      "quote_ident(y.typname), CASE WHEN y.typcategory <> 'A' AND "
-			      "y.typarray <> 0 AND y.typdelim = ',' AND (y.typtype IN ('b', 'e', "
-			      "'r', 'm') OR "
-			      "(y.typtype = 'd' AND (SELECT typtype FROM pg_type WHERE oid = "
-			      "y.typbasetype) IN ('b', 'e', 'r', 'm'))) THEN 'yes' ELSE 'no' END "
-			      "FROM pg_attribute a JOIN pg_type y ON y.oid = a.atttypid JOIN "
-			      "pg_namespace n ON n.oid = y.typnamespace WHERE a.attrelid = "
-			      "CAST(? AS regclass) AND a.attnum > 0 AND NOT a.attisdropped",
-			      args, 1, &st, err) != 0)
-		goto out;
-	while ((rc = ofb_fetch_texts(st, v, 3, "the column types", err)) > 0) {
-		for (size_t i = 0; i < n; i++)
-			if (v[0] && strcmp(v[0], cols[i]) == 0 && !types[i]) {
-				types[i] = v[2] && strcmp(v[2], "yes") == 0 ? xstrdup(v[1] ? v[1] : "")
-									     : xstrdup("");
-				break;
-			}
+	/* read once per load; again for a table made since */
+	if (db->drv_state_free == pg_types_free)
+		types = pg_table_types(db->drv_state, quoted, &n_types);
+	if (!types) {
+		if (pg_read_types(db, err) != 0) {
+			ofb_error_prefix(err, "table '%s'", t->name);
+			goto out;
+		}
+		types = pg_table_types(db->drv_state, quoted, &n_types);
 	}
-	if (rc < 0)
-		goto out;
 	ret = 1;
-	for (size_t i = 0; i < n && ret; i++)
-		if (!types[i] || !*types[i])
+	for (size_t i = 0; i < n && ret; i++) {
+		for (size_t k = 0; k < n_types && !col[i]; k++)
+			if (strcmp(types[k].column, cols[i]) == 0)
+				col[i] = &types[k];
+		if (!col[i] || !*col[i]->type)
 			ret = 0;
+	}
 	if (!ret)
 		goto out;
 	buf_reset(sql);
@@ -823,17 +957,9 @@ static int pg_array_batch_insert(struct ofb_db *db, const struct ofb_table *t, c
 	 * they give one row per element */
 	buf_adds(sql, ") SELECT ");
 	for (size_t i = 0; i < n; i++)
-		buf_addf(sql, "%spg_catalog.unnest(CAST(? AS %s[]))", i ? ", " : "", types[i]);
+		buf_addf(sql, "%spg_catalog.unnest(CAST(? AS %s[]))", i ? ", " : "", col[i]->type);
 out:
-	if (ret < 0)
-		ofb_error_prefix(err, "table '%s'", t->name);
-	for (int i = 0; i < 3; i++)
-		free(v[i]);
-	for (size_t i = 0; i < n; i++)
-		free(types[i]);
-	free(types);
-	if (st)
-		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	free(col);
 	return ret;
 }
 

@@ -27,6 +27,9 @@ struct ofb_db {
 	/* set by the driver's load session: statement text (given as UTF-16) reaches the
 	 * engine as the characters it holds, not converted to a narrower character set */
 	int text_exact;
+	/* the driver's own state of this connection, freed with it (drv_state_free) */
+	void *drv_state;
+	void (*drv_state_free)(void *state);
 };
 
 /* A connection object for connstr, not connected yet (its label is connstr masked);

@@ -154,6 +154,8 @@ void ofb_db_close(struct ofb_db *db)
 	if (!db)
 		return;
 	ofb_db_disconnect(db);
+	if (db->drv_state_free)
+		db->drv_state_free(db->drv_state);
 	if (db->env)
 		SQLFreeHandle(SQL_HANDLE_ENV, db->env);
 	free(db->label);
