@@ -1,6 +1,9 @@
 /* main.c - global options and dispatch to a command of the table in cli.c. */
 #include <getopt.h>
 #include <locale.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +71,17 @@ int main(int argc, char **argv)
 	 * interface (sqliteodbc) into the locale's character set, which must hold every
 	 * character (in plain "C" it would turn 'ü' into Latin-1). */
 	setlocale(LC_ALL, "C");
+#if defined(__GLIBC__)
+	/* Buffers of a batch or a chunk (ours, the ODBC drivers' copies of parameters, libpq's
+	 * output buffer) are a few MB each, allocated and freed again for every batch, often
+	 * on a thread of its own. By default glibc maps each such block afresh and hands freed
+	 * memory back at once, so every batch faulted its pages in again: a tenth of a
+	 * PostgreSQL restore's time (200,000 narrow rows: 0.80 -> 0.72 s). Blocks up to 32 MB
+	 * come from the heap now and up to 128 MB of free memory is kept for the next batch;
+	 * the peak RSS stays where it was (about +1 MB). */
+	mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
+#endif
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
 		setlocale(LC_CTYPE, "C.utf8");
 	memset(&sa, 0, sizeof sa);
