@@ -1010,6 +1010,7 @@ const struct ofb_driver ofb_driver_postgresql = {
 	.load_session = pg_load_session,
 	.type_ddl = pg_type_ddl,
 	.ddl_in_transaction = 1,
+	.key_after_data = 1,
 	/* template0: the new database's encoding is not bound to template1's */
 	.create_database_options = "ENCODING 'UTF8' TEMPLATE template0",
 	.maintenance_database = "postgres",

@@ -54,7 +54,12 @@ int ofb_ddl_native_table(const struct ofb_ddl *d, const struct ofb_table *t);
 int ofb_ddl_is_identity(const struct ofb_ddl *d, const struct ofb_table *t,
 			const struct ofb_column *c);
 
-struct ofb_ddl_stmt ofb_ddl_create_table(struct ofb_ddl *d, const struct ofb_table *t);
+/* CREATE TABLE; key_later: without its primary key, which ofb_ddl_primary_key adds once the
+ * rows are in (a key that is the row id stays) */
+struct ofb_ddl_stmt ofb_ddl_create_table(struct ofb_ddl *d, const struct ofb_table *t,
+					 int key_later);
+/* ALTER TABLE ... ADD PRIMARY KEY (...) of a table created with key_later */
+struct ofb_ddl_stmt ofb_ddl_primary_key(struct ofb_ddl *d, const struct ofb_table *t);
 /* After the data: the table's indexes, then its foreign keys (*n statements, malloc'd). */
 /* Non-zero when the target computes column c of t itself (generated, made so by the
  * table's own DDL or the driver's generation clause): no value is loaded into it. */

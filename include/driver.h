@@ -202,6 +202,10 @@ struct ofb_driver {
 	int ddl_in_transaction;
 	/* MAY: foreign keys only inside CREATE TABLE (SQLite); 0: ALTER TABLE ADD */
 	int fk_inline;
+	/* MAY: a large table's primary key is added after its rows (ALTER TABLE ... ADD
+	 * PRIMARY KEY), its index built once from sorted keys instead of an entry a row; 0:
+	 * with the table (an engine that keeps rows in key order would rebuild the table) */
+	int key_after_data;
 	/* MAY: parameter markers per statement; 0: 2000 */
 	unsigned max_params;
 	/* MAY: appends text (UTF-8 without U+0000) as a string literal of the load session:

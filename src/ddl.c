@@ -399,7 +399,8 @@ struct ofb_ddl_stmt *ofb_ddl_table_losses(struct ofb_ddl *l, const struct ofb_ta
 	return v;
 }
 
-struct ofb_ddl_stmt ofb_ddl_create_table(struct ofb_ddl *l, const struct ofb_table *t)
+struct ofb_ddl_stmt ofb_ddl_create_table(struct ofb_ddl *l, const struct ofb_table *t,
+					 int key_later)
 {
 	struct ofb_ddl_stmt st = { 0 };
 	struct buf sql;
@@ -422,7 +423,7 @@ struct ofb_ddl_stmt ofb_ddl_create_table(struct ofb_ddl *l, const struct ofb_tab
 		column_def(l, t, &t->columns[i], &sql);
 		rowid |= rowid_key(l, t, &t->columns[i]);
 	}
-	if (t->primary_key && !rowid) {
+	if (t->primary_key && !rowid && !key_later) {
 		buf_adds(&sql, ",\n  PRIMARY KEY ");
 		name_list(l->drv, t->primary_key->columns, t->primary_key->n_columns, NULL, &sql);
 	}
@@ -439,6 +440,20 @@ struct ofb_ddl_stmt ofb_ddl_create_table(struct ofb_ddl *l, const struct ofb_tab
 		ofb_labels_free(lost);
 	}
 	buf_adds(&sql, "\n)");
+	st.sql = buf_detach(&sql);
+	return st;
+}
+
+struct ofb_ddl_stmt ofb_ddl_primary_key(struct ofb_ddl *l, const struct ofb_table *t)
+{
+	struct ofb_ddl_stmt st = { 0 };
+	struct buf sql;
+
+	buf_init(&sql);
+	buf_adds(&sql, "ALTER TABLE ");
+	ofb_ddl_quote_table(l, &sql, t);
+	buf_adds(&sql, " ADD PRIMARY KEY ");
+	name_list(l->drv, t->primary_key->columns, t->primary_key->n_columns, NULL, &sql);
 	st.sql = buf_detach(&sql);
 	return st;
 }

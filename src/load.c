@@ -215,6 +215,7 @@ struct loader {
 	struct ofb_db *extra;     /* that connection, opened for the first table that can use it */
 	int extra_failed;         /* it could not be had: one connection for the rest */
 	unsigned long long *rows; /* each table's rows as the package has them, once loaded */
+	unsigned char *key_later; /* the table is created without its primary key (key_later) */
 };
 
 static int exec(struct loader *l, const char *sql, const struct ofb_table *t,
@@ -269,7 +270,27 @@ static int run_stmts(struct loader *l, struct ofb_ddl_stmt *v, size_t n,
 	return ret;
 }
 
-static int create_table(struct loader *l, struct ofb_table *t, struct ofb_error *err)
+/* Tables of at least this many rows (by the manifest) get their primary key after their
+ * rows where the engine can add it so (key_after_data): one sorted build of its index
+ * instead of an entry a row (PostgreSQL, 200,000 narrow rows: 0.59 -> 0.49 s of the
+ * server's time). A smaller table keeps it in its CREATE TABLE: the statement more would
+ * cost about what it saves. The manifest's count only chooses; the rows are counted. */
+#define KEY_LATER_ROWS 10000
+
+static int key_later(const struct loader *l, struct ofb_reader *r, const struct ofb_table *t)
+{
+	json_t *rec, *rows;
+
+	if (!l->drv->key_after_data || !t->primary_key || !t->entry ||
+	    ofb_ddl_native_table(&l->ddl, t))
+		return 0;
+	rec = ofb_reader_entry(r, t->entry);
+	rows = rec ? json_object_get(rec, "rows") : NULL;
+	return json_is_integer(rows) && json_integer_value(rows) >= KEY_LATER_ROWS;
+}
+
+static int create_table(struct loader *l, struct ofb_table *t, int key_later,
+			struct ofb_error *err)
 {
 	size_t n;
 	struct ofb_ddl_stmt *losses = ofb_ddl_table_losses(&l->ddl, t, &n);
@@ -278,11 +299,31 @@ static int create_table(struct loader *l, struct ofb_table *t, struct ofb_error 
 
 	if (run_stmts(l, losses, n, t, err) != 0)
 		return -1;
-	st = ofb_ddl_create_table(&l->ddl, t);
+	st = ofb_ddl_create_table(&l->ddl, t, key_later);
 	ret = run_stmt(l, &st, t, err);
 
 	free(st.sql);
 	free(st.warning);
+	return ret;
+}
+
+/* The primary key of a table created without it: a value the package holds twice is
+ * refused here, naming the key (the engine's message names the value). */
+static int add_primary_key(struct loader *l, struct ofb_table *t, struct ofb_error *err)
+{
+	struct ofb_ddl_stmt st = ofb_ddl_primary_key(&l->ddl, t);
+	int ret = ofb_db_exec(l->db, st.sql, err);
+
+	if (ret != 0) {
+		struct buf cols;
+		buf_init(&cols);
+		for (size_t i = 0; i < t->primary_key->n_columns; i++)
+			buf_addf(&cols, "%s%s", i ? ", " : "", t->primary_key->columns[i]);
+		ofb_error_prefix(err, "%s, table '%s': its primary key (%s) cannot be added to "
+				 "the rows loaded", l->subject, t->name, cols.data);
+		buf_free(&cols);
+	}
+	free(st.sql);
 	return ret;
 }
 
@@ -1488,9 +1529,11 @@ int ofb_load_database(struct ofb_db *db, const char *connstr, struct ofb_reader 
 	if (l.ddl.same_engine && ofb_objects_create(db, src, OFB_PHASE_BEFORE_TABLES, subject,
 						   &l.objects_made, err) != 0)
 		goto out;
+	l.key_later = xcalloc(src->n_tables ? src->n_tables : 1, 1);
 	for (size_t i = 0; i < src->n_tables; i++) {
 		mark_key_parts(&src->tables[i]);
-		if (create_table(&l, &src->tables[i], err) != 0)
+		l.key_later[i] = (unsigned char)key_later(&l, r, &src->tables[i]);
+		if (create_table(&l, &src->tables[i], l.key_later[i], err) != 0)
 			goto out;
 		created++;
 	}
@@ -1503,7 +1546,8 @@ int ofb_load_database(struct ofb_db *db, const char *connstr, struct ofb_reader 
 	/* every table's indexes before any foreign key: a key may reference another table's
 	 * unique index */
 	for (size_t i = 0; i < src->n_tables; i++)
-		if (create_indexes(&l, &src->tables[i], err) != 0)
+		if ((l.key_later[i] && add_primary_key(&l, &src->tables[i], err) != 0) ||
+		    create_indexes(&l, &src->tables[i], err) != 0)
 			goto out;
 	for (size_t i = 0; i < src->n_tables; i++) {
 		struct ofb_table *t = &src->tables[i];
@@ -1542,5 +1586,6 @@ out:
 	free(existing);
 	ofb_ddl_free(&l.ddl);
 	free(l.rows);
+	free(l.key_later);
 	return ret;
 }

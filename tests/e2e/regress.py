@@ -57,7 +57,7 @@ PG_DBS = ("ofb_rg_inf", "ofb_rg_inf_dst", "ofb_rg_seq", "ofb_rg_seq_dst", "ofb_r
           "ofb_rg_dec_pg", "ofb_rg_bulk", "ofb_rg_bulk_dst", "ofb_rg_long_pg", "ofb_rg_fk_pg",
           "ofb_rg_sch", "ofb_rg_sch_dst", "ofb_rg_pk_pg",
           "ofb_rg_slk_pg", "ofb_rg_case", "ofb_rg_case_pg", "ofb_rg_lock",
-          "ofb_rg_flat")
+          "ofb_rg_flat", "ofb_rg_bulk_dup")
 MY_DBS = ("ofb_rg_enum", "ofb_rg_enum_dst", "ofb_rg_keys", "ofb_rg_dec_my",
           "ofb_rg_int_my", "ofb_rg_seq_my", "ofb_rg_long_my", "ofb_rg_latin",
           "ofb_rg_latin_dst", "ofb_rg_lit", "ofb_rg_lit_dst", "ofb_rg_lit_l1",
@@ -612,6 +612,51 @@ class Regress:
                          % (table, got, want))
         self.require(self.pg_digest("ofb_rg_bulk", "bulk").startswith("%d:" % BULK_ROWS),
                      "the source holds no %d rows" % BULK_ROWS)
+        # the primary key of a table this large is added after its rows: it is there
+        cn = pyodbc.connect(self.pg("ofb_rg_bulk_dst"), autocommit=True)
+        try:
+            keys = pg_keys(cn.cursor())
+        finally:
+            cn.close()
+        self.require(("bulk", "PRIMARY KEY (id)") in keys and ("ranks", "PRIMARY KEY (id)") in keys,
+                     "the primary keys after the import: %s" % keys)
+        self.st["pkg-bulk"] = pkg
+
+    def t22_key_twice(self):
+        pkg = self.st.get("pkg-bulk") or self.export("rg-bulk")
+        entry = "clients/rg-bulk/db/data/bulk.csv"
+        with zipfile.ZipFile(pkg) as z:
+            items = [(i, z.read(i.filename)) for i in z.infolist()]
+        data = dict((i.filename, d) for i, d in items)
+        lines = data[entry].split(b"\n")
+        late = [k for k, line in enumerate(lines) if line.startswith(b"20000,")]
+        self.require(len(late) == 1, "no row 20000 in %s" % entry)
+        lines[late[0]] = b"17" + lines[late[0]][len(b"20000"):]
+        new = b"\n".join(lines)
+        man = json.loads(data["manifest.json"])
+        for e in man["entries"]:
+            if e["path"] == entry:
+                e["size"], e["sha256"] = len(new), hashlib.sha256(new).hexdigest()
+        bad = os.path.join(self.root, "out", "key-twice.zip")
+        with zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as z:
+            for info, d in items:
+                z.writestr(info, new if info.filename == entry else
+                           json.dumps(man).encode("utf-8") if info.filename == "manifest.json"
+                           else d, compress_type=zipfile.ZIP_DEFLATED)
+        self.run("-c", self.cfg, "verify", bad).expect(0)
+        r = self.import_(bad, "rg-key-twice", self.pg("ofb_rg_bulk_dup"), expect=(1,))
+        text = " ".join(r.text.split())
+        self.require("'bulk'" in text and "primary key (id)" in text and "(17)" in text,
+                     "the import does not name the table, its key and the value held twice: %s"
+                     % text[-400:])
+        cn = pyodbc.connect(self.pg("postgres"), autocommit=True)
+        try:
+            left = cn.cursor().execute("SELECT count(*) FROM pg_database WHERE datname = "
+                                       "'ofb_rg_bulk_dup'").fetchone()[0]
+        finally:
+            cn.close()
+        self.require(left == 0, "the failed import left the database it made")
+        self.require(not self.registered("rg-key-twice"), "rg-key-twice registered after the failure")
 
     def t12_latin(self):
         pkg = self.export("rg-latin")
@@ -1302,6 +1347,10 @@ class Regress:
         t("21 SQLite package whose DDL makes a column UNIQUE ON CONFLICT IGNORE, rows that "
           "share it: the import exits 1 saying the table took fewer rows, nothing kept; the "
           "package as made loads whole", self.t21_rows_dropped)
+        t("22 PostgreSQL package whose table of %d rows holds a primary key value twice, in "
+          "row 20000 of a valid package: its key, added after the rows, is refused; the import "
+          "exits 1 naming the table, the key and the value, the database it made is gone"
+          % BULK_ROWS, self.t22_key_twice)
         try:
             self.drop_all()
         except pyodbc.Error:

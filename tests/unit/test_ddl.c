@@ -100,7 +100,7 @@ static void test_targets(void)
 		size_t n;
 
 		ofb_ddl_init(&d, drv, &pg_schema);
-		st = ofb_ddl_create_table(&d, &order_table);
+		st = ofb_ddl_create_table(&d, &order_table, 0);
 		ofb_expect_str(targets[e].engine, st.sql, targets[e].create, __LINE__);
 		free(st.sql);
 		v = ofb_ddl_indexes(&d, &order_table, &n);
@@ -149,7 +149,7 @@ static void test_native_and_names(void)
 	size_t n;
 
 	ofb_ddl_init(&d, ofb_driver_by_name("sqlite"), &lite);
-	st = ofb_ddl_create_table(&d, &t);
+	st = ofb_ddl_create_table(&d, &t, 0);
 	ofb_expect_str("native table", st.sql, t.native_ddl, __LINE__);
 	ofb_expect_true("marked native", st.native && st.kind == OFB_SQL_CREATE_TABLE, __LINE__);
 	free(st.sql);
