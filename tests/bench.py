@@ -420,6 +420,7 @@ class Bench:
                  "MiB | ofbackup MiB | reference MiB |", "|" + "---|" * 13]
         for what, engine, shape, ref, o, r, ratio in self.rows:
             size = ("%.1f" % o[3], "%.1f" % r[3]) if what == "backup" else ("", "")
+            ref = ref.replace("|", "\\|")   # a pipe of the command, not a cell's end
             lines.append("| %s | %s | %s | %s | %.2f | %.2f | **%.2f** | %.2f | %.2f | %.1f | "
                          "%.1f | %s | %s |" % (what, engine, shape, ref, o[0], r[0], ratio, o[1],
                                               r[1], o[2], r[2], size[0], size[1]))
