@@ -1151,6 +1151,15 @@ static int add_row(void *ctx, const struct ofb_value *values, size_t n, struct o
 		b->literal = 0;
 		ofb_detail("%s: bytes go as parameters", b->label);
 	}
+	if (b->arrays && b->rows_done + b->n_rows == 0 && binary_heavy(b)) {
+		/* in an array literal bytes go as hex text, which the server reads twice (the
+		 * array, then each value); bound one by one they go as they are */
+		SQLFreeHandle(SQL_HANDLE_STMT, b->full);
+		b->full = NULL;
+		b->arrays = 0;
+		b->sql_rows = 0;
+		ofb_detail("%s: bytes go as parameters, not in arrays", b->label);
+	}
 	if (b->literal)
 		return add_literal_row(b, err);
 	b->n_rows++;

@@ -66,6 +66,9 @@ MY_DBS = ("ofb_rg_enum", "ofb_rg_enum_dst", "ofb_rg_keys", "ofb_rg_dec_my",
 
 # 10: more rows than one batch of arrays (10,000) holds, and values array literals quote
 BULK_ROWS = 25000
+# 10: rows of about 100 KB of bytes (two batches and more)
+DOC_ROWS = 60
+DOC_BYTES = 100000
 BULK_TEXTS = ['a "quoted", {braced} text', "back\\slash \\\"", "NULL", "", " lead, trail ",
               "line\nbreak\ttab", "Straße 😀", "{}", "\"\"", "x" * 300]
 LONG_ROWS = 25000
@@ -440,6 +443,13 @@ class Regress:
                     "$$ SELECT upper(x) FROM pg_catalog.unnest(a) x $$ LANGUAGE sql")
         cur.execute("CREATE TABLE notes (body text)")
         cur.execute("INSERT INTO notes VALUES ('hello'), ('world')")
+        # mostly bytes: bound one value a parameter in binary, not as hex in arrays, in
+        # batches of a few MB
+        cur.execute("CREATE TABLE docs (id int PRIMARY KEY, body bytea)")
+        for i in range(1, DOC_ROWS + 1):
+            cur.execute("INSERT INTO docs VALUES (?, ?)",
+                        (i, None if i % 13 == 0 else b"" if i % 17 == 0 else
+                         fx.det_bytes(i, DOC_BYTES - i)))
         rows = []
         for i in range(1, BULK_ROWS + 1):
             rows.append((i, None if i % 7 == 0 else BULK_TEXTS[i % len(BULK_TEXTS)],
@@ -605,7 +615,7 @@ class Regress:
     def t10_bulk(self):
         pkg = self.export("rg-bulk")
         self.import_(pkg, "rg-bulk-x", self.pg("ofb_rg_bulk_dst"), expect=(0,))
-        for table in ("bulk", "ranks", "boxes", "notes"):
+        for table in ("bulk", "ranks", "boxes", "notes", "docs"):
             want = self.pg_digest("ofb_rg_bulk", table, "id" if table != "notes" else "body")
             got = self.pg_digest("ofb_rg_bulk_dst", table, "id" if table != "notes" else "body")
             self.require(got == want, "table %s after the import: %s, want %s"
@@ -1305,8 +1315,9 @@ class Regress:
         t("9 SQLite REAL 1.797e308, 5e-324, 0.30000000000000004, text in REAL and BOOLEAN: "
           "SQLite -> SQLite export/import keeps every value and storage class", self.t9_real)
         t("10 PostgreSQL table of %d rows (three batches of arrays) with quotes, backslashes, "
-          "braces, 'NULL' text, NULLs, bytes, char(3), and a table of array columns: "
-          "PG -> PG import equal row by row" % BULK_ROWS, self.t10_bulk)
+          "braces, 'NULL' text, NULLs, bytes, char(3), a table of array columns and one of "
+          "%d rows of 100 KB of bytes (as parameters): PG -> PG import equal row by row"
+          % (BULK_ROWS, DOC_ROWS), self.t10_bulk)
         t("11 SQLite VARCHAR(5) holding a longer value in row %d of %d into PostgreSQL: exit "
           "1 naming the table and its batch, no rows kept" % (LONG_BAD_ID, LONG_ROWS),
           self.t11_long, "postgresql", "ofb_rg_long_pg", 10001)
