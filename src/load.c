@@ -388,6 +388,8 @@ struct batch;
 struct exec_slot {
 	struct batch *b;
 	SQLHSTMT direct;           /* statements of literals run here, on the slot's connection */
+	SQLHSTMT own;              /* or a batch's own INSERT (shorter than the prepared one)... */
+	ofb_wchar *sql;            /* ... of this text, executed directly, freed with it */
 	pthread_t thread;
 	int running;               /* on a thread to be joined */
 	int active;                /* started and not waited for */
@@ -729,7 +731,7 @@ static void *execute_batch(void *arg)
 {
 	struct exec_slot *x = arg;
 	struct batch *b = x->b;
-	SQLHSTMT st = x->literal ? x->direct : b->full;
+	SQLHSTMT st = x->literal ? x->direct : x->own ? x->own : b->full;
 	const struct buf *text = &x->text;
 	SQLRETURN rc;
 
@@ -739,6 +741,8 @@ static void *execute_batch(void *arg)
 		ofb_wchar *w = utf8_to_w(text->data, NULL);
 		rc = SQLExecDirectW(st, (SQLWCHAR *)w, SQL_NTS);
 		free(w);
+	} else if (x->sql) {
+		rc = SQLExecDirectW(st, (SQLWCHAR *)x->sql, SQL_NTS);
 	} else {
 		rc = SQLExecute(st);
 	}
@@ -770,6 +774,11 @@ static int wait_slot(struct exec_slot *x, struct ofb_error *err)
 	free(x->arrays);
 	free(x->ints);
 	free(x->ind);
+	if (x->own)
+		SQLFreeHandle(SQL_HANDLE_STMT, x->own);
+	free(x->sql);
+	x->own = NULL;
+	x->sql = NULL;
 	x->wide = NULL;
 	x->n_wide = 0;
 	x->arrays = NULL;
@@ -1064,12 +1073,18 @@ static int flush(struct batch *b, struct ofb_error *err)
 			goto out;
 		}
 	}
-	if (st == b->full && !at_exec) {
-		/* the buffers stay bound while the engine works and the next rows are read */
+	if (!at_exec) {
+		/* the buffers stay bound while the engine works and the next rows are read; a
+		 * batch shorter than the prepared statement (the table's last, or one bounded by
+		 * its bytes: large values) takes its own statement along */
 		b->exec[0].wide = wide;
 		b->exec[0].n_wide = nvals;
 		b->exec[0].ints = ints;
 		b->exec[0].ind = ind;
+		if (st != b->full) {
+			b->exec[0].own = st;
+			b->exec[0].sql = utf8_to_w(b->sql.data, NULL);
+		}
 		execute_bound(b);
 		return 0;
 	}
