@@ -27,6 +27,11 @@ struct ofb_db {
 	/* set by the driver's load session: statement text (given as UTF-16) reaches the
 	 * engine as the characters it holds, not converted to a narrower character set */
 	int text_exact;
+	/* set by the driver's load session: a batch INSERT goes as a query, "WITH ofb_batch(x)
+	 * AS (SELECT 1) INSERT ... RETURNING 1", its rows counted by the rows it returns
+	 * (SQL_DIAG_CURSOR_ROW_COUNT): sqliteodbc keeps a query it was given prepared, where
+	 * it parses any other statement anew at every execution */
+	int returning_batches;
 	/* the driver's own state of this connection, freed with it (drv_state_free) */
 	void *drv_state;
 	void (*drv_state_free)(void *state);

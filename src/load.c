@@ -457,6 +457,8 @@ static void insert_head(const struct batch *b, struct buf *sql)
 static void build_insert(struct batch *b, size_t rows)
 {
 	buf_reset(&b->sql);
+	if (b->l->db->returning_batches)
+		buf_adds(&b->sql, "WITH ofb_batch(x) AS (SELECT 1) ");
 	insert_head(b, &b->sql);
 	for (size_t r = 0; r < rows; r++) {
 		buf_adds(&b->sql, r ? ", (" : "(");
@@ -465,6 +467,8 @@ static void build_insert(struct batch *b, size_t rows)
 				buf_adds(&b->sql, n++ ? ", ?" : "?");
 		buf_addc(&b->sql, ')');
 	}
+	if (b->l->db->returning_batches)
+		buf_adds(&b->sql, " RETURNING 1");
 	b->sql_rows = rows;
 }
 
@@ -704,9 +708,10 @@ static void name_table_row(struct ofb_error *err, unsigned long long first, size
 			 first + k - 1);
 }
 
-/* What executing st for the n rows from first returned: every row must have gone in. */
-static int check_executed(struct batch *b, SQLHSTMT st, SQLRETURN rc, unsigned long long first,
-			  size_t n, struct ofb_error *err)
+/* What executing st for the n rows from first returned: every row must have gone in
+ * (returned: st is a batch of build_insert that returns a row for each row inserted). */
+static int check_executed(struct batch *b, SQLHSTMT st, SQLRETURN rc, int returned,
+			  unsigned long long first, size_t n, struct ofb_error *err)
 {
 	SQLLEN count = -1;
 
@@ -718,7 +723,15 @@ static int check_executed(struct batch *b, SQLHSTMT st, SQLRETURN rc, unsigned l
 	}
 	/* A driver may pass an engine's refusal on as a mere warning (MariaDB's "data
 	 * truncated" comes as 01000 with nothing inserted). */
-	if (!SQL_SUCCEEDED(SQLRowCount(st, &count)) || count != (SQLLEN)n) {
+	if (!SQL_SUCCEEDED(SQLRowCount(st, &count)))
+		count = -1;
+	/* a driver that takes the statement for a query has the rows it returned (one for
+	 * each row inserted) as its result; one that does not, the rows it changed */
+	if (returned && count != (SQLLEN)n &&
+	    !SQL_SUCCEEDED(SQLGetDiagField(SQL_HANDLE_STMT, st, 0, SQL_DIAG_CURSOR_ROW_COUNT,
+					   &count, 0, NULL)))
+		count = -1;
+	if (count != (SQLLEN)n) {
 		ofb_odbc_error(err, SQL_HANDLE_STMT, st, "%s: rows %llu to %llu: the database "
 			       "took %ld of %zu rows", b->label, first, first + n - 1,
 			       (long)count, n);
@@ -747,7 +760,8 @@ static void *execute_batch(void *arg)
 		rc = SQLExecute(st);
 	}
 
-	x->ret = check_executed(b, st, rc, x->first, x->n, &x->err);
+	x->ret = check_executed(b, st, rc, !x->literal && b->l->db->returning_batches, x->first,
+				x->n, &x->err);
 	SQLFreeStmt(st, SQL_CLOSE);
 	return NULL;
 }
@@ -1096,7 +1110,8 @@ static int flush(struct batch *b, struct ofb_error *err)
 	}
 	if (rc == SQL_NEED_DATA)
 		rc = put_long_values(b, st);
-	if (check_executed(b, st, rc, b->rows_done + 1, b->n_rows, err) != 0)
+	if (check_executed(b, st, rc, b->l->db->returning_batches, b->rows_done + 1, b->n_rows,
+			   err) != 0)
 		goto out;
 	b->rows_done += b->n_rows;
 	b->n_rows = 0;
