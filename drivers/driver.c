@@ -366,9 +366,11 @@ int ofb_drv_select_column(const struct ofb_driver *drv, const struct ofb_column 
 	return drv->select_column ? drv->select_column(drv, col, sql) : 0;
 }
 
-unsigned ofb_drv_max_params(const struct ofb_driver *drv)
+unsigned ofb_drv_max_params(const struct ofb_db *db)
 {
-	return drv->max_params ? drv->max_params : 2000;
+	if (db->max_params)
+		return db->max_params;
+	return db->drv->max_params ? db->drv->max_params : 2000;
 }
 
 int ofb_drv_create_database(struct ofb_db *db, const char *name, struct ofb_error *err)

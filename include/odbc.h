@@ -32,6 +32,9 @@ struct ofb_db {
 	 * (SQL_DIAG_CURSOR_ROW_COUNT): sqliteodbc keeps a query it was given prepared, where
 	 * it parses any other statement anew at every execution */
 	int returning_batches;
+	/* set by the driver's load session: parameter markers a statement may hold; 0: the
+	 * driver's max_params */
+	unsigned max_params;
 	/* the driver's own state of this connection, freed with it (drv_state_free) */
 	void *drv_state;
 	void (*drv_state_free)(void *state);

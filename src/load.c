@@ -1249,7 +1249,7 @@ static int load_rows(struct loader *l, struct ofb_reader *r, struct ofb_table *t
 		     struct ofb_error *err)
 {
 	struct batch b = { .l = l, .t = t, .n_slots = 1 };
-	unsigned max_params = ofb_drv_max_params(l->drv);
+	unsigned max_params = ofb_drv_max_params(l->db);
 	unsigned long long rows = 0;
 	int ret = -1;
 
