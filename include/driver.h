@@ -334,7 +334,6 @@ void ofb_drv_limit(const struct ofb_driver *drv, struct buf *sql, unsigned long 
  * column is to be read. */
 int ofb_drv_select_column(const struct ofb_driver *drv, const struct ofb_column *col,
 			  struct buf *sql);
-/* Parameter markers one statement may hold. */
 /* Parameter markers a statement of db's may hold: its load session's, else the driver's. */
 unsigned ofb_drv_max_params(const struct ofb_db *db);
 int ofb_drv_create_database(struct ofb_db *db, const char *name, struct ofb_error *err);

@@ -66,11 +66,6 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	int opt, rc;
 
-	/* Numbers in packages are always written with a decimal point. Characters are UTF-8:
-	 * the driver manager converts SQL text and names for drivers without a Unicode
-	 * interface (sqliteodbc) into the locale's character set, which must hold every
-	 * character (in plain "C" it would turn 'ü' into Latin-1). */
-	setlocale(LC_ALL, "C");
 #if defined(__GLIBC__)
 	/* Buffers of a batch or a chunk (ours, the ODBC drivers' copies of parameters, libpq's
 	 * output buffer) are a few MB each, allocated and freed again for every batch, often
@@ -82,6 +77,11 @@ int main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
 	mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
 #endif
+	/* Numbers in packages are always written with a decimal point. Characters are UTF-8:
+	 * the driver manager converts SQL text and names for drivers without a Unicode
+	 * interface (sqliteodbc) into the locale's character set, which must hold every
+	 * character (in plain "C" it would turn 'ü' into Latin-1). */
+	setlocale(LC_ALL, "C");
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
 		setlocale(LC_CTYPE, "C.utf8");
 	memset(&sa, 0, sizeof sa);
