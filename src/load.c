@@ -1066,8 +1066,12 @@ static int flush(struct batch *b, struct ofb_error *err)
 			rc = SQLBindParameter(st, pn, SQL_PARAM_INPUT, SQL_C_WCHAR, SQL_WLONGVARCHAR,
 					      units, 0, (SQLPOINTER)(uintptr_t)(v + 1), 0, &ind[v]);
 		} else if (b->l->db->utf8_binds) {
-			/* the value as it stands in the batch: UTF-8, its length given */
-			ind[v] = (SQLLEN)b->len[v];
+			/* the value as it stands in the batch: UTF-8, ended by a NUL (add_row). As
+			 * such (SQL_NTS) sqliteodbc binds it where it is: given its length, it
+			 * copies every value to end it (7,500 allocations a batch of wide rows);
+			 * a number column's value may hold a NUL of its own, then the length */
+			ind[v] = memchr(b->data.data + b->off[v], '\0', b->len[v]) ? (SQLLEN)b->len[v]
+										   : SQL_NTS;
 			rc = SQLBindParameter(st, pn, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR,
 					      b->len[v] ? b->len[v] : 1, 0,
 					      b->data.data + b->off[v], (SQLLEN)b->len[v], &ind[v]);
@@ -1173,8 +1177,10 @@ static int add_row(void *ctx, const struct ofb_value *values, size_t n, struct o
 		}
 		b->off[v] = b->data.len;
 		b->len[v] = values[c].is_null ? 0 : len;
-		if (!values[c].is_null)
+		if (!values[c].is_null) {
 			buf_add(&b->data, data, len);
+			buf_addc(&b->data, '\0');   /* ends it for a driver that binds it as it is */
+		}
 		free(adapted);
 	}
 	if (b->literal && b->rows_done + b->text_rows == 0 && binary_heavy(b)) {

@@ -634,25 +634,15 @@ class Regress:
 
     def t22_key_twice(self):
         pkg = self.st.get("pkg-bulk") or self.export("rg-bulk")
-        entry = "clients/rg-bulk/db/data/bulk.csv"
-        with zipfile.ZipFile(pkg) as z:
-            items = [(i, z.read(i.filename)) for i in z.infolist()]
-        data = dict((i.filename, d) for i, d in items)
-        lines = data[entry].split(b"\n")
-        late = [k for k, line in enumerate(lines) if line.startswith(b"20000,")]
-        self.require(len(late) == 1, "no row 20000 in %s" % entry)
-        lines[late[0]] = b"17" + lines[late[0]][len(b"20000"):]
-        new = b"\n".join(lines)
-        man = json.loads(data["manifest.json"])
-        for e in man["entries"]:
-            if e["path"] == entry:
-                e["size"], e["sha256"] = len(new), hashlib.sha256(new).hexdigest()
-        bad = os.path.join(self.root, "out", "key-twice.zip")
-        with zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as z:
-            for info, d in items:
-                z.writestr(info, new if info.filename == entry else
-                           json.dumps(man).encode("utf-8") if info.filename == "manifest.json"
-                           else d, compress_type=zipfile.ZIP_DEFLATED)
+
+        def key_twice(data):
+            lines = data.split(b"\n")
+            late = [k for k, line in enumerate(lines) if line.startswith(b"20000,")]
+            self.require(len(late) == 1, "no row 20000 in the package")
+            lines[late[0]] = b"17" + lines[late[0]][len(b"20000"):]
+            return b"\n".join(lines)
+        bad = edited_package(pkg, "clients/rg-bulk/db/data/bulk.csv", key_twice,
+                             os.path.join(self.root, "out", "key-twice.zip"))
         self.run("-c", self.cfg, "verify", bad).expect(0)
         r = self.import_(bad, "rg-key-twice", self.pg("ofb_rg_bulk_dup"), expect=(1,))
         text = " ".join(r.text.split())
@@ -968,26 +958,17 @@ class Regress:
 
     def t21_rows_dropped(self):
         pkg = self.export("rg-dup")
-        with zipfile.ZipFile(pkg) as z:
-            items = [(i, z.read(i.filename)) for i in z.infolist()]
-        entry = "clients/rg-dup/db/schema.json"
-        data = dict((i.filename, d) for i, d in items)
-        schema = json.loads(data[entry])
-        t = [x for x in schema["tables"] if x["name"] == "kunde"][0]
-        self.require("name TEXT NOT NULL" in t["native_ddl"], "kunde's DDL: %s" % t["native_ddl"])
-        t["native_ddl"] = t["native_ddl"].replace("name TEXT NOT NULL",
-                                                  "name TEXT NOT NULL UNIQUE ON CONFLICT IGNORE")
-        new = json.dumps(schema).encode("utf-8")
-        man = json.loads(data["manifest.json"])
-        for e in man["entries"]:
-            if e["path"] == entry:
-                e["size"], e["sha256"] = len(new), hashlib.sha256(new).hexdigest()
-        bad = os.path.join(self.root, "out", "dup-ignored.zip")
-        with zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as z:
-            for info, d in items:
-                z.writestr(info, new if info.filename == entry else
-                           json.dumps(man).encode("utf-8") if info.filename == "manifest.json"
-                           else d, compress_type=zipfile.ZIP_DEFLATED)
+
+        def ignore_conflicts(data):
+            schema = json.loads(data)
+            t = [x for x in schema["tables"] if x["name"] == "kunde"][0]
+            self.require("name TEXT NOT NULL" in t["native_ddl"],
+                         "kunde's DDL: %s" % t["native_ddl"])
+            t["native_ddl"] = t["native_ddl"].replace(
+                "name TEXT NOT NULL", "name TEXT NOT NULL UNIQUE ON CONFLICT IGNORE")
+            return json.dumps(schema).encode("utf-8")
+        bad = edited_package(pkg, "clients/rg-dup/db/schema.json", ignore_conflicts,
+                             os.path.join(self.root, "out", "dup-ignored.zip"))
         path = os.path.join(self.root, "db", "dup-import.db")
         if os.path.exists(path):
             os.remove(path)
@@ -1366,6 +1347,26 @@ class Regress:
             self.drop_all()
         except pyodbc.Error:
             pass
+
+
+def edited_package(pkg, entry, edit, dst):
+    """A copy dst of package pkg with entry's bytes passed through edit(bytes) -> bytes and
+    the manifest's size and SHA-256 of it recomputed: a valid package only its contents
+    make hostile."""
+    with zipfile.ZipFile(pkg) as z:
+        items = [(i, z.read(i.filename)) for i in z.infolist()]
+    data = dict((i.filename, d) for i, d in items)
+    new = edit(data[entry])
+    man = json.loads(data["manifest.json"])
+    for e in man["entries"]:
+        if e["path"] == entry:
+            e["size"], e["sha256"] = len(new), hashlib.sha256(new).hexdigest()
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, d in items:
+            z.writestr(info, new if info.filename == entry else
+                       json.dumps(man).encode("utf-8") if info.filename == "manifest.json"
+                       else d, compress_type=zipfile.ZIP_DEFLATED)
+    return dst
 
 
 def package_schema(pkg, cid):
