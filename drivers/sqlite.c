@@ -359,22 +359,47 @@ static int sqlite_at_least(const char *version, int major, int minor)
 	return a > major || (a == major && b >= minor);
 }
 
+/* What the SQLite library in use takes (sqliteodbc reports the version it was built
+ * with): RETURNING, from 3.35; the parameters of one statement, 999 before 3.32 and
+ * 32,766 since, unless the library was built with another limit. */
+static void sqlite_limits(struct ofb_db *db, int *returning, unsigned *max_vars)
+{
+	struct ofb_error ignored;
+	char *version = NULL, *limit = NULL;
+
+	*returning = 0;
+	*max_vars = 999;
+	ofb_error_clear(&ignored);
+	if (ofb_db_query_value(db, "SELECT sqlite_version()", &version, &ignored) != 0)
+		return;
+	*returning = sqlite_at_least(version, 3, 35);
+	if (sqlite_at_least(version, 3, 32))
+		*max_vars = 32766;
+	if (ofb_db_query_value(db, "SELECT substr(compile_options, 21) FROM "
+			       "pragma_compile_options WHERE compile_options LIKE "
+			       "'MAX_VARIABLE_NUMBER=%'", &limit, &ignored) == 0 &&
+	    limit && atoi(limit) > 0)
+		*max_vars = (unsigned)atoi(limit);
+	free(version);
+	free(limit);
+}
+
 static int sqlite_load_session(struct ofb_db *db, struct ofb_error *err)
 {
+	unsigned max_vars;
+
 	/* sqliteodbc stores SQL_C_CHAR text as given (the package's is checked UTF-8); reads
 	 * stay UTF-16: SQLite keeps whatever bytes a program put into TEXT, and the driver's
 	 * conversion turns bytes that are not UTF-8 into characters instead of passing them */
 	db->utf8_binds = 1;
-	/* sqliteodbc parses an INSERT anew at every execution, a query once: parsing each
-	 * batch took more of a load's time than inserting its rows (wide rows: 36% against
-	 * 22%). RETURNING came with SQLite 3.35. */
-	db->returning_batches = sqlite_at_least(db->dbms_version, 3, 35);
-	/* Since 3.32 a statement takes 32,766 parameters, not 999: batches of 500 rows (the
-	 * most any engine gets) up to 15 columns, where 999 held 66 rows of 15 (200,000
-	 * narrow rows: 0.55 -> 0.47 s, 50,000 wide: 0.38 -> 0.31 s; larger batches were
-	 * slower again) */
-	if (sqlite_at_least(db->dbms_version, 3, 32))
-		db->max_params = 7500;
+	/* Batches as queries with RETURNING (odbc.h: returning_batches): sqliteodbc parses
+	 * an INSERT anew at every execution, a query once, and parsing each batch took more
+	 * of a load's time than inserting its rows (wide rows: 36% against 22%). Batches of
+	 * 7,500 parameters where the library takes them: 500 rows (the most any engine
+	 * gets) up to 15 columns, where 999 held 66 rows of 15 (200,000 narrow rows: 0.55 ->
+	 * 0.47 s, 50,000 wide: 0.38 -> 0.31 s; larger batches were slower again). */
+	sqlite_limits(db, &db->returning_batches, &max_vars);
+	db->max_params = max_vars < 7500 ? max_vars : 7500;
 	/* Tables come in name order, not in the order their references need. */
 	return ofb_db_exec(db, "PRAGMA foreign_keys = OFF", err);
 }

@@ -281,8 +281,8 @@ static int key_later(const struct loader *l, struct ofb_reader *r, const struct 
 {
 	json_t *rec, *rows;
 
-	if (!l->drv->key_after_data || !t->primary_key || !t->entry ||
-	    ofb_ddl_native_table(&l->ddl, t))
+	if (!l->drv->key_after_data || l->drv->rowid_identity || !t->primary_key ||
+	    !t->entry || ofb_ddl_native_table(&l->ddl, t))
 		return 0;
 	rec = ofb_reader_entry(r, t->entry);
 	rows = rec ? json_object_get(rec, "rows") : NULL;
@@ -413,6 +413,7 @@ struct batch {
 	struct ofb_table *t;
 	char *label;
 	size_t max_rows;
+	size_t values_rows;       /* rows of a VALUES batch (max_rows is larger for arrays) */
 	size_t n_rows;
 	unsigned long long rows_done;
 	struct buf data;          /* the values of the pending rows, back to back */
@@ -1146,6 +1147,14 @@ static int add_row(void *ctx, const struct ofb_value *values, size_t n, struct o
 			      b->rows_done + b->n_rows + b->text_rows + 1, n, ncols);
 		return -1;
 	}
+	/* A value sent in pieces makes its batch go as VALUES (has_long_value), whose rows
+	 * are bounded by the parameters a statement takes: such a row starts a batch of its
+	 * own, which its size ends (ARRAY_BATCH_BYTES). */
+	if (b->arrays && b->n_rows) {
+		for (size_t c = 0; c < ncols; c++)
+			if (!values[c].is_null && values[c].len >= LONG_TEXT_BYTES)
+				return flush(b, err) != 0 ? -1 : add_row(ctx, values, n, err);
+	}
 	for (size_t c = 0; c < ncols; c++) {
 		const struct ofb_column *col = &b->t->columns[c];
 		size_t v = b->n_rows * ncols + c;
@@ -1194,6 +1203,7 @@ static int add_row(void *ctx, const struct ofb_value *values, size_t n, struct o
 		b->full = NULL;
 		b->arrays = 0;
 		b->sql_rows = 0;
+		b->max_rows = b->values_rows;   /* the buffers hold more: arrays took more rows */
 		ofb_detail("%s: bytes go as parameters, not in arrays", b->label);
 	}
 	if (b->literal)
@@ -1269,6 +1279,7 @@ static int load_rows(struct loader *l, struct ofb_reader *r, struct ofb_table *t
 		b.max_rows = BATCH_MAX_ROWS;
 	if (b.max_rows == 0)
 		b.max_rows = 1;
+	b.values_rows = b.max_rows;
 	b.warned = xcalloc(t->n_columns, 1);
 	b.skip = xcalloc(t->n_columns, 1);
 	for (size_t c = 0; c < t->n_columns; c++)

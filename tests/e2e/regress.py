@@ -69,6 +69,8 @@ BULK_ROWS = 25000
 # 10: rows of about 100 KB of bytes (two batches and more)
 DOC_ROWS = 60
 DOC_BYTES = 100000
+# 10: rows of tables of eight columns, most small (more than a VALUES statement holds)
+MIXED_ROWS = 12000
 BULK_TEXTS = ['a "quoted", {braced} text', "back\\slash \\\"", "NULL", "", " lead, trail ",
               "line\nbreak\ttab", "Straße 😀", "{}", "\"\"", "x" * 300]
 LONG_ROWS = 25000
@@ -450,6 +452,21 @@ class Regress:
             cur.execute("INSERT INTO docs VALUES (?, ?)",
                         (i, None if i % 13 == 0 else b"" if i % 17 == 0 else
                          fx.det_bytes(i, DOC_BYTES - i)))
+        # the first row mostly bytes, then many small rows of eight columns: VALUES
+        # batches bounded by the parameters a statement takes, not by the arrays' rows
+        cur.execute("CREATE TABLE mixed (id int PRIMARY KEY, a int, b int, c int, d int, "
+                    "e text, f text, body bytea)")
+        cur.execute("INSERT INTO mixed SELECT i, i, -i, i %% 7, i * 3, 'e' || i, NULL, "
+                    "CASE WHEN i = 1 THEN decode(repeat('ab', 2000), 'hex') WHEN i %% 5 = 0 "
+                    "THEN decode(md5(i::text), 'hex') END FROM generate_series(1, %d) i"
+                    % MIXED_ROWS)
+        # small rows of arrays, then a text of more than 1 MiB (sent in pieces, so its
+        # batch goes as VALUES), then more small rows
+        cur.execute("CREATE TABLE longtext (id int PRIMARY KEY, a int, b int, c int, d int, "
+                    "e int, f int, body text)")
+        cur.execute("INSERT INTO longtext SELECT i, i, i, i, i, i, i, CASE WHEN i = %d THEN "
+                    "repeat('Grüße ', 220000) ELSE 'n' || i END FROM generate_series(1, %d) i"
+                    % (MIXED_ROWS // 2, MIXED_ROWS))
         rows = []
         for i in range(1, BULK_ROWS + 1):
             rows.append((i, None if i % 7 == 0 else BULK_TEXTS[i % len(BULK_TEXTS)],
@@ -615,7 +632,7 @@ class Regress:
     def t10_bulk(self):
         pkg = self.export("rg-bulk")
         self.import_(pkg, "rg-bulk-x", self.pg("ofb_rg_bulk_dst"), expect=(0,))
-        for table in ("bulk", "ranks", "boxes", "notes", "docs"):
+        for table in ("bulk", "ranks", "boxes", "notes", "docs", "mixed", "longtext"):
             want = self.pg_digest("ofb_rg_bulk", table, "id" if table != "notes" else "body")
             got = self.pg_digest("ofb_rg_bulk_dst", table, "id" if table != "notes" else "body")
             self.require(got == want, "table %s after the import: %s, want %s"
@@ -1297,8 +1314,9 @@ class Regress:
           "SQLite -> SQLite export/import keeps every value and storage class", self.t9_real)
         t("10 PostgreSQL table of %d rows (three batches of arrays) with quotes, backslashes, "
           "braces, 'NULL' text, NULLs, bytes, char(3), a table of array columns and one of "
-          "%d rows of 100 KB of bytes (as parameters): PG -> PG import equal row by row"
-          % (BULK_ROWS, DOC_ROWS), self.t10_bulk)
+          "%d rows of 100 KB of bytes (as parameters), %d rows after one mostly bytes and "
+          "%d small rows around a text of 1.3 MB: PG -> PG import equal row by row"
+          % (BULK_ROWS, DOC_ROWS, MIXED_ROWS, MIXED_ROWS), self.t10_bulk)
         t("11 SQLite VARCHAR(5) holding a longer value in row %d of %d into PostgreSQL: exit "
           "1 naming the table and its batch, no rows kept" % (LONG_BAD_ID, LONG_ROWS),
           self.t11_long, "postgresql", "ofb_rg_long_pg", 10001)
