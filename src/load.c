@@ -709,10 +709,9 @@ static void name_table_row(struct ofb_error *err, unsigned long long first, size
 			 first + k - 1);
 }
 
-/* What executing st for the n rows from first returned: every row must have gone in
- * (returned: st is a batch of build_insert that returns a row for each row inserted). */
-static int check_executed(struct batch *b, SQLHSTMT st, SQLRETURN rc, int returned,
-			  unsigned long long first, size_t n, struct ofb_error *err)
+/* What executing st for the n rows from first returned: every row must have gone in. */
+static int check_executed(struct batch *b, SQLHSTMT st, SQLRETURN rc, unsigned long long first,
+			  size_t n, struct ofb_error *err)
 {
 	SQLLEN count = -1;
 
@@ -726,9 +725,10 @@ static int check_executed(struct batch *b, SQLHSTMT st, SQLRETURN rc, int return
 	 * truncated" comes as 01000 with nothing inserted). */
 	if (!SQL_SUCCEEDED(SQLRowCount(st, &count)))
 		count = -1;
-	/* a driver that takes the statement for a query has the rows it returned (one for
-	 * each row inserted) as its result; one that does not, the rows it changed */
-	if (returned && count != (SQLLEN)n &&
+	/* a batch of build_insert with RETURNING: a driver that takes it for a query has the
+	 * rows it returned (one for each row inserted) as its result, one that does not the
+	 * rows it changed; either way a batch short of rows is short here */
+	if (b->l->db->returning_batches && count != (SQLLEN)n &&
 	    !SQL_SUCCEEDED(SQLGetDiagField(SQL_HANDLE_STMT, st, 0, SQL_DIAG_CURSOR_ROW_COUNT,
 					   &count, 0, NULL)))
 		count = -1;
@@ -761,8 +761,7 @@ static void *execute_batch(void *arg)
 		rc = SQLExecute(st);
 	}
 
-	x->ret = check_executed(b, st, rc, !x->literal && b->l->db->returning_batches, x->first,
-				x->n, &x->err);
+	x->ret = check_executed(b, st, rc, x->first, x->n, &x->err);
 	SQLFreeStmt(st, SQL_CLOSE);
 	return NULL;
 }
@@ -1115,8 +1114,7 @@ static int flush(struct batch *b, struct ofb_error *err)
 	}
 	if (rc == SQL_NEED_DATA)
 		rc = put_long_values(b, st);
-	if (check_executed(b, st, rc, b->l->db->returning_batches, b->rows_done + 1, b->n_rows,
-			   err) != 0)
+	if (check_executed(b, st, rc, b->rows_done + 1, b->n_rows, err) != 0)
 		goto out;
 	b->rows_done += b->n_rows;
 	b->n_rows = 0;
