@@ -33,6 +33,13 @@ static int sqlite_snapshot(struct ofb_db *db, char **warning, struct ofb_error *
 	return 0;
 }
 
+/* SQLite counts the commits of other connections to the file (data_version, kept per
+ * connection): the same number means the same file, schema, rows and sqlite_sequence. */
+static int sqlite_state_mark(struct ofb_db *db, char **mark, struct ofb_error *err)
+{
+	return ofb_db_query_value(db, "PRAGMA data_version", mark, err);
+}
+
 /* "decimal(12,4)" -> 12, 4; returns the number of values read. */
 static int type_args(const char *decl, long *a, long *b)
 {
@@ -469,6 +476,7 @@ const struct ofb_driver ofb_driver_sqlite = {
 	.quote_open = '"',
 	.quote_close = '"',
 	.begin_snapshot = sqlite_snapshot,
+	.state_mark = sqlite_state_mark,
 	.refine_column = sqlite_refine,
 	.catalog_all_columns = 1,
 	.primary_keys_query = sqlite_primary_keys,

@@ -35,6 +35,8 @@ struct ofb_dbdump {
 	struct ofb_schema schema;    /* read inside the snapshot */
 	struct ofb_db *db;
 	struct ofb_db *kept;         /* the probe's connection, for the snapshot (or NULL) */
+	char *probe_mark;            /* the kept connection's state mark at the survey, or NULL */
+	int one_survey;              /* nothing changed in between: schema is probed, shared */
 	char *warning;
 	size_t n_entries;            /* lazily produced entries of this database */
 	size_t n_closed;
@@ -58,8 +60,10 @@ void ofb_dbdump_free(struct ofb_dbdump *d)
 		return;
 	ofb_db_close(d->db);
 	ofb_db_close(d->kept);
-	ofb_schema_free(&d->probed);
+	if (!d->one_survey)
+		ofb_schema_free(&d->probed);
 	ofb_schema_free(&d->schema);
+	free(d->probe_mark);
 	free(d->subject);
 	free(d->connstr);
 	free(d->source);
@@ -111,6 +115,8 @@ int ofb_dbdump_probe(struct ofb_dbdump *d, int keep, struct ofb_error *err)
 	 * tables: 1,678 fcntl calls -> 42, 1,747 stat calls -> 520) */
 	if (ofb_db_begin(db, err) != 0 || ofb_schema_read(db, &d->probed, err) != 0)
 		goto out;
+	if (keep)
+		ofb_drv_state_mark(db, &d->probe_mark);
 	ofb_db_rollback(db);
 	if (keep) {
 		d->kept = db;
@@ -193,15 +199,35 @@ static int snapshot_on_kept(struct ofb_dbdump *d)
 	return 0;
 }
 
+/* The snapshot on the probe's own connection sees the database as the probe's survey did
+ * (the same state mark, read after the snapshot's first read): that survey serves it. */
+static int unchanged_since_probe(struct ofb_dbdump *d)
+{
+	char *mark;
+	int same;
+
+	ofb_drv_state_mark(d->db, &mark);
+	same = mark && strcmp(mark, d->probe_mark) == 0;
+	free(mark);
+	return same;
+}
+
 static int group_open(struct ofb_dbdump *d, struct ofb_error *err)
 {
-	int ret = -1;
+	int on_kept = snapshot_on_kept(d), ret = -1;
 
-	if (!snapshot_on_kept(d) && (ofb_db_open(&d->db, d->connstr, err) != 0 ||
-				     ofb_drv_begin_snapshot(d->db, &d->warning, err) != 0))
+	if (!on_kept && (ofb_db_open(&d->db, d->connstr, err) != 0 ||
+			 ofb_drv_begin_snapshot(d->db, &d->warning, err) != 0))
 		goto out;
 	if (ofb_drv_lock_tables(d->db, d->probed.tables, d->probed.n_tables, err) != 0)
 		goto out;
+	if (on_kept && d->probe_mark && unchanged_since_probe(d)) {
+		ofb_detail("%s: unchanged since its survey, which the snapshot takes over",
+			   d->subject);
+		d->schema = d->probed;
+		d->one_survey = 1;
+		return 0;
+	}
 	if (ofb_schema_read(d->db, &d->schema, err) != 0)
 		goto out;
 	if (!same_tables(&d->probed, &d->schema)) {

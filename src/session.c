@@ -75,11 +75,13 @@ int ofb_db_open_flags(struct ofb_db **out, const char *connstr, unsigned flags,
 	if (!(flags & OFB_DB_MAY_CREATE) && check_database_file(connstr, db->label, err) != 0)
 		goto out;
 	first = merge_options(connstr, probe);
-	/* A server that Driver= names gets its options at once: one connection, not a first
+	/* An engine that Driver= names gets its options at once: one connection, not a first
 	 * one to learn the engine and a second with the options (a DSN still takes two). A
-	 * database file keeps the two: the first is the one that may create it (SQLite's
-	 * NoCreat=1 comes with the second). */
-	if (named && named->connect_options && !named->file_database) {
+	 * database file the caller may create keeps the two: the first is the one that may
+	 * create it (SQLite's NoCreat=1 comes with the second); one that must exist was
+	 * found above, and NoCreat=1 keeps it from being made should it vanish meanwhile. */
+	if (named && named->connect_options &&
+	    (!named->file_database || !(flags & OFB_DB_MAY_CREATE))) {
 		merged = merge_options(first, named->connect_options);
 		ofb_secret_free(first);
 		first = merged;

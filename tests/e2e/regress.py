@@ -41,6 +41,7 @@ import shutil
 import sqlite3
 import struct
 import subprocess
+import time
 import zipfile
 from decimal import Decimal
 
@@ -1278,6 +1279,70 @@ class Regress:
 
     # ------------------------------------------------------------ the group
 
+    def t23_changed_after_survey(self):
+        """A full backup surveys the login database first and keeps its connection for the
+        snapshot; the client's probe after it waits for a lock another process holds, and
+        meanwhile the login database gets an index and a row. The snapshot must see both."""
+        root = os.path.join(self.root, "t23")
+        shutil.rmtree(root, ignore_errors=True)
+        os.makedirs(os.path.join(root, "backups"))
+        login, client = os.path.join(root, "login.db"), os.path.join(root, "a.db")
+        db = sqlite3.connect(login)
+        db.executescript("CREATE TABLE clients(id TEXT PRIMARY KEY, name TEXT, connect TEXT, "
+                         "files_dir TEXT, offline INT); CREATE TABLE notes(id INTEGER PRIMARY "
+                         "KEY AUTOINCREMENT, txt TEXT); INSERT INTO notes(txt) VALUES ('one'), "
+                         "('two');")
+        db.execute("INSERT INTO clients VALUES ('rg-late', 'late', ?, NULL, 0)",
+                   ("Driver=SQLite3;Database=" + client,))
+        db.commit()
+        db.close()
+        db = sqlite3.connect(client)
+        db.executescript("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); "
+                         "INSERT INTO t VALUES (1, 'x');")
+        db.close()
+        cfg = write_ini(os.path.join(root, "ofbackup.ini"), "Driver=SQLite3;Database=" + login,
+                        {}, os.path.join(root, "backups"))
+        pkg = os.path.join(root, "full.zip")
+        hold = sqlite3.connect(client, isolation_level=None)
+        hold.execute("BEGIN EXCLUSIVE")
+        p = subprocess.Popen([self.suite.tool.path, "-v", "-c", cfg, "backup", "-o", pkg],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=self.env(), cwd=self.cwd)
+        try:
+            # the client's file opened: the login database's survey is over
+            deadline = time.time() + CMD_TIMEOUT
+            while time.time() < deadline and p.poll() is None:
+                try:
+                    fds = [os.readlink("/proc/%d/fd/%s" % (p.pid, f))
+                           for f in os.listdir("/proc/%d/fd" % p.pid)]
+                except OSError:
+                    fds = []
+                if client in fds:
+                    break
+                time.sleep(0.02)
+            self.require(p.poll() is None, "the backup ended before the client's probe")
+            db = sqlite3.connect(login)
+            db.executescript("CREATE INDEX notes_txt ON notes(txt); "
+                             "INSERT INTO notes(txt) VALUES ('three');")
+            db.close()
+        finally:
+            hold.rollback()
+            hold.close()
+        out, err = p.communicate(timeout=CMD_TIMEOUT)
+        text = (out + err).decode("utf-8", "replace")
+        self.require(p.returncode == 0, "backup exit %d; output: %s"
+                     % (p.returncode, " ".join(text.split())[-300:]))
+        with zipfile.ZipFile(pkg) as z:
+            schema = json.loads(z.read("login/schema.json"))
+            notes = [t for t in schema["tables"] if t["name"] == "notes"][0]
+            rows = z.read(notes["entry"]).decode().strip().split("\n")[1:]
+        names = [i.get("name") for i in notes.get("indexes", [])]
+        self.require("notes_txt" in names, "the package's login schema has indexes %s on "
+                     "notes, want notes_txt (made before the snapshot)" % names)
+        self.require(len(rows) == 3, "notes holds %d rows in the package, want 3" % len(rows))
+        nxt = (notes.get("identity") or {}).get("next")
+        self.require(nxt == 4, "notes' next id in the package: %s, want 4" % nxt)
+
     def run_group(self):
         sc = Scenario(self, "regress")
         t = sc.t
@@ -1361,6 +1426,9 @@ class Regress:
           "row 20000 of a valid package: its key, added after the rows, is refused; the import "
           "exits 1 naming the table, the key and the value, the database it made is gone"
           % BULK_ROWS, self.t22_key_twice)
+        t("23 full backup: the login database gets an index and a row after its survey, "
+          "while the client's probe waits for a lock: the package has both",
+          self.t23_changed_after_survey)
         try:
             self.drop_all()
         except pyodbc.Error:
