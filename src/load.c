@@ -203,6 +203,18 @@ out:
 
 /* --- DDL -------------------------------------------------------------------------------- */
 
+/* A thread that executes the batches of one slot (struct batch: exec[k]) for all of a
+ * load's tables: started with the first such batch, ended with the load. A thread started
+ * for each batch cost a load of 200 small tables more than their rows did. */
+struct worker {
+	pthread_t thread;
+	int started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct exec_slot *job;    /* handed over and not done yet */
+	int quit;
+};
+
 struct loader {
 	struct ofb_db *db;
 	const struct ofb_driver *drv;
@@ -216,6 +228,7 @@ struct loader {
 	int extra_failed;         /* it could not be had: one connection for the rest */
 	unsigned long long *rows; /* each table's rows as the package has them, once loaded */
 	unsigned char *key_later; /* the table is created without its primary key (key_later) */
+	struct worker workers[2]; /* for slots 0 and 1 */
 };
 
 static int exec(struct loader *l, const char *sql, const struct ofb_table *t,
@@ -390,8 +403,7 @@ struct exec_slot {
 	SQLHSTMT direct;           /* statements of literals run here, on the slot's connection */
 	SQLHSTMT own;              /* or a batch's own INSERT (shorter than the prepared one)... */
 	ofb_wchar *sql;            /* ... of this text, executed directly, freed with it */
-	pthread_t thread;
-	int running;               /* on a thread to be joined */
+	struct worker *worker;     /* executing it (to be waited for), or NULL */
 	int active;                /* started and not waited for */
 	unsigned long long first;  /* its first row, from 1 */
 	size_t n;
@@ -766,6 +778,74 @@ static void *execute_batch(void *arg)
 	return NULL;
 }
 
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->job && !w->quit)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->job)
+			break;
+		pthread_mutex_unlock(&w->mu);
+		execute_batch(w->job);
+		pthread_mutex_lock(&w->mu);
+		w->job = NULL;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* x handed to worker w (started the first time); 0 when no thread is to be had. */
+static int worker_take(struct worker *w, struct exec_slot *x)
+{
+	if (!w->started) {
+		pthread_mutex_init(&w->mu, NULL);
+		pthread_cond_init(&w->cv, NULL);
+		w->job = NULL;
+		w->quit = 0;
+		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+			pthread_mutex_destroy(&w->mu);
+			pthread_cond_destroy(&w->cv);
+			return 0;
+		}
+		w->started = 1;
+	}
+	pthread_mutex_lock(&w->mu);
+	w->job = x;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return 1;
+}
+
+static void worker_wait(struct worker *w)
+{
+	pthread_mutex_lock(&w->mu);
+	while (w->job)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* The load's workers ended (every batch was waited for). */
+static void workers_end(struct loader *l)
+{
+	for (size_t k = 0; k < sizeof l->workers / sizeof l->workers[0]; k++) {
+		struct worker *w = &l->workers[k];
+		if (!w->started)
+			continue;
+		pthread_mutex_lock(&w->mu);
+		w->quit = 1;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->thread, NULL);
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->cv);
+		w->started = 0;
+	}
+}
+
 /* Waits for the batch slot x executes, if any; its outcome. */
 static int wait_slot(struct exec_slot *x, struct ofb_error *err)
 {
@@ -773,9 +853,9 @@ static int wait_slot(struct exec_slot *x, struct ofb_error *err)
 
 	if (!x->active)
 		return 0;
-	if (x->running)
-		pthread_join(x->thread, NULL);
-	x->running = 0;
+	if (x->worker)
+		worker_wait(x->worker);
+	x->worker = NULL;
 	x->active = 0;
 	ret = x->ret;
 	if (ret != 0)
@@ -828,10 +908,11 @@ static void start_execution(struct batch *b, struct exec_slot *x, size_t n)
 	x->n = n;
 	x->active = 1;
 	ofb_error_clear(&x->err);
-	if (pthread_create(&x->thread, NULL, execute_batch, x) == 0)
-		x->running = 1;
-	else
+	x->worker = &b->l->workers[x - b->exec];
+	if (!worker_take(x->worker, x)) {
+		x->worker = NULL;
 		execute_batch(x);   /* no thread to be had: in turn, as other batches */
+	}
 	b->rows_done += n;
 	ofb_progress_update(b->label, b->rows_done, 0);
 }
@@ -1624,6 +1705,7 @@ int ofb_load_database(struct ofb_db *db, const char *connstr, struct ofb_reader 
 	ret = 0;
 out:
 	ofb_progress_done();
+	workers_end(&l);
 	ofb_db_close(l.extra);
 	if (ret != 0 && in_tx)
 		ofb_db_rollback(db);
