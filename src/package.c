@@ -34,9 +34,11 @@ volatile sig_atomic_t ofb_interrupted;
 
 struct ofb_pkg;
 
-/* One lazy entry as libzip sees it. Between ZIP_SOURCE_OPEN and ZIP_SOURCE_CLOSE the
- * entry's ops (open, produce, and at the end close) run on the producer thread, which
- * passes chunks through the queue; free runs on the main thread. */
+/* One lazy entry as libzip sees it. At ZIP_SOURCE_OPEN a threaded entry is opened and its
+ * first chunk produced on the main thread; an entry that ends there (a small table) goes
+ * on as an inline one does, any other is handed to the producer thread, which produces the
+ * rest, passes chunks through the queue and closes it at the end. free runs on the main
+ * thread. */
 struct source {
 	struct ofb_pkg *pkg;
 	struct ofb_entry_info *info;
@@ -45,8 +47,10 @@ struct source {
 	struct buf pending;        /* taken from the queue (or produced here, when the entry is
 				    * produced inline), handed to libzip from pending_off on */
 	size_t pending_off;
-	int inline_mode;           /* produced on the main thread (ops not threaded) */
-	int opened;                /* inline: ops->open succeeded, ops->close is due */
+	int inline_mode;           /* produced on the main thread (ops not threaded, or the
+				    * entry ended within its first chunk) */
+	int opened;                /* ops->open succeeded here, ops->close is due here */
+	int continued;             /* opened and begun here, the rest for the producer */
 	int eof;                   /* the last chunk has been taken */
 	EVP_MD_CTX *sha;
 	zip_error_t zerr;
@@ -236,7 +240,7 @@ static void produce_entry(struct source *s)
 	int rc = 0, eof = 0, opened;
 
 	ofb_error_clear(&err);
-	if (s->ops->open)
+	if (!s->continued && s->ops->open)
 		rc = s->ops->open(s->ctx, &err);
 	opened = rc == 0;
 	while (rc == 0 && !eof) {
@@ -398,6 +402,24 @@ static int take_chunk(struct source *s, int *got, struct ofb_error *err)
 	return 0;
 }
 
+/* A threaded entry's first chunk, produced on the main thread into s->pending: an entry
+ * that ends within it (*eof) needs no thread at all (200 small tables: a hand-over between
+ * two threads each cost more than reading them). */
+static int produce_head(struct source *s, int *eof, struct ofb_error *err)
+{
+	*eof = 0;
+	while (s->pending.len < CHUNK_TARGET && !*eof) {
+		if (ofb_interrupted) {
+			ofb_error_set(err, "interrupted while writing '%s'", s->info->path);
+			return -1;
+		}
+		if (s->ops->produce(s->ctx, &s->pending, eof, err) != 0)
+			return -1;
+	}
+	EVP_DigestUpdate(s->sha, s->pending.data, s->pending.len);
+	return 0;
+}
+
 static void source_fail(struct source *s, struct ofb_error *err)
 {
 	if (!s->pkg->first_err.set)
@@ -419,6 +441,7 @@ static zip_int64_t source_cb(void *userdata, void *data, zip_uint64_t len,
 		buf_reset(&s->pending);
 		s->pending_off = 0;
 		s->eof = s->done = s->failed = s->stop = s->closing = s->close_ok = s->finished = 0;
+		s->continued = 0;
 		s->info->size = 0;
 		if (!s->sha)
 			s->sha = EVP_MD_CTX_new();
@@ -427,18 +450,29 @@ static zip_int64_t source_cb(void *userdata, void *data, zip_uint64_t len,
 			source_fail(s, &err);
 			return -1;
 		}
-		if (s->inline_mode) {
-			if (s->opened && s->ops->close)
-				s->ops->close(s->ctx, 0);
-			s->opened = 0;
-			if (s->ops->open && s->ops->open(s->ctx, &err) != 0) {
-				source_fail(s, &err);
-				return -1;
-			}
-			s->opened = 1;
+		if (s->opened && s->ops->close)
+			s->ops->close(s->ctx, 0);
+		s->opened = 0;
+		if (s->ops->open && s->ops->open(s->ctx, &err) != 0) {
+			source_fail(s, &err);
+			return -1;
+		}
+		s->opened = 1;
+		s->inline_mode = !s->ops->threaded;
+		if (s->inline_mode)
+			return 0;
+		if (produce_head(s, &s->done, &err) != 0) {
+			source_fail(s, &err);
+			return -1;
+		}
+		if (s->done) {
+			s->inline_mode = 1;
 			return 0;
 		}
+		s->continued = 1;
+		s->opened = 0;   /* the producer closes it */
 		if (start_producer(s, &err) != 0) {
+			s->opened = 1;
 			source_fail(s, &err);
 			return -1;
 		}
@@ -549,7 +583,6 @@ static int add_lazy(struct ofb_pkg *pkg, const char *path, const struct ofb_entr
 {
 	struct source *s = xcalloc(1, sizeof *s);
 
-	s->inline_mode = !ops->threaded;
 	zip_source_t *src;
 	zip_int64_t idx;
 
