@@ -19,7 +19,7 @@ LIBS     = -lodbc -lodbcinst -lzip -liniparser -ljansson -lcrypto -pthread
 
 B := $(if $(filter .,$(BUILDDIR)),,$(BUILDDIR)/)
 
-SRCS = src/error.c src/util.c src/csv.c src/connstr.c src/ini_rules.c src/config.c src/config_unattended.c \
+SRCS = src/error.c src/util.c src/job_thread.c src/csv.c src/connstr.c src/ini_rules.c src/config.c src/config_unattended.c \
        src/odbc.c src/session.c src/schema.c src/catalog.c src/schema_json.c \
        src/schema_check.c src/sqlcheck.c src/sqlnative.c src/translate.c src/objects.c src/schedule.c src/curl_api.c src/offsite.c src/monitor.c src/dump.c src/row_encoder.c src/package.c src/files.c \
        src/manifest.c src/registry.c src/progress.c src/backup.c src/names.c src/records.c src/reader.c \

@@ -3,7 +3,6 @@
  * rows in multi-row INSERT batches, then indexes, foreign keys and identity state. */
 #include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "ddl.h"
+#include "job_thread.h"
 #include "driver.h"
 #include "load.h"
 #include "objects.h"
@@ -203,18 +203,6 @@ out:
 
 /* --- DDL -------------------------------------------------------------------------------- */
 
-/* A thread that executes the batches of one slot (struct batch: exec[k]) for all of a
- * load's tables: started with the first such batch, ended with the load. A thread started
- * for each batch cost a load of 200 small tables more than their rows did. */
-struct worker {
-	pthread_t thread;
-	int started;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct exec_slot *job;    /* handed over and not done yet */
-	int quit;
-};
-
 struct loader {
 	struct ofb_db *db;
 	const struct ofb_driver *drv;
@@ -228,7 +216,11 @@ struct loader {
 	int extra_failed;         /* it could not be had: one connection for the rest */
 	unsigned long long *rows; /* each table's rows as the package has them, once loaded */
 	unsigned char *key_later; /* the table is created without its primary key (key_later) */
-	struct worker workers[2]; /* for slots 0 and 1 */
+	/* the threads that execute the batches of slots 0 and 1 (struct batch: exec[k]) for
+	 * all of the load's tables, started with the first such batch, ended with the load:
+	 * a thread started for each batch cost a load of 200 small tables more than their
+	 * rows did */
+	struct ofb_job_thread workers[2];
 };
 
 static int exec(struct loader *l, const char *sql, const struct ofb_table *t,
@@ -403,7 +395,7 @@ struct exec_slot {
 	SQLHSTMT direct;           /* statements of literals run here, on the slot's connection */
 	SQLHSTMT own;              /* or a batch's own INSERT (shorter than the prepared one)... */
 	ofb_wchar *sql;            /* ... of this text, executed directly, freed with it */
-	struct worker *worker;     /* executing it (to be waited for), or NULL */
+	struct ofb_job_thread *worker;  /* executing it (to be waited for), or NULL */
 	int active;                /* started and not waited for */
 	unsigned long long first;  /* its first row, from 1 */
 	size_t n;
@@ -753,7 +745,7 @@ static int check_executed(struct batch *b, SQLHSTMT st, SQLRETURN rc, unsigned l
 	return 0;
 }
 
-static void *execute_batch(void *arg)
+static void execute_batch(void *arg)
 {
 	struct exec_slot *x = arg;
 	struct batch *b = x->b;
@@ -775,75 +767,13 @@ static void *execute_batch(void *arg)
 
 	x->ret = check_executed(b, st, rc, x->first, x->n, &x->err);
 	SQLFreeStmt(st, SQL_CLOSE);
-	return NULL;
-}
-
-static void *worker_main(void *arg)
-{
-	struct worker *w = arg;
-
-	pthread_mutex_lock(&w->mu);
-	for (;;) {
-		while (!w->job && !w->quit)
-			pthread_cond_wait(&w->cv, &w->mu);
-		if (!w->job)
-			break;
-		pthread_mutex_unlock(&w->mu);
-		execute_batch(w->job);
-		pthread_mutex_lock(&w->mu);
-		w->job = NULL;
-		pthread_cond_broadcast(&w->cv);
-	}
-	pthread_mutex_unlock(&w->mu);
-	return NULL;
-}
-
-/* x handed to worker w (started the first time); 0 when no thread is to be had. */
-static int worker_take(struct worker *w, struct exec_slot *x)
-{
-	if (!w->started) {
-		pthread_mutex_init(&w->mu, NULL);
-		pthread_cond_init(&w->cv, NULL);
-		w->job = NULL;
-		w->quit = 0;
-		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-			pthread_mutex_destroy(&w->mu);
-			pthread_cond_destroy(&w->cv);
-			return 0;
-		}
-		w->started = 1;
-	}
-	pthread_mutex_lock(&w->mu);
-	w->job = x;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	return 1;
-}
-
-static void worker_wait(struct worker *w)
-{
-	pthread_mutex_lock(&w->mu);
-	while (w->job)
-		pthread_cond_wait(&w->cv, &w->mu);
-	pthread_mutex_unlock(&w->mu);
 }
 
 /* The load's workers ended (every batch was waited for). */
 static void workers_end(struct loader *l)
 {
-	for (size_t k = 0; k < sizeof l->workers / sizeof l->workers[0]; k++) {
-		struct worker *w = &l->workers[k];
-		if (!w->started)
-			continue;
-		pthread_mutex_lock(&w->mu);
-		w->quit = 1;
-		pthread_cond_broadcast(&w->cv);
-		pthread_mutex_unlock(&w->mu);
-		pthread_join(w->thread, NULL);
-		pthread_mutex_destroy(&w->mu);
-		pthread_cond_destroy(&w->cv);
-		w->started = 0;
-	}
+	for (size_t k = 0; k < sizeof l->workers / sizeof l->workers[0]; k++)
+		ofb_job_thread_end(&l->workers[k]);
 }
 
 /* Waits for the batch slot x executes, if any; its outcome. */
@@ -854,7 +784,7 @@ static int wait_slot(struct exec_slot *x, struct ofb_error *err)
 	if (!x->active)
 		return 0;
 	if (x->worker)
-		worker_wait(x->worker);
+		ofb_job_thread_wait(x->worker);
 	x->worker = NULL;
 	x->active = 0;
 	ret = x->ret;
@@ -909,7 +839,7 @@ static void start_execution(struct batch *b, struct exec_slot *x, size_t n)
 	x->active = 1;
 	ofb_error_clear(&x->err);
 	x->worker = &b->l->workers[x - b->exec];
-	if (!worker_take(x->worker, x)) {
+	if (!ofb_job_thread_give(x->worker, execute_batch, x)) {
 		x->worker = NULL;
 		execute_batch(x);   /* no thread to be had: in turn, as other batches */
 	}

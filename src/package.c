@@ -22,6 +22,7 @@
 #include <openssl/evp.h>
 #include <zip.h>
 
+#include "job_thread.h"
 #include "package.h"
 
 volatile sig_atomic_t ofb_interrupted;
@@ -71,15 +72,11 @@ struct source {
 					* package may have thousands */
 };
 
-/* The producer thread of a package, started with its first threaded entry. */
+/* The producer thread of a package, started with its first threaded entry that goes on
+ * past its first chunk. */
 struct producer {
-	pthread_t thread;
-	int started;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct source *job;          /* handed over, not taken yet */
+	struct ofb_job_thread thread;
 	struct source *open_entry;   /* handed over, not joined yet (the main thread's own) */
-	int quit;
 };
 
 struct ofb_pkg {
@@ -157,8 +154,6 @@ struct ofb_pkg *ofb_pkg_create(const char *final_path, const struct ofb_pkg_sett
 	} else {
 		pkg->password = set->password ? xstrdup(set->password) : NULL;
 		pkg->level = set->level;
-		pthread_mutex_init(&pkg->prod.mu, NULL);
-		pthread_cond_init(&pkg->prod.cv, NULL);
 	}
 out:
 	free(dir_copy);
@@ -234,8 +229,9 @@ static int stopped(struct source *s)
 /* One entry on the producer thread: ops->open, then chunks of about CHUNK_TARGET through
  * SHA-256 into the queue until the end, an error or stop; ops->close once told to (only
  * after an open that succeeded, as on the main thread); then finished. */
-static void produce_entry(struct source *s)
+static void produce_entry(void *arg)
 {
+	struct source *s = arg;
 	struct ofb_error err;
 	int rc = 0, eof = 0, opened;
 
@@ -295,67 +291,25 @@ end:
 	pthread_mutex_unlock(&s->mu);
 }
 
-static void *producer_main(void *arg)
-{
-	struct producer *p = arg;
-
-	pthread_mutex_lock(&p->mu);
-	for (;;) {
-		struct source *s;
-		while (!p->job && !p->quit)
-			pthread_cond_wait(&p->cv, &p->mu);
-		if (!p->job)
-			break;
-		s = p->job;
-		p->job = NULL;
-		pthread_mutex_unlock(&p->mu);
-		produce_entry(s);
-		pthread_mutex_lock(&p->mu);
-	}
-	pthread_mutex_unlock(&p->mu);
-	return NULL;
-}
-
 /* s handed to the package's producer thread (started the first time); -1 with err. */
 static int start_producer(struct source *s, struct ofb_error *err)
 {
 	struct producer *p = &s->pkg->prod;
-	int ret = -1;
 
-	pthread_mutex_lock(&p->mu);
-	if (!p->started) {
-		if (pthread_create(&p->thread, NULL, producer_main, p) != 0) {
-			ofb_error_set(err, "cannot start a thread for '%s'", s->info->path);
-			goto out;
-		}
-		p->started = 1;
-	}
 	if (p->open_entry) {
 		/* libzip writes one entry after the other: never two open at once */
 		ofb_error_set(err, "cannot write '%s' while another entry is open", s->info->path);
-		goto out;
+		return -1;
 	}
-	p->job = s;
+	/* the entry before this one has finished (join_producer); the thread may still be
+	 * returning from it, and takes this one after */
+	if (!ofb_job_thread_give(&p->thread, produce_entry, s)) {
+		ofb_error_set(err, "cannot start a thread for '%s'", s->info->path);
+		return -1;
+	}
 	p->open_entry = s;
 	s->running = 1;
-	pthread_cond_broadcast(&p->cv);
-	ret = 0;
-out:
-	pthread_mutex_unlock(&p->mu);
-	return ret;
-}
-
-/* The producer thread ended (once libzip has let go of every entry). */
-static void stop_producer(struct producer *p)
-{
-	if (!p->started)
-		return;
-	pthread_mutex_lock(&p->mu);
-	p->quit = 1;
-	pthread_cond_broadcast(&p->cv);
-	pthread_mutex_unlock(&p->mu);
-	pthread_join(p->thread, NULL);
-	p->started = 0;
+	return 0;
 }
 
 /* Stop the producer's work on s (when it has not ended yet), let it close the entry (ok:
@@ -809,7 +763,7 @@ int ofb_pkg_commit(struct ofb_pkg *pkg, struct ofb_error *err)
 	}
 	/* every entry is let go of now, on success as on failure */
 	pkg->zip = NULL;
-	stop_producer(&pkg->prod);
+	ofb_job_thread_end(&pkg->prod.thread);
 	if (rc != 0) {
 		unlink(pkg->temp_path);
 		return -1;
@@ -848,9 +802,7 @@ void ofb_pkg_free(struct ofb_pkg *pkg)
 		zip_discard(pkg->zip);
 		unlink(pkg->temp_path);
 	}
-	stop_producer(&pkg->prod);
-	pthread_mutex_destroy(&pkg->prod.mu);
-	pthread_cond_destroy(&pkg->prod.cv);
+	ofb_job_thread_end(&pkg->prod.thread);
 	for (size_t i = 0; i < pkg->n_entries; i++) {
 		free(pkg->entries[i]->path);
 		free(pkg->entries[i]);
