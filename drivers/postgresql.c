@@ -63,6 +63,19 @@ static int pg_session(struct ofb_db *db, struct ofb_error *err)
 	return 0;
 }
 
+/* The snapshot a statement sees (in a REPEATABLE READ transaction: the transaction's):
+ * which transactions have committed. The same text means that no transaction has ended or
+ * been given an id in between, so every row and catalog entry reads the same. Sequences
+ * are not transactional: a position read under the first mark is at least that of every
+ * row visible under the second. */
+static int pg_state_mark(struct ofb_db *db, char **mark, struct ofb_error *err)
+{
+	int v13 = db->dbms_version && atoi(db->dbms_version) >= 13;
+
+	return ofb_db_query_value(db, v13 ? "SELECT pg_current_snapshot()::text"
+				      : "SELECT txid_current_snapshot()::text", mark, err);
+}
+
 static int pg_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err)
 {
 	(void)warning;
@@ -1007,6 +1020,7 @@ const struct ofb_driver ofb_driver_postgresql = {
 	.session_setup = pg_session,
 	.begin_snapshot = pg_snapshot,
 	.lock_tables = pg_lock_tables,
+	.state_mark = pg_state_mark,
 	.read_window = pg_read_window,
 	.catalog_scope = pg_scope,
 	.other_schemas = pg_other_schemas,

@@ -113,10 +113,23 @@ int ofb_dbdump_probe(struct ofb_dbdump *d, int keep, struct ofb_error *err)
 	/* in one transaction, ended before the snapshot's own: SQLite takes its read lock
 	 * and looks for a hot journal once, not for each of the survey's statements (200
 	 * tables: 1,678 fcntl calls -> 42, 1,747 stat calls -> 520) */
-	if (ofb_db_begin(db, err) != 0 || ofb_schema_read(db, &d->probed, err) != 0)
+	if (ofb_db_begin(db, err) != 0)
 		goto out;
+	/* the state before and after the survey: the same (nothing was committed while it
+	 * ran, whatever the transaction's isolation) is the state it read */
 	if (keep)
 		ofb_drv_state_mark(db, &d->probe_mark);
+	if (ofb_schema_read(db, &d->probed, err) != 0)
+		goto out;
+	if (d->probe_mark) {
+		char *after;
+		ofb_drv_state_mark(db, &after);
+		if (!after || strcmp(after, d->probe_mark) != 0) {
+			free(d->probe_mark);
+			d->probe_mark = NULL;
+		}
+		free(after);
+	}
 	ofb_db_rollback(db);
 	if (keep) {
 		d->kept = db;
