@@ -34,9 +34,11 @@ struct ofb_entry_ops {
 	int (*produce)(void *ctx, struct buf *out, int *eof, struct ofb_error *err);
 	void (*close)(void *ctx, int ok);
 	void (*free)(void *ctx);
-	/* 1: open, produce and close run on a thread of the entry's own, beside the
-	 * compression (large entries: table data, big files); 0: on the thread that writes
-	 * the archive, in turn with it (small entries, and connections bound to a thread) */
+	/* 1: beside the compression (large entries: table data, big files): open and the
+	 * first chunk (about 256 KiB) on the thread that writes the archive, the rest and
+	 * close on the package's producer thread, unless the entry ended within that chunk
+	 * (then all of it there); 0: all on the thread that writes the archive, in turn with
+	 * it (small entries, and connections bound to a thread) */
 	int threaded;
 };
 

@@ -226,9 +226,10 @@ static int stopped(struct source *s)
 	return stop;
 }
 
-/* One entry on the producer thread: ops->open, then chunks of about CHUNK_TARGET through
- * SHA-256 into the queue until the end, an error or stop; ops->close once told to (only
- * after an open that succeeded, as on the main thread); then finished. */
+/* One entry on the producer thread: ops->open (unless the main thread opened it and
+ * produced its first chunk: continued), then chunks of about CHUNK_TARGET through SHA-256
+ * into the queue until the end, an error or stop; ops->close once told to (only after an
+ * open that succeeded, as on the main thread); then finished. */
 static void produce_entry(void *arg)
 {
 	struct source *s = arg;
@@ -278,7 +279,7 @@ end:
 		*s->thread_err = err;
 	}
 	pthread_cond_broadcast(&s->cv);
-	/* the entry is closed here, on the thread that opened it, once libzip is done */
+	/* the entry is closed here once libzip is done with it */
 	while (!s->closing)
 		pthread_cond_wait(&s->cv, &s->mu);
 	pthread_mutex_unlock(&s->mu);
