@@ -135,16 +135,15 @@ int ofb_drv_begin_snapshot(struct ofb_db *db, char **warning, struct ofb_error *
 	return 0;
 }
 
-void ofb_drv_state_mark(struct ofb_db *db, char **mark)
+int ofb_drv_state_mark(struct ofb_db *db, char **mark, struct ofb_error *err)
 {
-	struct ofb_error ignored;
-
 	*mark = NULL;
-	ofb_error_clear(&ignored);
-	if (db->drv->state_mark && db->drv->state_mark(db, mark, &ignored) != 0) {
+	if (db->drv->state_mark && db->drv->state_mark(db, mark, err) != 0) {
 		free(*mark);
 		*mark = NULL;
+		return -1;
 	}
+	return 0;
 }
 
 int ofb_drv_lock_tables(struct ofb_db *db, const struct ofb_table *tables, size_t n,

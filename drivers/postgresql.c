@@ -64,16 +64,20 @@ static int pg_session(struct ofb_db *db, struct ofb_error *err)
 }
 
 /* The snapshot a statement sees (in a REPEATABLE READ transaction: the transaction's):
- * which transactions have committed. The same text means that no transaction has ended or
- * been given an id in between, so every row and catalog entry reads the same. Sequences
- * are not transactional: a position read under the first mark is at least that of every
- * row visible under the second. */
+ * the first transaction not yet ended and those in progress below it. The same text
+ * means that no transaction has ended in between (a commit moves the first or leaves the
+ * list), so every row and catalog entry reads the same. Sequences are not transactional:
+ * a position read under the first mark is at least that of every row visible under the
+ * second. None on a standby: its snapshots keep the transactions in progress out of that
+ * list, so a commit replayed in between need not change the text. */
 static int pg_state_mark(struct ofb_db *db, char **mark, struct ofb_error *err)
 {
 	int v13 = db->dbms_version && atoi(db->dbms_version) >= 13;
 
-	return ofb_db_query_value(db, v13 ? "SELECT pg_current_snapshot()::text"
-				      : "SELECT txid_current_snapshot()::text", mark, err);
+	return ofb_db_query_value(db, v13 ? "SELECT CASE WHEN pg_is_in_recovery() THEN NULL "
+				      "ELSE pg_current_snapshot()::text END"
+				      : "SELECT CASE WHEN pg_is_in_recovery() THEN NULL "
+				      "ELSE txid_current_snapshot()::text END", mark, err);
 }
 
 static int pg_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err)

@@ -34,9 +34,10 @@ typedef int ofb_drv_snapshot_fn(struct ofb_db *db, char **warning, struct ofb_er
  * them, waiting a bounded time; the error names the table that could not be locked. */
 typedef int ofb_drv_lock_tables_fn(struct ofb_db *db, const struct ofb_table *tables,
 				   size_t n, struct ofb_error *err);
-/* A mark of the database's state as this connection sees it now (malloc'd): read again on
- * the same connection, the same mark means that no other connection has committed anything
- * in between, so what was read under the first still holds under the second. */
+/* A mark of the database's state as this connection sees it now (malloc'd, or NULL when
+ * the engine cannot tell): read again on the same connection, the same mark means that no
+ * other connection has committed anything in between, so what was read under the first
+ * still holds under the second. */
 typedef int ofb_drv_state_mark_fn(struct ofb_db *db, char **mark, struct ofb_error *err);
 /* Before the rows of tables[i] are read in one streaming query: size the driver's fetch
  * window (rows it holds at once) so that it holds about window_bytes, whatever the rows'
@@ -298,8 +299,9 @@ void ofb_drv_quote_table(const struct ofb_driver *drv, struct buf *sql, const ch
 			 const char *name);
 int ofb_drv_session_setup(struct ofb_db *db, struct ofb_error *err);
 int ofb_drv_begin_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err);
-/* *mark NULL when the driver has no state_mark or could not read it. */
-void ofb_drv_state_mark(struct ofb_db *db, char **mark);
+/* *mark NULL when the driver has no state_mark or the engine cannot tell now; -1 with err
+ * when its query failed. */
+int ofb_drv_state_mark(struct ofb_db *db, char **mark, struct ofb_error *err);
 int ofb_drv_lock_tables(struct ofb_db *db, const struct ofb_table *tables, size_t n,
 			struct ofb_error *err);
 int ofb_drv_read_window(struct ofb_db *db, struct ofb_table *tables, size_t n, size_t i,

@@ -103,6 +103,22 @@ const char *ofb_dbdump_warning(const struct ofb_dbdump *d)
 	return d->warning;
 }
 
+/* The probe's state mark: none where the engine cannot tell, or where its query failed (a
+ * server that speaks the protocol without the function). That failure may have ended the
+ * probe's transaction; a new one is begun for the survey (-1 when that fails). */
+static int probe_mark(struct ofb_db *db, char **mark, struct ofb_error *err)
+{
+	struct ofb_error why;
+
+	ofb_error_clear(&why);
+	if (ofb_drv_state_mark(db, mark, &why) == 0)
+		return 0;
+	ofb_detail("cannot read the database's state (%s): its snapshot surveys it again",
+		   why.msg);
+	ofb_db_rollback(db);
+	return ofb_db_begin(db, err);
+}
+
 int ofb_dbdump_probe(struct ofb_dbdump *d, int keep, struct ofb_error *err)
 {
 	struct ofb_db *db = NULL;
@@ -117,13 +133,14 @@ int ofb_dbdump_probe(struct ofb_dbdump *d, int keep, struct ofb_error *err)
 		goto out;
 	/* the state before and after the survey: the same (nothing was committed while it
 	 * ran, whatever the transaction's isolation) is the state it read */
-	if (keep)
-		ofb_drv_state_mark(db, &d->probe_mark);
+	if (keep && probe_mark(db, &d->probe_mark, err) != 0)
+		goto out;
 	if (ofb_schema_read(db, &d->probed, err) != 0)
 		goto out;
 	if (d->probe_mark) {
-		char *after;
-		ofb_drv_state_mark(db, &after);
+		char *after = NULL;
+		if (probe_mark(db, &after, err) != 0)
+			goto out;
 		if (!after || strcmp(after, d->probe_mark) != 0) {
 			free(d->probe_mark);
 			d->probe_mark = NULL;
@@ -212,14 +229,19 @@ static int snapshot_on_kept(struct ofb_dbdump *d)
 	return 0;
 }
 
-/* The snapshot on the probe's own connection sees the database as the probe's survey did
- * (the same state mark, read after the snapshot's first read): that survey serves it. */
-static int unchanged_since_probe(struct ofb_dbdump *d)
+/* Whether the snapshot on the probe's own connection sees the database as the probe's
+ * survey did (the same state mark, read after the snapshot's first read), so that survey
+ * serves it; -1 with err when the mark, read at the probe, cannot be read now: a failed
+ * statement may have ended the snapshot's transaction (psqlODBC rolls it back). */
+static int unchanged_since_probe(struct ofb_dbdump *d, struct ofb_error *err)
 {
 	char *mark;
 	int same;
 
-	ofb_drv_state_mark(d->db, &mark);
+	if (ofb_drv_state_mark(d->db, &mark, err) != 0) {
+		ofb_error_prefix(err, "cannot tell whether the database changed since its survey");
+		return -1;
+	}
 	same = mark && strcmp(mark, d->probe_mark) == 0;
 	free(mark);
 	return same;
@@ -227,14 +249,22 @@ static int unchanged_since_probe(struct ofb_dbdump *d)
 
 static int group_open(struct ofb_dbdump *d, struct ofb_error *err)
 {
-	int on_kept = snapshot_on_kept(d), ret = -1;
+	int on_kept = snapshot_on_kept(d), same = 0, ret = -1;
 
+	/* opened again (the first opening's entries were dropped): surveyed anew */
+	if (d->one_survey)
+		memset(&d->schema, 0, sizeof d->schema);   /* it was probed's, which stays */
+	else
+		ofb_schema_free(&d->schema);
+	d->one_survey = 0;
 	if (!on_kept && (ofb_db_open(&d->db, d->connstr, err) != 0 ||
 			 ofb_drv_begin_snapshot(d->db, &d->warning, err) != 0))
 		goto out;
 	if (ofb_drv_lock_tables(d->db, d->probed.tables, d->probed.n_tables, err) != 0)
 		goto out;
-	if (on_kept && d->probe_mark && unchanged_since_probe(d)) {
+	if (on_kept && d->probe_mark && (same = unchanged_since_probe(d, err)) < 0)
+		goto out;
+	if (same) {
 		ofb_detail("%s: unchanged since its survey, which the snapshot takes over",
 			   d->subject);
 		d->schema = d->probed;

@@ -1283,7 +1283,7 @@ class Regress:
         """A full backup surveys the login database first and keeps its connection for the
         snapshot; the client's probe after it waits for a lock another process holds, and
         meanwhile the login database gets an index and a row. The snapshot must see both."""
-        root = os.path.join(self.root, "t23-" + engine)
+        root = os.path.realpath(os.path.join(self.root, "t23-" + engine))
         shutil.rmtree(root, ignore_errors=True)
         os.makedirs(os.path.join(root, "backups"))
         client = os.path.join(root, "a.db")
@@ -1368,8 +1368,8 @@ class Regress:
             nxt = (notes.get("identity") or {}).get("next")
             self.require(nxt == 4, "notes' next id in the package: %s, want 4" % nxt)
         # unchanged, the survey serves the snapshot: the same package, and it says so (on
-        # PostgreSQL any transaction given an id meanwhile, an autovacuum's ANALYZE too,
-        # makes the snapshot survey again: three tries)
+        # PostgreSQL any transaction ending meanwhile, an autovacuum's ANALYZE too, makes
+        # the snapshot survey again: three tries)
         for attempt in range(3):
             if os.path.exists(pkg + "2.zip"):
                 os.remove(pkg + "2.zip")
