@@ -72,12 +72,12 @@ static int pg_session(struct ofb_db *db, struct ofb_error *err)
  * list, so a commit replayed in between need not change the text. */
 static int pg_state_mark(struct ofb_db *db, char **mark, struct ofb_error *err)
 {
+#define PG_MARK(fn) "SELECT CASE WHEN pg_is_in_recovery() THEN NULL ELSE " fn "()::text END"
 	int v13 = db->dbms_version && atoi(db->dbms_version) >= 13;
 
-	return ofb_db_query_value(db, v13 ? "SELECT CASE WHEN pg_is_in_recovery() THEN NULL "
-				      "ELSE pg_current_snapshot()::text END"
-				      : "SELECT CASE WHEN pg_is_in_recovery() THEN NULL "
-				      "ELSE txid_current_snapshot()::text END", mark, err);
+	return ofb_db_query_value(db, v13 ? PG_MARK("pg_current_snapshot")
+				      : PG_MARK("txid_current_snapshot"), mark, err);
+#undef PG_MARK
 }
 
 static int pg_snapshot(struct ofb_db *db, char **warning, struct ofb_error *err)

@@ -226,6 +226,30 @@ static int stopped(struct source *s)
 	return stop;
 }
 
+/* Produces into out until it holds about CHUNK_TARGET bytes or the entry ends (*eof),
+ * those bytes through SHA-256: 0; -1 with err (interrupted too); 1 when the main thread
+ * wants no more. On the main thread it makes a threaded entry's first chunk: an entry that
+ * ends within it needs no thread at all (200 small tables: a hand-over between two threads
+ * each cost more than reading them). */
+static int produce_chunk(struct source *s, struct buf *out, int *eof, struct ofb_error *err)
+{
+	size_t from = out->len;
+
+	while (out->len < CHUNK_TARGET && !*eof) {
+		if (stopped(s))
+			return 1;
+		if (ofb_interrupted) {
+			ofb_error_set(err, "interrupted while writing '%s'", s->info->path);
+			return -1;
+		}
+		if (s->ops->produce(s->ctx, out, eof, err) != 0)
+			return -1;
+	}
+	if (out->len > from)
+		EVP_DigestUpdate(s->sha, out->data + from, out->len - from);
+	return 0;
+}
+
 /* One entry on the producer thread: ops->open (unless the main thread opened it and
  * produced its first chunk: continued), then chunks of about CHUNK_TARGET through SHA-256
  * into the queue until the end, an error or stop; ops->close once told to (only after an
@@ -243,20 +267,12 @@ static void produce_entry(void *arg)
 	while (rc == 0 && !eof) {
 		struct buf chunk;
 		buf_init(&chunk);
-		while (rc == 0 && chunk.len < CHUNK_TARGET && !eof) {
-			if (stopped(s)) {
-				buf_free(&chunk);
-				goto end;
-			}
-			if (ofb_interrupted) {
-				ofb_error_set(&err, "interrupted while writing '%s'", s->info->path);
-				rc = -1;
-			} else {
-				rc = s->ops->produce(s->ctx, &chunk, &eof, &err);
-			}
+		rc = produce_chunk(s, &chunk, &eof, &err);
+		if (rc == 1) {
+			buf_free(&chunk);
+			rc = 0;
+			goto end;
 		}
-		if (rc == 0 && chunk.len)
-			EVP_DigestUpdate(s->sha, chunk.data, chunk.len);
 		pthread_mutex_lock(&s->mu);
 		while (s->q_len == QUEUE_CHUNKS && !s->stop)
 			pthread_cond_wait(&s->cv, &s->mu);
@@ -357,24 +373,6 @@ static int take_chunk(struct source *s, int *got, struct ofb_error *err)
 	return 0;
 }
 
-/* A threaded entry's first chunk, produced on the main thread into s->pending: an entry
- * that ends within it (*eof) needs no thread at all (200 small tables: a hand-over between
- * two threads each cost more than reading them). */
-static int produce_head(struct source *s, int *eof, struct ofb_error *err)
-{
-	*eof = 0;
-	while (s->pending.len < CHUNK_TARGET && !*eof) {
-		if (ofb_interrupted) {
-			ofb_error_set(err, "interrupted while writing '%s'", s->info->path);
-			return -1;
-		}
-		if (s->ops->produce(s->ctx, &s->pending, eof, err) != 0)
-			return -1;
-	}
-	EVP_DigestUpdate(s->sha, s->pending.data, s->pending.len);
-	return 0;
-}
-
 static void source_fail(struct source *s, struct ofb_error *err)
 {
 	if (!s->pkg->first_err.set)
@@ -416,7 +414,7 @@ static zip_int64_t source_cb(void *userdata, void *data, zip_uint64_t len,
 		s->inline_mode = !s->ops->threaded;
 		if (s->inline_mode)
 			return 0;
-		if (produce_head(s, &s->done, &err) != 0) {
+		if (produce_chunk(s, &s->pending, &s->done, &err) != 0) {
 			source_fail(s, &err);
 			return -1;
 		}
