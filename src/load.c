@@ -38,6 +38,8 @@
  * under MariaDB's packet (16 MiB by default); a row longer alone goes through parameters. */
 #define LITERAL_BATCH_BYTES (900u * 1024)
 #define LITERAL_BATCH_ROWS 10000
+#define LITERAL_MIN_BYTES (64u * 1024)
+#define LITERAL_PARTS 16
 
 int ofb_load_count_tables(struct ofb_db *db, size_t *n, struct ofb_error *err)
 {
@@ -435,6 +437,7 @@ struct batch {
 	struct buf text;          /* the pending rows' literals, "(...),(...)" */
 	struct buf row;           /* one row's literals */
 	size_t text_rows;         /* rows in text */
+	size_t text_limit;        /* the bytes text may take (literal_limit) */
 	/* slot 0 executes on the load's connection, every kind of batch; slot 1, where there
 	 * is one, statements of literals on a second connection (loader: extra) */
 	struct exec_slot exec[2];
@@ -677,7 +680,7 @@ static int add_literal_row(struct batch *b, struct ofb_error *err)
 	if (least <= LITERAL_BATCH_BYTES && render_row(b, &b->row, err) != 0)
 		return -1;
 	alone = least > LITERAL_BATCH_BYTES || b->head.len + b->row.len > LITERAL_BATCH_BYTES;
-	if (b->text_rows && (alone || b->text.len + 1 + b->row.len > LITERAL_BATCH_BYTES) &&
+	if (b->text_rows && (alone || b->text.len + 1 + b->row.len > b->text_limit) &&
 	    flush(b, err) != 0)
 		return -1;
 	if (alone) {
@@ -1270,6 +1273,25 @@ out:
 	return ret;
 }
 
+/* The bytes a table's statements of literals take: about a 16th of its rows (the size of
+ * its entry by the manifest), between LITERAL_MIN_BYTES and LITERAL_BATCH_BYTES. A table
+ * of a few MB then goes in statements both connections share from its first rows on, the
+ * server no longer waiting for 900 KiB to be rendered first and the last one alone at the
+ * end. Measured (MariaDB, two connections, alternating): 20,000 narrow rows 0.146-0.152 s
+ * -> 0.132 s (the mariadb client 0.119-0.122 s); 200,000 rows and 50,000 wide rows the
+ * same as before, their statements as long as before. The manifest's size only chooses. */
+static size_t literal_limit(struct ofb_reader *r, const struct ofb_table *t)
+{
+	json_t *rec = t->entry ? ofb_reader_entry(r, t->entry) : NULL;
+	json_t *size = rec ? json_object_get(rec, "size") : NULL;
+	size_t n = LITERAL_BATCH_BYTES;
+
+	if (json_is_integer(size) && json_integer_value(size) >= 0)
+		n = (size_t)(json_integer_value(size) / LITERAL_PARTS);
+	return n < LITERAL_MIN_BYTES ? LITERAL_MIN_BYTES
+				     : n > LITERAL_BATCH_BYTES ? LITERAL_BATCH_BYTES : n;
+}
+
 static int load_rows(struct loader *l, struct ofb_reader *r, struct ofb_table *t,
 		     struct ofb_error *err)
 {
@@ -1310,6 +1332,7 @@ static int load_rows(struct loader *l, struct ofb_reader *r, struct ofb_table *t
 		if (ofb_db_stmt(l->db, &b.exec[0].direct, err) != 0)
 			goto out;
 		insert_head(&b, &b.head);
+		b.text_limit = literal_limit(r, t);
 	}
 	b.off = xcalloc(b.max_rows * t->n_columns, sizeof *b.off);
 	b.len = xcalloc(b.max_rows * t->n_columns, sizeof *b.len);
