@@ -17,8 +17,8 @@ struct ofb_load_stats {
 };
 
 /* Asked before the first change a failure could not take back: making a database, the
- * commit of a load where DDL is transactional, else before anything is dropped or made;
- * non-zero, with err set, stops there. */
+ * commit of a load where DDL is transactional, else before anything is dropped or made
+ * (with OFB_LOAD_BESIDE: before the load ends); non-zero, with err set, stops there. */
 struct ofb_load_gate {
 	int (*pass)(void *ctx, struct ofb_error *err);
 	void *ctx;
@@ -37,8 +37,13 @@ int ofb_load_count_tables(struct ofb_db *db, size_t *n, struct ofb_error *err);
  * loads beside db where no transaction spans the load (NULL: db alone). */
 enum {
 	OFB_LOAD_REPLACE = 1 << 0,   /* drop what the database holds first */
-	OFB_LOAD_STRICT = 1 << 1     /* objects that cannot be carried to this engine are an
+	OFB_LOAD_STRICT = 1 << 1,    /* objects that cannot be carried to this engine are an
 				      * error before anything changes, not warnings */
+	/* Without transactional DDL, into a database that holds no tables: the tables, rows,
+	 * indexes and keys, which a failure drops again, go in before the gate passes (which
+	 * is then asked before the load ends); a package with other objects, or tables of
+	 * other schemas, waits for it first as without the flag. */
+	OFB_LOAD_BESIDE = 1 << 2
 };
 int ofb_load_database(struct ofb_db *db, const char *connstr, struct ofb_reader *r,
 		      struct ofb_schema *src, unsigned flags, const char *subject,

@@ -1567,7 +1567,7 @@ int ofb_load_database(struct ofb_db *db, const char *connstr, struct ofb_reader 
 			    .stats = stats, .connstr = connstr };
 	char **existing = NULL;
 	size_t n_existing = 0, created = 0;
-	int in_tx = 0, ret = -1;
+	int in_tx = 0, beside = 0, ret = -1;
 
 	memset(stats, 0, sizeof *stats);
 	if (!db->drv->can_restore) {
@@ -1591,11 +1591,14 @@ int ofb_load_database(struct ofb_db *db, const char *connstr, struct ofb_reader 
 		ofb_error_prefix(err, "%s", subject);
 		goto out;
 	}
+	/* without a transaction, only what drop_created takes back goes in before the gate */
+	beside = (flags & OFB_LOAD_BESIDE) && !db->drv->ddl_in_transaction && !n_existing &&
+		 !src->n_objects && !has_schema_tables(src);
 	if (db->drv->ddl_in_transaction) {
 		if (ofb_db_begin(db, err) != 0)
 			goto out;
 		in_tx = 1;
-	} else if (gate_passed(gate, err) != 0) {
+	} else if (!beside && gate_passed(gate, err) != 0) {
 		goto out;
 	}
 	if (replace && l.ddl.same_engine && ofb_drv_drop_objects(db, 0, err) != 0) {
@@ -1651,7 +1654,9 @@ int ofb_load_database(struct ofb_db *db, const char *connstr, struct ofb_reader 
 		}
 		stats->objects = src->n_objects;
 	}
-	if (in_tx && (gate_passed(gate, err) != 0 || ofb_db_commit(db, err) != 0))
+	if ((in_tx || beside) && gate_passed(gate, err) != 0)
+		goto out;
+	if (in_tx && ofb_db_commit(db, err) != 0)
 		goto out;
 	in_tx = 0;
 	stats->tables = src->n_tables;

@@ -454,6 +454,40 @@ out:
 	return ret;
 }
 
+static int parent_exists(const char *path)
+{
+	char *parent = xstrdup(path), *slash = strrchr(parent, '/');
+	int ret = 1;
+
+	if (slash && slash != parent) {
+		*slash = '\0';
+		ret = access(parent, F_OK) == 0;
+	}
+	free(parent);
+	return ret;
+}
+
+/* Whether restoring t's files makes folders above its files folder. */
+static int makes_folders(const struct target *t)
+{
+	return t->files_prefix && t->client.files_dir && t->pkg_has_files &&
+	       !parent_exists(t->client.files_dir);
+}
+
+/* Whether t is the first database and loads beside the verification, reading its own
+ * tables in full and checking them as the verification would: in one transaction into a
+ * database that is there or a file the restore makes (and removes again on a failure),
+ * before its commit; without transactional DDL into a database that is there and holds no
+ * tables, before its load ends (OFB_LOAD_BESIDE: what it made is dropped again on a
+ * failure). Not where folders must be made for its files first, which would stay. */
+static int loads_beside(const struct job *j, const struct target *t)
+{
+	if (!j->n_targets || t != &j->targets[0] || makes_folders(t))
+		return 0;
+	return t->db_transactional ? t->db_exists || t->creates_file
+				   : t->db_exists && t->db_tables == 0;
+}
+
 static int probe_target(struct job *j, struct target *t, struct ofb_error *err)
 {
 	struct ofb_db *db = NULL;
@@ -536,9 +570,8 @@ static int probe_target(struct job *j, struct target *t, struct ofb_error *err)
 		t->files_nonempty = rc;
 	}
 	/* the first database's connection serves its load, where that load follows the
-	 * probes and the extraction of its files (in one transaction, beside the
-	 * verification) */
-	if (t == &j->targets[0] && t->db_transactional) {
+	 * probes and the extraction of its files (beside the verification) */
+	if (t == &j->targets[0] && (t->db_transactional || loads_beside(j, t))) {
 		t->kept = db;
 		db = NULL;
 	}
@@ -574,44 +607,19 @@ static int check_safety_place(const struct job *j, const char *dir, struct ofb_e
 	return ret;
 }
 
-static int parent_exists(const char *path)
-{
-	char *parent = xstrdup(path), *slash = strrchr(parent, '/');
-	int ret = 1;
-
-	if (slash && slash != parent) {
-		*slash = '\0';
-		ret = access(parent, F_OK) == 0;
-	}
-	free(parent);
-	return ret;
-}
-
-/* Whether restoring t's files makes folders above its files folder. */
-static int makes_folders(const struct target *t)
-{
-	return t->files_prefix && t->client.files_dir && t->pkg_has_files &&
-	       !parent_exists(t->client.files_dir);
-}
-
 static int holds_data(const struct target *t)
 {
 	return t->db_tables > 0 || t->files_nonempty;
 }
 
-/* The verification beside what follows, when no safety package waits for it. The first
- * database is loaded before anything is kept: into a database that is there or a file
- * the restore makes (and removes again on a failure), in one transaction, its load reads
- * its own tables in full, and checks them as the verification would, before its commit.
- * The verification leaves them to it (unless folders must be made for its files first,
- * which would stay); every other step that cannot be taken back, and the loads after
- * the first, wait for all of it. */
+/* The verification beside what follows, when no safety package waits for it. It leaves
+ * the tables of a first database that loads beside it (loads_beside) to that load; every
+ * other step that cannot be taken back, and the loads after the first, wait for all of
+ * it. */
 static void start_first_verify(struct job *j)
 {
-	const struct target *t = j->n_targets ? &j->targets[0] : NULL;
-
-	if (t && (t->db_exists || t->creates_file) && t->db_transactional && !makes_folders(t))
-		start_verify(j, t->db_folder);
+	if (loads_beside(j, &j->targets[0]))
+		start_verify(j, j->targets[0].db_folder);
 	else
 		start_verify(j, NULL);
 }
@@ -854,6 +862,8 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 	struct ofb_load_gate make_gate = { .pass = gate_all, .ctx = j };
 	char *fresh = NULL;
 	int created = 0, loaded = 0, ret = -1;
+	/* the verification left its tables to this load, which must read them itself */
+	int beside = j->verify && j->verify->loaded && loads_beside(j, t);
 
 	memset(&s, 0, sizeof s);
 	if (target_schema(j, t, &s, err) != 0)
@@ -865,7 +875,7 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 		goto out;
 	/* where the load cannot be taken back, it waits before its connection is opened
 	 * (not idle on the server meanwhile) */
-	if (!t->db_transactional && restore_verified_all(j, err) != 0)
+	if (!t->db_transactional && !beside && restore_verified_all(j, err) != 0)
 		goto out;
 	db = take_kept(t);
 	if (!db && ofb_load_open_target(t->connstr, &db, &created, &make_gate, err) != 0) {
@@ -876,7 +886,8 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 		ofb_info("%s: created its database", t->subject);
 	if (ofb_load_database(db, t->connstr, j->reader, &s,
 			      (t->db_tables > 0 ? OFB_LOAD_REPLACE : 0) |
-			      (j->strict ? OFB_LOAD_STRICT : 0), t->subject, &gate, &stats, err) != 0)
+			      (j->strict ? OFB_LOAD_STRICT : 0) | (beside ? OFB_LOAD_BESIDE : 0),
+			      t->subject, &gate, &stats, err) != 0)
 		goto out;
 	loaded = 1;
 	if (j->verify)

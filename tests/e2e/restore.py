@@ -1106,14 +1106,16 @@ class RestoreSuite:
             # Each import loads into an existing empty database while the package is
             # verified beside it. Damage in the login database's data, which an import
             # never reads, only the verification can find; damage in the imported
-            # client's own table the load itself reads, and where the load is one
-            # transaction the verification leaves that table to it. Either way no commit
-            # (nor, on MariaDB, any change) may happen before all of it has been checked.
+            # client's own table the load itself reads, and the verification leaves that
+            # table to it. Either way no commit may happen before all of it has been
+            # checked; on MariaDB, without transactions, the tables the load made before
+            # the verification failed are dropped again ("login-near": its files folder
+            # beside the others, so nothing else holds the load back until its end).
             with zipfile.ZipFile(full) as z:
                 infos = z.infolist()
             c = self.inst.config
             for engine, src in (("postgresql", PG), ("mariadb", MY), ("sqlite", LITE)):
-                if where == "login":
+                if where.startswith("login"):
                     entry = [i.filename for i in infos if i.filename.startswith("login/")
                              and i.filename.endswith(".csv") and i.compress_size > 16][0]
                 else:
@@ -1137,20 +1139,23 @@ class RestoreSuite:
                     conn = "Driver=SQLite3;Database=%s" % os.path.join(self.root, name + ".db")
                     if os.path.exists(sqlite_path(conn)):
                         os.remove(sqlite_path(conn))
-                    if where == "login":
+                    if where.startswith("login"):
                         open(sqlite_path(conn), "wb").close()
                 else:
                     self.drop_db(engine, name)
                     self.create_db(engine, name)
                     conn = (self.inst.pg_base if engine == "postgresql"
                             else self.inst.my_base) + ";Database=" + name
-                r = self.run("-c", c, "import", bad, src, "--as", newid, "--connect", conn,
-                             "--files", files)
+                r = self.run("-v", "-c", c, "import", bad, src, "--as", newid, "--connect",
+                             conn, "--files", files)
                 refused(r)
                 self.require("damaged" in r.text and entry in r.text and
                              "nothing was changed" in r.text,
                              "%s: the damage is not what was reported: %s"
                              % (engine, r.text.strip()[-300:]))
+                if where == "login-near":
+                    self.require("rows restored" in r.text, "%s: the load did not run beside "
+                                 "the verification: %s" % (engine, r.text.strip()[-300:]))
                 self.require(newid not in self.registry(self.inst.login_path),
                              "%s registered by a refused import" % newid)
                 self.require(not os.path.exists(above), "%s made by a refused import"
@@ -1166,6 +1171,9 @@ class RestoreSuite:
         sc.t("import of one client from a package whose login database is damaged, "
              "into existing empty PostgreSQL, MariaDB and SQLite databases: refused, nothing "
              "committed, registered or written", load_beside_verify, "login")
+        sc.t("the same with its files folder beside the others: the load runs beside the "
+             "verification to its end (on MariaDB its tables made, then dropped): refused, "
+             "nothing committed, registered or written", load_beside_verify, "login-near")
         sc.t("import of one client from a package whose own largest table is damaged, "
              "into existing empty PostgreSQL and MariaDB databases and a new SQLite file: "
              "refused, nothing committed, registered or written, the file removed",
