@@ -14,6 +14,7 @@ struct ofb_load_stats {
 	size_t objects;           /* views, triggers, routines ... made */
 	unsigned long long rows;
 	size_t warnings;          /* values whose representation changed (reported) */
+	size_t tables_left;       /* made by a failed load, not dropped again (warned of) */
 };
 
 /* Asked before the first change a failure could not take back: making a database, the
@@ -21,6 +22,8 @@ struct ofb_load_stats {
  * (with OFB_LOAD_BESIDE: before the load ends); non-zero, with err set, stops there. */
 struct ofb_load_gate {
 	int (*pass)(void *ctx, struct ofb_error *err);
+	/* without waiting: whether pass would fail (NULL: not known before pass) */
+	int (*failed)(void *ctx);
 	void *ctx;
 };
 
@@ -39,12 +42,15 @@ enum {
 	OFB_LOAD_REPLACE = 1 << 0,   /* drop what the database holds first */
 	OFB_LOAD_STRICT = 1 << 1,    /* objects that cannot be carried to this engine are an
 				      * error before anything changes, not warnings */
-	/* Without transactional DDL, into a database that holds no tables: the tables, rows,
-	 * indexes and keys, which a failure drops again, go in before the gate passes (which
-	 * is then asked before the load ends); a package with other objects, or tables of
-	 * other schemas, waits for it first as without the flag. */
+	/* Without transactional DDL, into a database that holds no tables, of a src that
+	 * ofb_load_tables_only: the tables, rows, indexes and keys, which a failure drops
+	 * again, go in before the gate passes (which is then asked before the load ends);
+	 * else it is asked first, as without the flag. */
 	OFB_LOAD_BESIDE = 1 << 2
 };
+/* Whether src holds tables alone: no other objects (views, triggers, routines, types,
+ * sequences of their own), no tables of other schemas. */
+int ofb_load_tables_only(const struct ofb_schema *src);
 int ofb_load_database(struct ofb_db *db, const char *connstr, struct ofb_reader *r,
 		      struct ofb_schema *src, unsigned flags, const char *subject,
 		      const struct ofb_load_gate *gate, struct ofb_load_stats *stats,

@@ -31,6 +31,7 @@ struct target {
 	int files_nonempty;
 	int keep_old_files;       /* replaced files not in the safety package: keep them */
 	int pkg_has_files;        /* the package holds a files folder for this client */
+	int pkg_tables_only;      /* its database folder holds tables alone (load.h) */
 	struct ofb_schema *schema; /* its schema.json as the probe read it, kept for the load
 				    * within a budget of tables (restore_job.c), else NULL */
 };
@@ -50,6 +51,7 @@ struct job {
 	struct timespec started;
 	struct verify_task *verify; /* the package verified beside the work; NULL: done */
 	size_t kept_tables;       /* the tables of the targets' kept schemas */
+	size_t tables_left;       /* made by a failed load, not dropped again (load.h) */
 };
 
 /* Free what the job holds (the reader, every target, their secrets). */

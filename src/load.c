@@ -38,8 +38,9 @@
  * under MariaDB's packet (16 MiB by default); a row longer alone goes through parameters. */
 #define LITERAL_BATCH_BYTES (900u * 1024)
 #define LITERAL_BATCH_ROWS 10000
-#define LITERAL_MIN_BYTES (64u * 1024)
-#define LITERAL_PARTS 16
+/* batch_bytes */
+#define BATCH_LEAST_BYTES (64u * 1024)
+#define BATCH_SHARES 16
 
 int ofb_load_count_tables(struct ofb_db *db, size_t *n, struct ofb_error *err)
 {
@@ -437,7 +438,7 @@ struct batch {
 	struct buf text;          /* the pending rows' literals, "(...),(...)" */
 	struct buf row;           /* one row's literals */
 	size_t text_rows;         /* rows in text */
-	size_t text_limit;        /* the bytes text may take (literal_limit) */
+	size_t batch_bytes;       /* the bytes text, or the data of arrays, may take */
 	/* slot 0 executes on the load's connection, every kind of batch; slot 1, where there
 	 * is one, statements of literals on a second connection (loader: extra) */
 	struct exec_slot exec[2];
@@ -680,7 +681,7 @@ static int add_literal_row(struct batch *b, struct ofb_error *err)
 	if (least <= LITERAL_BATCH_BYTES && render_row(b, &b->row, err) != 0)
 		return -1;
 	alone = least > LITERAL_BATCH_BYTES || b->head.len + b->row.len > LITERAL_BATCH_BYTES;
-	if (b->text_rows && (alone || b->text.len + 1 + b->row.len > b->text_limit) &&
+	if (b->text_rows && (alone || b->text.len + 1 + b->row.len > b->batch_bytes) &&
 	    flush(b, err) != 0)
 		return -1;
 	if (alone) {
@@ -1222,7 +1223,7 @@ static int add_row(void *ctx, const struct ofb_value *values, size_t n, struct o
 		return add_literal_row(b, err);
 	b->n_rows++;
 	if (b->n_rows == b->max_rows ||
-	    b->data.len >= (b->arrays ? ARRAY_BATCH_BYTES : BATCH_MAX_BYTES))
+	    b->data.len >= (b->arrays ? b->batch_bytes : BATCH_MAX_BYTES))
 		return flush(b, err);
 	return 0;
 }
@@ -1273,23 +1274,24 @@ out:
 	return ret;
 }
 
-/* The bytes a table's statements of literals take: about a 16th of its rows (the size of
- * its entry by the manifest), between LITERAL_MIN_BYTES and LITERAL_BATCH_BYTES. A table
- * of a few MB then goes in statements both connections share from its first rows on, the
- * server no longer waiting for 900 KiB to be rendered first and the last one alone at the
- * end. Measured (MariaDB, two connections, alternating): 20,000 narrow rows 0.146-0.152 s
- * -> 0.132 s (the mariadb client 0.119-0.122 s); 200,000 rows and 50,000 wide rows the
- * same as before, their statements as long as before. The manifest's size only chooses. */
-static size_t literal_limit(struct ofb_reader *r, const struct ofb_table *t)
+/* The bytes a batch of a table's arrays or statement of literals takes: about a 16th of
+ * its rows (the size of its entry by the manifest), at least BATCH_LEAST_BYTES, at most
+ * most. A table of a few MB then goes in batches that keep the server busy from its first
+ * rows on, instead of waiting for 10,000 of them to be read first, and its last batch
+ * alone at the end is small. Measured alternating: 20,000 narrow rows into MariaDB (two
+ * connections) 0.146-0.152 s -> 0.132 s (the mariadb client 0.119-0.122 s); 200,000 rows
+ * and 50,000 wide rows the same as before, in batches as large as before. The manifest's
+ * size only chooses. */
+static size_t batch_bytes(struct ofb_reader *r, const struct ofb_table *t, size_t most)
 {
 	json_t *rec = t->entry ? ofb_reader_entry(r, t->entry) : NULL;
 	json_t *size = rec ? json_object_get(rec, "size") : NULL;
-	size_t n = LITERAL_BATCH_BYTES;
+	size_t n = most;
 
-	if (json_is_integer(size) && json_integer_value(size) >= 0)
-		n = (size_t)(json_integer_value(size) / LITERAL_PARTS);
-	return n < LITERAL_MIN_BYTES ? LITERAL_MIN_BYTES
-				     : n > LITERAL_BATCH_BYTES ? LITERAL_BATCH_BYTES : n;
+	if (json_is_integer(size) && json_integer_value(size) >= 0 &&
+	    (unsigned long long)json_integer_value(size) / BATCH_SHARES < most)
+		n = (size_t)(json_integer_value(size) / BATCH_SHARES);
+	return n < BATCH_LEAST_BYTES ? BATCH_LEAST_BYTES : n;
 }
 
 static int load_rows(struct loader *l, struct ofb_reader *r, struct ofb_table *t,
@@ -1327,12 +1329,14 @@ static int load_rows(struct loader *l, struct ofb_reader *r, struct ofb_table *t
 	buf_init(&b.row);
 	if (l->drv->array_batch_insert && array_batches(&b, err) != 0)
 		goto out;
+	if (b.arrays)
+		b.batch_bytes = batch_bytes(r, t, ARRAY_BATCH_BYTES);
 	b.literal = !b.arrays && l->drv->text_literal && l->db->text_exact;
 	if (b.literal) {
 		if (ofb_db_stmt(l->db, &b.exec[0].direct, err) != 0)
 			goto out;
 		insert_head(&b, &b.head);
-		b.text_limit = literal_limit(r, t);
+		b.batch_bytes = batch_bytes(r, t, LITERAL_BATCH_BYTES);
 	}
 	b.off = xcalloc(b.max_rows * t->n_columns, sizeof *b.off);
 	b.len = xcalloc(b.max_rows * t->n_columns, sizeof *b.len);
@@ -1516,6 +1520,11 @@ static int has_schema_tables(const struct ofb_schema *s)
 	return 0;
 }
 
+int ofb_load_tables_only(const struct ofb_schema *src)
+{
+	return !src->n_objects && !has_schema_tables(src);
+}
+
 /* On another engine the objects' own SQL means nothing: each is named. */
 static int objects_not_carried(struct loader *l, unsigned flags, struct ofb_error *err)
 {
@@ -1549,6 +1558,8 @@ static void drop_created(struct loader *l, size_t n)
 		dropped = drop_tables(&other, names, n, &again) == 0;
 	}
 	ofb_db_close(fresh);
+	if (!dropped)
+		l->stats->tables_left = n;
 	if (!dropped)
 		ofb_warn("%s: the %zu table%s this restore made could not be dropped again, "
 			 "drop %s by hand: %s%s%s%s", l->subject, n, n == 1 ? "" : "s",
@@ -1593,7 +1604,7 @@ int ofb_load_database(struct ofb_db *db, const char *connstr, struct ofb_reader 
 	}
 	/* without a transaction, only what drop_created takes back goes in before the gate */
 	beside = (flags & OFB_LOAD_BESIDE) && !db->drv->ddl_in_transaction && !n_existing &&
-		 !src->n_objects && !has_schema_tables(src);
+		 ofb_load_tables_only(src);
 	if (db->drv->ddl_in_transaction) {
 		if (ofb_db_begin(db, err) != 0)
 			goto out;
@@ -1629,9 +1640,17 @@ int ofb_load_database(struct ofb_db *db, const char *connstr, struct ofb_reader 
 		created++;
 	}
 	l.rows = xcalloc(src->n_tables ? src->n_tables : 1, sizeof *l.rows);
-	for (size_t i = 0; i < src->n_tables; i++)
+	for (size_t i = 0; i < src->n_tables; i++) {
+		/* a verification beside that failed already: no more rows that would be dropped */
+		if (beside && gate && gate->failed && gate->failed(gate->ctx)) {
+			ofb_detail("%s: the verification beside the load failed: the load stops",
+				   subject);
+			if (gate_passed(gate, err) != 0)
+				goto out;
+		}
 		if (load_rows(&l, r, &src->tables[i], err) != 0)
 			goto out;
+	}
 	if (check_counts(&l, err) != 0)
 		goto out;
 	/* every table's indexes before any foreign key: a key may reference another table's

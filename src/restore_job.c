@@ -3,6 +3,7 @@
  * loaded and the files put in place. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,8 +75,10 @@ struct verify_task {
 	struct ofb_reader *reader;
 	char *loaded;            /* the database folder whose tables the first load checks */
 	int loaded_checked;      /* that load (or restore_verified_all) read them all */
-	struct ofb_error err;
+	struct ofb_error err;    /* the verification's own, without damage_error's words */
+	int interrupted;         /* it ended by an interruption */
 	int rc;
+	atomic_int failed;       /* the thread ended with rc != 0 (read while it runs) */
 };
 
 static void *verify_main(void *arg)
@@ -83,6 +86,7 @@ static void *verify_main(void *arg)
 	struct verify_task *v = arg;
 
 	v->rc = ofb_reader_verify_but(v->reader, v->loaded, &v->err);
+	atomic_store(&v->failed, v->rc != 0);
 	return NULL;
 }
 
@@ -110,10 +114,20 @@ static void start_verify(struct job *j, const char *loaded)
 	ofb_error_clear(&v->err);
 }
 
-static void damage_prefix(struct ofb_error *err)
+/* The failed verification's error, saying what the restore leaves: nothing changed,
+ * unless a load beside it made tables it could not drop again (warned of then). */
+static void damage_error(const struct job *j, struct ofb_error *err)
 {
-	ofb_error_prefix(err, ofb_interrupted ? "interrupted while verifying the package; "
-			 "nothing was changed" : "the package is damaged; nothing was changed");
+	const char *what = j->verify->interrupted ? "interrupted while verifying the package"
+						   : "the package is damaged";
+
+	*err = j->verify->err;
+	if (j->tables_left)
+		ofb_error_prefix(err, "%s; the %zu table%s the restore made meanwhile could not be "
+				 "dropped again (see the warning above)", what, j->tables_left,
+				 j->tables_left == 1 ? "" : "s");
+	else
+		ofb_error_prefix(err, "%s; nothing was changed", what);
 }
 
 int restore_verified(struct job *j, struct ofb_error *err)
@@ -131,10 +145,10 @@ int restore_verified(struct job *j, struct ofb_error *err)
 		v->reader = NULL;
 	}
 	if (v->state != VERIFY_DONE && v->rc != 0)
-		damage_prefix(&v->err);
+		v->interrupted = ofb_interrupted != 0;
 	v->state = VERIFY_DONE;
 	if (v->rc != 0) {
-		*err = v->err;
+		damage_error(j, err);
 		return -1;
 	}
 	return 0;
@@ -154,9 +168,10 @@ static int check_loaded_tables(struct job *j, struct ofb_error *err)
 		rc = ofb_reader_table(j->reader, &s.tables[i], NULL, NULL, NULL, err);
 	ofb_schema_free(&s);
 	if (rc != 0) {
-		damage_prefix(err);
 		v->err = *err;
+		v->interrupted = ofb_interrupted != 0;
 		v->rc = -1;
+		damage_error(j, err);
 		return -1;
 	}
 	v->loaded_checked = 1;
@@ -478,14 +493,16 @@ static int makes_folders(const struct target *t)
  * tables in full and checking them as the verification would: in one transaction into a
  * database that is there or a file the restore makes (and removes again on a failure),
  * before its commit; without transactional DDL into a database that is there and holds no
- * tables, before its load ends (OFB_LOAD_BESIDE: what it made is dropped again on a
- * failure). Not where folders must be made for its files first, which would stay. */
+ * tables, of a package's database of tables alone, before its load ends (OFB_LOAD_BESIDE:
+ * what it made is dropped again on a failure; the objects of a package, made otherwise,
+ * and dropped again on a failure with those of the database, wait for all of it). Not
+ * where folders must be made for its files first, which would stay. */
 static int loads_beside(const struct job *j, const struct target *t)
 {
 	if (!j->n_targets || t != &j->targets[0] || makes_folders(t))
 		return 0;
 	return t->db_transactional ? t->db_exists || t->creates_file
-				   : t->db_exists && t->db_tables == 0;
+				   : t->db_exists && t->db_tables == 0 && t->pkg_tables_only;
 }
 
 static int probe_target(struct job *j, struct target *t, struct ofb_error *err)
@@ -530,6 +547,7 @@ static int probe_target(struct job *j, struct target *t, struct ofb_error *err)
 		int rc;
 		if (ofb_reader_schema(j->reader, t->db_folder, &s, err) != 0)
 			goto out;
+		t->pkg_tables_only = ofb_load_tables_only(&s);
 		rc = ofb_ddl_refuse_clashes(&s, drv, t->subject, err);
 		if (rc == 0 && j->strict)
 			rc = ofb_objects_refuse_uncarried(&s, drv, t->subject, err);
@@ -835,6 +853,14 @@ static int gate_verified(void *ctx, struct ofb_error *err)
 	return restore_verified(ctx, err);
 }
 
+/* Whether the verification on its thread has already failed (a load beside it stops). */
+static int gate_failed(void *ctx)
+{
+	const struct job *j = ctx;
+
+	return j->verify && j->verify->state == VERIFY_RUNNING && atomic_load(&j->verify->failed);
+}
+
 /* The connection kept since the probe, taken from t, when it still serves (its session
  * set up again); NULL when there is none, or it was dropped by the server while the
  * files were extracted (closed then). */
@@ -858,7 +884,7 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 	struct ofb_schema s;
 	struct ofb_load_stats stats;
 	struct ofb_db *db = NULL;
-	struct ofb_load_gate gate = { .pass = gate_verified, .ctx = j };
+	struct ofb_load_gate gate = { .pass = gate_verified, .failed = gate_failed, .ctx = j };
 	struct ofb_load_gate make_gate = { .pass = gate_all, .ctx = j };
 	char *fresh = NULL;
 	int created = 0, loaded = 0, ret = -1;
@@ -887,8 +913,10 @@ static int restore_target(struct job *j, struct target *t, struct ofb_error *err
 	if (ofb_load_database(db, t->connstr, j->reader, &s,
 			      (t->db_tables > 0 ? OFB_LOAD_REPLACE : 0) |
 			      (j->strict ? OFB_LOAD_STRICT : 0) | (beside ? OFB_LOAD_BESIDE : 0),
-			      t->subject, &gate, &stats, err) != 0)
+			      t->subject, &gate, &stats, err) != 0) {
+		j->tables_left += stats.tables_left;
 		goto out;
+	}
 	loaded = 1;
 	if (j->verify)
 		j->verify->loaded_checked = 1;   /* the first load read its tables in full */

@@ -1154,8 +1154,10 @@ class RestoreSuite:
                              "%s: the damage is not what was reported: %s"
                              % (engine, r.text.strip()[-300:]))
                 if where == "login-near":
-                    self.require("rows restored" in r.text, "%s: the load did not run beside "
-                                 "the verification: %s" % (engine, r.text.strip()[-300:]))
+                    # it loaded a table, or stopped before one as the verification failed
+                    self.require("rows restored" in r.text or "the load stops" in r.text,
+                                 "%s: the load did not run beside the verification: %s"
+                                 % (engine, r.text.strip()[-300:]))
                 self.require(newid not in self.registry(self.inst.login_path),
                              "%s registered by a refused import" % newid)
                 self.require(not os.path.exists(above), "%s made by a refused import"
