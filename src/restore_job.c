@@ -490,16 +490,16 @@ static int makes_folders(const struct target *t)
 }
 
 /* Whether t is the first database and loads beside the verification, reading its own
- * tables in full and checking them as the verification would: in one transaction into a
- * database that is there or a file the restore makes (and removes again on a failure),
- * before its commit; without transactional DDL into a database that is there and holds no
- * tables, of a package's database of tables alone, before its load ends (OFB_LOAD_BESIDE:
- * what it made is dropped again on a failure; the objects of a package, made otherwise,
- * and dropped again on a failure with those of the database, wait for all of it). Not
+ * tables in full and checking them as the verification would, before its commit (in one
+ * transaction, into a database that is there or a file the restore makes and removes
+ * again on a failure) or, without transactional DDL, before its load ends (into a
+ * database that is there and holds no tables, OFB_LOAD_BESIDE: the tables it made are
+ * dropped again on a failure). Not for a package's database with other objects where
+ * there is no transaction (a failed load drops them with those the database held), nor
  * where folders must be made for its files first, which would stay. */
 static int loads_beside(const struct job *j, const struct target *t)
 {
-	if (!j->n_targets || t != &j->targets[0] || makes_folders(t))
+	if (t != j->targets || makes_folders(t))
 		return 0;
 	return t->db_transactional ? t->db_exists || t->creates_file
 				   : t->db_exists && t->db_tables == 0 && t->pkg_tables_only;
@@ -636,7 +636,7 @@ static int holds_data(const struct target *t)
  * it. */
 static void start_first_verify(struct job *j)
 {
-	if (loads_beside(j, &j->targets[0]))
+	if (j->n_targets && loads_beside(j, &j->targets[0]))
 		start_verify(j, j->targets[0].db_folder);
 	else
 		start_verify(j, NULL);
