@@ -38,6 +38,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import struct
 import subprocess
@@ -58,12 +59,13 @@ PG_DBS = ("ofb_rg_inf", "ofb_rg_inf_dst", "ofb_rg_seq", "ofb_rg_seq_dst", "ofb_r
           "ofb_rg_dec_pg", "ofb_rg_bulk", "ofb_rg_bulk_dst", "ofb_rg_long_pg", "ofb_rg_fk_pg",
           "ofb_rg_sch", "ofb_rg_sch_dst", "ofb_rg_pk_pg",
           "ofb_rg_slk_pg", "ofb_rg_case", "ofb_rg_case_pg", "ofb_rg_lock",
-          "ofb_rg_flat", "ofb_rg_bulk_dup", "ofb_rg_late")
+          "ofb_rg_flat", "ofb_rg_bulk_dup", "ofb_rg_late", "ofb_rg_stop_pg")
 MY_DBS = ("ofb_rg_enum", "ofb_rg_enum_dst", "ofb_rg_keys", "ofb_rg_dec_my",
           "ofb_rg_int_my", "ofb_rg_seq_my", "ofb_rg_long_my", "ofb_rg_latin",
           "ofb_rg_latin_dst", "ofb_rg_lit", "ofb_rg_lit_dst", "ofb_rg_lit_l1",
           "ofb_rg_lit_text", "ofb_rg_fk", "ofb_rg_pk", "ofb_rg_case_my",
-          "ofb_rg_flat_my", "ofb_rg_obj_my", "ofb_rg_obj_dst")
+          "ofb_rg_flat_my", "ofb_rg_obj_my", "ofb_rg_obj_dst", "ofb_rg_stop_src",
+          "ofb_rg_stop_dst")
 
 # 10: more rows than one batch of arrays (10,000) holds, and values array literals quote
 BULK_ROWS = 25000
@@ -79,6 +81,8 @@ LATIN_NAMES = ("Müller", "Strauß")
 LONG_BAD_ID = 17000
 # 24: rows of a MariaDB table beside a routine
 OBJ_ROWS = 20000
+# 25: rows enough for an import to be interrupted while it loads them
+INT_ROWS = 400000
 
 # 14: MariaDB rows go as statements of literals, every other one on a second connection:
 # texts that would end or escape a literal, or that a driver might read as a marker
@@ -624,6 +628,11 @@ class Regress:
             "INSERT INTO t SELECT seq, CONCAT('note ', MD5(seq)) FROM seq_1_to_%d" % OBJ_ROWS,
             "CREATE FUNCTION twice(x int) RETURNS int DETERMINISTIC RETURN 2 * x"]))
 
+        # 25: a MariaDB database of one large table, its import interrupted
+        add("rg-stop", *self.fixture("mariadb", "ofb_rg_stop_src", [
+            "CREATE TABLE t (id int PRIMARY KEY, note varchar(60))",
+            "INSERT INTO t SELECT seq, CONCAT('note ', MD5(seq)) FROM seq_1_to_%d" % INT_ROWS]))
+
         fx.make_login(self.login, reg)
         self.config()
 
@@ -1036,6 +1045,55 @@ class Regress:
                      % routines)
         names = canon.table_names("mariadb", self.my("ofb_rg_obj_dst"))
         self.require(not names, "the refused import left tables %s" % names)
+
+    def t25_interrupted(self, engine):
+        # SIGINT while the rows go in: into MariaDB the load runs beside the verification
+        # and its tables are dropped again, into PostgreSQL its transaction is rolled back
+        pkg = self.st.get("pkg-stop") or self.export("rg-stop")
+        self.st["pkg-stop"] = pkg
+        newid = "rg-stop-" + engine[:2]
+        if engine == "mariadb":
+            db, conn = "ofb_rg_stop_dst", self.my("ofb_rg_stop_dst")
+            self.create_my(db).close()
+            busy = "SELECT COUNT(*) FROM (SELECT 1 FROM %s.t LIMIT 1) x" % db
+            watch = self.my_base
+        else:
+            db, conn = "ofb_rg_stop_pg", self.pg("ofb_rg_stop_pg")
+            self.create_pg(db).close()
+            busy = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '%s' AND query " \
+                   "LIKE 'INSERT INTO%%'" % db
+            watch = self.pg("postgres")
+        self.config([newid])
+        files = os.path.join(self.root, "imported", newid)
+        shutil.rmtree(files, ignore_errors=True)
+        p = subprocess.Popen([self.suite.tool.path, "-c", self.cfg, "import", pkg, "--as", newid,
+                              "--connect", self.nopw(conn), "--files", files],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=self.env(), cwd=self.cwd)
+        cn = pyodbc.connect(watch, autocommit=True)
+        seen, deadline = False, time.time() + 60
+        while not seen and p.poll() is None and time.time() < deadline:
+            try:
+                seen = cn.cursor().execute(busy).fetchone()[0] > 0
+            except pyodbc.Error:   # its table not made yet
+                pass
+            if not seen:
+                time.sleep(0.01)
+        cn.close()
+        if seen:
+            p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=CMD_TIMEOUT)
+        text = " ".join((out + err).decode("utf-8", "replace").split())
+        self.require(seen, "the import ended (exit %s) before its rows were seen going in: %s"
+                     % (p.returncode, text[-300:]))
+        self.require(p.returncode == 1 and "interrupted" in text and
+                     "nothing was changed" in text,
+                     "exit %d, want 1 saying it was interrupted and nothing changed: %s"
+                     % (p.returncode, text[-300:]))
+        names = canon.table_names(engine, conn)
+        self.require(not names, "the interrupted import left tables %s" % names)
+        self.require(not self.registered(newid), "%s registered by an interrupted import"
+                     % newid)
 
     def t11_long(self, engine, db):
         pkg = self.st.get("pkg-long") or self.export("rg-long")
@@ -1505,6 +1563,10 @@ class Regress:
           "that holds no tables but a routine of its own: exit 1 saying the package is "
           "damaged, the database's routine still there, no table, the package's routine not "
           "made", self.t24_objects_damaged)
+        for engine in ("mariadb", "postgresql"):
+            t("25 import of %d rows into an existing empty %s database interrupted with SIGINT "
+              "while the rows go in: exit 1 saying so and that nothing was changed, no table "
+              "left, nothing registered" % (INT_ROWS, engine), self.t25_interrupted, engine)
         for engine in ("sqlite", "postgresql"):
             t("23 full backup, login database on %s: it gets an index and a row after its "
               "survey, while the client's probe waits for a lock: the package has both; "
