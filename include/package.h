@@ -49,6 +49,7 @@ struct ofb_pkg;
 struct ofb_pkg_settings {
 	const char *password;      /* every file entry AES-256 encrypted with it, or NULL */
 	int level;                 /* deflate level 1-9, 0: stored */
+	int bytes_level;           /* that of entries added by ofb_pkg_add_lazy_bytes */
 };
 struct ofb_pkg *ofb_pkg_create(const char *final_path, const struct ofb_pkg_settings *set,
 			       struct ofb_error *err);
@@ -65,6 +66,11 @@ int ofb_pkg_add_file(struct ofb_pkg *pkg, const char *path, const struct ofb_fil
  * *info (if not NULL) points at the entry's record, valid until ofb_pkg_free. */
 int ofb_pkg_add_lazy(struct ofb_pkg *pkg, const char *path, const struct ofb_entry_ops *ops,
 		     void *ctx, struct ofb_entry_info **info, struct ofb_error *err);
+/* The same for an entry that is mostly hex of bytes (a table file of a table of
+ * documents): compressed at the settings' bytes_level. */
+int ofb_pkg_add_lazy_bytes(struct ofb_pkg *pkg, const char *path,
+			   const struct ofb_entry_ops *ops, void *ctx,
+			   struct ofb_entry_info **info, struct ofb_error *err);
 /* Every entry recorded so far, in order. */
 size_t ofb_pkg_entries(const struct ofb_pkg *pkg, struct ofb_entry_info *const **out);
 /* Write the archive (this is when entries are produced), check it, and rename it to the

@@ -208,6 +208,9 @@ struct ofb_column *ofb_table_column(struct ofb_table *t, const char *name);
 /* "schema.name", or the name alone in the default schema (malloc'd), for messages and
  * entry names. */
 char *ofb_table_label(const struct ofb_table *t);
+/* Whether t has a column of bytes longer than 255 (or unbounded): its rows are then
+ * mostly hex in the package, as a table of documents' are. */
+int ofb_table_has_long_bytes(const struct ofb_table *t);
 /* Order of tables by schema (the default one first), then name. */
 int ofb_table_cmp(const struct ofb_table *a, const struct ofb_table *b);
 

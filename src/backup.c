@@ -43,6 +43,7 @@ struct run {
 	struct timespec started;
 	const char *password;     /* the package's, or NULL: not encrypted */
 	int level;                /* [package] compression */
+	int bytes_level;          /* that of tables of long bytes */
 	int kept;                 /* a database was probed: the first one keeps its connection */
 };
 
@@ -316,7 +317,7 @@ static const struct ofb_entry_ops manifest_ops = {
 
 static int write_package(struct run *r, const char *path, struct ofb_error *err)
 {
-	const struct ofb_pkg_settings set = { r->password, r->level };
+	const struct ofb_pkg_settings set = { r->password, r->level, r->bytes_level };
 	struct ofb_pkg *pkg = ofb_pkg_create(path, &set, err);
 	size_t n_ok = 0;
 	int ret = -1;
@@ -395,7 +396,8 @@ int ofb_backup_targets(const char *login_conn, const struct ofb_client *clients,
 		       struct ofb_error *err)
 {
 	const struct ofb_backup_opts opts = { .kind = OFB_KIND_PARTIAL, .output = output };
-	struct run r = { .opts = &opts, .password = password, .level = OFB_LEVEL_DEFAULT };
+	struct run r = { .opts = &opts, .password = password, .level = OFB_LEVEL_DEFAULT,
+			 .bytes_level = OFB_LEVEL_BYTES };
 	struct ofb_client *copies = xcalloc(n + 1, sizeof *copies);
 	int ret = -1;
 
@@ -444,6 +446,7 @@ int ofb_backup_run(const struct ofb_config *cfg, const struct ofb_backup_opts *o
 		goto out;
 	r.password = password;
 	r.level = cfg->package.level;
+	r.bytes_level = cfg->package.bytes_level;
 	login_conn = ofb_dbconn_string(&cfg->login, err);
 	if (!login_conn) {
 		ofb_error_prefix(err, "login database");

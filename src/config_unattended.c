@@ -139,20 +139,21 @@ static int load_package(const dictionary *dict, struct ofb_config *cfg, struct o
 	const char *level = ofb_config_lookup(dict, "package", "compression");
 
 	cfg->package.level = OFB_LEVEL_DEFAULT;
-	if (level && *level) {
+	cfg->package.bytes_level = OFB_LEVEL_BYTES;
+	if (level && *level && strcmp(level, "default") != 0) {
 		if (!strcmp(level, "fast"))
 			cfg->package.level = OFB_LEVEL_FAST;
 		else if (!strcmp(level, "best"))
 			cfg->package.level = OFB_LEVEL_BEST;
-		else if (strcmp(level, "default") != 0) {
-			if (level[1] || level[0] < '0' || level[0] > '9') {
-				ofb_error_usage(err, "config '%s': [package] compression is fast, "
-						"default, best or a level 0 (stored) to 9, not '%s'",
-						cfg->path, level);
-				return -1;
-			}
+		else if (level[1] || level[0] < '0' || level[0] > '9') {
+			ofb_error_usage(err, "config '%s': [package] compression is fast, "
+					"default, best or a level 0 (stored) to 9, not '%s'",
+					cfg->path, level);
+			return -1;
+		} else {
 			cfg->package.level = level[0] - '0';
 		}
+		cfg->package.bytes_level = cfg->package.level;
 	}
 
 	if (env && *env && file && *file) {

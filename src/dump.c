@@ -779,8 +779,9 @@ int ofb_dbdump_add(struct ofb_dbdump *d, struct ofb_pkg *pkg, struct ofb_error *
 		tab->entry = ofb_table_entry_name(d->folder, name, taken, i);
 		free(name);
 		taken[i] = tab->entry;
-		if (ofb_pkg_add_lazy(pkg, tab->entry, &table_ops, t,
-				     &t->info, err) != 0)
+		if ((ofb_table_has_long_bytes(tab) ?
+		     ofb_pkg_add_lazy_bytes : ofb_pkg_add_lazy)(pkg, tab->entry, &table_ops, t,
+								&t->info, err) != 0)
 			goto out;
 	}
 	ret = 0;

@@ -90,6 +90,7 @@ struct ofb_pkg {
 	int committed;
 	char *password;              /* every file entry AES-256 encrypted with it, or NULL */
 	int level;                   /* deflate level, 0: stored */
+	int bytes_level;             /* that of entries of bytes (ofb_pkg_add_lazy_bytes) */
 	struct producer prod;
 };
 
@@ -154,6 +155,7 @@ struct ofb_pkg *ofb_pkg_create(const char *final_path, const struct ofb_pkg_sett
 	} else {
 		pkg->password = set->password ? xstrdup(set->password) : NULL;
 		pkg->level = set->level;
+		pkg->bytes_level = set->bytes_level;
 	}
 out:
 	free(dir_copy);
@@ -531,8 +533,8 @@ static zip_int64_t source_cb(void *userdata, void *data, zip_uint64_t len,
 #define THREAD_MIN_BYTES (1024 * 1024)
 
 static int add_lazy(struct ofb_pkg *pkg, const char *path, const struct ofb_entry_ops *ops,
-		    void *ctx, const struct timespec *mtime, struct ofb_entry_info **info,
-		    struct ofb_error *err)
+		    void *ctx, const struct timespec *mtime, int level,
+		    struct ofb_entry_info **info, struct ofb_error *err)
 {
 	struct source *s = xcalloc(1, sizeof *s);
 
@@ -573,8 +575,8 @@ static int add_lazy(struct ofb_pkg *pkg, const char *path, const struct ofb_entr
 		return -1;
 	}
 	set_mtime(pkg, idx, mtime);
-	if (zip_set_file_compression(pkg->zip, (zip_uint64_t)idx, pkg->level ? ZIP_CM_DEFLATE :
-				     ZIP_CM_STORE, (zip_uint32_t)pkg->level) != 0) {
+	if (zip_set_file_compression(pkg->zip, (zip_uint64_t)idx, level ? ZIP_CM_DEFLATE :
+				     ZIP_CM_STORE, (zip_uint32_t)level) != 0) {
 		ofb_error_set(err, "cannot set the compression of '%s': %s", path,
 			      zip_strerror(pkg->zip));
 		return -1;
@@ -592,7 +594,14 @@ static int add_lazy(struct ofb_pkg *pkg, const char *path, const struct ofb_entr
 int ofb_pkg_add_lazy(struct ofb_pkg *pkg, const char *path, const struct ofb_entry_ops *ops,
 		     void *ctx, struct ofb_entry_info **info, struct ofb_error *err)
 {
-	return add_lazy(pkg, path, ops, ctx, NULL, info, err);
+	return add_lazy(pkg, path, ops, ctx, NULL, pkg->level, info, err);
+}
+
+int ofb_pkg_add_lazy_bytes(struct ofb_pkg *pkg, const char *path,
+			   const struct ofb_entry_ops *ops, void *ctx,
+			   struct ofb_entry_info **info, struct ofb_error *err)
+{
+	return add_lazy(pkg, path, ops, ctx, NULL, pkg->bytes_level, info, err);
 }
 
 /* --- files from disk ------------------------------------------------------------------- */
@@ -707,7 +716,7 @@ int ofb_pkg_add_file(struct ofb_pkg *pkg, const char *path, const struct ofb_fil
 	f->ino = fe->ino;
 	f->fd = -1;
 	rc = add_lazy(pkg, path, fe->size >= THREAD_MIN_BYTES ? &big_file_ops : &file_ops, f,
-		      &fe->mtime, &f->info, err);
+		      &fe->mtime, pkg->level, &f->info, err);
 	if (rc == 0)
 		f->info->mode = (int)fe->mode;
 	return rc;

@@ -386,6 +386,18 @@ struct ofb_column *ofb_table_column(struct ofb_table *t, const char *name)
 	return NULL;
 }
 
+int ofb_table_has_long_bytes(const struct ofb_table *t)
+{
+	for (size_t c = 0; c < t->n_columns; c++) {
+		const struct ofb_column *col = &t->columns[c];
+		if (col->type == OFB_T_BLOB ||
+		    ((col->type == OFB_T_BINARY || col->type == OFB_T_VARBINARY) &&
+		     (col->length <= 0 || col->length > 255)))
+			return 1;
+	}
+	return 0;
+}
+
 char *ofb_table_label(const struct ofb_table *t)
 {
 	return t->schema ? xasprintf("%s.%s", t->schema, t->name) : xstrdup(t->name);

@@ -633,6 +633,14 @@ class Regress:
             "CREATE TABLE t (id int PRIMARY KEY, note varchar(60))",
             "INSERT INTO t SELECT seq, CONCAT('note ', MD5(seq)) FROM seq_1_to_%d" % INT_ROWS]))
 
+        # 26: a table of documents beside a table of text
+        add("rg-docs", self.sqlite_client(
+            "docs", "CREATE TABLE doc (id INTEGER PRIMARY KEY, body BLOB); "
+            "CREATE TABLE note (id INTEGER PRIMARY KEY, txt TEXT);",
+            [("INSERT INTO doc VALUES (?, ?)", (i, os.urandom(3000))) for i in range(1, 41)] +
+            [("INSERT INTO note VALUES (?, ?)", (i, "note %d " % i * 20)) for i in range(1, 401)]),
+            self.files_dir("rg-docs"))
+
         fx.make_login(self.login, reg)
         self.config()
 
@@ -1094,6 +1102,32 @@ class Regress:
         self.require(not names, "the interrupted import left tables %s" % names)
         self.require(not self.registered(newid), "%s registered by an interrupted import"
                      % newid)
+
+    def t26_levels(self):
+        # the general purpose flags of a deflated entry say its level: 4 fast (1, 2), 0 normal
+        def flags(pkg):
+            with zipfile.ZipFile(pkg) as z:
+                return {i.filename.rsplit("/", 1)[-1]: i.flag_bits & 6 for i in z.infolist()}
+        got = flags(self.export("rg-docs"))
+        self.require(got.get("doc.csv") == 4 and got.get("note.csv") == 0,
+                     "with the default compression, doc.csv has flags %s (want 4: level 2) "
+                     "and note.csv %s (want 0: level 4)" % (got.get("doc.csv"),
+                                                            got.get("note.csv")))
+        ini = os.path.join(self.root, "level4.ini")
+        with open(self.cfg, encoding="utf-8") as f:
+            text = f.read()
+        with open(ini, "w", encoding="utf-8") as f:
+            f.write(text + "\n[package]\ncompression = 4\n")
+        os.chmod(ini, 0o600)
+        pkg = os.path.join(self.root, "out", "docs-level4.zip")
+        if os.path.exists(pkg):
+            os.remove(pkg)
+        self.run("-c", ini, "export", "rg-docs", "-o", pkg).expect(0)
+        got = flags(pkg)
+        self.require(got.get("doc.csv") == 0 and got.get("note.csv") == 0,
+                     "with compression = 4, doc.csv has flags %s and note.csv %s (want 0, 0)"
+                     % (got.get("doc.csv"), got.get("note.csv")))
+        self.run("verify", pkg).expect(0)
 
     def t11_long(self, engine, db):
         pkg = self.st.get("pkg-long") or self.export("rg-long")
@@ -1563,6 +1597,9 @@ class Regress:
           "that holds no tables but a routine of its own: exit 1 saying the package is "
           "damaged, the database's routine still there, no table, the package's routine not "
           "made", self.t24_objects_damaged)
+        t("26 a table of documents (a BLOB column) is compressed at level 2 by default, a "
+          "table of text at the default level 4; with compression = 4 set, both at 4",
+          self.t26_levels)
         for engine in ("mariadb", "postgresql"):
             t("25 import of %d rows into an existing empty %s database interrupted with SIGINT "
               "while the rows go in: exit 1 saying so and that nothing was changed, no table "

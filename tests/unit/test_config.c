@@ -99,6 +99,8 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(cfg.n_overrides, 0);
 	CU_ASSERT_EQUAL(cfg.n_warnings, 0);
 	CU_ASSERT_PTR_NULL(ofb_config_client(&cfg, "acme"));
+	CU_ASSERT_EQUAL(cfg.package.level, OFB_LEVEL_DEFAULT);
+	CU_ASSERT_EQUAL(cfg.package.bytes_level, OFB_LEVEL_BYTES);
 	ofb_config_free(&cfg);
 	remove_temp(path);
 }
@@ -549,6 +551,7 @@ static void test_unattended(void)
 	CU_ASSERT_EQUAL(cfg.schedule.offline_is_warning, 0);
 	CU_ASSERT_STRING_EQUAL(cfg.package.password_env, "PKGPW");
 	CU_ASSERT_EQUAL(cfg.package.level, OFB_LEVEL_FAST);
+	CU_ASSERT_EQUAL(cfg.package.bytes_level, OFB_LEVEL_FAST);   /* a level set: every entry's */
 	{
 		char *pw = NULL;
 		setenv("PKGPW", "geheim", 1);
