@@ -15,7 +15,7 @@ WARN     = -Wall -Wextra
 ALL_CPPFLAGS = -Iinclude -I/usr/include/iniparser -D_GNU_SOURCE -DOFB_VERSION=\"$(VERSION)\" $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 -pthread $(WARN) $(CFLAGS) $(SANITIZE)
 ALL_LDFLAGS  = $(LDFLAGS) $(SANITIZE)
-LIBS     = -lodbc -lodbcinst -lzip -liniparser -ljansson -lcrypto -pthread
+LIBS     = -lodbc -lodbcinst -lzip -lz -liniparser -ljansson -lcrypto -pthread
 
 B := $(if $(filter .,$(BUILDDIR)),,$(BUILDDIR)/)
 

@@ -102,7 +102,7 @@ const struct ofb_client_override *ofb_config_client(const struct ofb_config *cfg
  * mostly hex of documents that are compressed already, take this level: 300 rows of
  * 100 KB 35.8 MB against 35.1 MB, in 1.19 s against 2.27 s (level 1: 35.9 MB, 1.02 s;
  * 3: 35.6 MB, 1.89 s); the hex of text 14% larger than at level 4 (level 1: 24%). A
- * level set in the configuration is every entry's. */
+ * level set in the configuration is every table's. */
 #define OFB_LEVEL_BYTES 2
 
 /* The package password: [package] password_env/password_file of cfg (may be NULL), else

@@ -21,6 +21,7 @@
 
 #include <openssl/evp.h>
 #include <zip.h>
+#include <zlib.h>
 
 #include "job_thread.h"
 #include "package.h"
@@ -705,18 +706,49 @@ static const struct ofb_entry_ops big_file_ops = {
 	.threaded = 1,
 };
 
+/* Files from this size on are stored, not deflated, when their first SAMPLE_BYTES do not
+ * shrink by SAMPLE_GAIN_PCT at level 1: scans, photos, PDF and office files are compressed
+ * already, and deflating them took most of a files folder's backup for a gain under 1%. */
+#define SAMPLE_MIN_BYTES (64 * 1024)
+#define SAMPLE_BYTES (16 * 1024)
+#define SAMPLE_GAIN_PCT 3
+
+/* Whether the file at path starts with bytes that deflate does not shrink; 0 when it
+ * cannot be read now (its entry says so when it is written). Opened as file_open does. */
+static int starts_incompressible(const char *path)
+{
+	unsigned char in[SAMPLE_BYTES], out[SAMPLE_BYTES + SAMPLE_BYTES / 8 + 64];
+	uLongf out_len = sizeof out;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? pread(fd, in, sizeof in, 0) : -1;
+	close(fd);
+	if (n < (ssize_t)sizeof in)
+		return 0;
+	if (compress2(out, &out_len, in, sizeof in, 1) != Z_OK)
+		return 0;
+	return out_len * 100 > sizeof in * (100 - SAMPLE_GAIN_PCT);
+}
+
 int ofb_pkg_add_file(struct ofb_pkg *pkg, const char *path, const struct ofb_file_entry *fe,
 		     struct ofb_error *err)
 {
 	struct file_src *f = xcalloc(1, sizeof *f);
+	int level = pkg->level;
 	int rc;
 
 	f->source = xstrdup(fe->full);
 	f->dev = fe->dev;
 	f->ino = fe->ino;
 	f->fd = -1;
+	if (level && fe->size >= SAMPLE_MIN_BYTES && starts_incompressible(fe->full))
+		level = 0;
 	rc = add_lazy(pkg, path, fe->size >= THREAD_MIN_BYTES ? &big_file_ops : &file_ops, f,
-		      &fe->mtime, pkg->level, &f->info, err);
+		      &fe->mtime, level, &f->info, err);
 	if (rc == 0)
 		f->info->mode = (int)fe->mode;
 	return rc;

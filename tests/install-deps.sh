@@ -7,7 +7,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config unixodbc unixodbc-dev odbcinst libsqliteodbc
 odbc-postgresql odbc-mariadb mariadb-server mariadb-client postgresql postgresql-client
-libzip-dev libiniparser-dev libcunit1-dev libjansson-dev libssl-dev sqlite3 zip unzip
+libzip-dev zlib1g-dev libiniparser-dev libcunit1-dev libjansson-dev libssl-dev sqlite3 zip unzip
 python3 python3-pyodbc tdsodbc time faketime 7zip libcurl4-openssl-dev openssh-server
 openssh-client lighttpd lighttpd-mod-webdav cron vsftpd openssl"
 

@@ -640,6 +640,11 @@ class Regress:
             [("INSERT INTO doc VALUES (?, ?)", (i, os.urandom(3000))) for i in range(1, 41)] +
             [("INSERT INTO note VALUES (?, ?)", (i, "note %d " % i * 20)) for i in range(1, 401)]),
             self.files_dir("rg-docs"))
+        docs = os.path.join(self.root, "files", "rg-docs")
+        for name, data in (("scan.pdf", os.urandom(200000)), ("small.jpg", os.urandom(20000)),
+                           ("brief.txt", b"Sehr geehrte Damen und Herren,\n" * 7000)):
+            with open(os.path.join(docs, name), "wb") as f:
+                f.write(data)
 
         fx.make_login(self.login, reg)
         self.config()
@@ -1104,15 +1109,28 @@ class Regress:
                      % newid)
 
     def t26_levels(self):
+        docs_dir = os.path.join(self.root, "files", "rg-docs")
         # the general purpose flags of a deflated entry say its level: 4 fast (1, 2), 0 normal
         def flags(pkg):
             with zipfile.ZipFile(pkg) as z:
                 return {i.filename.rsplit("/", 1)[-1]: i.flag_bits & 6 for i in z.infolist()}
-        got = flags(self.export("rg-docs"))
+
+        def stored(pkg):
+            with zipfile.ZipFile(pkg) as z:
+                return sorted(i.filename.rsplit("/", 1)[-1] for i in z.infolist()
+                              if "/files/" in i.filename and not i.filename.endswith("/")
+                              and i.compress_type == zipfile.ZIP_STORED)
+        pkg = self.export("rg-docs")
+        got = flags(pkg)
         self.require(got.get("doc.csv") == 4 and got.get("note.csv") == 0,
                      "with the default compression, doc.csv has flags %s (want 4: level 2) "
                      "and note.csv %s (want 0: level 4)" % (got.get("doc.csv"),
                                                             got.get("note.csv")))
+        # a file of 64 KiB or more that does not compress is stored; a smaller one, or
+        # text, deflated
+        self.require(stored(pkg) == ["scan.pdf"], "files stored: %s, want only scan.pdf"
+                     % stored(pkg))
+        self.run("verify", pkg).expect(0)
         ini = os.path.join(self.root, "level4.ini")
         with open(self.cfg, encoding="utf-8") as f:
             text = f.read()
@@ -1127,7 +1145,19 @@ class Regress:
         self.require(got.get("doc.csv") == 0 and got.get("note.csv") == 0,
                      "with compression = 4, doc.csv has flags %s and note.csv %s (want 0, 0)"
                      % (got.get("doc.csv"), got.get("note.csv")))
+        self.require(stored(pkg) == ["scan.pdf"], "files stored with compression = 4: %s, "
+                     "want only scan.pdf" % stored(pkg))
         self.run("verify", pkg).expect(0)
+        # the files come back as they were
+        target = os.path.join(self.root, "db", "docs-x.db")
+        if os.path.exists(target):
+            os.remove(target)
+        self.import_(pkg, "rg-docs-x", "Driver=SQLite3;Database=" + target, expect=(0,))
+        back = os.path.join(self.root, "imported", "rg-docs-x")
+        for name in ("scan.pdf", "small.jpg", "brief.txt"):
+            with open(os.path.join(docs_dir, name), "rb") as a, \
+                    open(os.path.join(back, name), "rb") as b:
+                self.require(a.read() == b.read(), "%s differs after the import" % name)
 
     def t11_long(self, engine, db):
         pkg = self.st.get("pkg-long") or self.export("rg-long")
@@ -1598,7 +1628,9 @@ class Regress:
           "damaged, the database's routine still there, no table, the package's routine not "
           "made", self.t24_objects_damaged)
         t("26 a table of documents (a BLOB column) is compressed at level 2 by default, a "
-          "table of text at the default level 4; with compression = 4 set, both at 4",
+          "table of text at the default level 4; with compression = 4 set, both at 4; a "
+          "file of 200 KB that does not compress is stored, one of 20 KB and text deflated; "
+          "imported, every file the same",
           self.t26_levels)
         for engine in ("mariadb", "postgresql"):
             t("25 import of %d rows into an existing empty %s database interrupted with SIGINT "
