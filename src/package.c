@@ -92,6 +92,8 @@ struct ofb_pkg {
 	char *password;              /* every file entry AES-256 encrypted with it, or NULL */
 	int level;                   /* deflate level, 0: stored */
 	int bytes_level;             /* that of entries of bytes (ofb_pkg_add_lazy_bytes) */
+	z_stream sample;             /* deflates the samples of files (starts_incompressible) */
+	int sample_ready;
 	struct producer prod;
 };
 
@@ -706,32 +708,60 @@ static const struct ofb_entry_ops big_file_ops = {
 	.threaded = 1,
 };
 
-/* Files from this size on are stored, not deflated, when their first SAMPLE_BYTES do not
- * shrink by SAMPLE_GAIN_PCT at level 1: scans, photos, PDF and office files are compressed
- * already, and deflating them took most of a files folder's backup for a gain under 1%. */
+/* Files from this size on are stored, not deflated, when SAMPLE_BYTES at their start and
+ * in their middle do not shrink by SAMPLE_GAIN_PCT at level 1: scans, photos, PDF and
+ * office files are compressed already, and deflating them took most of a files folder's
+ * backup for a gain under 1%. A sparse file (holes deflate to nothing) is deflated. */
 #define SAMPLE_MIN_BYTES (64 * 1024)
 #define SAMPLE_BYTES (16 * 1024)
 #define SAMPLE_GAIN_PCT 3
 
-/* Whether the file at path starts with bytes that deflate does not shrink; 0 when it
- * cannot be read now (its entry says so when it is written). Opened as file_open does. */
-static int starts_incompressible(const char *path)
+/* Whether the n bytes at in shrink by SAMPLE_GAIN_PCT at level 1 (one stream kept for
+ * the package: its setup cost more than a sample); 1 when they cannot be told. */
+static int sample_shrinks(struct ofb_pkg *pkg, unsigned char *in, size_t n)
 {
-	unsigned char in[SAMPLE_BYTES], out[SAMPLE_BYTES + SAMPLE_BYTES / 8 + 64];
-	uLongf out_len = sizeof out;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	unsigned char out[SAMPLE_BYTES];
+	int rc;
+
+	if (!pkg->sample_ready) {
+		if (deflateInit(&pkg->sample, 1) != Z_OK)
+			return 1;
+		pkg->sample_ready = 1;
+	} else if (deflateReset(&pkg->sample) != Z_OK) {
+		return 1;
+	}
+	pkg->sample.next_in = in;
+	pkg->sample.avail_in = (uInt)n;
+	pkg->sample.next_out = out;
+	pkg->sample.avail_out = (uInt)(n * (100 - SAMPLE_GAIN_PCT) / 100);
+	rc = deflate(&pkg->sample, Z_FINISH);
+	/* not all of it in that room: it does not shrink enough */
+	return rc == Z_STREAM_END || rc == Z_STREAM_ERROR;
+}
+
+/* Whether the file the scan saw at fe (the same device and inode, opened as file_open
+ * does) holds bytes that deflate does not shrink; 0 when it cannot be told now (its entry
+ * says what became of it when it is written). */
+static int incompressible(struct ofb_pkg *pkg, const struct ofb_file_entry *fe)
+{
+	unsigned char in[SAMPLE_BYTES];
+	int fd = open(fe->full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
-	ssize_t n;
+	int ret = 0;
 
 	if (fd < 0)
 		return 0;
-	n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? pread(fd, in, sizeof in, 0) : -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_dev == fe->dev &&
+	    st.st_ino == fe->ino && st.st_size >= SAMPLE_MIN_BYTES &&
+	    (long long)st.st_blocks * 512 >= (long long)st.st_size) {
+		off_t at[2] = { 0, (st.st_size / 2) & ~(off_t)(SAMPLE_BYTES - 1) };
+		ret = 1;
+		for (size_t k = 0; k < 2 && ret; k++)
+			ret = pread(fd, in, sizeof in, at[k]) == (ssize_t)sizeof in &&
+			      !sample_shrinks(pkg, in, sizeof in);
+	}
 	close(fd);
-	if (n < (ssize_t)sizeof in)
-		return 0;
-	if (compress2(out, &out_len, in, sizeof in, 1) != Z_OK)
-		return 0;
-	return out_len * 100 > sizeof in * (100 - SAMPLE_GAIN_PCT);
+	return ret;
 }
 
 int ofb_pkg_add_file(struct ofb_pkg *pkg, const char *path, const struct ofb_file_entry *fe,
@@ -745,7 +775,7 @@ int ofb_pkg_add_file(struct ofb_pkg *pkg, const char *path, const struct ofb_fil
 	f->dev = fe->dev;
 	f->ino = fe->ino;
 	f->fd = -1;
-	if (level && fe->size >= SAMPLE_MIN_BYTES && starts_incompressible(fe->full))
+	if (level && fe->size >= SAMPLE_MIN_BYTES && incompressible(pkg, fe))
 		level = 0;
 	rc = add_lazy(pkg, path, fe->size >= THREAD_MIN_BYTES ? &big_file_ops : &file_ops, f,
 		      &fe->mtime, level, &f->info, err);
@@ -843,6 +873,8 @@ void ofb_pkg_free(struct ofb_pkg *pkg)
 		unlink(pkg->temp_path);
 	}
 	ofb_job_thread_end(&pkg->prod.thread);
+	if (pkg->sample_ready)
+		deflateEnd(&pkg->sample);
 	for (size_t i = 0; i < pkg->n_entries; i++) {
 		free(pkg->entries[i]->path);
 		free(pkg->entries[i]);
