@@ -92,7 +92,7 @@ struct ofb_pkg {
 	char *password;              /* every file entry AES-256 encrypted with it, or NULL */
 	int level;                   /* deflate level, 0: stored */
 	int bytes_level;             /* that of entries of bytes (ofb_pkg_add_lazy_bytes) */
-	z_stream sample;             /* deflates the samples of files (starts_incompressible) */
+	z_stream sample;             /* deflates the samples of files (incompressible) */
 	int sample_ready;
 	struct producer prod;
 };
