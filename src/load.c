@@ -1559,13 +1559,13 @@ static void drop_created(struct loader *l, size_t n)
 		dropped = drop_tables(&other, names, n, &again) == 0;
 	}
 	ofb_db_close(fresh);
-	if (!dropped)
+	if (!dropped) {
 		l->stats->tables_left = n;
-	if (!dropped)
 		ofb_warn("%s: the %zu table%s this restore made could not be dropped again, "
 			 "drop %s by hand: %s%s%s%s", l->subject, n, n == 1 ? "" : "s",
 			 n == 1 ? "it" : "them", why.msg, again.set ? " (on a new connection: " : "",
 			 again.set ? again.msg : "", again.set ? ")" : "");
+	}
 	free(names);
 }
 

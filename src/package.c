@@ -617,32 +617,43 @@ struct file_src {
 	int fd;
 };
 
+/* The regular file the scan listed at path (device dev, inode ino), opened without following
+ * a link and without waiting on a FIFO or device put there since, non-blocking, *st its
+ * status; -1 with errno when it cannot be opened, -2 when something else is in its place
+ * (reached through a folder made a link, say). */
+static int open_listed(const char *path, dev_t dev, ino_t ino, struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) || st->st_dev != dev ||
+	    st->st_ino != ino) {
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
 static int file_open(void *ctx, struct ofb_error *err)
 {
 	struct file_src *f = ctx;
 	struct stat st;
 	int flags;
 
-	/* no link followed, no wait on a FIFO or device put there since the scan */
-	f->fd = open(f->source, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-	if (f->fd < 0 && (errno == ENOENT || errno == ELOOP || errno == ENOTDIR)) {
-		/* Deleted (or made a link) since the folder was listed (people work while
-		 * backups run): the entry stays, empty, and the manifest says so. */
+	f->fd = open_listed(f->source, f->dev, f->ino, &st);
+	if (f->fd == -2 ||
+	    (f->fd < 0 && (errno == ENOENT || errno == ELOOP || errno == ENOTDIR))) {
+		/* Deleted, made a link or replaced since the folder was listed (people work
+		 * while backups run): not the file that was listed, so not read; the entry
+		 * stays, empty, and the manifest says so. */
+		f->fd = -1;
 		f->info->vanished = 1;
 		return 0;
 	}
 	if (f->fd < 0) {
 		ofb_error_set(err, "cannot read file '%s': %s", f->source, strerror(errno));
 		return -1;
-	}
-	if (fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != f->dev ||
-	    st.st_ino != f->ino) {
-		/* something else in its place (reached through a folder made a link, say):
-		 * not the file that was listed, so not read */
-		close(f->fd);
-		f->fd = -1;
-		f->info->vanished = 1;
-		return 0;
 	}
 	flags = fcntl(f->fd, F_GETFL);
 	if (flags < 0 || fcntl(f->fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
@@ -739,20 +750,19 @@ static int sample_shrinks(struct ofb_pkg *pkg, unsigned char *in, size_t n)
 	return rc == Z_STREAM_END || rc == Z_STREAM_ERROR;
 }
 
-/* Whether the file the scan saw at fe (the same device and inode, opened as file_open
- * does) holds bytes that deflate does not shrink; 0 when it cannot be told now (its entry
- * says what became of it when it is written). */
+/* Whether the file the scan saw at fe (open_listed) holds bytes that deflate does not
+ * shrink; 0 when it cannot be told now (its entry says what became of it when it is
+ * written). */
 static int incompressible(struct ofb_pkg *pkg, const struct ofb_file_entry *fe)
 {
 	unsigned char in[SAMPLE_BYTES];
-	int fd = open(fe->full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
+	int fd = open_listed(fe->full, fe->dev, fe->ino, &st);
 	int ret = 0;
 
 	if (fd < 0)
 		return 0;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_dev == fe->dev &&
-	    st.st_ino == fe->ino && st.st_size >= SAMPLE_MIN_BYTES &&
+	if (st.st_size >= SAMPLE_MIN_BYTES &&
 	    (long long)st.st_blocks * 512 >= (long long)st.st_size) {
 		off_t at[2] = { 0, (st.st_size / 2) & ~(off_t)(SAMPLE_BYTES - 1) };
 		ret = 1;
