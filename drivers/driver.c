@@ -377,6 +377,12 @@ int ofb_drv_select_column(const struct ofb_driver *drv, const struct ofb_column 
 	return drv->select_column ? drv->select_column(drv, col, sql) : 0;
 }
 
+int ofb_drv_slice_column(const struct ofb_driver *drv, const struct ofb_column *col,
+			 unsigned long long over, struct buf *sql, const char **part)
+{
+	return drv->slice_column ? drv->slice_column(drv, col, over, sql, part) : 0;
+}
+
 unsigned ofb_drv_max_params(const struct ofb_db *db)
 {
 	if (db->max_params)

@@ -659,6 +659,26 @@ static int my_keyset_unsafe(const struct ofb_column *col)
 	       strncasecmp(col->native_type, "set(", 4) == 0;
 }
 
+/* MEDIUM and LONG TEXT by characters (as SUBSTRING counts them in the column's
+ * character set), BLOBs by bytes; the shorter kinds hold 64 KiB at most. */
+static int my_slice_column(const struct ofb_driver *drv, const struct ofb_column *col,
+			   unsigned long long over, struct buf *sql, const char **part)
+{
+	const char *n = col->native_type ? col->native_type : "";
+	size_t skip = strncmp(n, "medium", 6) == 0 ? 6 : strncmp(n, "long", 4) == 0 ? 4 : 0;
+	int binary = skip && strcmp(n + skip, "blob") == 0;
+
+	if (!binary && !(skip && strcmp(n + skip, "text") == 0))
+		return 0;
+	buf_adds(sql, "CASE WHEN OCTET_LENGTH(");
+	ofb_drv_quote(drv, sql, col->name);
+	buf_addf(sql, ") > %llu THEN %s(", over, binary ? "OCTET_LENGTH" : "CHAR_LENGTH");
+	ofb_drv_quote(drv, sql, col->name);
+	buf_adds(sql, ") ELSE 0 END");
+	*part = "SUBSTRING";
+	return 1;
+}
+
 /* Whether the connector would misread a statement for this text: it looks for markers
  * ('?') and statement ends (';') through the whole statement, in time that grows with the
  * square of its length, and in one longer than 32 KiB without either it reads the last few
@@ -696,6 +716,7 @@ const struct ofb_driver ofb_driver_mariadb = {
 	.quote_open = '`',
 	.quote_close = '`',
 	.chunk_rows = 5000,
+	.slice_column = my_slice_column,
 	.session_setup = my_session,
 	.begin_snapshot = my_snapshot,
 	.catalog_scope = my_scope,

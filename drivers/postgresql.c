@@ -763,6 +763,25 @@ static int pg_select_column(const struct ofb_driver *drv, const struct ofb_colum
 	return 1;
 }
 
+/* text and varchar by characters, as substring counts them, bytea by bytes; octet_length
+ * reads a stored value's size without the value. */
+static int pg_slice_column(const struct ofb_driver *drv, const struct ofb_column *col,
+			   unsigned long long over, struct buf *sql, const char **part)
+{
+	const char *n = col->native_type ? col->native_type : "";
+	int binary = strcmp(n, "bytea") == 0;
+
+	if (!binary && strcmp(n, "text") != 0 && strcmp(n, "character varying") != 0)
+		return 0;
+	buf_adds(sql, "CASE WHEN octet_length(");
+	ofb_drv_quote(drv, sql, col->name);
+	buf_addf(sql, ") > %llu THEN %s(", over, binary ? "octet_length" : "char_length");
+	ofb_drv_quote(drv, sql, col->name);
+	buf_adds(sql, ") ELSE 0 END");
+	*part = "substring";
+	return 1;
+}
+
 /* PostgreSQL's lexer with standard_conforming_strings on (pg_session sets it): '' strings
  * without escapes, E'' with them, $tag$ strings, "" names, nesting block comments. */
 static const char *const pg_forbidden_words[] = {
@@ -1049,6 +1068,7 @@ const struct ofb_driver ofb_driver_postgresql = {
 	.set_identity = pg_set_identity,
 	.value_check = pg_value_check,
 	.select_column = pg_select_column,
+	.slice_column = pg_slice_column,
 	.dialect = &pg_dialect,
 	.can_restore = 1,
 	.true_literal = "true",

@@ -346,6 +346,23 @@ static int sqlite_select_column(const struct ofb_driver *drv, const struct ofb_c
 	return 1;
 }
 
+/* Blobs by bytes. Text stays whole: length() counts its characters only up to a NUL. */
+static int sqlite_slice_column(const struct ofb_driver *drv, const struct ofb_column *col,
+			       unsigned long long over, struct buf *sql, const char **part)
+{
+	if (col->type != OFB_T_BLOB)
+		return 0;
+	buf_adds(sql, "CASE WHEN typeof(");
+	ofb_drv_quote(drv, sql, col->name);
+	buf_adds(sql, ") = 'blob' AND length(");
+	ofb_drv_quote(drv, sql, col->name);
+	buf_addf(sql, ") > %llu THEN length(", over);
+	ofb_drv_quote(drv, sql, col->name);
+	buf_adds(sql, ") ELSE 0 END");
+	*part = "substr";
+	return 1;
+}
+
 /* SQLite keeps a negative zero as zero: the only change it makes, worth a warning. */
 static const char *sqlite_value_check(const struct ofb_column *col, const char *v, size_t len,
 				      int *warn)
@@ -493,6 +510,7 @@ const struct ofb_driver ofb_driver_sqlite = {
 	.set_identity = sqlite_set_identity,
 	.value_check = sqlite_value_check,
 	.select_column = sqlite_select_column,
+	.slice_column = sqlite_slice_column,
 	.dialect = &sqlite_dialect,
 	.driver_name_matches = sqlite_driver_name,
 	.file_database = 1,

@@ -14,6 +14,7 @@
 
 struct ofb_row_encoder {
 	SQLHSTMT st;                 /* the statement the row is fetched from (the caller's) */
+	SQLUSMALLINT shift;          /* its columns before the table's first */
 	const struct ofb_table *table;
 	const char *label;           /* "client 'acme', table 'order'", for messages */
 	unsigned char *via_text;     /* per column: read through the driver's text expression */
@@ -26,6 +27,8 @@ struct ofb_row_encoder {
 	unsigned char *bchunk;
 	struct buf value;            /* with is_key: the column's value as text */
 	struct buf scratch;          /* a value (or piece) on its way, reused */
+	unsigned long long units;    /* of a value read in parts: its characters (text) or
+				      * bytes read so far */
 };
 
 void ofb_row_encoder_init(struct ofb_row_encoder *e, const struct ofb_table *t,
@@ -36,5 +39,12 @@ void ofb_row_encoder_free(struct ofb_row_encoder *e);
  * e->value holds the whole value as text when the column is done. */
 int ofb_row_encode_column(struct ofb_row_encoder *e, size_t col, int is_key,
 			  unsigned long long row, struct buf *out, struct ofb_error *err);
+/* Append what column 1 of st holds of a value of column col read in parts (dump.c:
+ * slices), the parts in turn: the value stays open after each (e->in_value), *done is
+ * set once st's part is all read, and e->units counts what the parts held so far;
+ * ofb_row_encode_close ends the value. */
+int ofb_row_encode_part(struct ofb_row_encoder *e, size_t col, SQLHSTMT st,
+			unsigned long long row, struct buf *out, int *done, struct ofb_error *err);
+void ofb_row_encode_close(struct ofb_row_encoder *e, size_t col, struct buf *out);
 
 #endif

@@ -25,6 +25,11 @@
  * one's rows. */
 #define READ_WINDOW_BYTES (8u * 1024 * 1024)
 #define FIRST_CHUNK_ROWS 16
+/* A value longer than this (a scanned document in a bytea) would be held by the driver
+ * several times over, whole (psqlODBC: its hex text three times, then the bytes): it is
+ * read in slices of this many bytes, or a quarter as many characters of text, each by the
+ * row's key (slice_column in driver.h). */
+#define SLICE_BYTES (4u * 1024 * 1024)
 
 struct ofb_dbdump {
 	char *subject;
@@ -384,6 +389,15 @@ struct table_src {
 	size_t n_key;
 	char **key_values;          /* the last row's key values, as text */
 	int have_key;
+	/* long values read in slices (SLICE_BYTES): their columns come first in the query,
+	 * each as its length where the value is long (the column itself is NULL then), 0 */
+	size_t n_sliced;
+	size_t *sliced;             /* the columns */
+	const char **part_fn;       /* each one's driver function for a part */
+	int *slice_of;              /* per column: its index in sliced, or -1 */
+	unsigned long long *long_len; /* of the current row, per sliced column */
+	SQLHSTMT part_st;           /* the part being read */
+	unsigned long long part_at; /* units of the value asked for so far */
 };
 
 static struct ofb_table *src_table(struct table_src *t)
@@ -410,9 +424,23 @@ static void build_query(struct table_src *t, struct buf *sql, const char ***args
 	*args = NULL;
 	*n_args = 0;
 	buf_adds(sql, "SELECT ");
+	for (size_t j = 0; j < t->n_sliced; j++) {
+		const char *part;
+		ofb_drv_slice_column(drv, &tab->columns[t->sliced[j]], SLICE_BYTES, sql, &part);
+		buf_adds(sql, ", ");
+	}
 	for (size_t i = 0; i < tab->n_columns; i++) {
 		if (i)
 			buf_adds(sql, ", ");
+		if (t->slice_of && t->slice_of[i] >= 0) {
+			const char *part;
+			buf_adds(sql, "CASE WHEN ");
+			ofb_drv_slice_column(drv, &tab->columns[i], SLICE_BYTES, sql, &part);
+			buf_adds(sql, " = 0 THEN ");
+			ofb_drv_quote(drv, sql, tab->columns[i].name);
+			buf_adds(sql, " END");
+			continue;
+		}
 		t->enc.via_text[i] = (unsigned char)ofb_drv_select_column(drv, &tab->columns[i], sql);
 		if (!t->enc.via_text[i])
 			ofb_drv_quote(drv, sql, tab->columns[i].name);
@@ -551,6 +579,118 @@ out:
 	return ret;
 }
 
+/* The columns whose long values are read in slices: those the driver can read so, each
+ * after every column of a key that finds its row (read_key, compared as text), so that
+ * the row's key is known when the value comes. */
+static void choose_slices(struct table_src *t)
+{
+	const struct ofb_driver *drv = t->d->db->drv;
+	struct ofb_table *tab = src_table(t);
+	size_t after = 0;
+	struct buf scratch;
+
+	if (!t->use_keyset || !t->n_key || !drv->slice_column)
+		return;
+	for (size_t i = 0; i < t->n_key; i++)
+		if (t->key_cols[i] + 1 > after)
+			after = t->key_cols[i] + 1;
+	buf_init(&scratch);
+	t->slice_of = xcalloc(tab->n_columns, sizeof *t->slice_of);
+	for (size_t c = 0; c < tab->n_columns; c++) {
+		const char *part = NULL;
+		t->slice_of[c] = -1;
+		buf_reset(&scratch);
+		if (c < after || ofb_drv_select_column(drv, &tab->columns[c], &scratch))
+			continue;
+		buf_reset(&scratch);
+		if (!ofb_drv_slice_column(drv, &tab->columns[c], SLICE_BYTES, &scratch, &part))
+			continue;
+		t->sliced = xrealloc(t->sliced, (t->n_sliced + 1) * sizeof *t->sliced);
+		t->part_fn = xrealloc(t->part_fn, (t->n_sliced + 1) * sizeof *t->part_fn);
+		t->sliced[t->n_sliced] = c;
+		t->part_fn[t->n_sliced] = part;
+		t->slice_of[c] = (int)t->n_sliced++;
+		ofb_detail("%s: values of column '%s' over %u MiB are read in parts", t->label,
+			   tab->columns[c].name, SLICE_BYTES >> 20);
+	}
+	buf_free(&scratch);
+	t->long_len = xcalloc(t->n_sliced + 1, sizeof *t->long_len);
+	t->enc.shift = (SQLUSMALLINT)t->n_sliced;
+}
+
+/* The next part of the long value of column t->col (SLICE_BYTES): SELECT part(column,
+ * from, count) FROM the table WHERE its key is the row's, inside the snapshot. Each part
+ * must hold what it was asked for, so that the parts add up to the value. */
+static int read_part(struct table_src *t, struct buf *out, struct ofb_error *err)
+{
+	const struct ofb_driver *drv = t->d->db->drv;
+	struct ofb_table *tab = src_table(t);
+	const struct ofb_column *c = &tab->columns[t->col];
+	size_t j = (size_t)t->slice_of[t->col];
+	int text = ofb_ptype_encoding(c->type) == OFB_ENC_TEXT, done = 0;
+
+	if (!t->part_st) {
+		unsigned long long n = text ? SLICE_BYTES / 4 : SLICE_BYTES;
+		const char **args = xcalloc(t->n_key, sizeof *args);
+		struct buf sql;
+		SQLRETURN rc;
+		int ret;
+
+		if (!t->enc.in_value)
+			t->part_at = 0;
+		if (n > t->long_len[j] - t->part_at)
+			n = t->long_len[j] - t->part_at;
+		buf_init(&sql);
+		buf_addf(&sql, "SELECT %s(", t->part_fn[j]);
+		ofb_drv_quote(drv, &sql, c->name);
+		buf_addf(&sql, ", %llu, %llu) FROM ", t->part_at + 1, n);
+		if (drv->from_only)
+			buf_adds(&sql, drv->from_only);
+		ofb_drv_quote_table(drv, &sql, tab->schema, tab->name);
+		for (size_t i = 0; i < t->n_key; i++) {
+			buf_adds(&sql, i ? " AND " : " WHERE ");
+			ofb_drv_quote(drv, &sql, tab->columns[t->key_cols[i]].name);
+			buf_adds(&sql, " = ?");
+			args[i] = t->key_values[i];
+		}
+		ret = ofb_db_query_args(t->d->db, sql.data, args, t->n_key, &t->part_st, err);
+		free(args);
+		buf_free(&sql);
+		if (ret != 0) {
+			ofb_error_prefix(err, "%s: column '%s' of row %llu", t->label, c->name,
+					 t->rows + 1);
+			return -1;
+		}
+		rc = SQLFetch(t->part_st);
+		if (rc == SQL_NO_DATA) {
+			ofb_error_set(err, "%s: row %llu is not found again by its key for a part "
+				      "of column '%s'", t->label, t->rows + 1, c->name);
+			return -1;
+		}
+		if (!SQL_SUCCEEDED(rc)) {
+			ofb_odbc_error(err, SQL_HANDLE_STMT, t->part_st, "%s: cannot read a part of "
+				       "column '%s' of row %llu", t->label, c->name, t->rows + 1);
+			return -1;
+		}
+		t->part_at += n;
+	}
+	if (ofb_row_encode_part(&t->enc, t->col, t->part_st, t->rows, out, &done, err) != 0)
+		return -1;
+	if (!done)
+		return 0;
+	SQLFreeHandle(SQL_HANDLE_STMT, t->part_st);
+	t->part_st = NULL;
+	if (t->enc.units != t->part_at) {
+		ofb_error_set(err, "%s: column '%s' of row %llu: its parts held %llu %s where %llu "
+			      "were asked for", t->label, c->name, t->rows + 1, t->enc.units,
+			      text ? "characters" : "bytes", t->part_at);
+		return -1;
+	}
+	if (t->part_at == t->long_len[j])
+		ofb_row_encode_close(&t->enc, t->col, out);
+	return 0;
+}
+
 static int table_open(void *ctx, struct ofb_error *err)
 {
 	struct table_src *t = ctx;
@@ -598,6 +738,7 @@ static int table_open(void *ctx, struct ofb_error *err)
 	ofb_row_encoder_init(&t->enc, tab, t->label);
 	t->enc.text_utf8 = d->db->utf8_reads;
 	t->enc_ready = 1;
+	choose_slices(t);
 	if (!t->chunk_rows && ofb_drv_read_window(d->db, d->schema.tables, d->schema.n_tables,
 						  t->index, READ_WINDOW_BYTES, err) != 0) {
 		ofb_error_prefix(err, "%s", t->label);
@@ -617,7 +758,8 @@ out:
 static int encode_key_or_column(struct table_src *t, struct buf *out, struct ofb_error *err)
 {
 	size_t key_i = 0;
-	int is_key = is_key_col(t, t->col, &key_i) && t->chunk_rows && t->use_keyset;
+	int is_key = is_key_col(t, t->col, &key_i) && (t->chunk_rows || t->n_sliced) &&
+		     t->use_keyset;
 
 	if (ofb_row_encode_column(&t->enc, t->col, is_key, t->rows, out, err) != 0)
 		return -1;
@@ -679,12 +821,26 @@ static int table_produce(void *ctx, struct buf *out, int *eof, struct ofb_error 
 			}
 			t->in_row = 1;
 			t->col = 0;
+			for (size_t j = 0; j < t->n_sliced; j++) {
+				long v;
+				int is_null;
+				if (ofb_get_long(t->st, (int)(j + 1), &v, &is_null, err) != 0) {
+					ofb_error_prefix(err, "%s: row %llu", t->label, t->rows + 1);
+					return -1;
+				}
+				t->long_len[j] = is_null || v < 0 ? 0 : (unsigned long long)v;
+			}
 		}
 		if (!t->enc.in_value && t->col > 0)
 			buf_addc(out, ',');
-		t->enc.st = t->st;
-		if (encode_key_or_column(t, out, err) != 0)
-			return -1;
+		if (t->n_sliced && t->slice_of[t->col] >= 0 && t->long_len[t->slice_of[t->col]]) {
+			if (read_part(t, out, err) != 0)
+				return -1;
+		} else {
+			t->enc.st = t->st;
+			if (encode_key_or_column(t, out, err) != 0)
+				return -1;
+		}
 		t->chunk_bytes += out->len - before;
 		t->bytes += out->len - before;
 		if (t->enc.in_value)
@@ -713,6 +869,18 @@ static void release(struct table_src *t)
 	t->key_values = NULL;
 	t->key_cols = NULL;
 	t->n_key = 0;
+	if (t->part_st)
+		SQLFreeHandle(SQL_HANDLE_STMT, t->part_st);
+	t->part_st = NULL;
+	free(t->sliced);
+	free(t->part_fn);
+	free(t->slice_of);
+	free(t->long_len);
+	t->sliced = NULL;
+	t->part_fn = NULL;
+	t->slice_of = NULL;
+	t->long_len = NULL;
+	t->n_sliced = 0;
 	if (t->enc_ready)
 		ofb_row_encoder_free(&t->enc);
 	t->enc_ready = 0;

@@ -123,11 +123,24 @@ static void add_number_text(struct buf *out, const struct ofb_column *c, const c
 	buf_adds(out, num);
 }
 
-int ofb_row_encode_column(struct ofb_row_encoder *t, size_t col, int is_key,
-			  unsigned long long row, struct buf *out, struct ofb_error *err)
+/* Characters of UTF-8 text: its bytes that start one. */
+static size_t utf8_chars(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return k;
+}
+
+/* Column col of the current row from column n of st. With part set, st holds a part of
+ * the value (ofb_row_encode_part): when that is read, the value stays open and *part
+ * says so. */
+static int encode(struct ofb_row_encoder *t, size_t col, SQLHSTMT st, SQLUSMALLINT n,
+		  int is_key, unsigned long long row, struct buf *out, int *part,
+		  struct ofb_error *err)
 {
 	const struct ofb_column *c = &t->table->columns[col];
-	SQLUSMALLINT n = (SQLUSMALLINT)(col + 1);
 	SQLLEN ind = 0;
 	SQLRETURN rc;
 
@@ -144,14 +157,18 @@ int ofb_row_encode_column(struct ofb_row_encoder *t, size_t col, int is_key,
 			t->wchunk = xrealloc(t->wchunk, (t->wunits + 1) * sizeof *t->wchunk);
 		}
 		/* the UTF-16 buffer serves UTF-8 pieces as well, as bytes */
-		rc = SQLGetData(t->st, n, t->text_utf8 ? SQL_C_CHAR : SQL_C_WCHAR, t->wchunk,
+		rc = SQLGetData(st, n, t->text_utf8 ? SQL_C_CHAR : SQL_C_WCHAR, t->wchunk,
 				(SQLLEN)((t->wunits + 1) * sizeof *t->wchunk), &ind);
+		if (rc == SQL_NO_DATA && part && t->in_value)
+			goto end_part;
 		if (rc == SQL_NO_DATA && !t->in_value)
 			break;
 		if (rc == SQL_NO_DATA)   /* the last piece was announced but empty */
 			goto end_text;
 		if (!SQL_SUCCEEDED(rc))
 			goto fail;
+		if (ind == SQL_NULL_DATA && part)
+			goto no_part;
 		if (ind == SQL_NULL_DATA)
 			break;
 		if (!t->in_value) {
@@ -175,7 +192,7 @@ int ofb_row_encode_column(struct ofb_row_encoder *t, size_t col, int is_key,
 			if (c->type == OFB_T_UUID)   /* drivers differ in case; RFC 4122 prints lowercase */
 				for (size_t i = 0; i < tmp->len; i++)
 					tmp->data[i] = (char)tolower((unsigned char)tmp->data[i]);
-			if (rc == SQL_SUCCESS && t->pending) {
+			if (rc == SQL_SUCCESS && t->pending && !part) {
 				buf_adds(tmp, "\xEF\xBF\xBD");
 				t->pending = 0;
 			}
@@ -183,11 +200,15 @@ int ofb_row_encode_column(struct ofb_row_encoder *t, size_t col, int is_key,
 			keep_tail(t->tail, sizeof t->tail, tmp->data, tmp->len);
 			if (is_key)
 				buf_add(&t->value, tmp->data, tmp->len);
+			if (part)
+				t->units += utf8_chars(tmp->data, tmp->len);
 		}
 		if (rc == SQL_SUCCESS_WITH_INFO) {
 			t->in_value = 1;
 			return 0;
 		}
+		if (part)
+			goto end_part;
 end_text:
 		/* a moment without an offset is in UTC (the session runs in UTC); words such as
 		 * PostgreSQL's 'infinity' are no moment */
@@ -199,19 +220,27 @@ end_text:
 	}
 	case OFB_ENC_BINARY: {
 		size_t got;
-		rc = SQLGetData(t->st, n, SQL_C_BINARY, t->bchunk, BCHUNK_BYTES, &ind);
+		rc = SQLGetData(st, n, SQL_C_BINARY, t->bchunk, BCHUNK_BYTES, &ind);
+		if (rc == SQL_NO_DATA && part && t->in_value)
+			goto end_part;
 		if (rc == SQL_NO_DATA)
 			break;
 		if (!SQL_SUCCEEDED(rc))
 			goto fail;
+		if (ind == SQL_NULL_DATA && part)
+			goto no_part;
 		if (ind == SQL_NULL_DATA)
 			break;
 		if (!t->in_value)
 			buf_adds(out, "\\x");
 		got = (ind == SQL_NO_TOTAL || ind > BCHUNK_BYTES) ? BCHUNK_BYTES : (size_t)ind;
 		buf_add_hex(out, t->bchunk, got);
-		if (rc == SQL_SUCCESS_WITH_INFO) {
+		if (part)
+			t->units += got;
+		if (rc == SQL_SUCCESS_WITH_INFO || part) {
 			t->in_value = 1;
+			if (part)
+				*part = rc == SQL_SUCCESS;
 			return 0;
 		}
 		break;
@@ -222,13 +251,13 @@ end_text:
 			goto number_text;
 		if (c->type == OFB_T_REAL) {
 			SQLREAL f = 0;
-			rc = SQLGetData(t->st, n, SQL_C_FLOAT, &f, sizeof f, &ind);
+			rc = SQLGetData(st, n, SQL_C_FLOAT, &f, sizeof f, &ind);
 			if (!SQL_SUCCEEDED(rc))
 				goto fail;
 			format_float(text, sizeof text, f);
 		} else {
 			SQLDOUBLE v = 0;
-			rc = SQLGetData(t->st, n, SQL_C_DOUBLE, &v, sizeof v, &ind);
+			rc = SQLGetData(st, n, SQL_C_DOUBLE, &v, sizeof v, &ind);
 			if (!SQL_SUCCEEDED(rc))
 				goto fail;
 			format_double(text, sizeof text, v);
@@ -244,7 +273,7 @@ end_text:
 	case OFB_ENC_BOOL:
 	number_text: {
 		struct buf *v = &t->scratch;
-		if (get_ascii(t->st, n, v, &ind) != 0)
+		if (get_ascii(st, n, v, &ind) != 0)
 			goto fail;
 		if (ind != SQL_NULL_DATA) {
 			if (c->type == OFB_T_BOOLEAN)
@@ -261,9 +290,48 @@ end_text:
 	}
 	t->in_value = 0;
 	return 0;
+end_part:
+	t->in_value = 1;
+	*part = 1;
+	return 0;
+no_part:
+	ofb_error_set(err, "%s: a part of column '%s' of row %llu is NULL", t->label, c->name,
+		      row + 1);
+	return -1;
 fail:
-	ofb_odbc_error(err, SQL_HANDLE_STMT, t->st, "%s: cannot read column '%s' of row %llu",
+	ofb_odbc_error(err, SQL_HANDLE_STMT, st, "%s: cannot read column '%s' of row %llu",
 		       t->label, c->name, row + 1);
 	return -1;
 }
 
+int ofb_row_encode_column(struct ofb_row_encoder *e, size_t col, int is_key,
+			  unsigned long long row, struct buf *out, struct ofb_error *err)
+{
+	return encode(e, col, e->st, (SQLUSMALLINT)(col + 1 + e->shift), is_key, row, out, NULL,
+		      err);
+}
+
+int ofb_row_encode_part(struct ofb_row_encoder *e, size_t col, SQLHSTMT st,
+			unsigned long long row, struct buf *out, int *done, struct ofb_error *err)
+{
+	if (!e->in_value) {
+		e->units = 0;
+		e->pending = 0;
+	}
+	*done = 0;
+	return encode(e, col, st, 1, 0, row, out, done, err);
+}
+
+void ofb_row_encode_close(struct ofb_row_encoder *e, size_t col, struct buf *out)
+{
+	if (!e->in_value)
+		return;
+	e->in_value = 0;
+	if (ofb_ptype_encoding(e->table->columns[col].type) != OFB_ENC_TEXT)
+		return;
+	if (e->pending) {
+		buf_adds(out, "\xEF\xBF\xBD");
+		e->pending = 0;
+	}
+	buf_addc(out, '"');
+}

@@ -59,13 +59,26 @@ PG_DBS = ("ofb_rg_inf", "ofb_rg_inf_dst", "ofb_rg_seq", "ofb_rg_seq_dst", "ofb_r
           "ofb_rg_dec_pg", "ofb_rg_bulk", "ofb_rg_bulk_dst", "ofb_rg_long_pg", "ofb_rg_fk_pg",
           "ofb_rg_sch", "ofb_rg_sch_dst", "ofb_rg_pk_pg",
           "ofb_rg_slk_pg", "ofb_rg_case", "ofb_rg_case_pg", "ofb_rg_lock",
-          "ofb_rg_flat", "ofb_rg_bulk_dup", "ofb_rg_late", "ofb_rg_stop_pg")
+          "ofb_rg_flat", "ofb_rg_bulk_dup", "ofb_rg_late", "ofb_rg_stop_pg",
+          "ofb_rg_parts_pg", "ofb_rg_parts_dst")
 MY_DBS = ("ofb_rg_enum", "ofb_rg_enum_dst", "ofb_rg_keys", "ofb_rg_dec_my",
           "ofb_rg_int_my", "ofb_rg_seq_my", "ofb_rg_long_my", "ofb_rg_latin",
           "ofb_rg_latin_dst", "ofb_rg_lit", "ofb_rg_lit_dst", "ofb_rg_lit_l1",
           "ofb_rg_lit_text", "ofb_rg_fk", "ofb_rg_pk", "ofb_rg_case_my",
           "ofb_rg_flat_my", "ofb_rg_obj_my", "ofb_rg_obj_dst", "ofb_rg_stop_src",
-          "ofb_rg_stop_dst")
+          "ofb_rg_stop_dst", "ofb_rg_parts_my")
+
+# 27: values longer than 4 MiB read in parts: bytes of three parts (4 MiB each), text of
+# five (1 Mi characters each) whose characters take one to four bytes
+PART_MD5S = 562500
+PART_TEXT = "aä€😀"
+PART_REPEAT = 1200000
+
+
+def part_bytes(tag):
+    """The bytes the fixtures of regress 27 make: the md5 digests of tag1, tag2, ..."""
+    return b"".join(hashlib.md5(b"%s%d" % (tag, j)).digest() for j in range(1, PART_MD5S + 1))
+
 
 # 10: more rows than one batch of arrays (10,000) holds, and values array literals quote
 BULK_ROWS = 25000
@@ -646,6 +659,40 @@ class Regress:
             with open(os.path.join(docs, name), "wb") as f:
                 f.write(data)
 
+        # 27: long values read in parts, beside short ones, NULL and empty, a column after
+        # them, and a table without a key whose long value is read whole
+        add("rg-parts-pg", *self.fixture("postgresql", "ofb_rg_parts_pg", [
+            "CREATE TABLE doc (k1 int, k2 text, body bytea, txt text, tail int, "
+            "PRIMARY KEY (k1, k2))",
+            "INSERT INTO doc VALUES (1, 'a b', (SELECT string_agg(decode(md5('d' || j), "
+            "'hex'), '' ORDER BY j) FROM generate_series(1, %d) j), 'xy' || repeat('%s', %d), "
+            "7), (2, 'it''s', '\\x0102', 'kurz', 8), (3, 'z', NULL, NULL, 9), "
+            "(4, 'q', '', '', 10)" % (PART_MD5S, PART_TEXT, PART_REPEAT),
+            "CREATE TABLE loose (body bytea)",
+            "INSERT INTO loose SELECT string_agg(decode(md5('l' || j), 'hex'), '' ORDER BY j) "
+            "FROM generate_series(1, %d) j" % PART_MD5S]))
+        add("rg-parts-my", *self.fixture("mariadb", "ofb_rg_parts_my", [
+            "SET SESSION group_concat_max_len = 64000000",
+            "CREATE TABLE doc (k1 int, k2 varchar(10), body longblob, txt longtext, tail int, "
+            "PRIMARY KEY (k1, k2))",
+            "INSERT INTO doc SELECT 1, 'a b', (SELECT GROUP_CONCAT(UNHEX(MD5(CONCAT('d', seq))) "
+            "ORDER BY seq SEPARATOR '') FROM seq_1_to_%d), CONCAT('xy', REPEAT('%s', %d)), 7"
+            % (PART_MD5S, PART_TEXT, PART_REPEAT),
+            "INSERT INTO doc VALUES (2, 'it''s', X'0102', 'kurz', 8), (3, 'z', NULL, NULL, 9), "
+            "(4, 'q', '', '', 10)",
+            "CREATE TABLE loose (body longblob)",
+            "INSERT INTO loose SELECT GROUP_CONCAT(UNHEX(MD5(CONCAT('l', seq))) ORDER BY seq "
+            "SEPARATOR '') FROM seq_1_to_%d" % PART_MD5S]))
+        add("rg-parts-sq", self.sqlite_client(
+            "parts", "CREATE TABLE doc (k1 INTEGER, k2 TEXT, body BLOB, txt TEXT, tail INTEGER, "
+            "PRIMARY KEY (k1, k2)); CREATE TABLE loose (body BLOB);",
+            [("INSERT INTO doc VALUES (?, ?, ?, ?, ?)",
+              (1, "a b", part_bytes(b"d"), "xy" + PART_TEXT * PART_REPEAT, 7)),
+             ("INSERT INTO doc VALUES (2, 'it''s', X'0102', 'kurz', 8), (3, 'z', NULL, NULL, "
+              "9), (4, 'q', X'', '', 10)", ()),
+             ("INSERT INTO loose VALUES (?)", (part_bytes(b"l"),))]),
+            self.files_dir("rg-parts-sq"))
+
         fx.make_login(self.login, reg)
         self.config()
 
@@ -1188,6 +1235,48 @@ class Regress:
                     open(os.path.join(back, name), "rb") as b:
                 self.require(a.read() == b.read(), "%s differs after the import" % name)
 
+    def t27_parts(self):
+        body, loose = part_bytes(b"d"), part_bytes(b"l")
+        txt = "xy" + PART_TEXT * PART_REPEAT
+        want = ('"k1","k2","body","txt","tail"\n'
+                '1,"a b",\\x%s,"%s",7\n'
+                '2,"it\'s",\\x0102,"kurz",8\n'
+                '3,"z",,,9\n'
+                '4,"q",\\x,"",10\n' % (body.hex(), txt)).encode()
+        want_loose = ('"body"\n\\x%s\n' % loose.hex()).encode()
+        pkgs = {}
+        for cid, texts in (("rg-parts-pg", True), ("rg-parts-my", True), ("rg-parts-sq", False)):
+            pkg = os.path.join(self.root, "out", "export-%s.zip" % cid)
+            if os.path.exists(pkg):
+                os.remove(pkg)
+            r = self.run("-c", self.cfg, "-v", "export", cid, "-o", pkg)
+            r.expect(0)
+            text = " ".join(r.text.split())
+            said = set(re.findall(r"table '(\w+)': values of column '(\w+)' over 4 MiB are read "
+                                  r"in parts", text))
+            self.require(said == ({("doc", "body"), ("doc", "txt")} if texts else
+                                  {("doc", "body")}),
+                         "%s: columns read in parts %s (SQLite text stays whole, a table "
+                         "without a key too)" % (cid, sorted(said)))
+            with zipfile.ZipFile(pkg) as z:
+                got = z.read("clients/%s/db/data/doc.csv" % cid)
+                got_loose = z.read("clients/%s/db/data/loose.csv" % cid)
+            if got != want:
+                k = next((i for i in range(min(len(got), len(want))) if got[i] != want[i]),
+                         min(len(got), len(want)))
+                self.require(False, "%s: doc.csv differs from the table at byte %d of %d "
+                             "(want %d): %r against %r" % (cid, k, len(got), len(want),
+                                                          got[k:k + 40], want[k:k + 40]))
+            self.require(got_loose == want_loose, "%s: loose.csv differs from the table" % cid)
+            self.run("-c", self.cfg, "verify", pkg).expect(0)
+            pkgs[cid] = pkg
+        self.import_(pkgs["rg-parts-pg"], "rg-parts-x", self.pg("ofb_rg_parts_dst"), expect=(0,))
+        for table, order in (("doc", "k1"), ("loose", "body")):
+            want_d = self.pg_digest("ofb_rg_parts_pg", table, order)
+            got_d = self.pg_digest("ofb_rg_parts_dst", table, order)
+            self.require(got_d == want_d, "%s after the import: %s, want %s"
+                         % (table, got_d, want_d))
+
     def t11_long(self, engine, db):
         pkg = self.st.get("pkg-long") or self.export("rg-long")
         self.st["pkg-long"] = pkg
@@ -1661,6 +1750,11 @@ class Regress:
           "file of 200 KB that does not compress is stored, one of 20 KB and text deflated; "
           "also encrypted, which verifies and imports with every file the same",
           self.t26_levels)
+        t("27 values over 4 MiB (bytes of 9 MB, text of 4.8 million characters of one to "
+          "four bytes) in a table with a key of two columns, on PostgreSQL, MariaDB and "
+          "SQLite: read in parts (-v says so; SQLite text, and a table without a key, whole), "
+          "the table file is the table's exact CSV, the package verifies and imports the same",
+          self.t27_parts)
         for engine in ("mariadb", "postgresql"):
             t("25 import of %d rows into an existing empty %s database interrupted with SIGINT "
               "while the rows go in: exit 1 saying so and that nothing was changed, no table "
