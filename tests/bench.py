@@ -11,6 +11,7 @@ Shapes, each on SQLite, PostgreSQL and MariaDB (sizes are parameters):
   wide     OFB_BENCH_WIDE rows (default 50000) of 15 mixed columns
   blob100k OFB_BENCH_BLOBS rows (default 300) of 100 KB values
   blob1m   a tenth as many rows of 1 MB values
+  blob12m  a fiftieth as many rows of 12 MB values (scanned documents kept in the database)
   tables   OFB_BENCH_TABLES tables (default 200) of 10 rows and an index each, one of
            1,000 rows: the catalog's cost, as an office application's database has it
 and a files folder of mixed small and large files (ofbackup against zip -r at ofbackup's
@@ -46,7 +47,7 @@ BLOBS = int(os.environ.get("OFB_BENCH_BLOBS", "300"))
 REPS = int(os.environ.get("OFB_BENCH_REPS", "3"))
 ENGINES = os.environ.get("OFB_BENCH_ENGINES", "sqlite postgresql mariadb").split()
 SHAPES = os.environ.get("OFB_BENCH_SHAPES",
-                        "narrow narrow10 wide blob100k blob1m tables files").split()
+                        "narrow narrow10 wide blob100k blob1m blob12m tables files").split()
 TABLES = int(os.environ.get("OFB_BENCH_TABLES", "200"))
 OUT = os.environ.get("OFB_BENCH_OUT", os.path.join(TOP, "docs", "BENCHMARKS.md"))
 PG_PORT = int(os.environ.get("OFB_PG_PORT", "55442"))
@@ -153,8 +154,8 @@ class Bench:
             self.fill_tables(engine, db)
             return
         n = {"narrow": ROWS, "narrow10": max(ROWS // 10, 1), "wide": WIDE, "blob100k": BLOBS,
-             "blob1m": max(BLOBS // 10, 1)}[shape]
-        size = 1024 * 1024 if shape == "blob1m" else 100 * 1024
+             "blob1m": max(BLOBS // 10, 1), "blob12m": max(BLOBS // 50, 1)}[shape]
+        size = {"blob1m": 1024 * 1024, "blob12m": 12 * 1024 * 1024}.get(shape, 100 * 1024)
         if engine == "sqlite":
             gen = ("WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < %d) "
                    % n)
@@ -446,11 +447,12 @@ class Bench:
                 "engine's own tools on the same data in the same run, alternating, median of %d "
                 "runs; every restored database checked against its source (row-ordered hash). "
                 "Sizes: narrow %d rows (narrow10: %d), wide %d rows of 15 columns, blob100k %d "
-                "rows of 100 KB, blob1m %d rows of 1 MB, tables %d tables of 10 rows and an "
-                "index (one of 1,000 rows). Wall time includes the server's work; "
+                "rows of 100 KB, blob1m %d rows of 1 MB, blob12m %d rows of 12 MB, tables %d "
+                "tables of 10 rows and an index (one of 1,000 rows). Wall time includes the server's work; "
                 "CPU is the client tool's (and its children's); RSS the largest process's peak.\n\n"
                 "Machine: %s. Run: %s.\n\n%s\n" % (
-                    REPS, ROWS, max(ROWS // 10, 1), WIDE, BLOBS, max(BLOBS // 10, 1), TABLES,
+                    REPS, ROWS, max(ROWS // 10, 1), WIDE, BLOBS, max(BLOBS // 10, 1),
+                    max(BLOBS // 50, 1), TABLES,
                     self.machine(), time.strftime("%Y-%m-%d %H:%M"), self.table()))
         if OUT != "-":
             with open(OUT, "w") as f:
