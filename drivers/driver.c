@@ -377,10 +377,11 @@ int ofb_drv_select_column(const struct ofb_driver *drv, const struct ofb_column 
 	return drv->select_column ? drv->select_column(drv, col, sql) : 0;
 }
 
-int ofb_drv_slice_column(const struct ofb_driver *drv, const struct ofb_column *col,
-			 unsigned long long over, struct buf *sql, const char **part)
+int ofb_drv_slice_column(const struct ofb_db *db, const struct ofb_table *t,
+			 const struct ofb_column *col, unsigned long long over, struct buf *sql,
+			 const char **part)
 {
-	return drv->slice_column ? drv->slice_column(drv, col, over, sql, part) : 0;
+	return db->drv->slice_column ? db->drv->slice_column(db, t, col, over, sql, part) : 0;
 }
 
 unsigned ofb_drv_max_params(const struct ofb_db *db)

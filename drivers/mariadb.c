@@ -660,15 +660,23 @@ static int my_keyset_unsafe(const struct ofb_column *col)
 }
 
 /* MEDIUM and LONG TEXT by characters (as SUBSTRING counts them in the column's
- * character set), BLOBs by bytes; the shorter kinds hold 64 KiB at most. */
-static int my_slice_column(const struct ofb_driver *drv, const struct ofb_column *col,
-			   unsigned long long over, struct buf *sql, const char **part)
+ * character set), BLOBs by bytes; the shorter kinds hold 64 KiB at most. InnoDB tables
+ * only: the others ignore the snapshot, so a value updated meanwhile would be read as
+ * parts of two. */
+static int my_slice_column(const struct ofb_db *db, const struct ofb_table *t,
+			   const struct ofb_column *col, unsigned long long over,
+			   struct buf *sql, const char **part)
 {
+	const struct ofb_driver *drv = db->drv;
 	const char *n = col->native_type ? col->native_type : "";
 	size_t skip = strncmp(n, "medium", 6) == 0 ? 6 : strncmp(n, "long", 4) == 0 ? 4 : 0;
 	int binary = skip && strcmp(n + skip, "blob") == 0;
+	const char *engine = t->native_ddl ? strstr(t->native_ddl, "\n) ENGINE=") : NULL;
 
 	if (!binary && !(skip && strcmp(n + skip, "text") == 0))
+		return 0;
+	if (!engine || strncmp(engine, "\n) ENGINE=InnoDB", 16) != 0 ||
+	    (engine[16] != ' ' && engine[16] != '\0'))
 		return 0;
 	buf_adds(sql, "CASE WHEN OCTET_LENGTH(");
 	ofb_drv_quote(drv, sql, col->name);

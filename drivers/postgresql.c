@@ -763,15 +763,20 @@ static int pg_select_column(const struct ofb_driver *drv, const struct ofb_colum
 	return 1;
 }
 
-/* text and varchar by characters, as substring counts them, bytea by bytes; octet_length
- * reads a stored value's size without the value. */
-static int pg_slice_column(const struct ofb_driver *drv, const struct ofb_column *col,
-			   unsigned long long over, struct buf *sql, const char **part)
+/* bytea by bytes; text and varchar by characters, as substring counts them, where the
+ * database holds UTF-8 (in SQL_ASCII they are bytes, which need not end a character).
+ * octet_length reads a stored value's size without the value. */
+static int pg_slice_column(const struct ofb_db *db, const struct ofb_table *t,
+			   const struct ofb_column *col, unsigned long long over,
+			   struct buf *sql, const char **part)
 {
+	const struct ofb_driver *drv = db->drv;
 	const char *n = col->native_type ? col->native_type : "";
 	int binary = strcmp(n, "bytea") == 0;
 
-	if (!binary && strcmp(n, "text") != 0 && strcmp(n, "character varying") != 0)
+	(void)t;
+	if (!binary && (!db->utf8_reads || (strcmp(n, "text") != 0 &&
+					    strncmp(n, "character varying", 17) != 0)))
 		return 0;
 	buf_adds(sql, "CASE WHEN octet_length(");
 	ofb_drv_quote(drv, sql, col->name);

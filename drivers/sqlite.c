@@ -347,9 +347,13 @@ static int sqlite_select_column(const struct ofb_driver *drv, const struct ofb_c
 }
 
 /* Blobs by bytes. Text stays whole: length() counts its characters only up to a NUL. */
-static int sqlite_slice_column(const struct ofb_driver *drv, const struct ofb_column *col,
-			       unsigned long long over, struct buf *sql, const char **part)
+static int sqlite_slice_column(const struct ofb_db *db, const struct ofb_table *t,
+			       const struct ofb_column *col, unsigned long long over,
+			       struct buf *sql, const char **part)
 {
+	const struct ofb_driver *drv = db->drv;
+
+	(void)t;
 	if (col->type != OFB_T_BLOB)
 		return 0;
 	buf_adds(sql, "CASE WHEN typeof(");

@@ -85,13 +85,15 @@ typedef int ofb_drv_select_fn(const struct ofb_driver *drv, const struct ofb_col
 			      struct buf *sql);
 /* Append the clause that limits a query to n rows (after ORDER BY). */
 typedef void ofb_drv_limit_fn(struct buf *sql, unsigned long n);
-/* For a column whose long values can be read in parts (dump.c: slices): append to sql an
- * expression that is 0 for a value of at most `over` bytes (or NULL, or one the engine
- * keeps as something else) and otherwise the value's length in the units of the engine's
- * function *part (part(column, from, count), from 1): characters of text, bytes of
- * binary; return 1. 0: col's values are read whole. */
-typedef int ofb_drv_slice_fn(const struct ofb_driver *drv, const struct ofb_column *col,
-			     unsigned long long over, struct buf *sql, const char **part);
+/* For a column of table t whose long values can be read in parts, each inside the
+ * snapshot (dump.c: slices): append to sql an expression that is 0 for a value of at most
+ * `over` bytes (or NULL, or one the engine keeps as something else) and otherwise the
+ * value's length in the units of the engine's function *part (part(column, from, count),
+ * from 1): characters of text, bytes of binary; return 1. 0: col's values are read
+ * whole. */
+typedef int ofb_drv_slice_fn(const struct ofb_db *db, const struct ofb_table *t,
+			     const struct ofb_column *col, unsigned long long over,
+			     struct buf *sql, const char **part);
 
 /* --- restore and import -------------------------------------------------------------- */
 /* Session settings for loading (and undoing them): foreign-key checks off, strict modes. */
@@ -354,8 +356,9 @@ void ofb_drv_limit(const struct ofb_driver *drv, struct buf *sql, unsigned long 
 int ofb_drv_select_column(const struct ofb_driver *drv, const struct ofb_column *col,
 			  struct buf *sql);
 /* 1 when the driver's slice_column appended col's length expression (see there). */
-int ofb_drv_slice_column(const struct ofb_driver *drv, const struct ofb_column *col,
-			 unsigned long long over, struct buf *sql, const char **part);
+int ofb_drv_slice_column(const struct ofb_db *db, const struct ofb_table *t,
+			 const struct ofb_column *col, unsigned long long over, struct buf *sql,
+			 const char **part);
 /* Parameter markers a statement of db's may hold: its load session's, else the driver's. */
 unsigned ofb_drv_max_params(const struct ofb_db *db);
 int ofb_drv_create_database(struct ofb_db *db, const char *name, struct ofb_error *err);

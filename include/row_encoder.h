@@ -39,11 +39,15 @@ void ofb_row_encoder_free(struct ofb_row_encoder *e);
  * e->value holds the whole value as text when the column is done. */
 int ofb_row_encode_column(struct ofb_row_encoder *e, size_t col, int is_key,
 			  unsigned long long row, struct buf *out, struct ofb_error *err);
-/* Append what column 1 of st holds of a value of column col read in parts (dump.c:
+/* Column col's value from column n of st whole, its CSV text into out (emptied first:
+ * empty for NULL) and its text as a key's into e->value. */
+int ofb_row_encode_key(struct ofb_row_encoder *e, size_t col, SQLHSTMT st, SQLUSMALLINT n,
+		       unsigned long long row, struct buf *out, struct ofb_error *err);
+/* Append what column n of st holds of a value of column col read in parts (dump.c:
  * slices), the parts in turn: the value stays open after each (e->in_value), *done is
  * set once st's part is all read, and e->units counts what the parts held so far;
  * ofb_row_encode_close ends the value. */
-int ofb_row_encode_part(struct ofb_row_encoder *e, size_t col, SQLHSTMT st,
+int ofb_row_encode_part(struct ofb_row_encoder *e, size_t col, SQLHSTMT st, SQLUSMALLINT n,
 			unsigned long long row, struct buf *out, int *done, struct ofb_error *err);
 void ofb_row_encode_close(struct ofb_row_encoder *e, size_t col, struct buf *out);
 

@@ -398,6 +398,9 @@ struct table_src {
 	unsigned long long *long_len; /* of the current row, per sliced column */
 	SQLHSTMT part_st;           /* the part being read */
 	unsigned long long part_at; /* units of the value asked for so far */
+	struct buf *key_text;       /* per key column: the current row's value as read */
+	struct ofb_row_encoder key_enc; /* reads the key a part's row has */
+	struct buf key_out;
 };
 
 static struct ofb_table *src_table(struct table_src *t)
@@ -415,6 +418,26 @@ static int is_key_col(struct table_src *t, size_t col, size_t *which)
 	return 0;
 }
 
+/* The length of column col's value where it is read in parts, else 0 (slice_column in
+ * driver.h): a row whose key is NULL (SQLite lets a primary key be) has it read whole. */
+static void add_long_length(struct table_src *t, size_t col, struct buf *sql)
+{
+	const struct ofb_driver *drv = t->d->db->drv;
+	struct ofb_table *tab = src_table(t);
+	const char *part;
+
+	buf_adds(sql, "CASE WHEN ");
+	for (size_t i = 0; i < t->n_key; i++) {
+		if (i)
+			buf_adds(sql, " AND ");
+		ofb_drv_quote(drv, sql, tab->columns[t->key_cols[i]].name);
+		buf_adds(sql, " IS NOT NULL");
+	}
+	buf_adds(sql, " THEN ");
+	ofb_drv_slice_column(t->d->db, tab, &tab->columns[col], SLICE_BYTES, sql, &part);
+	buf_adds(sql, " ELSE 0 END");
+}
+
 /* SELECT list FROM table [WHERE key after the last one] [ORDER BY key] [LIMIT chunk]. */
 static void build_query(struct table_src *t, struct buf *sql, const char ***args, size_t *n_args)
 {
@@ -425,17 +448,15 @@ static void build_query(struct table_src *t, struct buf *sql, const char ***args
 	*n_args = 0;
 	buf_adds(sql, "SELECT ");
 	for (size_t j = 0; j < t->n_sliced; j++) {
-		const char *part;
-		ofb_drv_slice_column(drv, &tab->columns[t->sliced[j]], SLICE_BYTES, sql, &part);
+		add_long_length(t, t->sliced[j], sql);
 		buf_adds(sql, ", ");
 	}
 	for (size_t i = 0; i < tab->n_columns; i++) {
 		if (i)
 			buf_adds(sql, ", ");
 		if (t->slice_of && t->slice_of[i] >= 0) {
-			const char *part;
 			buf_adds(sql, "CASE WHEN ");
-			ofb_drv_slice_column(drv, &tab->columns[i], SLICE_BYTES, sql, &part);
+			add_long_length(t, i, sql);
 			buf_adds(sql, " = 0 THEN ");
 			ofb_drv_quote(drv, sql, tab->columns[i].name);
 			buf_adds(sql, " END");
@@ -579,9 +600,27 @@ out:
 	return ret;
 }
 
+/* A key column whose text finds its row again as every engine compares it: integers,
+ * character strings, uuids. */
+static int finding_key(const struct ofb_column *c)
+{
+	switch (c->type) {
+	case OFB_T_SMALLINT:
+	case OFB_T_INTEGER:
+	case OFB_T_BIGINT:
+	case OFB_T_CHAR:
+	case OFB_T_VARCHAR:
+	case OFB_T_TEXT:
+	case OFB_T_UUID:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* The columns whose long values are read in slices: those the driver can read so, each
- * after every column of a key that finds its row (read_key, compared as text), so that
- * the row's key is known when the value comes. */
+ * after every column of a key that finds its row (read_key; finding_key), so that the
+ * row's key is known when the value comes. */
 static void choose_slices(struct table_src *t)
 {
 	const struct ofb_driver *drv = t->d->db->drv;
@@ -591,9 +630,12 @@ static void choose_slices(struct table_src *t)
 
 	if (!t->use_keyset || !t->n_key || !drv->slice_column)
 		return;
-	for (size_t i = 0; i < t->n_key; i++)
+	for (size_t i = 0; i < t->n_key; i++) {
+		if (!finding_key(&tab->columns[t->key_cols[i]]))
+			return;
 		if (t->key_cols[i] + 1 > after)
 			after = t->key_cols[i] + 1;
+	}
 	buf_init(&scratch);
 	t->slice_of = xcalloc(tab->n_columns, sizeof *t->slice_of);
 	for (size_t c = 0; c < tab->n_columns; c++) {
@@ -603,7 +645,8 @@ static void choose_slices(struct table_src *t)
 		if (c < after || ofb_drv_select_column(drv, &tab->columns[c], &scratch))
 			continue;
 		buf_reset(&scratch);
-		if (!ofb_drv_slice_column(drv, &tab->columns[c], SLICE_BYTES, &scratch, &part))
+		if (!ofb_drv_slice_column(t->d->db, tab, &tab->columns[c], SLICE_BYTES, &scratch,
+					  &part))
 			continue;
 		t->sliced = xrealloc(t->sliced, (t->n_sliced + 1) * sizeof *t->sliced);
 		t->part_fn = xrealloc(t->part_fn, (t->n_sliced + 1) * sizeof *t->part_fn);
@@ -616,6 +659,35 @@ static void choose_slices(struct table_src *t)
 	buf_free(&scratch);
 	t->long_len = xcalloc(t->n_sliced + 1, sizeof *t->long_len);
 	t->enc.shift = (SQLUSMALLINT)t->n_sliced;
+	if (!t->n_sliced)
+		return;
+	t->key_text = xcalloc(t->n_key, sizeof *t->key_text);
+	for (size_t i = 0; i < t->n_key; i++)
+		buf_init(&t->key_text[i]);
+	ofb_row_encoder_init(&t->key_enc, tab, t->label);
+	t->key_enc.text_utf8 = t->enc.text_utf8;
+	buf_init(&t->key_out);
+}
+
+/* Whether the row a part's query found (st, its key in columns 1 ...) is the current row:
+ * its key reads back as the same text, none of it NULL. */
+static int same_row(struct table_src *t, SQLHSTMT st, const struct ofb_column *c,
+		    struct ofb_error *err)
+{
+	for (size_t i = 0; i < t->n_key; i++) {
+		size_t k = t->key_cols[i];
+		t->key_enc.via_text[k] = t->enc.via_text[k];
+		if (ofb_row_encode_key(&t->key_enc, k, st, (SQLUSMALLINT)(i + 1), t->rows,
+				       &t->key_out, err) != 0)
+			return -1;
+		if (!t->key_out.len || t->key_enc.value.len != t->key_text[i].len ||
+		    memcmp(t->key_enc.value.data, t->key_text[i].data, t->key_text[i].len) != 0) {
+			ofb_error_set(err, "%s: the key of row %llu finds another row for a part "
+				      "of column '%s'", t->label, t->rows + 1, c->name);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* The next part of the long value of column t->col (SLICE_BYTES): SELECT part(column,
@@ -641,7 +713,14 @@ static int read_part(struct table_src *t, struct buf *out, struct ofb_error *err
 		if (n > t->long_len[j] - t->part_at)
 			n = t->long_len[j] - t->part_at;
 		buf_init(&sql);
-		buf_addf(&sql, "SELECT %s(", t->part_fn[j]);
+		buf_adds(&sql, "SELECT ");
+		for (size_t i = 0; i < t->n_key; i++) {
+			const struct ofb_column *k = &tab->columns[t->key_cols[i]];
+			if (!ofb_drv_select_column(drv, k, &sql))
+				ofb_drv_quote(drv, &sql, k->name);
+			buf_adds(&sql, ", ");
+		}
+		buf_addf(&sql, "%s(", t->part_fn[j]);
 		ofb_drv_quote(drv, &sql, c->name);
 		buf_addf(&sql, ", %llu, %llu) FROM ", t->part_at + 1, n);
 		if (drv->from_only)
@@ -672,12 +751,20 @@ static int read_part(struct table_src *t, struct buf *out, struct ofb_error *err
 				       "column '%s' of row %llu", t->label, c->name, t->rows + 1);
 			return -1;
 		}
+		if (same_row(t, t->part_st, c, err) != 0)
+			return -1;
 		t->part_at += n;
 	}
-	if (ofb_row_encode_part(&t->enc, t->col, t->part_st, t->rows, out, &done, err) != 0)
+	if (ofb_row_encode_part(&t->enc, t->col, t->part_st, (SQLUSMALLINT)(t->n_key + 1),
+				t->rows, out, &done, err) != 0)
 		return -1;
 	if (!done)
 		return 0;
+	if (SQLFetch(t->part_st) != SQL_NO_DATA) {
+		ofb_error_set(err, "%s: the key of row %llu finds more than one row for a part of "
+			      "column '%s'", t->label, t->rows + 1, c->name);
+		return -1;
+	}
 	SQLFreeHandle(SQL_HANDLE_STMT, t->part_st);
 	t->part_st = NULL;
 	if (t->enc.units != t->part_at) {
@@ -766,6 +853,10 @@ static int encode_key_or_column(struct table_src *t, struct buf *out, struct ofb
 	if (is_key && !t->enc.in_value) {
 		free(t->key_values[key_i]);
 		t->key_values[key_i] = xstrdup(t->enc.value.data ? t->enc.value.data : "");
+		if (t->key_text) {
+			buf_reset(&t->key_text[key_i]);
+			buf_add(&t->key_text[key_i], t->enc.value.data, t->enc.value.len);
+		}
 	}
 	return 0;
 }
@@ -862,6 +953,14 @@ static int table_produce(void *ctx, struct buf *out, int *eof, struct ofb_error 
 /* What one reading of the table holds. */
 static void release(struct table_src *t)
 {
+	if (t->key_text) {
+		for (size_t i = 0; i < t->n_key; i++)
+			buf_free(&t->key_text[i]);
+		free(t->key_text);
+		t->key_text = NULL;
+		ofb_row_encoder_free(&t->key_enc);
+		buf_free(&t->key_out);
+	}
 	for (size_t i = 0; i < t->n_key; i++)
 		free(t->key_values[i]);
 	free(t->key_values);

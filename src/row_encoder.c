@@ -311,7 +311,18 @@ int ofb_row_encode_column(struct ofb_row_encoder *e, size_t col, int is_key,
 		      err);
 }
 
-int ofb_row_encode_part(struct ofb_row_encoder *e, size_t col, SQLHSTMT st,
+int ofb_row_encode_key(struct ofb_row_encoder *e, size_t col, SQLHSTMT st, SQLUSMALLINT n,
+		       unsigned long long row, struct buf *out, struct ofb_error *err)
+{
+	buf_reset(out);
+	do
+		if (encode(e, col, st, n, 1, row, out, NULL, err) != 0)
+			return -1;
+	while (e->in_value);
+	return 0;
+}
+
+int ofb_row_encode_part(struct ofb_row_encoder *e, size_t col, SQLHSTMT st, SQLUSMALLINT n,
 			unsigned long long row, struct buf *out, int *done, struct ofb_error *err)
 {
 	if (!e->in_value) {
@@ -319,7 +330,7 @@ int ofb_row_encode_part(struct ofb_row_encoder *e, size_t col, SQLHSTMT st,
 		e->pending = 0;
 	}
 	*done = 0;
-	return encode(e, col, st, 1, 0, row, out, done, err);
+	return encode(e, col, st, n, 0, row, out, done, err);
 }
 
 void ofb_row_encode_close(struct ofb_row_encoder *e, size_t col, struct buf *out)

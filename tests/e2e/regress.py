@@ -66,7 +66,7 @@ MY_DBS = ("ofb_rg_enum", "ofb_rg_enum_dst", "ofb_rg_keys", "ofb_rg_dec_my",
           "ofb_rg_latin_dst", "ofb_rg_lit", "ofb_rg_lit_dst", "ofb_rg_lit_l1",
           "ofb_rg_lit_text", "ofb_rg_fk", "ofb_rg_pk", "ofb_rg_case_my",
           "ofb_rg_flat_my", "ofb_rg_obj_my", "ofb_rg_obj_dst", "ofb_rg_stop_src",
-          "ofb_rg_stop_dst", "ofb_rg_parts_my")
+          "ofb_rg_stop_dst", "ofb_rg_parts_my", "ofb_rg_parts_nul")
 
 # 27: values longer than 4 MiB read in parts: bytes of three parts (4 MiB each), text of
 # five (1 Mi characters each) whose characters take one to four bytes
@@ -682,15 +682,27 @@ class Regress:
             "(4, 'q', '', '', 10)",
             "CREATE TABLE loose (body longblob)",
             "INSERT INTO loose SELECT GROUP_CONCAT(UNHEX(MD5(CONCAT('l', seq))) ORDER BY seq "
-            "SEPARATOR '') FROM seq_1_to_%d" % PART_MD5S]))
+            "SEPARATOR '') FROM seq_1_to_%d" % PART_MD5S,
+            # MyISAM ignores the snapshot: its long values are read whole
+            "CREATE TABLE flat (id int PRIMARY KEY, body longblob) ENGINE=MyISAM",
+            "INSERT INTO flat VALUES (1, REPEAT('M', 5000000))"]))
+        # a key that reads back as another row's ('a' NUL 'b' as 'a'): the backup fails
+        add("rg-parts-nul", *self.fixture("mariadb", "ofb_rg_parts_nul", [
+            "CREATE TABLE t (k varchar(10) PRIMARY KEY, body longblob)",
+            "INSERT INTO t VALUES ('a', REPEAT('A', 5000000)), (CONCAT('a', CHAR(0), 'b'), "
+            "REPEAT('B', 5000000))"]))
         add("rg-parts-sq", self.sqlite_client(
             "parts", "CREATE TABLE doc (k1 INTEGER, k2 TEXT, body BLOB, txt TEXT, tail INTEGER, "
-            "PRIMARY KEY (k1, k2)); CREATE TABLE loose (body BLOB);",
+            "PRIMARY KEY (k1, k2)); CREATE TABLE loose (body BLOB); "
+            "CREATE TABLE nk (k TEXT PRIMARY KEY, body BLOB);",
             [("INSERT INTO doc VALUES (?, ?, ?, ?, ?)",
               (1, "a b", part_bytes(b"d"), "xy" + PART_TEXT * PART_REPEAT, 7)),
              ("INSERT INTO doc VALUES (2, 'it''s', X'0102', 'kurz', 8), (3, 'z', NULL, NULL, "
               "9), (4, 'q', X'', '', 10)", ()),
-             ("INSERT INTO loose VALUES (?)", (part_bytes(b"l"),))]),
+             ("INSERT INTO loose VALUES (?)", (part_bytes(b"l"),)),
+             # a key SQLite lets be NULL does not find its row: that row's value is read
+             # whole, the other one's in parts
+             ("INSERT INTO nk VALUES (NULL, ?), ('', ?)", (b"N" * 5000000, b"E" * 5000000))]),
             self.files_dir("rg-parts-sq"))
 
         fx.make_login(self.login, reg)
@@ -1255,9 +1267,9 @@ class Regress:
             said = set(re.findall(r"table '(\w+)': values of column '(\w+)' over 4 MiB are read "
                                   r"in parts", text))
             self.require(said == ({("doc", "body"), ("doc", "txt")} if texts else
-                                  {("doc", "body")}),
+                                  {("doc", "body"), ("nk", "body")}),
                          "%s: columns read in parts %s (SQLite text stays whole, a table "
-                         "without a key too)" % (cid, sorted(said)))
+                         "without a key, MyISAM too)" % (cid, sorted(said)))
             with zipfile.ZipFile(pkg) as z:
                 got = z.read("clients/%s/db/data/doc.csv" % cid)
                 got_loose = z.read("clients/%s/db/data/loose.csv" % cid)
@@ -1268,8 +1280,18 @@ class Regress:
                              "(want %d): %r against %r" % (cid, k, len(got), len(want),
                                                           got[k:k + 40], want[k:k + 40]))
             self.require(got_loose == want_loose, "%s: loose.csv differs from the table" % cid)
+            if not texts:
+                with zipfile.ZipFile(pkg) as z:
+                    nk = z.read("clients/%s/db/data/nk.csv" % cid)
+                self.require(nk == b'"k","body"\n,\\x' + b"4e" * 5000000 + b'\n"",\\x' +
+                             b"45" * 5000000 + b"\n", "%s: nk.csv differs from the table" % cid)
             self.run("-c", self.cfg, "verify", pkg).expect(0)
             pkgs[cid] = pkg
+        pkg = os.path.join(self.root, "out", "export-rg-parts-nul.zip")
+        r = self.run("-c", self.cfg, "export", "rg-parts-nul", "-o", pkg)
+        r.expect(1)
+        self.require("finds another row" in r.text and not os.path.exists(pkg),
+                     "a key read back as another row's: %s" % " ".join(r.text.split())[-300:])
         self.import_(pkgs["rg-parts-pg"], "rg-parts-x", self.pg("ofb_rg_parts_dst"), expect=(0,))
         for table, order in (("doc", "k1"), ("loose", "body")):
             want_d = self.pg_digest("ofb_rg_parts_pg", table, order)
@@ -1752,8 +1774,10 @@ class Regress:
           self.t26_levels)
         t("27 values over 4 MiB (bytes of 9 MB, text of 4.8 million characters of one to "
           "four bytes) in a table with a key of two columns, on PostgreSQL, MariaDB and "
-          "SQLite: read in parts (-v says so; SQLite text, and a table without a key, whole), "
-          "the table file is the table's exact CSV, the package verifies and imports the same",
+          "SQLite: read in parts (-v says so; SQLite text, a table without a key, MyISAM and a "
+          "row whose key is NULL whole), the table file is the table's exact CSV, the package "
+          "verifies and imports the same; a key that reads back as another row's fails the "
+          "backup",
           self.t27_parts)
         for engine in ("mariadb", "postgresql"):
             t("25 import of %d rows into an existing empty %s database interrupted with SIGINT "
