@@ -384,6 +384,17 @@ int ofb_drv_slice_column(const struct ofb_db *db, const struct ofb_table *t,
 	return db->drv->slice_column ? db->drv->slice_column(db, t, col, over, sql, part) : 0;
 }
 
+void ofb_drv_long_length(const struct ofb_driver *drv, const struct ofb_column *col,
+			 unsigned long long over, const char *bytes_fn, const char *units_fn,
+			 struct buf *sql)
+{
+	buf_addf(sql, "CASE WHEN %s(", bytes_fn);
+	ofb_drv_quote(drv, sql, col->name);
+	buf_addf(sql, ") > %llu THEN %s(", over, units_fn);
+	ofb_drv_quote(drv, sql, col->name);
+	buf_adds(sql, ") ELSE 0 END");
+}
+
 unsigned ofb_drv_max_params(const struct ofb_db *db)
 {
 	if (db->max_params)

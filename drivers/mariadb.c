@@ -667,7 +667,6 @@ static int my_slice_column(const struct ofb_db *db, const struct ofb_table *t,
 			   const struct ofb_column *col, unsigned long long over,
 			   struct buf *sql, const char **part)
 {
-	const struct ofb_driver *drv = db->drv;
 	const char *n = col->native_type ? col->native_type : "";
 	size_t skip = strncmp(n, "medium", 6) == 0 ? 6 : strncmp(n, "long", 4) == 0 ? 4 : 0;
 	int binary = skip && strcmp(n + skip, "blob") == 0;
@@ -678,11 +677,8 @@ static int my_slice_column(const struct ofb_db *db, const struct ofb_table *t,
 	if (!engine || strncmp(engine, "\n) ENGINE=InnoDB", 16) != 0 ||
 	    (engine[16] != ' ' && engine[16] != '\0'))
 		return 0;
-	buf_adds(sql, "CASE WHEN OCTET_LENGTH(");
-	ofb_drv_quote(drv, sql, col->name);
-	buf_addf(sql, ") > %llu THEN %s(", over, binary ? "OCTET_LENGTH" : "CHAR_LENGTH");
-	ofb_drv_quote(drv, sql, col->name);
-	buf_adds(sql, ") ELSE 0 END");
+	ofb_drv_long_length(db->drv, col, over, "OCTET_LENGTH",
+			    binary ? "OCTET_LENGTH" : "CHAR_LENGTH", sql);
 	*part = "SUBSTRING";
 	return 1;
 }

@@ -770,7 +770,6 @@ static int pg_slice_column(const struct ofb_db *db, const struct ofb_table *t,
 			   const struct ofb_column *col, unsigned long long over,
 			   struct buf *sql, const char **part)
 {
-	const struct ofb_driver *drv = db->drv;
 	const char *n = col->native_type ? col->native_type : "";
 	int binary = strcmp(n, "bytea") == 0;
 
@@ -778,11 +777,8 @@ static int pg_slice_column(const struct ofb_db *db, const struct ofb_table *t,
 	if (!binary && (!db->utf8_reads || (strcmp(n, "text") != 0 &&
 					    strncmp(n, "character varying", 17) != 0)))
 		return 0;
-	buf_adds(sql, "CASE WHEN octet_length(");
-	ofb_drv_quote(drv, sql, col->name);
-	buf_addf(sql, ") > %llu THEN %s(", over, binary ? "octet_length" : "char_length");
-	ofb_drv_quote(drv, sql, col->name);
-	buf_adds(sql, ") ELSE 0 END");
+	ofb_drv_long_length(db->drv, col, over, "octet_length",
+			    binary ? "octet_length" : "char_length", sql);
 	*part = "substring";
 	return 1;
 }

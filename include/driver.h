@@ -359,6 +359,10 @@ int ofb_drv_select_column(const struct ofb_driver *drv, const struct ofb_column 
 int ofb_drv_slice_column(const struct ofb_db *db, const struct ofb_table *t,
 			 const struct ofb_column *col, unsigned long long over, struct buf *sql,
 			 const char **part);
+/* For slice_column: CASE WHEN bytes_fn(col) > over THEN units_fn(col) ELSE 0 END. */
+void ofb_drv_long_length(const struct ofb_driver *drv, const struct ofb_column *col,
+			 unsigned long long over, const char *bytes_fn, const char *units_fn,
+			 struct buf *sql);
 /* Parameter markers a statement of db's may hold: its load session's, else the driver's. */
 unsigned ofb_drv_max_params(const struct ofb_db *db);
 int ofb_drv_create_database(struct ofb_db *db, const char *name, struct ofb_error *err);

@@ -159,7 +159,7 @@ static int encode(struct ofb_row_encoder *t, size_t col, SQLHSTMT st, SQLUSMALLI
 		/* the UTF-16 buffer serves UTF-8 pieces as well, as bytes */
 		rc = SQLGetData(st, n, t->text_utf8 ? SQL_C_CHAR : SQL_C_WCHAR, t->wchunk,
 				(SQLLEN)((t->wunits + 1) * sizeof *t->wchunk), &ind);
-		if (rc == SQL_NO_DATA && part && t->in_value)
+		if (rc == SQL_NO_DATA && part)
 			goto end_part;
 		if (rc == SQL_NO_DATA && !t->in_value)
 			break;
@@ -221,7 +221,7 @@ end_text:
 	case OFB_ENC_BINARY: {
 		size_t got;
 		rc = SQLGetData(st, n, SQL_C_BINARY, t->bchunk, BCHUNK_BYTES, &ind);
-		if (rc == SQL_NO_DATA && part && t->in_value)
+		if (rc == SQL_NO_DATA && part)
 			goto end_part;
 		if (rc == SQL_NO_DATA)
 			break;
@@ -290,7 +290,9 @@ end_text:
 	}
 	t->in_value = 0;
 	return 0;
-end_part:
+end_part:   /* a part that held nothing more (or nothing: its count says so) */
+	if (!t->in_value)
+		buf_adds(out, ofb_ptype_encoding(c->type) == OFB_ENC_TEXT ? "\"" : "\\x");
 	t->in_value = 1;
 	*part = 1;
 	return 0;
