@@ -446,8 +446,15 @@ static void test_cut_values(void)
 		snprintf(want, sizeof want, "config '%s' %s", path, cases[i].where);
 		CU_ASSERT(contains(err.msg, want));
 		CU_ASSERT(contains(err.msg, cases[i].remedy));
-		if (cases[i].secret)
-			CU_ASSERT(!contains(err.msg, cases[i].secret));
+		if (cases[i].secret) {
+			/* the message without the file's name, whose random letters may hold it */
+			const char *at = strstr(err.msg, path);
+			char rest[sizeof err.msg];
+			snprintf(rest, sizeof rest, "%.*s%s",
+				 at ? (int)(at - err.msg) : (int)strlen(err.msg), err.msg,
+				 at ? at + strlen(path) : "");
+			CU_ASSERT(!contains(rest, cases[i].secret));
+		}
 		if (!contains(err.msg, want) || !contains(err.msg, cases[i].remedy))
 			fprintf(stderr, "\n  case %zu: got '%s'\n", i, err.msg);
 		CU_ASSERT_PTR_NULL(cfg.path);
